@@ -1,0 +1,3 @@
+module github.com/fundmatch/fundmatch
+
+go 1.26
