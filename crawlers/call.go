@@ -1,0 +1,117 @@
+// Package crawlers harvests EU funding calls from their sources and returns
+// them as normalised Calls. A crawler fetches, parses and normalises; it does
+// not store, score or notify (that happens downstream: store, matching, notify).
+package crawlers
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Status is the state of a call, derived from its dates rather than taken
+// from a portal (the Funding & Tenders Portal status is often stale).
+type Status string
+
+// The states a call can be in.
+const (
+	StatusForthcoming Status = "forthcoming"
+	StatusOpen        Status = "open"
+	StatusClosed      Status = "closed"
+)
+
+// Valid reports whether s is one of the known states.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusForthcoming, StatusOpen, StatusClosed:
+		return true
+	}
+	return false
+}
+
+// Kind says what sort of opportunity a record is.
+type Kind string
+
+// The kinds of opportunity the crawlers harvest.
+const (
+	KindTopic   Kind = "topic"   // a call topic (SEDIA type 1)
+	KindCall    Kind = "call"    // a call for proposals (SEDIA type 2, HTML sources)
+	KindCascade Kind = "cascade" // financial support to third parties (SEDIA type 8)
+)
+
+// Call is one funding opportunity as a crawler normalised it. Dates are
+// calendar dates at 00:00 UTC: the portals' times are unreliable, so only the
+// date is kept. Money is in euro; nil means the source does not say.
+type Call struct {
+	Source         string // crawl source name, e.g. "ftportal" or "vlaio-efro"
+	Identifier     string // unique per source: topic identifier, or reference for cascade calls
+	Reference      string // the source's own record reference, if any
+	Kind           Kind
+	Programme      string // short programme code, e.g. "HORIZON", "DIGITAL", "LIFE", "ERDF-VL", "INTERREG-VLNL"
+	ProgrammeName  string // the programme's full name
+	CallIdentifier string // the call a topic belongs to
+	CallTitle      string
+	Title          string
+	Summary        string // a short plain-text summary
+	// DescriptionHTML and ConditionsHTML are sanitised HTML, safe to render;
+	// the *Text fields are plain-text copies for search and scoring.
+	DescriptionHTML string
+	DescriptionText string
+	ConditionsHTML  string
+	ConditionsText  string
+	URL             string // the public page of the call
+	Status          Status
+	OpeningDate     *time.Time
+	Deadlines       []time.Time // every cut-off, ascending
+	DeadlineModel   string      // "single-stage", "two-stage", "multiple cut-off", ...
+	BudgetMin       *float64    // minimum EU contribution per grant (topic budget)
+	BudgetMax       *float64    // maximum EU contribution per grant (topic budget)
+	ExpectedGrants  *int
+	CallBudget      *float64 // the budget of the whole call, often shared by its topics
+	FundingRate     *float64 // maximum co-funding rate in percent, e.g. 40 or 60
+	TypesOfAction   []string
+	Keywords        []string
+	Tags            []string
+	// EligibilityNotes holds what the source says about who may apply, in
+	// plain text, for the matcher's eligibility rules.
+	EligibilityNotes string
+	Language         string
+	Raw              json.RawMessage // the record as the source sent it
+}
+
+// NextDeadline returns the first cut-off on or after day, and false when
+// every cut-off has passed or the call has none.
+func (c *Call) NextDeadline(day time.Time) (time.Time, bool) {
+	day = Date(day)
+	for _, d := range c.Deadlines {
+		if !d.Before(day) {
+			return d, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// FinalDeadline returns the last cut-off, and false when there is none.
+func (c *Call) FinalDeadline() (time.Time, bool) {
+	if len(c.Deadlines) == 0 {
+		return time.Time{}, false
+	}
+	return c.Deadlines[len(c.Deadlines)-1], true
+}
+
+// Date truncates t to its calendar date at 00:00 UTC, after converting it to
+// Brussels time so that a 23:00 UTC deadline lands on the Brussels date.
+func Date(t time.Time) time.Time {
+	t = t.In(brussels)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+var brussels = loadBrussels()
+
+func loadBrussels() *time.Location {
+	loc, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		// Without tzdata the fixed winter offset is the best guess.
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}
