@@ -112,17 +112,20 @@ var variables = []variable{
 // the variable and says why, without repeating a secret value.
 func Load(getenv func(string) string) (Config, error) {
 	var c Config
-	var errs []error
+	var errs []string
 	for _, v := range variables {
 		val := strings.TrimSpace(getenv(v.name))
 		if val == "" {
 			val = v.def
 		}
 		if err := v.apply(&c, val); err != nil {
-			errs = append(errs, fmt.Errorf("%s is invalid: %w", v.name, err))
+			errs = append(errs, fmt.Sprintf("%s is invalid: %v", v.name, err))
 		}
 	}
-	return c, errors.Join(errs...)
+	if len(errs) > 0 {
+		return c, errors.New(strings.Join(errs, "; "))
+	}
+	return c, nil
 }
 
 // Print writes the effective configuration, one variable a line, with

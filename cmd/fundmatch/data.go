@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"text/tabwriter"
+
+	"github.com/fundmatch/fundmatch/internal/config"
+	"github.com/fundmatch/fundmatch/internal/database"
+	"github.com/fundmatch/fundmatch/internal/imports"
+	"github.com/fundmatch/fundmatch/internal/seed"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func runMigrate(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("migrate", "[status]", "Apply every pending migration (several replicas may run this at once: an\nadvisory lock makes them take turns), or with 'status' list the migrations.")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != "status") {
+		return usageError{msg: "want 'migrate' or 'migrate status'"}
+	}
+	_, db, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if fs.Arg(0) == "status" {
+		st, err := database.Status(ctx, db)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "VERSION\tFILE\tAPPLIED")
+		for _, m := range st {
+			applied := "pending"
+			if m.Applied {
+				applied = m.AppliedAt.Format("2006-01-02 15:04:05")
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\n", m.Version, m.Name, applied)
+		}
+		return tw.Flush()
+	}
+	n, err := database.Migrate(ctx, db, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d migration(s) applied; the database is up to date\n", n)
+	return nil
+}
+
+func runSeed(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("seed", "", "Load the 13 centre cities and the VGC with a starting profile each, and the City of\nThings projects the published sources document. Running it again changes nothing,\nand never overwrites a profile an officer has edited.")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{msg: "seed takes no arguments"}
+	}
+	st, db, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := seed.Run(ctx, st)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "seeded: %d cities (%d changed), %d profiles (%d new), %d projects (%d changed)\n",
+		res.Cities.Rows, res.Cities.Changed, res.Profiles.Rows, res.Profiles.Changed, res.Projects.Rows, res.Projects.Changed)
+	return nil
+}
+
+func runCities(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("cities", "[--json]", "List the cities and municipalities fundmatch knows.")
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{msg: "cities takes no arguments"}
+	}
+	st, db, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cities, err := st.Cities(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(cities)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SLUG\tNIS\tNAME\tPROVINCE\tKIND")
+	for _, c := range cities {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Slug, c.NISCode, c.NameNL, c.Province, c.Kind)
+	}
+	return tw.Flush()
+}
+
+func runImport(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("import", "cities|projects|profiles FILE", "Load more municipalities (CSV), past projects (CSV) or city profiles (JSON). A file\nloads in one transaction: a bad row rejects the whole file, naming its line, column\nand reason. The formats are in README.md; examples/ has a file of each.")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return usageError{msg: "want: import cities|projects|profiles FILE"}
+	}
+	kind, path := fs.Arg(0), fs.Arg(1)
+	if kind != "cities" && kind != "projects" && kind != "profiles" {
+		return usageError{msg: fmt.Sprintf("cannot import %q; want cities, projects or profiles", kind)}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	defer f.Close()
+	st, db, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var res imports.Result
+	switch kind {
+	case "cities":
+		res, err = imports.Cities(ctx, st, path, f)
+	case "projects":
+		res, err = imports.Projects(ctx, st, path, f, "import")
+	case "profiles":
+		res, err = imports.Profiles(ctx, st, path, f, imports.ProfileOptions{})
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "imported %s: %d rows read, %d added or changed\n", path, res.Rows, res.Changed)
+	return nil
+}
+
+func runConfig(_ context.Context, e *env, args []string) error {
+	fs := e.flags("config", "", "Print the effective configuration: every environment variable fundmatch reads, its\nvalue (secrets masked) and whether it was set or defaulted.")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	return config.Print(e.stdout, e.getenv)
+}
+
+func runVersion(_ context.Context, e *env, args []string) error {
+	fs := e.flags("version", "", "Print the version and build information.")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "fundmatch %s\n", version)
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		fmt.Fprintf(e.stdout, "go: %s\n", bi.GoVersion)
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision", "vcs.time", "vcs.modified", "GOOS", "GOARCH", "CGO_ENABLED":
+				fmt.Fprintf(e.stdout, "%s: %s\n", s.Key, s.Value)
+			}
+		}
+	}
+	return nil
+}

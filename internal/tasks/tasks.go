@@ -1,0 +1,100 @@
+// Package tasks wires fundmatch's background work to asynq on Redis: the task
+// types and their payloads, the worker that runs them, and the scheduler that
+// enqueues periodic work exactly once per time slot however many schedulers
+// run.
+package tasks
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+)
+
+// The queues, and their priorities: a worker takes tasks from a queue in
+// proportion to its priority.
+const (
+	QueueCrawl   = "crawl"
+	QueueScore   = "score"
+	QueueNotify  = "notify"
+	QueueDefault = "default"
+)
+
+// Queues maps every queue to its priority.
+func Queues() map[string]int {
+	return map[string]int{QueueNotify: 4, QueueScore: 3, QueueCrawl: 2, QueueDefault: 1}
+}
+
+// Task types.
+const (
+	TypeCrawlSource = "crawl:source"        // crawl one source now
+	TypeCleanup     = "maintenance:cleanup" // delete expired sessions and old runs
+)
+
+// CrawlPayload names the source to crawl and the schedule slot the run is for.
+type CrawlPayload struct {
+	Source string    `json:"source"`
+	Slot   time.Time `json:"slot"`
+}
+
+// NewCrawlTask returns the task that crawls source for one schedule slot. Its
+// ID is unique per source and slot, and it is retained after it completes,
+// so enqueueing the same slot twice (two schedulers) is refused by Redis.
+func NewCrawlTask(source string, slot time.Time) (*asynq.Task, error) {
+	b, err := json.Marshal(CrawlPayload{Source: source, Slot: slot.UTC()})
+	if err != nil {
+		return nil, err
+	}
+	return asynq.NewTask(TypeCrawlSource, b,
+		asynq.Queue(QueueCrawl),
+		asynq.TaskID(fmt.Sprintf("crawl:%s:%d", source, slot.Unix())),
+		asynq.Retention(24*time.Hour),
+		asynq.MaxRetry(3),
+		asynq.Timeout(30*time.Minute),
+	), nil
+}
+
+// RedisOpt turns a redis:// or rediss:// URL into asynq's connection options.
+func RedisOpt(rawURL string) (asynq.RedisClientOpt, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return asynq.RedisClientOpt{}, fmt.Errorf("parse REDIS_URL: %w", err)
+	}
+	opt := asynq.RedisClientOpt{Addr: u.Host}
+	if u.User != nil {
+		opt.Username = u.User.Username()
+		opt.Password, _ = u.User.Password()
+	}
+	if p := strings.Trim(u.Path, "/"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 {
+			return asynq.RedisClientOpt{}, fmt.Errorf("REDIS_URL: the database must be a number, got %q", p)
+		}
+		opt.DB = n
+	}
+	if u.Scheme == "rediss" {
+		opt.TLSConfig = tlsConfig(u.Hostname())
+	}
+	return opt, nil
+}
+
+// PingRedis checks that Redis answers.
+func PingRedis(ctx context.Context, opt asynq.RedisClientOpt) error {
+	c := opt.MakeRedisClient().(redis.UniversalClient)
+	defer c.Close()
+	if err := c.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("cannot reach Redis at %s: %w", opt.Addr, err)
+	}
+	return nil
+}
+
+func tlsConfig(host string) *tls.Config {
+	return &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+}

@@ -1,0 +1,109 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// messages holds every text of the interface, Dutch first.
+var messages = map[string]map[string]string{
+	"nl": {
+		"title":        "fundmatch — EU-subsidies voor Vlaamse steden en gemeenten",
+		"tagline":      "Vind de Europese oproepen die bij je stad passen, bouw samen consortia en mis geen deadline.",
+		"cities":       "Steden en gemeenten",
+		"slug":         "Code",
+		"nis":          "NIS-code",
+		"name":         "Naam",
+		"province":     "Provincie",
+		"kind":         "Soort",
+		"population":   "Inwoners",
+		"centre_city":  "centrumstad",
+		"municipality": "gemeente",
+		"vgc":          "VGC",
+		"no_cities":    "Nog geen steden geladen. Voer 'fundmatch seed' uit.",
+		"not_found":    "Deze pagina bestaat niet.",
+		"internal":     "Er ging iets mis. Probeer het later opnieuw.",
+		"back_home":    "Terug naar het begin",
+		"language":     "Taal",
+		"other_lang":   "English",
+		"other_code":   "en",
+		"open_data":    "De oproepen zijn open data.",
+	},
+	"en": {
+		"title":        "fundmatch — EU funding for Flemish cities and municipalities",
+		"tagline":      "Find the European calls that fit your city, build joint bids, and never miss a deadline.",
+		"cities":       "Cities and municipalities",
+		"slug":         "Code",
+		"nis":          "NIS code",
+		"name":         "Name",
+		"province":     "Province",
+		"kind":         "Kind",
+		"population":   "Population",
+		"centre_city":  "centre city",
+		"municipality": "municipality",
+		"vgc":          "VGC",
+		"no_cities":    "No cities loaded yet. Run 'fundmatch seed'.",
+		"not_found":    "This page does not exist.",
+		"internal":     "Something went wrong. Please try again later.",
+		"back_home":    "Back to the start",
+		"language":     "Language",
+		"other_lang":   "Nederlands",
+		"other_code":   "nl",
+		"open_data":    "The calls are open data.",
+	},
+}
+
+// language picks the interface language: ?lang= (remembered in a cookie),
+// then the cookie, then Dutch unless the browser prefers English.
+func language(w http.ResponseWriter, r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "nl" || l == "en" {
+		http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		return l
+	}
+	if c, err := r.Cookie("lang"); err == nil && (c.Value == "nl" || c.Value == "en") {
+		return c.Value
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case strings.HasPrefix(tag, "nl"):
+			return "nl"
+		case strings.HasPrefix(tag, "en"):
+			return "en"
+		}
+	}
+	return "nl"
+}
+
+// translator returns the lookup of interface texts for lang; a missing key
+// shows itself, so it is noticed.
+func translator(lang string) func(string) string {
+	m := messages[lang]
+	return func(key string) string {
+		if s, ok := m[key]; ok {
+			return s
+		}
+		return key
+	}
+}
+
+var funcs = template.FuncMap{
+	// thousands writes 266000 as 266.000, the Belgian way.
+	"thousands": func(n int) string {
+		digits := strconv.Itoa(n)
+		sign := ""
+		if n < 0 {
+			sign, digits = "-", digits[1:]
+		}
+		var b strings.Builder
+		for i, d := range digits {
+			if i > 0 && (len(digits)-i)%3 == 0 {
+				b.WriteByte('.')
+			}
+			b.WriteRune(d)
+		}
+		return sign + b.String()
+	},
+}

@@ -1,0 +1,216 @@
+// Package web serves fundmatch's pages and JSON API, the health checks
+// (/healthz, /readyz) and the Prometheus metrics (/metrics). Pages are
+// server-rendered html/template files embedded in the binary, in Dutch by
+// default and in English on request.
+package web
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/fundmatch/fundmatch/internal/metrics"
+	"github.com/fundmatch/fundmatch/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Check is one dependency /readyz checks, such as PostgreSQL or Redis.
+type Check struct {
+	Name string
+	Fn   func(ctx context.Context) error
+}
+
+// Config holds what the web server needs.
+type Config struct {
+	Store   *store.Store
+	Checks  []Check
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
+	BaseURL string
+	Version string
+}
+
+// Server handles fundmatch's HTTP requests.
+type Server struct {
+	cfg   Config
+	pages map[string]*template.Template
+}
+
+// New parses the templates and returns a server.
+func New(cfg Config) (*Server, error) {
+	s := &Server{cfg: cfg, pages: map[string]*template.Template{}}
+	for _, page := range []string{"home.html", "error.html"} {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page)
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", page, err)
+		}
+		s.pages[page] = t
+	}
+	return s, nil
+}
+
+// Handler returns the server's routes wrapped in its middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Metrics.Registry, promhttp.HandlerOpts{}))
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /api/v1/cities", s.apiCities)
+	mux.HandleFunc("/", s.notFound)
+	return s.recoverPanics(s.secure(s.measure(mux)))
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "ok")
+}
+
+// readyz answers 200 when every dependency answers within two seconds, and
+// 503 with the failing ones otherwise.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	status := map[string]string{}
+	code := http.StatusOK
+	for _, c := range s.cfg.Checks {
+		if err := c.Fn(ctx); err != nil {
+			s.cfg.Logger.Warn("readiness check failed", "check", c.Name, "err", err)
+			status[c.Name] = "unavailable"
+			code = http.StatusServiceUnavailable
+			continue
+		}
+		status[c.Name] = "ok"
+	}
+	writeJSON(w, code, status)
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	cities, err := s.cfg.Store.Cities(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "home.html", map[string]any{"Cities": cities})
+}
+
+func (s *Server) apiCities(w http.ResponseWriter, r *http.Request) {
+	cities, err := s.cfg.Store.Cities(r.Context())
+	if err != nil {
+		s.apiError(w, r, http.StatusInternalServerError, "internal", "", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": cities, "count": len(cities)})
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if isAPI(r) {
+		s.apiError(w, r, http.StatusNotFound, "not_found", "", nil)
+		return
+	}
+	s.render(w, r, http.StatusNotFound, "error.html", map[string]any{"Status": http.StatusNotFound, "Message": "not_found"})
+}
+
+// serverError logs err and shows the user a page that says only that
+// something went wrong: internal details never reach a page.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	s.render(w, r, http.StatusInternalServerError, "error.html", map[string]any{"Status": 500, "Message": "internal"})
+}
+
+// apiError writes {"error": {"code": ..., "message": ...}}; a 5xx is logged
+// and its message is generic.
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, status int, code, message string, err error) {
+	if status >= 500 {
+		s.cfg.Logger.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if message == "" {
+		message = http.StatusText(status)
+	}
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": message}})
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data map[string]any) {
+	lang := language(w, r)
+	data["Lang"] = lang
+	data["T"] = translator(lang)
+	data["Path"] = r.URL.Path
+	data["Version"] = s.cfg.Version
+	var buf bytesBuffer
+	if err := s.pages[page].Execute(&buf, data); err != nil {
+		s.cfg.Logger.Error("render page", "page", page, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func isAPI(r *http.Request) bool {
+	return len(r.URL.Path) >= 5 && r.URL.Path[:5] == "/api/"
+}
+
+// Run serves h on addr until ctx ends, then shuts down gracefully, giving
+// requests in flight up to timeout to finish. ready, if not nil, receives
+// the address the server listens on (useful with port 0 in tests).
+func Run(ctx context.Context, addr string, h http.Handler, timeout time.Duration, logger *slog.Logger, ready chan<- net.Addr) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (HTTP_ADDR): %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	if ready != nil {
+		ready <- ln.Addr()
+	}
+	logger.Info("web server listening", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("web server: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down web server: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("web server stopped")
+	return nil
+}
