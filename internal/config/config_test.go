@@ -1,0 +1,53 @@
+package config
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadDefaultsWorkOnADeveloperMachine(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != "postgres://postgres@127.0.0.1:5432/fundmatch?sslmode=disable" || c.RedisURL != "redis://127.0.0.1:6379/0" ||
+		c.HTTPAddr != ":8080" || c.ShutdownTimeout != 8*time.Second || c.WorkerConcurrency != 4 {
+		t.Fatalf("defaults = %+v", c)
+	}
+}
+
+func TestLoadNamesEveryInvalidVariable(t *testing.T) {
+	_, err := Load(env(map[string]string{
+		"DATABASE_URL": "mysql://root@db/x", "HTTP_ADDR": "8080", "LOG_FORMAT": "xml", "SHUTDOWN_TIMEOUT": "-1s",
+		"REDIS_URL": "redis://:topsecret@/0",
+	}))
+	if err == nil {
+		t.Fatal("no error for invalid values")
+	}
+	for _, want := range []string{"DATABASE_URL is invalid", "HTTP_ADDR is invalid", "LOG_FORMAT is invalid", "SHUTDOWN_TIMEOUT is invalid", "REDIS_URL is invalid"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "topsecret") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("error must be one line without secrets: %q", err)
+	}
+}
+
+func TestPrintMasksSecrets(t *testing.T) {
+	var b bytes.Buffer
+	if err := Print(&b, env(map[string]string{"DATABASE_URL": "postgres://app:pw123@db:5432/f?sslmode=disable&password=pw456"})); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.Contains(out, "pw123") || strings.Contains(out, "pw456") || !strings.Contains(out, "app:xxxxx@db:5432") {
+		t.Fatalf("config output:\n%s", out)
+	}
+	if !strings.Contains(out, "REDIS_URL") || !strings.Contains(out, "default") {
+		t.Fatalf("config output lacks defaults:\n%s", out)
+	}
+}
