@@ -52,10 +52,25 @@ func URL(tb testing.TB) string {
 	if err != nil {
 		unavailable(tb, "PostgreSQL", err)
 	}
+	return create(tb, admin, tmpl)
+}
+
+// EmptyURL creates a new database without any table, for tests of the
+// migrations themselves, and returns its connection URL.
+func EmptyURL(tb testing.TB) string {
+	tb.Helper()
+	return create(tb, adminURL(), "template0")
+}
+
+func create(tb testing.TB, admin, tmpl string) string {
+	tb.Helper()
 	name := "fundmatch_t_" + randomHex(6)
 	adminDB, err := sqlx.Open("postgres", admin)
+	if err == nil {
+		err = adminDB.Ping()
+	}
 	if err != nil {
-		tb.Fatalf("open admin connection: %v", err)
+		unavailable(tb, "PostgreSQL", err)
 	}
 	defer adminDB.Close()
 	var createErr error
