@@ -3,7 +3,6 @@ package crawlers
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -133,14 +132,4 @@ func intPtr(i *int) string {
 func SortDeadlines(ds []time.Time) []time.Time {
 	slices.SortFunc(ds, func(a, b time.Time) int { return a.Compare(b) })
 	return slices.CompactFunc(ds, func(a, b time.Time) bool { return a.Equal(b) })
-}
-
-// MarshalRaw returns v as JSON for Call.Raw, or nil when it cannot be
-// encoded (Raw is for reference only).
-func MarshalRaw(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil
-	}
-	return b
 }
