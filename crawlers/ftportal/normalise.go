@@ -103,6 +103,9 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 			c.Deadlines = append(c.Deadlines, t)
 		}
 	}
+	for _, t := range r.Metadata["typesOfAction"] {
+		c.TypesOfAction = appendUnique(c.TypesOfAction, strings.Join(strings.Fields(t), " "))
+	}
 	applyActions(&c, actions)
 	for _, l := range links {
 		if c.OpeningDate == nil && l.StartDate != "" {
@@ -133,9 +136,6 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 	c.Summary = crawlers.Summarise(firstNonEmpty(c.DescriptionText, r.Summary, r.Content), summaryLength)
 	c.EligibilityNotes = eligibility(c.ConditionsText)
 
-	for _, t := range r.Metadata["typesOfAction"] {
-		c.TypesOfAction = appendUnique(c.TypesOfAction, strings.Join(strings.Fields(t), " "))
-	}
 	for _, k := range r.Metadata["keywords"] {
 		c.Keywords = appendUnique(c.Keywords, splitEmbeddedList(k)...)
 	}
@@ -172,9 +172,11 @@ func (n Normaliser) publicURL(c crawlers.Call, r Record) string {
 }
 
 // applyActions fills the opening date, cut-offs and types of action the
-// search fields lacked.
+// search fields lacked (the actions' types carry a code prefix, so the
+// search field's spelling wins).
 func applyActions(c *crawlers.Call, actions []action) {
 	var deadlines []time.Time
+	haveTypes := len(c.TypesOfAction) > 0
 	for _, a := range actions {
 		if c.OpeningDate == nil && a.PlannedOpeningDate != "" {
 			if t, err := parseDate(string(a.PlannedOpeningDate)); err == nil {
@@ -187,6 +189,9 @@ func applyActions(c *crawlers.Call, actions []action) {
 			}
 		}
 		for _, t := range a.Types {
+			if haveTypes {
+				break
+			}
 			c.TypesOfAction = appendUnique(c.TypesOfAction, strings.Join(strings.Fields(t.TypeOfAction), " "))
 		}
 		if c.DeadlineModel == "" {
