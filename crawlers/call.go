@@ -75,7 +75,10 @@ type Call struct {
 	// plain text, for the matcher's eligibility rules.
 	EligibilityNotes string
 	Language         string
-	Raw              json.RawMessage // the record as the source sent it
+	// News holds the source's news items about the call (the portal's
+	// latestInfos). They change often and do not count as a change.
+	News []News
+	Raw  json.RawMessage // the record as the source sent it
 }
 
 // NextDeadline returns the first cut-off on or after day, and false when
@@ -114,4 +117,10 @@ func loadBrussels() *time.Location {
 		return time.FixedZone("CET", 3600)
 	}
 	return loc
+}
+
+// News is one dated news item a source published about a call.
+type News struct {
+	Date time.Time
+	Text string // plain text
 }

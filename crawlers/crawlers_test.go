@@ -1,0 +1,132 @@
+package crawlers
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestDeriveStatus(t *testing.T) {
+	today := day("2026-11-23")
+	tests := []struct {
+		name      string
+		opening   *time.Time
+		deadlines []time.Time
+		want      Status
+	}{
+		{"stale open with every deadline in 2023 is closed", ptr(day("2022-12-08")), []time.Time{day("2023-01-11"), day("2023-10-04")}, StatusClosed},
+		{"deadline today is still open", ptr(day("2026-01-01")), []time.Time{today}, StatusOpen},
+		{"deadline yesterday is closed", nil, []time.Time{day("2026-11-22")}, StatusClosed},
+		{"opening tomorrow is forthcoming", ptr(day("2026-11-24")), []time.Time{day("2027-02-01")}, StatusForthcoming},
+		{"opening today is open", ptr(today), []time.Time{day("2027-02-01")}, StatusOpen},
+		{"multi cut-off with one left is open", nil, []time.Time{day("2022-05-03"), day("2026-03-24"), day("2026-12-01")}, StatusOpen},
+		{"unsorted cut-offs use the latest", nil, []time.Time{day("2026-12-01"), day("2022-05-03")}, StatusOpen},
+		{"continuous call without deadline is open", ptr(day("2025-11-06")), nil, StatusOpen},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := DeriveStatus(tt.opening, tt.deadlines, today.Add(15*time.Hour)); got != tt.want {
+				t.Errorf("DeriveStatus = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func sampleCall() Call {
+	return Call{
+		Source: "ftportal", Identifier: "HORIZON-EIC-2026-STEP", Kind: KindTopic, Programme: "HORIZON",
+		Title: "EIC STEP Scale Up", DescriptionHTML: "<p>Expected Outcome</p>", Status: StatusOpen,
+		OpeningDate: ptr(day("2025-11-06")), Deadlines: []time.Time{day("2026-11-25")},
+		BudgetMin: ptr(10e6), BudgetMax: ptr(30e6), CallBudget: ptr(300e6),
+		Raw: json.RawMessage(`{"latestInfos":"one"}`),
+	}
+}
+
+func TestContentHashIgnoresRawAndPlainText(t *testing.T) {
+	a, b := sampleCall(), sampleCall()
+	b.Raw = json.RawMessage(`{"latestInfos":"two","responseTime":61}`)
+	b.DescriptionText = "Expected Outcome"
+	if a.ContentHash() != b.ContentHash() {
+		t.Error("hash changed with Raw or the derived plain text only")
+	}
+	b.Deadlines = []time.Time{day("2026-12-02")}
+	if a.ContentHash() == b.ContentHash() {
+		t.Error("hash did not change when the deadline moved")
+	}
+}
+
+func TestContentHashTellsFieldBoundaries(t *testing.T) {
+	a, b := sampleCall(), sampleCall()
+	a.Title, a.Summary = "ab", "c"
+	b.Title, b.Summary = "a", "bc"
+	if a.ContentHash() == b.ContentHash() {
+		t.Error("moving text between fields kept the same hash")
+	}
+}
+
+func TestDiffNamesWhatChanged(t *testing.T) {
+	old := sampleCall()
+	tests := []struct {
+		name   string
+		change func(*Call)
+		want   []Change
+	}{
+		{"identical calls", func(*Call) {}, nil},
+		{"deadline moved", func(c *Call) { c.Deadlines = []time.Time{day("2026-12-02")} },
+			[]Change{{Field: "deadlines", Old: "2026-11-25", New: "2026-12-02"}}},
+		{"status and budget", func(c *Call) { c.Status = StatusClosed; c.CallBudget = nil },
+			[]Change{{Field: "status", Old: "open", New: "closed"}, {Field: "call_budget", Old: "300000000", New: ""}}},
+		{"description and title", func(c *Call) { c.DescriptionHTML = "<p>new</p>"; c.Title = "EIC STEP" },
+			[]Change{{Field: "title", Old: "EIC STEP Scale Up", New: "EIC STEP"}, {Field: "description", Old: "<p>Expected Outcome</p>", New: "<p>new</p>"}}},
+		{"news only", func(c *Call) { c.Raw = json.RawMessage(`{}`) }, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := sampleCall()
+			tt.change(&c)
+			got := Diff(old, c)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Diff (-want +got):\n%s", diff)
+			}
+			if (len(got) == 0) != (old.ContentHash() == c.ContentHash()) {
+				t.Error("Diff and ContentHash disagree")
+			}
+		})
+	}
+}
+
+func TestChangeString(t *testing.T) {
+	got := Change{Field: "deadlines", Old: "2026-03-24", New: "2026-04-14"}.String()
+	if got != "deadlines: 2026-03-24 -> 2026-04-14" {
+		t.Errorf("String = %q", got)
+	}
+}
+
+func TestResultCanClose(t *testing.T) {
+	var r Result
+	if !r.CanClose() {
+		t.Error("complete result may not close")
+	}
+	r.NotModified = []string{"https://example.org/list"}
+	if r.CanClose() {
+		t.Error("result with unchanged pages may close")
+	}
+	r = Result{}
+	r.MarkPartial("short listing")
+	r.MarkPartial("second reason")
+	if r.CanClose() || r.PartialReason != "short listing" {
+		t.Errorf("partial result: CanClose=%v reason=%q", r.CanClose(), r.PartialReason)
+	}
+}

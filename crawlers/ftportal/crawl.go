@@ -1,0 +1,336 @@
+package ftportal
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/crawlers/fetch"
+)
+
+// Default endpoints; the integrator overrides them from FTPORTAL_SEARCH_URL
+// and FTPORTAL_TOPIC_URL.
+const (
+	DefaultSearchURL = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
+	DefaultTopicURL  = "https://ec.europa.eu/info/funding-tenders/opportunities/data/topicDetails/"
+	// DefaultPageSize is the largest page the API serves.
+	DefaultPageSize = 100
+)
+
+// Options configures a Crawler. Zero fields take the defaults.
+type Options struct {
+	SearchURL    string // search endpoint, without query string
+	TopicURL     string // topicDetails base; the lower-case identifier + ".json" is appended
+	TopicPageURL string // public topic page base
+	APIKey       string // public key, "SEDIA"
+	PageSize     int
+	// Types and Statuses select records: by default types 1, 2 and 8,
+	// forthcoming and open, of every programme.
+	Types    []string
+	Statuses []string
+	// SkipDetails leaves older-format records unenriched (no topicDetails
+	// requests).
+	SkipDetails bool
+	// RunTimeout bounds the whole run; 0 leaves it to the caller's context.
+	RunTimeout time.Duration
+	// Now gives the day the status is derived for; nil means time.Now.
+	Now func() time.Time
+	// Progress, when set, is called after every page and detail request.
+	Progress func(Progress)
+}
+
+// Progress reports how far a run is, for a progress bar.
+type Progress struct {
+	Pages      int // search pages read (or failed)
+	PagesTotal int // search pages announced, 0 until the first page
+	Details    int // topicDetails documents requested
+	Calls      int // calls kept so far
+}
+
+// Crawler reads the Funding & Tenders Portal search API.
+type Crawler struct {
+	client *fetch.Client
+	opts   Options
+}
+
+// New returns a Crawler that sends its requests through client.
+func New(client *fetch.Client, opts Options) *Crawler {
+	if opts.SearchURL == "" {
+		opts.SearchURL = DefaultSearchURL
+	}
+	if opts.TopicURL == "" {
+		opts.TopicURL = DefaultTopicURL
+	}
+	if opts.TopicPageURL == "" {
+		opts.TopicPageURL = DefaultTopicPageURL
+	}
+	if opts.APIKey == "" {
+		opts.APIKey = "SEDIA"
+	}
+	if opts.PageSize <= 0 || opts.PageSize > DefaultPageSize {
+		opts.PageSize = DefaultPageSize
+	}
+	if len(opts.Types) == 0 {
+		opts.Types = []string{typeTopic, typeCall, typeCascade}
+	}
+	if len(opts.Statuses) == 0 {
+		opts.Statuses = []string{statusForthcoming, statusOpen}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Crawler{client: client, opts: opts}
+}
+
+// Crawl reads every page of the listing, normalises and dedupes the
+// records and enriches older-format ones from topicDetails. Failed pages
+// and records are collected in the Result and the run goes on; the Result
+// is partial when the listing was not read whole, and then it must not
+// close anything. The error is only for a run that could not start or was
+// cancelled before reading any page.
+func (c *Crawler) Crawl(ctx context.Context) (*crawlers.Result, error) {
+	if c.opts.RunTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.opts.RunTimeout)
+		defer cancel()
+	}
+	res := &crawlers.Result{Source: Source, Started: time.Now()}
+	defer func() { res.Finished = time.Now() }()
+	n := Normaliser{Today: c.opts.Now(), TopicPageURL: c.opts.TopicPageURL}
+	var prog Progress
+	report := func() {
+		if c.opts.Progress != nil {
+			prog.Calls = len(res.Calls)
+			c.opts.Progress(prog)
+		}
+	}
+
+	var dd deduper
+	read, pages := 0, 1
+	for page := 1; page <= pages; page++ {
+		if err := ctx.Err(); err != nil {
+			res.MarkPartial(fmt.Sprintf("run stopped at page %d: %v", page, err))
+			break
+		}
+		pageURL := c.pageURL(page)
+		p, err := c.searchPage(ctx, pageURL)
+		prog.Pages++
+		if err != nil {
+			res.Errors = append(res.Errors, crawlers.Error{URL: pageURL, Err: err})
+			res.MarkPartial(fmt.Sprintf("page %d failed", page))
+			if page == 1 {
+				// Without the first page the size of the listing is unknown.
+				report()
+				break
+			}
+			report()
+			continue
+		}
+		res.Pages++
+		if page == 1 {
+			res.Expected = p.TotalResults
+			pages = (p.TotalResults + c.opts.PageSize - 1) / c.opts.PageSize
+			prog.PagesTotal = pages
+		} else if p.TotalResults != res.Expected {
+			res.MarkPartial(fmt.Sprintf("totalResults changed from %d to %d during the run", res.Expected, p.TotalResults))
+		}
+		read += len(p.Results)
+		for _, raw := range p.Results {
+			dd.add(n, raw, pageURL, res)
+		}
+		res.Calls = dd.calls
+		report()
+		if len(p.Results) == 0 {
+			break
+		}
+	}
+	if !res.Partial && read != res.Expected {
+		res.MarkPartial(fmt.Sprintf("read %d records of %d announced", read, res.Expected))
+	}
+	res.Calls = dd.calls
+
+	if !c.opts.SkipDetails {
+		for i := range res.Calls {
+			call := &res.Calls[i]
+			if !needsDetails(call) || ctx.Err() != nil {
+				continue
+			}
+			detailURL := TopicDetailsURL(c.opts.TopicURL, call.Identifier)
+			prog.Details++
+			if err := c.enrich(ctx, n, call, detailURL); err != nil {
+				res.Errors = append(res.Errors, crawlers.Error{URL: detailURL, Reference: call.Identifier, Err: err})
+			} else {
+				res.Pages++
+			}
+			report()
+		}
+	}
+	if res.Pages == 0 && ctx.Err() != nil {
+		return res, fmt.Errorf("crawl %s: %w", Source, ctx.Err())
+	}
+	return res, nil
+}
+
+func (c *Crawler) enrich(ctx context.Context, n Normaliser, call *crawlers.Call, detailURL string) error {
+	body, _, err := c.client.Get(ctx, detailURL)
+	if err != nil {
+		return err
+	}
+	d, err := ParseTopicDetails(body)
+	if err != nil {
+		return err
+	}
+	n.enrich(call, d)
+	return nil
+}
+
+// pageURL is the search address of one page; the key is public.
+func (c *Crawler) pageURL(page int) string {
+	q := url.Values{}
+	q.Set("apiKey", c.opts.APIKey)
+	q.Set("text", "***")
+	q.Set("pageSize", strconv.Itoa(c.opts.PageSize))
+	q.Set("pageNumber", strconv.Itoa(page))
+	return c.opts.SearchURL + "?" + q.Encode()
+}
+
+// searchPage posts the query and decodes one page.
+func (c *Crawler) searchPage(ctx context.Context, pageURL string) (Page, error) {
+	body, contentType, err := c.searchBody()
+	if err != nil {
+		return Page{}, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, pageURL, bytes.NewReader(body))
+	if err != nil {
+		return Page{}, fmt.Errorf("build search request: %w", err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.client.Do(ctx, req)
+	if err != nil {
+		return Page{}, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return Page{}, &fetch.StatusError{URL: fetch.Redact(req.URL), Code: resp.StatusCode}
+	}
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return Page{}, fmt.Errorf("read search page: %w", err)
+	}
+	return ParsePage(data)
+}
+
+// searchBody builds the multipart body: every part typed application/json,
+// as the gateway answers 500 to plain form fields.
+func (c *Crawler) searchBody() ([]byte, string, error) {
+	query := map[string]any{"bool": map[string]any{"must": []any{
+		map[string]any{"terms": map[string]any{"type": c.opts.Types}},
+		map[string]any{"terms": map[string]any{"status": c.opts.Statuses}},
+	}}}
+	parts := []struct {
+		name  string
+		value any
+	}{
+		{"query", query},
+		{"languages", []string{"en"}},
+		{"sort", map[string]string{"field": "identifier", "order": "ASC"}},
+	}
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for _, p := range parts {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename="blob"`, p.name))
+		h.Set("Content-Type", "application/json")
+		pw, err := w.CreatePart(h)
+		if err != nil {
+			return nil, "", fmt.Errorf("build search body: %w", err)
+		}
+		if err := json.NewEncoder(pw).Encode(p.value); err != nil {
+			return nil, "", fmt.Errorf("build search body: %w", err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, "", fmt.Errorf("build search body: %w", err)
+	}
+	return buf.Bytes(), w.FormDataContentType(), nil
+}
+
+// deduper keeps one call per identifier (type 1) or reference (type 8),
+// the richest of the versions seen, in first-seen order.
+type deduper struct {
+	calls []crawlers.Call
+	index map[string]int
+}
+
+func (d *deduper) add(n Normaliser, raw json.RawMessage, pageURL string, res *crawlers.Result) {
+	rec, err := ParseRecord(raw)
+	if err != nil {
+		res.Errors = append(res.Errors, crawlers.Error{URL: pageURL, Reference: referenceOf(raw), Err: err})
+		res.MarkPartial("a record could not be read")
+		return
+	}
+	call, err := n.Normalise(rec)
+	if errors.Is(err, errSkip) {
+		return
+	}
+	if err != nil {
+		res.Errors = append(res.Errors, crawlers.Error{URL: pageURL, Reference: firstNonEmpty(rec.Reference, rec.first("identifier")), Err: err})
+		res.MarkPartial("a record could not be read")
+		return
+	}
+	if d.index == nil {
+		d.index = make(map[string]int)
+	}
+	// Cascade calls are keyed by reference, which never looks like a topic
+	// identifier, so one map serves both.
+	key := call.Identifier
+	if i, ok := d.index[key]; ok {
+		if richness(&call) > richness(&d.calls[i]) {
+			d.calls[i] = call
+		}
+		return
+	}
+	d.index[key] = len(d.calls)
+	d.calls = append(d.calls, call)
+}
+
+// richness scores how much a version of a record says; the current format
+// (description, budget, conditions) beats the older one.
+func richness(c *crawlers.Call) int {
+	score := 0
+	for _, has := range []bool{
+		c.DescriptionHTML != "", c.DescriptionHTML != "", c.DescriptionHTML != "",
+		c.ConditionsHTML != "", c.ConditionsHTML != "",
+		c.CallBudget != nil, c.BudgetMax != nil, c.OpeningDate != nil,
+		len(c.Deadlines) > 0, len(c.TypesOfAction) > 0, len(c.Keywords) > 0, len(c.Tags) > 0,
+		c.CallTitle != "", c.Title != "",
+	} {
+		if has {
+			score++
+		}
+	}
+	return score
+}
+
+// referenceOf digs the reference out of a record that failed to decode,
+// for the error report.
+func referenceOf(raw json.RawMessage) string {
+	var r struct {
+		Reference string `json:"reference"`
+	}
+	if json.Unmarshal(raw, &r) == nil {
+		return r.Reference
+	}
+	return ""
+}

@@ -1,0 +1,262 @@
+package ftportal
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/crawlers/fetch"
+)
+
+// portal is an httptest server replaying search pages and topicDetails
+// documents, checking that every search request is built as the gateway
+// wants it.
+type portal struct {
+	t        *testing.T
+	pages    map[int][]byte    // page number -> body
+	failures map[int][]int     // page number -> statuses to answer first
+	details  map[string][]byte // lower-case identifier -> topicDetails body
+	robots   string
+	mu       sync.Mutex
+	hits     map[string]int
+}
+
+func newPortal(t *testing.T) *portal {
+	return &portal{t: t, pages: map[int][]byte{}, failures: map[int][]int{}, details: map[string][]byte{}, hits: map[string]int{}}
+}
+
+func (p *portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.hits[r.URL.Path]++
+	p.mu.Unlock()
+	switch {
+	case r.URL.Path == "/robots.txt":
+		if p.robots == "" {
+			http.NotFound(w, r)
+			return
+		}
+		io.WriteString(w, p.robots)
+	case r.URL.Path == "/search":
+		p.search(w, r)
+	case strings.HasPrefix(r.URL.Path, "/topicDetails/"):
+		id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/topicDetails/"), ".json")
+		body, ok := p.details[id]
+		if !ok {
+			http.NotFound(w, r) // like the portal for an upper-case identifier
+			return
+		}
+		w.Write(body)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (p *portal) search(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if r.Method != http.MethodPost || q.Get("apiKey") != "SEDIA" || q.Get("text") != "***" {
+		p.t.Errorf("search request %s %s", r.Method, r.URL)
+	}
+	p.checkParts(r)
+	n, _ := strconv.Atoi(q.Get("pageNumber"))
+	p.mu.Lock()
+	if f := p.failures[n]; len(f) > 0 {
+		p.failures[n] = f[1:]
+		p.mu.Unlock()
+		w.WriteHeader(f[0])
+		return
+	}
+	p.mu.Unlock()
+	body, ok := p.pages[n]
+	if !ok {
+		body = []byte(`{"totalResults":0,"results":[]}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(body)
+}
+
+func (p *portal) checkParts(r *http.Request) {
+	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		p.t.Errorf("content type: %v", err)
+		return
+	}
+	mr := multipart.NewReader(r.Body, params["boundary"])
+	parts := map[string]string{}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			p.t.Errorf("multipart: %v", err)
+			return
+		}
+		if ct := part.Header.Get("Content-Type"); ct != "application/json" {
+			p.t.Errorf("part %s typed %q, want application/json", part.FormName(), ct)
+		}
+		data, _ := io.ReadAll(part)
+		parts[part.FormName()] = string(data)
+	}
+	var query struct {
+		Bool struct {
+			Must []struct {
+				Terms map[string][]string `json:"terms"`
+			} `json:"must"`
+		} `json:"bool"`
+	}
+	if err := json.Unmarshal([]byte(parts["query"]), &query); err != nil {
+		p.t.Errorf("query part %q: %v", parts["query"], err)
+	}
+	terms := map[string][]string{}
+	for _, m := range query.Bool.Must {
+		for k, v := range m.Terms {
+			terms[k] = v
+		}
+	}
+	want := map[string][]string{"type": {"1", "2", "8"}, "status": {"31094501", "31094502"}}
+	if diff := cmp.Diff(want, terms); diff != "" {
+		p.t.Errorf("query terms (-want +got), every programme expected:\n%s", diff)
+	}
+	if strings.TrimSpace(parts["sort"]) != `{"field":"identifier","order":"ASC"}` || strings.TrimSpace(parts["languages"]) != `["en"]` {
+		p.t.Errorf("sort %q languages %q", parts["sort"], parts["languages"])
+	}
+}
+
+func (p *portal) crawler(srv *httptest.Server, pageSize int) *Crawler {
+	client := fetch.New(fetch.Options{AllowPrivateNetworks: true, Delay: time.Millisecond, Backoff: time.Millisecond, RequestTimeout: 5 * time.Second})
+	return New(client, Options{
+		SearchURL: srv.URL + "/search",
+		TopicURL:  srv.URL + "/topicDetails/",
+		PageSize:  pageSize,
+		Now:       func() time.Time { return today.Add(10 * time.Hour) },
+	})
+}
+
+func identifiers(calls []crawlers.Call) []string {
+	var ids []string
+	for _, c := range calls {
+		ids = append(ids, c.Identifier)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func findCall(t *testing.T, calls []crawlers.Call, id string) crawlers.Call {
+	t.Helper()
+	for _, c := range calls {
+		if c.Identifier == id {
+			return c
+		}
+	}
+	t.Fatalf("no call %s in %v", id, identifiers(calls))
+	return crawlers.Call{}
+}
+
+// threePages derives a listing of 9 records on three pages of 3 from the
+// real samples: duplicates across pages (the same topic in the older and
+// the current family), an FAQ record, a stub to enrich from topicDetails,
+// and two cascade calls sharing their parent's identifier.
+func threePages(t *testing.T) map[int][]byte {
+	older := olderRecords(t)
+	current := currentRecord(t)
+	olderStep := older[0].clone().withIdentifier("HORIZON-EIC-2026-STEP")
+	olderStep["reference"] = "45602361HORIZONEICSTEP1670457600000"
+	faq := current.clone().set("DATASOURCE", "SEDIA_FAQ").set("identifier", "FAQ-12345")
+	edtech := stub(older[1], "DIGITAL-2026-SKILLS-10-EDTECH").set("frameworkProgramme", "43152860")
+	cascade := func(ref string) fixture {
+		f := current.clone().set("type", "8").set("identifier", "DIGITAL-2023-SKILLS-04-BOOSTINGDIGIT")
+		f["reference"] = ref
+		f["url"] = "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/competitive-calls-cs/" + strings.TrimSuffix(ref, "COMPETITIVE_CALLen")
+		return f
+	}
+	return map[int][]byte{
+		1: page(t, 9, 1, 3, older[0], older[1], olderStep),
+		2: page(t, 9, 2, 3, current, faq, older[1].clone()), // current STEP supersedes the older one; ACCELERATORCHALLENGES-02 again
+		3: page(t, 9, 3, 3, edtech, cascade("11321COMPETITIVE_CALLen"), cascade("11322COMPETITIVE_CALLen")),
+	}
+}
+
+func edtechDetails(t *testing.T) []byte {
+	data, err := os.ReadFile(filepath.Join("testdata", "topicDetails-DIGITAL-2026-SKILLS-10-EDTECH.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestCrawlThreePagesDedupesDropsFAQAndEnriches(t *testing.T) {
+	p := newPortal(t)
+	p.pages = threePages(t)
+	p.details["digital-2026-skills-10-edtech"] = edtechDetails(t)
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+
+	var progress []Progress
+	c := p.crawler(srv, 3)
+	c.opts.Progress = func(pr Progress) { progress = append(progress, pr) }
+	res, err := c.Crawl(context.Background())
+	if err != nil {
+		t.Fatalf("Crawl: %v", err)
+	}
+	if res.Partial || res.Expected != 9 || !res.CanClose() {
+		t.Fatalf("partial=%v (%s) expected=%d", res.Partial, res.PartialReason, res.Expected)
+	}
+	// The older EIC records have no topicDetails on this server: each 404
+	// is an error naming its URL and topic, and the call is kept as listed.
+	var failed []string
+	for _, e := range res.Errors {
+		if !strings.Contains(e.URL, "/topicDetails/"+strings.ToLower(e.Reference)+".json") {
+			t.Errorf("error without its URL or topic: %v", e)
+		}
+		failed = append(failed, e.Reference)
+	}
+	if diff := cmp.Diff([]string{"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02"}, failed); diff != "" {
+		t.Errorf("enrichment errors (-want +got):\n%s", diff)
+	}
+	want := []string{"11321COMPETITIVE_CALLen", "11322COMPETITIVE_CALLen", "DIGITAL-2026-SKILLS-10-EDTECH",
+		"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP"}
+	if diff := cmp.Diff(want, identifiers(res.Calls)); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+	step := findCall(t, res.Calls, "HORIZON-EIC-2026-STEP")
+	if step.Reference != "49662814TOPICSen" || step.DescriptionHTML == "" {
+		t.Errorf("the richer current record did not win: reference %q", step.Reference)
+	}
+
+	edtech := findCall(t, res.Calls, "DIGITAL-2026-SKILLS-10-EDTECH")
+	got := []any{edtech.Programme, edtech.CallIdentifier, edtech.CallTitle, deref(edtech.OpeningDate), edtech.Deadlines,
+		deref(edtech.CallBudget), deref(edtech.ExpectedGrants), edtech.BudgetMax, edtech.Status, edtech.DeadlineModel}
+	wantEd := []any{"DIGITAL", "DIGITAL-2026-SKILLS-10", "Advanced Digital Skills", day("2026-04-21"), []time.Time{day("2026-10-01")},
+		12.5e6, 1, (*float64)(nil), crawlers.StatusClosed, "single-stage"}
+	if diff := cmp.Diff(wantEd, got); diff != "" {
+		t.Errorf("enriched EdTech (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(edtech.DescriptionText, "EdTech") || !strings.Contains(edtech.EligibilityNotes, "call document") && edtech.EligibilityNotes == "" {
+		t.Errorf("EdTech description %q / eligibility %q", crawlers.Summarise(edtech.DescriptionText, 80), edtech.EligibilityNotes)
+	}
+	if len(edtech.News) != 2 || !strings.Contains(edtech.News[1].Text, "2,700,000.00") {
+		t.Errorf("EdTech news = %+v", edtech.News)
+	}
+	if p.hits["/topicDetails/digital-2026-skills-10-edtech.json"] != 1 {
+		t.Errorf("topicDetails hits %v: want one, lower-case", p.hits)
+	}
+	last := progress[len(progress)-1]
+	if last.PagesTotal != 3 || last.Pages != 3 || last.Calls != len(res.Calls) {
+		t.Errorf("last progress %+v", last)
+	}
+}

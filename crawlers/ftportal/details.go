@@ -1,0 +1,95 @@
+package ftportal
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/fundmatch/fundmatch/crawlers"
+)
+
+// topicDetails is the per-topic JSON document (eu-sources.md §2).
+type topicDetails struct {
+	TopicDetails struct {
+		Identifier         string `json:"identifier"`
+		Title              string `json:"title"`
+		CallIdentifier     string `json:"callIdentifier"`
+		CallTitle          string `json:"callTitle"`
+		FrameworkProgramme struct {
+			ID           flexString `json:"id"`
+			Abbreviation string     `json:"abbreviation"`
+			Description  string     `json:"description"`
+		} `json:"frameworkProgramme"`
+		Keywords               []string       `json:"keywords"`
+		Tags                   []string       `json:"tags"`
+		Actions                []action       `json:"actions"`
+		LatestInfos            []latestInfo   `json:"latestInfos"`
+		BudgetOverviewJSONItem budgetOverview `json:"budgetOverviewJSONItem"`
+		Description            string         `json:"description"`
+		Conditions             string         `json:"conditions"`
+	} `json:"TopicDetails"`
+}
+
+// ParseTopicDetails decodes a topicDetails document.
+func ParseTopicDetails(data []byte) (topicDetails, error) {
+	var d topicDetails
+	if err := json.Unmarshal(data, &d); err != nil {
+		return d, fmt.Errorf("decode topicDetails: %w", err)
+	}
+	if d.TopicDetails.Identifier == "" {
+		return d, fmt.Errorf("decode topicDetails: no TopicDetails.identifier")
+	}
+	return d, nil
+}
+
+// TopicDetailsURL returns the topicDetails address of an identifier: the
+// portal only answers for the lower-case spelling.
+func TopicDetailsURL(base, identifier string) string {
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	return base + strings.ToLower(identifier) + ".json"
+}
+
+// needsDetails reports whether a call came from an older-format record
+// that lacks what topicDetails carries.
+func needsDetails(c *crawlers.Call) bool {
+	return c.Kind == crawlers.KindTopic && c.DescriptionHTML == ""
+}
+
+// enrich fills what the search record lacked from its topicDetails
+// document, keeping what the record already said, and derives the status
+// again.
+func (n Normaliser) enrich(c *crawlers.Call, d topicDetails) {
+	t := d.TopicDetails
+	if c.Title == "" {
+		c.Title = t.Title
+	}
+	if c.CallIdentifier == "" {
+		c.CallIdentifier = t.CallIdentifier
+	}
+	if c.CallTitle == "" {
+		c.CallTitle = t.CallTitle
+	}
+	if c.ProgrammeName == "" {
+		code, name := programmeFor([]string{string(t.FrameworkProgramme.ID)}, t.FrameworkProgramme.Abbreviation, c.Identifier)
+		c.Programme = code
+		c.ProgrammeName = firstNonEmpty(name, t.FrameworkProgramme.Description)
+	}
+	c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(t.Description)
+	c.Summary = crawlers.Summarise(firstNonEmpty(c.DescriptionText, c.Summary), summaryLength)
+	if c.ConditionsHTML == "" {
+		c.ConditionsHTML, c.ConditionsText = crawlers.SanitizeHTML(t.Conditions)
+		c.EligibilityNotes = eligibility(c.ConditionsText)
+	}
+	applyActions(c, t.Actions)
+	if c.CallBudget == nil && c.BudgetMax == nil {
+		applyBudget(c, c.Identifier, t.BudgetOverviewJSONItem)
+	}
+	if len(c.News) == 0 {
+		c.News = newsItems(t.LatestInfos)
+	}
+	c.Keywords = appendUnique(c.Keywords, t.Keywords...)
+	c.Tags = appendUnique(c.Tags, t.Tags...)
+	n.finish(c)
+}

@@ -1,0 +1,331 @@
+package ftportal
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fundmatch/fundmatch/crawlers"
+)
+
+// Source is the crawl source name of the portal.
+const Source = "ftportal"
+
+// DefaultTopicPageURL is the public topic page; the identifier is appended.
+const DefaultTopicPageURL = "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/topic-details/"
+
+// Record types and statuses of the search API.
+const (
+	typeTopic         = "1"
+	typeCall          = "2"
+	typeCascade       = "8"
+	statusForthcoming = "31094501"
+	statusOpen        = "31094502"
+	datasourceFAQ     = "SEDIA_FAQ"
+)
+
+// errSkip marks a record that is not an opportunity (an FAQ answer).
+var errSkip = errors.New("not an opportunity")
+
+// summaryLength is the size of Call.Summary in bytes.
+const summaryLength = 300
+
+// Normaliser turns search records into Calls as of one day.
+type Normaliser struct {
+	// Today decides the derived status.
+	Today time.Time
+	// TopicPageURL is the public topic page base; the identifier is
+	// appended. Empty means DefaultTopicPageURL.
+	TopicPageURL string
+}
+
+// Normalise turns one search record into a Call. It returns errSkip for FAQ
+// records and an error for a record without identifier or with a malformed
+// embedded JSON field.
+func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
+	if r.datasource() == datasourceFAQ {
+		return crawlers.Call{}, errSkip
+	}
+	typ := r.first("type")
+	id := r.first("identifier")
+	ref := r.Reference
+	if ref == "" {
+		ref = r.first("REFERENCE")
+	}
+	c := crawlers.Call{
+		Source:         Source,
+		Identifier:     id,
+		Reference:      ref,
+		Kind:           crawlers.KindTopic,
+		CallIdentifier: r.first("callIdentifier"),
+		CallTitle:      r.first("callTitle"),
+		Title:          firstNonEmpty(r.first("title"), r.Summary, r.Content),
+		Language:       firstNonEmpty(r.Language, r.first("language"), "en"),
+		DeadlineModel:  r.first("deadlineModel"),
+		Raw:            r.raw,
+	}
+	switch typ {
+	case typeCall:
+		c.Kind = crawlers.KindCall
+	case typeCascade:
+		// Cascade calls share the parent's identifier: the reference is
+		// the key, the identifier names the parent.
+		c.Kind = crawlers.KindCascade
+		c.Identifier = ref
+		if c.CallIdentifier == "" {
+			c.CallIdentifier = id
+		}
+	}
+	if c.Identifier == "" {
+		return crawlers.Call{}, fmt.Errorf("record without identifier")
+	}
+	c.Programme, c.ProgrammeName = programmeFor(r.Metadata["frameworkProgramme"], "", firstNonEmpty(id, c.CallIdentifier))
+
+	var actions []action
+	var budget budgetOverview
+	var links []link
+	var news []latestInfo
+	for key, v := range map[string]any{"actions": &actions, "budgetOverview": &budget, "links": &links, "latestInfos": &news} {
+		if err := r.embedded(key, v); err != nil {
+			return crawlers.Call{}, err
+		}
+	}
+
+	if s := r.first("startDate"); s != "" {
+		if t, err := parseDate(s); err == nil {
+			c.OpeningDate = &t
+		}
+	}
+	for _, s := range r.Metadata["deadlineDate"] {
+		if t, err := parseDate(s); err == nil {
+			c.Deadlines = append(c.Deadlines, t)
+		}
+	}
+	for _, t := range r.Metadata["typesOfAction"] {
+		c.TypesOfAction = appendUnique(c.TypesOfAction, strings.Join(strings.Fields(t), " "))
+	}
+	applyActions(&c, actions)
+	for _, l := range links {
+		if c.OpeningDate == nil && l.StartDate != "" {
+			if t, err := parseDate(string(l.StartDate)); err == nil {
+				c.OpeningDate = &t
+			}
+		}
+	}
+	applyBudget(&c, id, budget)
+	c.News = newsItems(news)
+
+	c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(firstNonEmpty(r.first("descriptionByte"), r.first("description")))
+	c.ConditionsHTML, c.ConditionsText = crawlers.SanitizeHTML(r.first("topicConditions"))
+	if c.Kind == crawlers.KindCascade {
+		if c.DescriptionHTML == "" {
+			c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(r.first("furtherInformation"))
+		}
+		if c.ConditionsHTML == "" {
+			c.ConditionsHTML, c.ConditionsText = crawlers.SanitizeHTML(r.first("beneficiaryAdministration"))
+		}
+		if v := r.first("budget"); v != "" && c.CallBudget == nil {
+			var f flexNumber
+			if err := f.UnmarshalJSON([]byte(v)); err == nil && f > 0 {
+				c.CallBudget = ptr(float64(f))
+			}
+		}
+	}
+	c.Summary = crawlers.Summarise(firstNonEmpty(c.DescriptionText, r.Summary, r.Content), summaryLength)
+	c.EligibilityNotes = eligibility(c.ConditionsText)
+
+	for _, k := range r.Metadata["keywords"] {
+		c.Keywords = appendUnique(c.Keywords, splitEmbeddedList(k)...)
+	}
+	c.Tags = appendUnique(c.Tags, r.Metadata["tags"]...)
+	c.Tags = appendUnique(c.Tags, r.Metadata["crossCuttingPriorities"]...)
+
+	c.URL = n.publicURL(c, r)
+	n.finish(&c)
+	return c, nil
+}
+
+// finish sorts the cut-offs and derives the status from the dates.
+func (n Normaliser) finish(c *crawlers.Call) {
+	c.Deadlines = crawlers.SortDeadlines(c.Deadlines)
+	c.Status = crawlers.DeriveStatus(c.OpeningDate, c.Deadlines, n.Today)
+}
+
+// publicURL is the topic page built from the identifier for topics, and the
+// record's own page for calls and cascade calls.
+func (n Normaliser) publicURL(c crawlers.Call, r Record) string {
+	base := n.TopicPageURL
+	if base == "" {
+		base = DefaultTopicPageURL
+	}
+	if c.Kind == crawlers.KindTopic {
+		return base + c.Identifier
+	}
+	for _, u := range []string{r.URL, r.first("url"), r.first("esST_URL")} {
+		if strings.HasPrefix(u, "http") && !strings.HasSuffix(u, ".json") {
+			return u
+		}
+	}
+	return base + firstNonEmpty(c.CallIdentifier, c.Identifier)
+}
+
+// applyActions fills the opening date, cut-offs and types of action the
+// search fields lacked (the actions' types carry a code prefix, so the
+// search field's spelling wins).
+func applyActions(c *crawlers.Call, actions []action) {
+	var deadlines []time.Time
+	haveTypes := len(c.TypesOfAction) > 0
+	for _, a := range actions {
+		if c.OpeningDate == nil && a.PlannedOpeningDate != "" {
+			if t, err := parseDate(string(a.PlannedOpeningDate)); err == nil {
+				c.OpeningDate = &t
+			}
+		}
+		for _, d := range a.DeadlineDates {
+			if t, err := parseDate(string(d)); err == nil {
+				deadlines = append(deadlines, t)
+			}
+		}
+		for _, t := range a.Types {
+			if haveTypes {
+				break
+			}
+			c.TypesOfAction = appendUnique(c.TypesOfAction, strings.Join(strings.Fields(t.TypeOfAction), " "))
+		}
+		if c.DeadlineModel == "" {
+			c.DeadlineModel = a.DeadlineModel
+		}
+	}
+	if len(c.Deadlines) == 0 {
+		c.Deadlines = deadlines
+	}
+}
+
+// applyBudget separates the topic budget (contributions per grant, expected
+// grants; 0 means not stated) from the call budget: the budgetYearMap sums
+// of this topic's entries, which portals often repeat across the call's
+// topics. Entries of other topics are ignored.
+func applyBudget(c *crawlers.Call, identifier string, b budgetOverview) {
+	prefix := identifier + " - "
+	var callBudget, minC, maxC float64
+	grants := 0
+	found := false
+	keys := make([]string, 0, len(b.BudgetTopicActionMap))
+	for k := range b.BudgetTopicActionMap {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, e := range b.BudgetTopicActionMap[k] {
+			if !strings.HasPrefix(e.Action, prefix) && strings.TrimSpace(e.Action) != identifier {
+				continue
+			}
+			found = true
+			for _, v := range e.BudgetYearMap {
+				callBudget += float64(v)
+			}
+			if v := float64(e.MinContribution); v > 0 && (minC == 0 || v < minC) {
+				minC = v
+			}
+			maxC = max(maxC, float64(e.MaxContribution))
+			grants += int(e.ExpectedGrants)
+			if c.DeadlineModel == "" {
+				c.DeadlineModel = e.DeadlineModel
+			}
+			if c.OpeningDate == nil && e.PlannedOpeningDate != "" {
+				if t, err := parseDate(string(e.PlannedOpeningDate)); err == nil {
+					c.OpeningDate = &t
+				}
+			}
+		}
+	}
+	if !found {
+		return
+	}
+	if callBudget > 0 {
+		c.CallBudget = ptr(callBudget)
+	}
+	if minC > 0 {
+		c.BudgetMin = ptr(minC)
+	}
+	if maxC > 0 {
+		c.BudgetMax = ptr(maxC)
+	}
+	if grants > 0 {
+		c.ExpectedGrants = ptr(grants)
+	}
+}
+
+// newsItems turns latestInfos into dated plain-text news, newest first.
+func newsItems(infos []latestInfo) []crawlers.News {
+	var news []crawlers.News
+	for _, i := range infos {
+		text := crawlers.PlainText(i.Content)
+		if text == "" {
+			continue
+		}
+		d, _ := parseDate(string(i.LastChangeDate))
+		news = append(news, crawlers.News{Date: d, Text: text})
+	}
+	slices.SortStableFunc(news, func(a, b crawlers.News) int { return b.Date.Compare(a.Date) })
+	return news
+}
+
+// eligibility returns the "Eligible countries" section of the conditions
+// text, which usually points at the call document.
+func eligibility(conditions string) string {
+	lines := strings.Split(conditions, "\n")
+	for i, l := range lines {
+		if !strings.Contains(strings.ToLower(l), "eligible countries") {
+			continue
+		}
+		var out []string
+		for _, next := range lines[i+1:] {
+			if len(next) > 1 && next[0] >= '0' && next[0] <= '9' && strings.Contains(next[:min(4, len(next))], ".") {
+				break
+			}
+			out = append(out, next)
+		}
+		return strings.Join(out, "\n")
+	}
+	return ""
+}
+
+// splitEmbeddedList reads a keywords value: a JSON array in a string
+// (2023) or a plain keyword (2026).
+func splitEmbeddedList(s string) []string {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "[") {
+		var list []string
+		if err := jsonUnmarshalString(s, &list); err == nil {
+			return list
+		}
+	}
+	return []string{s}
+}
+
+// appendUnique appends the non-empty values of vs not yet in list.
+func appendUnique(list []string, vs ...string) []string {
+	for _, v := range vs {
+		v = strings.TrimSpace(v)
+		if v != "" && !slices.Contains(list, v) {
+			list = append(list, v)
+		}
+	}
+	return list
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func toDate(t time.Time) time.Time { return crawlers.Date(t) }

@@ -1,0 +1,254 @@
+package ftportal
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fundmatch/fundmatch/crawlers"
+)
+
+var today = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func normalise(t *testing.T, f fixture) crawlers.Call {
+	t.Helper()
+	rec, err := ParseRecord(f.raw(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Normaliser{Today: today}.Normalise(rec)
+	if err != nil {
+		t.Fatalf("Normalise: %v", err)
+	}
+	return c
+}
+
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func TestNormaliseCurrentFormatRecord(t *testing.T) {
+	c := normalise(t, currentRecord(t))
+	got := map[string]any{
+		"identifier": c.Identifier, "reference": c.Reference, "kind": c.Kind, "programme": c.Programme,
+		"call": c.CallIdentifier, "title": c.Title, "status": c.Status, "url": c.URL,
+		"opening": deref(c.OpeningDate), "deadlines": c.Deadlines, "model": c.DeadlineModel,
+		"min": deref(c.BudgetMin), "max": deref(c.BudgetMax), "grants": deref(c.ExpectedGrants), "callBudget": deref(c.CallBudget),
+		"keywords": c.Keywords, "tags": c.Tags, "types": c.TypesOfAction, "news": len(c.News),
+	}
+	want := map[string]any{
+		"identifier": "HORIZON-EIC-2026-STEP", "reference": "49662814TOPICSen", "kind": crawlers.KindTopic, "programme": "HORIZON",
+		"call": "HORIZON-EIC-2026-STEP", "title": "EIC STEP Scale Up", "status": crawlers.StatusOpen,
+		"url":     "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/topic-details/HORIZON-EIC-2026-STEP",
+		"opening": day("2025-11-06"), "deadlines": []time.Time{day("2026-11-25")}, "model": "continuous",
+		"min": 10e6, "max": 30e6, "grants": 10, "callBudget": 300e6,
+		"keywords": []string{"HORIZON-EIC-2026-STEP"},
+		"tags":     []string{"STEP", "STEP-Cleantech", "STEP-Biotech", "STEP-Digital/deep tech"},
+		"types":    []string{"HORIZON EIC Equity Only"},
+		"news":     1,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("call (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(c.DescriptionText, "EUR 300 million") || strings.Contains(c.DescriptionText, "<p") {
+		t.Errorf("description text = %q", c.DescriptionText)
+	}
+	if !strings.Contains(c.EligibilityNotes, "Annex 2(B. Eligibility)") {
+		t.Errorf("eligibility notes = %q", c.EligibilityNotes)
+	}
+	if len(c.Raw) == 0 {
+		t.Error("raw record not kept")
+	}
+}
+
+func TestNormaliseRecordOf2023(t *testing.T) {
+	c := normalise(t, record2023(t))
+	if c.Status != crawlers.StatusClosed {
+		t.Errorf("portal says forthcoming, deadline 2024-04-18 passed: status = %s, want closed", c.Status)
+	}
+	if diff := cmp.Diff([]time.Time{day("2024-04-18")}, c.Deadlines); diff != "" {
+		t.Errorf("deadlines (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"HORIZON Research and Innovation Actions"}, c.TypesOfAction); diff != "" {
+		t.Errorf("double space not collapsed (-want +got):\n%s", diff)
+	}
+	wantKeywords := []string{"Energy storage", "Social Innovation", "Co-programmed European Partnerships", "repair", "circularity", "refurbishing", "batteries", "sustainability"}
+	if diff := cmp.Diff(wantKeywords, c.Keywords); diff != "" {
+		t.Errorf("keywords from the JSON string (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"PART-COPROGR", "SocInnov"}, c.Tags); diff != "" {
+		t.Errorf("tags (-want +got):\n%s", diff)
+	}
+	if c.Title == "" || c.URL != DefaultTopicPageURL+"HORIZON-CL5-2024-D2-01-03" {
+		t.Errorf("title %q, url %q", c.Title, c.URL)
+	}
+}
+
+func TestNormaliseStaleOpenStatusWithPastCutOffs(t *testing.T) {
+	for _, f := range olderRecords(t) {
+		c := normalise(t, f)
+		if c.Status != crawlers.StatusClosed {
+			t.Errorf("%s: status %s, want closed (portal says Open, deadlines in 2023)", c.Identifier, c.Status)
+		}
+		want := []time.Time{day("2023-01-11"), day("2023-03-22"), day("2023-06-07"), day("2023-10-04")}
+		if diff := cmp.Diff(want, c.Deadlines); diff != "" {
+			t.Errorf("%s: every cut-off kept (-want +got):\n%s", c.Identifier, diff)
+		}
+	}
+}
+
+func TestNormaliseMultiCutOffKeepsNextAndFinal(t *testing.T) {
+	// ERASMUS-EDU-2022-ECHE-CERT-FP style: cut-offs from 2022 to after today.
+	f := olderRecords(t)[0].clone().set("deadlineDate",
+		"2026-12-02T17:00:00.000+0000", "2022-05-03T17:00:00.000+0000", "2026-03-24T17:00:00.000+0000", "2027-03-23T17:00:00.000+0000")
+	c := normalise(t, f)
+	next, _ := c.NextDeadline(today)
+	final, _ := c.FinalDeadline()
+	if c.Status != crawlers.StatusOpen || !next.Equal(day("2026-12-02")) || !final.Equal(day("2027-03-23")) || len(c.Deadlines) != 4 {
+		t.Errorf("status %s, next %s, final %s, %d cut-offs", c.Status, next, final, len(c.Deadlines))
+	}
+}
+
+func TestNormaliseSeparatesTopicBudgetFromSharedCallBudget(t *testing.T) {
+	// Two topics of one call share a budgetOverview listing both.
+	overview := `{"budgetYearsColumns":["2026"],"budgetTopicActionMap":{"1":[` +
+		`{"action":"HORIZON-EIC-2026-STEP - HORIZON-EIC-EQU HORIZON EIC Equity Only","expectedGrants":10,"minContribution":10000000,"maxContribution":30000000,"budgetYearMap":{"2026":"300000000"}}],` +
+		`"2":[{"action":"HORIZON-EIC-2026-STEP-02 - HORIZON-EIC-EQU HORIZON EIC Equity Only","expectedGrants":0,"minContribution":0,"maxContribution":0,"budgetYearMap":{"2026":"120000000","2027":"80000000"}}]}}`
+	first := currentRecord(t).set("budgetOverview", overview)
+	second := currentRecord(t).set("budgetOverview", overview).set("identifier", "HORIZON-EIC-2026-STEP-02")
+
+	a, b := normalise(t, first), normalise(t, second)
+	if got := []any{deref(a.CallBudget), deref(a.BudgetMin), deref(a.BudgetMax), deref(a.ExpectedGrants)}; !cmp.Equal(got, []any{300e6, 10e6, 30e6, 10}) {
+		t.Errorf("first topic budget = %v", got)
+	}
+	if got := []any{deref(b.CallBudget), deref(b.BudgetMin), deref(b.BudgetMax), deref(b.ExpectedGrants)}; !cmp.Equal(got, []any{200e6, nil, nil, nil}) {
+		t.Errorf("second topic: 0 must mean unknown, years summed: %v", got)
+	}
+}
+
+func TestNormaliseSanitisesHostileHTML(t *testing.T) {
+	hostile := `<p>Scope</p><script>alert('x')</script><img src="x" onerror="alert(1)"><a href="javascript:alert(2)">click</a><a href="https://ec.europa.eu/doc.pdf" onclick="steal()">call document</a>`
+	c := normalise(t, currentRecord(t).set("descriptionByte", hostile).set("topicConditions", hostile))
+	for _, s := range []string{c.DescriptionHTML, c.ConditionsHTML} {
+		for _, bad := range []string{"<script", "onerror", "onclick", "javascript:", "alert"} {
+			if strings.Contains(s, bad) {
+				t.Errorf("sanitised HTML %q still holds %q", s, bad)
+			}
+		}
+		if !strings.Contains(s, `href="https://ec.europa.eu/doc.pdf"`) || !strings.Contains(s, `rel="nofollow noreferrer noopener"`) {
+			t.Errorf("safe link lost or unmarked: %q", s)
+		}
+	}
+	if c.DescriptionText != "Scope\nclickcall document" && c.DescriptionText != "Scope\nclick call document" && !strings.HasPrefix(c.DescriptionText, "Scope") {
+		t.Errorf("plain text = %q", c.DescriptionText)
+	}
+	if strings.Contains(c.DescriptionText, "alert") {
+		t.Errorf("plain text keeps script: %q", c.DescriptionText)
+	}
+}
+
+func TestNormaliseSkipsFAQAndRejectsBrokenRecords(t *testing.T) {
+	tests := []struct {
+		name   string
+		record fixture
+		want   error
+	}{
+		{"FAQ answer", currentRecord(t).set("DATASOURCE", "SEDIA_FAQ"), errSkip},
+		{"lower-case datasource key", func() fixture {
+			f := currentRecord(t)
+			delete(f.meta(), "DATASOURCE")
+			return f.set("datasource", "SEDIA_FAQ")
+		}(), errSkip},
+		{"actions not JSON", currentRecord(t).set("actions", `[{"types":`), nil},
+		{"no identifier", func() fixture { f := currentRecord(t); delete(f.meta(), "identifier"); return f }(), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, err := ParseRecord(tt.record.raw(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Normaliser{Today: today}.Normalise(rec)
+			if err == nil {
+				t.Fatal("Normalise accepted the record")
+			}
+			if tt.want != nil && !errors.Is(err, tt.want) {
+				t.Errorf("err = %v, want %v", err, tt.want)
+			}
+			if tt.want == nil && errors.Is(err, errSkip) {
+				t.Errorf("a broken record was silently skipped: %v", err)
+			}
+		})
+	}
+}
+
+func TestNormaliseCascadeCallKeyedByReference(t *testing.T) {
+	f := currentRecord(t).set("type", "8")
+	f["reference"] = "11321COMPETITIVE_CALLen"
+	f["url"] = "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/competitive-calls-cs/11321"
+	c := normalise(t, f)
+	if c.Kind != crawlers.KindCascade || c.Identifier != "11321COMPETITIVE_CALLen" || c.CallIdentifier != "HORIZON-EIC-2026-STEP" {
+		t.Errorf("kind %s identifier %q call %q", c.Kind, c.Identifier, c.CallIdentifier)
+	}
+	if c.URL != f["url"] {
+		t.Errorf("url = %q, want the competitive call page", c.URL)
+	}
+}
+
+func TestParseDateVintages(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"2023-01-11T17:00:00.000+0000", "2023-01-11"},
+		{"2024-04-18T19:00:00.000+0200", "2024-04-18"},
+		{"2023-12-07T01:00:00.000+0100", "2023-12-07"},
+		{"2025-11-06", "2025-11-06"},
+		{"1790812800000", "2026-10-01"},
+		{"19 May 2020", "2020-05-19"},
+		{"2026-04-01T15:44:11.496", "2026-04-01"},
+		{"2026-03-23T23:30:00.000+0000", "2026-03-24"}, // 00:30 in Brussels
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := parseDate(tt.in)
+			if err != nil || got.Format(time.DateOnly) != tt.want {
+				t.Errorf("parseDate = %v, %v; want %s", got, err, tt.want)
+			}
+		})
+	}
+	if _, err := parseDate("next Tuesday"); err == nil {
+		t.Error("parseDate accepted nonsense")
+	}
+}
+
+func TestProgrammeFor(t *testing.T) {
+	tests := []struct {
+		name           string
+		codes          []string
+		abbr, id, want string
+	}{
+		{"facet code", []string{"43152860"}, "", "X-1", "DIGITAL"},
+		{"unknown code falls back to prefix", []string{"99"}, "", "LIFE-2026-SAP-ENV", "LIFE"},
+		{"topicDetails abbreviation", nil, "ERASMUS2027", "ERASMUS-EDU-2026", "ERASMUS+"},
+		{"identifier prefix", nil, "", "CERV-2026-CITIZENS", "CERV"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, _ := programmeFor(tt.codes, tt.abbr, tt.id); got != tt.want {
+				t.Errorf("programmeFor = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

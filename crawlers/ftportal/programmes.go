@@ -1,0 +1,76 @@
+package ftportal
+
+import "strings"
+
+// programme is a framework programme's short code and full name.
+type programme struct {
+	Code string
+	Name string
+}
+
+// programmes maps the portal's numeric frameworkProgramme codes (search
+// facet labels, see eu-sources.md §1) to short codes.
+var programmes = map[string]programme{
+	"43108390": {"HORIZON", "Horizon Europe"},
+	"31045243": {"H2020", "Horizon 2020"},
+	"43152860": {"DIGITAL", "Digital Europe Programme"},
+	"43252405": {"LIFE", "Programme for the Environment and Climate Action"},
+	"43251567": {"CEF", "Connecting Europe Facility"},
+	"43353764": {"ERASMUS+", "Erasmus+"},
+	"43252476": {"SMP", "Single Market Programme"},
+	"43251814": {"CREA", "Creative Europe"},
+	"43251589": {"CERV", "Citizens, Equality, Rights and Values"},
+	"43332642": {"EU4H", "EU4Health"},
+	"44416173": {"I3", "Interregional Innovation Investments"},
+	"43254019": {"ESF+", "European Social Fund+"},
+	"43089234": {"INNOVFUND", "Innovation Fund"},
+	"44181033": {"EDF", "European Defence Fund"},
+	"43298916": {"EURATOM", "Euratom"},
+	"43252368": {"ISF", "Internal Security Fund"},
+	"43252386": {"JUST", "Justice Programme"},
+	"43251447": {"AMIF", "Asylum, Migration and Integration Fund"},
+	"43251530": {"BMVI", "Border Management and Visa Instrument"},
+	"43392145": {"EMFAF", "European Maritime, Fisheries and Aquaculture Fund"},
+	"43252449": {"RFCS", "Research Fund for Coal and Steel"},
+	"43298203": {"UCPM", "Union Civil Protection Mechanism"},
+	"43252517": {"SOCPL", "Social Prerogatives and Specific Competencies Lines"},
+	"43637601": {"PPPA", "Pilot Projects and Preparatory Actions"},
+	"43254037": {"ESC", "European Solidarity Corps"},
+	"44773066": {"JTM", "Just Transition Mechanism"},
+	"45532249": {"EUBA", "EU Bodies and Agencies"},
+	"31059643": {"COSME", "COSME 2014-2020"},
+}
+
+// abbreviations maps programme abbreviations from topicDetails and
+// grantsTenders.json (and identifier prefixes) to the same short codes.
+var abbreviations = map[string]string{
+	"ERASMUS2027": "ERASMUS+",
+	"ERASMUS":     "ERASMUS+",
+	"ESC2027":     "ESC",
+	"EUROATOM":    "EURATOM",
+	"INNOVFUND":   "INNOVFUND",
+}
+
+// programmeFor returns the short code and name for a record: the numeric
+// frameworkProgramme code when known, else the abbreviation, else the
+// identifier's first segment.
+func programmeFor(codes []string, abbreviation, identifier string) (code, name string) {
+	for _, c := range codes {
+		if p, ok := programmes[c]; ok {
+			return p.Code, p.Name
+		}
+	}
+	if abbreviation != "" {
+		a := strings.ToUpper(abbreviation)
+		if s, ok := abbreviations[a]; ok {
+			return s, ""
+		}
+		return a, ""
+	}
+	prefix, _, _ := strings.Cut(identifier, "-")
+	prefix = strings.ToUpper(prefix)
+	if s, ok := abbreviations[prefix]; ok {
+		return s, ""
+	}
+	return prefix, ""
+}

@@ -1,0 +1,196 @@
+package ftportal
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Page is one decoded page of the search API.
+type Page struct {
+	TotalResults int               `json:"totalResults"`
+	PageNumber   int               `json:"pageNumber"`
+	PageSize     int               `json:"pageSize"`
+	Results      []json.RawMessage `json:"results"`
+}
+
+// ParsePage decodes a search API response. Its results stay raw so that one
+// bad record does not lose the page: decode each with ParseRecord.
+func ParsePage(data []byte) (Page, error) {
+	var p Page
+	if err := json.Unmarshal(data, &p); err != nil {
+		return Page{}, fmt.Errorf("decode search page: %w", err)
+	}
+	return p, nil
+}
+
+// Record is one search result. Every metadata value is a list of strings,
+// some of which are JSON documents in a string.
+type Record struct {
+	Reference string              `json:"reference"`
+	URL       string              `json:"url"`
+	Language  string              `json:"language"`
+	Summary   string              `json:"summary"`
+	Content   string              `json:"content"`
+	Metadata  map[string][]string `json:"metadata"`
+	raw       json.RawMessage
+}
+
+// ParseRecord decodes one result of a search page.
+func ParseRecord(raw json.RawMessage) (Record, error) {
+	var r Record
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return Record{}, fmt.Errorf("decode record: %w", err)
+	}
+	r.raw = raw
+	return r, nil
+}
+
+// first returns the first value of a metadata field, trimmed.
+func (r *Record) first(key string) string {
+	if v := r.Metadata[key]; len(v) > 0 {
+		return strings.TrimSpace(v[0])
+	}
+	return ""
+}
+
+// datasource returns the record family: SEDIA, SEDIA_PRD_CENTRICITY or
+// SEDIA_FAQ (the key is spelt both ways).
+func (r *Record) datasource() string {
+	if d := r.first("DATASOURCE"); d != "" {
+		return d
+	}
+	return r.first("datasource")
+}
+
+// embedded decodes a metadata field holding a JSON document in a string
+// into v. A missing or empty field leaves v alone.
+func (r *Record) embedded(key string, v any) error {
+	s := r.first(key)
+	if s == "" {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		return fmt.Errorf("decode %s: %w", key, err)
+	}
+	return nil
+}
+
+// action is one entry of the actions field (search API and topicDetails).
+type action struct {
+	Status struct {
+		ID           int    `json:"id"`
+		Abbreviation string `json:"abbreviation"`
+	} `json:"status"`
+	Types []struct {
+		TypeOfAction string `json:"typeOfAction"`
+	} `json:"types"`
+	PlannedOpeningDate flexString   `json:"plannedOpeningDate"`
+	DeadlineModel      string       `json:"deadlineModel"`
+	DeadlineDates      []flexString `json:"deadlineDates"`
+}
+
+// budgetOverview is the call's budget table, listing every topic of the call.
+type budgetOverview struct {
+	BudgetTopicActionMap map[string][]budgetEntry `json:"budgetTopicActionMap"`
+	BudgetYearsColumns   []string                 `json:"budgetYearsColumns"`
+}
+
+type budgetEntry struct {
+	Action             string                `json:"action"`
+	ExpectedGrants     flexNumber            `json:"expectedGrants"`
+	MinContribution    flexNumber            `json:"minContribution"`
+	MaxContribution    flexNumber            `json:"maxContribution"`
+	BudgetYearMap      map[string]flexNumber `json:"budgetYearMap"`
+	PlannedOpeningDate flexString            `json:"plannedOpeningDate"`
+	DeadlineModel      string                `json:"deadlineModel"`
+	DeadlineDates      []flexString          `json:"deadlineDates"`
+}
+
+// link is a submission link; its dates are epoch-ms strings.
+type link struct {
+	URL       string     `json:"url"`
+	StartDate flexString `json:"startDate"`
+	EndDate   flexString `json:"endDate"`
+}
+
+// latestInfo is one news item about the call.
+type latestInfo struct {
+	LastChangeDate flexString `json:"lastChangeDate"`
+	Content        string     `json:"content"`
+}
+
+// flexString accepts a JSON string or number (dates come as epoch-ms
+// strings in one vintage and numbers in another).
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, []byte("null")) {
+		*f = ""
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*f = flexString(s)
+		return nil
+	}
+	*f = flexString(b)
+	return nil
+}
+
+// flexNumber accepts a JSON number or a string holding one ("300000000").
+type flexNumber float64
+
+func (f *flexNumber) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(bytes.TrimSpace(b)), `"`)
+	if s == "" || s == "null" {
+		*f = 0
+		return nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return fmt.Errorf("not a number: %q", s)
+	}
+	*f = flexNumber(v)
+	return nil
+}
+
+// dateLayouts are the date spellings of the portal's vintages.
+var dateLayouts = []string{
+	"2006-01-02T15:04:05.000-0700",
+	"2006-01-02T15:04:05-0700",
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	time.DateOnly,
+	"2 January 2006",
+	"02 January 2006",
+	"2 Jan 2006",
+}
+
+// parseDate reads a portal date of any vintage (epoch milliseconds, ISO
+// with or without offset, YYYY-MM-DD, "19 May 2020") and returns its
+// calendar date in Brussels.
+func parseDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, fmt.Errorf("empty date")
+	}
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil && len(s) >= 10 {
+		return toDate(time.UnixMilli(ms)), nil
+	}
+	for _, layout := range dateLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return toDate(t), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("unknown date format %q", s)
+}
+
+func jsonUnmarshalString(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -1,0 +1,110 @@
+package crawlers
+
+import (
+	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"golang.org/x/net/html"
+)
+
+// policy is built once and only read afterwards; bluemonday policies are
+// safe for concurrent use once built.
+var policy = newPolicy()
+
+// newPolicy is bluemonday's user-generated-content policy (no script, no
+// style, no on* attributes, only http, https and mailto links) with links
+// that open in a new tab without referrer or opener.
+func newPolicy() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.RequireNoReferrerOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(true)
+	return p
+}
+
+// SanitizeHTML returns a source's HTML fragment made safe to render, and a
+// plain-text copy of it for search and scoring.
+func SanitizeHTML(fragment string) (safe, text string) {
+	if strings.TrimSpace(fragment) == "" {
+		return "", ""
+	}
+	safe = policy.Sanitize(fragment)
+	return safe, PlainText(safe)
+}
+
+// blocks are the elements that start a new line in plain text.
+var blocks = map[string]bool{
+	"p": true, "div": true, "br": true, "li": true, "ul": true, "ol": true, "tr": true, "table": true,
+	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "blockquote": true,
+	"section": true, "article": true, "dd": true, "dt": true, "pre": true, "hr": true,
+}
+
+// PlainText returns the text of an HTML fragment: entities decoded, one line
+// per block element, runs of spaces collapsed, script and style dropped.
+func PlainText(fragment string) string {
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	skip := 0
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return tidyLines(b.String())
+		case html.TextToken:
+			if skip == 0 {
+				b.Write(z.Text())
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			switch string(name) {
+			case "script", "style":
+				skip++
+			default:
+				if blocks[string(name)] {
+					b.WriteByte('\n')
+				}
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			switch string(name) {
+			case "script", "style":
+				if skip > 0 {
+					skip--
+				}
+			default:
+				if blocks[string(name)] {
+					b.WriteByte('\n')
+				}
+			}
+		}
+	}
+}
+
+// tidyLines collapses whitespace within lines and drops empty lines.
+func tidyLines(s string) string {
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if l = strings.Join(strings.Fields(l), " "); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// Summarise returns the start of text, at most n bytes, cut at a word
+// boundary, with an ellipsis when it was cut.
+func Summarise(text string, n int) string {
+	text = strings.Join(strings.Fields(text), " ")
+	if len(text) <= n {
+		return text
+	}
+	cut := strings.LastIndexByte(text[:n], ' ')
+	if cut < n/2 {
+		cut = n
+		for cut > 0 && !utf8Start(text[cut]) {
+			cut--
+		}
+	}
+	return strings.TrimRight(text[:cut], " ,;:") + "…"
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
