@@ -1,0 +1,586 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/fundmatch/fundmatch/crawlers"
+)
+
+// CallRecord is a stored call: the crawler's normalised call plus what the
+// store knows about its history.
+type CallRecord struct {
+	ID int64
+	crawlers.Call
+	ContentHash   string
+	ClosedReason  string // why fundmatch closed it, e.g. missing from a complete listing
+	FirstSeenAt   time.Time
+	LastSeenAt    time.Time
+	LastChangedAt time.Time
+}
+
+// callColumns are the columns a crawler fills, in the order of callValues.
+var callColumns = []string{"source", "identifier", "reference", "kind", "programme", "programme_name",
+	"call_identifier", "call_title", "title", "summary", "description_html", "description_text",
+	"conditions_html", "conditions_text", "url", "status", "opening_date", "deadlines", "deadline_model",
+	"budget_min", "budget_max", "expected_grants", "call_budget", "funding_rate", "types_of_action",
+	"keywords", "tags", "eligibility_notes", "language", "content_hash", "raw"}
+
+func callValues(c *crawlers.Call, hash string) []any {
+	var opening any
+	if c.OpeningDate != nil {
+		opening = c.OpeningDate.Format(time.DateOnly)
+	}
+	var raw any
+	if len(c.Raw) > 0 {
+		raw = string(c.Raw)
+	}
+	return []any{c.Source, c.Identifier, c.Reference, string(c.Kind), c.Programme, c.ProgrammeName,
+		c.CallIdentifier, c.CallTitle, c.Title, c.Summary, c.DescriptionHTML, c.DescriptionText,
+		c.ConditionsHTML, c.ConditionsText, c.URL, string(c.Status), opening, dateArray(c.Deadlines), c.DeadlineModel,
+		c.BudgetMin, c.BudgetMax, c.ExpectedGrants, c.CallBudget, c.FundingRate, stringArray(c.TypesOfAction),
+		stringArray(c.Keywords), stringArray(c.Tags), c.EligibilityNotes, c.Language, hash, raw}
+}
+
+func dateArray(ds []time.Time) pq.StringArray {
+	out := make(pq.StringArray, len(ds))
+	for i, d := range ds {
+		out[i] = d.Format(time.DateOnly)
+	}
+	return out
+}
+
+func stringArray(s []string) pq.StringArray {
+	if s == nil {
+		return pq.StringArray{}
+	}
+	return s
+}
+
+const selectCall = `SELECT id, source, identifier, reference, kind, programme, programme_name, call_identifier,
+	call_title, title, summary, description_html, description_text, conditions_html, conditions_text, url, status,
+	opening_date, deadlines::text[], deadline_model, budget_min, budget_max, expected_grants, call_budget,
+	funding_rate, types_of_action, keywords, tags, eligibility_notes, language, content_hash, closed_reason,
+	first_seen_at, last_seen_at, last_changed_at, raw FROM calls`
+
+func scanCall(row interface{ Scan(...any) error }) (CallRecord, error) {
+	var c CallRecord
+	var kind, status string
+	var opening sql.NullTime
+	var deadlines, types, keywords, tags pq.StringArray
+	var raw []byte
+	err := row.Scan(&c.ID, &c.Source, &c.Identifier, &c.Reference, &kind, &c.Programme, &c.ProgrammeName,
+		&c.CallIdentifier, &c.CallTitle, &c.Title, &c.Summary, &c.DescriptionHTML, &c.DescriptionText,
+		&c.ConditionsHTML, &c.ConditionsText, &c.URL, &status, &opening, &deadlines, &c.DeadlineModel,
+		&c.BudgetMin, &c.BudgetMax, &c.ExpectedGrants, &c.CallBudget, &c.FundingRate, &types, &keywords, &tags,
+		&c.EligibilityNotes, &c.Language, &c.ContentHash, &c.ClosedReason, &c.FirstSeenAt, &c.LastSeenAt,
+		&c.LastChangedAt, &raw)
+	if err != nil {
+		return c, err
+	}
+	c.Kind, c.Status = crawlers.Kind(kind), crawlers.Status(status)
+	if opening.Valid {
+		d := time.Date(opening.Time.Year(), opening.Time.Month(), opening.Time.Day(), 0, 0, 0, 0, time.UTC)
+		c.OpeningDate = &d
+	}
+	for _, s := range deadlines {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return c, fmt.Errorf("deadline %q of %s: %w", s, c.Identifier, err)
+		}
+		c.Deadlines = append(c.Deadlines, d)
+	}
+	c.TypesOfAction, c.Keywords, c.Tags = nilIfEmpty(types), nilIfEmpty(keywords), nilIfEmpty(tags)
+	if len(raw) > 0 {
+		c.Raw = raw
+	}
+	return c, nil
+}
+
+func nilIfEmpty(a pq.StringArray) []string {
+	if len(a) == 0 {
+		return nil
+	}
+	return a
+}
+
+// RunStats counts what a crawl run did to the stored calls.
+type RunStats struct {
+	New, Changed, Unchanged, Closed int
+	// Touched are the ids of the calls that are new or changed (closed ones
+	// included), the ones to score again.
+	Touched []int64
+}
+
+// StartRun records that a crawl of source begins and returns the run's id.
+func (s *Store) StartRun(ctx context.Context, source string, now time.Time) (int64, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `INSERT INTO crawl_runs (source, started_at) VALUES ($1, $2) RETURNING id`, source, now)
+	if err != nil {
+		return 0, fmt.Errorf("start crawl run of %s: %w", source, err)
+	}
+	return id, nil
+}
+
+// runError is one entry of crawl_runs.errors.
+type runError struct {
+	URL       string `json:"url"`
+	Reference string `json:"reference,omitempty"`
+	Message   string `json:"message"`
+}
+
+// FinishRun stores what a crawl found, in one transaction: new calls are
+// inserted, changed ones updated with a revision saying what changed,
+// unchanged ones only marked as seen, and, when the result is a complete
+// listing, calls of the source that it no longer lists are closed with that
+// reason. A partial result closes nothing. The run is recorded as ok,
+// partial or failed with its counts and errors.
+func (s *Store) FinishRun(ctx context.Context, runID int64, res *crawlers.Result, now time.Time) (RunStats, error) {
+	var stats RunStats
+	errs := make([]runError, 0, len(res.Errors))
+	for _, e := range res.Errors {
+		msg := ""
+		if e.Err != nil {
+			msg = e.Err.Error()
+		}
+		errs = append(errs, runError{URL: e.URL, Reference: e.Reference, Message: msg})
+	}
+	status := "ok"
+	switch {
+	case len(res.Calls) == 0 && (len(errs) > 0 || res.Partial):
+		status = "failed"
+	case res.Partial || len(errs) > 0:
+		status = "partial"
+	}
+	if res.PartialReason != "" {
+		errs = append(errs, runError{Message: res.PartialReason})
+	}
+	errJSON, err := json.Marshal(errs)
+	if err != nil {
+		return stats, err
+	}
+	err = s.Tx(ctx, func(tx *sqlx.Tx) error {
+		if err := saveCalls(ctx, tx, runID, res.Source, res.Calls, now, &stats); err != nil {
+			return err
+		}
+		if res.CanClose() && status == "ok" {
+			if err := closeMissing(ctx, tx, runID, res.Source, res.Calls, now, &stats); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE crawl_runs SET finished_at = $2, status = $3, pages = $4,
+			calls_new = $5, calls_changed = $6, calls_unchanged = $7, calls_closed = $8, errors = $9 WHERE id = $1`,
+			runID, now, status, res.Pages, stats.New, stats.Changed, stats.Unchanged, stats.Closed, errJSON)
+		if err != nil {
+			return fmt.Errorf("record crawl run: %w", err)
+		}
+		return nil
+	})
+	return stats, err
+}
+
+// FailRun records that a crawl stopped before it had a result; the stored
+// calls stay as they were.
+func (s *Store) FailRun(ctx context.Context, runID int64, cause error, now time.Time) error {
+	errJSON, _ := json.Marshal([]runError{{Message: cause.Error()}})
+	_, err := s.db.ExecContext(ctx, `UPDATE crawl_runs SET finished_at = $2, status = 'failed', errors = $3 WHERE id = $1`,
+		runID, now, errJSON)
+	if err != nil {
+		return fmt.Errorf("record failed crawl run: %w", err)
+	}
+	return nil
+}
+
+func saveCalls(ctx context.Context, tx *sqlx.Tx, runID int64, source string, calls []crawlers.Call, now time.Time, stats *RunStats) error {
+	// The last record of an identifier wins; a crawler should not repeat one.
+	latest := make(map[string]int, len(calls))
+	for i := range calls {
+		latest[calls[i].Identifier] = i
+	}
+	known := map[string]storedCall{}
+	rows, err := tx.QueryxContext(ctx, `SELECT identifier, id, content_hash FROM calls WHERE source = $1`, source)
+	if err != nil {
+		return fmt.Errorf("read stored calls of %s: %w", source, err)
+	}
+	for rows.Next() {
+		var ident, hash string
+		var id int64
+		if err := rows.Scan(&ident, &id, &hash); err != nil {
+			rows.Close()
+			return fmt.Errorf("read stored calls of %s: %w", source, err)
+		}
+		known[ident] = storedCall{id, hash}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read stored calls of %s: %w", source, err)
+	}
+
+	var write []int // indexes into calls of new and changed records
+	hashes := make([]string, len(calls))
+	var unchanged, changedIDs []int64
+	for i := range calls {
+		c := &calls[i]
+		if latest[c.Identifier] != i {
+			continue
+		}
+		if c.Source != source {
+			return fmt.Errorf("call %s comes from %q, not %q", c.Identifier, c.Source, source)
+		}
+		hashes[i] = c.ContentHash()
+		k, ok := known[c.Identifier]
+		switch {
+		case !ok:
+			write = append(write, i)
+		case k.hash != hashes[i]:
+			write = append(write, i)
+			changedIDs = append(changedIDs, k.id)
+		default:
+			unchanged = append(unchanged, k.id)
+		}
+	}
+
+	// What changed is told against the stored version.
+	old := map[string]crawlers.Call{}
+	if len(changedIDs) > 0 {
+		rows, err := tx.QueryContext(ctx, selectCall+` WHERE id = ANY($1)`, pq.Int64Array(changedIDs))
+		if err != nil {
+			return fmt.Errorf("read changed calls: %w", err)
+		}
+		for rows.Next() {
+			c, err := scanCall(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("read changed calls: %w", err)
+			}
+			old[c.Identifier] = c.Call
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read changed calls: %w", err)
+		}
+	}
+
+	if len(write) > 0 {
+		if err := upsertCalls(ctx, tx, runID, calls, hashes, write, old, known, now, stats); err != nil {
+			return err
+		}
+	}
+	if len(unchanged) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE calls SET last_seen_at = $1 WHERE id = ANY($2)`, now, pq.Int64Array(unchanged)); err != nil {
+			return fmt.Errorf("mark calls seen: %w", err)
+		}
+	}
+	stats.Unchanged += len(unchanged)
+	return nil
+}
+
+// storedCall is what saveCalls needs to know of a call already stored.
+type storedCall struct {
+	id   int64
+	hash string
+}
+
+// upsertCalls copies the new and changed calls into a staging table and
+// merges them into calls with one statement, then writes the revisions.
+func upsertCalls(ctx context.Context, tx *sqlx.Tx, runID int64, calls []crawlers.Call, hashes []string, write []int,
+	old map[string]crawlers.Call, known map[string]storedCall, now time.Time, stats *RunStats) error {
+	cols := strings.Join(callColumns, ", ")
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE calls_staging ON COMMIT DROP AS
+		SELECT `+cols+` FROM calls WITH NO DATA`); err != nil {
+		return fmt.Errorf("stage calls: %w", err)
+	}
+	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("calls_staging", callColumns...))
+	if err != nil {
+		return fmt.Errorf("stage calls: %w", err)
+	}
+	for _, i := range write {
+		if _, err := stmt.ExecContext(ctx, callValues(&calls[i], hashes[i])...); err != nil {
+			stmt.Close()
+			return fmt.Errorf("stage call %s: %w", calls[i].Identifier, err)
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		stmt.Close()
+		return fmt.Errorf("stage calls: %w", err)
+	}
+	if err := stmt.Close(); err != nil {
+		return fmt.Errorf("stage calls: %w", err)
+	}
+	set := make([]string, 0, len(callColumns))
+	for _, c := range callColumns[2:] {
+		set = append(set, c+" = EXCLUDED."+c)
+	}
+	rows, err := tx.QueryContext(ctx, `INSERT INTO calls (`+cols+`, first_seen_at, last_seen_at, last_changed_at)
+		SELECT `+cols+`, $1, $1, $1 FROM calls_staging
+		ON CONFLICT (source, identifier) DO UPDATE SET `+strings.Join(set, ", ")+`,
+			closed_reason = '', last_seen_at = EXCLUDED.last_seen_at, last_changed_at = EXCLUDED.last_changed_at
+		RETURNING id, identifier`, now)
+	if err != nil {
+		return fmt.Errorf("save calls: %w", err)
+	}
+	ids := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var ident string
+		if err := rows.Scan(&id, &ident); err != nil {
+			rows.Close()
+			return fmt.Errorf("save calls: %w", err)
+		}
+		ids[ident] = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("save calls: %w", err)
+	}
+	var revCalls []int64
+	var revChanges, revHashes []string
+	for _, i := range write {
+		c := &calls[i]
+		stats.Touched = append(stats.Touched, ids[c.Identifier])
+		if _, ok := known[c.Identifier]; !ok {
+			stats.New++
+			continue
+		}
+		changes := crawlers.Diff(old[c.Identifier], *c)
+		if len(changes) == 0 {
+			// Only the stored hash was stale (e.g. a status refreshed by date).
+			stats.Unchanged++
+			continue
+		}
+		stats.Changed++
+		b, err := json.Marshal(revisionChanges(changes))
+		if err != nil {
+			return err
+		}
+		revCalls, revChanges, revHashes = append(revCalls, ids[c.Identifier]), append(revChanges, string(b)), append(revHashes, hashes[i])
+	}
+	if len(revCalls) > 0 {
+		_, err := tx.ExecContext(ctx, `INSERT INTO call_revisions (call_id, crawl_run_id, changed_at, changes, content_hash)
+			SELECT r.call_id, $1, $2, r.changes::jsonb, r.hash FROM unnest($3::bigint[], $4::text[], $5::text[]) AS r(call_id, changes, hash)`,
+			nullID(runID), now, pq.Int64Array(revCalls), pq.StringArray(revChanges), pq.StringArray(revHashes))
+		if err != nil {
+			return fmt.Errorf("save call revisions: %w", err)
+		}
+	}
+	return nil
+}
+
+// Revision change entry as stored in call_revisions.changes.
+type revisionChange struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+func revisionChanges(changes []crawlers.Change) []revisionChange {
+	out := make([]revisionChange, len(changes))
+	for i, ch := range changes {
+		out[i] = revisionChange{Field: ch.Field, Old: ch.Old, New: ch.New}
+		if ch.Field == "description" || ch.Field == "conditions" {
+			out[i].Old, out[i].New = "", "" // long HTML; the revision says it changed
+		}
+	}
+	return out
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// closeMissing closes the open and forthcoming calls of source that a
+// complete listing no longer shows.
+func closeMissing(ctx context.Context, tx *sqlx.Tx, runID int64, source string, calls []crawlers.Call, now time.Time, stats *RunStats) error {
+	seen := make(pq.StringArray, 0, len(calls))
+	for _, c := range calls {
+		seen = append(seen, c.Identifier)
+	}
+	reason := "no longer listed by the source (complete listing of " + now.UTC().Format(time.DateOnly) + ")"
+	rows, err := tx.QueryContext(ctx, `
+		WITH gone AS (
+			SELECT id, status FROM calls WHERE source = $1 AND status <> 'closed' AND NOT (identifier = ANY($2)) FOR UPDATE
+		)
+		UPDATE calls c SET status = 'closed', closed_reason = $3, last_changed_at = $4,
+			-- a call that comes back must be seen as changed
+			content_hash = 'closed:' || c.content_hash
+		FROM gone WHERE c.id = gone.id
+		RETURNING c.id, gone.status`, source, seen, reason, now)
+	if err != nil {
+		return fmt.Errorf("close missing calls: %w", err)
+	}
+	var ids []int64
+	var changes []string
+	for rows.Next() {
+		var id int64
+		var was string
+		if err := rows.Scan(&id, &was); err != nil {
+			rows.Close()
+			return fmt.Errorf("close missing calls: %w", err)
+		}
+		b, _ := json.Marshal([]revisionChange{{Field: "status", Old: was, New: "closed"}, {Field: "closed_reason", New: reason}})
+		ids, changes = append(ids, id), append(changes, string(b))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("close missing calls: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO call_revisions (call_id, crawl_run_id, changed_at, changes, content_hash)
+		SELECT r.call_id, $1, $2, r.changes::jsonb, '' FROM unnest($3::bigint[], $4::text[]) AS r(call_id, changes)`,
+		nullID(runID), now, pq.Int64Array(ids), pq.StringArray(changes))
+	if err != nil {
+		return fmt.Errorf("save revisions of closed calls: %w", err)
+	}
+	stats.Closed += len(ids)
+	stats.Touched = append(stats.Touched, ids...)
+	return nil
+}
+
+// CallFilter narrows a list of calls; zero values do not filter.
+type CallFilter struct {
+	Status    string
+	Programme string
+	Source    string
+	IDs       []int64
+	Limit     int // 0: no limit
+	Offset    int
+}
+
+// Calls lists stored calls, by next deadline then identifier.
+func (s *Store) Calls(ctx context.Context, f CallFilter) ([]CallRecord, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Status != "" {
+		add("status = $%d", f.Status)
+	}
+	if f.Programme != "" {
+		add("upper(programme) = upper($%d)", f.Programme)
+	}
+	if f.Source != "" {
+		add("source = $%d", f.Source)
+	}
+	if f.IDs != nil {
+		add("id = ANY($%d)", pq.Int64Array(f.IDs))
+	}
+	q := selectCall
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY (SELECT min(d) FROM unnest(deadlines) d WHERE d >= current_date) NULLS LAST, identifier, source`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list calls: %w", err)
+	}
+	defer rows.Close()
+	var out []CallRecord
+	for rows.Next() {
+		c, err := scanCall(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list calls: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CallByIdentifier returns the call with that identifier (from any source),
+// or ErrNotFound.
+func (s *Store) CallByIdentifier(ctx context.Context, identifier string) (CallRecord, error) {
+	c, err := scanCall(s.db.QueryRowContext(ctx, selectCall+` WHERE identifier = $1 ORDER BY source LIMIT 1`, identifier))
+	if err != nil {
+		return CallRecord{}, notFound(err, "call "+identifier)
+	}
+	return c, nil
+}
+
+// Revision is one recorded change of a call.
+type Revision struct {
+	ChangedAt time.Time        `json:"changed_at"`
+	Changes   []revisionChange `json:"changes"`
+}
+
+// Revisions returns the changes of a call, newest first.
+func (s *Store) Revisions(ctx context.Context, callID int64) ([]Revision, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT changed_at, changes FROM call_revisions WHERE call_id = $1 ORDER BY changed_at DESC, id DESC`, callID)
+	if err != nil {
+		return nil, fmt.Errorf("revisions: %w", err)
+	}
+	defer rows.Close()
+	var out []Revision
+	for rows.Next() {
+		var r Revision
+		var b []byte
+		if err := rows.Scan(&r.ChangedAt, &b); err != nil {
+			return nil, fmt.Errorf("revisions: %w", err)
+		}
+		if err := json.Unmarshal(b, &r.Changes); err != nil {
+			return nil, fmt.Errorf("revisions: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// CrawlRun is the record of one crawl.
+type CrawlRun struct {
+	ID             int64      `db:"id" json:"id"`
+	Source         string     `db:"source" json:"source"`
+	StartedAt      time.Time  `db:"started_at" json:"started_at"`
+	FinishedAt     *time.Time `db:"finished_at" json:"finished_at"`
+	Status         string     `db:"status" json:"status"`
+	Pages          int        `db:"pages" json:"pages"`
+	CallsNew       int        `db:"calls_new" json:"calls_new"`
+	CallsChanged   int        `db:"calls_changed" json:"calls_changed"`
+	CallsUnchanged int        `db:"calls_unchanged" json:"calls_unchanged"`
+	CallsClosed    int        `db:"calls_closed" json:"calls_closed"`
+	Errors         []byte     `db:"errors" json:"-"`
+}
+
+// Runs returns the latest crawl runs of a source ("" for every source).
+func (s *Store) Runs(ctx context.Context, source string, limit int) ([]CrawlRun, error) {
+	var runs []CrawlRun
+	err := s.db.SelectContext(ctx, &runs, `SELECT id, source, started_at, finished_at, status, pages, calls_new,
+		calls_changed, calls_unchanged, calls_closed, errors FROM crawl_runs
+		WHERE $1 = '' OR source = $1 ORDER BY started_at DESC, id DESC LIMIT $2`, source, limit)
+	if err != nil {
+		return nil, fmt.Errorf("crawl runs: %w", err)
+	}
+	return runs, nil
+}
+
+// RefreshStatuses moves calls whose dates have passed to their current
+// status (forthcoming to open, open to closed) without waiting for a crawl.
+// Calls fundmatch closed for another reason stay closed.
+func (s *Store) RefreshStatuses(ctx context.Context, today time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE calls SET status = n.status, last_changed_at = now()
+		FROM (SELECT id, CASE
+				WHEN cardinality(deadlines) > 0 AND deadlines[cardinality(deadlines)] < $1::date THEN 'closed'
+				WHEN status = 'forthcoming' AND opening_date <= $1::date THEN 'open'
+				ELSE status END AS status
+			FROM calls WHERE closed_reason = '') n
+		WHERE calls.id = n.id AND calls.status <> n.status`, today.Format(time.DateOnly))
+	if err != nil {
+		return 0, fmt.Errorf("refresh call statuses: %w", err)
+	}
+	return res.RowsAffected()
+}
