@@ -179,8 +179,32 @@ func readRows(r io.Reader, file string, required []string, fn func(row) error) e
 		if err != nil {
 			return fmt.Errorf("read %s: %w", file, err)
 		}
+		if len(fields) != len(header) {
+			repaired, ok := repair(fields, len(header))
+			if !ok {
+				return fmt.Errorf("read %s line %d: %d fields, header has %d", file, line, len(fields), len(header))
+			}
+			fields = repaired
+		}
 		if err := fn(row{file: file, line: line, columns: columns, fields: fields}); err != nil {
 			return err
 		}
 	}
+}
+
+// repair splits fields that swallowed their neighbours. A field that opens
+// with a doubled quote (""The action ""X"" works"") is not closed where it
+// should be, even by a lenient reader, and runs on over the following
+// fields; as every CORDIS field is quoted, the swallowed boundaries show as
+// `";"` inside it.
+func repair(fields []string, want int) ([]string, bool) {
+	out := make([]string, 0, want)
+	for _, f := range fields {
+		if strings.Contains(f, `";"`) {
+			out = append(out, strings.Split(f, `";"`)...)
+		} else {
+			out = append(out, f)
+		}
+	}
+	return out, len(out) == want
 }
