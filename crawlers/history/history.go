@@ -123,7 +123,7 @@ type Facts struct {
 // PastProject and one Uptake per city (several bodies of one city are one
 // participation), city-city pairs in both directions, and each city paired
 // with every foreign partner. Belgian partners that are not cities are not
-// collaborations. The output is sorted, so the same input always gives the
+// collaborations, and natural persons are never recorded as partners. The output is sorted, so the same input always gives the
 // same facts.
 func Derive(p Project, partners []Partner) Facts {
 	type share struct {
@@ -179,7 +179,7 @@ func Derive(p Project, partners []Partner) Facts {
 		}
 		seen := map[string]bool{}
 		for _, pt := range partners {
-			if pt.City != "" || pt.Country == "" || pt.Country == "BE" {
+			if pt.City != "" || pt.Country == "" || pt.Country == "BE" || NaturalPerson(pt.Name) {
 				continue
 			}
 			key := pt.ID + "\x00" + strings.ToLower(pt.Name)
