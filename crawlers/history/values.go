@@ -7,9 +7,10 @@ import (
 )
 
 // Country normalises a source's country to ISO 3166 alpha-2: the EU codes
-// EL and UK become GR and GB, and the country names keep.eu and Kohesio use
-// for Belgium and its neighbours become their codes. Anything else is
-// returned upper-cased and trimmed.
+// EL and UK become GR and GB, and the English country names keep.eu and
+// Kohesio use (plus Dutch, French and German names of Belgium and its
+// neighbours) become their codes. Anything else is returned upper-cased and
+// trimmed.
 func Country(s string) string {
 	c := strings.ToUpper(strings.TrimSpace(s))
 	switch c {
@@ -17,22 +18,25 @@ func Country(s string) string {
 		return "GR"
 	case "UK":
 		return "GB"
-	case "BELGIUM", "BELGIË", "BELGIE", "BELGIQUE", "BELGIEN":
-		return "BE"
-	case "NETHERLANDS", "THE NETHERLANDS", "NEDERLAND":
-		return "NL"
-	case "FRANCE", "FRANKRIJK":
-		return "FR"
-	case "GERMANY", "DUITSLAND", "DEUTSCHLAND":
-		return "DE"
-	case "LUXEMBOURG", "LUXEMBURG":
-		return "LU"
-	case "UNITED KINGDOM":
-		return "GB"
-	case "IRELAND":
-		return "IE"
+	}
+	if code, ok := countryNames[c]; ok {
+		return code
 	}
 	return c
+}
+
+// countryNames maps upper-cased country names to ISO codes.
+var countryNames = map[string]string{
+	"AUSTRIA": "AT", "BELGIUM": "BE", "BELGIË": "BE", "BELGIE": "BE", "BELGIQUE": "BE", "BELGIEN": "BE",
+	"BULGARIA": "BG", "CROATIA": "HR", "CYPRUS": "CY", "CZECHIA": "CZ", "CZECH REPUBLIC": "CZ", "DENMARK": "DK",
+	"ESTONIA": "EE", "FINLAND": "FI", "FRANCE": "FR", "FRANKRIJK": "FR", "GERMANY": "DE", "DUITSLAND": "DE",
+	"DEUTSCHLAND": "DE", "ALLEMAGNE": "DE", "GREECE": "GR", "HUNGARY": "HU", "IRELAND": "IE", "ITALY": "IT",
+	"LATVIA": "LV", "LITHUANIA": "LT", "LUXEMBOURG": "LU", "LUXEMBURG": "LU", "MALTA": "MT",
+	"NETHERLANDS": "NL", "THE NETHERLANDS": "NL", "NEDERLAND": "NL", "PAYS-BAS": "NL", "POLAND": "PL",
+	"PORTUGAL": "PT", "ROMANIA": "RO", "SLOVAKIA": "SK", "SLOVENIA": "SI", "SPAIN": "ES", "SWEDEN": "SE",
+	"NORWAY": "NO", "ICELAND": "IS", "LIECHTENSTEIN": "LI", "SWITZERLAND": "CH", "UNITED KINGDOM": "GB",
+	"UKRAINE": "UA", "MOLDOVA": "MD", "SERBIA": "RS", "ALBANIA": "AL", "MONTENEGRO": "ME",
+	"NORTH MACEDONIA": "MK", "BOSNIA AND HERZEGOVINA": "BA", "KOSOVO": "XK", "TURKEY": "TR", "TÜRKIYE": "TR",
 }
 
 // Amount parses a euro amount written with either '.' or ',' as decimal
