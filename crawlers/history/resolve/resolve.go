@@ -131,14 +131,14 @@ func Key(name string) string { return normalise(name) }
 // Resolve says whether p is a Flemish municipality or one of its bodies.
 // An admin's verdict on p's name (or short name) overrides the resolver.
 func (r *Resolver) Resolve(p Party) Resolution {
-	key := Key(p.Name)
-	for _, k := range []string{key, Key(p.ShortName)} {
+	key, short := Key(p.Name), Key(p.ShortName)
+	for _, k := range []string{key, short} {
 		if v, ok := r.decisions[k]; ok && k != "" {
 			return r.verdict(key, v)
 		}
 	}
 	best := r.resolveName(p, key)
-	if short := Key(p.ShortName); short != "" && short != key && best.Decision != Certain {
+	if short != "" && short != key && best.Decision != Certain {
 		if alt := r.resolveName(p, short); alt.Confidence > best.Confidence {
 			alt.Key = key
 			alt.Evidence = append([]string{"short name " + p.ShortName}, alt.Evidence...)
@@ -407,18 +407,22 @@ func (r *Resolver) organisation(p Party, res Resolution, org organisation) Resol
 	return res
 }
 
+// findOrganisation returns the known organisation whose longest name
+// appears as whole words in the name.
 func findOrganisation(words []string) (organisation, bool) {
-	var best organisation
-	bestLen := 0
-	joined := " " + strings.Join(words, " ") + " "
-	for _, o := range organisations {
-		for _, n := range o.names {
-			if l := len(strings.Fields(n)); l > bestLen && strings.Contains(joined, " "+n+" ") {
-				best, bestLen = o, l
+	best, bestLen := -1, 0
+	for i := range words {
+		for n := min(organisationIndex.maxWords, len(words)-i); n > bestLen; n-- {
+			if o, ok := organisationIndex.byName[strings.Join(words[i:i+n], " ")]; ok {
+				best, bestLen = o, n
+				break
 			}
 		}
 	}
-	return best, bestLen > 0
+	if best < 0 {
+		return organisation{}, false
+	}
+	return organisations[best], true
 }
 
 // classify sorts the words around a municipality's name into a body marker,
@@ -455,17 +459,33 @@ func classify(words []string, nameFirst bool) (body Body, marker string, unknown
 // stronger returns the more specific of two bodies: "OCMW Stad Gent" is the
 // OCMW.
 func stronger(a, b Body) Body {
-	rank := map[Body]int{"": 0, BodyMunicipality: 1, BodyPoliceZone: 2, BodyAutonomous: 3, BodyOCMW: 4}
-	if rank[b] > rank[a] {
+	if rank(b) > rank(a) {
 		return b
 	}
 	return a
 }
 
+func rank(b Body) int {
+	switch b {
+	case BodyMunicipality:
+		return 1
+	case BodyPoliceZone:
+		return 2
+	case BodyAutonomous:
+		return 3
+	case BodyOCMW:
+		return 4
+	}
+	return 0
+}
+
 func firstNegative(words []string) (string, bool) {
 	for _, w := range words {
-		for _, n := range negatives {
-			if prefix, ok := strings.CutSuffix(n, "*"); ok && strings.HasPrefix(w, prefix) || w == n {
+		if negativeIndex.exact[w] {
+			return w, true
+		}
+		for _, prefix := range negativeIndex.prefixes {
+			if strings.HasPrefix(w, prefix) {
 				return w, true
 			}
 		}
@@ -508,8 +528,10 @@ func normalise(s string) string {
 	b.Grow(len(s))
 	space := true
 	for _, c := range strings.ToLower(s) {
-		if f, ok := folds[c]; ok {
-			c = f
+		if c >= 0x80 || c == '\'' {
+			if f, ok := folds[c]; ok {
+				c = f
+			}
 		}
 		if unicode.IsLetter(c) || unicode.IsDigit(c) {
 			b.WriteRune(c)

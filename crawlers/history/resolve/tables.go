@@ -125,3 +125,34 @@ var organisations = []organisation{
 // intercommunaleMarkers name an inter-municipal association whose own name
 // the resolver does not know.
 var intercommunaleMarkers = []string{"intercommunale", "intercommunal", "dienstverlenende vereniging", "opdrachthoudende vereniging", "intergemeentelijk*"}
+
+// organisationIndex finds organisations by any of their names.
+var organisationIndex = func() (idx struct {
+	byName   map[string]int
+	maxWords int
+}) {
+	idx.byName = map[string]int{}
+	for i, o := range organisations {
+		for _, n := range o.names {
+			idx.byName[n] = i
+			idx.maxWords = max(idx.maxWords, len(strings.Fields(n)))
+		}
+	}
+	return idx
+}()
+
+// negativeIndex splits negatives into whole words and prefixes.
+var negativeIndex = func() (idx struct {
+	exact    map[string]bool
+	prefixes []string
+}) {
+	idx.exact = map[string]bool{}
+	for _, n := range negatives {
+		if prefix, ok := strings.CutSuffix(n, "*"); ok {
+			idx.prefixes = append(idx.prefixes, prefix)
+		} else {
+			idx.exact[n] = true
+		}
+	}
+	return idx
+}()
