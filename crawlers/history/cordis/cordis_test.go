@@ -275,3 +275,77 @@ func TestThreeFlemishCitiesInOneProject(t *testing.T) {
 		t.Errorf("%d city-city pairs and %d pairs with the Greek coordinator, want 6 and 3", pairs, foreign)
 	}
 }
+
+func TestCollectKeepsProjectsWithoutACoordinator(t *testing.T) {
+	a, err := Open("testdata/csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	roles := map[string][]string{}
+	err = a.Collect(func(pt Participation) bool { return pt.Country == "BE" }, func(p Project, pts []Participation) error {
+		for _, pt := range pts {
+			roles[p.ID] = append(roles[p.ID], pt.Role)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(roles["633053"], ","); got != "thirdParty,thirdParty" {
+		t.Errorf("EUROfusion roles = %q, want two thirdParty rows and no coordinator", got)
+	}
+	if len(roles) != 3 {
+		t.Errorf("collected %d projects with a Belgian participant, want 3", len(roles))
+	}
+}
+
+func TestNewerDumpChangesOnlyWhatChanged(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"project.csv", "organization.csv"} {
+		b, err := os.ReadFile(filepath.Join("testdata/csv", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "organization.csv" {
+			// CORDIS corrected Stad Leuven's contribution in the newer dump.
+			b = bytes.Replace(b, []byte(`"participant";"99000.25"`), []byte(`"participant";"120000"`), 1)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := mustResolver(t)
+	oldDump, err := Open("testdata/csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer oldDump.Close()
+	newDump, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer newDump.Close()
+	uptake := func(fs []history.Facts) map[string]float64 {
+		m := map[string]float64{}
+		for _, f := range fs {
+			for _, u := range f.Uptake {
+				m[string(u.Source)+"/"+u.SourceID+"/"+u.City] = *u.EUContribution
+			}
+		}
+		return m
+	}
+	before, after := uptake(importFacts(t, oldDump, r)), uptake(importFacts(t, newDump, r))
+	if len(before) != len(after) {
+		t.Fatalf("keys changed: %v -> %v", before, after)
+	}
+	for k, v := range before {
+		want := v
+		if k == "cordis/101060884/leuven" {
+			want = 120000
+		}
+		if after[k] != want {
+			t.Errorf("%s: %v -> %v, want %v", k, v, after[k], want)
+		}
+	}
+}
