@@ -69,7 +69,7 @@ var negatives = []string{
 	"provincie", "province", "provincia", "provinciaal", "provinciale", "provincial",
 	"kamer", "chamber", "voka", "unizo",
 	"nv", "bv", "bvba", "cvba", "cv", "sa", "srl", "sprl", "scrl", "ltd", "limited", "gmbh", "inc",
-	"llc", "plc", "vof", "comm", "sas", "spa", "oy", "ab", "as", "kft", "sro",
+	"llc", "plc", "vof", "comm", "sas", "spa", "oy", "kft", "sro",
 	"vzw", "asbl", "ivzw", "aisbl", "stichting", "foundation", "fondation", "fonds", "fund",
 	"invest*", "consult*", "solutions", "technolog*", "tech", "systems", "group", "groep",
 	"holding", "partners", "startup*", "labs", "lab", "hub",
