@@ -6,6 +6,22 @@
 // confirmed or contradicted by postcode, NUTS-3 and LAU (NIS) codes, and
 // says how sure it is: certain matches are accepted automatically, uncertain
 // ones go to a review list, and an admin's earlier decisions override it.
+//
+// Decisions built into the tables:
+//   - Universities, university colleges, hospitals, provinces, ports and
+//     companies named after a city ("Universiteit Gent", "Gent Invest NV")
+//     are not the city.
+//   - Port of Antwerp-Bruges (and Havenbedrijf Gent, North Sea Port) is a
+//     port company owned by the cities, not a city body: its EU grants are the
+//     port's, not Antwerpen's or Brugge's uptake. An admin can still confirm
+//     it through Decisions.
+//   - Intercommunales (Leiedal, IGEMO, Haviland, Fluvius...) work for several
+//     municipalities: they resolve with certainty as BodyIntercommunale but
+//     with no Slug, so no single city is credited with their projects.
+//   - Names that are also places or words elsewhere (Saint-Nicolas in Liège,
+//     Louvain-la-Neuve, Halle in Germany, Hasselt in the Netherlands, boom,
+//     mol) are certain only when a postcode, NUTS or LAU code confirms them.
+//   - The VGC resolves to the slug "vgc", which the reference list must hold.
 package resolve
 
 import (
@@ -400,7 +416,7 @@ func (r *Resolver) organisation(p Party, res Resolution, org organisation) Resol
 			res.Evidence = append(res.Evidence, "which city's is not known")
 		}
 	}
-	if org.body == BodyVGC && org.names[0] != "" {
+	if org.body == BodyVGC {
 		res.Confidence = 0.97
 	}
 	res.Decision = decide(res.Confidence)
