@@ -127,7 +127,7 @@ func BenchmarkParseAndResolveOrganisations(b *testing.B) {
 				}
 				err = ReadParticipations(in, func(pt Participation) error {
 					rows++
-					if r.Resolve(party(pt)).Decision == resolve.Certain {
+					if r.Resolve(pt.Party()).Decision == resolve.Certain {
 						certain++
 					}
 					return nil
@@ -195,7 +195,7 @@ func BenchmarkCollectFromZip(b *testing.B) {
 					b.Fatal(err)
 				}
 				err = a.Collect(func(pt Participation) bool {
-					return r.Resolve(party(pt)).Decision == resolve.Certain
+					return r.Resolve(pt.Party()).Decision == resolve.Certain
 				}, func(Project, []Participation) error { projects++; return nil })
 				a.Close()
 				if err != nil {

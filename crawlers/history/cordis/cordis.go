@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fundmatch/fundmatch/crawlers/history"
+	"github.com/fundmatch/fundmatch/crawlers/history/resolve"
 )
 
 // Project is one row of project.csv.
@@ -60,6 +61,12 @@ type Participation struct {
 	ECContribution    *float64
 	NetECContribution *float64
 	TotalCost         *float64
+}
+
+// Party returns the participant as the resolver sees it.
+func (pt Participation) Party() resolve.Party {
+	return resolve.Party{Name: pt.Name, ShortName: pt.ShortName, Country: pt.Country, PostCode: pt.PostCode,
+		City: pt.City, NUTS: pt.NUTSCode, ActivityType: pt.ActivityType}
 }
 
 // Partner returns the participation as a resolved history.Partner of city

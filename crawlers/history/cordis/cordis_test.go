@@ -167,18 +167,12 @@ func mustResolver(t testing.TB) *resolve.Resolver {
 	return r
 }
 
-// party is how a CORDIS participation is shown to the resolver.
-func party(pt Participation) resolve.Party {
-	return resolve.Party{Name: pt.Name, ShortName: pt.ShortName, Country: pt.Country, PostCode: pt.PostCode,
-		City: pt.City, NUTS: pt.NUTSCode, ActivityType: pt.ActivityType}
-}
-
 // importFacts runs the whole CORDIS path: select projects with a certain
 // Flemish city, resolve every participant, derive the facts.
 func importFacts(t *testing.T, a *Archive, r *resolve.Resolver) []history.Facts {
 	t.Helper()
 	city := func(pt Participation) string {
-		if res := r.Resolve(party(pt)); res.Decision == resolve.Certain {
+		if res := r.Resolve(pt.Party()); res.Decision == resolve.Certain {
 			return res.Slug
 		}
 		return ""
@@ -347,5 +341,34 @@ func TestNewerDumpChangesOnlyWhatChanged(t *testing.T) {
 		if after[k] != want {
 			t.Errorf("%s: %v -> %v, want %v", k, v, after[k], want)
 		}
+	}
+}
+
+func TestOpenReadsAZipFileFromDisk(t *testing.T) {
+	z := zipOf(t, []string{"project.csv", "organization.csv"})
+	name := filepath.Join(t.TempDir(), "cordis-HORIZONprojects-csv.zip")
+	b := make([]byte, z.Size())
+	if _, err := z.ReadAt(b, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	projects, participations := 0, 0
+	if err := a.Projects(func(Project) error { projects++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Participations(func(Participation) error { participations++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if projects != 4 || participations != 18 {
+		t.Errorf("read %d projects and %d participations, want 4 and 18", projects, participations)
 	}
 }

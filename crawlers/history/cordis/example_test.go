@@ -28,8 +28,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	city := func(pt cordis.Participation) string {
-		res := resolver.Resolve(resolve.Party{Name: pt.Name, ShortName: pt.ShortName, Country: pt.Country,
-			PostCode: pt.PostCode, City: pt.City, NUTS: pt.NUTSCode, ActivityType: pt.ActivityType})
+		res := resolver.Resolve(pt.Party())
 		if res.Decision != resolve.Certain {
 			return ""
 		}

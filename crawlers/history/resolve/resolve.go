@@ -26,6 +26,7 @@ package resolve
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -112,7 +113,7 @@ type Resolver struct {
 func New(ms []Municipality, decisions Decisions) (*Resolver, error) {
 	r := &Resolver{
 		munis: ms, bySlug: map[string]int{}, names: map[string][]int{},
-		postcodes: map[string][]int{}, decisions: decisions,
+		postcodes: map[string][]int{}, decisions: maps.Clone(decisions),
 	}
 	for i, m := range ms {
 		if m.Slug == "" || m.Name == "" {
