@@ -302,7 +302,7 @@ func (r *Resolver) score(p Party, res Resolution, words []string, m mention) Res
 	delta, confirmed, ev := r.location(p, m.muni)
 	res.Evidence = append(res.Evidence, ev...)
 	conf += delta
-	if ambiguous[m.name] && !confirmed {
+	if !confirmed && (ambiguousInBelgium[m.name] || ambiguousAbroad[m.name] && normaliseCountry(p.Country) == "") {
 		conf = min(conf, 0.6)
 		res.Evidence = append(res.Evidence, fmt.Sprintf("%q is also a place or word outside Flanders and no code confirms it", m.name))
 	}

@@ -110,6 +110,8 @@ func TestResolveDecisions(t *testing.T) {
 		{"LAU code of another municipality sends a match to review", Party{Name: "Gemeente Boom", Country: "Belgium", LAU: []string{"BE_44021"}}, Uncertain, "boom"},
 		{"bare name contradicted by two codes is none", Party{Name: "Boom", Country: "BE", PostCode: "2000", NUTS: "BE234"}, None, ""},
 		{"short name rescues a long legal name", Party{Name: "Stadsbestuur", ShortName: "Stad Roeselare", Country: "BE", PostCode: "8800"}, Certain, "roeselare"},
+		{"French name shared with a French town goes to review when the country is unknown", Party{Name: "Ville de Bruges"}, Uncertain, "brugge"},
+		{"the same name in Belgium is certain", Party{Name: "Ville de Bruges", Country: "BE"}, Certain, "brugge"},
 		{"empty name is none", Party{Name: "", Country: "BE"}, None, ""},
 	}
 	for _, tt := range tests {

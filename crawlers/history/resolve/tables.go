@@ -21,7 +21,7 @@ var markers = map[string]Body{
 	"centre public d action sociale":                BodyOCMW,
 	"autonoom gemeentebedrijf":                      BodyAutonomous, "autonoom stadsbedrijf": BodyAutonomous,
 	"agb":         BodyAutonomous,
-	"politiezone": BodyPoliceZone, "pz": BodyPoliceZone, "police zone": BodyPoliceZone,
+	"politiezone": BodyPoliceZone, "pz": BodyPoliceZone, "politie": BodyPoliceZone, "police": BodyPoliceZone, "police zone": BodyPoliceZone,
 	"zone de police": BodyPoliceZone, "lokale politie": BodyPoliceZone,
 }
 
@@ -77,13 +77,20 @@ var negatives = []string{
 	"bisdom", "diocese", "kerk", "parochie",
 }
 
-// ambiguous are names shared with places outside Flanders or with common
-// words: a match on them alone is never certain without a postcode, NUTS or
-// LAU code to confirm it (Saint-Nicolas in Liège, Louvain-la-Neuve, Halle
-// in Germany, Hasselt in the Netherlands, boom and mol as Dutch words).
-var ambiguous = map[string]bool{
-	"saint nicolas": true, "louvain": true, "halle": true, "hal": true, "hasselt": true,
-	"boom": true, "mol": true, "geel": true, "lier": true, "menin": true, "aalst": true, "genk": true,
+// ambiguousInBelgium are names shared with a place elsewhere in Belgium
+// or with a common Dutch word: a match on them is certain only when a
+// postcode, NUTS or LAU code confirms it (Saint-Nicolas in Liège,
+// Louvain-la-Neuve, boom and mol as words).
+var ambiguousInBelgium = map[string]bool{
+	"saint nicolas": true, "louvain": true, "boom": true, "mol": true, "geel": true, "hal": true,
+}
+
+// ambiguousAbroad are names shared with places in other countries (Halle in
+// Germany, Hasselt and Aalst in the Netherlands, Bruges in France, Lier in
+// Norway): a match on them needs the country to be Belgium or a code to
+// confirm it.
+var ambiguousAbroad = map[string]bool{
+	"halle": true, "hasselt": true, "aalst": true, "bruges": true, "lier": true, "menin": true, "genk": true,
 }
 
 // organisation is a public body known by its own name rather than a
