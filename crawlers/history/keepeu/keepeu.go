@@ -178,6 +178,9 @@ type wirePartnership struct {
 }
 
 func (w wireProject) project() (Project, error) {
+	if w.ID == "" {
+		return Project{}, errors.New("no id: not the JSON of /api/project/<id>/")
+	}
 	p := Project{
 		ID: string(w.ID), Acronym: string(w.Acronym), ProgrammeID: string(w.Programme.ID),
 		Programme: string(w.Programme.Title), Period: string(w.Programme.Period),
@@ -209,6 +212,7 @@ func (w wireProject) project() (Project, error) {
 // object with a title or name (country, legal_status).
 type text string
 
+// UnmarshalJSON accepts a string, number, boolean, null or titled object.
 func (t *text) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	switch {
@@ -241,6 +245,8 @@ func (t *text) UnmarshalJSON(b []byte) error {
 // amount decodes euro amounts sent as "123819.00", 123819 or null.
 type amount struct{ v *float64 }
 
+// UnmarshalJSON accepts an amount as a string in either decimal style, a
+// number or null.
 func (a *amount) UnmarshalJSON(b []byte) error {
 	var t text
 	if err := t.UnmarshalJSON(b); err != nil {

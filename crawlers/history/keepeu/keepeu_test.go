@@ -68,6 +68,7 @@ func TestDecodeJSONRejectsBrokenInput(t *testing.T) {
 		"truncated":      `[{"id": 1, "acronym": "X"`,
 		"bad amount":     `{"id": 1, "total_budget": "lots"}`,
 		"bad start date": `{"id": 1, "start_date": "soon"}`,
+		"search response": `{"count": 32702, "total_pages": 5451, "results": [{"id": 1}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			if err := DecodeJSON(strings.NewReader(in), func(Project) error { return nil }); err == nil {
