@@ -64,10 +64,10 @@ func TestDecodeJSONArrayAndStreamAgree(t *testing.T) {
 
 func TestDecodeJSONRejectsBrokenInput(t *testing.T) {
 	for name, in := range map[string]string{
-		"empty":          "  ",
-		"truncated":      `[{"id": 1, "acronym": "X"`,
-		"bad amount":     `{"id": 1, "total_budget": "lots"}`,
-		"bad start date": `{"id": 1, "start_date": "soon"}`,
+		"empty":           "  ",
+		"truncated":       `[{"id": 1, "acronym": "X"`,
+		"bad amount":      `{"id": 1, "total_budget": "lots"}`,
+		"bad start date":  `{"id": 1, "start_date": "soon"}`,
 		"search response": `{"count": 32702, "total_pages": 5451, "results": [{"id": 1}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
