@@ -51,7 +51,9 @@ func (h *CrawlHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	return c.Crawl(ctx, src)
 }
 
-// CleanupHandler deletes expired sessions and old crawl runs.
+// CleanupHandler is the daily maintenance: it moves calls whose dates have
+// passed to their current status, and deletes expired sessions and old
+// crawl runs.
 type CleanupHandler struct {
 	Store  *store.Store
 	Logger *slog.Logger
@@ -60,10 +62,15 @@ type CleanupHandler struct {
 
 // ProcessTask implements asynq.Handler.
 func (h *CleanupHandler) ProcessTask(ctx context.Context, _ *asynq.Task) error {
-	n, err := h.Store.Cleanup(ctx, h.Now())
+	now := h.Now()
+	refreshed, err := h.Store.RefreshStatuses(ctx, now)
 	if err != nil {
 		return err
 	}
-	h.Logger.Info("cleanup done", "rows_deleted", n)
+	n, err := h.Store.Cleanup(ctx, now)
+	if err != nil {
+		return err
+	}
+	h.Logger.Info("maintenance done", "call_statuses_refreshed", refreshed, "rows_deleted", n)
 	return nil
 }
