@@ -152,13 +152,7 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, res *crawlers.Result
 		}
 		errs = append(errs, runError{URL: e.URL, Reference: e.Reference, Message: msg})
 	}
-	status := "ok"
-	switch {
-	case len(res.Calls) == 0 && (len(errs) > 0 || res.Partial):
-		status = "failed"
-	case res.Partial || len(errs) > 0:
-		status = "partial"
-	}
+	status := RunStatus(res)
 	if res.PartialReason != "" {
 		errs = append(errs, runError{Message: res.PartialReason})
 	}
@@ -184,6 +178,19 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, res *crawlers.Result
 		return nil
 	})
 	return stats, err
+}
+
+// RunStatus says how a crawl went: failed when it found nothing and had
+// errors or was cut short, partial when it found calls but missed some, ok
+// otherwise.
+func RunStatus(res *crawlers.Result) string {
+	switch {
+	case len(res.Calls) == 0 && (len(res.Errors) > 0 || res.Partial):
+		return "failed"
+	case res.Partial || len(res.Errors) > 0:
+		return "partial"
+	}
+	return "ok"
 }
 
 // FailRun records that a crawl stopped before it had a result; the stored
