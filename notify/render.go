@@ -184,11 +184,13 @@ func digestTitle(d Digest) string {
 // RenderAlert renders a single alert as an email to r.
 func RenderAlert(r Recipient, a Alert) (Email, error) {
 	lang := r.Language
+	av := newAlertView(lang, a)
+	av.MuteURL = "" // the footer carries it
 	v := emailView{
 		Lang:           lang,
 		Title:          alertSubject(lang, a),
 		Greeting:       greeting(r),
-		Sections:       []sectionView{{Alerts: []alertView{newAlertView(lang, a)}}},
+		Sections:       []sectionView{{Alerts: []alertView{av}}},
 		UnsubscribeURL: r.UnsubscribeURL,
 		MuteURL:        a.MuteURL,
 	}
