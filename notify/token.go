@@ -34,7 +34,8 @@ const MinSecretLen = 32
 // signed with another secret, or was changed after signing.
 var ErrInvalidToken = errors.New("invalid or tampered link")
 
-var b64 = base64.RawURLEncoding
+// b64 is strict so that no two encodings decode to the same bytes.
+var b64 = base64.RawURLEncoding.Strict()
 
 // tokenDomain separates these signatures from any other HMAC made with the
 // same secret.
