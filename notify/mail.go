@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -40,7 +41,10 @@ func ParseTLSPolicy(s string) (TLSPolicy, error) {
 type MailConfig struct {
 	// URL is SMTP_URL: smtp://user:pass@host:port (STARTTLS per TLS, port
 	// 587 by default) or smtps://user:pass@host:port (TLS from the first
-	// byte, port 465 by default). User and password are optional.
+	// byte, port 465 by default). User and password are optional; go-mail
+	// picks the strongest login the server offers and, on a connection
+	// without TLS, refuses PLAIN and LOGIN rather than send the password in
+	// clear.
 	URL  string
 	TLS  TLSPolicy // SMTP_TLS; ignored for smtps://
 	From string    // MAIL_FROM, e.g. "fundmatch <alerts@fundmatch.be>"
@@ -50,6 +54,9 @@ type MailConfig struct {
 	// is closed and another opened; zero means 100, which common relays
 	// accept.
 	PerConnection int
+	// TLSConfig verifies the server's certificate; nil means the system
+	// roots and the URL's host name. Set it for a private CA.
+	TLSConfig *tls.Config
 }
 
 // String describes the configuration with the password masked, so that
@@ -109,6 +116,9 @@ func NewMailer(cfg MailConfig) (*Mailer, error) {
 		pass, _ = u.User.Password()
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover),
 			mail.WithUsername(u.User.Username()), mail.WithPassword(pass))
+	}
+	if cfg.TLSConfig != nil {
+		opts = append(opts, mail.WithTLSConfig(cfg.TLSConfig))
 	}
 	timeout := cfg.Timeout
 	if timeout == 0 {
