@@ -44,10 +44,38 @@ type emailView struct {
 	Sections       []sectionView
 	UnsubscribeURL string
 	MuteURL        string // only for a single alert
+	L              *labels
 }
 
-// L returns the label with the given phrase key in the email's language.
-func (v emailView) L(key string) string { return phrase(v.Lang, key) }
+// labels are the fixed words of the email templates in one language. They
+// are fields rather than a lookup method because templates call methods
+// through reflection, which is slow when 1,500 digests go out at once.
+type labels struct {
+	Score, Reasons, Deadline, Budget, OpenCall, Changed string
+	Lead, Members, Rationale, Accept, Decline           string
+	Why, Unsubscribe, Mute                              string
+}
+
+func newLabels(lang Language) *labels {
+	return &labels{
+		Score: phrase(lang, "score"), Reasons: phrase(lang, "reasons"), Deadline: phrase(lang, "deadline"),
+		Budget: phrase(lang, "budget"), OpenCall: phrase(lang, "open_call"), Changed: phrase(lang, "changed"),
+		Lead: phrase(lang, "invite.leadcity"), Members: phrase(lang, "invite.members"),
+		Rationale: phrase(lang, "invite.rationale"), Accept: phrase(lang, "invite.accept"),
+		Decline: phrase(lang, "invite.decline"), Why: phrase(lang, "footer.why"),
+		Unsubscribe: phrase(lang, "footer.unsubscribe"), Mute: phrase(lang, "footer.mute"),
+	}
+}
+
+// labelSets is built once and only read.
+var labelSets = map[Language]*labels{Dutch: newLabels(Dutch), English: newLabels(English)}
+
+func labelsFor(lang Language) *labels {
+	if l, ok := labelSets[lang]; ok {
+		return l
+	}
+	return labelSets[Dutch]
+}
 
 type sectionView struct {
 	Title  string
@@ -58,6 +86,7 @@ type sectionView struct {
 // the Slack renderer share it.
 type alertView struct {
 	Lang        Language
+	L           *labels
 	Kind        Kind
 	Label       string
 	Call        Call
@@ -72,9 +101,6 @@ type alertView struct {
 	Invitation  *invitationView
 	MuteURL     string
 }
-
-// L returns the label with the given phrase key in the alert's language.
-func (v alertView) L(key string) string { return phrase(v.Lang, key) }
 
 type changeView struct {
 	Label, Old, New string
@@ -92,6 +118,7 @@ type invitationView struct {
 func newAlertView(lang Language, a Alert) alertView {
 	v := alertView{
 		Lang:        lang,
+		L:           labelsFor(lang),
 		Kind:        a.Kind,
 		Label:       phrase(lang, "kind."+string(a.Kind)),
 		Call:        a.Call,
@@ -190,6 +217,7 @@ func RenderAlert(r Recipient, a Alert) (Email, error) {
 		Lang:           lang,
 		Title:          alertSubject(lang, a),
 		Greeting:       greeting(r),
+		L:              labelsFor(lang),
 		Sections:       []sectionView{{Alerts: []alertView{av}}},
 		UnsubscribeURL: r.UnsubscribeURL,
 		MuteURL:        a.MuteURL,
@@ -204,6 +232,7 @@ func RenderDigest(d Digest) (Email, error) {
 		Lang:           lang,
 		Title:          digestTitle(d),
 		Greeting:       greeting(d.Recipient),
+		L:              labelsFor(lang),
 		Digest:         true,
 		UnsubscribeURL: d.Recipient.UnsubscribeURL,
 	}

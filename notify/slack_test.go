@@ -30,7 +30,7 @@ const secretToken = "xoxb-1234-5678-SeCrEtToKeN"
 // webhookSlack returns a Slack sender whose client reaches srv when it dials
 // hooks.slack.com: the URL stays the real Slack URL (so validation runs as in
 // production) and the TLS handshake uses the test server's certificate.
-func webhookSlack(t *testing.T, srv *httptest.Server, timeout time.Duration) *Slack {
+func webhookSlack(t testing.TB, srv *httptest.Server, timeout time.Duration) *Slack {
 	t.Helper()
 	tr := srv.Client().Transport.(*http.Transport).Clone()
 	addr := srv.Listener.Addr().String()

@@ -34,13 +34,13 @@ func SlackAlert(r Recipient, a Alert) SlackMessage {
 	if inv := v.Invitation; inv != nil {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(fmt.Sprintf("%s\n*%s:* %s\n*%s:* %s\n*%s:* %s",
 			escape(inv.Intro),
-			v.L("invite.leadcity"), escape(inv.Lead),
-			v.L("invite.members"), escape(inv.Members),
-			v.L("invite.rationale"), escape(inv.Rationale))), nil, nil))
+			phrase(lang, "invite.leadcity"), escape(inv.Lead),
+			phrase(lang, "invite.members"), escape(inv.Members),
+			phrase(lang, "invite.rationale"), escape(inv.Rationale))), nil, nil))
 	}
 	if len(v.Changes) > 0 {
 		var b strings.Builder
-		b.WriteString("*" + v.L("changed") + "*")
+		b.WriteString("*" + phrase(lang, "changed") + "*")
 		for _, c := range v.Changes {
 			fmt.Fprintf(&b, "\n• %s: ~%s~ → *%s*", escape(c.Label), escape(c.Old), escape(c.New))
 		}
@@ -51,16 +51,16 @@ func SlackAlert(r Recipient, a Alert) SlackMessage {
 		deadline += " (" + v.DaysLeft + ")"
 	}
 	fields := []*slack.TextBlockObject{
-		mrkdwn("*" + v.L("score") + "*\n" + v.Score),
-		mrkdwn("*" + v.L("deadline") + "*\n" + escape(deadline)),
-		mrkdwn("*" + v.L("budget") + "*\n" + escape(v.Budget)),
-		mrkdwn("*" + v.L("programme") + "*\n" + escape(a.Call.Programme)),
+		mrkdwn("*" + phrase(lang, "score") + "*\n" + v.Score),
+		mrkdwn("*" + phrase(lang, "deadline") + "*\n" + escape(deadline)),
+		mrkdwn("*" + phrase(lang, "budget") + "*\n" + escape(v.Budget)),
+		mrkdwn("*" + phrase(lang, "programme") + "*\n" + escape(a.Call.Programme)),
 	}
-	open := slack.NewButtonBlockElement("open_call", a.Call.Identifier, plain(v.L("open_call"))).WithURL(a.Call.URL)
+	open := slack.NewButtonBlockElement("open_call", a.Call.Identifier, plain(phrase(lang, "open_call"))).WithURL(a.Call.URL)
 	blocks = append(blocks, slack.NewSectionBlock(nil, fields, slack.NewAccessory(open)))
 	if len(v.Reasons) > 0 {
 		var b strings.Builder
-		b.WriteString("*" + v.L("reasons") + "*")
+		b.WriteString("*" + phrase(lang, "reasons") + "*")
 		for _, r := range v.Reasons {
 			b.WriteString("\n• " + escape(r))
 		}
@@ -68,8 +68,8 @@ func SlackAlert(r Recipient, a Alert) SlackMessage {
 	}
 	if inv := v.Invitation; inv != nil {
 		blocks = append(blocks, slack.NewActionBlock("invitation",
-			slack.NewButtonBlockElement("accept", a.Call.Identifier, plain(v.L("invite.accept"))).WithURL(inv.AcceptURL).WithStyle(slack.StylePrimary),
-			slack.NewButtonBlockElement("decline", a.Call.Identifier, plain(v.L("invite.decline"))).WithURL(inv.DeclineURL),
+			slack.NewButtonBlockElement("accept", a.Call.Identifier, plain(phrase(lang, "invite.accept"))).WithURL(inv.AcceptURL).WithStyle(slack.StylePrimary),
+			slack.NewButtonBlockElement("decline", a.Call.Identifier, plain(phrase(lang, "invite.decline"))).WithURL(inv.DeclineURL),
 		))
 	}
 	blocks = append(blocks,
@@ -121,12 +121,12 @@ func digestLine(v alertView) string {
 	if v.DaysLeft != "" {
 		deadline += " (" + v.DaysLeft + ")"
 	}
-	facts := []string{v.L("score") + " " + v.Score, v.L("deadline") + ": " + deadline, v.L("budget") + ": " + v.Budget}
+	facts := []string{phrase(v.Lang, "score") + " " + v.Score, phrase(v.Lang, "deadline") + ": " + deadline, phrase(v.Lang, "budget") + ": " + v.Budget}
 	for _, c := range v.Changes {
 		facts = append(facts, c.Label+": "+c.Old+" → "+c.New)
 	}
 	if inv := v.Invitation; inv != nil {
-		facts = append(facts, v.L("invite.leadcity")+": "+inv.Lead, v.L("invite.members")+": "+inv.Members)
+		facts = append(facts, phrase(v.Lang, "invite.leadcity")+": "+inv.Lead, phrase(v.Lang, "invite.members")+": "+inv.Members)
 	}
 	b.WriteString(escape(strings.Join(facts, " · ")))
 	if len(v.Reasons) > 0 {
