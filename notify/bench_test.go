@@ -160,5 +160,5 @@ func cpuTime() time.Duration {
 }
 
 func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric((cpuTime() - start).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/op")
 }

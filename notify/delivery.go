@@ -20,6 +20,7 @@ const (
 	Permanent
 )
 
+// String names the class for logs and error messages.
 func (c Class) String() string {
 	switch c {
 	case Temporary:
@@ -44,6 +45,8 @@ type DeliveryError struct {
 	Err    error // the cause, with secrets removed
 }
 
+// Error says which channel failed, the class and the reason; it never
+// contains a webhook URL, token or password.
 func (e *DeliveryError) Error() string {
 	msg := fmt.Sprintf("%s delivery failed (%s, %s)", e.Channel, e.Class, e.Reason)
 	if e.Class == RateLimited {
@@ -55,6 +58,8 @@ func (e *DeliveryError) Error() string {
 	return msg
 }
 
+// Unwrap returns the (redacted) cause, so that errors.Is finds
+// context.DeadlineExceeded and the like.
 func (e *DeliveryError) Unwrap() error { return e.Err }
 
 // Classify returns the class of a delivery error, and Temporary for any

@@ -183,6 +183,7 @@ func withErrorBody(ctx context.Context) (context.Context, *errorBody) {
 // the request's errorBody, and passes the body on unchanged.
 type errorBodyTransport struct{ next http.RoundTripper }
 
+// RoundTrip implements http.RoundTripper.
 func (t errorBodyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	next := t.next
 	if next == nil {
