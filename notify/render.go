@@ -39,7 +39,6 @@ type emailView struct {
 	Lang           Language
 	Title          string
 	Greeting       string
-	Intro          string
 	Digest         bool
 	Sections       []sectionView
 	UnsubscribeURL string
@@ -225,7 +224,8 @@ func RenderAlert(r Recipient, a Alert) (Email, error) {
 	return render(r, v)
 }
 
-// RenderDigest renders a digest as an email to its recipient.
+// RenderDigest renders a digest as an email to its recipient. A digest
+// without alerts renders, but should not be sent: fewer messages is the point.
 func RenderDigest(d Digest) (Email, error) {
 	lang := d.Recipient.Language
 	v := emailView{
