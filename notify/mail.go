@@ -154,6 +154,13 @@ func (m *Mailer) Send(ctx context.Context, e Email) error {
 func (m *Mailer) SendAll(ctx context.Context, emails []Email) []error {
 	results := make([]error, len(emails))
 	for start := 0; start < len(emails); start += m.perConnection {
+		if err := ctx.Err(); err != nil {
+			de := &DeliveryError{Channel: "email", Class: Temporary, Reason: "cancelled", Err: err}
+			for i := start; i < len(emails); i++ {
+				results[i] = de
+			}
+			break
+		}
 		end := min(start+m.perConnection, len(emails))
 		m.sendBatch(ctx, emails[start:end], results[start:end])
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -260,5 +261,21 @@ func TestNewMailerRejectsBadConfigWithoutEchoingThePassword(t *testing.T) {
 		if s := cfg.String(); strings.Contains(s, "SeCrEtToKeN") {
 			t.Errorf("MailConfig.String() leaks the password: %s", s)
 		}
+	}
+}
+
+func TestMailerStopsAtACancelledContext(t *testing.T) {
+	sink := startSMTPSink(t, true)
+	m := testMailer(t, sink, sink.password, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i, err := range m.SendAll(ctx, []Email{{To: "a@gent.test", Text: "a"}, {To: "b@gent.test", Text: "b"}}) {
+		checkDeliveryError(t, err, Temporary, "cancelled", 0)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("email %d: %v does not wrap context.Canceled", i, err)
+		}
+	}
+	if n := len(sink.received()); n != 0 {
+		t.Errorf("%d messages sent after cancellation", n)
 	}
 }
