@@ -63,15 +63,16 @@ const (
 // kinds lists the kinds in the order a digest shows them.
 var kinds = [...]Kind{KindNewMatch, KindCallChanged, KindDeadlineReminder, KindInvitation}
 
-// Eligibility is what the matcher concluded about who may apply. Unknown is
+// Eligibility is what the matcher concluded about who may apply.
+// EligibilityUnknown (and an empty value) is
 // shown as unknown, never as met.
 type Eligibility string
 
 // The eligibility verdicts.
 const (
-	Eligible    Eligibility = "eligible"
-	Unknown     Eligibility = "unknown"
-	NotEligible Eligibility = "not_eligible"
+	Eligible           Eligibility = "eligible"
+	EligibilityUnknown Eligibility = "unknown"
+	NotEligible        Eligibility = "not_eligible"
 )
 
 // Call is what a message says about a funding call: enough to judge it

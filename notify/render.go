@@ -161,7 +161,7 @@ func eligibilityOrUnknown(e Eligibility) Eligibility {
 	case Eligible, NotEligible:
 		return e
 	}
-	return Unknown
+	return EligibilityUnknown
 }
 
 func newChangeView(lang Language, c Change) changeView {

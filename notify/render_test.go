@@ -193,7 +193,7 @@ func TestEveryPhraseExistsInBothLanguages(t *testing.T) {
 	for _, k := range kinds {
 		used = append(used, "kind."+string(k), "section."+string(k))
 	}
-	for _, e := range []Eligibility{Eligible, Unknown, NotEligible} {
+	for _, e := range []Eligibility{Eligible, EligibilityUnknown, NotEligible} {
 		used = append(used, "eligibility."+string(e))
 	}
 	for _, r := range []Role{RoleLead, RoleMember, RoleCoordinator} {
@@ -215,5 +215,35 @@ func TestEveryPhraseExistsInBothLanguages(t *testing.T) {
 	}
 	if len(used) < 30 {
 		t.Errorf("found only %d phrase uses; the template scan is broken", len(used))
+	}
+}
+
+func TestEligibilityIsNeverShownAsMetUnlessItIs(t *testing.T) {
+	l := testLinks(t)
+	tests := []struct {
+		name string
+		in   Eligibility
+		want string
+	}{
+		{"eligible", Eligible, "Je stad komt in aanmerking"},
+		{"unknown", EligibilityUnknown, "In aanmerking komen: onbekend, controleer de voorwaarden"},
+		{"empty is unknown", "", "In aanmerking komen: onbekend, controleer de voorwaarden"},
+		{"not eligible", NotEligible, "Je stad komt niet in aanmerking"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := sampleAlerts(l)[KindNewMatch]
+			a.Call.Eligibility = tt.in
+			e, err := RenderAlert(sampleRecipient(l, Dutch), a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(e.Text, "\n"+tt.want+"\n") || !strings.Contains(e.HTML, ">"+tt.want+"<") {
+				t.Errorf("email does not say %q", tt.want)
+			}
+			if tt.in != Eligible && strings.Contains(e.Text, "Je stad komt in aanmerking") {
+				t.Error("email claims the city is eligible")
+			}
+		})
 	}
 }
