@@ -64,8 +64,7 @@ const (
 var kinds = [...]Kind{KindNewMatch, KindCallChanged, KindDeadlineReminder, KindInvitation}
 
 // Eligibility is what the matcher concluded about who may apply.
-// EligibilityUnknown (and an empty value) is
-// shown as unknown, never as met.
+// EligibilityUnknown (and an empty value) is shown as unknown, never as met.
 type Eligibility string
 
 // The eligibility verdicts.

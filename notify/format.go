@@ -67,6 +67,14 @@ var phrases = map[string]Text{
 	"days.many":  {NL: "nog %d dagen", EN: "%d days left"},
 	"days.past":  {NL: "verstreken", EN: "passed"},
 
+	"broken.subject": {NL: "Je fundmatch-abonnement is gepauzeerd", EN: "Your fundmatch subscription is paused"},
+	"broken.what": {
+		NL: "%s weigert de berichten van je abonnement “%s” (reden: %s). Meestal is de webhook ingetrokken, het kanaal verwijderd of het adres opgeheven.",
+		EN: "%s refuses the messages of your subscription “%s” (reason: %s). Usually the webhook was revoked, the channel deleted or the address closed.",
+	},
+	"broken.paused": {NL: "We hebben het abonnement gepauzeerd, zodat er geen berichten verloren gaan. Stel een nieuw kanaal of adres in om weer meldingen te krijgen.", EN: "We paused the subscription so that no messages get lost. Set a new channel or address to receive alerts again."},
+	"broken.fix":    {NL: "Abonnement herstellen", EN: "Fix the subscription"},
+
 	"footer.why":         {NL: "Je krijgt dit bericht omdat je een fundmatch-abonnement hebt.", EN: "You receive this message because you have a fundmatch subscription."},
 	"footer.unsubscribe": {NL: "Uitschrijven", EN: "Unsubscribe"},
 	"footer.mute":        {NL: "Geen berichten meer over deze oproep", EN: "Stop messages about this call"},

@@ -44,6 +44,13 @@ type emailView struct {
 	UnsubscribeURL string
 	MuteURL        string // only for a single alert
 	L              *labels
+	// Paragraphs and Action make a notice: plain text and one button.
+	Paragraphs []string
+	Action     *actionView
+}
+
+type actionView struct {
+	URL, Label string
 }
 
 // labels are the fixed words of the email templates in one language. They
@@ -268,4 +275,33 @@ func render(r Recipient, v emailView) (Email, error) {
 		HTML:           html.String(),
 		UnsubscribeURL: r.UnsubscribeURL,
 	}, nil
+}
+
+// BrokenSubscription is the notice to a subscription's owner that its
+// channel refuses messages (a Permanent DeliveryError), so the subscription
+// was paused.
+type BrokenSubscription struct {
+	Owner        Recipient // gets the notice by email
+	Subscription string    // how the owner knows it, e.g. "Gent, Slack #subsidies"
+	Channel      string    // "Slack" or "e-mail"
+	Reason       string    // DeliveryError.Reason, e.g. "no_service"
+	SettingsURL  string    // the subscription's page on fundmatch
+}
+
+// RenderBrokenSubscription renders the notice that a subscription was paused
+// because its channel refuses messages.
+func RenderBrokenSubscription(b BrokenSubscription) (Email, error) {
+	lang := b.Owner.Language
+	v := emailView{
+		Lang:     lang,
+		Title:    phrase(lang, "broken.subject"),
+		Greeting: greeting(b.Owner),
+		L:        labelsFor(lang),
+		Paragraphs: []string{
+			fmt.Sprintf(phrase(lang, "broken.what"), b.Channel, b.Subscription, b.Reason),
+			phrase(lang, "broken.paused"),
+		},
+		Action: &actionView{URL: b.SettingsURL, Label: phrase(lang, "broken.fix")},
+	}
+	return render(b.Owner, v)
 }

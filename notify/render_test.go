@@ -88,6 +88,25 @@ func TestRenderedDigestsMatchGoldenFiles(t *testing.T) {
 	}
 }
 
+func TestRenderedBrokenSubscriptionNoticesMatchGoldenFiles(t *testing.T) {
+	for _, lang := range []Language{Dutch, English} {
+		t.Run(string(lang), func(t *testing.T) {
+			e, err := RenderBrokenSubscription(BrokenSubscription{
+				Owner:        Recipient{Name: "An Peeters", Email: "an.peeters@stad.gent", Language: lang},
+				Subscription: "Gent, Slack #subsidies",
+				Channel:      "Slack",
+				Reason:       "no_service",
+				SettingsURL:  "https://fundmatch.example.be/subscriptions/42",
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "broken."+string(lang)+".txt", []byte("Subject: "+e.Subject+"\n\n"+e.Text))
+			golden(t, "broken."+string(lang)+".html", []byte(e.HTML))
+		})
+	}
+}
+
 func TestEmailCarriesCallLinkAndFooterLinks(t *testing.T) {
 	l := testLinks(t)
 	a := sampleAlerts(l)[KindNewMatch]
