@@ -266,3 +266,41 @@ func TestEligibilityIsNeverShownAsMetUnlessItIs(t *testing.T) {
 		})
 	}
 }
+
+func TestSlackTextsStayWithinSlackLimits(t *testing.T) {
+	l := testLinks(t)
+	a := sampleAlerts(l)[KindInvitation]
+	a.Call.Title = strings.Repeat("Climate-neutral and smart cities ", 10)
+	a.Invitation.Rationale = Text{NL: strings.Repeat("Gent en Leuven delen een warmtenet. ", 200)}
+	m := SlackAlert(sampleRecipient(l, Dutch), a)
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if text, ok := v["text"].(string); ok {
+				limit := maxText
+				if v["type"] == "plain_text" {
+					limit = maxHeaderText
+				}
+				if n := len([]rune(text)); n > limit {
+					t.Errorf("%s text of %d characters, limit %d", v["type"], n, limit)
+				}
+			}
+			for _, c := range v {
+				walk(c)
+			}
+		case []any:
+			for _, c := range v {
+				walk(c)
+			}
+		}
+	}
+	var blocks any
+	if err := json.Unmarshal(slackJSON(t, m), &blocks); err != nil {
+		t.Fatal(err)
+	}
+	walk(blocks)
+	if !strings.Contains(string(slackJSON(t, m)), "…") {
+		t.Error("nothing was truncated; the test does not exercise the limits")
+	}
+}

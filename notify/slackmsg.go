@@ -19,6 +19,7 @@ type SlackMessage struct {
 const (
 	maxBlocks     = 50
 	maxHeaderText = 150
+	maxText       = 2000 // a section field's limit; section text allows 3000
 )
 
 // SlackAlert renders a single alert for a Slack channel in r's language.
@@ -149,8 +150,10 @@ func plain(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
 }
 
+// mrkdwn makes a mrkdwn text object, cut to maxText: Slack rejects the whole
+// message when one text is too long.
 func mrkdwn(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+	return slack.NewTextBlockObject(slack.MarkdownType, truncate(s, maxText), false, false)
 }
 
 var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
