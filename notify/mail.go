@@ -93,9 +93,14 @@ func NewMailer(cfg MailConfig) (*Mailer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("mailer: %w", err)
 		}
-		opts = append(opts, mail.WithPort(587), mail.WithTLSPolicy(map[TLSPolicy]mail.TLSPolicy{
-			TLSMandatory: mail.TLSMandatory, TLSOpportunistic: mail.TLSOpportunistic, TLSNone: mail.NoTLS,
-		}[policy]))
+		tlsPolicy := mail.TLSMandatory
+		switch policy {
+		case TLSOpportunistic:
+			tlsPolicy = mail.TLSOpportunistic
+		case TLSNone:
+			tlsPolicy = mail.NoTLS
+		}
+		opts = append(opts, mail.WithPort(587), mail.WithTLSPolicy(tlsPolicy))
 	case "smtps":
 		opts = append(opts, mail.WithSSL(), mail.WithPort(465))
 	default:
