@@ -182,7 +182,15 @@ type Digest struct {
 	From      time.Time `json:"from"` // first day of the period
 	To        time.Time `json:"to"`   // last day of the period
 	Alerts    []Alert   `json:"alerts"`
+	// MoreURL is the page that lists everything, linked when a digest is
+	// too long to show in full (see MaxDigestSection).
+	MoreURL string `json:"more_url,omitempty"`
 }
+
+// MaxDigestSection is the most alerts a section of an email digest shows;
+// the rest are counted and linked. Officers asked for fewer, shorter
+// messages; USDR's grant finder settled on about 30 per email.
+const MaxDigestSection = 30
 
 // Section is the alerts of one kind within a digest.
 type Section struct {

@@ -84,8 +84,10 @@ func labelsFor(lang Language) *labels {
 }
 
 type sectionView struct {
-	Title  string
-	Alerts []alertView
+	Title   string
+	Alerts  []alertView
+	More    string // "en nog 12 meer op fundmatch", when the section was cut
+	MoreURL string
 }
 
 // alertView is one alert with its values formatted; the email templates and
@@ -245,8 +247,11 @@ func RenderDigest(d Digest) (Email, error) {
 	}
 	for _, s := range d.Sections() {
 		sv := sectionView{Title: phrase(lang, "section."+string(s.Kind))}
-		for _, a := range s.Alerts {
+		for _, a := range s.Alerts[:min(len(s.Alerts), MaxDigestSection)] {
 			sv.Alerts = append(sv.Alerts, newAlertView(lang, a))
+		}
+		if left := len(s.Alerts) - len(sv.Alerts); left > 0 {
+			sv.More, sv.MoreURL = fmt.Sprintf(phrase(lang, "digest.more"), left), d.MoreURL
 		}
 		v.Sections = append(v.Sections, sv)
 	}

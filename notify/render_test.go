@@ -304,3 +304,54 @@ func TestSlackTextsStayWithinSlackLimits(t *testing.T) {
 		t.Error("nothing was truncated; the test does not exercise the limits")
 	}
 }
+
+// TestDigestSurvivesJSON proves a digest can travel as a queue payload and
+// render the same on the other side.
+func TestDigestSurvivesJSON(t *testing.T) {
+	l := testLinks(t)
+	d := sampleDigest(l, sampleRecipient(l, English), Weekly, 2)
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Digest
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(d, back); diff != "" {
+		t.Errorf("digest changed through JSON (-before +after):\n%s", diff)
+	}
+	before, err := RenderDigest(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := RenderDigest(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before != after {
+		t.Error("the digest renders differently after a JSON round trip")
+	}
+}
+
+func TestLongDigestSectionsAreCutAndLinked(t *testing.T) {
+	l := testLinks(t)
+	d := sampleDigest(l, sampleRecipient(l, Dutch), Weekly, MaxDigestSection+5)
+	d.MoreURL = "https://fundmatch.example.be/cities/gent/matches"
+	e, err := RenderDigest(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []struct{ name, body string }{{"text", e.Text}, {"html", e.HTML}} {
+		if n := strings.Count(part.body, "Local digital twins for cities, topic "); n != MaxDigestSection {
+			t.Errorf("%s part shows %d new matches, want %d", part.name, n, MaxDigestSection)
+		}
+		if !strings.Contains(part.body, "en nog 5 meer op fundmatch") || !strings.Contains(part.body, d.MoreURL) {
+			t.Errorf("%s part does not count and link the 5 matches left out", part.name)
+		}
+	}
+	// The other sections are short and shown in full.
+	if !strings.Contains(e.Text, "Uitnodiging voor een consortium: ") || !strings.Contains(e.Text, "Deadline nadert: ") {
+		t.Error("the short sections lost their alerts")
+	}
+}

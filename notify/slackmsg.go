@@ -107,7 +107,11 @@ func SlackDigest(d Digest) SlackMessage {
 		}
 	}
 	if left > 0 {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(phrase(lang, "digest.more"), left))))
+		more := fmt.Sprintf(phrase(lang, "digest.more"), left)
+		if d.MoreURL != "" {
+			more = fmt.Sprintf("<%s|%s>", d.MoreURL, more)
+		}
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(more)))
 	}
 	blocks = append(blocks, footer(d.Recipient, ""))
 	return SlackMessage{Text: title, Blocks: blocks}
