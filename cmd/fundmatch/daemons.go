@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/fundmatch/fundmatch/internal/crawl"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/metrics"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -81,7 +82,11 @@ func (e *env) runWorker(ctx context.Context, s *services) error {
 		Logger: e.logger, Metrics: s.metrics,
 	})
 	w.Handle(tasks.TypeCleanup, &tasks.CleanupHandler{Store: s.store, Logger: e.logger, Now: time.Now})
-	w.Handle(tasks.TypeCrawlSource, &tasks.CrawlHandler{Store: s.store, Crawlers: map[string]tasks.Crawler{}, Logger: e.logger})
+	client := asynq.NewClient(s.redis)
+	defer client.Close()
+	crawler := crawl.NewRunner(s.store, e.crawlConfig(), scoreEnqueuer(client), e.logger)
+	w.Handle(tasks.TypeCrawlSource, &tasks.CrawlHandler{Store: s.store, Logger: e.logger,
+		Crawlers: map[string]tasks.Crawler{"ftportal": crawler}})
 	return w.Run(ctx)
 }
 

@@ -173,7 +173,7 @@ func (e *env) flags(name, usage, summary string) *flag.FlagSet {
 // parse parses args with fs: --help prints the usage to stdout and returns
 // flag.ErrHelp; a mistake prints it to stderr and becomes a usage error.
 func (e *env) parse(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
+	err := parseInterspersed(fs, args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		e.usage(e.stdout)
@@ -184,6 +184,28 @@ func (e *env) parse(fs *flag.FlagSet, args []string) error {
 		return usageError{msg: err.Error()}
 	}
 	return nil
+}
+
+// parseInterspersed lets flags follow positional arguments, as in
+// `fundmatch crawl ftportal --dry-run`; everything after "--" is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+	return fs.Parse(append([]string{"--"}, positional...))
 }
 
 func newLogger(w io.Writer, cfg config.Config) *slog.Logger {

@@ -15,6 +15,9 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/fundmatch/fundmatch/internal/imports"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -48,5 +51,25 @@ func Run(ctx context.Context, st *store.Store) (Result, error) {
 	if res.Projects, err = imports.Projects(ctx, st, "seed/projects.csv", bytes.NewReader(projectsCSV), "seed"); err != nil {
 		return res, fmt.Errorf("seed projects: %w", err)
 	}
+	err = st.Tx(ctx, func(tx *sqlx.Tx) error {
+		for _, src := range Sources() {
+			if err := store.SaveCrawlSource(ctx, tx, src); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("seed crawl sources: %w", err)
+	}
 	return res, nil
+}
+
+// Sources are the crawl sources fundmatch ships: the Funding & Tenders
+// Portal every six hours. Seeding adds a missing source and updates a
+// shipped one's settings, but keeps an admin's enabled flag and next run.
+func Sources() []store.CrawlSource {
+	return []store.CrawlSource{
+		{Name: "ftportal", Kind: "ftportal", Title: "EU Funding & Tenders Portal (SEDIA search API)", Enabled: true, Schedule: 6 * time.Hour},
+	}
 }

@@ -140,8 +140,10 @@ type runError struct {
 // inserted, changed ones updated with a revision saying what changed,
 // unchanged ones only marked as seen, and, when the result is a complete
 // listing, calls of the source that it no longer lists are closed with that
-// reason. A partial result closes nothing. The run is recorded as ok,
-// partial or failed with its counts and errors.
+// reason. A partial result (a listing that fell short) closes nothing;
+// errors on single records or detail pages do not stop closing, since the
+// listing itself was complete. The run is recorded as ok, partial or failed
+// with its counts and errors.
 func (s *Store) FinishRun(ctx context.Context, runID int64, res *crawlers.Result, now time.Time) (RunStats, error) {
 	var stats RunStats
 	errs := make([]runError, 0, len(res.Errors))
@@ -164,7 +166,7 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, res *crawlers.Result
 		if err := saveCalls(ctx, tx, runID, res.Source, res.Calls, now, &stats); err != nil {
 			return err
 		}
-		if res.CanClose() && status == "ok" {
+		if res.CanClose() {
 			if err := closeMissing(ctx, tx, runID, res.Source, res.Calls, now, &stats); err != nil {
 				return err
 			}
