@@ -166,7 +166,7 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, res *crawlers.Result
 		if err := saveCalls(ctx, tx, runID, res.Source, res.Calls, now, &stats); err != nil {
 			return err
 		}
-		if res.CanClose() {
+		if res.CanClose() && status != "failed" {
 			if err := closeMissing(ctx, tx, runID, res.Source, res.Calls, now, &stats); err != nil {
 				return err
 			}
