@@ -251,3 +251,13 @@ func Redact(u *url.URL) string {
 	}
 	return r.String()
 }
+
+// RedactString is Redact for a URL in a string; an unparsable URL is
+// dropped entirely rather than risk showing a secret.
+func RedactString(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return Redact(u)
+}

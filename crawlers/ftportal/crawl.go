@@ -124,6 +124,7 @@ func (c *Crawler) Crawl(ctx context.Context) (*crawlers.Result, error) {
 		}
 		pageURL := c.pageURL(page)
 		p, err := c.searchPage(ctx, pageURL)
+		pageURL = fetch.RedactString(pageURL) // for errors and logs from here on
 		prog.Pages++
 		if err != nil {
 			res.Errors = append(res.Errors, crawlers.Error{URL: pageURL, Err: err})

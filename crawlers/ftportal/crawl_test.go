@@ -260,3 +260,139 @@ func TestCrawlThreePagesDedupesDropsFAQAndEnriches(t *testing.T) {
 		t.Errorf("last progress %+v", last)
 	}
 }
+
+func TestCrawlFailuresKeepWhatWasRead(t *testing.T) {
+	tests := []struct {
+		name        string
+		setup       func(p *portal)
+		runTimeout  time.Duration
+		wantPartial bool
+		wantCalls   []string
+		wantErrURL  string // substring of the one error's URL, "" for none
+	}{
+		{
+			name: "malformed JSON on page 2 keeps pages 1 and 3",
+			setup: func(p *portal) {
+				p.pages[2] = p.pages[2][:len(p.pages[2])/2]
+			},
+			wantPartial: true,
+			wantCalls: []string{"11321COMPETITIVE_CALLen", "11322COMPETITIVE_CALLen", "DIGITAL-2026-SKILLS-10-EDTECH",
+				"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP"},
+			wantErrURL: "pageNumber=2",
+		},
+		{
+			name:  "500 then success is retried and complete",
+			setup: func(p *portal) { p.failures[2] = []int{http.StatusInternalServerError, http.StatusBadGateway} },
+			wantCalls: []string{"11321COMPETITIVE_CALLen", "11322COMPETITIVE_CALLen", "DIGITAL-2026-SKILLS-10-EDTECH",
+				"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP"},
+		},
+		{
+			name:        "page still failing after retries",
+			setup:       func(p *portal) { p.failures[3] = []int{500, 500, 500, 500} },
+			wantPartial: true,
+			wantCalls:   []string{"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP"},
+			wantErrURL:  "pageNumber=3",
+		},
+		{
+			name: "short listing against totalResults",
+			setup: func(p *portal) {
+				delete(p.pages, 3)
+			},
+			wantPartial: true,
+			wantCalls:   []string{"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP"},
+		},
+		{
+			name: "record that fails to parse is reported with its reference",
+			setup: func(p *portal) {
+				bad := currentRecord(t).set("identifier", "HORIZON-EIC-2026-BROKEN").set("budgetOverview", `{"budgetTopicActionMap":`)
+				bad["reference"] = "99999999TOPICSen"
+				p.pages[3] = page(t, 9, 3, 3, bad, stub(olderRecords(t)[1], "DIGITAL-2026-SKILLS-10-EDTECH"), olderRecords(t)[2])
+			},
+			wantPartial: true,
+			wantCalls: []string{"DIGITAL-2026-SKILLS-10-EDTECH", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-01",
+				"HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-03", "HORIZON-EIC-2026-STEP"},
+			wantErrURL: "pageNumber=3",
+		},
+		{
+			name:        "robots.txt disallows the search API",
+			setup:       func(p *portal) { p.robots = "User-agent: *\nDisallow: /search\n" },
+			wantPartial: true,
+			wantErrURL:  "pageNumber=1",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPortal(t)
+			p.pages = threePages(t)
+			p.details["digital-2026-skills-10-edtech"] = edtechDetails(t)
+			tt.setup(p)
+			srv := httptest.NewServer(p)
+			defer srv.Close()
+			c := p.crawler(srv, 3)
+			c.opts.SkipDetails = true
+
+			res, err := c.Crawl(context.Background())
+			if err != nil {
+				t.Fatalf("Crawl: %v", err)
+			}
+			if res.Partial != tt.wantPartial || res.CanClose() == tt.wantPartial {
+				t.Errorf("partial = %v (%s), want %v", res.Partial, res.PartialReason, tt.wantPartial)
+			}
+			if diff := cmp.Diff(tt.wantCalls, identifiers(res.Calls)); diff != "" {
+				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+			switch {
+			case tt.wantErrURL == "" && len(res.Errors) > 0:
+				t.Errorf("unexpected errors %v", res.Errors)
+			case tt.wantErrURL != "" && (len(res.Errors) != 1 || !strings.Contains(res.Errors[0].URL, tt.wantErrURL)):
+				t.Errorf("errors %v, want one at %s", res.Errors, tt.wantErrURL)
+			}
+			if strings.Contains(tt.name, "reference") && res.Errors[0].Reference != "99999999TOPICSen" {
+				t.Errorf("error reference %q", res.Errors[0].Reference)
+			}
+			for _, e := range res.Errors {
+				if strings.Contains(e.URL, "SEDIA") {
+					t.Errorf("error URL shows the API key: %s", e.URL)
+				}
+			}
+		})
+	}
+}
+
+func TestCrawlRunTimeoutStopsAndMarksPartial(t *testing.T) {
+	p := newPortal(t)
+	p.pages = threePages(t)
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("pageNumber") == "2" {
+			// Hang until the run gives up. The server notices a closed
+			// connection only once the body was read.
+			io.Copy(io.Discard, r.Body)
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+			return
+		}
+		p.ServeHTTP(w, r)
+	})
+	srv := httptest.NewServer(slow)
+	defer srv.Close()
+	c := p.crawler(srv, 3)
+	c.opts.SkipDetails = true
+	c.opts.RunTimeout = 300 * time.Millisecond
+
+	res, err := c.Crawl(context.Background())
+	if err != nil {
+		t.Fatalf("Crawl: %v", err)
+	}
+	if !res.Partial || len(res.Calls) != 3 {
+		t.Errorf("partial=%v calls=%v: want partial with page 1 kept", res.Partial, identifiers(res.Calls))
+	}
+}
+
+func TestTopicDetailsURLIsLowerCase(t *testing.T) {
+	got := TopicDetailsURL("https://ec.europa.eu/info/funding-tenders/opportunities/data/topicDetails", "EDF-2026-RA-SENS-MSDT")
+	if got != "https://ec.europa.eu/info/funding-tenders/opportunities/data/topicDetails/edf-2026-ra-sens-msdt.json" {
+		t.Errorf("TopicDetailsURL = %s", got)
+	}
+}
