@@ -39,7 +39,8 @@ type Options struct {
 	Types    []string
 	Statuses []string
 	// SkipDetails leaves older-format records unenriched (no topicDetails
-	// requests).
+	// requests). Older-format topics already closed by their dates are
+	// never enriched.
 	SkipDetails bool
 	// RunTimeout bounds the whole run; 0 leaves it to the caller's context.
 	RunTimeout time.Duration
@@ -155,8 +156,14 @@ func (c *Crawler) Crawl(ctx context.Context) (*crawlers.Result, error) {
 			break
 		}
 	}
-	if !res.Partial && read != res.Expected {
+	switch {
+	case res.Partial:
+	case read != res.Expected:
 		res.MarkPartial(fmt.Sprintf("read %d records of %d announced", read, res.Expected))
+	case read == 0:
+		// The portal always lists open calls; an empty listing is an
+		// outage, not every call closing at once.
+		res.MarkPartial("the listing was empty")
 	}
 	res.Calls = dd.calls
 

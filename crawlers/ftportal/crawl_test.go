@@ -186,7 +186,7 @@ func threePages(t *testing.T) map[int][]byte {
 	}
 	return map[int][]byte{
 		1: page(t, 9, 1, 3, older[0], older[1], olderStep),
-		2: page(t, 9, 2, 3, current, faq, older[1].clone()), // current STEP supersedes the older one; ACCELERATORCHALLENGES-02 again
+		2: page(t, 9, 2, 3, current, faq, stub(older[2], "LIFE-2027-NOT-ON-SERVER")), // current STEP supersedes the older one
 		3: page(t, 9, 3, 3, edtech, cascade("11321COMPETITIVE_CALLen"), cascade("11322COMPETITIVE_CALLen")),
 	}
 }
@@ -216,20 +216,18 @@ func TestCrawlThreePagesDedupesDropsFAQAndEnriches(t *testing.T) {
 	if res.Partial || res.Expected != 9 || !res.CanClose() {
 		t.Fatalf("partial=%v (%s) expected=%d", res.Partial, res.PartialReason, res.Expected)
 	}
-	// The older EIC records have no topicDetails on this server: each 404
-	// is an error naming its URL and topic, and the call is kept as listed.
-	var failed []string
-	for _, e := range res.Errors {
-		if !strings.Contains(e.URL, "/topicDetails/"+strings.ToLower(e.Reference)+".json") {
-			t.Errorf("error without its URL or topic: %v", e)
-		}
-		failed = append(failed, e.Reference)
+	// The LIFE stub has no topicDetails on this server: its 404 is an
+	// error naming URL and topic, and the call is kept as listed. The
+	// older EIC topics are closed by their dates and not looked up.
+	if len(res.Errors) != 1 || res.Errors[0].Reference != "LIFE-2027-NOT-ON-SERVER" ||
+		!strings.HasSuffix(res.Errors[0].URL, "/topicDetails/life-2027-not-on-server.json") {
+		t.Errorf("enrichment errors %v, want the LIFE stub's 404", res.Errors)
 	}
-	if diff := cmp.Diff([]string{"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02"}, failed); diff != "" {
-		t.Errorf("enrichment errors (-want +got):\n%s", diff)
+	if p.hits["/topicDetails/horizon-eic-2023-acceleratorchallenges-01.json"] != 0 {
+		t.Error("a topic closed by its dates was looked up")
 	}
 	want := []string{"11321COMPETITIVE_CALLen", "11322COMPETITIVE_CALLen", "DIGITAL-2026-SKILLS-10-EDTECH",
-		"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP"}
+		"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP", "LIFE-2027-NOT-ON-SERVER"}
 	if diff := cmp.Diff(want, identifiers(res.Calls)); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
 	}
@@ -284,13 +282,13 @@ func TestCrawlFailuresKeepWhatWasRead(t *testing.T) {
 			name:  "500 then success is retried and complete",
 			setup: func(p *portal) { p.failures[2] = []int{http.StatusInternalServerError, http.StatusBadGateway} },
 			wantCalls: []string{"11321COMPETITIVE_CALLen", "11322COMPETITIVE_CALLen", "DIGITAL-2026-SKILLS-10-EDTECH",
-				"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP"},
+				"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP", "LIFE-2027-NOT-ON-SERVER"},
 		},
 		{
 			name:        "page still failing after retries",
 			setup:       func(p *portal) { p.failures[3] = []int{500, 500, 500, 500} },
 			wantPartial: true,
-			wantCalls:   []string{"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP"},
+			wantCalls:   []string{"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP", "LIFE-2027-NOT-ON-SERVER"},
 			wantErrURL:  "pageNumber=3",
 		},
 		{
@@ -299,7 +297,7 @@ func TestCrawlFailuresKeepWhatWasRead(t *testing.T) {
 				delete(p.pages, 3)
 			},
 			wantPartial: true,
-			wantCalls:   []string{"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP"},
+			wantCalls:   []string{"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP", "LIFE-2027-NOT-ON-SERVER"},
 		},
 		{
 			name: "record that fails to parse is reported with its reference",
@@ -310,7 +308,7 @@ func TestCrawlFailuresKeepWhatWasRead(t *testing.T) {
 			},
 			wantPartial: true,
 			wantCalls: []string{"DIGITAL-2026-SKILLS-10-EDTECH", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-01",
-				"HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-03", "HORIZON-EIC-2026-STEP"},
+				"HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-03", "HORIZON-EIC-2026-STEP", "LIFE-2027-NOT-ON-SERVER"},
 			wantErrURL: "pageNumber=3",
 		},
 		{
@@ -394,5 +392,19 @@ func TestTopicDetailsURLIsLowerCase(t *testing.T) {
 	got := TopicDetailsURL("https://ec.europa.eu/info/funding-tenders/opportunities/data/topicDetails", "EDF-2026-RA-SENS-MSDT")
 	if got != "https://ec.europa.eu/info/funding-tenders/opportunities/data/topicDetails/edf-2026-ra-sens-msdt.json" {
 		t.Errorf("TopicDetailsURL = %s", got)
+	}
+}
+
+func TestCrawlEmptyListingClosesNothing(t *testing.T) {
+	p := newPortal(t)
+	p.pages[1] = page(t, 0, 1, 3)
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	res, err := p.crawler(srv, 3).Crawl(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.CanClose() {
+		t.Error("an empty listing may close every stored call")
 	}
 }

@@ -84,7 +84,14 @@ func Crawl(ctx context.Context, client *fetch.Client, cfg Config, opts Options) 
 		colly.MaxBodySize(int(client.MaxBodySize())),
 		colly.AllowedDomains(hosts...),
 	)
+	// NewCollector lets COLLY_* environment variables override the options;
+	// politeness and scope are not negotiable, so set them again.
 	c.IgnoreRobotsTxt = false
+	c.UserAgent = client.UserAgent()
+	c.MaxBodySize = int(client.MaxBodySize())
+	c.AllowedDomains = hosts
+	c.CacheDir = ""
+	c.MaxDepth = 0
 	c.WithTransport(client.Transport())
 	// The transport bounds each attempt; colly's client timeout would cut
 	// the retries short, so it only guards against a hung run.
