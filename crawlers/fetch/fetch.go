@@ -71,7 +71,7 @@ type Options struct {
 // safe for concurrent use.
 type Client struct {
 	opts      Options
-	transport *Transport
+	transport *transport
 	http      *http.Client
 
 	mu     sync.Mutex

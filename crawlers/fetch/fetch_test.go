@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -21,6 +22,7 @@ func testOptions() Options {
 		Delay:                time.Millisecond,
 		Backoff:              time.Millisecond,
 		RequestTimeout:       2 * time.Second,
+		Logger:               slog.New(slog.DiscardHandler),
 	}
 }
 

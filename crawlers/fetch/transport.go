@@ -20,8 +20,8 @@ var ErrPrivateAddress = errors.New("refused to connect to a private address")
 // cgnat is the carrier-grade NAT range, private in practice.
 var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 
-// Transport is the polite http.RoundTripper behind a Client.
-type Transport struct {
+// transport is the polite http.RoundTripper behind a Client.
+type transport struct {
 	opts Options
 	base *http.Transport
 
@@ -29,12 +29,12 @@ type Transport struct {
 	next map[string]time.Time // host -> earliest time of its next request
 }
 
-func newTransport(opts Options) *Transport {
+func newTransport(opts Options) *transport {
 	dialer := &net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
 	if !opts.AllowPrivateNetworks {
 		dialer.Control = guard(opts.AllowedNetworks)
 	}
-	return &Transport{
+	return &transport{
 		opts: opts,
 		base: &http.Transport{
 			// No proxy from the environment: the guard must see the real
@@ -74,7 +74,7 @@ func guard(allowed []netip.Prefix) func(network, address string, _ syscall.RawCo
 }
 
 // RoundTrip implements http.RoundTripper.
-func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	req = req.Clone(ctx)
 	if req.Header.Get("User-Agent") == "" || isLibraryAgent(req.Header.Get("User-Agent")) {
@@ -149,7 +149,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // attempt sends req once with the per-attempt timeout, which keeps running
 // while the body is read and is released when the body is closed.
-func (t *Transport) attempt(req *http.Request) (*http.Response, error) {
+func (t *transport) attempt(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), t.opts.RequestTimeout)
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	if err != nil {
@@ -161,7 +161,7 @@ func (t *Transport) attempt(req *http.Request) (*http.Response, error) {
 }
 
 // wait blocks until host may be sent another request.
-func (t *Transport) wait(ctx context.Context, host string) error {
+func (t *transport) wait(ctx context.Context, host string) error {
 	t.mu.Lock()
 	now := time.Now()
 	at := t.next[host]

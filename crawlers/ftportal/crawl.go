@@ -194,7 +194,7 @@ func (c *Crawler) enrich(ctx context.Context, n Normaliser, call *crawlers.Call,
 	if err != nil {
 		return err
 	}
-	d, err := ParseTopicDetails(body)
+	d, err := parseTopicDetails(body)
 	if err != nil {
 		return err
 	}

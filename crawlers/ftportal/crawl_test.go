@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -138,7 +139,8 @@ func (p *portal) checkParts(r *http.Request) {
 }
 
 func (p *portal) crawler(srv *httptest.Server, pageSize int) *Crawler {
-	client := fetch.New(fetch.Options{AllowPrivateNetworks: true, Delay: time.Millisecond, Backoff: time.Millisecond, RequestTimeout: 5 * time.Second})
+	client := fetch.New(fetch.Options{AllowPrivateNetworks: true, Delay: time.Millisecond, Backoff: time.Millisecond,
+		RequestTimeout: 5 * time.Second, Logger: slog.New(slog.DiscardHandler)})
 	return New(client, Options{
 		SearchURL: srv.URL + "/search",
 		TopicURL:  srv.URL + "/topicDetails/",

@@ -30,8 +30,8 @@ type topicDetails struct {
 	} `json:"TopicDetails"`
 }
 
-// ParseTopicDetails decodes a topicDetails document.
-func ParseTopicDetails(data []byte) (topicDetails, error) {
+// parseTopicDetails decodes a topicDetails document.
+func parseTopicDetails(data []byte) (topicDetails, error) {
 	var d topicDetails
 	if err := json.Unmarshal(data, &d); err != nil {
 		return d, fmt.Errorf("decode topicDetails: %w", err)

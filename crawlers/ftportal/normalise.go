@@ -42,8 +42,8 @@ type Normaliser struct {
 }
 
 // Normalise turns one search record into a Call. It returns errSkip for FAQ
-// records and an error for a record without identifier or with a malformed
-// embedded JSON field.
+// records and an error for a record without identifier and reference or
+// with a malformed embedded JSON field.
 func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 	if r.datasource() == datasourceFAQ {
 		return crawlers.Call{}, errSkip
@@ -79,7 +79,11 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 		}
 	}
 	if c.Identifier == "" {
-		return crawlers.Call{}, fmt.Errorf("record without identifier")
+		// Some calls for proposals (type 2) have no identifier.
+		c.Identifier = ref
+	}
+	if c.Identifier == "" {
+		return crawlers.Call{}, fmt.Errorf("record without identifier or reference")
 	}
 	c.Programme, c.ProgrammeName = programmeFor(r.Metadata["frameworkProgramme"], "", firstNonEmpty(id, c.CallIdentifier))
 

@@ -171,7 +171,13 @@ func TestNormaliseSkipsFAQAndRejectsBrokenRecords(t *testing.T) {
 			return f.set("datasource", "SEDIA_FAQ")
 		}(), errSkip},
 		{"actions not JSON", currentRecord(t).set("actions", `[{"types":`), nil},
-		{"no identifier", func() fixture { f := currentRecord(t); delete(f.meta(), "identifier"); return f }(), nil},
+		{"no identifier nor reference", func() fixture {
+			f := currentRecord(t)
+			delete(f.meta(), "identifier")
+			delete(f.meta(), "REFERENCE")
+			f["reference"] = ""
+			return f
+		}(), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

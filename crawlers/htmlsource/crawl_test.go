@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -32,6 +33,7 @@ func testClient(opts fetch.Options) *fetch.Client {
 	opts.Delay = time.Millisecond
 	opts.Backoff = time.Millisecond
 	opts.RequestTimeout = 5 * time.Second
+	opts.Logger = slog.New(slog.DiscardHandler)
 	return fetch.New(opts)
 }
 
