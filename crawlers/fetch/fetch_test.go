@@ -243,6 +243,18 @@ func TestConditionalGet(t *testing.T) {
 	if err != nil || !notModified || body != nil {
 		t.Errorf("second run: %q, notModified=%v, err=%v; want 304", body, notModified, err)
 	}
+
+	// A caller that needs the document whole opts out with no-cache.
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/list", nil)
+	req.Header.Set("Cache-Control", "no-cache")
+	resp, err := New(opts).Do(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("no-cache request answered %d, want 200", resp.StatusCode)
+	}
 }
 
 func TestUserAgentAndDelayPerHost(t *testing.T) {

@@ -81,7 +81,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Header.Set("User-Agent", t.opts.UserAgent)
 	}
 	validated := false
-	if t.opts.Validators != nil && req.Method == http.MethodGet && req.URL.Path != "/robots.txt" && req.Header.Get("If-None-Match") == "" {
+	if t.opts.Validators != nil && req.Method == http.MethodGet && req.URL.Path != "/robots.txt" &&
+		req.Header.Get("If-None-Match") == "" && req.Header.Get("Cache-Control") != "no-cache" {
 		v, err := t.opts.Validators.Load(ctx, req.URL.String())
 		if err != nil {
 			return nil, fmt.Errorf("load validators for %s: %w", Redact(req.URL), err)
