@@ -347,20 +347,24 @@ func (d *deduper) add(n Normaliser, raw json.RawMessage, pageURL string, res *cr
 }
 
 // richness scores how much a version of a record says; the current format
-// (description, budget, conditions) beats the older one.
+// (description, conditions, budget) beats the older one.
 func richness(c *crawlers.Call) int {
 	score := 0
-	for _, has := range []bool{
-		c.DescriptionHTML != "", c.DescriptionHTML != "", c.DescriptionHTML != "",
-		c.ConditionsHTML != "", c.ConditionsHTML != "",
-		c.CallBudget != nil, c.BudgetMax != nil, c.OpeningDate != nil,
-		len(c.Deadlines) > 0, len(c.TypesOfAction) > 0, len(c.Keywords) > 0, len(c.Tags) > 0,
-		c.CallTitle != "", c.Title != "",
-	} {
+	add := func(has bool, weight int) {
 		if has {
-			score++
+			score += weight
 		}
 	}
+	add(c.DescriptionHTML != "", 3)
+	add(c.ConditionsHTML != "", 2)
+	add(c.CallBudget != nil, 1)
+	add(c.BudgetMax != nil, 1)
+	add(c.OpeningDate != nil, 1)
+	add(len(c.Deadlines) > 0, 1)
+	add(len(c.TypesOfAction) > 0, 1)
+	add(len(c.Keywords) > 0, 1)
+	add(len(c.Tags) > 0, 1)
+	add(c.CallTitle != "", 1)
 	return score
 }
 

@@ -91,8 +91,11 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 	var budget budgetOverview
 	var links []link
 	var news []latestInfo
-	for key, v := range map[string]any{"actions": &actions, "budgetOverview": &budget, "links": &links, "latestInfos": &news} {
-		if err := r.embedded(key, v); err != nil {
+	for _, f := range []struct {
+		key string
+		v   any
+	}{{"actions", &actions}, {"budgetOverview", &budget}, {"links", &links}, {"latestInfos", &news}} {
+		if err := r.embedded(f.key, f.v); err != nil {
 			return crawlers.Call{}, err
 		}
 	}

@@ -301,10 +301,10 @@ func (c Config) extract(part, doc *goquery.Selection, pageURL string, detail boo
 	if d := ParseDates(get("opening", f.Opening)); len(d) > 0 {
 		call.OpeningDate = &d[0]
 	}
-	if v, ok := ParseAmount(get("budget", f.Budget)); ok && f.Budget != "" {
+	if v, ok := ParseAmount(get("budget", f.Budget)); ok {
 		call.CallBudget = &v
 	}
-	if v, ok := ParseAmount(get("max_grant", f.MaxGrant)); ok && f.MaxGrant != "" {
+	if v, ok := ParseAmount(get("max_grant", f.MaxGrant)); ok {
 		call.BudgetMax = &v
 	}
 	if v, ok := ParsePercent(get("funding_rate", f.FundingRate)); ok {
