@@ -180,6 +180,7 @@ type StatusError struct {
 	Code int
 }
 
+// Error implements error.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("%s: HTTP %d %s", e.URL, e.Code, http.StatusText(e.Code))
 }

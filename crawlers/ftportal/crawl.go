@@ -322,7 +322,7 @@ func (d *deduper) add(n Normaliser, raw json.RawMessage, pageURL string, res *cr
 		return
 	}
 	call, err := n.Normalise(rec)
-	if errors.Is(err, errSkip) {
+	if errors.Is(err, ErrNotOpportunity) {
 		return
 	}
 	if err != nil {

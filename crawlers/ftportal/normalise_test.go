@@ -168,12 +168,12 @@ func TestNormaliseSkipsFAQAndRejectsBrokenRecords(t *testing.T) {
 		record fixture
 		want   error
 	}{
-		{"FAQ answer", currentRecord(t).set("DATASOURCE", "SEDIA_FAQ"), errSkip},
+		{"FAQ answer", currentRecord(t).set("DATASOURCE", "SEDIA_FAQ"), ErrNotOpportunity},
 		{"lower-case datasource key", func() fixture {
 			f := currentRecord(t)
 			delete(f.meta(), "DATASOURCE")
 			return f.set("datasource", "SEDIA_FAQ")
-		}(), errSkip},
+		}(), ErrNotOpportunity},
 		{"actions not JSON", currentRecord(t).set("actions", `[{"types":`), nil},
 		{"no identifier nor reference", func() fixture {
 			f := currentRecord(t)
@@ -196,7 +196,7 @@ func TestNormaliseSkipsFAQAndRejectsBrokenRecords(t *testing.T) {
 			if tt.want != nil && !errors.Is(err, tt.want) {
 				t.Errorf("err = %v, want %v", err, tt.want)
 			}
-			if tt.want == nil && errors.Is(err, errSkip) {
+			if tt.want == nil && errors.Is(err, ErrNotOpportunity) {
 				t.Errorf("a broken record was silently skipped: %v", err)
 			}
 		})
