@@ -410,3 +410,47 @@ func TestCrawlEmptyListingClosesNothing(t *testing.T) {
 		t.Error("an empty listing may close every stored call")
 	}
 }
+
+// hashes maps identifier to content hash.
+func hashes(calls []crawlers.Call) map[string]string {
+	m := map[string]string{}
+	for i := range calls {
+		m[calls[i].Identifier] = calls[i].ContentHash()
+	}
+	return m
+}
+
+func TestCrawlTwiceChangesNothingButRealChanges(t *testing.T) {
+	p := newPortal(t)
+	p.pages = threePages(t)
+	p.details["digital-2026-skills-10-edtech"] = edtechDetails(t)
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	run := func() *crawlers.Result {
+		res, err := p.crawler(srv, 3).Crawl(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	first := run()
+
+	// News and response time change all the time; they are not a change.
+	news := currentRecord(t).set("latestInfos", `[{"approvalDate":"","lastChangeDate":"2026-11-20T10:00:00.000","content":"New FAQ published"}]`)
+	pageTwo := page(t, 9, 2, 3, news, currentRecord(t).set("DATASOURCE", "SEDIA_FAQ").set("identifier", "FAQ-12345"), stub(olderRecords(t)[2], "LIFE-2027-NOT-ON-SERVER"))
+	p.pages[2] = []byte(strings.Replace(string(pageTwo), `"responseTime":61`, `"responseTime":987`, 1))
+	second := run()
+	if diff := cmp.Diff(hashes(first.Calls), hashes(second.Calls)); diff != "" {
+		t.Errorf("news and response time changed hashes (-first +second):\n%s", diff)
+	}
+
+	// A moved deadline is a change, named as such.
+	moved := currentRecord(t).set("deadlineDate", "2026-12-09T00:00:00.000+0000")
+	p.pages[2] = page(t, 9, 2, 3, moved, currentRecord(t).set("DATASOURCE", "SEDIA_FAQ").set("identifier", "FAQ-12345"), stub(olderRecords(t)[2], "LIFE-2027-NOT-ON-SERVER"))
+	third := run()
+	before, after := findCall(t, first.Calls, "HORIZON-EIC-2026-STEP"), findCall(t, third.Calls, "HORIZON-EIC-2026-STEP")
+	want := []crawlers.Change{{Field: "deadlines", Old: "2026-11-25", New: "2026-12-09"}}
+	if diff := cmp.Diff(want, crawlers.Diff(before, after)); diff != "" {
+		t.Errorf("Diff (-want +got):\n%s", diff)
+	}
+}

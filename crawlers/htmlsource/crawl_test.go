@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -229,5 +230,56 @@ func TestCrawlRejectsInvalidConfig(t *testing.T) {
 	_, err := Crawl(context.Background(), testClient(fetch.Options{}), Config{Name: "x"}, Options{})
 	if err == nil {
 		t.Fatal("Crawl accepted an empty configuration")
+	}
+}
+
+func TestCrawlRetriesServerErrorAndStopsOnRunTimeout(t *testing.T) {
+	cfg := shipped(t, "interreg-nwe")
+	files := http.FileServer(http.Dir(filepath.Join("testdata", "sites", cfg.Name)))
+	var failures atomic.Int32
+	failures.Store(2)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/robots.txt":
+			http.NotFound(w, r)
+		case r.URL.Path == "/apply/call-5" && failures.Add(-1) >= 0:
+			http.Error(w, "overloaded", http.StatusServiceUnavailable)
+		case r.URL.Path == "/apply/call-6":
+			select { // a page that never answers
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		default:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			files.ServeHTTP(w, r)
+		}
+	}))
+	defer srv.Close()
+	cfg.ListURLs = []string{srv.URL + "/apply/open-calls"}
+
+	res := crawl(t, cfg, testClient(fetch.Options{}))
+	if len(res.Calls) != 1 || res.Partial {
+		t.Fatalf("after two 503s: %d calls, partial %v, errors %v", len(res.Calls), res.Partial, res.Errors)
+	}
+
+	// The same source with its only call behind a page that hangs.
+	cfg.Link = "a.hangs"
+	hanging := `<html><body><ul class="calls"><li><a class="hangs" href="/apply/call-6">Call 6</a></li></ul></body></html>`
+	srv2 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/apply/open-calls" {
+			io.WriteString(w, hanging)
+			return
+		}
+		srv.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer srv2.Close()
+	cfg.ListURLs = []string{srv2.URL + "/apply/open-calls"}
+	res, err := Crawl(context.Background(), testClient(fetch.Options{}), cfg,
+		Options{Now: func() time.Time { return now }, RunTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Calls) != 0 || !res.Partial || res.CanClose() {
+		t.Errorf("hung run: %d calls, partial %v (%s)", len(res.Calls), res.Partial, res.PartialReason)
 	}
 }
