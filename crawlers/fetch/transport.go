@@ -77,9 +77,8 @@ func guard(allowed []netip.Prefix) func(network, address string, _ syscall.RawCo
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	req = req.Clone(ctx)
-	if req.Header.Get("User-Agent") == "" || isLibraryAgent(req.Header.Get("User-Agent")) {
-		req.Header.Set("User-Agent", t.opts.UserAgent)
-	}
+	// Every request names us, whatever a library (colly) put there.
+	req.Header.Set("User-Agent", t.opts.UserAgent)
 	validated := false
 	if t.opts.Validators != nil && req.Method == http.MethodGet && req.URL.Path != "/robots.txt" &&
 		req.Header.Get("If-None-Match") == "" && req.Header.Get("Cache-Control") != "no-cache" {
@@ -196,11 +195,6 @@ func retryable(ctx context.Context, err error) bool {
 		return false
 	}
 	return true
-}
-
-// isLibraryAgent reports whether ua is a library default to be replaced.
-func isLibraryAgent(ua string) bool {
-	return len(ua) >= 5 && (ua[:5] == "colly" || ua[:5] == "Go-ht")
 }
 
 // ErrBodyTooLarge is returned when a response body exceeds MaxBodySize.
