@@ -86,7 +86,7 @@ func (e *env) runWorker(ctx context.Context, s *services) error {
 	defer client.Close()
 	crawler := crawl.NewRunner(s.store, e.crawlConfig(), scoreEnqueuer(client), e.logger)
 	w.Handle(tasks.TypeCrawlSource, &tasks.CrawlHandler{Store: s.store, Logger: e.logger,
-		Crawlers: map[string]tasks.Crawler{"ftportal": crawler}})
+		Crawlers: map[string]tasks.Crawler{"ftportal": crawler, "html": crawler}})
 	return w.Run(ctx)
 }
 

@@ -50,6 +50,7 @@ func commands() []command {
 		{name: "cities", usage: "[--json]", summary: "list the cities and municipalities", needsConfig: true, run: runCities},
 		{name: "import", usage: "cities|projects|profiles FILE", summary: "load municipalities (CSV), past projects (CSV) or profiles (JSON)", needsConfig: true, run: runImport},
 		{name: "crawl", usage: "SOURCE [--dry-run] | --list", summary: "crawl a source now with a progress bar, or list the sources and their last runs", needsConfig: true, run: runCrawl},
+		{name: "sources", usage: "list|add|test|enable|disable ...", summary: "manage crawl sources: add an HTML source from a JSON configuration, test it, enable or disable it", needsConfig: true, run: runSources},
 		{name: "calls", usage: "[--status S] [--programme P] [--json]", summary: "list the stored calls", needsConfig: true, run: runCalls},
 		{name: "serve", summary: "run the web server and JSON API", needsConfig: true, run: runServe},
 		{name: "worker", summary: "run the background worker (queues crawl, score, notify, default)", needsConfig: true, run: runWorker},

@@ -14,6 +14,7 @@ import (
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/crawlers/fetch"
 	"github.com/fundmatch/fundmatch/crawlers/ftportal"
+	"github.com/fundmatch/fundmatch/crawlers/htmlsource"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
 
@@ -71,30 +72,56 @@ type source interface {
 // ErrUnknownKind is returned for a source whose kind has no crawler here.
 var ErrUnknownKind = errors.New("no crawler for this kind of source")
 
-func (r *Runner) crawler(src store.CrawlSource, progress func(Progress)) (source, error) {
-	client := fetch.New(fetch.Options{
+func (r *Runner) crawler(src store.CrawlSource, opts Options) (source, error) {
+	fo := fetch.Options{
 		UserAgent:            r.cfg.UserAgent,
 		Delay:                r.cfg.Delay,
 		AllowPrivateNetworks: r.cfg.AllowPrivate,
 		Validators:           r.store.Validators(),
 		Logger:               r.logger,
-	})
+	}
+	if opts.DryRun {
+		// A dry run changes nothing, not even the remembered ETags.
+		fo.Validators = &fetch.MemoryValidators{}
+	}
+	client := fetch.New(fo)
 	switch src.Kind {
 	case "ftportal":
-		opts := ftportal.Options{
+		fopts := ftportal.Options{
 			SearchURL:  r.cfg.FTPortalSearchURL,
 			TopicURL:   r.cfg.FTPortalTopicURL,
 			RunTimeout: r.cfg.Timeout,
 			Now:        r.now,
 		}
-		if progress != nil {
-			opts.Progress = func(p ftportal.Progress) {
-				progress(Progress{Pages: p.Pages, PagesTotal: p.PagesTotal, Calls: p.Calls})
+		if opts.Progress != nil {
+			fopts.Progress = func(p ftportal.Progress) {
+				opts.Progress(Progress{Pages: p.Pages, PagesTotal: p.PagesTotal, Calls: p.Calls})
 			}
 		}
-		return ftportal.New(client, opts), nil
+		return ftportal.New(client, fopts), nil
+	case "html":
+		cfg, err := htmlsource.ParseConfig(src.Config)
+		if err != nil {
+			return nil, fmt.Errorf("configuration of %s: %w", src.Name, err)
+		}
+		hopts := htmlsource.Options{RunTimeout: r.cfg.Timeout, Now: r.now}
+		if opts.Progress != nil {
+			hopts.Progress = func(p htmlsource.Progress) { opts.Progress(Progress{Pages: p.Pages, Calls: p.Calls}) }
+		}
+		return htmlCrawler{client: client, cfg: cfg, opts: hopts}, nil
 	}
 	return nil, fmt.Errorf("%s (%s): %w", src.Name, src.Kind, ErrUnknownKind)
+}
+
+// htmlCrawler runs one configured HTML source.
+type htmlCrawler struct {
+	client *fetch.Client
+	cfg    htmlsource.Config
+	opts   htmlsource.Options
+}
+
+func (h htmlCrawler) Crawl(ctx context.Context) (*crawlers.Result, error) {
+	return htmlsource.Crawl(ctx, h.client, h.cfg, h.opts)
 }
 
 // Run crawls src once. Unless opts.DryRun, it stores the result and records
@@ -102,7 +129,7 @@ func (r *Runner) crawler(src store.CrawlSource, progress func(Progress)) (source
 // the stored calls as they were, so it can simply run again.
 func (r *Runner) Run(ctx context.Context, src store.CrawlSource, opts Options) (Summary, error) {
 	sum := Summary{Source: src.Name}
-	c, err := r.crawler(src, opts.Progress)
+	c, err := r.crawler(src, opts)
 	if err != nil {
 		return sum, err
 	}
