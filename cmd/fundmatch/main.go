@@ -23,6 +23,7 @@ import (
 	"github.com/fundmatch/fundmatch/internal/config"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/store"
+	"github.com/fundmatch/fundmatch/internal/tasks"
 )
 
 func main() {
@@ -112,6 +113,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	} else {
 		e.logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
+	tasks.QuietRedisLogs(e.logger)
 	err := cmd.run(ctx, e, args[1:])
 	var ue usageError
 	switch {

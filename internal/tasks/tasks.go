@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -99,6 +100,19 @@ func RedisOpt(rawURL string) (asynq.RedisClientOpt, error) {
 		opt.TLSConfig = tlsConfig(u.Hostname())
 	}
 	return opt, nil
+}
+
+// QuietRedisLogs sends the Redis client's own log lines (connection retries,
+// printed straight to stderr by default) to logger at debug level, so that a
+// dead Redis shows as one clear error instead of a burst of pool messages.
+func QuietRedisLogs(logger *slog.Logger) {
+	redis.SetLogger(redisLogger{logger})
+}
+
+type redisLogger struct{ l *slog.Logger }
+
+func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	r.l.DebugContext(ctx, fmt.Sprintf(format, v...), "component", "redis")
 }
 
 // PingRedis checks that Redis answers.
