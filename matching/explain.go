@@ -1,0 +1,235 @@
+package matching
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Explanation says in Dutch and English why a call scores as it does for a
+// city: the concepts matched with the words found on each side, the profile
+// keywords found, the past project the call resembles and what is missing.
+type Explanation struct {
+	Match    Match
+	Concepts []ConceptMatch
+	Keywords []string         // profile keywords found in the call
+	Project  *ProjectEvidence // nil when no past project resembles the call
+	Missing  []Note           // what stands between the city and a strong bid
+	NL, EN   string           // the whole explanation as text
+}
+
+// ConceptMatch is a vocabulary concept found in both the profile and the
+// call. ProfileWords is empty when the concept only counts through the
+// profile's weight for its domain.
+type ConceptMatch struct {
+	Concept      string
+	Domain       Domain
+	ProfileWords []string
+	CallWords    []string
+}
+
+// ProjectEvidence is the past project a call resembles most.
+type ProjectEvidence struct {
+	Title      string
+	Year       int
+	Programme  string
+	Similarity float64 // 0..1
+}
+
+// Note is one sentence of an explanation in both languages.
+type Note struct {
+	NL, EN string
+}
+
+// maxDomainConcepts bounds the concepts listed that matched only through a
+// domain weight.
+const maxDomainConcepts = 5
+
+// Explain scores one call for one city and explains the score. It is meant
+// for the few pairs a user looks at: it analyses the call's text again.
+func (m *Model) Explain(identifier string, q *CityQuery, now time.Time) (Explanation, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	doc, ok := m.byID[identifier]
+	if !ok {
+		return Explanation{}, fmt.Errorf("explain call %q: not in the model", identifier)
+	}
+	ic := &m.calls[doc]
+	sim, best := m.bestProject(ic, q)
+	s := m.newScorer(q, now)
+	e := Explanation{Match: s.match(ic, m.relevance(ic, q), sim)}
+
+	an := newAnalyser(m.vocab) // the model's analyser needs the write lock
+	lang := detectLanguage(words(ic.call.Title + " " + ic.call.Summary + " " + ic.call.Description))
+	callWords := map[int][]string{}
+	stems := map[string]bool{}
+	for _, text := range []string{ic.call.Title, joinTerms(ic.call.Keywords, ic.call.Tags), ic.call.Summary + "\n" + ic.call.Description} {
+		res := an.analyse(text, lang, false)
+		for _, h := range res.concepts {
+			callWords[h.concept] = appendUnique(callWords[h.concept], h.surface)
+		}
+		for _, t := range res.terms {
+			stems[t] = true
+		}
+	}
+	e.Concepts = m.matchedConcepts(q, callWords)
+	e.Keywords = foundKeywords(an, q.Applicant.Profile, stems)
+	if best >= 0 && sim >= 0.2 {
+		p := q.Applicant.Projects[best]
+		e.Project = &ProjectEvidence{Title: p.Title, Year: p.Year, Programme: p.Programme, Similarity: sim}
+	}
+	e.Missing = m.missing(ic, q, s, e, callWords)
+	e.NL, e.EN = e.render(ic, m.vocab)
+	return e, nil
+}
+
+// matchedConcepts lists the concepts the profile names that the call
+// contains, then up to maxDomainConcepts that count through domain weights.
+func (m *Model) matchedConcepts(q *CityQuery, callWords map[int][]string) []ConceptMatch {
+	var named, domain []ConceptMatch
+	for c, cw := range callWords {
+		concept := m.vocab.concepts[c]
+		cm := ConceptMatch{Concept: concept.ID, Domain: concept.Domain, CallWords: cw}
+		if pw, ok := q.named[c]; ok {
+			cm.ProfileWords = pw
+			named = append(named, cm)
+		} else if domainWeight(q.Applicant.Profile, concept.Domain) >= 0.5 {
+			domain = append(domain, cm)
+		}
+	}
+	byWeight := func(a, b ConceptMatch) int {
+		wa, wb := domainWeight(q.Applicant.Profile, a.Domain), domainWeight(q.Applicant.Profile, b.Domain)
+		if wa != wb {
+			if wa > wb {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Concept, b.Concept)
+	}
+	slices.SortFunc(named, byWeight)
+	slices.SortFunc(domain, byWeight)
+	return append(named, domain[:min(len(domain), maxDomainConcepts)]...)
+}
+
+// foundKeywords returns the profile keywords whose stems all occur in the
+// call, in either language.
+func foundKeywords(an *analyser, p Profile, stems map[string]bool) []string {
+	var found []string
+	for _, kw := range [...]struct {
+		list []string
+		lang language
+	}{{p.KeywordsNL, langNL}, {p.KeywordsEN, langEN}} {
+	next:
+		for _, k := range kw.list {
+			for _, lang := range []language{kw.lang, kw.lang.other()} {
+				res := an.analyse(k, lang, false)
+				ss := res.terms[:res.length]
+				if len(ss) > 0 && !slices.ContainsFunc(ss, func(s string) bool { return !stems[s] }) {
+					found = append(found, k)
+					continue next
+				}
+			}
+		}
+	}
+	return found
+}
+
+// missing lists what stands between the city and a strong bid.
+func (m *Model) missing(ic *indexedCall, q *CityQuery, s *scorer, e Explanation, callWords map[int][]string) []Note {
+	var notes []Note
+	for _, r := range e.Match.Reasons {
+		notes = append(notes, Note{NL: r.NL, EN: r.EN})
+	}
+	pr := s.rules(ic)
+	prog := ic.call.Programme
+	if e.Project == nil {
+		notes = append(notes, Note{"Geen eerder project van de stad lijkt op deze oproep.", "No past project of the city resembles this call."})
+	}
+	if !pr.previous && prog != "" {
+		notes = append(notes, Note{"Nog geen eerdere deelname aan " + prog + ".", "No earlier participation in " + prog + "."})
+	}
+	switch prog {
+	case "HORIZON":
+		notes = append(notes, Note{"Een consortium met partners uit minstens drie landen is nodig.", "A consortium with partners from at least three countries is needed."})
+	case "INTERREG-NWE":
+		notes = append(notes, Note{"Minstens drie partners uit drie programmalanden zijn nodig.", "At least three partners from three programme countries are needed."})
+	case "INTERREG-VLNL":
+		notes = append(notes, Note{"Partners aan beide kanten van de grens zijn nodig.", "Partners on both sides of the border are needed."})
+	}
+	_, _, daysLeft := deadlineCheck(ic.deadlines, s.now, pr.prep)
+	f := assessFeasibility(daysLeft, pr.prep, ic.grant, ic.partners, max(pr.rate, ic.rate), s.capacity)
+	if f.budget < 0.5 {
+		notes = append(notes, Note{"Het aandeel cofinanciering overstijgt wellicht de jaarlijkse capaciteit.", "The co-funding share probably exceeds the yearly capacity."})
+	}
+	if ic.grant == 0 {
+		notes = append(notes, Note{"Budget per project onbekend.", "Budget per project unknown."})
+	}
+	var extra []string
+	for c := range callWords {
+		if _, ok := q.named[c]; !ok {
+			extra = append(extra, m.vocab.concepts[c].ID)
+		}
+	}
+	if len(extra) > 0 {
+		slices.Sort(extra)
+		extra = extra[:min(len(extra), 4)]
+		list := strings.Join(extra, ", ")
+		notes = append(notes, Note{"De oproep vraagt ook naar thema's die het profiel niet noemt: " + list + ".",
+			"The call also asks for themes the profile does not name: " + list + "."})
+	}
+	return notes
+}
+
+// render writes the explanation as Dutch and English text.
+func (e Explanation) render(ic *indexedCall, v *Vocabulary) (nl, en string) {
+	var b [2]strings.Builder // 0 Dutch, 1 English
+	m := e.Match
+	fmt.Fprintf(&b[0], "%s voor %s: score %.1f (%s).\n", ic.call.Identifier, m.City, m.Score, dutchStatus(m.Eligibility))
+	fmt.Fprintf(&b[1], "%s for %s: score %.1f (%s).\n", ic.call.Identifier, m.City, m.Score, m.Eligibility)
+	fmt.Fprintf(&b[0], "Relevantie %.2f, ervaring %.2f, haalbaarheid %.2f.\n", m.Components.Relevance, m.Components.Experience, m.Components.Feasibility)
+	fmt.Fprintf(&b[1], "Relevance %.2f, experience %.2f, feasibility %.2f.\n", m.Components.Relevance, m.Components.Experience, m.Components.Feasibility)
+	for _, c := range e.Concepts {
+		call := quoteAll(c.CallWords)
+		if len(c.ProfileWords) > 0 {
+			prof := quoteAll(c.ProfileWords)
+			fmt.Fprintf(&b[0], "- %s in het profiel ~ %s in de oproep (%s).\n", prof, call, c.Concept)
+			fmt.Fprintf(&b[1], "- %s in the profile ~ %s in the call (%s).\n", prof, call, c.Concept)
+			continue
+		}
+		fmt.Fprintf(&b[0], "- %s in de oproep, binnen het domein %s (%s).\n", call, c.Domain, c.Concept)
+		fmt.Fprintf(&b[1], "- %s in the call, within the domain %s (%s).\n", call, c.Domain, c.Concept)
+	}
+	if len(e.Keywords) > 0 {
+		fmt.Fprintf(&b[0], "Trefwoorden gevonden: %s.\n", quoteAll(e.Keywords))
+		fmt.Fprintf(&b[1], "Keywords found: %s.\n", quoteAll(e.Keywords))
+	}
+	if p := e.Project; p != nil {
+		fmt.Fprintf(&b[0], "Lijkt op uw project %q (%d, %s).\n", p.Title, p.Year, p.Programme)
+		fmt.Fprintf(&b[1], "Resembles your %d project %q (%s).\n", p.Year, p.Title, p.Programme)
+	}
+	for _, n := range e.Missing {
+		fmt.Fprintf(&b[0], "Ontbreekt: %s\n", n.NL)
+		fmt.Fprintf(&b[1], "Missing: %s\n", n.EN)
+	}
+	return b[0].String(), b[1].String()
+}
+
+func dutchStatus(e Eligibility) string {
+	switch e {
+	case Eligible:
+		return "in aanmerking"
+	case Ineligible:
+		return "niet in aanmerking"
+	}
+	return "onbekend"
+}
+
+func quoteAll(ws []string) string {
+	q := make([]string, len(ws))
+	for i, w := range ws {
+		q[i] = fmt.Sprintf("%q", w)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,420 @@
+package matching
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ModelVersion identifies the scoring model. Store it with every match: a
+// new version means every stored score is stale.
+const ModelVersion = "matching-2026.11.1"
+
+// Options configure a Model.
+type Options struct {
+	Vocabulary *Vocabulary // nil means the embedded vocabulary
+	Workers    int         // cities scored in parallel by ScoreCities; 0 means GOMAXPROCS
+}
+
+// Model holds every call analysed once into an inverted index, so that a
+// city is scored against all calls by accumulating over postings. It is safe
+// for concurrent use: scoring takes a read lock, Add and Query a write lock.
+type Model struct {
+	vocab   *Vocabulary
+	workers int
+
+	mu         sync.RWMutex
+	an         *analyser
+	ix         *index
+	calls      []indexedCall    // by document number; replaced calls stay as dead slots
+	byID       map[string]int32 // identifier -> live document
+	live       int
+	programmes map[string]int // programme code -> small number for per-city tables
+}
+
+// indexedCall is a call in its compact, pre-analysed form.
+type indexedCall struct {
+	call      Call
+	live      bool
+	terms     []termWeight // BM25F weights, sorted by term id
+	programme int
+	deadlines []day
+	status    Eligibility // city-independent eligibility
+	reasons   []Reason    // why status is not Eligible
+	grant     float64
+	partners  float64
+	rate      float64
+	hash      uint64
+}
+
+// NewModel analyses and indexes calls. A later call with the identifier of
+// an earlier one replaces it.
+func NewModel(calls []Call, opts Options) (*Model, error) {
+	v := opts.Vocabulary
+	if v == nil {
+		var err error
+		if v, err = DefaultVocabulary(); err != nil {
+			return nil, err
+		}
+	}
+	m := &Model{
+		vocab:      v,
+		workers:    cmp.Or(opts.Workers, runtime.GOMAXPROCS(0)),
+		an:         newAnalyser(v),
+		ix:         newIndex(),
+		byID:       map[string]int32{},
+		programmes: map[string]int{},
+	}
+	for i := range calls {
+		if err := m.add(calls[i]); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// Add analyses a new or changed call into the model, replacing the call with
+// the same identifier.
+func (m *Model) Add(c Call) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.add(c)
+}
+
+func (m *Model) add(c Call) error {
+	if c.Identifier == "" {
+		return errors.New("add call: empty identifier")
+	}
+	if old, ok := m.byID[c.Identifier]; ok {
+		m.ix.remove(old, m.calls[old].terms)
+		m.calls[old] = indexedCall{}
+		m.live--
+	}
+	doc := int32(len(m.calls))
+	fs := m.analyseCall(&c)
+	terms := m.ix.termWeights(fs)
+	m.ix.add(doc, terms)
+	prog, ok := m.programmes[c.Programme]
+	if !ok {
+		prog = len(m.programmes)
+		m.programmes[c.Programme] = prog
+	}
+	ic := indexedCall{
+		call:      c,
+		live:      true,
+		terms:     terms,
+		programme: prog,
+		grant:     grantSize(&c),
+		partners:  cmp.Or(typicalPartners[c.Programme], 4),
+		rate:      fundingRate(&c),
+		hash:      hashCall(&c),
+	}
+	for _, d := range c.Deadlines {
+		ic.deadlines = append(ic.deadlines, dayOf(d))
+	}
+	ic.status, ic.reasons = callRules(&c)
+	m.calls = append(m.calls, ic)
+	m.byID[c.Identifier] = doc
+	m.live++
+	return nil
+}
+
+// analyseCall analyses the three BM25F fields of a call in the language of
+// its text.
+func (m *Model) analyseCall(c *Call) [numFields]analysis {
+	lang := detectLanguage(words(c.Title + " " + c.Summary + " " + c.Description))
+	var fs [numFields]analysis
+	fs[fieldTitle] = m.an.analyse(c.Title, lang, false)
+	fs[fieldKeywords] = m.an.analyse(joinTerms(c.Keywords, c.Tags), lang, false)
+	fs[fieldDescription] = m.an.analyse(c.Summary+"\n"+c.Description, lang, false)
+	return fs
+}
+
+// joinTerms joins keyword lists with a separator no phrase spans.
+func joinTerms(lists ...[]string) string {
+	var all []string
+	for _, l := range lists {
+		all = append(all, l...)
+	}
+	return strings.Join(all, " ; ")
+}
+
+// Len returns the number of calls in the model.
+func (m *Model) Len() int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.live
+}
+
+// Call returns the call with the given identifier.
+func (m *Model) Call(identifier string) (Call, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	doc, ok := m.byID[identifier]
+	if !ok {
+		return Call{}, false
+	}
+	return m.calls[doc].call, true
+}
+
+// Components are the parts of a score, each 0..1.
+type Components struct {
+	Relevance         float64 // BM25F of the call against the profile, saturated
+	Experience        float64 // resemblance to past projects and earlier participation
+	Feasibility       float64 // time to deadline, co-funding share, funding rate
+	EligibilityFactor float64 // 1 eligible, 0.85 unknown, 0 ineligible
+}
+
+// Match is the score of one call for one city.
+type Match struct {
+	Call        string  // call identifier
+	City        string  // city slug
+	Score       float64 // 0..100, one decimal
+	Components  Components
+	Eligibility Eligibility
+	Reasons     []Reason // why the call is ineligible or its eligibility unknown; shared, do not modify
+	// InputHash changes when the call, the city's profile, projects or city
+	// data, the model version, or the deadline situation changes; a caller
+	// may skip rewriting a stored match with the same hash. It ignores
+	// corpus statistics (other calls), which shift scores only slightly.
+	InputHash uint64
+}
+
+// Score weights: relevance drives the score, experience and feasibility
+// modulate it by up to 30 %, and eligibility multiplies it.
+const (
+	relevanceBase     = 0.70
+	experienceWeight  = 0.15
+	feasibilityWeight = 0.15
+)
+
+// total combines components into a 0..100 score with one decimal.
+func (c Components) total() float64 {
+	s := 100 * c.EligibilityFactor * c.Relevance * (relevanceBase + experienceWeight*c.Experience + feasibilityWeight*c.Feasibility)
+	return math.Round(s*10) / 10
+}
+
+// programmeRules are a city's rules for one programme, computed once per
+// scoring run.
+type programmeRules struct {
+	status   Eligibility
+	reasons  []Reason
+	prep     int
+	rate     float64 // overrides the call's rate when > 0 (Limburg ERDF)
+	previous bool    // the city had a project in this programme
+}
+
+// scorer scores the calls of a model for one city at one moment.
+type scorer struct {
+	m          *Model
+	q          *CityQuery
+	now        day
+	capacity   float64
+	programmes []*programmeRules // by programme number, computed on first use
+}
+
+func (m *Model) newScorer(q *CityQuery, now time.Time) *scorer {
+	return &scorer{
+		m:          m,
+		q:          q,
+		now:        dayOf(now),
+		capacity:   cofundingCapacity(q.Applicant.Profile, q.Applicant.City),
+		programmes: make([]*programmeRules, len(m.programmes)),
+	}
+}
+
+// rules returns the city's rules for the programme of ic.
+func (s *scorer) rules(ic *indexedCall) *programmeRules {
+	pr := s.programmes[ic.programme]
+	if pr == nil {
+		pr = s.q.rules(ic.call.Programme)
+		s.programmes[ic.programme] = pr
+	}
+	return pr
+}
+
+// ScoreCity scores every call for one city and returns the matches in rank
+// order: eligible and unknown before ineligible, then by score.
+func (m *Model) ScoreCity(ctx context.Context, q *CityQuery, now time.Time) ([]Match, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("score %s: %w", q.Applicant.City.Slug, err)
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	n := len(m.calls)
+	rel := make([]float32, n)
+	relScale := m.ix.accumulate(q.terms, m.live, rel)
+	sim := make([]float32, n)
+	buf := make([]float32, n)
+	for _, p := range q.projects {
+		clear(buf)
+		scale := m.ix.accumulate(p, m.live, buf)
+		for d, x := range buf {
+			sim[d] = max(sim[d], float32(saturate(float64(x), scale)))
+		}
+	}
+	s := m.newScorer(q, now)
+	matches := make([]Match, 0, m.live)
+	for d := range m.calls {
+		ic := &m.calls[d]
+		if !ic.live {
+			continue
+		}
+		matches = append(matches, s.match(ic, saturate(float64(rel[d]), relScale), float64(sim[d])))
+	}
+	Rank(matches)
+	return matches, nil
+}
+
+// match scores one call given its relevance and best project similarity.
+func (s *scorer) match(ic *indexedCall, relevance, similarity float64) Match {
+	pr := s.rules(ic)
+	status := worse(ic.status, pr.status)
+	dlStatus, dlReason, daysLeft := deadlineCheck(ic.deadlines, s.now, pr.prep)
+	status = worse(status, dlStatus)
+	var reasons []Reason
+	if len(ic.reasons)+len(pr.reasons) > 0 || dlReason != nil {
+		reasons = append(ic.reasons[:len(ic.reasons):len(ic.reasons)], pr.reasons...)
+		if dlReason != nil {
+			reasons = append(reasons, *dlReason)
+		}
+	}
+	rate := ic.rate
+	if pr.rate > 0 {
+		rate = pr.rate
+	}
+	c := Components{
+		Relevance:         relevance,
+		Experience:        experience(similarity, pr.previous),
+		Feasibility:       assessFeasibility(daysLeft, pr.prep, ic.grant, ic.partners, rate, s.capacity).total(),
+		EligibilityFactor: status.factor(),
+	}
+	// Only the deadline situation that can change the result enters the
+	// hash: beyond twice the preparation time every day scores the same.
+	clamped := min(daysLeft, 2*pr.prep+1)
+	return Match{
+		Call:        ic.call.Identifier,
+		City:        s.q.Applicant.City.Slug,
+		Score:       c.total(),
+		Components:  c,
+		Eligibility: status,
+		Reasons:     reasons,
+		InputHash:   mix(ic.hash, s.q.hash, uint64(int64(clamped))),
+	}
+}
+
+// saturate maps a BM25 score to 0..1: scale is the score of a call that
+// matches the query as well as a few average query terms would.
+func saturate(x, scale float64) float64 {
+	if x <= 0 || scale <= 0 {
+		return 0
+	}
+	return 1 - math.Exp(-x/scale)
+}
+
+// Rank sorts matches as an officer sees them: eligible and unknown calls
+// before ineligible ones, then by score, relevance and identifier.
+func Rank(ms []Match) {
+	slices.SortFunc(ms, func(a, b Match) int {
+		if ai, bi := a.Eligibility == Ineligible, b.Eligibility == Ineligible; ai != bi {
+			if ai {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(
+			cmp.Compare(b.Score, a.Score),
+			cmp.Compare(b.Components.Relevance, a.Components.Relevance),
+			cmp.Compare(a.Call, b.Call),
+		)
+	})
+}
+
+// ScoreCities scores every city against every call on a bounded pool of
+// workers and hands each city's ranked matches to emit, one city at a time.
+// It stops at the first error of emit or when ctx is cancelled.
+func (m *Model) ScoreCities(ctx context.Context, qs []*CityQuery, now time.Time, emit func(*CityQuery, []Match) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	jobs := make(chan *CityQuery)
+	var (
+		wg     sync.WaitGroup
+		emitMu sync.Mutex
+	)
+	for range min(m.workers, max(len(qs), 1)) {
+		wg.Go(func() {
+			for q := range jobs {
+				ms, err := m.ScoreCity(ctx, q, now)
+				if err == nil {
+					emitMu.Lock()
+					err = emit(q, ms)
+					emitMu.Unlock()
+				}
+				if err != nil {
+					cancel(err)
+					return
+				}
+			}
+		})
+	}
+	for _, q := range qs {
+		select {
+		case jobs <- q:
+			continue
+		case <-ctx.Done():
+		}
+		break
+	}
+	close(jobs)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return fmt.Errorf("score cities: %w", err)
+	}
+	return nil
+}
+
+// ScoreCall scores one call, already added to the model, for each city and
+// returns the matches in the order of qs.
+func (m *Model) ScoreCall(identifier string, qs []*CityQuery, now time.Time) ([]Match, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	doc, ok := m.byID[identifier]
+	if !ok {
+		return nil, fmt.Errorf("score call %q: not in the model", identifier)
+	}
+	ic := &m.calls[doc]
+	matches := make([]Match, len(qs))
+	for i, q := range qs {
+		matches[i] = m.newScorer(q, now).match(ic, m.relevance(ic, q), m.similarity(ic, q))
+	}
+	return matches, nil
+}
+
+// relevance is the saturated BM25F score of one call for a city's query.
+func (m *Model) relevance(ic *indexedCall, q *CityQuery) float64 {
+	return saturate(m.ix.scoreDoc(q.terms, m.live, ic.terms), m.ix.scale(q.terms, m.live))
+}
+
+// similarity is the best saturated BM25F score of one call for the city's
+// past projects, and the index of that project (-1 if none matches).
+func (m *Model) similarity(ic *indexedCall, q *CityQuery) float64 {
+	best, _ := m.bestProject(ic, q)
+	return best
+}
+
+func (m *Model) bestProject(ic *indexedCall, q *CityQuery) (float64, int) {
+	best, at := 0.0, -1
+	for i, p := range q.projects {
+		if s := saturate(m.ix.scoreDoc(p, m.live, ic.terms), m.ix.scale(p, m.live)); s > best {
+			best, at = s, i
+		}
+	}
+	return best, at
+}
