@@ -253,4 +253,3 @@ func needsLinkingS(head string) bool {
 	}
 	return false
 }
-

@@ -47,16 +47,16 @@ type Reason struct {
 
 // Reason codes.
 const (
-	ReasonClosed             = "closed"
-	ReasonDeadlinePassed     = "deadline-passed"
-	ReasonNoDeadline         = "no-deadline"
-	ReasonDeadlineTooClose   = "deadline-too-close"
-	ReasonProgrammeExcluded  = "programme-excluded"
-	ReasonOutsideArea        = "outside-programme-area"
-	ReasonAreaUnknown        = "area-unknown"
-	ReasonApplicantType      = "local-authorities-cannot-apply"
-	ReasonApplicantTypeCue   = "applicant-type-unclear"
-	ReasonTender             = "tender"
+	ReasonClosed            = "closed"
+	ReasonDeadlinePassed    = "deadline-passed"
+	ReasonNoDeadline        = "no-deadline"
+	ReasonDeadlineTooClose  = "deadline-too-close"
+	ReasonProgrammeExcluded = "programme-excluded"
+	ReasonOutsideArea       = "outside-programme-area"
+	ReasonAreaUnknown       = "area-unknown"
+	ReasonApplicantType     = "local-authorities-cannot-apply"
+	ReasonApplicantTypeCue  = "applicant-type-unclear"
+	ReasonTender            = "tender"
 )
 
 // defaultPreparationDays is the preparation time of programmes without a

@@ -25,10 +25,10 @@ type Concept struct {
 // phrase index the analyser uses to recognise concepts in text.
 type Vocabulary struct {
 	concepts []Concept
-	phrases  *phraseNode        // stemmed token sequences of every term, both stemmers
-	words    map[string]bool    // single-word Dutch terms, folded, for compound splitting
-	byID     map[string]int     // concept id -> index
-	tokens   []string           // concept index -> index token ("#air-quality")
+	phrases  *phraseNode     // stemmed token sequences of every term, both stemmers
+	words    map[string]bool // single-word Dutch terms, folded, for compound splitting
+	byID     map[string]int  // concept id -> index
+	tokens   []string        // concept index -> index token ("#air-quality")
 }
 
 // phraseNode is a trie over stemmed tokens; concept is -1 when no term ends here.
