@@ -40,9 +40,9 @@ func worse(a, b Eligibility) Eligibility {
 
 // Reason explains an eligibility decision, in Dutch and English.
 type Reason struct {
-	Code string // stable, e.g. "deadline-too-close"
-	NL   string
-	EN   string
+	Code string `json:"code"` // stable, e.g. "deadline-too-close"
+	NL   string `json:"nl"`
+	EN   string `json:"en"`
 }
 
 // Reason codes.

@@ -11,35 +11,37 @@ import (
 // city: the concepts matched with the words found on each side, the profile
 // keywords found, the past project the call resembles and what is missing.
 type Explanation struct {
-	Match    Match
-	Concepts []ConceptMatch
-	Keywords []string         // profile keywords found in the call
-	Project  *ProjectEvidence // nil when no past project resembles the call
-	Missing  []Note           // what stands between the city and a strong bid
-	NL, EN   string           // the whole explanation as text
+	Match    Match            `json:"match"`
+	Concepts []ConceptMatch   `json:"concepts"`
+	Keywords []string         `json:"keywords"` // profile keywords found in the call
+	Project  *ProjectEvidence `json:"project"`  // nil when no past project resembles the call
+	Missing  []Note           `json:"missing"`  // what stands between the city and a strong bid
+	NL       string           `json:"nl"`       // the whole explanation as Dutch text
+	EN       string           `json:"en"`       // the whole explanation as English text
 }
 
 // ConceptMatch is a vocabulary concept found in both the profile and the
 // call. ProfileWords is empty when the concept only counts through the
 // profile's weight for its domain.
 type ConceptMatch struct {
-	Concept      string
-	Domain       Domain
-	ProfileWords []string
-	CallWords    []string
+	Concept      string   `json:"concept"`
+	Domain       Domain   `json:"domain"`
+	ProfileWords []string `json:"profile_words"`
+	CallWords    []string `json:"call_words"`
 }
 
 // ProjectEvidence is the past project a call resembles most.
 type ProjectEvidence struct {
-	Title      string
-	Year       int
-	Programme  string
-	Similarity float64 // 0..1
+	Title      string  `json:"title"`
+	Year       int     `json:"year"`
+	Programme  string  `json:"programme"`
+	Similarity float64 `json:"similarity"` // 0..1
 }
 
 // Note is one sentence of an explanation in both languages.
 type Note struct {
-	NL, EN string
+	NL string `json:"nl"`
+	EN string `json:"en"`
 }
 
 // maxDomainConcepts bounds the concepts listed that matched only through a
@@ -80,7 +82,7 @@ func (m *Model) Explain(identifier string, q *CityQuery, now time.Time) (Explana
 		e.Project = &ProjectEvidence{Title: p.Title, Year: p.Year, Programme: p.Programme, Similarity: sim}
 	}
 	e.Missing = m.missing(ic, q, s, e, callWords)
-	e.NL, e.EN = e.render(ic, m.vocab)
+	e.NL, e.EN = e.render(ic)
 	return e, nil
 }
 
@@ -183,11 +185,11 @@ func (m *Model) missing(ic *indexedCall, q *CityQuery, s *scorer, e Explanation,
 }
 
 // render writes the explanation as Dutch and English text.
-func (e Explanation) render(ic *indexedCall, v *Vocabulary) (nl, en string) {
+func (e Explanation) render(ic *indexedCall) (nl, en string) {
 	var b [2]strings.Builder // 0 Dutch, 1 English
 	m := e.Match
-	fmt.Fprintf(&b[0], "%s voor %s: score %.1f (%s).\n", ic.call.Identifier, m.City, m.Score, dutchStatus(m.Eligibility))
-	fmt.Fprintf(&b[1], "%s for %s: score %.1f (%s).\n", ic.call.Identifier, m.City, m.Score, m.Eligibility)
+	fmt.Fprintf(&b[0], "%s voor %s: score %d (%s).\n", ic.call.Identifier, m.City, m.Score, dutchStatus(m.Eligibility))
+	fmt.Fprintf(&b[1], "%s for %s: score %d (%s).\n", ic.call.Identifier, m.City, m.Score, m.Eligibility)
 	fmt.Fprintf(&b[0], "Relevantie %.2f, ervaring %.2f, haalbaarheid %.2f.\n", m.Components.Relevance, m.Components.Experience, m.Components.Feasibility)
 	fmt.Fprintf(&b[1], "Relevance %.2f, experience %.2f, feasibility %.2f.\n", m.Components.Relevance, m.Components.Experience, m.Components.Feasibility)
 	for _, c := range e.Concepts {

@@ -88,7 +88,7 @@ type CityKind string
 
 // The kinds of city.
 const (
-	CityCentre       CityKind = "centre-city"
+	CityCentre       CityKind = "centre_city"
 	CityMunicipality CityKind = "municipality"
 	CityVGC          CityKind = "vgc"
 )

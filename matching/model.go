@@ -166,25 +166,27 @@ func (m *Model) Call(identifier string) (Call, bool) {
 
 // Components are the parts of a score, each 0..1.
 type Components struct {
-	Relevance         float64 // BM25F of the call against the profile, saturated
-	Experience        float64 // resemblance to past projects and earlier participation
-	Feasibility       float64 // time to deadline, co-funding share, funding rate
-	EligibilityFactor float64 // 1 eligible, 0.85 unknown, 0 ineligible
+	Relevance         float64 `json:"relevance"`          // BM25F of the call against the profile, saturated
+	Experience        float64 `json:"experience"`         // resemblance to past projects and earlier participation
+	Feasibility       float64 `json:"feasibility"`        // time to deadline, co-funding share, funding rate
+	EligibilityFactor float64 `json:"eligibility_factor"` // 1 eligible, 0.85 unknown, 0 ineligible
 }
 
 // Match is the score of one call for one city.
 type Match struct {
-	Call        string  // call identifier
-	City        string  // city slug
-	Score       float64 // 0..100, one decimal
-	Components  Components
-	Eligibility Eligibility
-	Reasons     []Reason // why the call is ineligible or its eligibility unknown; shared, do not modify
+	Call        string      `json:"call"`  // call identifier
+	City        string      `json:"city"`  // city slug
+	Score       int         `json:"score"` // 0..100
+	Components  Components  `json:"components"`
+	Eligibility Eligibility `json:"eligibility"`
+	// Reasons say why the call is ineligible or its eligibility unknown;
+	// they may be shared between matches, so do not modify them.
+	Reasons []Reason `json:"reasons"`
 	// InputHash changes when the call, the city's profile, projects or city
 	// data, the model version, or the deadline situation changes; a caller
 	// may skip rewriting a stored match with the same hash. It ignores
 	// corpus statistics (other calls), which shift scores only slightly.
-	InputHash uint64
+	InputHash uint64 `json:"input_hash"`
 }
 
 // Score weights: relevance drives the score, experience and feasibility
@@ -195,10 +197,10 @@ const (
 	feasibilityWeight = 0.15
 )
 
-// total combines components into a 0..100 score with one decimal.
-func (c Components) total() float64 {
+// total combines components into a 0..100 score.
+func (c Components) total() int {
 	s := 100 * c.EligibilityFactor * c.Relevance * (relevanceBase + experienceWeight*c.Experience + feasibilityWeight*c.Feasibility)
-	return math.Round(s*10) / 10
+	return int(math.Round(min(100, s)))
 }
 
 // programmeRules are a city's rules for one programme, computed once per

@@ -16,7 +16,7 @@ func TestDutchProfileRanksEnglishCallsByConcept(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, x := range ms {
-		t.Logf("%-30s %5.1f %-10s %+v %v", x.Call, x.Score, x.Eligibility, x.Components, x.Reasons)
+		t.Logf("%-30s %3d %-10s %+v %v", x.Call, x.Score, x.Eligibility, x.Components, x.Reasons)
 	}
 	e, err := m.Explain("HORIZON-MISS-2027-CIT-01", q, testNow)
 	if err != nil {
