@@ -257,6 +257,16 @@ func place(s string) string {
 	return strings.Join(ws, "-")
 }
 
+// nextDeadline returns the first deadline on or after now, or -1.
+func nextDeadline(deadlines []day, now day) day {
+	for _, d := range deadlines {
+		if d >= now {
+			return d
+		}
+	}
+	return -1
+}
+
 // deadlineCheck decides whether the next deadline leaves the preparation
 // time, and returns the days left (-1 without a next deadline).
 func deadlineCheck(deadlines []day, now day, prep int) (Eligibility, *Reason, int) {

@@ -60,7 +60,7 @@ func (m *Model) Explain(identifier string, q *CityQuery, now time.Time) (Explana
 	ic := &m.calls[doc]
 	sim, best := m.bestProject(ic, q)
 	s := m.newScorer(q, now)
-	e := Explanation{Match: s.match(ic, m.relevance(ic, q), sim)}
+	e := Explanation{Match: s.match(ic, s.assess(ic, m.relevance(ic, q), sim))}
 
 	an := newAnalyser(m.vocab) // the model's analyser needs the write lock
 	lang := detectLanguage(words(ic.call.Title + " " + ic.call.Summary + " " + ic.call.Description))
@@ -160,7 +160,7 @@ func (m *Model) missing(ic *indexedCall, q *CityQuery, s *scorer, e Explanation,
 	case "INTERREG-VLNL":
 		notes = append(notes, Note{"Partners aan beide kanten van de grens zijn nodig.", "Partners on both sides of the border are needed."})
 	}
-	_, _, daysLeft := deadlineCheck(ic.deadlines, s.now, pr.prep)
+	_, _, daysLeft := deadlineCheck(m.deadlinesOf(ic), s.now, pr.prep)
 	f := assessFeasibility(daysLeft, pr.prep, ic.grant, ic.partners, max(pr.rate, ic.rate), s.capacity)
 	if f.budget < 0.5 {
 		notes = append(notes, Note{"Het aandeel cofinanciering overstijgt wellicht de jaarlijkse capaciteit.", "The co-funding share probably exceeds the yearly capacity."})

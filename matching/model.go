@@ -34,6 +34,7 @@ type Model struct {
 	an         *analyser
 	ix         *index
 	calls      []indexedCall    // by document number; replaced calls stay as dead slots
+	deadlines  []day            // every call's deadlines, in document order
 	byID       map[string]int32 // identifier -> live document
 	live       int
 	programmes map[string]int // programme code -> small number for per-city tables
@@ -41,11 +42,13 @@ type Model struct {
 
 // indexedCall is a call in its compact, pre-analysed form.
 type indexedCall struct {
-	call      Call
+	id        string
+	call      *Call // behind a pointer so scoring loops stay in cache
 	live      bool
 	terms     []termWeight // BM25F weights, sorted by term id
 	programme int
-	deadlines []day
+	dlStart   int32 // deadlines are Model.deadlines[dlStart:dlEnd]
+	dlEnd     int32
 	status    Eligibility // city-independent eligibility
 	reasons   []Reason    // why status is not Eligible
 	grant     float64
@@ -97,6 +100,9 @@ func (m *Model) add(c Call) error {
 		m.calls[old] = indexedCall{}
 		m.live--
 	}
+	if len(m.calls) >= maxDocs {
+		return fmt.Errorf("add call %s: the model holds at most %d calls", c.Identifier, maxDocs)
+	}
 	doc := int32(len(m.calls))
 	fs := m.analyseCall(&c)
 	terms := m.ix.termWeights(fs)
@@ -107,7 +113,8 @@ func (m *Model) add(c Call) error {
 		m.programmes[c.Programme] = prog
 	}
 	ic := indexedCall{
-		call:      c,
+		id:        c.Identifier,
+		call:      &c,
 		live:      true,
 		terms:     terms,
 		programme: prog,
@@ -116,9 +123,11 @@ func (m *Model) add(c Call) error {
 		rate:      fundingRate(&c),
 		hash:      hashCall(&c),
 	}
+	ic.dlStart = int32(len(m.deadlines))
 	for _, d := range c.Deadlines {
-		ic.deadlines = append(ic.deadlines, dayOf(d))
+		m.deadlines = append(m.deadlines, dayOf(d))
 	}
+	ic.dlEnd = int32(len(m.deadlines))
 	ic.status, ic.reasons = callRules(&c)
 	m.calls = append(m.calls, ic)
 	m.byID[c.Identifier] = doc
@@ -146,6 +155,8 @@ func joinTerms(lists ...[]string) string {
 	return strings.Join(all, " ; ")
 }
 
+func (m *Model) deadlinesOf(ic *indexedCall) []day { return m.deadlines[ic.dlStart:ic.dlEnd] }
+
 // Len returns the number of calls in the model.
 func (m *Model) Len() int {
 	m.mu.RLock()
@@ -161,7 +172,7 @@ func (m *Model) Call(identifier string) (Call, bool) {
 	if !ok {
 		return Call{}, false
 	}
-	return m.calls[doc].call, true
+	return *m.calls[doc].call, true
 }
 
 // Components are the parts of a score, each 0..1.
@@ -220,6 +231,7 @@ type scorer struct {
 	now        day
 	capacity   float64
 	programmes []*programmeRules // by programme number, computed on first use
+	tooClose   map[[2]int][]Reason // deadline-too-close reasons by deadline day and preparation days
 }
 
 func (m *Model) newScorer(q *CityQuery, now time.Time) *scorer {
@@ -263,30 +275,68 @@ func (m *Model) ScoreCity(ctx context.Context, q *CityQuery, now time.Time) ([]M
 		}
 	}
 	s := m.newScorer(q, now)
-	matches := make([]Match, 0, m.live)
+	byDoc := make([]assessment, n)
+	keys := make([]uint64, 0, m.live)
 	for d := range m.calls {
 		ic := &m.calls[d]
 		if !ic.live {
 			continue
 		}
-		matches = append(matches, s.match(ic, saturate(float64(rel[d]), relScale), float64(sim[d])))
+		byDoc[d] = s.assess(ic, saturate(float64(rel[d]), relScale), float64(sim[d]))
+		keys = append(keys, rankKey(&byDoc[d], d))
 	}
-	Rank(matches)
+	// Sorting packed keys is several times faster than sorting matches.
+	slices.Sort(keys)
+	matches := make([]Match, len(keys))
+	for i, k := range keys {
+		d := k & (maxDocs - 1)
+		matches[i] = s.match(&m.calls[d], byDoc[d])
+	}
 	return matches, nil
 }
 
-// match scores one call given its relevance and best project similarity.
-func (s *scorer) match(ic *indexedCall, relevance, similarity float64) Match {
+// maxDocs bounds the document numbers rankKey can pack.
+const maxDocs = 1 << 24
+
+// rankKey packs the rank order of a match into an integer that sorts
+// ascending in rank order: eligible and unknown before ineligible, then
+// score, then relevance, then document number.
+func rankKey(a *assessment, doc int) uint64 {
+	var k uint64
+	if a.status == Ineligible {
+		k = 1 << 63
+	}
+	k |= uint64(100-a.score) << 56
+	k |= uint64((1-a.components.Relevance)*(1<<32-1)) << 24 & (1<<56 - 1)
+	return k | uint64(doc)
+}
+
+// assessment is a pair's score before it becomes a Match. It holds no
+// pointers, so scoring every call for a city leaves little for the garbage
+// collector to scan.
+type assessment struct {
+	components Components
+	score      int
+	daysLeft   int
+	status     Eligibility
+}
+
+// assess scores one call given its relevance and best project similarity.
+func (s *scorer) assess(ic *indexedCall, relevance, similarity float64) assessment {
 	pr := s.rules(ic)
+	next := nextDeadline(s.m.deadlinesOf(ic), s.now)
+	daysLeft := -1
 	status := worse(ic.status, pr.status)
-	dlStatus, dlReason, daysLeft := deadlineCheck(ic.deadlines, s.now, pr.prep)
-	status = worse(status, dlStatus)
-	var reasons []Reason
-	if len(ic.reasons)+len(pr.reasons) > 0 || dlReason != nil {
-		reasons = append(ic.reasons[:len(ic.reasons):len(ic.reasons)], pr.reasons...)
-		if dlReason != nil {
-			reasons = append(reasons, *dlReason)
+	switch {
+	case next >= 0:
+		daysLeft = int(next - s.now)
+		if daysLeft < pr.prep {
+			status = Ineligible
 		}
+	case ic.dlEnd > ic.dlStart:
+		status = Ineligible // every deadline has passed
+	default:
+		status = worse(status, Unknown)
 	}
 	rate := ic.rate
 	if pr.rate > 0 {
@@ -298,18 +348,71 @@ func (s *scorer) match(ic *indexedCall, relevance, similarity float64) Match {
 		Feasibility:       assessFeasibility(daysLeft, pr.prep, ic.grant, ic.partners, rate, s.capacity).total(),
 		EligibilityFactor: status.factor(),
 	}
+	return assessment{components: c, score: c.total(), daysLeft: daysLeft, status: status}
+}
+
+// match turns an assessment into a Match with its reasons.
+func (s *scorer) match(ic *indexedCall, a assessment) Match {
+	pr := s.rules(ic)
+	var reasons []Reason
+	if a.status != Eligible {
+		_, deadline, _ := s.deadline(ic, pr.prep)
+		// Share the reason slices when only one part has reasons.
+		switch {
+		case len(pr.reasons) == 0 && deadline == nil:
+			reasons = ic.reasons
+		case len(ic.reasons) == 0 && deadline == nil:
+			reasons = pr.reasons
+		case len(ic.reasons)+len(pr.reasons) == 0:
+			reasons = deadline
+		default:
+			reasons = slices.Concat(ic.reasons, pr.reasons, deadline)
+		}
+	}
 	// Only the deadline situation that can change the result enters the
 	// hash: beyond twice the preparation time every day scores the same.
-	clamped := min(daysLeft, 2*pr.prep+1)
+	clamped := min(a.daysLeft, 2*pr.prep+1)
 	return Match{
-		Call:        ic.call.Identifier,
+		Call:        ic.id,
 		City:        s.q.Applicant.City.Slug,
-		Score:       c.total(),
-		Components:  c,
-		Eligibility: status,
+		Score:       a.score,
+		Components:  a.components,
+		Eligibility: a.status,
 		Reasons:     reasons,
 		InputHash:   mix(ic.hash, s.q.hash, uint64(int64(clamped))),
 	}
+}
+
+// deadline is deadlineCheck with the reasons as shared one-element slices,
+// remembered because many calls share a deadline and formatting is slow.
+func (s *scorer) deadline(ic *indexedCall, prep int) (Eligibility, []Reason, int) {
+	deadlines := s.m.deadlinesOf(ic)
+	next := nextDeadline(deadlines, s.now)
+	if next >= 0 && int(next-s.now) >= prep {
+		return Eligible, nil, int(next - s.now)
+	}
+	key := [2]int{int(next), prep}
+	if next < 0 {
+		key[0] = -len(deadlines) // passed deadlines or none at all
+	}
+	if rs, ok := s.tooClose[key]; ok {
+		days := -1
+		if next >= 0 {
+			days = int(next - s.now)
+		}
+		status := Ineligible
+		if len(deadlines) == 0 {
+			status = Unknown
+		}
+		return status, rs, days
+	}
+	status, r, days := deadlineCheck(deadlines, s.now, prep)
+	rs := []Reason{*r}
+	if s.tooClose == nil {
+		s.tooClose = map[[2]int][]Reason{}
+	}
+	s.tooClose[key] = rs
+	return status, rs, days
 }
 
 // saturate maps a BM25 score to 0..1: scale is the score of a call that
@@ -394,7 +497,8 @@ func (m *Model) ScoreCall(identifier string, qs []*CityQuery, now time.Time) ([]
 	ic := &m.calls[doc]
 	matches := make([]Match, len(qs))
 	for i, q := range qs {
-		matches[i] = m.newScorer(q, now).match(ic, m.relevance(ic, q), m.similarity(ic, q))
+		s := m.newScorer(q, now)
+		matches[i] = s.match(ic, s.assess(ic, m.relevance(ic, q), m.similarity(ic, q)))
 	}
 	return matches, nil
 }
