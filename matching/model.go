@@ -230,7 +230,7 @@ type scorer struct {
 	q          *CityQuery
 	now        day
 	capacity   float64
-	programmes []*programmeRules // by programme number, computed on first use
+	programmes []*programmeRules   // by programme number, computed on first use
 	tooClose   map[[2]int][]Reason // deadline-too-close reasons by deadline day and preparation days
 }
 
