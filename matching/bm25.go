@@ -125,18 +125,19 @@ type queryTerm struct {
 	expansion bool // a domain concept the profile did not name
 }
 
-// relevanceHits is how many average query terms a call must match to score
-// 1-1/e of full relevance.
+// relevanceHits is how many average query terms (at most all of them) a call
+// must match fully to score 1-1/e of full relevance.
 const relevanceHits = 4
 
 // scale is the score at which relevance saturates to 1-1/e: relevanceHits
-// times the mean weighted idf of the query's own (non-expansion) terms, so
-// long and short profiles are on one scale.
+// times the mean weighted idf of the query's own (non-expansion) terms that
+// occur in some call, so long and short profiles are on one scale and words
+// no call uses (a Dutch stem among English calls) do not dilute it.
 func (ix *index) scale(q []queryTerm, live int) float64 {
 	var sum float64
 	n := 0
 	for _, t := range q {
-		if !t.expansion {
+		if !t.expansion && len(ix.postings[t.id]) > 0 {
 			sum += t.weight * idf(len(ix.postings[t.id]), live)
 			n++
 		}
@@ -144,7 +145,7 @@ func (ix *index) scale(q []queryTerm, live int) float64 {
 	if n == 0 {
 		return 0
 	}
-	return relevanceHits * sum / float64(n)
+	return float64(min(relevanceHits, n)) * sum / float64(n)
 }
 
 // accumulate adds the BM25F score of every live document for the query to
