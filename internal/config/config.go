@@ -1,0 +1,192 @@
+// Package config reads fundmatch's configuration from environment variables,
+// once, into one typed struct with defaults that work on a developer machine.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Config is the effective configuration of a fundmatch process.
+type Config struct {
+	DatabaseURL string // DATABASE_URL: PostgreSQL connection URL
+	RedisURL    string // REDIS_URL: Redis connection URL for asynq
+	HTTPAddr    string // HTTP_ADDR: address the web server listens on
+	BaseURL     string // BASE_URL: public address used in links (emails, Slack, feeds)
+	LogLevel    slog.Level
+	LogFormat   string // "text" or "json"
+
+	WorkerConcurrency int           // WORKER_CONCURRENCY: tasks processed at once by a worker
+	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT: how long in-flight work may take after SIGTERM
+	SchedulerInterval time.Duration // SCHEDULER_INTERVAL: how often the scheduler looks for due work
+}
+
+// variable describes one environment variable: its default, how to apply it,
+// and whether its value is a secret that must be masked when printed.
+type variable struct {
+	name   string
+	def    string
+	help   string
+	secret bool
+	apply  func(c *Config, v string) error
+}
+
+var variables = []variable{
+	{name: "DATABASE_URL", def: "postgres://postgres@127.0.0.1:5432/fundmatch?sslmode=disable", help: "PostgreSQL connection URL", secret: true,
+		apply: func(c *Config, v string) error {
+			if err := checkURL(v, "postgres", "postgresql"); err != nil {
+				return err
+			}
+			c.DatabaseURL = v
+			return nil
+		}},
+	{name: "REDIS_URL", def: "redis://127.0.0.1:6379/0", help: "Redis connection URL (queues)", secret: true,
+		apply: func(c *Config, v string) error {
+			if err := checkURL(v, "redis", "rediss"); err != nil {
+				return err
+			}
+			c.RedisURL = v
+			return nil
+		}},
+	{name: "HTTP_ADDR", def: ":8080", help: "address the web server listens on",
+		apply: func(c *Config, v string) error {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("want host:port such as :8080 (%v)", err)
+			}
+			c.HTTPAddr = v
+			return nil
+		}},
+	{name: "BASE_URL", def: "http://localhost:8080", help: "public address used in links in emails, Slack and feeds",
+		apply: func(c *Config, v string) error {
+			if err := checkURL(v, "http", "https"); err != nil {
+				return err
+			}
+			c.BaseURL = strings.TrimRight(v, "/")
+			return nil
+		}},
+	{name: "LOG_LEVEL", def: "info", help: "debug, info, warn or error",
+		apply: func(c *Config, v string) error {
+			return c.LogLevel.UnmarshalText([]byte(v))
+		}},
+	{name: "LOG_FORMAT", def: "text", help: "text or json",
+		apply: func(c *Config, v string) error {
+			if v != "text" && v != "json" {
+				return errors.New(`want "text" or "json"`)
+			}
+			c.LogFormat = v
+			return nil
+		}},
+	{name: "WORKER_CONCURRENCY", def: "4", help: "tasks a worker processes at once",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 256 {
+				return errors.New("want a whole number from 1 to 256")
+			}
+			c.WorkerConcurrency = n
+			return nil
+		}},
+	{name: "SHUTDOWN_TIMEOUT", def: "8s", help: "time in-flight requests and tasks get after SIGTERM",
+		apply: func(c *Config, v string) error {
+			d, err := parsePositiveDuration(v)
+			c.ShutdownTimeout = d
+			return err
+		}},
+	{name: "SCHEDULER_INTERVAL", def: "30s", help: "how often the scheduler looks for due work",
+		apply: func(c *Config, v string) error {
+			d, err := parsePositiveDuration(v)
+			c.SchedulerInterval = d
+			return err
+		}},
+}
+
+// Load reads the configuration through getenv (os.Getenv in production). An
+// empty variable takes its default. An invalid value is an error that names
+// the variable and says why, without repeating a secret value.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	var errs []error
+	for _, v := range variables {
+		val := strings.TrimSpace(getenv(v.name))
+		if val == "" {
+			val = v.def
+		}
+		if err := v.apply(&c, val); err != nil {
+			errs = append(errs, fmt.Errorf("%s is invalid: %w", v.name, err))
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// Print writes the effective configuration, one variable a line, with
+// secrets masked (passwords in URLs, tokens).
+func Print(w io.Writer, getenv func(string) string) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VARIABLE\tVALUE\tSOURCE\tMEANING")
+	for _, v := range variables {
+		val, source := strings.TrimSpace(getenv(v.name)), "env"
+		if val == "" {
+			val, source = v.def, "default"
+		}
+		if v.secret {
+			val = Mask(val)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.name, val, source, v.help)
+	}
+	return tw.Flush()
+}
+
+// Mask hides the secret parts of a connection URL: the password and any
+// query parameter that looks like a credential. A value that is not a URL is
+// masked whole.
+func Mask(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return "****"
+	}
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	q := u.Query()
+	for k := range q {
+		switch strings.ToLower(k) {
+		case "password", "token", "secret", "key", "apikey", "sslpassword":
+			q.Set(k, "xxxxx")
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.Redacted()
+}
+
+func checkURL(v string, schemes ...string) error {
+	u, err := url.Parse(v)
+	if err != nil {
+		return errors.New("not a URL")
+	}
+	for _, s := range schemes {
+		if u.Scheme == s {
+			if u.Host == "" {
+				return errors.New("the URL has no host")
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("want a %s:// URL", schemes[0])
+}
+
+func parsePositiveDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, errors.New("want a positive duration such as 8s or 1m")
+	}
+	return d, nil
+}

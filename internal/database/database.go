@@ -1,0 +1,144 @@
+// Package database opens fundmatch's PostgreSQL database and applies its
+// migrations. It is the one place that names the driver, so a move from
+// lib/pq to pgx is a change of an import and a string.
+package database
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/fundmatch/fundmatch/migrations"
+)
+
+// Open connects to the database at rawURL and checks that it answers. The
+// error never contains the password of rawURL.
+func Open(ctx context.Context, rawURL string) (*sqlx.DB, error) {
+	db, err := sqlx.Open("postgres", rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", redact(rawURL), scrub(err, rawURL))
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", redact(rawURL), Explain(err))
+	}
+	return db, nil
+}
+
+// Explain turns a connection error into a short reason a user can act on.
+func Explain(err error) error {
+	var opErr *net.OpError
+	var pqErr *pq.Error
+	switch {
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return errors.New("connection refused or host unreachable")
+	case errors.Is(err, context.DeadlineExceeded):
+		return errors.New("no answer within 5 seconds")
+	case errors.As(err, &pqErr):
+		return fmt.Errorf("%s (SQLSTATE %s)", pqErr.Message, pqErr.Code)
+	}
+	return err
+}
+
+// redact returns host, port and database name of a connection URL, nothing secret.
+func redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Host + u.Path
+}
+
+// scrub removes the raw URL from an error message, in case a driver echoes it.
+func scrub(err error, rawURL string) error {
+	if rawURL != "" && strings.Contains(err.Error(), rawURL) {
+		return errors.New(strings.ReplaceAll(err.Error(), rawURL, redact(rawURL)))
+	}
+	return err
+}
+
+// newProvider returns a goose provider over the embedded migrations that
+// takes a PostgreSQL advisory lock, so several replicas can start at once.
+func newProvider(db *sqlx.DB, logger *slog.Logger) (*goose.Provider, error) {
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, fmt.Errorf("migration lock: %w", err)
+	}
+	opts := []goose.ProviderOption{goose.WithSessionLocker(locker)}
+	if logger != nil {
+		opts = append(opts, goose.WithSlog(logger))
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db.DB, migrations.FS, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load migrations: %w", err)
+	}
+	return p, nil
+}
+
+// Migrate applies every pending migration and returns how many it applied.
+func Migrate(ctx context.Context, db *sqlx.DB, logger *slog.Logger) (int, error) {
+	p, err := newProvider(db, logger)
+	if err != nil {
+		return 0, err
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return len(results), fmt.Errorf("apply migrations: %w", err)
+	}
+	return len(results), nil
+}
+
+// MigrationStatus is the state of one migration file.
+type MigrationStatus struct {
+	Version   int64
+	Name      string
+	Applied   bool
+	AppliedAt time.Time
+}
+
+// Status lists every migration and whether it has been applied.
+func Status(ctx context.Context, db *sqlx.DB) ([]MigrationStatus, error) {
+	p, err := newProvider(db, nil)
+	if err != nil {
+		return nil, err
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migration status: %w", err)
+	}
+	out := make([]MigrationStatus, 0, len(st))
+	for _, s := range st {
+		out = append(out, MigrationStatus{
+			Version:   s.Source.Version,
+			Name:      s.Source.Path,
+			Applied:   s.State == goose.StateApplied,
+			AppliedAt: s.AppliedAt,
+		})
+	}
+	return out, nil
+}
+
+// IsUniqueViolation reports whether err is a unique-key violation, and names
+// the constraint. It is the one place that knows the driver's error type.
+func IsUniqueViolation(err error) (constraint string, ok bool) {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "23505" {
+		return pqErr.Constraint, true
+	}
+	return "", false
+}

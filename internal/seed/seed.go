@@ -1,0 +1,52 @@
+// Package seed loads fundmatch's reference data: the 13 Flemish centre cities
+// and the VGC with a starting profile each, and the City of Things projects
+// that the published sources document. Seeding is idempotent: a second run
+// changes nothing, and a profile an officer has edited is never overwritten.
+//
+// Sources: NIS codes, provinces, arrondissements and NUTS-3 codes are the
+// official ones (Statbel); populations are rounded 2024 figures; profiles are
+// a starting point drawn from what each city is publicly known for, for its
+// officer to edit; projects come from ../shared/reference/samples/vlaio
+// (VVSG, slimmeregio.vlaanderen), which name the cities but not every title.
+package seed
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"fmt"
+
+	"github.com/fundmatch/fundmatch/internal/imports"
+	"github.com/fundmatch/fundmatch/internal/store"
+)
+
+var (
+	//go:embed cities.csv
+	citiesCSV []byte
+	//go:embed profiles.json
+	profilesJSON []byte
+	//go:embed projects.csv
+	projectsCSV []byte
+)
+
+// Result counts what a seed run changed.
+type Result struct {
+	Cities, Profiles, Projects imports.Result
+}
+
+// Run loads the seed data. Each part runs in its own transaction.
+func Run(ctx context.Context, st *store.Store) (Result, error) {
+	var res Result
+	var err error
+	if res.Cities, err = imports.Cities(ctx, st, "seed/cities.csv", bytes.NewReader(citiesCSV)); err != nil {
+		return res, fmt.Errorf("seed cities: %w", err)
+	}
+	opts := imports.ProfileOptions{OnlyIfMissing: true, StartingPoint: true}
+	if res.Profiles, err = imports.Profiles(ctx, st, "seed/profiles.json", bytes.NewReader(profilesJSON), opts); err != nil {
+		return res, fmt.Errorf("seed profiles: %w", err)
+	}
+	if res.Projects, err = imports.Projects(ctx, st, "seed/projects.csv", bytes.NewReader(projectsCSV), "seed"); err != nil {
+		return res, fmt.Errorf("seed projects: %w", err)
+	}
+	return res, nil
+}

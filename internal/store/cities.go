@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// City kinds.
+const (
+	KindCentreCity   = "centre_city"
+	KindMunicipality = "municipality"
+	KindVGC          = "vgc"
+)
+
+// Provinces of Flanders, and Brussels for the VGC.
+var Provinces = []string{"Antwerpen", "Limburg", "Oost-Vlaanderen", "Vlaams-Brabant", "West-Vlaanderen", "Brussel"}
+
+// City is a Flemish city or municipality, or the VGC.
+type City struct {
+	ID             int64          `db:"id" json:"-"`
+	Slug           string         `db:"slug" json:"slug"`
+	NISCode        string         `db:"nis_code" json:"nis_code"`
+	NameNL         string         `db:"name_nl" json:"name"`
+	NameEN         string         `db:"name_en" json:"name_en,omitempty"`
+	NameFR         string         `db:"name_fr" json:"name_fr,omitempty"`
+	Province       string         `db:"province" json:"province"`
+	Arrondissement string         `db:"arrondissement" json:"arrondissement,omitempty"`
+	NUTS3          string         `db:"nuts3" json:"nuts3,omitempty"`
+	Postcodes      pq.StringArray `db:"postcodes" json:"postcodes"`
+	Population     int            `db:"population" json:"population"`
+	Kind           string         `db:"kind" json:"kind"`
+}
+
+const cityColumns = `id, slug, nis_code, name_nl, name_en, name_fr, province, arrondissement, nuts3, postcodes, population, kind`
+
+// Cities returns every known city and municipality, centre cities first, then
+// by name.
+func (s *Store) Cities(ctx context.Context) ([]City, error) {
+	var cities []City
+	err := s.db.SelectContext(ctx, &cities, `SELECT `+cityColumns+` FROM cities
+		ORDER BY kind = 'municipality', name_nl`)
+	if err != nil {
+		return nil, fmt.Errorf("list cities: %w", err)
+	}
+	return cities, nil
+}
+
+// CityBySlug returns the city with that slug, or ErrNotFound.
+func (s *Store) CityBySlug(ctx context.Context, slug string) (City, error) {
+	var c City
+	err := s.db.GetContext(ctx, &c, `SELECT `+cityColumns+` FROM cities WHERE slug = $1`, slug)
+	if err != nil {
+		return City{}, notFound(err, "city "+slug)
+	}
+	return c, nil
+}
+
+// CityIDs maps slugs to ids for the slugs given; unknown slugs are absent.
+func CityIDs(ctx context.Context, q sqlx.QueryerContext, slugs []string) (map[string]int64, error) {
+	rows, err := q.QueryxContext(ctx, `SELECT slug, id FROM cities WHERE slug = ANY($1)`, pq.StringArray(slugs))
+	if err != nil {
+		return nil, fmt.Errorf("look up cities: %w", err)
+	}
+	defer rows.Close()
+	ids := make(map[string]int64, len(slugs))
+	for rows.Next() {
+		var slug string
+		var id int64
+		if err := rows.Scan(&slug, &id); err != nil {
+			return nil, fmt.Errorf("look up cities: %w", err)
+		}
+		ids[slug] = id
+	}
+	return ids, rows.Err()
+}
+
+// UpsertCity inserts c, or updates the city with the same slug. A row whose
+// values are all unchanged is not rewritten. It reports whether anything
+// changed.
+func UpsertCity(ctx context.Context, tx *sqlx.Tx, c City) (changed bool, err error) {
+	if c.Postcodes == nil {
+		c.Postcodes = pq.StringArray{}
+	}
+	res, err := tx.NamedExecContext(ctx, `
+		INSERT INTO cities (slug, nis_code, name_nl, name_en, name_fr, province, arrondissement, nuts3, postcodes, population, kind)
+		VALUES (:slug, :nis_code, :name_nl, :name_en, :name_fr, :province, :arrondissement, :nuts3, :postcodes, :population, :kind)
+		ON CONFLICT (slug) DO UPDATE SET
+			nis_code = EXCLUDED.nis_code, name_nl = EXCLUDED.name_nl, name_en = EXCLUDED.name_en,
+			name_fr = EXCLUDED.name_fr, province = EXCLUDED.province, arrondissement = EXCLUDED.arrondissement,
+			nuts3 = EXCLUDED.nuts3, postcodes = EXCLUDED.postcodes, population = EXCLUDED.population,
+			kind = EXCLUDED.kind, updated_at = now()
+		WHERE (cities.nis_code, cities.name_nl, cities.name_en, cities.name_fr, cities.province, cities.arrondissement,
+		       cities.nuts3, cities.postcodes, cities.population, cities.kind)
+		      IS DISTINCT FROM
+		      (EXCLUDED.nis_code, EXCLUDED.name_nl, EXCLUDED.name_en, EXCLUDED.name_fr, EXCLUDED.province,
+		       EXCLUDED.arrondissement, EXCLUDED.nuts3, EXCLUDED.postcodes, EXCLUDED.population, EXCLUDED.kind)`, c)
+	if err != nil {
+		return false, fmt.Errorf("save city %s: %w", c.Slug, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}

@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Domains are the six smart-city domains of City of Things, in display order.
+var Domains = []string{"economy", "government", "people", "living", "mobility", "environment"}
+
+// DomainWeights says how much a city cares about each smart-city domain, 0..1.
+type DomainWeights struct {
+	Economy     float64 `db:"weight_economy" json:"economy"`
+	Government  float64 `db:"weight_government" json:"government"`
+	People      float64 `db:"weight_people" json:"people"`
+	Living      float64 `db:"weight_living" json:"living"`
+	Mobility    float64 `db:"weight_mobility" json:"mobility"`
+	Environment float64 `db:"weight_environment" json:"environment"`
+}
+
+// Get returns the weight of a domain by name, and false for an unknown name.
+func (w DomainWeights) Get(domain string) (float64, bool) {
+	switch domain {
+	case "economy":
+		return w.Economy, true
+	case "government":
+		return w.Government, true
+	case "people":
+		return w.People, true
+	case "living":
+		return w.Living, true
+	case "mobility":
+		return w.Mobility, true
+	case "environment":
+		return w.Environment, true
+	}
+	return 0, false
+}
+
+// Set sets the weight of a domain by name, and reports false for an unknown name.
+func (w *DomainWeights) Set(domain string, v float64) bool {
+	switch domain {
+	case "economy":
+		w.Economy = v
+	case "government":
+		w.Government = v
+	case "people":
+		w.People = v
+	case "living":
+		w.Living = v
+	case "mobility":
+		w.Mobility = v
+	case "environment":
+		w.Environment = v
+	default:
+		return false
+	}
+	return true
+}
+
+// Profile is what a city cares about and what it can carry; the matcher
+// scores calls against it and the planner respects its capacity.
+type Profile struct {
+	CityID             int64  `db:"city_id" json:"-"`
+	City               string `db:"city" json:"city"`
+	DomainWeights      `json:"domain_weights"`
+	KeywordsNL         pq.StringArray `db:"keywords_nl" json:"keywords_nl"`
+	KeywordsEN         pq.StringArray `db:"keywords_en" json:"keywords_en"`
+	ExcludedProgrammes pq.StringArray `db:"excluded_programmes" json:"excluded_programmes"`
+	// PreparationDays is the minimum time the city needs before a deadline;
+	// nil means the programme's default.
+	PreparationDays   *int      `db:"preparation_days" json:"preparation_days"`
+	MaxConcurrentBids int       `db:"max_concurrent_bids" json:"max_concurrent_bids"`
+	CoFundingCapacity float64   `db:"cofunding_capacity" json:"cofunding_capacity"`
+	StartingPoint     bool      `db:"starting_point" json:"starting_point"`
+	UpdatedAt         time.Time `db:"updated_at" json:"updated_at"`
+}
+
+const profileColumns = `p.city_id, c.slug AS city, p.weight_economy, p.weight_government, p.weight_people,
+	p.weight_living, p.weight_mobility, p.weight_environment, p.keywords_nl, p.keywords_en, p.excluded_programmes,
+	p.preparation_days, p.max_concurrent_bids, p.cofunding_capacity, p.starting_point, p.updated_at`
+
+// ProfileBySlug returns the profile of the city with that slug, or ErrNotFound.
+func (s *Store) ProfileBySlug(ctx context.Context, slug string) (Profile, error) {
+	var p Profile
+	err := s.db.GetContext(ctx, &p, `SELECT `+profileColumns+`
+		FROM profiles p JOIN cities c ON c.id = p.city_id WHERE c.slug = $1`, slug)
+	if err != nil {
+		return Profile{}, notFound(err, "profile of "+slug)
+	}
+	return p, nil
+}
+
+// Profiles returns every profile.
+func (s *Store) Profiles(ctx context.Context) ([]Profile, error) {
+	var ps []Profile
+	err := s.db.SelectContext(ctx, &ps, `SELECT `+profileColumns+`
+		FROM profiles p JOIN cities c ON c.id = p.city_id ORDER BY c.slug`)
+	if err != nil {
+		return nil, fmt.Errorf("list profiles: %w", err)
+	}
+	return ps, nil
+}
+
+// SaveProfile writes p for the city p.CityID. With onlyIfMissing, an existing
+// profile is left as it is (a seed must never overwrite an officer's edits).
+// An unchanged profile is not rewritten. It reports whether anything changed.
+func SaveProfile(ctx context.Context, tx *sqlx.Tx, p Profile, onlyIfMissing bool) (changed bool, err error) {
+	for _, a := range []*pq.StringArray{&p.KeywordsNL, &p.KeywordsEN, &p.ExcludedProgrammes} {
+		if *a == nil {
+			*a = pq.StringArray{}
+		}
+	}
+	conflict := `ON CONFLICT (city_id) DO UPDATE SET
+			weight_economy = EXCLUDED.weight_economy, weight_government = EXCLUDED.weight_government,
+			weight_people = EXCLUDED.weight_people, weight_living = EXCLUDED.weight_living,
+			weight_mobility = EXCLUDED.weight_mobility, weight_environment = EXCLUDED.weight_environment,
+			keywords_nl = EXCLUDED.keywords_nl, keywords_en = EXCLUDED.keywords_en,
+			excluded_programmes = EXCLUDED.excluded_programmes, preparation_days = EXCLUDED.preparation_days,
+			max_concurrent_bids = EXCLUDED.max_concurrent_bids, cofunding_capacity = EXCLUDED.cofunding_capacity,
+			starting_point = EXCLUDED.starting_point, updated_at = now()
+		WHERE (profiles.weight_economy, profiles.weight_government, profiles.weight_people, profiles.weight_living,
+		       profiles.weight_mobility, profiles.weight_environment, profiles.keywords_nl, profiles.keywords_en,
+		       profiles.excluded_programmes, profiles.preparation_days, profiles.max_concurrent_bids,
+		       profiles.cofunding_capacity, profiles.starting_point)
+		      IS DISTINCT FROM
+		      (EXCLUDED.weight_economy, EXCLUDED.weight_government, EXCLUDED.weight_people, EXCLUDED.weight_living,
+		       EXCLUDED.weight_mobility, EXCLUDED.weight_environment, EXCLUDED.keywords_nl, EXCLUDED.keywords_en,
+		       EXCLUDED.excluded_programmes, EXCLUDED.preparation_days, EXCLUDED.max_concurrent_bids,
+		       EXCLUDED.cofunding_capacity, EXCLUDED.starting_point)`
+	if onlyIfMissing {
+		conflict = `ON CONFLICT (city_id) DO NOTHING`
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO profiles (city_id, weight_economy, weight_government, weight_people, weight_living,
+			weight_mobility, weight_environment, keywords_nl, keywords_en, excluded_programmes, preparation_days,
+			max_concurrent_bids, cofunding_capacity, starting_point)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) `+conflict,
+		p.CityID, p.DomainWeights.Economy, p.DomainWeights.Government, p.DomainWeights.People, p.DomainWeights.Living,
+		p.DomainWeights.Mobility, p.DomainWeights.Environment, p.KeywordsNL, p.KeywordsEN, p.ExcludedProgrammes,
+		p.PreparationDays, p.MaxConcurrentBids, p.CoFundingCapacity, p.StartingPoint)
+	if err != nil {
+		return false, fmt.Errorf("save profile of %s: %w", p.City, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
