@@ -50,8 +50,8 @@ func Example() {
 		}
 	}
 	// Output:
-	// LIFE-AIR eligible 20
-	// CEF-BIKES eligible 1
+	// LIFE-AIR eligible 30
+	// CEF-BIKES eligible 9
 	// START-UP-AIR ineligible 0
 	//    local-authorities-cannot-apply: Only for other applicants ("start-ups" in the title).
 }
