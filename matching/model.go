@@ -91,15 +91,30 @@ func (m *Model) Add(c Call) error {
 	return m.add(c)
 }
 
+// Remove takes a call out of the model and reports whether it was there.
+func (m *Model) Remove(identifier string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.remove(identifier)
+}
+
+func (m *Model) remove(identifier string) bool {
+	doc, ok := m.byID[identifier]
+	if !ok {
+		return false
+	}
+	m.ix.remove(doc, m.calls[doc].terms)
+	m.calls[doc] = indexedCall{}
+	delete(m.byID, identifier)
+	m.live--
+	return true
+}
+
 func (m *Model) add(c Call) error {
 	if c.Identifier == "" {
 		return errors.New("add call: empty identifier")
 	}
-	if old, ok := m.byID[c.Identifier]; ok {
-		m.ix.remove(old, m.calls[old].terms)
-		m.calls[old] = indexedCall{}
-		m.live--
-	}
+	m.remove(c.Identifier)
 	if len(m.calls) >= maxDocs {
 		return fmt.Errorf("add call %s: the model holds at most %d calls", c.Identifier, maxDocs)
 	}
@@ -128,6 +143,7 @@ func (m *Model) add(c Call) error {
 		m.deadlines = append(m.deadlines, dayOf(d))
 	}
 	ic.dlEnd = int32(len(m.deadlines))
+	slices.Sort(m.deadlinesOf(&ic)) // callers promise ascending order; do not rely on it
 	ic.status, ic.reasons = callRules(&c)
 	m.calls = append(m.calls, ic)
 	m.byID[c.Identifier] = doc
@@ -255,7 +271,8 @@ func (s *scorer) rules(ic *indexedCall) *programmeRules {
 }
 
 // ScoreCity scores every call for one city and returns the matches in rank
-// order: eligible and unknown before ineligible, then by score.
+// order: eligible and unknown before ineligible, then by score and
+// relevance, ties in the order calls were added.
 func (m *Model) ScoreCity(ctx context.Context, q *CityQuery, now time.Time) ([]Match, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("score %s: %w", q.Applicant.City.Slug, err)

@@ -95,6 +95,15 @@ func TestAddReplacesACallWithTheSameIdentifier(t *testing.T) {
 	if n := len(ms); n != len(testCalls()) {
 		t.Errorf("ScoreCity returned %d matches, want %d (no stale copy)", n, len(testCalls()))
 	}
+	if !m.Remove("LIFE-2027-CLIMA-CCA") || m.Remove("LIFE-2027-CLIMA-CCA") {
+		t.Error("Remove: want true for a present call, then false")
+	}
+	ms, _ = m.ScoreCity(context.Background(), q, testNow)
+	for _, x := range ms {
+		if x.Call == "LIFE-2027-CLIMA-CCA" {
+			t.Error("a removed call is still scored")
+		}
+	}
 }
 
 func TestInputHashFollowsTheInputs(t *testing.T) {
