@@ -43,7 +43,7 @@ type index struct {
 	ids      map[string]int32 // term -> id
 	postings [][]posting      // by term id
 	fieldLen [numFields]float64
-	docs     int // documents indexed, including replaced ones
+	docs     int // documents counted in fieldLen
 }
 
 func newIndex() *index {
@@ -67,14 +67,18 @@ type termWeight struct {
 	w  float32
 }
 
-// termWeights computes the saturated BM25F term weights of a document from
-// its analysed fields, sorted by term id. The field statistics are updated
-// first so a document's own length counts in the averages.
-func (ix *index) termWeights(fs [numFields]analysis) []termWeight {
-	ix.docs++
-	for f := range fs {
-		ix.fieldLen[f] += float64(fs[f].length)
+// count adds (n = 1) or removes (n = -1) a document's field lengths to the
+// statistics BM25F normalises by.
+func (ix *index) count(lengths [numFields]int, n int) {
+	ix.docs += n
+	for f, l := range lengths {
+		ix.fieldLen[f] += float64(n * l)
 	}
+}
+
+// termWeights computes the saturated BM25F term weights of a counted
+// document from its analysed fields, sorted by term id.
+func (ix *index) termWeights(fs [numFields]analysis) []termWeight {
 	tf := map[int32]float64{}
 	for f, a := range fs {
 		avg := ix.fieldLen[f] / float64(ix.docs)

@@ -50,7 +50,7 @@ func Example() {
 		}
 	}
 	// Output:
-	// LIFE-AIR eligible 30
+	// LIFE-AIR eligible 29
 	// CEF-BIKES eligible 9
 	// START-UP-AIR ineligible 0
 	//    local-authorities-cannot-apply: Only for other applicants ("start-ups" in the title).

@@ -46,6 +46,7 @@ type indexedCall struct {
 	call      *Call // behind a pointer so scoring loops stay in cache
 	live      bool
 	terms     []termWeight // BM25F weights, sorted by term id
+	lengths   [numFields]int
 	programme int
 	dlStart   int32 // deadlines are Model.deadlines[dlStart:dlEnd]
 	dlEnd     int32
@@ -75,8 +76,18 @@ func NewModel(calls []Call, opts Options) (*Model, error) {
 		byID:       map[string]int32{},
 		programmes: map[string]int{},
 	}
+	// Count every call's field lengths before weighing any, so all calls
+	// are normalised by the same averages.
+	analysed := make([][numFields]analysis, len(calls))
 	for i := range calls {
-		if err := m.add(calls[i]); err != nil {
+		if calls[i].Identifier == "" {
+			return nil, fmt.Errorf("new model: call %d has no identifier", i)
+		}
+		analysed[i] = m.analyseCall(&calls[i])
+		m.ix.count(lengths(analysed[i]), 1)
+	}
+	for i := range calls {
+		if err := m.insert(calls[i], analysed[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -104,6 +115,7 @@ func (m *Model) remove(identifier string) bool {
 		return false
 	}
 	m.ix.remove(doc, m.calls[doc].terms)
+	m.ix.count(m.calls[doc].lengths, -1)
 	m.calls[doc] = indexedCall{}
 	delete(m.byID, identifier)
 	m.live--
@@ -114,12 +126,19 @@ func (m *Model) add(c Call) error {
 	if c.Identifier == "" {
 		return errors.New("add call: empty identifier")
 	}
+	fs := m.analyseCall(&c)
+	m.ix.count(lengths(fs), 1)
+	return m.insert(c, fs)
+}
+
+// insert indexes an analysed call whose lengths are counted, replacing the
+// call with the same identifier.
+func (m *Model) insert(c Call, fs [numFields]analysis) error {
 	m.remove(c.Identifier)
 	if len(m.calls) >= maxDocs {
 		return fmt.Errorf("add call %s: the model holds at most %d calls", c.Identifier, maxDocs)
 	}
 	doc := int32(len(m.calls))
-	fs := m.analyseCall(&c)
 	terms := m.ix.termWeights(fs)
 	m.ix.add(doc, terms)
 	prog, ok := m.programmes[c.Programme]
@@ -129,6 +148,7 @@ func (m *Model) add(c Call) error {
 	}
 	ic := indexedCall{
 		id:        c.Identifier,
+		lengths:   lengths(fs),
 		call:      &c,
 		live:      true,
 		terms:     terms,
@@ -160,6 +180,14 @@ func (m *Model) analyseCall(c *Call) [numFields]analysis {
 	fs[fieldKeywords] = m.an.analyse(joinTerms(c.Keywords, c.Tags), lang, false)
 	fs[fieldDescription] = m.an.analyse(c.Summary+"\n"+c.Description, lang, false)
 	return fs
+}
+
+func lengths(fs [numFields]analysis) [numFields]int {
+	var ls [numFields]int
+	for f, a := range fs {
+		ls[f] = a.length
+	}
+	return ls
 }
 
 // joinTerms joins keyword lists with a separator no phrase spans.
