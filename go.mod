@@ -2,9 +2,11 @@ module github.com/fundmatch/fundmatch
 
 go 1.26.0
 
+require github.com/blevesearch/snowballstem v0.9.0
+
 require (
-	github.com/blevesearch/snowballstem v0.9.0
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/google/go-cmp v0.7.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/hibiken/asynq v0.26.0 // indirect
 	github.com/jmoiron/sqlx v1.4.0 // indirect

@@ -26,7 +26,7 @@ type Explanation struct {
 type ConceptMatch struct {
 	Concept      string   `json:"concept"`
 	Domain       Domain   `json:"domain"`
-	ProfileWords []string `json:"profile_words"`
+	ProfileWords []string `json:"profile_words,omitempty"`
 	CallWords    []string `json:"call_words"`
 }
 

@@ -241,7 +241,7 @@ type Match struct {
 	// data, the model version, or the deadline situation changes; a caller
 	// may skip rewriting a stored match with the same hash. It ignores
 	// corpus statistics (other calls), which shift scores only slightly.
-	InputHash uint64 `json:"input_hash"`
+	InputHash uint64 `json:"input_hash,string"`
 }
 
 // Score weights: relevance drives the score, experience and feasibility
@@ -399,7 +399,7 @@ func (s *scorer) assess(ic *indexedCall, relevance, similarity float64) assessme
 // match turns an assessment into a Match with its reasons.
 func (s *scorer) match(ic *indexedCall, a assessment) Match {
 	pr := s.rules(ic)
-	var reasons []Reason
+	reasons := noReasons
 	if a.status != Eligible {
 		_, deadline, _ := s.deadline(ic, pr.prep)
 		// Share the reason slices when only one part has reasons.
@@ -460,6 +460,10 @@ func (s *scorer) deadline(ic *indexedCall, prep int) (Eligibility, []Reason, int
 	return status, rs, days
 }
 
+// noReasons is the empty reason list of eligible matches: empty, not nil,
+// so it encodes as a JSON array.
+var noReasons = []Reason{}
+
 // saturate maps a BM25 score to 0..1: scale is the score of a call that
 // matches the query as well as a few average query terms would.
 func saturate(x, scale float64) float64 {
@@ -514,13 +518,13 @@ func (m *Model) ScoreCities(ctx context.Context, qs []*CityQuery, now time.Time,
 			}
 		})
 	}
+send:
 	for _, q := range qs {
 		select {
 		case jobs <- q:
-			continue
 		case <-ctx.Done():
+			break send
 		}
-		break
 	}
 	close(jobs)
 	wg.Wait()
