@@ -2,6 +2,8 @@ package matching
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -57,6 +59,7 @@ const (
 	ReasonApplicantType     = "local-authorities-cannot-apply"
 	ReasonApplicantTypeCue  = "applicant-type-unclear"
 	ReasonTender            = "tender"
+	ReasonPopulation        = "population-limit"
 )
 
 // defaultPreparationDays is the preparation time of programmes without a
@@ -295,3 +298,53 @@ var (
 		"Geen deadline bekend: voorbereidingstijd niet na te gaan.",
 		"No deadline known: preparation time cannot be checked."}
 )
+
+// populationLimit matches a size limit on applicants in eligibility notes,
+// in English or Dutch: "at least 50,000 inhabitants", "minder dan 100.000
+// inwoners".
+var populationLimit = regexp.MustCompile(`(?i)(at least|a minimum of|minimum of|minimum|more than|over|fewer than|less than|under|below|up to|a maximum of|maximum of|minstens|meer dan|minder dan|tot|maximaal|maximum)\s+(\d{1,3}(?:[ .,]\d{3})+|\d+)\s+(inhabitants|residents|population|inwoners)`)
+
+// populationLimits returns the smallest and largest population a call's
+// notes allow (0 when unlimited).
+func populationLimits(notes string) (lo, hi int) {
+	for _, m := range populationLimit.FindAllStringSubmatch(notes, -1) {
+		n, err := strconv.Atoi(strings.NewReplacer(",", "", ".", "", " ", "").Replace(m[2]))
+		if err != nil {
+			continue
+		}
+		switch strings.ToLower(m[1]) {
+		case "at least", "a minimum of", "minimum of", "minimum", "minstens":
+			lo = n
+		case "more than", "over", "meer dan":
+			lo = n + 1
+		case "fewer than", "less than", "under", "below", "minder dan":
+			hi = n - 1
+		default:
+			hi = n
+		}
+	}
+	return lo, hi
+}
+
+// populationCheck decides whether a city's population meets a call's limits.
+func populationCheck(lo, hi, population int) (Eligibility, *Reason) {
+	if lo == 0 && hi == 0 {
+		return Eligible, nil
+	}
+	if population <= 0 {
+		return Unknown, &Reason{ReasonPopulation,
+			"Inwonertal onbekend: de oproep stelt een grens aan de grootte van de stad.",
+			"Population unknown: the call limits the size of the city."}
+	}
+	if lo > 0 && population < lo {
+		return Ineligible, &Reason{ReasonPopulation,
+			fmt.Sprintf("De oproep vraagt minstens %d inwoners; de stad heeft er %d.", lo, population),
+			fmt.Sprintf("The call requires at least %d inhabitants; the city has %d.", lo, population)}
+	}
+	if hi > 0 && population > hi {
+		return Ineligible, &Reason{ReasonPopulation,
+			fmt.Sprintf("De oproep staat open voor hoogstens %d inwoners; de stad heeft er %d.", hi, population),
+			fmt.Sprintf("The call is open to at most %d inhabitants; the city has %d.", hi, population)}
+	}
+	return Eligible, nil
+}

@@ -142,3 +142,28 @@ func TestProgrammeRulesOfACity(t *testing.T) {
 		t.Errorf("profile preparation days: got %d, want 60", pr.prep)
 	}
 }
+
+func TestPopulationLimitsFromEligibilityNotes(t *testing.T) {
+	tests := []struct {
+		notes      string
+		population int
+		want       Eligibility
+	}{
+		{"Urban authorities of a local administrative unit with at least 50,000 inhabitants.", 35800, Ineligible},
+		{"Urban authorities of a local administrative unit with at least 50,000 inhabitants.", 265000, Eligible},
+		{"Municipalities with fewer than 100,000 inhabitants.", 265000, Ineligible},
+		{"Municipalities with fewer than 100,000 inhabitants.", 35800, Eligible},
+		{"Gemeenten met minder dan 20.000 inwoners.", 19999, Eligible},
+		{"Gemeenten met minder dan 20.000 inwoners.", 20000, Ineligible},
+		{"Municipalities with fewer than 100,000 inhabitants.", 0, Unknown},
+		{"Public bodies are eligible.", 0, Eligible},
+	}
+	for _, tt := range tests {
+		t.Run(tt.notes, func(t *testing.T) {
+			lo, hi := populationLimits(tt.notes)
+			if got, r := populationCheck(lo, hi, tt.population); got != tt.want {
+				t.Errorf("population %d: %s (%v), want %s", tt.population, got, r, tt.want)
+			}
+		})
+	}
+}

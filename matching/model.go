@@ -50,6 +50,8 @@ type indexedCall struct {
 	programme int
 	dlStart   int32 // deadlines are Model.deadlines[dlStart:dlEnd]
 	dlEnd     int32
+	minPop    int         // population limits from the eligibility notes, 0 if none
+	maxPop    int
 	status    Eligibility // city-independent eligibility
 	reasons   []Reason    // why status is not Eligible
 	grant     float64
@@ -165,6 +167,7 @@ func (m *Model) insert(c Call, fs [numFields]analysis) error {
 	ic.dlEnd = int32(len(m.deadlines))
 	slices.Sort(m.deadlinesOf(&ic)) // callers promise ascending order; do not rely on it
 	ic.status, ic.reasons = callRules(&c)
+	ic.minPop, ic.maxPop = populationLimits(c.EligibilityNotes)
 	m.calls = append(m.calls, ic)
 	m.byID[c.Identifier] = doc
 	m.live++
@@ -372,6 +375,10 @@ func (s *scorer) assess(ic *indexedCall, relevance, similarity float64) assessme
 	next := nextDeadline(s.m.deadlinesOf(ic), s.now)
 	daysLeft := -1
 	status := worse(ic.status, pr.status)
+	if ic.minPop > 0 || ic.maxPop > 0 {
+		st, _ := populationCheck(ic.minPop, ic.maxPop, s.q.Applicant.City.Population)
+		status = worse(status, st)
+	}
 	switch {
 	case next >= 0:
 		daysLeft = int(next - s.now)
@@ -401,17 +408,21 @@ func (s *scorer) match(ic *indexedCall, a assessment) Match {
 	pr := s.rules(ic)
 	reasons := noReasons
 	if a.status != Eligible {
-		_, deadline, _ := s.deadline(ic, pr.prep)
+		// Reasons of this pair: the deadline and the city's size.
+		_, pair, _ := s.deadline(ic, pr.prep)
+		if _, r := populationCheck(ic.minPop, ic.maxPop, s.q.Applicant.City.Population); r != nil {
+			pair = append([]Reason{*r}, pair...)
+		}
 		// Share the reason slices when only one part has reasons.
 		switch {
-		case len(pr.reasons) == 0 && deadline == nil:
+		case len(pr.reasons) == 0 && pair == nil:
 			reasons = ic.reasons
-		case len(ic.reasons) == 0 && deadline == nil:
+		case len(ic.reasons) == 0 && pair == nil:
 			reasons = pr.reasons
 		case len(ic.reasons)+len(pr.reasons) == 0:
-			reasons = deadline
+			reasons = pair
 		default:
-			reasons = slices.Concat(ic.reasons, pr.reasons, deadline)
+			reasons = slices.Concat(ic.reasons, pr.reasons, pair)
 		}
 	}
 	// Only the deadline situation that can change the result enters the
