@@ -124,9 +124,8 @@ func idf(n, live int) float64 {
 // queryTerm is a resolved term of a query with its weight; queries are kept
 // sorted by term id.
 type queryTerm struct {
-	id        int32
-	weight    float64
-	expansion bool // a domain concept the profile did not name
+	id     int32
+	weight float64
 }
 
 // relevanceHits is how many average query terms (at most all of them) a call
@@ -134,14 +133,13 @@ type queryTerm struct {
 const relevanceHits = 4
 
 // scale is the score at which relevance saturates to 1-1/e: relevanceHits
-// times the mean weighted idf of the query's own (non-expansion) terms that
-// occur in some call, so long and short profiles are on one scale and words
+// times the mean weighted idf of the query's terms that occur in some call, so long and short profiles are on one scale and words
 // no call uses (a Dutch stem among English calls) do not dilute it.
 func (ix *index) scale(q []queryTerm, live int) float64 {
 	var sum float64
 	n := 0
 	for _, t := range q {
-		if !t.expansion && len(ix.postings[t.id]) > 0 {
+		if len(ix.postings[t.id]) > 0 {
 			sum += t.weight * idf(len(ix.postings[t.id]), live)
 			n++
 		}

@@ -11,8 +11,7 @@ import (
 )
 
 // A Dutch profile finds an English call through the concept vocabulary; a
-// call of another domain scores low (a profile without domain weights gives
-// every domain a little weight), and a call only start-ups may apply to is
+// call on another theme scores 0, and a call only start-ups may apply to is
 // ranked last, with its reason.
 func Example() {
 	vocab, err := matching.ParseVocabulary(strings.NewReader("id\tdomain\tnl\ten\n" +
@@ -51,7 +50,7 @@ func Example() {
 	}
 	// Output:
 	// LIFE-AIR eligible 29
-	// CEF-BIKES eligible 9
+	// CEF-BIKES eligible 0
 	// START-UP-AIR ineligible 0
 	//    local-authorities-cannot-apply: Only for other applicants ("start-ups" in the title).
 }

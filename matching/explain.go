@@ -21,12 +21,11 @@ type Explanation struct {
 }
 
 // ConceptMatch is a vocabulary concept found in both the profile and the
-// call. ProfileWords is empty when the concept only counts through the
-// profile's weight for its domain.
+// call, with the words that expressed it on each side.
 type ConceptMatch struct {
 	Concept      string   `json:"concept"`
 	Domain       Domain   `json:"domain"`
-	ProfileWords []string `json:"profile_words,omitempty"`
+	ProfileWords []string `json:"profile_words"`
 	CallWords    []string `json:"call_words"`
 }
 
@@ -43,10 +42,6 @@ type Note struct {
 	NL string `json:"nl"`
 	EN string `json:"en"`
 }
-
-// maxDomainConcepts bounds the concepts listed that matched only through a
-// domain weight.
-const maxDomainConcepts = 5
 
 // Explain scores one call for one city and explains the score. It is meant
 // for the few pairs a user looks at: it analyses the call's text again.
@@ -87,17 +82,13 @@ func (m *Model) Explain(identifier string, q *CityQuery, now time.Time) (Explana
 }
 
 // matchedConcepts lists the concepts the profile names that the call
-// contains, then up to maxDomainConcepts that count through domain weights.
+// contains, those of the profile's strongest domains first.
 func (m *Model) matchedConcepts(q *CityQuery, callWords map[int][]string) []ConceptMatch {
-	var named, domain []ConceptMatch
+	var named []ConceptMatch
 	for c, cw := range callWords {
-		concept := m.vocab.concepts[c]
-		cm := ConceptMatch{Concept: concept.ID, Domain: concept.Domain, CallWords: cw}
 		if pw, ok := q.named[c]; ok {
-			cm.ProfileWords = pw
-			named = append(named, cm)
-		} else if domainWeight(q.Applicant.Profile, concept.Domain) >= 0.5 {
-			domain = append(domain, cm)
+			concept := m.vocab.concepts[c]
+			named = append(named, ConceptMatch{Concept: concept.ID, Domain: concept.Domain, ProfileWords: pw, CallWords: cw})
 		}
 	}
 	byWeight := func(a, b ConceptMatch) int {
@@ -111,8 +102,7 @@ func (m *Model) matchedConcepts(q *CityQuery, callWords map[int][]string) []Conc
 		return strings.Compare(a.Concept, b.Concept)
 	}
 	slices.SortFunc(named, byWeight)
-	slices.SortFunc(domain, byWeight)
-	return append(named, domain[:min(len(domain), maxDomainConcepts)]...)
+	return named
 }
 
 // foundKeywords returns the profile keywords whose stems all occur in the
@@ -193,15 +183,9 @@ func (e Explanation) render(ic *indexedCall) (nl, en string) {
 	fmt.Fprintf(&b[0], "Relevantie %.2f, ervaring %.2f, haalbaarheid %.2f.\n", m.Components.Relevance, m.Components.Experience, m.Components.Feasibility)
 	fmt.Fprintf(&b[1], "Relevance %.2f, experience %.2f, feasibility %.2f.\n", m.Components.Relevance, m.Components.Experience, m.Components.Feasibility)
 	for _, c := range e.Concepts {
-		call := quoteAll(c.CallWords)
-		if len(c.ProfileWords) > 0 {
-			prof := quoteAll(c.ProfileWords)
-			fmt.Fprintf(&b[0], "- %s in het profiel ~ %s in de oproep (%s).\n", prof, call, c.Concept)
-			fmt.Fprintf(&b[1], "- %s in the profile ~ %s in the call (%s).\n", prof, call, c.Concept)
-			continue
-		}
-		fmt.Fprintf(&b[0], "- %s in de oproep, binnen het domein %s (%s).\n", call, c.Domain, c.Concept)
-		fmt.Fprintf(&b[1], "- %s in the call, within the domain %s (%s).\n", call, c.Domain, c.Concept)
+		prof, call := quoteAll(c.ProfileWords), quoteAll(c.CallWords)
+		fmt.Fprintf(&b[0], "- %s in het profiel ~ %s in de oproep (%s).\n", prof, call, c.Concept)
+		fmt.Fprintf(&b[1], "- %s in the profile ~ %s in the call (%s).\n", prof, call, c.Concept)
 	}
 	if len(e.Keywords) > 0 {
 		fmt.Fprintf(&b[0], "Trefwoorden gevonden: %s.\n", quoteAll(e.Keywords))

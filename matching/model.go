@@ -50,7 +50,7 @@ type indexedCall struct {
 	programme int
 	dlStart   int32 // deadlines are Model.deadlines[dlStart:dlEnd]
 	dlEnd     int32
-	minPop    int         // population limits from the eligibility notes, 0 if none
+	minPop    int // population limits from the eligibility notes, 0 if none
 	maxPop    int
 	status    Eligibility // city-independent eligibility
 	reasons   []Reason    // why status is not Eligible
@@ -251,7 +251,7 @@ type Match struct {
 // modulate it by up to 30 %, and eligibility multiplies it.
 const (
 	relevanceBase     = 0.70
-	experienceWeight  = 0.15
+	experienceWeight = 0.15
 	feasibilityWeight = 0.15
 )
 

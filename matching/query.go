@@ -40,8 +40,8 @@ type CityQuery struct {
 // name get a small weight so the domain itself counts.
 const (
 	keywordWeight   = 1.0
-	conceptWeight   = 2.0
-	expansionWeight = 0.3
+	conceptWeight = 2.0
+	expansionWeight = 0.0
 	maxTermWeight   = 3.0
 )
 
@@ -79,14 +79,8 @@ func (m *Model) Query(a Applicant) *CityQuery {
 			m.addTerms(weights, analysis{terms: other.terms[:other.length]}, keywordWeight) // stems only
 		}
 	}
-	for c, concept := range m.vocab.concepts {
-		tok := m.vocab.tokens[c]
-		w := domainWeight(p, concept.Domain)
-		if _, ok := q.named[c]; ok {
-			weights[tok] = conceptWeight * (0.5 + w)
-		} else if w > 0 {
-			weights[tok] = -expansionWeight * w // negative marks expansion until resolved
-		}
+	for c := range q.named {
+		weights[m.vocab.tokens[c]] = conceptWeight * (0.5 + domainWeight(p, m.vocab.concepts[c].Domain))
 	}
 	q.terms = m.resolve(weights)
 	for _, pr := range a.Projects {
@@ -111,16 +105,11 @@ func (m *Model) addTerms(weights map[string]float64, res analysis, w float64) {
 	}
 }
 
-// resolve turns term weights into a query sorted by term id; negative
-// weights are expansion terms (left out of the relevance scale).
+// resolve turns term weights into a query sorted by term id.
 func (m *Model) resolve(weights map[string]float64) []queryTerm {
 	q := make([]queryTerm, 0, len(weights))
 	for t, w := range weights {
-		qt := queryTerm{id: m.ix.termID(t), weight: w}
-		if w < 0 {
-			qt.weight, qt.expansion = -w, true
-		}
-		q = append(q, qt)
+		q = append(q, queryTerm{id: m.ix.termID(t), weight: w})
 	}
 	slices.SortFunc(q, func(a, b queryTerm) int { return cmp.Compare(a.id, b.id) })
 	return q
