@@ -251,7 +251,7 @@ type Match struct {
 // modulate it by up to 30 %, and eligibility multiplies it.
 const (
 	relevanceBase     = 0.70
-	experienceWeight = 0.15
+	experienceWeight  = 0.15
 	feasibilityWeight = 0.15
 )
 

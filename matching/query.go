@@ -40,7 +40,7 @@ type CityQuery struct {
 // name get a small weight so the domain itself counts.
 const (
 	keywordWeight   = 1.0
-	conceptWeight = 2.0
+	conceptWeight   = 2.0
 	expansionWeight = 0.0
 	maxTermWeight   = 3.0
 )
