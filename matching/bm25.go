@@ -128,31 +128,49 @@ type queryTerm struct {
 	weight float64
 }
 
-// relevanceHits is how many average query terms (at most all of them) a call
-// must match fully to score 1-1/e of full relevance.
-const relevanceHits = 4
+// Saturation of BM25F scores to 0..1 (see saturate). A profile's relevance
+// reaches 1-1/e when a call matches relevanceCoverage of the profile's weight
+// fully, so a long profile asks more of a call than a short one; a past
+// project is a short text, and resembles a call when it matches about
+// projectHits of its average terms.
+const (
+	relevanceCoverage = 0.02
+	projectHits       = 4
+)
 
-// scale is the score at which relevance saturates to 1-1/e: relevanceHits
-// times the mean weighted idf of the query's terms that occur in some call, so long and short profiles are on one scale and words
-// no call uses (a Dutch stem among English calls) do not dilute it.
-func (ix *index) scale(q []queryTerm, live int) float64 {
+// mass returns the weighted idf of a query's terms that occur in some call,
+// and how many they are: words no call uses (a Dutch stem among English
+// calls) do not count.
+func (ix *index) mass(q []queryTerm, live int) (float64, int) {
 	var sum float64
 	n := 0
 	for _, t := range q {
-		if len(ix.postings[t.id]) > 0 {
-			sum += t.weight * idf(len(ix.postings[t.id]), live)
+		if ps := ix.postings[t.id]; len(ps) > 0 {
+			sum += t.weight * idf(len(ps), live)
 			n++
 		}
 	}
+	return sum, n
+}
+
+// relevanceScale is the profile score at which relevance is 1-1/e.
+func (ix *index) relevanceScale(q []queryTerm, live int) float64 {
+	sum, _ := ix.mass(q, live)
+	return relevanceCoverage * sum
+}
+
+// similarityScale is the project score at which similarity is 1-1/e.
+func (ix *index) similarityScale(q []queryTerm, live int) float64 {
+	sum, n := ix.mass(q, live)
 	if n == 0 {
 		return 0
 	}
-	return float64(min(relevanceHits, n)) * sum / float64(n)
+	return min(projectHits, float64(n)) * sum / float64(n)
 }
 
 // accumulate adds the BM25F score of every live document for the query to
-// acc, which must have one entry per document, and returns the query's scale.
-func (ix *index) accumulate(q []queryTerm, live int, acc []float32) float64 {
+// acc, which must have one entry per document.
+func (ix *index) accumulate(q []queryTerm, live int, acc []float32) {
 	for _, t := range q {
 		ps := ix.postings[t.id]
 		if len(ps) == 0 {
@@ -163,7 +181,6 @@ func (ix *index) accumulate(q []queryTerm, live int, acc []float32) float64 {
 			acc[p.doc] += qw * p.w
 		}
 	}
-	return ix.scale(q, live)
 }
 
 // scoreDoc is the BM25F score of one document given its term weights, by a

@@ -49,7 +49,7 @@ func Example() {
 		}
 	}
 	// Output:
-	// LIFE-AIR eligible 29
+	// LIFE-AIR eligible 71
 	// CEF-BIKES eligible 0
 	// START-UP-AIR ineligible 0
 	//    local-authorities-cannot-apply: Only for other applicants ("start-ups" in the title).
