@@ -131,6 +131,9 @@ var (
 		"equity", "companies only", "only companies", "for-profit", "private companies", "single company",
 		"principal investigator", "doctoral", "postdoctoral", "fellowship", "enkel kmo", "alleen kmo",
 		"enkel ondernemingen", "alleen ondernemingen", "uitsluitend ondernemingen", "starters",
+		"scale-up companies", "designated by member states", "designated by the member state",
+		"national competent authorities", "competent national", "national coordination centres",
+		"higher education institutions only", "less developed regions", "defence industry",
 	}
 	descriptionCues = []string{
 		"smes only", "only smes", "individual researchers", "equity investment", "equity financing",

@@ -52,6 +52,8 @@ func TestCallRulesForApplicantsOtherThanCities(t *testing.T) {
 		{"SMEs only in the notes", Call{Identifier: "X", Status: StatusOpen, EligibilityNotes: "Open to SMEs only."}, Ineligible, ReasonApplicantType},
 		{"start-ups in the title", Call{Identifier: "X", Status: StatusOpen, Title: "Scale-up support for start-ups"}, Ineligible, ReasonApplicantType},
 		{"individual researchers in the description", Call{Identifier: "X", Status: StatusOpen, Description: "Grants to individual researchers."}, Unknown, ReasonApplicantTypeCue},
+		{"designated national bodies", Call{Identifier: "X", Status: StatusOpen, EligibilityNotes: "Only the competent national or regional authorities designated by the Member State may coordinate."}, Ineligible, ReasonApplicantType},
+		{"less developed regions", Call{Identifier: "X", Status: StatusOpen, EligibilityNotes: "At least half of the partners in less developed regions."}, Ineligible, ReasonApplicantType},
 		{"public bodies named in the notes", Call{Identifier: "X", Status: StatusOpen, EligibilityNotes: "Local authorities and start-ups may apply."}, Eligible, ""},
 	}
 	for _, tt := range tests {
