@@ -128,12 +128,10 @@ func foundKeywords(an *analyser, p Profile, stems map[string]bool) []string {
 	return found
 }
 
-// missing lists what stands between the city and a strong bid.
+// missing lists what stands between the city and a strong bid, beside the
+// eligibility reasons of the match.
 func (m *Model) missing(ic *indexedCall, q *CityQuery, s *scorer, e Explanation, callWords map[int][]string) []Note {
 	var notes []Note
-	for _, r := range e.Match.Reasons {
-		notes = append(notes, Note{NL: r.NL, EN: r.EN})
-	}
 	pr := s.rules(ic)
 	prog := ic.call.Programme
 	if e.Project == nil {
@@ -186,6 +184,10 @@ func (e Explanation) render(ic *indexedCall) (nl, en string) {
 		prof, call := quoteAll(c.ProfileWords), quoteAll(c.CallWords)
 		fmt.Fprintf(&b[0], "- %s in het profiel ~ %s in de oproep (%s).\n", prof, call, c.Concept)
 		fmt.Fprintf(&b[1], "- %s in the profile ~ %s in the call (%s).\n", prof, call, c.Concept)
+	}
+	for _, r := range m.Reasons {
+		fmt.Fprintf(&b[0], "Voorwaarde: %s\n", r.NL)
+		fmt.Fprintf(&b[1], "Eligibility: %s\n", r.EN)
 	}
 	if len(e.Keywords) > 0 {
 		fmt.Fprintf(&b[0], "Trefwoorden gevonden: %s.\n", quoteAll(e.Keywords))

@@ -5,8 +5,11 @@
 // feasibility of a bid, and explains the result in Dutch and English.
 //
 // The package is pure computation: no SQL, no network and no clock. Callers
-// pass the current time, load calls into a Model once, and score cities
-// against it; explanations are computed lazily for the pairs that are shown.
+// pass the current time, load calls into a Model once (NewModel, then Add or
+// Remove as calls change), turn each city into a CityQuery (Model.Query),
+// and score: ScoreCities for everything, ScoreCity for one city, ScoreCall
+// for one new call. Explanations are computed lazily, with Model.Explain,
+// for the pairs that are shown.
 package matching
 
 import "time"
