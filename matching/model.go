@@ -308,42 +308,68 @@ func (s *scorer) rules(ic *indexedCall) *programmeRules {
 // order: eligible and unknown before ineligible, then by score and
 // relevance, ties in the order calls were added.
 func (m *Model) ScoreCity(ctx context.Context, q *CityQuery, now time.Time) ([]Match, error) {
+	return m.scoreCity(ctx, q, now, &scratch{})
+}
+
+// scratch holds the per-call buffers of scoring one city, reused from city
+// to city by a ScoreCities worker so that only the matches are garbage.
+type scratch struct {
+	rel, sim, buf []float32
+	byDoc         []assessment
+	keys          []uint64
+}
+
+func (sc *scratch) reset(n int) {
+	grow := func(xs []float32) []float32 {
+		if cap(xs) < n {
+			return make([]float32, n)
+		}
+		xs = xs[:n]
+		clear(xs)
+		return xs
+	}
+	sc.rel, sc.sim, sc.buf = grow(sc.rel), grow(sc.sim), grow(sc.buf)
+	if cap(sc.byDoc) < n {
+		sc.byDoc = make([]assessment, n)
+	}
+	sc.byDoc = sc.byDoc[:n]
+	sc.keys = sc.keys[:0]
+}
+
+func (m *Model) scoreCity(ctx context.Context, q *CityQuery, now time.Time, sc *scratch) ([]Match, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("score %s: %w", q.Applicant.City.Slug, err)
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	n := len(m.calls)
-	rel := make([]float32, n)
-	m.ix.accumulate(q.terms, m.live, rel)
+	sc.reset(len(m.calls))
+	m.ix.accumulate(q.terms, m.live, sc.rel)
 	relScale := m.ix.relevanceScale(q.terms, m.live)
-	sim := make([]float32, n)
-	buf := make([]float32, n)
 	for _, p := range q.projects {
-		clear(buf)
-		m.ix.accumulate(p, m.live, buf)
+		clear(sc.buf)
+		m.ix.accumulate(p, m.live, sc.buf)
 		scale := m.ix.similarityScale(p, m.live)
-		for d, x := range buf {
-			sim[d] = max(sim[d], float32(saturate(float64(x), scale)))
+		for d, x := range sc.buf {
+			if x > 0 {
+				sc.sim[d] = max(sc.sim[d], float32(saturate(float64(x), scale)))
+			}
 		}
 	}
 	s := m.newScorer(q, now)
-	byDoc := make([]assessment, n)
-	keys := make([]uint64, 0, m.live)
 	for d := range m.calls {
 		ic := &m.calls[d]
 		if !ic.live {
 			continue
 		}
-		byDoc[d] = s.assess(ic, saturate(float64(rel[d]), relScale), float64(sim[d]))
-		keys = append(keys, rankKey(&byDoc[d], d))
+		sc.byDoc[d] = s.assess(ic, saturate(float64(sc.rel[d]), relScale), float64(sc.sim[d]))
+		sc.keys = append(sc.keys, rankKey(&sc.byDoc[d], d))
 	}
 	// Sorting packed keys is several times faster than sorting matches.
-	slices.Sort(keys)
-	matches := make([]Match, len(keys))
-	for i, k := range keys {
+	slices.Sort(sc.keys)
+	matches := make([]Match, len(sc.keys))
+	for i, k := range sc.keys {
 		d := k & (maxDocs - 1)
-		matches[i] = s.match(&m.calls[d], byDoc[d])
+		matches[i] = s.match(&m.calls[d], sc.byDoc[d])
 	}
 	return matches, nil
 }
@@ -521,8 +547,9 @@ func (m *Model) ScoreCities(ctx context.Context, qs []*CityQuery, now time.Time,
 	)
 	for range min(m.workers, max(len(qs), 1)) {
 		wg.Go(func() {
+			var sc scratch
 			for q := range jobs {
-				ms, err := m.ScoreCity(ctx, q, now)
+				ms, err := m.scoreCity(ctx, q, now, &sc)
 				if err == nil {
 					emitMu.Lock()
 					err = emit(q, ms)
