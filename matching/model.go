@@ -308,7 +308,7 @@ func (s *scorer) rules(ic *indexedCall) *programmeRules {
 // order: eligible and unknown before ineligible, then by score and
 // relevance, ties in the order calls were added.
 func (m *Model) ScoreCity(ctx context.Context, q *CityQuery, now time.Time) ([]Match, error) {
-	return m.scoreCity(ctx, q, now, &scratch{})
+	return m.scoreCity(ctx, q, now, &scratch{}, true)
 }
 
 // scratch holds the per-call buffers of scoring one city, reused from city
@@ -336,7 +336,10 @@ func (sc *scratch) reset(n int) {
 	sc.keys = sc.keys[:0]
 }
 
-func (m *Model) scoreCity(ctx context.Context, q *CityQuery, now time.Time, sc *scratch) ([]Match, error) {
+// scoreCity scores every call for a city, in rank order when ranked and in
+// model order otherwise (sorting and gathering in rank order are a third of
+// the work).
+func (m *Model) scoreCity(ctx context.Context, q *CityQuery, now time.Time, sc *scratch, ranked bool) ([]Match, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("score %s: %w", q.Applicant.City.Slug, err)
 	}
@@ -356,6 +359,15 @@ func (m *Model) scoreCity(ctx context.Context, q *CityQuery, now time.Time, sc *
 		}
 	}
 	s := m.newScorer(q, now)
+	if !ranked {
+		matches := make([]Match, 0, m.live)
+		for d := range m.calls {
+			if ic := &m.calls[d]; ic.live {
+				matches = append(matches, s.match(ic, s.assess(ic, saturate(float64(sc.rel[d]), relScale), float64(sc.sim[d]))))
+			}
+		}
+		return matches, nil
+	}
 	for d := range m.calls {
 		ic := &m.calls[d]
 		if !ic.live {
@@ -535,8 +547,9 @@ func Rank(ms []Match) {
 }
 
 // ScoreCities scores every city against every call on a bounded pool of
-// workers and hands each city's ranked matches to emit, one city at a time.
-// It stops at the first error of emit or when ctx is cancelled.
+// workers and hands each city's matches to emit, one city at a time, in the
+// order calls were added (bulk rescoring stores them; Rank sorts them). It
+// stops at the first error of emit or when ctx is cancelled.
 func (m *Model) ScoreCities(ctx context.Context, qs []*CityQuery, now time.Time, emit func(*CityQuery, []Match) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -549,7 +562,7 @@ func (m *Model) ScoreCities(ctx context.Context, qs []*CityQuery, now time.Time,
 		wg.Go(func() {
 			var sc scratch
 			for q := range jobs {
-				ms, err := m.scoreCity(ctx, q, now, &sc)
+				ms, err := m.scoreCity(ctx, q, now, &sc, false)
 				if err == nil {
 					emitMu.Lock()
 					err = emit(q, ms)

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func newTestModel(t *testing.T) *Model {
@@ -154,9 +156,17 @@ func TestScoreCitiesStopsOnEmitErrorAndCancellation(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context: err %v, want context.Canceled", err)
 	}
+	ranked, err := m.ScoreCity(context.Background(), qs[0], testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
 	seen := map[*CityQuery]int{}
 	err = m.ScoreCities(context.Background(), qs, testNow, func(q *CityQuery, ms []Match) error {
 		seen[q] = len(ms)
+		Rank(ms)
+		if diff := cmp.Diff(ranked, ms); diff != "" {
+			t.Errorf("ScoreCities differs from ScoreCity (-want +got):\n%s", diff)
+		}
 		return nil
 	})
 	if err != nil || len(seen) != len(qs) {
