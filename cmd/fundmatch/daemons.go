@@ -13,6 +13,7 @@ import (
 	"github.com/fundmatch/fundmatch/internal/crawl"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/metrics"
+	"github.com/fundmatch/fundmatch/internal/scoring"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/tasks"
 	"github.com/fundmatch/fundmatch/internal/web"
@@ -87,6 +88,7 @@ func (e *env) runWorker(ctx context.Context, s *services) error {
 	crawler := crawl.NewRunner(s.store, e.crawlConfig(), scoreEnqueuer(client), e.logger)
 	w.Handle(tasks.TypeCrawlSource, &tasks.CrawlHandler{Store: s.store, Logger: e.logger,
 		Crawlers: map[string]tasks.Crawler{"ftportal": crawler, "html": crawler}})
+	scoring.New(s.store, e.logger).Register(w)
 	return w.Run(ctx)
 }
 

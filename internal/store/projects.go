@@ -175,3 +175,36 @@ func (s *Store) ProjectsOfCity(ctx context.Context, slug string) ([]Project, err
 	}
 	return out, rows.Err()
 }
+
+// CityProject is a past project seen from one of its cities.
+type CityProject struct {
+	Project
+	Lead bool // the city led the project
+}
+
+// ProjectsByCity returns, by city id, every past project the city took part
+// in, newest first: the matcher's experience evidence.
+func (s *Store) ProjectsByCity(ctx context.Context) (map[int64][]CityProject, error) {
+	rows, err := s.db.QueryxContext(ctx, `
+		SELECT m.city_id, m.role, p.id, p.source, p.source_id, p.title, p.summary, p.year, p.programme,
+		       p.call_identifier, p.domains, p.budget, p.eu_contribution, p.url
+		FROM projects p JOIN project_members m ON m.project_id = p.id
+		ORDER BY m.city_id, p.year DESC, p.id`)
+	if err != nil {
+		return nil, fmt.Errorf("projects by city: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]CityProject{}
+	for rows.Next() {
+		var cityID int64
+		var role string
+		var p CityProject
+		if err := rows.Scan(&cityID, &role, &p.ID, &p.Source, &p.SourceID, &p.Title, &p.Summary, &p.Year, &p.Programme,
+			&p.CallIdentifier, &p.Domains, &p.Budget, &p.EUContribution, &p.URL); err != nil {
+			return nil, fmt.Errorf("projects by city: %w", err)
+		}
+		p.Lead = role == "lead"
+		out[cityID] = append(out[cityID], p)
+	}
+	return out, rows.Err()
+}

@@ -48,6 +48,9 @@ type SchedulerConfig struct {
 func DefaultJobs() []Periodic {
 	return []Periodic{
 		{Type: TypeCleanup, Queue: QueueDefault, Every: 24 * time.Hour},
+		// A nightly full rescore catches what events missed (a status that
+		// changed by date, a lost score task); unchanged pairs cost no writes.
+		{Type: TypeScoreAll, Queue: QueueScore, Every: 24 * time.Hour},
 	}
 }
 

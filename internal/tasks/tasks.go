@@ -38,7 +38,24 @@ const (
 	TypeCrawlSource = "crawl:source"        // crawl one source now
 	TypeCleanup     = "maintenance:cleanup" // refresh call statuses, delete expired sessions and old runs
 	TypeScoreCalls  = "score:calls"         // score some calls against every city
+	TypeScoreCity   = "score:city"          // score every call for one city
+	TypeScoreAll    = "score:all"           // rebuild the model and rescore everything
 )
+
+// ScoreCityPayload names the city to rescore.
+type ScoreCityPayload struct {
+	City string `json:"city"`
+}
+
+// NewScoreCityTask returns the task that rescores a city after its profile or
+// history changed. Equal tasks queued within a minute are one.
+func NewScoreCityTask(slug string) (*asynq.Task, error) {
+	b, err := json.Marshal(ScoreCityPayload{City: slug})
+	if err != nil {
+		return nil, err
+	}
+	return asynq.NewTask(TypeScoreCity, b, asynq.Queue(QueueScore), asynq.MaxRetry(5), asynq.Unique(time.Minute), asynq.Timeout(10*time.Minute)), nil
+}
 
 // ScoreCallsPayload names the calls to score.
 type ScoreCallsPayload struct {

@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// MatchRow is the stored score of one call for one city.
+type MatchRow struct {
+	CallID       int64
+	CityID       int64
+	Score        int
+	Relevance    float64
+	Experience   float64
+	Feasibility  float64
+	Eligibility  string          // eligible, ineligible or unknown
+	Reasons      json.RawMessage // [{"code", "nl", "en"}]
+	Explanation  json.RawMessage // {} when not computed
+	ModelVersion string
+	InputHash    string
+}
+
+// StoredMatch is what SaveMatches needs to know of a stored match.
+type StoredMatch struct {
+	InputHash      string
+	ModelVersion   string
+	HasExplanation bool
+}
+
+// StoredMatches returns, by call id, the input hash and model version of the
+// stored matches of a city, so unchanged pairs can be skipped.
+func (s *Store) StoredMatches(ctx context.Context, cityID int64) (map[int64]StoredMatch, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT call_id, input_hash, model_version, explanation <> '{}'
+		FROM matches WHERE city_id = $1`, cityID)
+	if err != nil {
+		return nil, fmt.Errorf("stored matches: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]StoredMatch{}
+	for rows.Next() {
+		var id int64
+		var m StoredMatch
+		if err := rows.Scan(&id, &m.InputHash, &m.ModelVersion, &m.HasExplanation); err != nil {
+			return nil, fmt.Errorf("stored matches: %w", err)
+		}
+		out[id] = m
+	}
+	return out, rows.Err()
+}
+
+var matchColumns = []string{"call_id", "city_id", "score", "relevance", "experience", "feasibility",
+	"eligibility", "reasons", "explanation", "model_version", "input_hash", "scored_at"}
+
+// SaveMatches writes matches in one statement per batch: a row whose input
+// hash and model version are unchanged is not rewritten (unless it gains an
+// explanation it lacked). It returns how many rows it wrote.
+func (s *Store) SaveMatches(ctx context.Context, rows []MatchRow, now time.Time) (int, error) {
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	var written int
+	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE matches_staging ON COMMIT DROP AS
+			SELECT call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons, explanation,
+				model_version, input_hash, scored_at FROM matches WITH NO DATA`); err != nil {
+			return fmt.Errorf("stage matches: %w", err)
+		}
+		stmt, err := tx.PrepareContext(ctx, pq.CopyIn("matches_staging", matchColumns...))
+		if err != nil {
+			return fmt.Errorf("stage matches: %w", err)
+		}
+		defer stmt.Close()
+		for _, r := range rows {
+			reasons, expl := string(r.Reasons), string(r.Explanation)
+			if reasons == "" {
+				reasons = "[]"
+			}
+			if expl == "" {
+				expl = "{}"
+			}
+			if _, err := stmt.ExecContext(ctx, r.CallID, r.CityID, r.Score, r.Relevance, r.Experience, r.Feasibility,
+				r.Eligibility, reasons, expl, r.ModelVersion, r.InputHash, now); err != nil {
+				return fmt.Errorf("stage match: %w", err)
+			}
+		}
+		if _, err := stmt.ExecContext(ctx); err != nil {
+			return fmt.Errorf("stage matches: %w", err)
+		}
+		if err := stmt.Close(); err != nil {
+			return fmt.Errorf("stage matches: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO matches (call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons,
+				explanation, model_version, input_hash, scored_at)
+			SELECT call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons, explanation,
+				model_version, input_hash, scored_at FROM matches_staging
+			ON CONFLICT (call_id, city_id) DO UPDATE SET score = EXCLUDED.score, relevance = EXCLUDED.relevance,
+				experience = EXCLUDED.experience, feasibility = EXCLUDED.feasibility, eligibility = EXCLUDED.eligibility,
+				reasons = EXCLUDED.reasons,
+				explanation = CASE WHEN EXCLUDED.explanation = '{}' AND matches.input_hash = EXCLUDED.input_hash
+					THEN matches.explanation ELSE EXCLUDED.explanation END,
+				model_version = EXCLUDED.model_version, input_hash = EXCLUDED.input_hash, scored_at = EXCLUDED.scored_at
+			WHERE matches.input_hash <> EXCLUDED.input_hash OR matches.model_version <> EXCLUDED.model_version
+				OR (matches.explanation = '{}' AND EXCLUDED.explanation <> '{}')`)
+		if err != nil {
+			return fmt.Errorf("save matches: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		written = int(n)
+		return nil
+	})
+	return written, err
+}
+
+// MatchView is a match as officers see it: the score with the call's key facts.
+type MatchView struct {
+	Identifier   string          `json:"identifier"`
+	Title        string          `json:"title"`
+	Programme    string          `json:"programme"`
+	Status       string          `json:"status"`
+	Score        int             `json:"score"`
+	Eligibility  string          `json:"eligibility"`
+	Reasons      json.RawMessage `json:"reasons"`
+	Explanation  json.RawMessage `json:"explanation"`
+	NextDeadline *time.Time      `json:"next_deadline"`
+	BudgetMax    *float64        `json:"budget_max"`
+	Relevance    float64         `json:"relevance"`
+	Experience   float64         `json:"experience"`
+	Feasibility  float64         `json:"feasibility"`
+	ScoredAt     time.Time       `json:"scored_at"`
+}
+
+// MatchFilter narrows a city's matches.
+type MatchFilter struct {
+	IncludeIneligible bool
+	IncludeClosed     bool
+	MinScore          int
+	Limit             int // 0: no limit
+}
+
+// MatchesOfCity returns a city's matches best first: eligible and unknown
+// before ineligible, then by score.
+func (s *Store) MatchesOfCity(ctx context.Context, slug string, f MatchFilter, today time.Time) ([]MatchView, error) {
+	q := `SELECT c.identifier, c.title, c.programme, c.status, m.score, m.eligibility, m.reasons, m.explanation,
+			(SELECT min(d) FROM unnest(c.deadlines) d WHERE d >= $2::date) AS next_deadline,
+			c.budget_max, m.relevance, m.experience, m.feasibility, m.scored_at
+		FROM matches m
+		JOIN cities ci ON ci.id = m.city_id
+		JOIN calls c ON c.id = m.call_id
+		WHERE ci.slug = $1 AND m.score >= $3
+			AND ($4 OR m.eligibility <> 'ineligible') AND ($5 OR c.status <> 'closed')
+		ORDER BY m.eligibility = 'ineligible', m.score DESC, m.relevance DESC, c.identifier`
+	args := []any{slug, today.Format(time.DateOnly), f.MinScore, f.IncludeIneligible, f.IncludeClosed}
+	if f.Limit > 0 {
+		q += ` LIMIT $6`
+		args = append(args, f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("matches of %s: %w", slug, err)
+	}
+	defer rows.Close()
+	var out []MatchView
+	for rows.Next() {
+		var m MatchView
+		var reasons, expl []byte
+		if err := rows.Scan(&m.Identifier, &m.Title, &m.Programme, &m.Status, &m.Score, &m.Eligibility, &reasons, &expl,
+			&m.NextDeadline, &m.BudgetMax, &m.Relevance, &m.Experience, &m.Feasibility, &m.ScoredAt); err != nil {
+			return nil, fmt.Errorf("matches of %s: %w", slug, err)
+		}
+		m.Reasons, m.Explanation = reasons, expl
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
