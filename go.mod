@@ -3,8 +3,8 @@ module github.com/fundmatch/fundmatch
 go 1.26.0
 
 require (
-	github.com/PuerkitoBio/goquery v1.11.0
-	github.com/andybalholm/cascadia v1.3.3
+	github.com/PuerkitoBio/goquery v1.13.0
+	github.com/andybalholm/cascadia v1.3.5
 	github.com/blevesearch/snowballstem v0.9.0
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 	github.com/emersion/go-smtp v0.25.1
