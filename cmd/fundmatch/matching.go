@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/fundmatch/fundmatch/internal/scoring"
+	"github.com/fundmatch/fundmatch/internal/store"
+)
+
+func runScore(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("score", "[--city SLUG]", "Rescore now: every call for every city with a profile, or for one city. Pairs whose inputs\ndid not change are not rewritten.")
+	city := fs.String("city", "", "rescore only this city")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{msg: "score takes no arguments"}
+	}
+	st, db, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var slugs []string
+	if *city != "" {
+		slugs = []string{*city}
+	}
+	start := time.Now()
+	bar := newProgressBar(e.stderr, "cities")
+	res, err := scoring.New(st, e.logger).ScoreAll(ctx, func(done, total int) { bar.set(done, total, "") }, slugs...)
+	bar.done()
+	if errors.Is(err, scoring.ErrNoCity) {
+		return fmt.Errorf("no city %q with a profile; 'fundmatch cities' lists them", *city)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "scored %d calls for %d cities (%d pairs) in %s; %d matches written, the rest unchanged\n",
+		res.Calls, res.Cities, res.Pairs, time.Since(start).Round(time.Millisecond), res.Written)
+	return nil
+}
+
+func runMatches(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("matches", "--city SLUG [--limit N] [--include-ineligible] [--json]", "A city's matched calls, best first: eligible and unknown before ineligible, then by score.")
+	city := fs.String("city", "", "the city (required)")
+	limit := fs.Int("limit", 20, "at most this many matches (0: all)")
+	inel := fs.Bool("include-ineligible", false, "also list calls the city cannot apply for, with the reasons")
+	minScore := fs.Int("min-score", 0, "only matches with at least this score")
+	lang := fs.String("lang", "nl", "language of the reasons: nl or en")
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *city == "" || fs.NArg() > 0 {
+		return usageError{msg: "want: matches --city SLUG"}
+	}
+	if *lang != "nl" && *lang != "en" {
+		return usageError{msg: "--lang: want nl or en"}
+	}
+	st, db, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := st.CityBySlug(ctx, *city); errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no city %q; 'fundmatch cities' lists them", *city)
+	}
+	today := time.Now()
+	ms, err := st.MatchesOfCity(ctx, *city, store.MatchFilter{IncludeIneligible: *inel, MinScore: *minScore, Limit: *limit}, today)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		Identifier   string          `json:"identifier"`
+		Title        string          `json:"title"`
+		Programme    string          `json:"programme"`
+		Score        int             `json:"score"`
+		Eligibility  string          `json:"eligibility"`
+		Reasons      []string        `json:"reasons"`
+		NextDeadline *string         `json:"next_deadline"`
+		Components   map[string]any  `json:"components"`
+		Explanation  json.RawMessage `json:"explanation,omitempty"`
+	}
+	rows := make([]row, 0, len(ms))
+	for _, m := range ms {
+		r := row{Identifier: m.Identifier, Title: m.Title, Programme: m.Programme, Score: m.Score, Eligibility: m.Eligibility,
+			Reasons: reasonTexts(m.Reasons, *lang), Components: map[string]any{"relevance": m.Relevance, "experience": m.Experience, "feasibility": m.Feasibility}}
+		if m.NextDeadline != nil {
+			s := m.NextDeadline.Format(time.DateOnly)
+			r.NextDeadline = &s
+		}
+		if string(m.Explanation) != "{}" {
+			r.Explanation = m.Explanation
+		}
+		rows = append(rows, r)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCORE\tELIGIBILITY\tNEXT DEADLINE\tIDENTIFIER\tTITLE")
+	for _, r := range rows {
+		next := "-"
+		if r.NextDeadline != nil {
+			next = *r.NextDeadline
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", r.Score, r.Eligibility, next, r.Identifier, truncate(r.Title, 60))
+		for _, reason := range r.Reasons {
+			fmt.Fprintf(tw, "\t\t\t\t  · %s\n", reason)
+		}
+	}
+	return tw.Flush()
+}
+
+// reasonTexts picks the reasons' texts in one language.
+func reasonTexts(raw json.RawMessage, lang string) []string {
+	var rs []struct{ Code, NL, EN string }
+	json.Unmarshal(raw, &rs)
+	out := []string{}
+	for _, r := range rs {
+		if lang == "en" {
+			out = append(out, r.EN)
+		} else {
+			out = append(out, r.NL)
+		}
+	}
+	return out
+}
+
+func runExplain(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("explain", "--city SLUG --call IDENTIFIER [--lang nl|en] [--json]", "Explain the score of a call for a city: the concepts matched with the words found on each side,\nthe past project it resembles, eligibility, and what is missing.")
+	city := fs.String("city", "", "the city (required)")
+	call := fs.String("call", "", "the call's identifier (required)")
+	lang := fs.String("lang", "nl", "nl or en")
+	asJSON := fs.Bool("json", false, "print the explanation as JSON (both languages)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *city == "" || *call == "" || fs.NArg() > 0 {
+		return usageError{msg: "want: explain --city SLUG --call IDENTIFIER"}
+	}
+	if *lang != "nl" && *lang != "en" {
+		return usageError{msg: "--lang: want nl or en"}
+	}
+	st, db, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ex, err := scoring.New(st, e.logger).Explain(ctx, *city, *call)
+	if errors.Is(err, scoring.ErrNoCity) {
+		return fmt.Errorf("no city %q with a profile; 'fundmatch cities' lists them", *city)
+	}
+	if err != nil {
+		if strings.Contains(err.Error(), "not in the model") {
+			return fmt.Errorf("no call %q; 'fundmatch calls' lists them", *call)
+		}
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ex)
+	}
+	text := ex.NL
+	if *lang == "en" {
+		text = ex.EN
+	}
+	fmt.Fprintln(e.stdout, strings.TrimSpace(text))
+	return nil
+}
