@@ -1,0 +1,244 @@
+package consortium
+
+import (
+	"cmp"
+	"slices"
+)
+
+// MaxExactCandidates is the number of candidates PlanCall searches exactly;
+// beyond it the strongest candidates on their own are kept.
+const MaxExactCandidates = 30
+
+// PlanCall proposes the k best bids for one call (distinct member sets, best
+// first) by branch and bound over the candidates' subsets. Candidates that
+// are ineligible, have no free bid slot or too little co-funding, or lie
+// outside a required programme area are left out and listed in Excluded.
+// With more than MaxExactCandidates candidates, the strongest on their own
+// are searched and the plan is not marked optimal.
+func PlanCall(c Call, cands []Candidate, h History, k int) CallPlan {
+	cities := make([]City, 0, len(cands))
+	seen := make(map[string]bool, len(cands))
+	for _, cand := range cands {
+		if !seen[cand.City.Slug] {
+			seen[cand.City.Slug] = true
+			cities = append(cities, cand.City)
+		}
+	}
+	m := newCallModel(c, cands, newNetwork(cities, h))
+	plan := CallPlan{Call: c.Identifier, Optimal: true}
+	if len(m.cands) > MaxExactCandidates {
+		m = m.shortlist(MaxExactCandidates)
+		plan.Optimal = false
+	}
+	plan.Excluded = m.excluded
+	sets, nodes := m.best(max(k, 1))
+	plan.Nodes = nodes
+	for _, s := range sets {
+		plan.Bids = append(plan.Bids, m.bid(s.members, m.singleUsage()))
+	}
+	return plan
+}
+
+// shortlist keeps the n candidates worth most on their own.
+func (m *callModel) shortlist(n int) *callModel {
+	idx := make([]int, len(m.cands))
+	alone := make([]float64, len(m.cands))
+	for i := range idx {
+		idx[i] = i
+		alone[i] = m.value([]int{i}).Total
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(alone[b], alone[a]) })
+	short := &callModel{call: m.call, rule: m.rule, net: m.net, weight: m.weight, excluded: m.excluded}
+	for r, i := range idx {
+		if r >= n {
+			short.excluded = append(short.excluded, Exclusion{m.cands[i].City.Slug, reasonCut})
+			continue
+		}
+		short.cands = append(short.cands, m.cands[i])
+		short.city = append(short.city, m.city[i])
+		short.fit = append(short.fit, m.fit[i])
+		short.strength = append(short.strength, m.strength[i])
+		short.lead = append(short.lead, m.lead[i])
+		short.eligible = append(short.eligible, m.eligible[i])
+		short.front = append(short.front, m.front[i])
+		short.newcomer = append(short.newcomer, m.newcomer[i])
+	}
+	return short
+}
+
+// scoredSet is a set of members (candidate indexes, ascending) and its value.
+type scoredSet struct {
+	members []int
+	value   float64
+}
+
+// best returns the k most valuable feasible member sets, best first, and
+// the number of search nodes visited. k <= 0 returns every feasible set.
+func (m *callModel) best(k int) ([]scoredSet, int) {
+	s := newSearch(m, k)
+	if m.rule.minCities <= m.rule.maxCities {
+		s.dfs(0)
+	}
+	return s.top, s.nodes
+}
+
+// search is a depth-first branch and bound over member subsets. The bound
+// at a node adds to the current members the best r remaining candidates
+// (r = free places) by an optimistic increment: fit, coverage gain against
+// the current members (coverage is submodular, so gains only shrink), synergy
+// with the current members plus half of the candidate's r−1 strongest
+// synergies with anyone, and the newcomer bonus as if a front-runner were in.
+// Total coverage is also capped at what is left to cover, and the lead term
+// at the most experienced remaining city.
+type search struct {
+	m       *callModel
+	k       int
+	order   []int // candidates in search order, strongest alone first
+	synTop  [][]float64
+	top     []scoredSet
+	nodes   int
+	members []int
+	covs    [][]float64 // coverage per need, per depth
+	fitSum  float64
+	synSum  float64
+	newbies int
+	u, u2   []float64 // scratch for bounds
+}
+
+func newSearch(m *callModel, k int) *search {
+	n := len(m.cands)
+	s := &search{m: m, k: k, order: make([]int, n), synTop: make([][]float64, n)}
+	alone := make([]float64, n)
+	for i := range n {
+		s.order[i] = i
+		alone[i] = m.value([]int{i}).Total
+		syn := make([]float64, 0, n)
+		for j := range n {
+			if j != i && m.syn(i, j) > 0 {
+				syn = append(syn, m.syn(i, j))
+			}
+		}
+		slices.SortFunc(syn, func(a, b float64) int { return cmp.Compare(b, a) })
+		// synTop[i][t] is the sum of i's t strongest synergies.
+		s.synTop[i] = make([]float64, len(syn)+1)
+		for t, v := range syn {
+			s.synTop[i][t+1] = s.synTop[i][t] + v
+		}
+	}
+	slices.SortStableFunc(s.order, func(a, b int) int { return cmp.Compare(alone[b], alone[a]) })
+	s.covs = make([][]float64, m.rule.maxCities+2)
+	for d := range s.covs {
+		s.covs[d] = make([]float64, len(m.weight))
+	}
+	s.u, s.u2 = make([]float64, 0, n), make([]float64, 0, n)
+	return s
+}
+
+// full is whether the top k is filled, so that search can prune.
+func (s *search) full() bool { return s.k > 0 && len(s.top) >= s.k }
+
+func (s *search) dfs(p int) {
+	s.nodes++
+	m := s.m
+	depth := len(s.members)
+	if depth >= m.rule.maxCities {
+		return
+	}
+	cov, next := s.covs[depth], s.covs[depth+1]
+	for q := p; q < len(s.order); q++ {
+		if s.full() && s.bound(q) <= s.top[len(s.top)-1].value+eps {
+			return // bounds only shrink as q grows
+		}
+		i := s.order[q]
+		var synAdd float64
+		for _, j := range s.members {
+			synAdd += m.syn(i, j)
+		}
+		for k := range cov {
+			next[k] = max(cov[k], m.strength[i][k])
+		}
+		s.members = append(s.members, i)
+		s.fitSum += m.fit[i]
+		s.synSum += synAdd
+		if m.newcomer[i] {
+			s.newbies++
+		}
+		if len(s.members) >= m.rule.minCities {
+			s.record()
+		}
+		s.dfs(q + 1)
+		s.members = s.members[:depth]
+		s.fitSum -= m.fit[i]
+		s.synSum -= synAdd
+		if m.newcomer[i] {
+			s.newbies--
+		}
+	}
+}
+
+func (s *search) record() {
+	v := s.m.value(s.members).Total
+	if s.full() && v <= s.top[len(s.top)-1].value {
+		return
+	}
+	set := scoredSet{members: slices.Sorted(slices.Values(s.members)), value: v}
+	at, _ := slices.BinarySearchFunc(s.top, set.value, func(e scoredSet, v float64) int { return cmp.Compare(v, e.value) })
+	// Equal values keep discovery order: insert after them.
+	for at < len(s.top) && s.top[at].value == set.value {
+		at++
+	}
+	s.top = slices.Insert(s.top, at, set)
+	if s.k > 0 && len(s.top) > s.k {
+		s.top = s.top[:s.k]
+	}
+}
+
+// bound is an upper bound on any set made of the current members plus
+// candidates from s.order[q:].
+func (s *search) bound(q int) float64 {
+	m := s.m
+	depth := len(s.members)
+	cov := s.covs[depth]
+	var curCov, maxCov, lead float64
+	for k, w := range m.weight {
+		curCov += w * cov[k]
+		maxCov += w
+	}
+	for _, i := range s.members {
+		lead = max(lead, m.lead[i])
+	}
+	base := s.fitSum + s.synSum + curCov + perNewcomer*float64(s.newbies)
+	r := m.rule.maxCities - depth
+	s.u, s.u2 = s.u[:0], s.u2[:0]
+	for _, j := range s.order[q:] {
+		lead = max(lead, m.lead[j])
+		var gain float64
+		for k, w := range m.weight {
+			gain += w * max(0, m.strength[j][k]-cov[k])
+		}
+		inc := m.fit[j] + 0.5*s.synTop[j][min(r-1, len(s.synTop[j])-1)]
+		for _, i := range s.members {
+			inc += m.syn(i, j)
+		}
+		if m.newcomer[j] {
+			inc += perNewcomer
+		}
+		s.u = append(s.u, inc+gain)
+		s.u2 = append(s.u2, inc)
+	}
+	add := min(topSum(s.u, r), topSum(s.u2, r)+maxCov-curCov)
+	return base + lead + add
+}
+
+// topSum is the sum of the r largest positive values in xs; it reorders xs.
+func topSum(xs []float64, r int) float64 {
+	slices.SortFunc(xs, func(a, b float64) int { return cmp.Compare(b, a) })
+	var sum float64
+	for t, x := range xs {
+		if t >= r || x <= 0 {
+			break
+		}
+		sum += x
+	}
+	return sum
+}
