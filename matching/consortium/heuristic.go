@@ -1,0 +1,490 @@
+package consortium
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// HeuristicOptions tunes PlanPortfolioHeuristic. The search stops at
+// whichever comes first: the time budget, the number of restarts, or ctx.
+type HeuristicOptions struct {
+	TimeBudget time.Duration // 0: no time limit
+	Restarts   int           // ruin-and-repair rounds after the first local optimum; 0: 50
+	Shortlist  int           // candidates per call the moves consider; 0: 40
+	Seed       uint64        // seeds the random choices, for repeatable plans
+}
+
+// PlanPortfolioHeuristic plans a portfolio too large for exact search
+// (hundreds of municipalities, about a hundred calls) under the model of
+// PlanPortfolio. It builds bids greedily, call by call, improves them by
+// local search (add, remove or swap a member, move a city's slot from one
+// bid to another, drop or rebuild a bid; the lead is always the strongest
+// member as lead), and then ruins and repairs part of the best plan while
+// time allows. The plan reports its value, an upper bound from a Lagrangian
+// relaxation of the slot limits over optimistic per-call bounds, and the gap.
+func PlanPortfolioHeuristic(ctx context.Context, p Portfolio, opt HeuristicOptions) (Plan, error) {
+	start := time.Now()
+	pm, err := newPortfolioModel(p)
+	if err != nil {
+		return Plan{}, fmt.Errorf("plan portfolio heuristically: %w", err)
+	}
+	h := newHeuristic(pm, opt)
+	if opt.TimeBudget > 0 {
+		h.deadline = start.Add(opt.TimeBudget)
+	}
+	sol := h.run(ctx)
+	plan := pm.plan(sol.choice)
+	plan.UpperBound = max(lagrangeBound(pm, plan.Value, 100), plan.Value)
+	plan.Gap = gap(plan.Value, plan.UpperBound)
+	plan.Optimal = plan.Gap == 0
+	plan.Elapsed = time.Since(start)
+	return plan, nil
+}
+
+// solution is a choice of members per call (candidate indexes) and its value.
+type solution struct {
+	choice [][]int
+	value  float64
+}
+
+// heuristic holds a plan under construction and the cities' capacity left.
+type heuristic struct {
+	pm       *portfolioModel
+	opt      HeuristicOptions
+	rng      *rand.Rand
+	deadline time.Time
+	short    [][]int // per call: candidates the moves consider
+	local    [][]int // per call: candidate index of each city, or -1
+	bids     [][]int
+	vals     []float64
+	total    float64
+	slots    []int
+	coFund   []float64
+	inCalls  [][]int // per city: calls whose bid it is in
+	scratch  []int
+}
+
+func newHeuristic(pm *portfolioModel, opt HeuristicOptions) *heuristic {
+	if opt.Restarts <= 0 {
+		opt.Restarts = 50
+	}
+	if opt.Shortlist <= 0 {
+		opt.Shortlist = 40
+	}
+	h := &heuristic{pm: pm, opt: opt, rng: rand.New(rand.NewPCG(opt.Seed, 0x6a1ca))}
+	for _, m := range pm.calls {
+		idx := make([]int, len(m.cands))
+		alone := make([]float64, len(m.cands))
+		for i := range idx {
+			idx[i] = i
+			alone[i] = m.value([]int{i}).Total
+		}
+		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(alone[b], alone[a]) })
+		h.short = append(h.short, idx[:min(len(idx), opt.Shortlist)])
+		local := make([]int, len(pm.slots))
+		for g := range local {
+			local[g] = -1
+		}
+		for i, g := range m.city {
+			local[g] = i
+		}
+		h.local = append(h.local, local)
+	}
+	return h
+}
+
+func (h *heuristic) reset() {
+	n := len(h.pm.calls)
+	h.bids, h.vals, h.total = make([][]int, n), make([]float64, n), 0
+	h.slots, h.coFund = slices.Clone(h.pm.slots), slices.Clone(h.pm.coFunding)
+	h.inCalls = make([][]int, len(h.pm.slots))
+}
+
+func (h *heuristic) load(s solution) {
+	h.reset()
+	for c, members := range s.choice {
+		h.apply(c, slices.Clone(members))
+	}
+}
+
+func (h *heuristic) snapshot() solution {
+	s := solution{choice: make([][]int, len(h.bids)), value: h.total}
+	for c, b := range h.bids {
+		s.choice[c] = slices.Clone(b)
+	}
+	return s
+}
+
+func (h *heuristic) done(ctx context.Context) bool {
+	return ctx.Err() != nil || (!h.deadline.IsZero() && time.Now().After(h.deadline))
+}
+
+// run builds a plan, improves it, and ruins and repairs it while allowed.
+func (h *heuristic) run(ctx context.Context) solution {
+	h.reset()
+	order := make([]int, len(h.pm.calls))
+	alone := make([]float64, len(order))
+	for c := range order {
+		order[c] = c
+		alone[c] = h.pm.calls[c].value(h.greedyBid(c, 0)).Total
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(alone[b], alone[a]) })
+	for _, c := range order {
+		h.apply(c, h.greedyBid(c, 0))
+	}
+	h.improve(ctx)
+	best := h.snapshot()
+	for range h.opt.Restarts {
+		if h.done(ctx) {
+			break
+		}
+		h.load(best)
+		h.ruinAndRepair()
+		h.improve(ctx)
+		if h.total > best.value+eps {
+			best = h.snapshot()
+		}
+	}
+	return best
+}
+
+// ruinAndRepair drops about a fifth of the bids and rebuilds them, in random
+// order and with noisy greedy choices.
+func (h *heuristic) ruinAndRepair() {
+	var ruined []int
+	for c := range h.bids {
+		if h.rng.IntN(5) == 0 {
+			ruined = append(ruined, c)
+			h.apply(c, nil)
+		}
+	}
+	h.rng.Shuffle(len(ruined), func(i, j int) { ruined[i], ruined[j] = ruined[j], ruined[i] })
+	for _, c := range ruined {
+		h.apply(c, h.greedyBid(c, 1))
+	}
+}
+
+// canJoin reports whether candidate i of call c has the capacity to join.
+func (h *heuristic) canJoin(c, i int) bool {
+	m := h.pm.calls[c]
+	g := m.city[i]
+	return h.slots[g] >= 1 && h.coFund[g] >= m.cands[i].CoFundingNeeded-eps
+}
+
+// greedyBid builds a bid for call c from the cities with capacity left,
+// adding the member with the largest gain (plus noise) until no member adds
+// value or the bid is full. It returns nil when no valid bid is worth anything.
+func (h *heuristic) greedyBid(c int, noise float64) []int {
+	m := h.pm.calls[c]
+	var members []int
+	cur := 0.0
+	for len(members) < m.rule.maxCities {
+		at, gain, score := -1, 0.0, 0.0
+		for _, j := range h.short[c] {
+			if slices.Contains(members, j) || !h.canJoin(c, j) {
+				continue
+			}
+			g := m.value(append(members, j)).Total - cur
+			sc := g
+			if noise > 0 {
+				sc += noise * h.rng.NormFloat64()
+			}
+			if at < 0 || sc > score {
+				at, gain, score = j, g, sc
+			}
+		}
+		if at < 0 || (len(members) >= m.rule.minCities && gain <= eps) {
+			break
+		}
+		members = append(members, at)
+		cur += gain
+	}
+	if len(members) < m.rule.minCities || cur <= eps {
+		return nil
+	}
+	return members
+}
+
+// apply replaces call c's bid with members, moving capacity accordingly.
+func (h *heuristic) apply(c int, members []int) {
+	m := h.pm.calls[c]
+	for _, i := range h.bids[c] {
+		g := m.city[i]
+		h.slots[g]++
+		h.coFund[g] += m.cands[i].CoFundingNeeded
+		h.inCalls[g] = slices.DeleteFunc(h.inCalls[g], func(x int) bool { return x == c })
+	}
+	for _, i := range members {
+		g := m.city[i]
+		h.slots[g]--
+		h.coFund[g] -= m.cands[i].CoFundingNeeded
+		h.inCalls[g] = append(h.inCalls[g], c)
+	}
+	h.total -= h.vals[c]
+	h.bids[c] = members
+	h.vals[c] = 0
+	if len(members) > 0 {
+		h.vals[c] = m.value(members).Total
+	}
+	h.total += h.vals[c]
+}
+
+// move is a change to one bid, possibly freeing a city from another bid.
+type move struct {
+	gain     float64
+	call     int
+	members  []int
+	from     int // call the city is taken from, or -1
+	fromBids []int
+}
+
+// improve applies the best improving move per call until none is left.
+func (h *heuristic) improve(ctx context.Context) {
+	for improved := true; improved && !h.done(ctx); {
+		improved = false
+		for c := range h.bids {
+			mv, ok := h.bestMove(c)
+			if !ok {
+				continue
+			}
+			if mv.from >= 0 {
+				h.apply(mv.from, mv.fromBids)
+			}
+			h.apply(c, mv.members)
+			improved = true
+		}
+	}
+}
+
+// bestMove finds the most valuable change to call c's bid.
+func (h *heuristic) bestMove(c int) (move, bool) {
+	m := h.pm.calls[c]
+	bid, cur := h.bids[c], h.vals[c]
+	best := move{gain: eps, from: -1}
+	found := false
+	consider := func(members []int, gain float64, from int, fromBids []int) {
+		if gain > best.gain {
+			best = move{gain: gain, call: c, members: slices.Clone(members), from: from, fromBids: fromBids}
+			found = true
+		}
+	}
+	valueOf := func(members []int) float64 {
+		if len(members) == 0 {
+			return 0
+		}
+		if len(members) < m.rule.minCities || len(members) > m.rule.maxCities {
+			return -1e18
+		}
+		return m.value(members).Total
+	}
+	if len(bid) == 0 {
+		if nb := h.greedyBid(c, 0); nb != nil {
+			consider(nb, m.value(nb).Total, -1, nil)
+		}
+	} else {
+		consider(nil, -cur, -1, nil)
+	}
+	// Removing a member.
+	for a := range bid {
+		rest := h.without(bid, a)
+		consider(rest, valueOf(rest)-cur, -1, nil)
+	}
+	for _, j := range h.short[c] {
+		if slices.Contains(bid, j) {
+			continue
+		}
+		from, fromBids, loss := -1, []int(nil), 0.0
+		if !h.canJoin(c, j) {
+			// Free city j from the bid where leaving costs least.
+			from, fromBids, loss = h.cheapestRelease(c, j)
+			if from < 0 {
+				continue
+			}
+		}
+		// Adding j, or swapping a member for j.
+		if len(bid) > 0 || m.rule.minCities <= 1 {
+			added := append(slices.Clone(bid), j)
+			consider(added, valueOf(added)-cur-loss, from, fromBids)
+		}
+		for a := range bid {
+			swapped := h.without(bid, a)
+			swapped = append(swapped, j)
+			consider(swapped, valueOf(swapped)-cur-loss, from, fromBids)
+		}
+	}
+	return best, found
+}
+
+// without returns bid without its a-th member, in scratch space that the
+// next call overwrites.
+func (h *heuristic) without(bid []int, a int) []int {
+	h.scratch = append(append(h.scratch[:0], bid[:a]...), bid[a+1:]...)
+	return h.scratch
+}
+
+// cheapestRelease finds the other bid that loses least by letting candidate
+// j of call c go, such that j can then join call c. It returns the call, its
+// bid without the city (nil when too small to stand), and the value lost.
+func (h *heuristic) cheapestRelease(c, j int) (int, []int, float64) {
+	m := h.pm.calls[c]
+	g := m.city[j]
+	from, rest, loss := -1, []int(nil), 0.0
+	for _, c2 := range h.inCalls[g] {
+		m2 := h.pm.calls[c2]
+		i2 := h.local[c2][g]
+		if h.coFund[g]+m2.cands[i2].CoFundingNeeded < m.cands[j].CoFundingNeeded-eps {
+			continue
+		}
+		if h.slots[g]+1 < 1 {
+			continue
+		}
+		var left []int
+		for _, i := range h.bids[c2] {
+			if i != i2 {
+				left = append(left, i)
+			}
+		}
+		v := 0.0
+		if len(left) >= m2.rule.minCities {
+			v = m2.value(left).Total
+		}
+		if v <= 0 {
+			left, v = nil, 0
+		}
+		if l := h.vals[c2] - v; from < 0 || l < loss {
+			from, rest, loss = c2, left, l
+		}
+	}
+	return from, rest, loss
+}
+
+// lagrangeBound is an upper bound on any plan: each city's bid slots are
+// priced, every call then takes its optimistic best bid at those prices (see
+// callBound), and the prices of all slots are added back. Subgradient steps
+// lower the bound; value is a known plan's value, to size the steps.
+func lagrangeBound(pm *portfolioModel, value float64, iterations int) float64 {
+	price := make([]float64, len(pm.slots))
+	used := make([]int, len(pm.slots))
+	bounds := make([]*callBounder, len(pm.calls))
+	for c, m := range pm.calls {
+		bounds[c] = newCallBounder(m)
+	}
+	best, theta, stale := 0.0, 2.0, 0
+	for it := range iterations {
+		clear(used)
+		l := 0.0
+		for i, p := range price {
+			l += p * float64(pm.slots[i])
+		}
+		for _, b := range bounds {
+			l += b.bound(price, used)
+		}
+		if it == 0 || l < best-eps {
+			best, stale = l, 0
+		} else if stale++; stale >= 5 {
+			theta, stale = theta/2, 0
+		}
+		var norm float64
+		for i := range price {
+			g := float64(pm.slots[i] - used[i])
+			if g > 0 && price[i] == 0 {
+				g = 0
+			}
+			norm += g * g
+		}
+		if norm == 0 || best-value <= eps || theta < 1e-3 {
+			break
+		}
+		step := theta * max(l-value, 1e-3) / norm
+		for i := range price {
+			price[i] = max(0, price[i]-step*float64(pm.slots[i]-used[i]))
+		}
+	}
+	return best
+}
+
+// callBounder computes the optimistic bound of the exact search's root node
+// for one call, with each member's fit lowered by its city's slot price.
+type callBounder struct {
+	m      *callModel
+	synTop [][]float64
+	cover  []float64 // coverage points of each candidate alone
+	lead   float64
+	maxCov float64
+	u, u2  []float64
+	idx    []int
+}
+
+func newCallBounder(m *callModel) *callBounder {
+	s := newSearch(m, 1)
+	b := &callBounder{m: m, synTop: s.synTop}
+	for _, w := range m.weight {
+		b.maxCov += w
+	}
+	for i := range m.cands {
+		var cov float64
+		for k, w := range m.weight {
+			cov += w * m.strength[i][k]
+		}
+		b.cover = append(b.cover, cov)
+		b.lead = max(b.lead, m.lead[i])
+	}
+	return b
+}
+
+// bound returns max(0, optimistic best bid value at the given prices) and
+// counts a slot in used for each city the optimistic bid takes.
+func (b *callBounder) bound(price []float64, used []int) float64 {
+	m := b.m
+	r := m.rule.maxCities
+	if len(m.cands) < m.rule.minCities || r < m.rule.minCities {
+		return 0
+	}
+	b.u, b.u2, b.idx = b.u[:0], b.u2[:0], b.idx[:0]
+	for j := range m.cands {
+		inc := m.fit[j] - price[m.city[j]] + 0.5*b.synTop[j][min(r-1, len(b.synTop[j])-1)]
+		if m.newcomer[j] {
+			inc += perNewcomer
+		}
+		b.u = append(b.u, inc+b.cover[j])
+		b.u2 = append(b.u2, inc)
+		b.idx = append(b.idx, j)
+	}
+	withCover, chosen := topPositive(b.u, b.idx, r)
+	capped, chosen2 := topPositive(b.u2, b.idx, r)
+	capped += b.maxCov
+	if capped < withCover {
+		withCover, chosen = capped, chosen2
+	}
+	total := b.lead + withCover
+	if total <= 0 {
+		return 0
+	}
+	for _, j := range chosen {
+		used[m.city[j]]++
+	}
+	return total
+}
+
+// topPositive returns the sum of the r largest positive xs and their idx.
+func topPositive(xs []float64, idx []int, r int) (float64, []int) {
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(xs[b], xs[a]) })
+	var sum float64
+	var chosen []int
+	for t, i := range order {
+		if t >= r || xs[i] <= 0 {
+			break
+		}
+		sum += xs[i]
+		chosen = append(chosen, idx[i])
+	}
+	return sum, chosen
+}
