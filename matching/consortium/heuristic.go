@@ -247,15 +247,15 @@ func (h *heuristic) improve(ctx context.Context) {
 	for improved := true; improved && !h.done(ctx); {
 		improved = false
 		for c := range h.bids {
-			mv, ok := h.bestMove(c)
-			if !ok {
+			if mv, ok := h.bestMove(c); ok {
+				if mv.from >= 0 {
+					h.apply(mv.from, mv.fromBids)
+				}
+				h.apply(c, mv.members)
+				improved = true
 				continue
 			}
-			if mv.from >= 0 {
-				h.apply(mv.from, mv.fromBids)
-			}
-			h.apply(c, mv.members)
-			improved = true
+			improved = h.rebuild(c) || improved
 		}
 	}
 }
@@ -319,6 +319,60 @@ func (h *heuristic) bestMove(c int) (move, bool) {
 	return best, found
 }
 
+// rebuild builds call c's bid again from scratch, greedily, taking cities
+// from other bids when their gain here outweighs the loss there. It keeps
+// the result only if the whole plan gains, and reports whether it did.
+func (h *heuristic) rebuild(c int) bool {
+	m := h.pm.calls[c]
+	type change struct {
+		call    int
+		members []int
+	}
+	before := h.total
+	undo := []change{{c, h.bids[c]}}
+	h.apply(c, nil)
+	var members []int
+	cur := 0.0
+	for len(members) < m.rule.maxCities {
+		at, gain, from, fromBids := -1, 0.0, -1, []int(nil)
+		for _, j := range h.short[c] {
+			if slices.Contains(members, j) {
+				continue
+			}
+			f, fb, loss := -1, []int(nil), 0.0
+			if !h.canJoin(c, j) {
+				if f, fb, loss = h.cheapestRelease(c, j); f < 0 {
+					continue
+				}
+			}
+			if g := m.value(append(members, j)).Total - cur - loss; at < 0 || g > gain {
+				at, gain, from, fromBids = j, g, f, fb
+			}
+		}
+		if at < 0 || (len(members) >= m.rule.minCities && gain <= eps) {
+			break
+		}
+		if from >= 0 {
+			undo = append(undo, change{from, h.bids[from]})
+			h.apply(from, fromBids)
+		}
+		// Take the capacity now, so that a later refill cannot spend it.
+		members = append(members, at)
+		h.apply(c, slices.Clone(members))
+		cur = h.vals[c]
+	}
+	if len(members) < m.rule.minCities || cur <= eps {
+		h.apply(c, nil)
+	}
+	if h.total > before+eps {
+		return true
+	}
+	for k := len(undo) - 1; k >= 0; k-- {
+		h.apply(undo[k].call, undo[k].members)
+	}
+	return false
+}
+
 // without returns bid without its a-th member, in scratch space that the
 // next call overwrites.
 func (h *heuristic) without(bid []int, a int) []int {
@@ -354,6 +408,18 @@ func (h *heuristic) cheapestRelease(c, j int) (int, []int, float64) {
 		}
 		if v <= 0 {
 			left, v = nil, 0
+		}
+		// Refill the gap with a city that has capacity to spare, if that pays.
+		if base := left; len(base)+1 >= m2.rule.minCities {
+			for _, k := range h.short[c2] {
+				if k == i2 || slices.Contains(base, k) || !h.canJoin(c2, k) {
+					continue
+				}
+				refilled := append(slices.Clone(base), k)
+				if w := m2.value(refilled).Total; w > v {
+					v, left = w, refilled
+				}
+			}
 		}
 		if l := h.vals[c2] - v; from < 0 || l < loss {
 			from, rest, loss = c2, left, l
