@@ -137,34 +137,53 @@ func (h *heuristic) run(ctx context.Context) solution {
 		h.apply(c, h.greedyBid(c, 0))
 	}
 	h.improve(ctx)
-	best := h.snapshot()
-	for range h.opt.Restarts {
+	best, current := h.snapshot(), h.snapshot()
+	// Ruin and repair with threshold acceptance: a plan a little worse than
+	// the current one is accepted, less and less so as the rounds go by, to
+	// leave local optima; the best plan seen is kept.
+	for round := range h.opt.Restarts {
 		if h.done(ctx) {
 			break
 		}
-		h.load(best)
-		h.ruinAndRepair()
+		h.load(current)
+		h.ruin()
 		h.improve(ctx)
+		threshold := 0.01 * best.value * (1 - float64(round)/float64(h.opt.Restarts))
+		if h.total >= current.value-threshold {
+			current = h.snapshot()
+		}
 		if h.total > best.value+eps {
-			best = h.snapshot()
+			best = current
 		}
 	}
 	return best
 }
 
-// ruinAndRepair drops about a fifth of the bids and rebuilds them, in random
-// order and with noisy greedy choices.
-func (h *heuristic) ruinAndRepair() {
-	var ruined []int
-	for c := range h.bids {
-		if h.rng.IntN(5) == 0 {
-			ruined = append(ruined, c)
-			h.apply(c, nil)
+// ruin drops the bids of a random city, and about a tenth of the others,
+// then rebuilds them, and some calls without a bid, in random order with
+// noisy greedy choices.
+func (h *heuristic) ruin() {
+	var joined, ruined []int
+	for g, calls := range h.inCalls {
+		if len(calls) > 0 {
+			joined = append(joined, g)
 		}
+	}
+	if len(joined) > 0 {
+		g := joined[h.rng.IntN(len(joined))]
+		ruined = append(ruined, h.inCalls[g]...)
+	}
+	for c := range h.bids {
+		if !slices.Contains(ruined, c) && (h.rng.IntN(10) == 0 || (len(h.bids[c]) == 0 && h.rng.IntN(3) == 0)) {
+			ruined = append(ruined, c)
+		}
+	}
+	for _, c := range ruined {
+		h.apply(c, nil)
 	}
 	h.rng.Shuffle(len(ruined), func(i, j int) { ruined[i], ruined[j] = ruined[j], ruined[i] })
 	for _, c := range ruined {
-		h.apply(c, h.greedyBid(c, 1))
+		h.apply(c, h.greedyBid(c, 3))
 	}
 }
 
@@ -313,10 +332,46 @@ func (h *heuristic) bestMove(c int) (move, bool) {
 		for a := range bid {
 			swapped := h.without(bid, a)
 			swapped = append(swapped, j)
-			consider(swapped, valueOf(swapped)-cur-loss, from, fromBids)
+			v := valueOf(swapped) - cur
+			consider(swapped, v-loss, from, fromBids)
+			if from >= 0 {
+				// Or exchange: j leaves another bid, and member a takes its place there.
+				if f, fb, l := h.exchange(c, j, bid[a]); f >= 0 {
+					consider(swapped, v-l, f, fb)
+				}
+			}
 		}
 	}
 	return best, found
+}
+
+// exchange finds the other bid that loses least when candidate j of call c
+// leaves it for call c and the member a of call c's bid takes j's place.
+// It returns the call, its new bid and the value lost, or -1.
+func (h *heuristic) exchange(c, j, a int) (int, []int, float64) {
+	m := h.pm.calls[c]
+	gj, ga := m.city[j], m.city[a]
+	from, rest, loss := -1, []int(nil), 0.0
+	for _, c2 := range h.inCalls[gj] {
+		m2 := h.pm.calls[c2]
+		i2, ka := h.local[c2][gj], h.local[c2][ga]
+		if c2 == c || ka < 0 || slices.Contains(h.bids[c2], ka) ||
+			h.coFund[gj]+m2.cands[i2].CoFundingNeeded < m.cands[j].CoFundingNeeded-eps ||
+			h.coFund[ga]+m.cands[a].CoFundingNeeded < m2.cands[ka].CoFundingNeeded-eps {
+			continue
+		}
+		left := make([]int, 0, len(h.bids[c2]))
+		for _, i := range h.bids[c2] {
+			if i == i2 {
+				i = ka
+			}
+			left = append(left, i)
+		}
+		if l := h.vals[c2] - m2.value(left).Total; from < 0 || l < loss {
+			from, rest, loss = c2, left, l
+		}
+	}
+	return from, rest, loss
 }
 
 // rebuild builds call c's bid again from scratch, greedily, taking cities

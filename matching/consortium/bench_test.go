@@ -1,0 +1,56 @@
+package consortium
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// benchPortfolio is a seeded random portfolio of the given size.
+func benchPortfolio(cities, calls int) Portfolio {
+	rng := rand.New(rand.NewPCG(42, uint64(cities*1000+calls)))
+	return randomPortfolio(rng, instanceSpec{cities: cities, calls: calls, concepts: 6, historyPairs: 3 * cities})
+}
+
+func BenchmarkPlanCall30CandidatesExact(b *testing.B) {
+	p := benchPortfolio(30, 1)
+	cc := p.Calls[0]
+	cc.Call.Programme = Horizon
+	cc.Call.Action = Collaborative
+	var nodes int
+	for b.Loop() {
+		plan := PlanCall(cc.Call, cc.Candidates, p.History, 5)
+		nodes = plan.Nodes
+	}
+	b.ReportMetric(float64(nodes), "nodes")
+}
+
+func BenchmarkPlanPortfolio14x30Exact(b *testing.B) {
+	p := benchPortfolio(14, 30)
+	var plan Plan
+	for b.Loop() {
+		var err error
+		if plan, err = PlanPortfolio(context.Background(), p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if !plan.Optimal {
+		b.Fatal("not proven optimal")
+	}
+	b.ReportMetric(plan.Value, "value")
+}
+
+func BenchmarkPlanPortfolioHeuristic300x100(b *testing.B) {
+	p := benchPortfolio(300, 100)
+	var plan Plan
+	for b.Loop() {
+		var err error
+		if plan, err = PlanPortfolioHeuristic(context.Background(), p, HeuristicOptions{TimeBudget: 4 * time.Second, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(plan.Value, "value")
+	b.ReportMetric(plan.UpperBound, "bound")
+	b.ReportMetric(100*plan.Gap, "gap%")
+}
