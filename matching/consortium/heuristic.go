@@ -123,33 +123,34 @@ func (h *heuristic) done(ctx context.Context) bool {
 	return ctx.Err() != nil || (!h.deadline.IsZero() && time.Now().After(h.deadline))
 }
 
+// chainRounds is the number of ruin-and-repair rounds before the search
+// starts again from a fresh, noisy greedy plan.
+const chainRounds = 50
+
 // run builds a plan, improves it, and ruins and repairs it while allowed.
 func (h *heuristic) run(ctx context.Context) solution {
-	h.reset()
-	order := make([]int, len(h.pm.calls))
-	alone := make([]float64, len(order))
-	for c := range order {
-		order[c] = c
-		alone[c] = h.pm.calls[c].value(h.greedyBid(c, 0)).Total
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(alone[b], alone[a]) })
-	for _, c := range order {
-		h.apply(c, h.greedyBid(c, 0))
-	}
-	h.improve(ctx)
+	start := time.Now()
+	h.construct(ctx, 0)
 	best, current := h.snapshot(), h.snapshot()
 	// Ruin and repair with threshold acceptance: a plan a little worse than
-	// the current one is accepted, less and less so as the rounds go by, to
-	// leave local optima; the best plan seen is kept.
+	// the current one is accepted, less and less so along a chain of rounds,
+	// to leave local optima; the best plan seen is kept.
 	for round := range h.opt.Restarts {
 		if h.done(ctx) {
 			break
 		}
-		h.load(current)
-		h.ruin()
-		h.improve(ctx)
-		threshold := 0.01 * best.value * (1 - float64(round)/float64(h.opt.Restarts))
-		if h.total >= current.value-threshold {
+		progress := float64(round%chainRounds) / chainRounds
+		if round > 0 && round%chainRounds == 0 {
+			h.construct(ctx, 1)
+		} else {
+			h.load(current)
+			h.ruin()
+			h.improve(ctx)
+		}
+		if !h.deadline.IsZero() {
+			progress = max(progress, float64(time.Since(start))/float64(h.deadline.Sub(start)))
+		}
+		if h.total >= current.value-0.01*best.value*(1-progress) || round%chainRounds == 0 {
 			current = h.snapshot()
 		}
 		if h.total > best.value+eps {
@@ -159,8 +160,25 @@ func (h *heuristic) run(ctx context.Context) solution {
 	return best
 }
 
-// ruin drops the bids of a random city, and about a tenth of the others,
-// then rebuilds them, and some calls without a bid, in random order with
+// construct builds a plan greedily, the calls worth most alone first (with
+// noise, in a noisy order), and improves it by local search.
+func (h *heuristic) construct(ctx context.Context, noise float64) {
+	h.reset()
+	order := make([]int, len(h.pm.calls))
+	alone := make([]float64, len(order))
+	for c := range order {
+		order[c] = c
+		alone[c] = h.pm.calls[c].value(h.greedyBid(c, 0)).Total + noise*10*h.rng.NormFloat64()
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(alone[b], alone[a]) })
+	for _, c := range order {
+		h.apply(c, h.greedyBid(c, noise))
+	}
+	h.improve(ctx)
+}
+
+// ruin drops the bids of a random city and of a call or two it could join,
+// and about a tenth of the others, then rebuilds them, and some calls without a bid, in random order with
 // noisy greedy choices.
 func (h *heuristic) ruin() {
 	var joined, ruined []int
@@ -172,6 +190,12 @@ func (h *heuristic) ruin() {
 	if len(joined) > 0 {
 		g := joined[h.rng.IntN(len(joined))]
 		ruined = append(ruined, h.inCalls[g]...)
+		// And a call or two the city could join instead.
+		for range 2 {
+			if c := h.rng.IntN(len(h.bids)); h.local[c][g] >= 0 && !slices.Contains(ruined, c) {
+				ruined = append(ruined, c)
+			}
+		}
 	}
 	for c := range h.bids {
 		if !slices.Contains(ruined, c) && (h.rng.IntN(10) == 0 || (len(h.bids[c]) == 0 && h.rng.IntN(3) == 0)) {
@@ -182,9 +206,34 @@ func (h *heuristic) ruin() {
 		h.apply(c, nil)
 	}
 	h.rng.Shuffle(len(ruined), func(i, j int) { ruined[i], ruined[j] = ruined[j], ruined[i] })
+	exact := h.rng.IntN(5) == 0
 	for _, c := range ruined {
-		h.apply(c, h.greedyBid(c, 3))
+		if exact {
+			h.apply(c, h.bestBidNow(c))
+		} else {
+			h.apply(c, h.greedyBid(c, 1))
+		}
 	}
+}
+
+// bestBidNow is the best bid for call c among its shortlisted cities that
+// have capacity left, by exact search; nil when none is worth anything.
+func (h *heuristic) bestBidNow(c int) []int {
+	var free []int
+	for _, j := range h.short[c] {
+		if h.canJoin(c, j) {
+			free = append(free, j)
+		}
+	}
+	sets, _ := h.pm.calls[c].subset(free).best(1)
+	if len(sets) == 0 || sets[0].value <= eps {
+		return nil
+	}
+	members := make([]int, len(sets[0].members))
+	for k, i := range sets[0].members {
+		members[k] = free[i]
+	}
+	return members
 }
 
 // canJoin reports whether candidate i of call c has the capacity to join.

@@ -48,22 +48,27 @@ func (m *callModel) shortlist(n int) *callModel {
 		alone[i] = m.value([]int{i}).Total
 	}
 	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(alone[b], alone[a]) })
-	short := &callModel{call: m.call, rule: m.rule, net: m.net, weight: m.weight, excluded: m.excluded}
-	for r, i := range idx {
-		if r >= n {
-			short.excluded = append(short.excluded, Exclusion{m.cands[i].City.Slug, reasonCut})
-			continue
-		}
-		short.cands = append(short.cands, m.cands[i])
-		short.city = append(short.city, m.city[i])
-		short.fit = append(short.fit, m.fit[i])
-		short.strength = append(short.strength, m.strength[i])
-		short.lead = append(short.lead, m.lead[i])
-		short.eligible = append(short.eligible, m.eligible[i])
-		short.front = append(short.front, m.front[i])
-		short.newcomer = append(short.newcomer, m.newcomer[i])
+	short := m.subset(idx[:n])
+	for _, i := range idx[n:] {
+		short.excluded = append(short.excluded, Exclusion{m.cands[i].City.Slug, reasonCut})
 	}
 	return short
+}
+
+// subset is the model restricted to the candidates idx, in that order.
+func (m *callModel) subset(idx []int) *callModel {
+	sub := &callModel{call: m.call, rule: m.rule, net: m.net, weight: m.weight, excluded: slices.Clone(m.excluded)}
+	for _, i := range idx {
+		sub.cands = append(sub.cands, m.cands[i])
+		sub.city = append(sub.city, m.city[i])
+		sub.fit = append(sub.fit, m.fit[i])
+		sub.strength = append(sub.strength, m.strength[i])
+		sub.lead = append(sub.lead, m.lead[i])
+		sub.eligible = append(sub.eligible, m.eligible[i])
+		sub.front = append(sub.front, m.front[i])
+		sub.newcomer = append(sub.newcomer, m.newcomer[i])
+	}
+	return sub
 }
 
 // scoredSet is a set of members (candidate indexes, ascending) and its value.
