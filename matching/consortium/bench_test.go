@@ -46,7 +46,7 @@ func BenchmarkPlanPortfolioHeuristic300x100(b *testing.B) {
 	var plan Plan
 	for b.Loop() {
 		var err error
-		if plan, err = PlanPortfolioHeuristic(context.Background(), p, HeuristicOptions{TimeBudget: 4 * time.Second, Seed: 1}); err != nil {
+		if plan, err = PlanPortfolioHeuristic(context.Background(), p, HeuristicOptions{TimeBudget: 4500 * time.Millisecond, Seed: 1}); err != nil {
 			b.Fatal(err)
 		}
 	}

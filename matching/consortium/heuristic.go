@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -34,11 +35,15 @@ func PlanPortfolioHeuristic(ctx context.Context, p Portfolio, opt HeuristicOptio
 	}
 	h := newHeuristic(pm, opt)
 	if opt.TimeBudget > 0 {
-		h.deadline = start.Add(opt.TimeBudget)
+		// Leave a fifth of the budget for the bound.
+		h.deadline = start.Add(opt.TimeBudget * 4 / 5)
 	}
 	sol := h.run(ctx)
 	plan := pm.plan(sol.choice)
-	plan.UpperBound = max(lagrangeBound(pm, plan.Value, 100), plan.Value)
+	stop := func() bool {
+		return ctx.Err() != nil || (opt.TimeBudget > 0 && time.Since(start) > opt.TimeBudget)
+	}
+	plan.UpperBound = max(lagrangeBound(pm, plan.Value, 100, stop), plan.Value)
 	plan.Gap = gap(plan.Value, plan.UpperBound)
 	plan.Optimal = plan.Gap == 0
 	plan.Elapsed = time.Since(start)
@@ -64,7 +69,11 @@ type heuristic struct {
 	total    float64
 	slots    []int
 	coFund   []float64
-	inCalls  [][]int // per city: calls whose bid it is in
+	inCalls  [][]int     // per city: calls whose bid it is in
+	shortOf  [][]int     // per city: calls whose shortlist holds it
+	touched  []int       // cities whose bids changed since the last look
+	version  int         // counts changes to the plan
+	releases [][]release // per city: cached releases, valid for one version
 	scratch  []int
 }
 
@@ -85,6 +94,12 @@ func newHeuristic(pm *portfolioModel, opt HeuristicOptions) *heuristic {
 		}
 		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(alone[b], alone[a]) })
 		h.short = append(h.short, idx[:min(len(idx), opt.Shortlist)])
+		if h.shortOf == nil {
+			h.shortOf = make([][]int, len(pm.slots))
+		}
+		for _, i := range h.short[len(h.short)-1] {
+			h.shortOf[m.city[i]] = append(h.shortOf[m.city[i]], len(h.short)-1)
+		}
 		local := make([]int, len(pm.slots))
 		for g := range local {
 			local[g] = -1
@@ -102,6 +117,7 @@ func (h *heuristic) reset() {
 	h.bids, h.vals, h.total = make([][]int, n), make([]float64, n), 0
 	h.slots, h.coFund = slices.Clone(h.pm.slots), slices.Clone(h.pm.coFunding)
 	h.inCalls = make([][]int, len(h.pm.slots))
+	h.releases = make([][]release, len(h.pm.slots))
 }
 
 func (h *heuristic) load(s solution) {
@@ -122,6 +138,10 @@ func (h *heuristic) snapshot() solution {
 func (h *heuristic) done(ctx context.Context) bool {
 	return ctx.Err() != nil || (!h.deadline.IsZero() && time.Now().After(h.deadline))
 }
+
+// moveWidth is how many of a call's strongest candidates are considered for
+// moves that take a city from another bid, or refill a bid a city leaves.
+const moveWidth = 15
 
 // chainRounds is the number of ruin-and-repair rounds before the search
 // starts again from a fresh, noisy greedy plan.
@@ -144,13 +164,23 @@ func (h *heuristic) run(ctx context.Context) solution {
 			h.construct(ctx, 1)
 		} else {
 			h.load(current)
-			h.ruin()
-			h.improve(ctx)
+			h.touched = h.touched[:0]
+			ruined := h.ruin()
+			dirty := make([]bool, len(h.bids))
+			for _, c := range ruined {
+				dirty[c] = true
+			}
+			for _, g := range h.touched {
+				for _, c := range h.shortOf[g] {
+					dirty[c] = true
+				}
+			}
+			h.improveDirty(ctx, dirty)
 		}
 		if !h.deadline.IsZero() {
 			progress = max(progress, float64(time.Since(start))/float64(h.deadline.Sub(start)))
 		}
-		if h.total >= current.value-0.01*best.value*(1-progress) || round%chainRounds == 0 {
+		if h.total >= current.value-0.1*best.value/float64(len(h.bids))*(1-progress) || round%chainRounds == 0 {
 			current = h.snapshot()
 		}
 		if h.total > best.value+eps {
@@ -180,7 +210,7 @@ func (h *heuristic) construct(ctx context.Context, noise float64) {
 // ruin drops the bids of a random city and of a call or two it could join,
 // and about a tenth of the others, then rebuilds them, and some calls without a bid, in random order with
 // noisy greedy choices.
-func (h *heuristic) ruin() {
+func (h *heuristic) ruin() []int {
 	var joined, ruined []int
 	for g, calls := range h.inCalls {
 		if len(calls) > 0 {
@@ -214,6 +244,7 @@ func (h *heuristic) ruin() {
 			h.apply(c, h.greedyBid(c, 1))
 		}
 	}
+	return ruined
 }
 
 // bestBidNow is the best bid for call c among its shortlisted cities that
@@ -280,14 +311,17 @@ func (h *heuristic) greedyBid(c int, noise float64) []int {
 // apply replaces call c's bid with members, moving capacity accordingly.
 func (h *heuristic) apply(c int, members []int) {
 	m := h.pm.calls[c]
+	h.version++
 	for _, i := range h.bids[c] {
 		g := m.city[i]
+		h.touched = append(h.touched, g)
 		h.slots[g]++
 		h.coFund[g] += m.cands[i].CoFundingNeeded
 		h.inCalls[g] = slices.DeleteFunc(h.inCalls[g], func(x int) bool { return x == c })
 	}
 	for _, i := range members {
 		g := m.city[i]
+		h.touched = append(h.touched, g)
 		h.slots[g]--
 		h.coFund[g] -= m.cands[i].CoFundingNeeded
 		h.inCalls[g] = append(h.inCalls[g], c)
@@ -312,18 +346,38 @@ type move struct {
 
 // improve applies the best improving move per call until none is left.
 func (h *heuristic) improve(ctx context.Context) {
-	for improved := true; improved && !h.done(ctx); {
-		improved = false
+	dirty := make([]bool, len(h.bids))
+	for c := range dirty {
+		dirty[c] = true
+	}
+	h.improveDirty(ctx, dirty)
+}
+
+// improveDirty looks for moves on the calls marked dirty; a move marks every
+// call whose shortlist holds a city the move changed, until none is left.
+func (h *heuristic) improveDirty(ctx context.Context, dirty []bool) {
+	for again := true; again && !h.done(ctx); {
+		again = false
 		for c := range h.bids {
+			if !dirty[c] {
+				continue
+			}
+			dirty[c] = false
+			h.touched = h.touched[:0]
 			if mv, ok := h.bestMove(c); ok {
 				if mv.from >= 0 {
 					h.apply(mv.from, mv.fromBids)
 				}
 				h.apply(c, mv.members)
-				improved = true
+			} else if !h.rebuild(c) {
 				continue
 			}
-			improved = h.rebuild(c) || improved
+			for _, g := range h.touched {
+				for _, c2 := range h.shortOf[g] {
+					dirty[c2] = true
+				}
+			}
+			again = true
 		}
 	}
 }
@@ -361,12 +415,15 @@ func (h *heuristic) bestMove(c int) (move, bool) {
 		rest := h.without(bid, a)
 		consider(rest, valueOf(rest)-cur, -1, nil)
 	}
-	for _, j := range h.short[c] {
+	for rank, j := range h.short[c] {
 		if slices.Contains(bid, j) {
 			continue
 		}
 		from, fromBids, loss := -1, []int(nil), 0.0
 		if !h.canJoin(c, j) {
+			if rank >= moveWidth {
+				continue
+			}
 			// Free city j from the bid where leaving costs least.
 			from, fromBids, loss = h.cheapestRelease(c, j)
 			if from < 0 {
@@ -492,51 +549,78 @@ func (h *heuristic) cheapestRelease(c, j int) (int, []int, float64) {
 	g := m.city[j]
 	from, rest, loss := -1, []int(nil), 0.0
 	for _, c2 := range h.inCalls[g] {
-		m2 := h.pm.calls[c2]
 		i2 := h.local[c2][g]
-		if h.coFund[g]+m2.cands[i2].CoFundingNeeded < m.cands[j].CoFundingNeeded-eps {
+		if h.coFund[g]+h.pm.calls[c2].cands[i2].CoFundingNeeded < m.cands[j].CoFundingNeeded-eps {
 			continue
 		}
-		if h.slots[g]+1 < 1 {
-			continue
-		}
-		var left []int
-		for _, i := range h.bids[c2] {
-			if i != i2 {
-				left = append(left, i)
-			}
-		}
-		v := 0.0
-		if len(left) >= m2.rule.minCities {
-			v = m2.value(left).Total
-		}
-		if v <= 0 {
-			left, v = nil, 0
-		}
-		// Refill the gap with a city that has capacity to spare, if that pays.
-		if base := left; len(base)+1 >= m2.rule.minCities {
-			for _, k := range h.short[c2] {
-				if k == i2 || slices.Contains(base, k) || !h.canJoin(c2, k) {
-					continue
-				}
-				refilled := append(slices.Clone(base), k)
-				if w := m2.value(refilled).Total; w > v {
-					v, left = w, refilled
-				}
-			}
-		}
-		if l := h.vals[c2] - v; from < 0 || l < loss {
-			from, rest, loss = c2, left, l
+		r := h.release(g, c2)
+		if l := h.vals[c2] - r.value; from < 0 || l < loss {
+			from, rest, loss = c2, r.left, l
 		}
 	}
 	return from, rest, loss
+}
+
+// release is call's bid once a city leaves it: its members (refilled by a
+// city with capacity to spare when that pays) and value, as of a version of
+// the plan.
+type release struct {
+	version int
+	call    int
+	left    []int
+	value   float64
+}
+
+// release returns what becomes of call c2's bid if city g leaves it,
+// computed once per version of the plan.
+func (h *heuristic) release(g, c2 int) release {
+	at := slices.IndexFunc(h.releases[g], func(r release) bool { return r.call == c2 })
+	if at >= 0 && h.releases[g][at].version == h.version {
+		return h.releases[g][at]
+	}
+	m2 := h.pm.calls[c2]
+	i2 := h.local[c2][g]
+	var left []int
+	for _, i := range h.bids[c2] {
+		if i != i2 {
+			left = append(left, i)
+		}
+	}
+	v := 0.0
+	if len(left) >= m2.rule.minCities {
+		v = m2.value(left).Total
+	}
+	if v <= 0 {
+		left, v = nil, 0
+	}
+	// Refill the gap with a city that has capacity to spare, if that pays.
+	if base := left; len(base)+1 >= m2.rule.minCities {
+		buf := append(slices.Clone(base), 0)
+		for _, k := range h.short[c2][:min(len(h.short[c2]), moveWidth)] {
+			if k == i2 || slices.Contains(base, k) || !h.canJoin(c2, k) {
+				continue
+			}
+			buf[len(buf)-1] = k
+			if w := m2.value(buf).Total; w > v {
+				v, left = w, slices.Clone(buf)
+			}
+		}
+	}
+	r := release{version: h.version, call: c2, left: left, value: v}
+	if at >= 0 {
+		h.releases[g][at] = r
+	} else {
+		h.releases[g] = append(h.releases[g], r)
+	}
+	return r
 }
 
 // lagrangeBound is an upper bound on any plan: each city's bid slots are
 // priced, every call then takes its optimistic best bid at those prices (see
 // callBound), and the prices of all slots are added back. Subgradient steps
 // lower the bound; value is a known plan's value, to size the steps.
-func lagrangeBound(pm *portfolioModel, value float64, iterations int) float64 {
+// It stops early when stop says so; every iterate is a valid bound.
+func lagrangeBound(pm *portfolioModel, value float64, iterations int, stop func() bool) float64 {
 	price := make([]float64, len(pm.slots))
 	used := make([]int, len(pm.slots))
 	bounds := make([]*callBounder, len(pm.calls))
@@ -566,7 +650,7 @@ func lagrangeBound(pm *portfolioModel, value float64, iterations int) float64 {
 			}
 			norm += g * g
 		}
-		if norm == 0 || best-value <= eps || theta < 1e-3 {
+		if norm == 0 || best-value <= eps || theta < 1e-3 || stop() {
 			break
 		}
 		step := theta * max(l-value, 1e-3) / norm
@@ -607,37 +691,71 @@ func newCallBounder(m *callModel) *callBounder {
 }
 
 // bound returns max(0, optimistic best bid value at the given prices) and
-// counts a slot in used for each city the optimistic bid takes.
+// counts a slot in used for each city the optimistic bid takes. Bids with a
+// front-runner and bids without one are bounded apart, since only the first
+// earn the newcomer bonus.
 func (b *callBounder) bound(price []float64, used []int) float64 {
 	m := b.m
 	r := m.rule.maxCities
 	if len(m.cands) < m.rule.minCities || r < m.rule.minCities {
 		return 0
 	}
-	b.u, b.u2, b.idx = b.u[:0], b.u2[:0], b.idx[:0]
-	for j := range m.cands {
-		inc := m.fit[j] - price[m.city[j]] + 0.5*b.synTop[j][min(r-1, len(b.synTop[j])-1)]
-		if m.newcomer[j] {
-			inc += perNewcomer
+	best, chosen := 0.0, []int(nil)
+	for _, withFront := range []bool{false, true} {
+		b.u, b.u2, b.idx = b.u[:0], b.u2[:0], b.idx[:0]
+		lead := 0.0
+		for j := range m.cands {
+			if m.front[j] && !withFront {
+				continue
+			}
+			inc := m.fit[j] - price[m.city[j]] + 0.5*b.synTop[j][min(r-1, len(b.synTop[j])-1)]
+			if m.newcomer[j] && withFront {
+				inc += perNewcomer
+			}
+			b.u = append(b.u, inc+b.cover[j])
+			b.u2 = append(b.u2, inc)
+			b.idx = append(b.idx, j)
+			lead = max(lead, m.lead[j])
 		}
-		b.u = append(b.u, inc+b.cover[j])
-		b.u2 = append(b.u2, inc)
-		b.idx = append(b.idx, j)
-	}
-	withCover, chosen := topPositive(b.u, b.idx, r)
-	capped, chosen2 := topPositive(b.u2, b.idx, r)
-	capped += b.maxCov
-	if capped < withCover {
-		withCover, chosen = capped, chosen2
-	}
-	total := b.lead + withCover
-	if total <= 0 {
-		return 0
+		if len(b.idx) == 0 {
+			continue
+		}
+		sum, set := b.top(b.u, r, withFront)
+		if capped, set2 := b.top(b.u2, r, withFront); capped+b.maxCov < sum {
+			sum, set = capped+b.maxCov, set2
+		}
+		if sum+lead > best {
+			best, chosen = sum+lead, set
+		}
 	}
 	for _, j := range chosen {
 		used[m.city[j]]++
 	}
-	return total
+	return best
+}
+
+// top is the largest sum of at most r of the values xs (over b.idx), taking
+// only positive ones, but at least one front-runner when needFront.
+func (b *callBounder) top(xs []float64, r int, needFront bool) (float64, []int) {
+	sum, chosen := topPositive(xs, b.idx, r)
+	if !needFront || slices.ContainsFunc(chosen, func(j int) bool { return b.m.front[j] }) {
+		return sum, chosen
+	}
+	front, at := 0.0, -1
+	for k, j := range b.idx {
+		if b.m.front[j] && (at < 0 || xs[k] > front) {
+			front, at = xs[k], k
+		}
+	}
+	if at < 0 {
+		return math.Inf(-1), nil
+	}
+	if len(chosen) == r {
+		// Make room: the front-runner replaces the weakest chosen member.
+		sum -= xs[slices.Index(b.idx, chosen[r-1])]
+		chosen = chosen[:r-1]
+	}
+	return sum + front, append(chosen, b.idx[at])
 }
 
 // topPositive returns the sum of the r largest positive xs and their idx.
