@@ -41,6 +41,33 @@ func BenchmarkPlanPortfolio14x30Exact(b *testing.B) {
 	b.ReportMetric(plan.Value, "value")
 }
 
+// roomy gives every city 3 to 6 free bid slots and ample co-funding, so
+// that bids compete less for cities and far more plans are feasible.
+func roomy(p Portfolio) Portfolio {
+	for c := range p.Calls {
+		for i := range p.Calls[c].Candidates {
+			capa := &p.Calls[c].Candidates[i].City.Capacity
+			capa.MaxConcurrentBids, capa.BidsInProgress, capa.CoFunding = 3+i%4, 0, 1e6
+		}
+	}
+	return p
+}
+
+func BenchmarkPlanPortfolio14x30ExactRoomy(b *testing.B) {
+	p := roomy(benchPortfolio(14, 30))
+	var plan Plan
+	for b.Loop() {
+		var err error
+		if plan, err = PlanPortfolio(context.Background(), p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if !plan.Optimal {
+		b.Fatal("not proven optimal")
+	}
+	b.ReportMetric(plan.Value, "value")
+}
+
 func BenchmarkPlanPortfolioHeuristic300x100(b *testing.B) {
 	p := benchPortfolio(300, 100)
 	var plan Plan

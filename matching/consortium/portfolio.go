@@ -104,7 +104,7 @@ func PlanPortfolio(ctx context.Context, p Portfolio) (Plan, error) {
 	h := newHeuristic(pm, HeuristicOptions{Restarts: 8, Seed: 1})
 	incumbent := h.run(ctx)
 	bb := newPortfolioSearch(pm, cols, incumbent.value, incumbent.choice)
-	root := bb.lagrange(200)
+	root := bb.lagrange(ctx, 200)
 	bb.sortByReducedValue()
 	bb.dfs(ctx, 0, 0)
 	plan := pm.plan(bb.bestChoice)
@@ -139,12 +139,37 @@ type column struct {
 	reduced float64 // value minus the members' slot prices
 }
 
-// columnsOf lists every feasible member set of a call, and "no bid".
+// columnsOf lists the feasible member sets of a call that are not dominated,
+// and "no bid". A set is dominated when dropping one member leaves a valid
+// bid worth at least as much: that bid uses less capacity, so some optimal
+// plan never needs the larger set.
 func columnsOf(m *callModel) []column {
 	sets, _ := m.best(0)
+	value := make(map[uint32]float64, len(sets))
+	mask := func(members []int) uint32 {
+		var b uint32
+		for _, i := range members {
+			b |= 1 << i
+		}
+		return b
+	}
+	for _, s := range sets {
+		value[mask(s.members)] = s.value
+	}
 	cols := make([]column, 0, len(sets)+1)
 	cols = append(cols, column{})
 	for _, s := range sets {
+		b := mask(s.members)
+		dominated := false
+		for _, i := range s.members {
+			if v, ok := value[b&^(1<<i)]; ok && v >= s.value {
+				dominated = true
+				break
+			}
+		}
+		if dominated {
+			continue
+		}
 		col := column{members: s.members, value: s.value}
 		for _, i := range s.members {
 			col.cities = append(col.cities, m.city[i])
@@ -195,8 +220,26 @@ func newPortfolioSearch(pm *portfolioModel, cols [][]column, incumbent float64, 
 }
 
 // lagrange runs subgradient steps on the slot prices and returns the best
-// (lowest) upper bound found, leaving the prices that gave it.
-func (s *portfolioSearch) lagrange(iterations int) float64 {
+// (lowest) upper bound found, leaving the prices that gave it. Every
+// iterate is a valid bound, so cancelling ctx only loosens it.
+func (s *portfolioSearch) lagrange(ctx context.Context, iterations int) float64 {
+	// The columns' cities, flattened per call: the loop below is the hot spot.
+	type flat struct {
+		cities []int32
+		end    []int32 // column k's cities are cities[end[k-1]:end[k]]
+		value  []float64
+	}
+	calls := make([]flat, len(s.cols))
+	for c, cols := range s.cols {
+		f := flat{end: make([]int32, len(cols)), value: make([]float64, len(cols))}
+		for k, col := range cols {
+			for _, city := range col.cities {
+				f.cities = append(f.cities, int32(city))
+			}
+			f.end[k], f.value[k] = int32(len(f.cities)), col.value
+		}
+		calls[c] = f
+	}
 	n := len(s.price)
 	used := make([]int, n)
 	bestPrice := slices.Clone(s.price)
@@ -207,19 +250,20 @@ func (s *portfolioSearch) lagrange(iterations int) float64 {
 		for i, p := range s.price {
 			l += p * float64(s.slots[i])
 		}
-		for _, cols := range s.cols {
-			top, at := 0.0, 0
-			for k, col := range cols {
-				r := col.value
-				for _, city := range col.cities {
+		for c, f := range calls {
+			top, at, from := 0.0, 0, int32(0)
+			for k, end := range f.end {
+				r := f.value[k]
+				for _, city := range f.cities[from:end] {
 					r -= s.price[city]
 				}
 				if r > top {
 					top, at = r, k
 				}
+				from = end
 			}
 			l += top
-			for _, city := range cols[at].cities {
+			for _, city := range s.cols[c][at].cities {
 				used[city]++
 			}
 		}
@@ -237,7 +281,7 @@ func (s *portfolioSearch) lagrange(iterations int) float64 {
 			}
 			norm += g * g
 		}
-		if norm == 0 || bound-s.best <= eps || theta < 1e-4 {
+		if norm == 0 || bound-s.best <= eps || theta < 1e-4 || ctx.Err() != nil {
 			break
 		}
 		step := theta * max(l-s.best, 1e-3) / norm

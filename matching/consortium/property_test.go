@@ -165,3 +165,25 @@ func candidateMap(cs []Candidate) map[string]Candidate {
 	}
 	return m
 }
+
+func TestCancelledSearchesReturnAFeasiblePlanNotProvenOptimal(t *testing.T) {
+	p := roomy(benchPortfolio(14, 30))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	exact, err := PlanPortfolio(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPlan(t, p, exact)
+	if exact.Optimal || exact.UpperBound < exact.Value || exact.Gap <= 0 {
+		t.Errorf("cancelled exact search: optimal %v, value %.2f, bound %.2f, gap %.4f", exact.Optimal, exact.Value, exact.UpperBound, exact.Gap)
+	}
+	h, err := PlanPortfolioHeuristic(ctx, p, HeuristicOptions{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPlan(t, p, h)
+	if len(h.Bids) == 0 || h.UpperBound < h.Value {
+		t.Errorf("cancelled heuristic: %d bids, value %.2f, bound %.2f", len(h.Bids), h.Value, h.UpperBound)
+	}
+}

@@ -84,6 +84,9 @@ func (m *callModel) best(k int) ([]scoredSet, int) {
 	if m.rule.minCities <= m.rule.maxCities {
 		s.dfs(0)
 	}
+	if k <= 0 {
+		slices.SortStableFunc(s.top, func(a, b scoredSet) int { return cmp.Compare(b.value, a.value) })
+	}
 	return s.top, s.nodes
 }
 
@@ -187,6 +190,10 @@ func (s *search) record() {
 		return
 	}
 	set := scoredSet{members: slices.Sorted(slices.Values(s.members)), value: v}
+	if s.k <= 0 {
+		s.top = append(s.top, set) // every set is kept; best sorts them once
+		return
+	}
 	at, _ := slices.BinarySearchFunc(s.top, set.value, func(e scoredSet, v float64) int { return cmp.Compare(v, e.value) })
 	// Equal values keep discovery order: insert after them.
 	for at < len(s.top) && s.top[at].value == set.value {
