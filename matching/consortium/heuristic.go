@@ -11,12 +11,14 @@ import (
 )
 
 // HeuristicOptions tunes PlanPortfolioHeuristic. The search stops at
-// whichever comes first: the time budget, the number of restarts, or ctx.
+// whichever comes first: the time budget, the number of rounds, or ctx.
 type HeuristicOptions struct {
 	TimeBudget time.Duration // 0: no time limit
-	Restarts   int           // ruin-and-repair rounds after the first local optimum; 0: 50
-	Shortlist  int           // candidates per call the moves consider; 0: 40
-	Seed       uint64        // seeds the random choices, for repeatable plans
+	// Rounds of ruin and repair after the first local optimum; 0 means
+	// as many as the time budget allows, or 50 without a budget.
+	Rounds    int
+	Shortlist int    // candidates per call the moves consider; 0: 40
+	Seed      uint64 // seeds the random choices, for repeatable plans
 }
 
 // PlanPortfolioHeuristic plans a portfolio too large for exact search
@@ -78,13 +80,16 @@ type heuristic struct {
 }
 
 func newHeuristic(pm *portfolioModel, opt HeuristicOptions) *heuristic {
-	if opt.Restarts <= 0 {
-		opt.Restarts = 50
+	if opt.Rounds <= 0 {
+		opt.Rounds = 50
+		if opt.TimeBudget > 0 {
+			opt.Rounds = math.MaxInt
+		}
 	}
 	if opt.Shortlist <= 0 {
 		opt.Shortlist = 40
 	}
-	h := &heuristic{pm: pm, opt: opt, rng: rand.New(rand.NewPCG(opt.Seed, 0x6a1ca))}
+	h := &heuristic{pm: pm, opt: opt, rng: rand.New(rand.NewPCG(opt.Seed, 0x6a1ca)), shortOf: make([][]int, len(pm.slots))}
 	for _, m := range pm.calls {
 		idx := make([]int, len(m.cands))
 		alone := make([]float64, len(m.cands))
@@ -94,9 +99,6 @@ func newHeuristic(pm *portfolioModel, opt HeuristicOptions) *heuristic {
 		}
 		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(alone[b], alone[a]) })
 		h.short = append(h.short, idx[:min(len(idx), opt.Shortlist)])
-		if h.shortOf == nil {
-			h.shortOf = make([][]int, len(pm.slots))
-		}
 		for _, i := range h.short[len(h.short)-1] {
 			h.shortOf[m.city[i]] = append(h.shortOf[m.city[i]], len(h.short)-1)
 		}
@@ -155,12 +157,13 @@ func (h *heuristic) run(ctx context.Context) solution {
 	// Ruin and repair with threshold acceptance: a plan a little worse than
 	// the current one is accepted, less and less so along a chain of rounds,
 	// to leave local optima; the best plan seen is kept.
-	for round := range h.opt.Restarts {
+	for round := range h.opt.Rounds {
 		if h.done(ctx) {
 			break
 		}
 		progress := float64(round%chainRounds) / chainRounds
-		if round > 0 && round%chainRounds == 0 {
+		fresh := round > 0 && round%chainRounds == 0
+		if fresh {
 			h.construct(ctx, 1)
 		} else {
 			h.load(current)
@@ -180,7 +183,7 @@ func (h *heuristic) run(ctx context.Context) solution {
 		if !h.deadline.IsZero() {
 			progress = max(progress, float64(time.Since(start))/float64(h.deadline.Sub(start)))
 		}
-		if h.total >= current.value-0.1*best.value/float64(len(h.bids))*(1-progress) || round%chainRounds == 0 {
+		if h.total >= current.value-0.1*best.value/float64(len(h.bids))*(1-progress) || fresh {
 			current = h.snapshot()
 		}
 		if h.total > best.value+eps {
@@ -207,9 +210,11 @@ func (h *heuristic) construct(ctx context.Context, noise float64) {
 	h.improve(ctx)
 }
 
-// ruin drops the bids of a random city and of a call or two it could join,
-// and about a tenth of the others, then rebuilds them, and some calls without a bid, in random order with
-// noisy greedy choices.
+// ruin drops the bids of a random city, of a call or two it could join, of
+// about a tenth of the other calls and of a third of the calls without a
+// bid, then rebuilds them in random order: greedily with noise, or, one
+// time in five, each by exact search over the cities left free. It returns
+// the calls it rebuilt.
 func (h *heuristic) ruin() []int {
 	var joined, ruined []int
 	for g, calls := range h.inCalls {
@@ -247,12 +252,16 @@ func (h *heuristic) ruin() []int {
 	return ruined
 }
 
-// bestBidNow is the best bid for call c among its shortlisted cities that
-// have capacity left, by exact search; nil when none is worth anything.
+// repairWidth is how many free cities bestBidNow searches exactly.
+const repairWidth = 20
+
+// bestBidNow is the best bid for call c among its strongest shortlisted
+// cities that have capacity left, by exact search; nil when none is worth
+// anything.
 func (h *heuristic) bestBidNow(c int) []int {
 	var free []int
 	for _, j := range h.short[c] {
-		if h.canJoin(c, j) {
+		if h.canJoin(c, j) && len(free) < repairWidth {
 			free = append(free, j)
 		}
 	}

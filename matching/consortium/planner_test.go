@@ -189,7 +189,7 @@ func TestHeuristicStaysNearExactOptimumAndBoundHolds(t *testing.T) {
 			if !exact.Optimal {
 				t.Fatalf("seed %d trial %d: exact search did not finish", seed, trial)
 			}
-			h, err := PlanPortfolioHeuristic(context.Background(), p, HeuristicOptions{Restarts: 100, Seed: uint64(trial)})
+			h, err := PlanPortfolioHeuristic(context.Background(), p, HeuristicOptions{Rounds: 100, Seed: uint64(trial)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -101,7 +101,7 @@ func PlanPortfolio(ctx context.Context, p Portfolio) (Plan, error) {
 		}
 		cols[c] = columnsOf(m)
 	}
-	h := newHeuristic(pm, HeuristicOptions{Restarts: 8, Seed: 1})
+	h := newHeuristic(pm, HeuristicOptions{Rounds: 8, Seed: 1})
 	incumbent := h.run(ctx)
 	bb := newPortfolioSearch(pm, cols, incumbent.value, incumbent.choice)
 	root := bb.lagrange(ctx, 200)

@@ -144,7 +144,7 @@ func TestEveryPlanKeepsItsConstraintsAndCapacity(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkPlan(t, p, exact)
-		h, err := PlanPortfolioHeuristic(context.Background(), p, HeuristicOptions{Restarts: 10, Seed: uint64(trial)})
+		h, err := PlanPortfolioHeuristic(context.Background(), p, HeuristicOptions{Rounds: 10, Seed: uint64(trial)})
 		if err != nil {
 			t.Fatal(err)
 		}
