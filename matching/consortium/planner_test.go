@@ -172,15 +172,15 @@ func TestPlanPortfolioEqualsBruteForceOnRandomPortfolios(t *testing.T) {
 }
 
 // The heuristic is a local search: it must never beat a proven optimum, its
-// bound must never fall below it, and it should land within 2 % of it. It
-// does not always: on 100 seeded instances a few end in a deeper local
-// optimum, so the test holds it to 2 % on at least 95 % of the instances,
-// 5 % on all, and 0.5 % on average.
+// bound must never fall below it, and it should land within 2 % of it. With
+// its default options it does not always: on these 70 seeded instances two
+// end in a deeper local optimum (2.3 % short at worst), so the test holds it
+// to 2 % on at least 95 % of the instances, 5 % on all, 0.5 % on average.
 func TestHeuristicStaysNearExactOptimumAndBoundHolds(t *testing.T) {
 	var shortfalls []float64
 	for _, seed := range []uint64{11, 12} {
 		rng := rand.New(rand.NewPCG(seed, 3))
-		for trial := range 50 {
+		for trial := range 35 {
 			p := randomPortfolio(rng, instanceSpec{cities: 8 + rng.IntN(5), calls: 6 + rng.IntN(8), concepts: 4, historyPairs: 20})
 			exact, err := PlanPortfolio(context.Background(), p)
 			if err != nil {
@@ -189,7 +189,7 @@ func TestHeuristicStaysNearExactOptimumAndBoundHolds(t *testing.T) {
 			if !exact.Optimal {
 				t.Fatalf("seed %d trial %d: exact search did not finish", seed, trial)
 			}
-			h, err := PlanPortfolioHeuristic(context.Background(), p, HeuristicOptions{Rounds: 100, Seed: uint64(trial)})
+			h, err := PlanPortfolioHeuristic(context.Background(), p, HeuristicOptions{Seed: uint64(trial)})
 			if err != nil {
 				t.Fatal(err)
 			}
