@@ -14,10 +14,13 @@ func benchPortfolio(cities, calls int) Portfolio {
 }
 
 func BenchmarkPlanCall30CandidatesExact(b *testing.B) {
-	p := benchPortfolio(30, 1)
+	p := roomy(benchPortfolio(30, 1))
 	cc := p.Calls[0]
-	cc.Call.Programme = Horizon
+	cc.Call.Programme = Horizon // up to eight cities
 	cc.Call.Action = Collaborative
+	for i := range cc.Candidates {
+		cc.Candidates[i].Eligibility = Eligible // all 30 searched
+	}
 	var nodes int
 	for b.Loop() {
 		plan := PlanCall(cc.Call, cc.Candidates, p.History, 5)

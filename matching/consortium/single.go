@@ -99,18 +99,19 @@ func (m *callModel) best(k int) ([]scoredSet, int) {
 // Total coverage is also capped at what is left to cover, and the lead term
 // at the most experienced remaining city.
 type search struct {
-	m       *callModel
-	k       int
-	order   []int // candidates in search order, strongest alone first
-	synTop  [][]float64
-	top     []scoredSet
-	nodes   int
-	members []int
-	covs    [][]float64 // coverage per need, per depth
-	fitSum  float64
-	synSum  float64
-	newbies int
-	u, u2   []float64 // scratch for bounds
+	m          *callModel
+	k          int
+	order      []int // candidates in search order, strongest alone first
+	synTop     [][]float64
+	top        []scoredSet
+	nodes      int
+	members    []int
+	covs       [][]float64 // coverage per need, per depth
+	fitSum     float64
+	synSum     float64
+	newbies    int
+	nodeBounds []nodeBound // per depth
+	leadSuffix []float64   // leadSuffix[q]: most lead points from position q on
 }
 
 func newSearch(m *callModel, k int) *search {
@@ -138,7 +139,11 @@ func newSearch(m *callModel, k int) *search {
 	for d := range s.covs {
 		s.covs[d] = make([]float64, len(m.weight))
 	}
-	s.u, s.u2 = make([]float64, 0, n), make([]float64, 0, n)
+	s.nodeBounds = make([]nodeBound, m.rule.maxCities+1)
+	s.leadSuffix = make([]float64, n+1)
+	for q := n - 1; q >= 0; q-- {
+		s.leadSuffix[q] = max(s.leadSuffix[q+1], m.lead[s.order[q]])
+	}
 	return s
 }
 
@@ -153,9 +158,16 @@ func (s *search) dfs(p int) {
 		return
 	}
 	cov, next := s.covs[depth], s.covs[depth+1]
+	nb := &s.nodeBounds[depth]
+	nb.ready = false
 	for q := p; q < len(s.order); q++ {
-		if s.full() && s.bound(q) <= s.top[len(s.top)-1].value+eps {
-			return // bounds only shrink as q grows
+		if s.full() {
+			if !nb.ready {
+				s.prepareBound(nb, p)
+			}
+			if nb.at(q, p) <= s.top[len(s.top)-1].value+eps {
+				return // bounds only shrink as q grows
+			}
 		}
 		i := s.order[q]
 		var synAdd float64
@@ -205,52 +217,84 @@ func (s *search) record() {
 	}
 }
 
-// bound is an upper bound on any set made of the current members plus
-// candidates from s.order[q:].
-func (s *search) bound(q int) float64 {
+// nodeBound holds what a search node needs to bound its children quickly:
+// each remaining candidate's optimistic increment, with and without its
+// coverage gain, ranked best first.
+type nodeBound struct {
+	ready        bool
+	base         float64 // current value without lead, newcomer bonus counted
+	lead         float64 // best lead points among the current members
+	coverLeft    float64 // coverage points not yet covered
+	r            int     // free places
+	u, u2        []float64
+	rank1, rank2 []int // positions (q − p) by u and by u2, best first
+	leadSuffix   []float64
+}
+
+// prepareBound fills nb for the current members and candidates from p on.
+// A set made of the current members plus candidates from position q on is
+// worth at most nb.at(q): see search.
+func (s *search) prepareBound(nb *nodeBound, p int) {
 	m := s.m
 	depth := len(s.members)
 	cov := s.covs[depth]
-	var curCov, maxCov, lead float64
+	var curCov, maxCov float64
 	for k, w := range m.weight {
 		curCov += w * cov[k]
 		maxCov += w
 	}
+	nb.lead = 0
 	for _, i := range s.members {
-		lead = max(lead, m.lead[i])
+		nb.lead = max(nb.lead, m.lead[i])
 	}
-	base := s.fitSum + s.synSum + curCov + perNewcomer*float64(s.newbies)
-	r := m.rule.maxCities - depth
-	s.u, s.u2 = s.u[:0], s.u2[:0]
-	for _, j := range s.order[q:] {
-		lead = max(lead, m.lead[j])
+	nb.base = s.fitSum + s.synSum + curCov + perNewcomer*float64(s.newbies)
+	nb.coverLeft = maxCov - curCov
+	nb.r = m.rule.maxCities - depth
+	nb.u, nb.u2, nb.rank1, nb.rank2 = nb.u[:0], nb.u2[:0], nb.rank1[:0], nb.rank2[:0]
+	for x, j := range s.order[p:] {
 		var gain float64
 		for k, w := range m.weight {
 			gain += w * max(0, m.strength[j][k]-cov[k])
 		}
-		inc := m.fit[j] + 0.5*s.synTop[j][min(r-1, len(s.synTop[j])-1)]
+		inc := m.fit[j] + 0.5*s.synTop[j][min(nb.r-1, len(s.synTop[j])-1)]
 		for _, i := range s.members {
 			inc += m.syn(i, j)
 		}
 		if m.newcomer[j] {
 			inc += perNewcomer
 		}
-		s.u = append(s.u, inc+gain)
-		s.u2 = append(s.u2, inc)
+		nb.u = append(nb.u, inc+gain)
+		nb.u2 = append(nb.u2, inc)
+		nb.rank1 = append(nb.rank1, x)
+		nb.rank2 = append(nb.rank2, x)
 	}
-	add := min(topSum(s.u, r), topSum(s.u2, r)+maxCov-curCov)
-	return base + lead + add
+	slices.SortFunc(nb.rank1, func(a, b int) int { return cmp.Compare(nb.u[b], nb.u[a]) })
+	slices.SortFunc(nb.rank2, func(a, b int) int { return cmp.Compare(nb.u2[b], nb.u2[a]) })
+	nb.leadSuffix = s.leadSuffix[p:]
+	nb.ready = true
 }
 
-// topSum is the sum of the r largest positive values in xs; it reorders xs.
-func topSum(xs []float64, r int) float64 {
-	slices.SortFunc(xs, func(a, b float64) int { return cmp.Compare(b, a) })
-	var sum float64
-	for t, x := range xs {
-		if t >= r || x <= 0 {
-			break
+// at bounds sets made of the current members plus candidates from position
+// q on (q >= p, the node's first position).
+func (nb *nodeBound) at(q, p int) float64 {
+	from := q - p
+	top := func(xs []float64, rank []int) float64 {
+		var sum float64
+		taken := 0
+		for _, x := range rank {
+			if taken == nb.r || xs[x] <= 0 {
+				break
+			}
+			if x >= from {
+				sum += xs[x]
+				taken++
+			}
 		}
-		sum += x
+		return sum
 	}
-	return sum
+	lead := nb.lead
+	if from < len(nb.leadSuffix) {
+		lead = max(lead, nb.leadSuffix[from])
+	}
+	return nb.base + lead + min(top(nb.u, nb.rank1), top(nb.u2, nb.rank2)+nb.coverLeft)
 }
