@@ -14,10 +14,9 @@ func city(slug, name string, past, led int) consortium.City {
 	}
 }
 
-// A Horizon call on mobility and open data: Gent brings mobility, Kortrijk
-// open data; Mechelen duplicates Gent's mobility, so it adds only its
-// (below-par) fit; Ronse, a newcomer, gains from joining front-runners.
-func ExamplePlanCall() {
+// mobilityCall is a Horizon call on mobility and open data with four
+// candidate cities and some history.
+func mobilityCall() (consortium.Call, []consortium.Candidate, consortium.History) {
 	call := consortium.Call{
 		Identifier: "HORIZON-MISS-2026-CIT-01",
 		Programme:  consortium.Horizon,
@@ -39,6 +38,14 @@ func ExamplePlanCall() {
 			{Name: "Lille", Country: "FR", Programmes: []consortium.Programme{consortium.Horizon}},
 		},
 	}
+	return call, cands, history
+}
+
+// A Horizon call on mobility and open data: Gent brings mobility, Kortrijk
+// open data; Mechelen duplicates Gent's mobility, so it adds only its
+// (below-par) fit; Ronse, a newcomer, gains from joining front-runners.
+func ExamplePlanCall() {
+	call, cands, history := mobilityCall()
 	plan := consortium.PlanCall(call, cands, history, 2)
 	for _, bid := range plan.Bids {
 		v := bid.Value

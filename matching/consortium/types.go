@@ -68,8 +68,8 @@ const (
 
 // Project is a past project that shows a city can deliver on a concept.
 type Project struct {
-	Title string
-	Year  int
+	Title string `json:"title"`
+	Year  int    `json:"year,omitempty"`
 }
 
 // Coverage is how strongly a city covers one of the call's concepts.
@@ -81,8 +81,8 @@ type Coverage struct {
 
 // Experience is a city's track record with EU funding.
 type Experience struct {
-	PastEUProjects int // EU-funded projects the city took part in
-	ProgrammesLed  int // projects it led as coordinator or lead applicant
+	PastEUProjects int `json:"past_eu_projects"` // EU-funded projects the city took part in
+	ProgrammesLed  int `json:"programmes_led"`   // projects it led as coordinator or lead applicant
 }
 
 // Capacity is how many bids and how much co-funding a city can take on.
@@ -160,32 +160,32 @@ const (
 
 // ConceptContribution is one call concept a member covers.
 type ConceptContribution struct {
-	Concept  string
-	Strength float64
-	Evidence Project
+	Concept  string  `json:"concept"`
+	Strength float64 `json:"strength"`
+	Evidence Project `json:"evidence"`
 	// Strongest is whether no other member covers this concept better, so
 	// that the bid's coverage of it comes from this member.
-	Strongest bool
+	Strongest bool `json:"strongest"`
 }
 
 // Contribution is what a member brings to a bid and what the bid costs it.
 type Contribution struct {
-	Concepts        []ConceptContribution
-	Fit             float64
-	Eligibility     Eligibility
-	Experience      Experience
-	BidsAfter       int // bids in progress once this bid (and, in a plan, the others) is added
-	MaxBids         int
-	CoFundingNeeded float64
-	CoFundingLeft   float64 // co-funding capacity left after this bid (and, in a plan, the others)
+	Concepts        []ConceptContribution `json:"concepts"`
+	Fit             float64               `json:"fit"`
+	Eligibility     Eligibility           `json:"eligibility"`
+	Experience      Experience            `json:"experience"`
+	BidsAfter       int                   `json:"bids_after"` // bids in progress once this bid (and, in a plan, the others) is added
+	MaxBids         int                   `json:"max_bids"`
+	CoFundingNeeded float64               `json:"co_funding_needed"`
+	CoFundingLeft   float64               `json:"co_funding_left"` // co-funding capacity left after this bid (and, in a plan, the others)
 }
 
 // Member is a city in a bid.
 type Member struct {
-	City         string
-	Name         string
-	Role         Role
-	Contribution Contribution
+	City         string       `json:"city"`
+	Name         string       `json:"name"`
+	Role         Role         `json:"role"`
+	Contribution Contribution `json:"contribution"`
 }
 
 // Value is a bid's worth in points, with the parts that make it up:
@@ -199,67 +199,67 @@ type Member struct {
 //	Spreading      3 per newcomer (no past EU project) in a bid with a
 //	               front-runner (3 or more past EU projects)
 type Value struct {
-	Fit            float64
-	Coverage       float64
-	LeadExperience float64
-	Synergy        float64
-	Spreading      float64
-	Total          float64
+	Fit            float64 `json:"fit"`
+	Coverage       float64 `json:"coverage"`
+	LeadExperience float64 `json:"lead_experience"`
+	Synergy        float64 `json:"synergy"`
+	Spreading      float64 `json:"spreading"`
+	Total          float64 `json:"total"`
 }
 
 // Constraint is a programme or planning rule a bid meets or still misses,
 // with a stable code and a sentence in Dutch and in English.
 type Constraint struct {
-	Code string
-	NL   string
-	EN   string
+	Code string `json:"code"`
+	NL   string `json:"nl"`
+	EN   string `json:"en"`
 }
 
 // PartnerSuggestion is a foreign partner proposed from history to complete
 // a bid's consortium.
 type PartnerSuggestion struct {
-	Name          string
-	Country       string
-	JointProjects int // past joint projects with the bid's members
+	Name          string `json:"name"`
+	Country       string `json:"country"`
+	JointProjects int    `json:"joint_projects"` // past joint projects with the bid's members
 }
 
 // Bid is a proposed consortium for one call.
 type Bid struct {
-	Call               string
-	Programme          Programme
-	Lead               string
-	Members            []Member // lead first, then partners by fit
-	Value              Value
-	ConstraintsMet     []Constraint
-	ConstraintsMissing []Constraint
+	Call               string       `json:"call"`
+	Programme          Programme    `json:"programme"`
+	Lead               string       `json:"lead"`
+	Members            []Member     `json:"members"` // lead first, then partners by fit
+	Value              Value        `json:"value"`
+	ConstraintsMet     []Constraint `json:"constraints_met"`
+	ConstraintsMissing []Constraint `json:"constraints_missing"`
 	// ForeignPartners are suggestions for the partners the programme still
 	// needs outside Flanders, best first; empty when none are needed or known.
-	ForeignPartners []PartnerSuggestion
+	ForeignPartners []PartnerSuggestion `json:"foreign_partners"`
 }
 
 // Exclusion is a candidate left out of a call's search, and why.
 type Exclusion struct {
-	City   string
-	Reason Constraint
+	City   string     `json:"city"`
+	Reason Constraint `json:"reason"`
 }
 
 // CallPlan is the planner's answer for one call: its best bids, best first.
 type CallPlan struct {
-	Call     string
-	Bids     []Bid // distinct member sets, best first
-	Excluded []Exclusion
+	Call     string      `json:"call"`
+	Bids     []Bid       `json:"bids"` // distinct member sets, best first
+	Excluded []Exclusion `json:"excluded"`
 	// Optimal is whether Bids are proven to be the best bids over all the
 	// candidates given (false when candidates were cut to keep search exact).
-	Optimal bool
-	Nodes   int // search nodes visited
+	Optimal bool `json:"optimal"`
+	Nodes   int  `json:"nodes"` // search nodes visited
 }
 
 // Plan is a portfolio of bids, at most one per call.
 type Plan struct {
-	Bids       []Bid
-	Value      float64 // sum of the bids' values
-	UpperBound float64 // no plan in the stated model is worth more
-	Gap        float64 // (UpperBound − Value) / UpperBound, 0 when proven optimal
-	Optimal    bool
-	Elapsed    time.Duration
+	Bids       []Bid         `json:"bids"`
+	Value      float64       `json:"value"`       // sum of the bids' values
+	UpperBound float64       `json:"upper_bound"` // no plan in the stated model is worth more
+	Gap        float64       `json:"gap"`         // (UpperBound − Value) / UpperBound, 0 when proven optimal
+	Optimal    bool          `json:"optimal"`
+	Elapsed    time.Duration `json:"elapsed_ns"`
 }
