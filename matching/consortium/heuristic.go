@@ -347,7 +347,6 @@ func (h *heuristic) apply(c int, members []int) {
 // move is a change to one bid, possibly freeing a city from another bid.
 type move struct {
 	gain     float64
-	call     int
 	members  []int
 	from     int // call the city is taken from, or -1
 	fromBids []int
@@ -399,7 +398,7 @@ func (h *heuristic) bestMove(c int) (move, bool) {
 	found := false
 	consider := func(members []int, gain float64, from int, fromBids []int) {
 		if gain > best.gain {
-			best = move{gain: gain, call: c, members: slices.Clone(members), from: from, fromBids: fromBids}
+			best = move{gain: gain, members: slices.Clone(members), from: from, fromBids: fromBids}
 			found = true
 		}
 	}
