@@ -1,0 +1,786 @@
+package consortium
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// HeuristicOptions tunes PlanPortfolioHeuristic. The search stops at
+// whichever comes first: the time budget, the number of rounds, or ctx.
+type HeuristicOptions struct {
+	TimeBudget time.Duration // 0: no time limit
+	// Rounds of ruin and repair after the first local optimum; 0 means
+	// as many as the time budget allows, or 50 without a budget.
+	Rounds    int
+	Shortlist int    // candidates per call the moves consider; 0: 40
+	Seed      uint64 // seeds the random choices, for repeatable plans
+}
+
+// PlanPortfolioHeuristic plans a portfolio too large for exact search
+// (hundreds of municipalities, about a hundred calls) under the model of
+// PlanPortfolio. It builds bids greedily, call by call, improves them by
+// local search (add, remove or swap a member, move a city's slot from one
+// bid to another, drop or rebuild a bid; the lead is always the strongest
+// member as lead), and then ruins and repairs part of the best plan while
+// time allows. The plan reports its value, an upper bound from a Lagrangian
+// relaxation of the slot limits over optimistic per-call bounds, and the gap.
+func PlanPortfolioHeuristic(ctx context.Context, p Portfolio, opt HeuristicOptions) (Plan, error) {
+	start := time.Now()
+	pm, err := newPortfolioModel(p)
+	if err != nil {
+		return Plan{}, fmt.Errorf("plan portfolio heuristically: %w", err)
+	}
+	h := newHeuristic(pm, opt)
+	if opt.TimeBudget > 0 {
+		// Leave a fifth of the budget for the bound.
+		h.deadline = start.Add(opt.TimeBudget * 4 / 5)
+	}
+	sol := h.run(ctx)
+	plan := pm.plan(sol.choice)
+	stop := func() bool {
+		return ctx.Err() != nil || (opt.TimeBudget > 0 && time.Since(start) > opt.TimeBudget)
+	}
+	plan.UpperBound = max(lagrangeBound(pm, plan.Value, 100, stop), plan.Value)
+	plan.Gap = gap(plan.Value, plan.UpperBound)
+	plan.Optimal = plan.Gap == 0
+	plan.Elapsed = time.Since(start)
+	return plan, nil
+}
+
+// solution is a choice of members per call (candidate indexes) and its value.
+type solution struct {
+	choice [][]int
+	value  float64
+}
+
+// heuristic holds a plan under construction and the cities' capacity left.
+type heuristic struct {
+	pm       *portfolioModel
+	opt      HeuristicOptions
+	rng      *rand.Rand
+	deadline time.Time
+	short    [][]int // per call: candidates the moves consider
+	local    [][]int // per call: candidate index of each city, or -1
+	bids     [][]int
+	vals     []float64
+	total    float64
+	slots    []int
+	coFund   []float64
+	inCalls  [][]int     // per city: calls whose bid it is in
+	shortOf  [][]int     // per city: calls whose shortlist holds it
+	touched  []int       // cities whose bids changed since the last look
+	version  int         // counts changes to the plan
+	releases [][]release // per city: cached releases, valid for one version
+	scratch  []int
+}
+
+func newHeuristic(pm *portfolioModel, opt HeuristicOptions) *heuristic {
+	if opt.Rounds <= 0 {
+		opt.Rounds = 50
+		if opt.TimeBudget > 0 {
+			opt.Rounds = math.MaxInt
+		}
+	}
+	if opt.Shortlist <= 0 {
+		opt.Shortlist = 40
+	}
+	h := &heuristic{pm: pm, opt: opt, rng: rand.New(rand.NewPCG(opt.Seed, 0x6a1ca)), shortOf: make([][]int, len(pm.slots))}
+	for _, m := range pm.calls {
+		idx := make([]int, len(m.cands))
+		alone := make([]float64, len(m.cands))
+		for i := range idx {
+			idx[i] = i
+			alone[i] = m.value([]int{i}).Total
+		}
+		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(alone[b], alone[a]) })
+		h.short = append(h.short, idx[:min(len(idx), opt.Shortlist)])
+		for _, i := range h.short[len(h.short)-1] {
+			h.shortOf[m.city[i]] = append(h.shortOf[m.city[i]], len(h.short)-1)
+		}
+		local := make([]int, len(pm.slots))
+		for g := range local {
+			local[g] = -1
+		}
+		for i, g := range m.city {
+			local[g] = i
+		}
+		h.local = append(h.local, local)
+	}
+	return h
+}
+
+func (h *heuristic) reset() {
+	n := len(h.pm.calls)
+	h.bids, h.vals, h.total = make([][]int, n), make([]float64, n), 0
+	h.slots, h.coFund = slices.Clone(h.pm.slots), slices.Clone(h.pm.coFunding)
+	h.inCalls = make([][]int, len(h.pm.slots))
+	h.releases = make([][]release, len(h.pm.slots))
+}
+
+func (h *heuristic) load(s solution) {
+	h.reset()
+	for c, members := range s.choice {
+		h.apply(c, slices.Clone(members))
+	}
+}
+
+func (h *heuristic) snapshot() solution {
+	s := solution{choice: make([][]int, len(h.bids)), value: h.total}
+	for c, b := range h.bids {
+		s.choice[c] = slices.Clone(b)
+	}
+	return s
+}
+
+func (h *heuristic) done(ctx context.Context) bool {
+	return ctx.Err() != nil || (!h.deadline.IsZero() && time.Now().After(h.deadline))
+}
+
+// moveWidth is how many of a call's strongest candidates are considered for
+// moves that take a city from another bid, or refill a bid a city leaves.
+const moveWidth = 15
+
+// chainRounds is the number of ruin-and-repair rounds before the search
+// starts again from a fresh, noisy greedy plan.
+const chainRounds = 50
+
+// run builds a plan, improves it, and ruins and repairs it while allowed.
+func (h *heuristic) run(ctx context.Context) solution {
+	start := time.Now()
+	h.construct(ctx, 0)
+	best, current := h.snapshot(), h.snapshot()
+	// Ruin and repair with threshold acceptance: a plan a little worse than
+	// the current one is accepted, less and less so along a chain of rounds,
+	// to leave local optima; the best plan seen is kept.
+	for round := range h.opt.Rounds {
+		if h.done(ctx) {
+			break
+		}
+		progress := float64(round%chainRounds) / chainRounds
+		fresh := round > 0 && round%chainRounds == 0
+		if fresh {
+			h.construct(ctx, 1)
+		} else {
+			h.load(current)
+			h.touched = h.touched[:0]
+			ruined := h.ruin()
+			dirty := make([]bool, len(h.bids))
+			for _, c := range ruined {
+				dirty[c] = true
+			}
+			for _, g := range h.touched {
+				for _, c := range h.shortOf[g] {
+					dirty[c] = true
+				}
+			}
+			h.improveDirty(ctx, dirty)
+		}
+		if !h.deadline.IsZero() {
+			progress = max(progress, float64(time.Since(start))/float64(h.deadline.Sub(start)))
+		}
+		if h.total >= current.value-0.1*best.value/float64(len(h.bids))*(1-progress) || fresh {
+			current = h.snapshot()
+		}
+		if h.total > best.value+eps {
+			best = current
+		}
+	}
+	return best
+}
+
+// construct builds a plan greedily, the calls worth most alone first (with
+// noise, in a noisy order), and improves it by local search.
+func (h *heuristic) construct(ctx context.Context, noise float64) {
+	h.reset()
+	order := make([]int, len(h.pm.calls))
+	alone := make([]float64, len(order))
+	for c := range order {
+		order[c] = c
+		alone[c] = h.pm.calls[c].value(h.greedyBid(c, 0)).Total + noise*10*h.rng.NormFloat64()
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(alone[b], alone[a]) })
+	for _, c := range order {
+		h.apply(c, h.greedyBid(c, noise))
+	}
+	h.improve(ctx)
+}
+
+// ruin drops the bids of a random city, of a call or two it could join, of
+// about a tenth of the other calls and of a third of the calls without a
+// bid, then rebuilds them in random order: greedily with noise, or, one
+// time in five, each by exact search over the cities left free. It returns
+// the calls it rebuilt.
+func (h *heuristic) ruin() []int {
+	var joined, ruined []int
+	for g, calls := range h.inCalls {
+		if len(calls) > 0 {
+			joined = append(joined, g)
+		}
+	}
+	if len(joined) > 0 {
+		g := joined[h.rng.IntN(len(joined))]
+		ruined = append(ruined, h.inCalls[g]...)
+		// And a call or two the city could join instead.
+		for range 2 {
+			if c := h.rng.IntN(len(h.bids)); h.local[c][g] >= 0 && !slices.Contains(ruined, c) {
+				ruined = append(ruined, c)
+			}
+		}
+	}
+	for c := range h.bids {
+		if !slices.Contains(ruined, c) && (h.rng.IntN(10) == 0 || (len(h.bids[c]) == 0 && h.rng.IntN(3) == 0)) {
+			ruined = append(ruined, c)
+		}
+	}
+	for _, c := range ruined {
+		h.apply(c, nil)
+	}
+	h.rng.Shuffle(len(ruined), func(i, j int) { ruined[i], ruined[j] = ruined[j], ruined[i] })
+	exact := h.rng.IntN(5) == 0
+	for _, c := range ruined {
+		if exact {
+			h.apply(c, h.bestBidNow(c))
+		} else {
+			h.apply(c, h.greedyBid(c, 1))
+		}
+	}
+	return ruined
+}
+
+// repairWidth is how many free cities bestBidNow searches exactly.
+const repairWidth = 20
+
+// bestBidNow is the best bid for call c among its strongest shortlisted
+// cities that have capacity left, by exact search; nil when none is worth
+// anything.
+func (h *heuristic) bestBidNow(c int) []int {
+	var free []int
+	for _, j := range h.short[c] {
+		if h.canJoin(c, j) && len(free) < repairWidth {
+			free = append(free, j)
+		}
+	}
+	sets, _ := h.pm.calls[c].subset(free).best(1)
+	if len(sets) == 0 || sets[0].value <= eps {
+		return nil
+	}
+	members := make([]int, len(sets[0].members))
+	for k, i := range sets[0].members {
+		members[k] = free[i]
+	}
+	return members
+}
+
+// canJoin reports whether candidate i of call c has the capacity to join.
+func (h *heuristic) canJoin(c, i int) bool {
+	m := h.pm.calls[c]
+	g := m.city[i]
+	return h.slots[g] >= 1 && h.coFund[g] >= m.cands[i].CoFundingNeeded-eps
+}
+
+// greedyBid builds a bid for call c from the cities with capacity left,
+// adding the member with the largest gain (plus noise) until no member adds
+// value or the bid is full. It returns nil when no valid bid is worth anything.
+func (h *heuristic) greedyBid(c int, noise float64) []int {
+	m := h.pm.calls[c]
+	var members []int
+	cur := 0.0
+	for len(members) < m.rule.maxCities {
+		at, gain, score := -1, 0.0, 0.0
+		for _, j := range h.short[c] {
+			if slices.Contains(members, j) || !h.canJoin(c, j) {
+				continue
+			}
+			g := m.value(append(members, j)).Total - cur
+			sc := g
+			if noise > 0 {
+				sc += noise * h.rng.NormFloat64()
+			}
+			if at < 0 || sc > score {
+				at, gain, score = j, g, sc
+			}
+		}
+		if at < 0 || (len(members) >= m.rule.minCities && gain <= eps) {
+			break
+		}
+		members = append(members, at)
+		cur += gain
+	}
+	if len(members) < m.rule.minCities || cur <= eps {
+		return nil
+	}
+	return members
+}
+
+// apply replaces call c's bid with members, moving capacity accordingly.
+func (h *heuristic) apply(c int, members []int) {
+	m := h.pm.calls[c]
+	h.version++
+	for _, i := range h.bids[c] {
+		g := m.city[i]
+		h.touched = append(h.touched, g)
+		h.slots[g]++
+		h.coFund[g] += m.cands[i].CoFundingNeeded
+		h.inCalls[g] = slices.DeleteFunc(h.inCalls[g], func(x int) bool { return x == c })
+	}
+	for _, i := range members {
+		g := m.city[i]
+		h.touched = append(h.touched, g)
+		h.slots[g]--
+		h.coFund[g] -= m.cands[i].CoFundingNeeded
+		h.inCalls[g] = append(h.inCalls[g], c)
+	}
+	h.total -= h.vals[c]
+	h.bids[c] = members
+	h.vals[c] = 0
+	if len(members) > 0 {
+		h.vals[c] = m.value(members).Total
+	}
+	h.total += h.vals[c]
+}
+
+// move is a change to one bid, possibly freeing a city from another bid.
+type move struct {
+	gain     float64
+	members  []int
+	from     int // call the city is taken from, or -1
+	fromBids []int
+}
+
+// improve applies the best improving move per call until none is left.
+func (h *heuristic) improve(ctx context.Context) {
+	dirty := make([]bool, len(h.bids))
+	for c := range dirty {
+		dirty[c] = true
+	}
+	h.improveDirty(ctx, dirty)
+}
+
+// improveDirty looks for moves on the calls marked dirty; a move marks every
+// call whose shortlist holds a city the move changed, until none is left.
+func (h *heuristic) improveDirty(ctx context.Context, dirty []bool) {
+	for again := true; again && !h.done(ctx); {
+		again = false
+		for c := range h.bids {
+			if !dirty[c] {
+				continue
+			}
+			dirty[c] = false
+			h.touched = h.touched[:0]
+			if mv, ok := h.bestMove(c); ok {
+				if mv.from >= 0 {
+					h.apply(mv.from, mv.fromBids)
+				}
+				h.apply(c, mv.members)
+			} else if !h.rebuild(c) {
+				continue
+			}
+			for _, g := range h.touched {
+				for _, c2 := range h.shortOf[g] {
+					dirty[c2] = true
+				}
+			}
+			again = true
+		}
+	}
+}
+
+// bestMove finds the most valuable change to call c's bid.
+func (h *heuristic) bestMove(c int) (move, bool) {
+	m := h.pm.calls[c]
+	bid, cur := h.bids[c], h.vals[c]
+	best := move{gain: eps, from: -1}
+	found := false
+	consider := func(members []int, gain float64, from int, fromBids []int) {
+		if gain > best.gain {
+			best = move{gain: gain, members: slices.Clone(members), from: from, fromBids: fromBids}
+			found = true
+		}
+	}
+	valueOf := func(members []int) float64 {
+		if len(members) == 0 {
+			return 0
+		}
+		if len(members) < m.rule.minCities || len(members) > m.rule.maxCities {
+			return -1e18
+		}
+		return m.value(members).Total
+	}
+	if len(bid) == 0 {
+		if nb := h.greedyBid(c, 0); nb != nil {
+			consider(nb, m.value(nb).Total, -1, nil)
+		}
+	} else {
+		consider(nil, -cur, -1, nil)
+	}
+	// Removing a member.
+	for a := range bid {
+		rest := h.without(bid, a)
+		consider(rest, valueOf(rest)-cur, -1, nil)
+	}
+	for rank, j := range h.short[c] {
+		if slices.Contains(bid, j) {
+			continue
+		}
+		from, fromBids, loss := -1, []int(nil), 0.0
+		if !h.canJoin(c, j) {
+			if rank >= moveWidth {
+				continue
+			}
+			// Free city j from the bid where leaving costs least.
+			from, fromBids, loss = h.cheapestRelease(c, j)
+			if from < 0 {
+				continue
+			}
+		}
+		// Adding j, or swapping a member for j.
+		if len(bid) > 0 || m.rule.minCities <= 1 {
+			added := append(slices.Clone(bid), j)
+			consider(added, valueOf(added)-cur-loss, from, fromBids)
+		}
+		for a := range bid {
+			swapped := h.without(bid, a)
+			swapped = append(swapped, j)
+			v := valueOf(swapped) - cur
+			consider(swapped, v-loss, from, fromBids)
+			if from >= 0 {
+				// Or exchange: j leaves another bid, and member a takes its place there.
+				if f, fb, l := h.exchange(c, j, bid[a]); f >= 0 {
+					consider(swapped, v-l, f, fb)
+				}
+			}
+		}
+	}
+	return best, found
+}
+
+// exchange finds the other bid that loses least when candidate j of call c
+// leaves it for call c and the member a of call c's bid takes j's place.
+// It returns the call, its new bid and the value lost, or -1.
+func (h *heuristic) exchange(c, j, a int) (int, []int, float64) {
+	m := h.pm.calls[c]
+	gj, ga := m.city[j], m.city[a]
+	from, rest, loss := -1, []int(nil), 0.0
+	for _, c2 := range h.inCalls[gj] {
+		m2 := h.pm.calls[c2]
+		i2, ka := h.local[c2][gj], h.local[c2][ga]
+		if c2 == c || ka < 0 || slices.Contains(h.bids[c2], ka) ||
+			h.coFund[gj]+m2.cands[i2].CoFundingNeeded < m.cands[j].CoFundingNeeded-eps ||
+			h.coFund[ga]+m.cands[a].CoFundingNeeded < m2.cands[ka].CoFundingNeeded-eps {
+			continue
+		}
+		left := make([]int, 0, len(h.bids[c2]))
+		for _, i := range h.bids[c2] {
+			if i == i2 {
+				i = ka
+			}
+			left = append(left, i)
+		}
+		if l := h.vals[c2] - m2.value(left).Total; from < 0 || l < loss {
+			from, rest, loss = c2, left, l
+		}
+	}
+	return from, rest, loss
+}
+
+// rebuild builds call c's bid again from scratch, greedily, taking cities
+// from other bids when their gain here outweighs the loss there. It keeps
+// the result only if the whole plan gains, and reports whether it did.
+func (h *heuristic) rebuild(c int) bool {
+	m := h.pm.calls[c]
+	type change struct {
+		call    int
+		members []int
+	}
+	before := h.total
+	undo := []change{{c, h.bids[c]}}
+	h.apply(c, nil)
+	var members []int
+	cur := 0.0
+	for len(members) < m.rule.maxCities {
+		at, gain, from, fromBids := -1, 0.0, -1, []int(nil)
+		for _, j := range h.short[c] {
+			if slices.Contains(members, j) {
+				continue
+			}
+			f, fb, loss := -1, []int(nil), 0.0
+			if !h.canJoin(c, j) {
+				if f, fb, loss = h.cheapestRelease(c, j); f < 0 {
+					continue
+				}
+			}
+			if g := m.value(append(members, j)).Total - cur - loss; at < 0 || g > gain {
+				at, gain, from, fromBids = j, g, f, fb
+			}
+		}
+		if at < 0 || (len(members) >= m.rule.minCities && gain <= eps) {
+			break
+		}
+		if from >= 0 {
+			undo = append(undo, change{from, h.bids[from]})
+			h.apply(from, fromBids)
+		}
+		// Take the capacity now, so that a later refill cannot spend it.
+		members = append(members, at)
+		h.apply(c, slices.Clone(members))
+		cur = h.vals[c]
+	}
+	if len(members) < m.rule.minCities || cur <= eps {
+		h.apply(c, nil)
+	}
+	if h.total > before+eps {
+		return true
+	}
+	for k := len(undo) - 1; k >= 0; k-- {
+		h.apply(undo[k].call, undo[k].members)
+	}
+	return false
+}
+
+// without returns bid without its a-th member, in scratch space that the
+// next call overwrites.
+func (h *heuristic) without(bid []int, a int) []int {
+	h.scratch = append(append(h.scratch[:0], bid[:a]...), bid[a+1:]...)
+	return h.scratch
+}
+
+// cheapestRelease finds the other bid that loses least by letting candidate
+// j of call c go, such that j can then join call c. It returns the call, its
+// bid without the city (nil when too small to stand), and the value lost.
+func (h *heuristic) cheapestRelease(c, j int) (int, []int, float64) {
+	m := h.pm.calls[c]
+	g := m.city[j]
+	from, rest, loss := -1, []int(nil), 0.0
+	for _, c2 := range h.inCalls[g] {
+		i2 := h.local[c2][g]
+		if h.coFund[g]+h.pm.calls[c2].cands[i2].CoFundingNeeded < m.cands[j].CoFundingNeeded-eps {
+			continue
+		}
+		r := h.release(g, c2)
+		if l := h.vals[c2] - r.value; from < 0 || l < loss {
+			from, rest, loss = c2, r.left, l
+		}
+	}
+	return from, rest, loss
+}
+
+// release is call's bid once a city leaves it: its members (refilled by a
+// city with capacity to spare when that pays) and value, as of a version of
+// the plan.
+type release struct {
+	version int
+	call    int
+	left    []int
+	value   float64
+}
+
+// release returns what becomes of call c2's bid if city g leaves it,
+// computed once per version of the plan.
+func (h *heuristic) release(g, c2 int) release {
+	at := slices.IndexFunc(h.releases[g], func(r release) bool { return r.call == c2 })
+	if at >= 0 && h.releases[g][at].version == h.version {
+		return h.releases[g][at]
+	}
+	m2 := h.pm.calls[c2]
+	i2 := h.local[c2][g]
+	var left []int
+	for _, i := range h.bids[c2] {
+		if i != i2 {
+			left = append(left, i)
+		}
+	}
+	v := 0.0
+	if len(left) >= m2.rule.minCities {
+		v = m2.value(left).Total
+	}
+	if v <= 0 {
+		left, v = nil, 0
+	}
+	// Refill the gap with a city that has capacity to spare, if that pays.
+	if base := left; len(base)+1 >= m2.rule.minCities {
+		buf := append(slices.Clone(base), 0)
+		for _, k := range h.short[c2][:min(len(h.short[c2]), moveWidth)] {
+			if k == i2 || slices.Contains(base, k) || !h.canJoin(c2, k) {
+				continue
+			}
+			buf[len(buf)-1] = k
+			if w := m2.value(buf).Total; w > v {
+				v, left = w, slices.Clone(buf)
+			}
+		}
+	}
+	r := release{version: h.version, call: c2, left: left, value: v}
+	if at >= 0 {
+		h.releases[g][at] = r
+	} else {
+		h.releases[g] = append(h.releases[g], r)
+	}
+	return r
+}
+
+// lagrangeBound is an upper bound on any plan: each city's bid slots are
+// priced, every call then takes its optimistic best bid at those prices (see
+// callBound), and the prices of all slots are added back. Subgradient steps
+// lower the bound; value is a known plan's value, to size the steps.
+// It stops early when stop says so; every iterate is a valid bound.
+func lagrangeBound(pm *portfolioModel, value float64, iterations int, stop func() bool) float64 {
+	price := make([]float64, len(pm.slots))
+	used := make([]int, len(pm.slots))
+	bounds := make([]*callBounder, len(pm.calls))
+	for c, m := range pm.calls {
+		bounds[c] = newCallBounder(m)
+	}
+	best, theta, stale := 0.0, 2.0, 0
+	for it := range iterations {
+		clear(used)
+		l := 0.0
+		for i, p := range price {
+			l += p * float64(pm.slots[i])
+		}
+		for _, b := range bounds {
+			l += b.bound(price, used)
+		}
+		if it == 0 || l < best-eps {
+			best, stale = l, 0
+		} else if stale++; stale >= 5 {
+			theta, stale = theta/2, 0
+		}
+		var norm float64
+		for i := range price {
+			g := float64(pm.slots[i] - used[i])
+			if g > 0 && price[i] == 0 {
+				g = 0
+			}
+			norm += g * g
+		}
+		if norm == 0 || best-value <= eps || theta < 1e-3 || stop() {
+			break
+		}
+		step := theta * max(l-value, 1e-3) / norm
+		for i := range price {
+			price[i] = max(0, price[i]-step*float64(pm.slots[i]-used[i]))
+		}
+	}
+	return best
+}
+
+// callBounder computes the optimistic bound of the exact search's root node
+// for one call, with each member's fit lowered by its city's slot price.
+type callBounder struct {
+	m      *callModel
+	synTop [][]float64
+	cover  []float64 // coverage points of each candidate alone
+	lead   float64
+	maxCov float64
+	u, u2  []float64
+	idx    []int
+}
+
+func newCallBounder(m *callModel) *callBounder {
+	s := newSearch(m, 1)
+	b := &callBounder{m: m, synTop: s.synTop}
+	for _, w := range m.weight {
+		b.maxCov += w
+	}
+	for i := range m.cands {
+		var cov float64
+		for k, w := range m.weight {
+			cov += w * m.strength[i][k]
+		}
+		b.cover = append(b.cover, cov)
+		b.lead = max(b.lead, m.lead[i])
+	}
+	return b
+}
+
+// bound returns max(0, optimistic best bid value at the given prices) and
+// counts a slot in used for each city the optimistic bid takes. Bids with a
+// front-runner and bids without one are bounded apart, since only the first
+// earn the newcomer bonus.
+func (b *callBounder) bound(price []float64, used []int) float64 {
+	m := b.m
+	r := m.rule.maxCities
+	if len(m.cands) < m.rule.minCities || r < m.rule.minCities {
+		return 0
+	}
+	best, chosen := 0.0, []int(nil)
+	for _, withFront := range []bool{false, true} {
+		b.u, b.u2, b.idx = b.u[:0], b.u2[:0], b.idx[:0]
+		lead := 0.0
+		for j := range m.cands {
+			if m.front[j] && !withFront {
+				continue
+			}
+			inc := m.fit[j] - price[m.city[j]] + 0.5*b.synTop[j][min(r-1, len(b.synTop[j])-1)]
+			if m.newcomer[j] && withFront {
+				inc += perNewcomer
+			}
+			b.u = append(b.u, inc+b.cover[j])
+			b.u2 = append(b.u2, inc)
+			b.idx = append(b.idx, j)
+			lead = max(lead, m.lead[j])
+		}
+		if len(b.idx) == 0 {
+			continue
+		}
+		sum, set := b.top(b.u, r, withFront)
+		if capped, set2 := b.top(b.u2, r, withFront); capped+b.maxCov < sum {
+			sum, set = capped+b.maxCov, set2
+		}
+		if sum+lead > best {
+			best, chosen = sum+lead, set
+		}
+	}
+	for _, j := range chosen {
+		used[m.city[j]]++
+	}
+	return best
+}
+
+// top is the largest sum of at most r of the values xs (over b.idx), taking
+// only positive ones, but at least one front-runner when needFront.
+func (b *callBounder) top(xs []float64, r int, needFront bool) (float64, []int) {
+	sum, chosen := topPositive(xs, b.idx, r)
+	if !needFront || slices.ContainsFunc(chosen, func(j int) bool { return b.m.front[j] }) {
+		return sum, chosen
+	}
+	front, at := 0.0, -1
+	for k, j := range b.idx {
+		if b.m.front[j] && (at < 0 || xs[k] > front) {
+			front, at = xs[k], k
+		}
+	}
+	if at < 0 {
+		return math.Inf(-1), nil
+	}
+	if len(chosen) == r {
+		// Make room: the front-runner replaces the weakest chosen member.
+		sum -= xs[slices.Index(b.idx, chosen[r-1])]
+		chosen = chosen[:r-1]
+	}
+	return sum + front, append(chosen, b.idx[at])
+}
+
+// topPositive returns the sum of the r largest positive xs and their idx.
+func topPositive(xs []float64, idx []int, r int) (float64, []int) {
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(xs[b], xs[a]) })
+	var sum float64
+	var chosen []int
+	for t, i := range order {
+		if t >= r || xs[i] <= 0 {
+			break
+		}
+		sum += xs[i]
+		chosen = append(chosen, idx[i])
+	}
+	return sum, chosen
+}
