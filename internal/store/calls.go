@@ -424,7 +424,8 @@ type revisionChange struct {
 func revisionChanges(changes []crawlers.Change) []revisionChange {
 	out := make([]revisionChange, len(changes))
 	for i, ch := range changes {
-		out[i] = revisionChange{Field: ch.Field, Old: ch.Old, New: ch.New}
+		// Diff joins multi-part fields with NUL, which JSON in PostgreSQL refuses.
+		out[i] = revisionChange{Field: ch.Field, Old: strings.ReplaceAll(ch.Old, "\x00", " / "), New: strings.ReplaceAll(ch.New, "\x00", " / ")}
 		if ch.Field == "description" || ch.Field == "conditions" {
 			out[i].Old, out[i].New = "", "" // long HTML; the revision says it changed
 		}

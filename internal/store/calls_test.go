@@ -212,3 +212,20 @@ func TestCallsFilterAndStatusRefresh(t *testing.T) {
 		t.Fatalf("status %q, want closed", c.Status)
 	}
 }
+
+func TestARevisionOfAMultiPartFieldIsValidJSON(t *testing.T) {
+	st, ctx := setup(t)
+	now := day("2026-11-23")
+	calls := sampleCalls()
+	calls[2].ProgrammeName = "LIFE"
+	crawl(t, st, ctx, calls, false, now)
+	calls[2].ProgrammeName = "Programme for the Environment and Climate Action (LIFE)"
+	if s := crawl(t, st, ctx, calls, false, now.Add(time.Hour)); s.Changed != 1 {
+		t.Fatalf("stats %+v", s)
+	}
+	c, _ := st.CallByIdentifier(ctx, "LIFE-2027-SAP-CLIMA-CCA")
+	revs, err := st.Revisions(ctx, c.ID)
+	if err != nil || len(revs) != 1 || revs[0].Changes[0].New != "LIFE / Programme for the Environment and Climate Action (LIFE)" {
+		t.Fatalf("revisions = %+v, %v", revs, err)
+	}
+}

@@ -1,0 +1,195 @@
+package scoring_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/internal/scoring"
+	"github.com/fundmatch/fundmatch/internal/seed"
+	"github.com/fundmatch/fundmatch/internal/store"
+	"github.com/fundmatch/fundmatch/internal/testdb"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// evalCalls reads the matcher's evaluation calls (real sample texts and
+// realistic topics) as crawled calls of the "ftportal" source.
+func evalCalls(t testing.TB) []crawlers.Call {
+	t.Helper()
+	b, err := os.ReadFile("../../matching/testdata/eval/calls.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw []struct {
+		Identifier, Programme, Kind, Title, Summary, Description, Status, EligibilityNotes string
+		OpeningDate                                                                       string   `json:"opening_date"`
+		Deadlines                                                                         []string `json:"deadlines"`
+		Keywords, Tags                                                                    []string
+		TypesOfAction                                                                     []string `json:"types_of_action"`
+		BudgetMin                                                                         *float64 `json:"budget_min"`
+		BudgetMax                                                                         *float64 `json:"budget_max"`
+		CallBudget                                                                        *float64 `json:"call_budget"`
+		FundingRate                                                                       *float64 `json:"funding_rate"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	calls := make([]crawlers.Call, 0, len(raw))
+	for _, r := range raw {
+		kind := crawlers.Kind(r.Kind)
+		if kind == "tender" {
+			kind = crawlers.KindCall // the calls table has no tenders; the eligibility notes still say so
+		}
+		c := crawlers.Call{Source: "ftportal", Identifier: r.Identifier, Programme: r.Programme, Kind: kind,
+			Title: r.Title, Summary: r.Summary, DescriptionText: r.Description, Status: crawlers.Status(r.Status),
+			EligibilityNotes: r.EligibilityNotes, Keywords: r.Keywords, Tags: r.Tags, TypesOfAction: r.TypesOfAction,
+			BudgetMin: r.BudgetMin, BudgetMax: r.BudgetMax, CallBudget: r.CallBudget, FundingRate: r.FundingRate}
+		if d, err := time.Parse(time.DateOnly, r.OpeningDate); err == nil {
+			c.OpeningDate = &d
+		}
+		for _, s := range r.Deadlines {
+			d, err := time.Parse(time.DateOnly, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Deadlines = append(c.Deadlines, d)
+		}
+		calls = append(calls, c)
+	}
+	return calls
+}
+
+// seeded returns a store with the seed data and the evaluation calls.
+func seeded(t testing.TB) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st := store.New(testdb.New(t))
+	if _, err := seed.Run(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	run, err := st.StartRun(ctx, "ftportal", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.FinishRun(ctx, run, &crawlers.Result{Source: "ftportal", Calls: evalCalls(t), Pages: 1}, now); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func newService(st *store.Store) *scoring.Service {
+	s := scoring.New(st, quiet)
+	return s
+}
+
+func TestScoreAllStoresEveryPairAndAnUnchangedInputIsNotRewritten(t *testing.T) {
+	ctx := context.Background()
+	st := seeded(t)
+	s := newService(st)
+	res, err := s.ScoreAll(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cities != 14 || res.Calls != 85 || res.Pairs != 14*85 || res.Written != 14*85 {
+		t.Fatalf("first run = %+v, want 14 cities × 85 calls all written", res)
+	}
+	again, err := s.ScoreAll(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Written != 0 {
+		t.Fatalf("second run with the same inputs wrote %d rows", again.Written)
+	}
+	ms, err := st.MatchesOfCity(ctx, "gent", store.MatchFilter{Limit: 5}, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
+	if err != nil || len(ms) != 5 {
+		t.Fatalf("gent's top 5 = %d, %v", len(ms), err)
+	}
+	for i, m := range ms {
+		if m.Eligibility == "ineligible" || (i > 0 && m.Score > ms[i-1].Score) {
+			t.Fatalf("gent's matches are not best first or hold an ineligible call: %+v", ms)
+		}
+		var ex scoring.Explanation
+		if err := json.Unmarshal(m.Explanation, &ex); err != nil || ex.NL == "" || ex.EN == "" {
+			t.Fatalf("top match %s has no stored explanation in both languages: %s", m.Identifier, m.Explanation)
+		}
+	}
+}
+
+func TestAProfileChangeRescoresOnlyThatCity(t *testing.T) {
+	ctx := context.Background()
+	st := seeded(t)
+	s := newService(st)
+	if _, err := s.ScoreAll(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	err := st.Tx(ctx, func(tx *sqlx.Tx) error {
+		p, err := st.ProfileBySlug(ctx, "oostende")
+		if err != nil {
+			return err
+		}
+		p.KeywordsNL = append(p.KeywordsNL, "digitale tweeling", "hittestress")
+		_, err = store.SaveProfile(ctx, tx, p, false)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.ScoreCity(ctx, "oostende")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Written == 0 || res.Written > 85 {
+		t.Fatalf("rescoring oostende wrote %d rows", res.Written)
+	}
+	var others int
+	if err := st.DB().Get(&others, `SELECT count(*) FROM matches m JOIN cities c ON c.id = m.city_id
+		WHERE c.slug <> 'oostende' AND m.scored_at > (SELECT min(scored_at) FROM matches)`); err != nil {
+		t.Fatal(err)
+	}
+	if others != 0 {
+		t.Fatalf("%d matches of other cities were rewritten", others)
+	}
+	if _, err := s.ScoreCity(ctx, "atlantis"); err == nil {
+		t.Fatal("scoring an unknown city did not fail")
+	}
+}
+
+func TestANewCallIsScoredForEveryCity(t *testing.T) {
+	ctx := context.Background()
+	st := seeded(t)
+	s := newService(st)
+	if _, err := s.ScoreAll(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	calls := evalCalls(t)
+	fresh := crawlers.Call{Source: "ftportal", Identifier: "HORIZON-MISS-2027-TEST-99-01", Programme: "HORIZON",
+		Kind: crawlers.KindTopic, Status: crawlers.StatusForthcoming, Title: "Urban heat and climate adaptation with nature-based solutions in cities",
+		DescriptionText: "Cities and local authorities pilot nature-based solutions against urban heat islands and flooding, with citizen participation.",
+		Deadlines:       []time.Time{time.Date(2027, 4, 15, 0, 0, 0, 0, time.UTC)}, TypesOfAction: []string{"HORIZON Innovation Actions"}}
+	run, _ := st.StartRun(ctx, "ftportal", now)
+	stats, err := st.FinishRun(ctx, run, &crawlers.Result{Source: "ftportal", Calls: append(calls, fresh), Pages: 1}, now)
+	if err != nil || stats.New != 1 || len(stats.Touched) != 1 {
+		t.Fatalf("stats %+v, %v", stats, err)
+	}
+	res, err := s.ScoreCalls(ctx, stats.Touched)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Pairs != 14 || res.Written != 14 {
+		t.Fatalf("scoring the new call = %+v, want 14 pairs written", res)
+	}
+	ex, err := s.Explain(ctx, "gent", fresh.Identifier)
+	if err != nil || ex.NL == "" {
+		t.Fatalf("explain = %v", err)
+	}
+}
