@@ -27,7 +27,7 @@ func TestEvaluation(t *testing.T) {
 	base := newBaseline(set.calls)
 	var table strings.Builder
 	fmt.Fprintf(&table, "\n%-12s | %-20s | %-20s\n", "city", "model P@5 nDCG MRR", "BM25 P@5 nDCG MRR")
-	var model, plain metrics
+	var model, plain Quality
 	for _, a := range set.applicants {
 		q := m.Query(dutchOnly(a))
 		ms, err := m.ScoreCity(context.Background(), q, evalNow)
@@ -35,20 +35,20 @@ func TestEvaluation(t *testing.T) {
 			t.Fatal(err)
 		}
 		grades := set.grades[a.City.Slug]
-		got := evaluate(callIDs(ms), grades)
-		ref := evaluate(base.rank(a.Profile.KeywordsNL), grades)
-		fmt.Fprintf(&table, "%-12s | %.2f %.2f %.2f       | %.2f %.2f %.2f\n", a.City.Slug, got.p5, got.ndcg10, got.mrr, ref.p5, ref.ndcg10, ref.mrr)
-		model = model.plus(got)
-		plain = plain.plus(ref)
+		got := Evaluate(callIDs(ms), grades)
+		ref := Evaluate(base.rank(a.Profile.KeywordsNL), grades)
+		fmt.Fprintf(&table, "%-12s | %.2f %.2f %.2f       | %.2f %.2f %.2f\n", a.City.Slug, got.P5, got.NDCG10, got.MRR, ref.P5, ref.NDCG10, ref.MRR)
+		model = model.Plus(got)
+		plain = plain.Plus(ref)
 	}
 	n := float64(len(set.applicants))
-	model, plain = model.div(n), plain.div(n)
-	fmt.Fprintf(&table, "%-12s | %.2f %.2f %.2f       | %.2f %.2f %.2f\n", "overall", model.p5, model.ndcg10, model.mrr, plain.p5, plain.ndcg10, plain.mrr)
+	model, plain = model.Div(n), plain.Div(n)
+	fmt.Fprintf(&table, "%-12s | %.2f %.2f %.2f       | %.2f %.2f %.2f\n", "overall", model.P5, model.NDCG10, model.MRR, plain.P5, plain.NDCG10, plain.MRR)
 	t.Log(table.String())
-	if model.p5 < minP5 || model.ndcg10 < minNDCG10 {
-		t.Errorf("model P@5 %.3f, nDCG@10 %.3f; want at least %.2f and %.2f", model.p5, model.ndcg10, minP5, minNDCG10)
+	if model.P5 < minP5 || model.NDCG10 < minNDCG10 {
+		t.Errorf("model P@5 %.3f, nDCG@10 %.3f; want at least %.2f and %.2f", model.P5, model.NDCG10, minP5, minNDCG10)
 	}
-	if model.ndcg10 <= plain.ndcg10 || model.p5 < plain.p5 || model.mrr < plain.mrr {
+	if model.NDCG10 <= plain.NDCG10 || model.P5 < plain.P5 || model.MRR < plain.MRR {
 		t.Errorf("model %+v does not beat the BM25 baseline %+v", model, plain)
 	}
 }
@@ -84,7 +84,7 @@ func TestCrossLingual(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got[lang] = evaluate(callIDs(ms), grades).ndcg10
+			got[lang] = Evaluate(callIDs(ms), grades).NDCG10
 		}
 		t.Logf("%-12s nDCG@10 Dutch keywords %.3f, English keywords %.3f", a.City.Slug, got["nl"], got["en"])
 		nl += got["nl"]
@@ -113,12 +113,4 @@ func callIDs(ms []Match) []string {
 		ids[i] = m.Call
 	}
 	return ids
-}
-
-func (m metrics) plus(o metrics) metrics {
-	return metrics{m.p5 + o.p5, m.ndcg10 + o.ndcg10, m.mrr + o.mrr}
-}
-
-func (m metrics) div(n float64) metrics {
-	return metrics{m.p5 / n, m.ndcg10 / n, m.mrr / n}
 }

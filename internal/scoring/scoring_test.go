@@ -30,14 +30,14 @@ func evalCalls(t testing.TB) []crawlers.Call {
 	}
 	var raw []struct {
 		Identifier, Programme, Kind, Title, Summary, Description, Status, EligibilityNotes string
-		OpeningDate                                                                       string   `json:"opening_date"`
-		Deadlines                                                                         []string `json:"deadlines"`
-		Keywords, Tags                                                                    []string
-		TypesOfAction                                                                     []string `json:"types_of_action"`
-		BudgetMin                                                                         *float64 `json:"budget_min"`
-		BudgetMax                                                                         *float64 `json:"budget_max"`
-		CallBudget                                                                        *float64 `json:"call_budget"`
-		FundingRate                                                                       *float64 `json:"funding_rate"`
+		OpeningDate                                                                        string   `json:"opening_date"`
+		Deadlines                                                                          []string `json:"deadlines"`
+		Keywords, Tags                                                                     []string
+		TypesOfAction                                                                      []string `json:"types_of_action"`
+		BudgetMin                                                                          *float64 `json:"budget_min"`
+		BudgetMax                                                                          *float64 `json:"budget_max"`
+		CallBudget                                                                         *float64 `json:"call_budget"`
+		FundingRate                                                                        *float64 `json:"funding_rate"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		t.Fatal(err)
