@@ -234,3 +234,73 @@ func contains(ss []string, s string) bool {
 	}
 	return false
 }
+
+func TestImportKohesioAndKeep(t *testing.T) {
+	im, db := newImporter(t)
+	kohesio := "../../crawlers/history/kohesio/testdata/BE-pp21-27-excerpt.csv"
+	keep := "../../crawlers/history/keepeu/testdata/projects.json"
+
+	st := mustImport(t, im, hist.SourceKohesio, kohesio)
+	if st.Rows != 6 || st.Matched != 2 || st.Projects != 2 {
+		t.Errorf("kohesio stats %+v: want 6 rows (two natural persons), 2 matched, 2 projects", st)
+	}
+	st = mustImport(t, im, hist.SourceKeep, keep)
+	if st.Rows != 7 || st.Matched != 3 || st.Projects != 2 {
+		t.Errorf("keep stats %+v: want 7 partner rows, 3 matched, 2 projects", st)
+	}
+	want := []string{
+		"keep/21134 gent lead 674291.40",
+		"keep/21134 mechelen partner 494291.40",
+		"keep/7450 brugge partner 200000.00",
+		"kohesio/https://linkedopendata.eu/entity/Q9000001 gent lead 337478.40",
+		"kohesio/https://linkedopendata.eu/entity/Q9000005 kortrijk lead 240000.00",
+	}
+	if diff := cmp.Diff(want, uptake(t, db)); diff != "" {
+		t.Errorf("uptake (-want +got):\n%s", diff)
+	}
+
+	t.Run("natural persons are stored nowhere", func(t *testing.T) {
+		var names []string
+		if err := db.Select(&names, `SELECT name FROM history_participants WHERE name IN ('Jan Peeters', 'Natural person', 'Hans Jensen')
+			UNION ALL SELECT name FROM project_partners WHERE name IN ('Jan Peeters', 'Natural person', 'Hans Jensen')`); err != nil {
+			t.Fatal(err)
+		}
+		if len(names) != 0 {
+			t.Errorf("stored natural persons %q", names)
+		}
+	})
+
+	t.Run("keep.eu collaborations include foreign partners", func(t *testing.T) {
+		cs, err := im.Store.CollaborationsOfCity(context.Background(), "gent")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range cs {
+			got = append(got, c.PartnerCity+c.PartnerName+" "+c.PartnerCountry)
+		}
+		want := []string{"mechelen BE", "Energie Kollektiv GmbH DE", "Gemeente Eindhoven NL"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("collaborations of gent (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("re-importing both files changes nothing", func(t *testing.T) {
+		before := xmins(t, db)
+		mustImport(t, im, hist.SourceKohesio, kohesio)
+		mustImport(t, im, hist.SourceKeep, keep)
+		if diff := cmp.Diff(before, xmins(t, db)); diff != "" {
+			t.Errorf("rows rewritten (-before +after):\n%s", diff)
+		}
+	})
+
+	t.Run("a failed import leaves earlier data intact", func(t *testing.T) {
+		before := xmins(t, db)
+		if _, err := im.Import(context.Background(), hist.SourceKeep, "testdata/broken.json"); err == nil {
+			t.Fatal("importing a broken file succeeded")
+		}
+		if diff := cmp.Diff(before, xmins(t, db)); diff != "" {
+			t.Errorf("a failed import changed rows (-before +after):\n%s", diff)
+		}
+	})
+}
