@@ -498,4 +498,3 @@ func country(c string) string {
 	}
 	return c
 }
-
