@@ -208,7 +208,8 @@ func SaveImportedProject(ctx context.Context, tx *sqlx.Tx, ip ImportedProject, c
 	return ch, nil
 }
 
-// amountText renders an optional amount for a text[] parameter; ” is NULL.
+// amountText renders an optional amount for a text[] parameter, where the
+// empty string stands for NULL.
 func amountText(v *float64) string {
 	if v == nil {
 		return ""
