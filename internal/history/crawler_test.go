@@ -15,8 +15,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	hist "github.com/fundmatch/fundmatch/crawlers/history"
 	"github.com/fundmatch/fundmatch/crawlers/fetch"
+	hist "github.com/fundmatch/fundmatch/crawlers/history"
 	"github.com/fundmatch/fundmatch/internal/history"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
