@@ -81,7 +81,9 @@ func (e *env) runWorker(ctx context.Context, s *services) error {
 		Logger: e.logger, Metrics: s.metrics,
 	})
 	w.Handle(tasks.TypeCleanup, &tasks.CleanupHandler{Store: s.store, Logger: e.logger, Now: time.Now})
-	w.Handle(tasks.TypeCrawlSource, &tasks.CrawlHandler{Store: s.store, Crawlers: map[string]tasks.Crawler{}, Logger: e.logger})
+	crawlers := map[string]tasks.Crawler{}
+	e.addHistoryCrawlers(crawlers, s)
+	w.Handle(tasks.TypeCrawlSource, &tasks.CrawlHandler{Store: s.store, Crawlers: crawlers, Logger: e.logger})
 	return w.Run(ctx)
 }
 

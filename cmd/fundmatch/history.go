@@ -11,7 +11,17 @@ import (
 
 	"github.com/fundmatch/fundmatch/internal/history"
 	"github.com/fundmatch/fundmatch/internal/store"
+	"github.com/fundmatch/fundmatch/internal/tasks"
 )
+
+// addHistoryCrawlers registers the crawlers of the history sources (kinds
+// cordis, kohesio and keep) for the worker.
+func (e *env) addHistoryCrawlers(crawlers map[string]tasks.Crawler, s *services) {
+	im := &history.Importer{Store: s.store, Logger: e.logger.With("component", "history")}
+	for _, src := range history.Sources {
+		crawlers[string(src)] = &history.Crawler{Importer: im, Source: src, Logger: im.Logger}
+	}
+}
 
 // runHistoryImport is `fundmatch import cordis|kohesio|keep FILE`.
 func runHistoryImport(ctx context.Context, e *env, kind, path string) error {

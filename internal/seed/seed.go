@@ -6,7 +6,8 @@
 // Sources: NIS codes, provinces, arrondissements and NUTS-3 codes are the
 // official ones (Statbel); populations are rounded 2024 figures; profiles are
 // a starting point drawn from what each city is publicly known for, for its
-// officer to edit; projects come from ../shared/reference/samples/vlaio
+// officer to edit; the history crawl sources are listed in sources.go;
+// projects come from ../shared/reference/samples/vlaio
 // (VVSG, slimmeregio.vlaanderen), which name the cities but not every title.
 package seed
 
@@ -47,6 +48,9 @@ func Run(ctx context.Context, st *store.Store) (Result, error) {
 	}
 	if res.Projects, err = imports.Projects(ctx, st, "seed/projects.csv", bytes.NewReader(projectsCSV), "seed"); err != nil {
 		return res, fmt.Errorf("seed projects: %w", err)
+	}
+	if err := sources(ctx, st); err != nil {
+		return res, fmt.Errorf("seed crawl sources: %w", err)
 	}
 	return res, nil
 }

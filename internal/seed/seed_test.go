@@ -20,6 +20,7 @@ func snapshot(t *testing.T, st *store.Store) map[string][]string {
 		`SELECT xmin::text FROM projects ORDER BY id`,
 		`SELECT xmin::text FROM project_members ORDER BY project_id, city_id`,
 		`SELECT xmin::text FROM project_partners ORDER BY project_id, name`,
+		`SELECT xmin::text FROM crawl_sources ORDER BY name`,
 	} {
 		var xs []string
 		if err := st.DB().Select(&xs, q); err != nil {
