@@ -3,6 +3,10 @@
 -- Past projects go into projects (+ project_members, project_partners) and uptake into bids (+ bid_members).
 
 -- +goose Up
+-- A digest of everything an imported project yields, so that re-importing an unchanged project costs
+-- no write at all.
+ALTER TABLE projects ADD COLUMN import_hash text NOT NULL DEFAULT '';
+
 -- An admin's verdict on a participant name, keyed by the resolver's name key (resolve.Key). Verdicts
 -- survive re-imports: the resolver applies them before its own rules.
 CREATE TABLE entity_decisions (
@@ -78,3 +82,4 @@ DROP TABLE collaborations;
 DROP TABLE history_participants;
 DROP TABLE entity_reviews;
 DROP TABLE entity_decisions;
+ALTER TABLE projects DROP COLUMN import_hash;

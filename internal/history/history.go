@@ -82,6 +82,9 @@ func (im *Importer) Import(ctx context.Context, source hist.Source, path string)
 		reviews: map[string]*store.EntityReview{}}
 	err = im.Store.Tx(ctx, func(tx *sqlx.Tx) error {
 		run.tx = tx
+		if run.hashes, err = store.ImportHashes(ctx, tx, string(source)); err != nil {
+			return err
+		}
 		switch source {
 		case hist.SourceCORDIS:
 			err = run.cordis(path)
@@ -149,6 +152,7 @@ type importRun struct {
 	cityIDs  map[string]int64
 	stats    *Stats
 	reviews  map[string]*store.EntityReview
+	hashes   map[string]string // of the projects stored from the source, by source id
 	lastStep int
 }
 
@@ -236,16 +240,19 @@ func (run *importRun) store(u unit) error {
 			Role: string(hp.Role), EUContribution: cents(hp.EUContribution), EntityKey: res.Key, City: city})
 	}
 	ip := Derive(u.project, parts)
+	run.stats.Projects++
+	run.stats.Collaborations += len(ip.Collaborations)
+	run.stats.Uptake += len(ip.Uptake)
+	if h, ok := run.hashes[u.project.SourceID]; ok && h == ip.Hash() {
+		return nil
+	}
 	ch, err := store.SaveImportedProject(run.ctx, run.tx, ip, run.cityIDs)
 	if err != nil {
 		return err
 	}
-	run.stats.Projects++
 	if ch.Any() {
 		run.stats.Changed++
 	}
-	run.stats.Collaborations += len(ip.Collaborations)
-	run.stats.Uptake += len(ip.Uptake)
 	return nil
 }
 

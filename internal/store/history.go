@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -170,6 +173,39 @@ type ImportedProject struct {
 	Uptake         []UptakeShare
 }
 
+// Hash is a digest of everything the project yields: equal hashes mean
+// saving it again would change nothing.
+func (ip ImportedProject) Hash() string {
+	if ip.Project.Domains == nil {
+		ip.Project.Domains = pq.StringArray{} // as read back from the database
+	}
+	b, err := json.Marshal(ip)
+	if err != nil {
+		panic(fmt.Sprintf("hash imported project: %v", err)) // plain data always marshals
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// ImportHashes returns the hash (see ImportedProject.Hash) of every project
+// stored from source, by source id, as its last save left it.
+func ImportHashes(ctx context.Context, tx *sqlx.Tx, source string) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT source_id, import_hash FROM projects WHERE source = $1`, source)
+	if err != nil {
+		return nil, fmt.Errorf("load import hashes of %s: %w", source, err)
+	}
+	defer rows.Close()
+	hashes := map[string]string{}
+	for rows.Next() {
+		var id, h string
+		if err := rows.Scan(&id, &h); err != nil {
+			return nil, fmt.Errorf("load import hashes of %s: %w", source, err)
+		}
+		hashes[id] = h
+	}
+	return hashes, rows.Err()
+}
+
 // ImportedChange counts what SaveImportedProject rewrote.
 type ImportedChange struct {
 	Project, Participants, Collaborations, Uptake bool
@@ -183,7 +219,8 @@ func (c ImportedChange) Any() bool {
 // SaveImportedProject inserts or updates an imported project and what it
 // yields, in tx, keyed by its source and source id. Rows whose values did
 // not change are not rewritten, so saving the same project twice changes
-// nothing. cityIDs maps every slug the project names to its id.
+// nothing. cityIDs maps every slug the project names to its id. The
+// project's hash is stored with it, for ImportHashes.
 func SaveImportedProject(ctx context.Context, tx *sqlx.Tx, ip ImportedProject, cityIDs map[string]int64) (ImportedChange, error) {
 	var ch ImportedChange
 	p := ip.Project
@@ -204,6 +241,10 @@ func SaveImportedProject(ctx context.Context, tx *sqlx.Tx, ip ImportedProject, c
 	}
 	if ch.Uptake, err = saveUptake(ctx, tx, id, p, ip.Uptake, cityIDs); err != nil {
 		return ch, fmt.Errorf("save uptake of %s: %w", what, err)
+	}
+	h := ip.Hash()
+	if _, err := tx.ExecContext(ctx, `UPDATE projects SET import_hash = $2 WHERE id = $1 AND import_hash <> $2`, id, h); err != nil {
+		return ch, fmt.Errorf("save import hash of %s: %w", what, err)
 	}
 	return ch, nil
 }
