@@ -72,6 +72,7 @@ func TestImportCORDISAndReview(t *testing.T) {
 		{[]string{"review", "confirm", "x"}, 2, "confirm needs --city"},
 		{[]string{"review", "confirm", "x", "--city", "atlantis"}, 1, `no city "atlantis"`},
 		{[]string{"review", "sing"}, 2, "want: review list"},
+		{[]string{"review", "confirm", "x", "--city", "gent", "--body", "castle"}, 1, `unknown body "castle"`},
 		{[]string{"import", "kohesio", "/nonexistent.csv"}, 1, "cannot read /nonexistent.csv"},
 	} {
 		code, _, stderr := fundmatch(ctx, env, tt.args...)

@@ -82,6 +82,9 @@ func (im *Importer) Import(ctx context.Context, source hist.Source, path string)
 		reviews: map[string]*store.EntityReview{}}
 	err = im.Store.Tx(ctx, func(tx *sqlx.Tx) error {
 		run.tx = tx
+		if err := store.LockHistory(ctx, tx); err != nil {
+			return err
+		}
 		if run.hashes, err = store.ImportHashes(ctx, tx, string(source)); err != nil {
 			return err
 		}

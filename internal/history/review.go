@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/fundmatch/fundmatch/crawlers/history/resolve"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
+
+// bodies are the kinds of body a confirmed name can be.
+var bodies = []resolve.Body{resolve.BodyMunicipality, resolve.BodyOCMW, resolve.BodyAutonomous,
+	resolve.BodyPoliceZone, resolve.BodyCityAgency, resolve.BodyVGC}
 
 // Verdict is an admin's decision on a participant name from the review
 // list.
@@ -35,6 +40,9 @@ func (im *Importer) Decide(ctx context.Context, v Verdict) (int, error) {
 	if key == "" {
 		return 0, errors.New("decide: the name key is empty")
 	}
+	if v.Body != "" && !slices.Contains(bodies, resolve.Body(v.Body)) {
+		return 0, fmt.Errorf("decide: unknown body %q; want one of %v", v.Body, bodies)
+	}
 	d := store.EntityDecision{Key: key, Verdict: store.VerdictRejected, DecidedBy: v.By, DecidedAt: im.now()}
 	if v.City != "" {
 		d.Verdict, d.City, d.Body = store.VerdictConfirmed, v.City, v.Body
@@ -45,6 +53,9 @@ func (im *Importer) Decide(ctx context.Context, v Verdict) (int, error) {
 	}
 	var changed int
 	err = im.Store.Tx(ctx, func(tx *sqlx.Tx) error {
+		if err := store.LockHistory(ctx, tx); err != nil {
+			return err
+		}
 		if err := store.SaveEntityDecision(ctx, tx, d); err != nil {
 			return err
 		}

@@ -458,6 +458,16 @@ func (s *Store) CollaborationsOfCity(ctx context.Context, slug string) ([]Collab
 	return out, rows.Err()
 }
 
+// LockHistory takes, for the rest of tx, the lock that makes history imports
+// and review verdicts take turns, so that two of them never race on the same
+// projects.
+func LockHistory(ctx context.Context, tx *sqlx.Tx) error {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('fundmatch: history'))`); err != nil {
+		return fmt.Errorf("lock history: %w", err)
+	}
+	return nil
+}
+
 // FinishImportRun records a crawl run of a history source as done: pages is
 // 1 when a file was downloaded and imported, 0 when the server said it had
 // not changed.
