@@ -43,7 +43,7 @@ type Stats struct {
 	Changed        int // of those, projects whose stored facts changed
 	Collaborations int // collaboration pairs derived
 	Uptake         int // won-project shares of cities derived
-	Skipped        int // projects left out because the source gives no year
+	Skipped        int // projects left out because the source gives no year (or no id)
 	Reviews        int // review entries added or changed
 }
 
@@ -224,7 +224,7 @@ func (run *importRun) store(u unit) error {
 	if err := run.ctx.Err(); err != nil {
 		return err
 	}
-	if u.project.Year < 1990 || u.project.Year > 2100 {
+	if u.project.SourceID == "" || u.project.Year < 1990 || u.project.Year > 2100 {
 		run.stats.Skipped++
 		return nil
 	}

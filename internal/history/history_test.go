@@ -199,6 +199,21 @@ func TestImportCORDIS(t *testing.T) {
 		}
 	})
 
+	t.Run("a verdict can be reversed, and the stored facts follow", func(t *testing.T) {
+		if _, err := im.Decide(ctx, history.Verdict{Key: "ville de louvain", By: "admin@example.org"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := uptake(t, db); contains(got, "cordis/792210 leuven partner 120000.00") {
+			t.Errorf("rejected Leuven still has its uptake share: %q", got)
+		}
+		if _, err := im.Decide(ctx, history.Verdict{Key: "ville de louvain", City: "leuven", By: "admin@example.org"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := uptake(t, db); !contains(got, "cordis/792210 leuven partner 120000.00") {
+			t.Errorf("confirmed again, Leuven lacks its uptake share: %q", got)
+		}
+	})
+
 	t.Run("a newer file updates the amount that changed", func(t *testing.T) {
 		st := mustImport(t, im, hist.SourceCORDIS, "testdata/cordis-v2")
 		if st.Changed != 1 {
