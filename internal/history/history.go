@@ -74,31 +74,35 @@ func ParseSource(s string) (hist.Source, error) {
 // the same file again changes nothing.
 func (im *Importer) Import(ctx context.Context, source hist.Source, path string) (Stats, error) {
 	var st Stats
-	r, cityIDs, err := im.resolver(ctx)
-	if err != nil {
+	var read func(*importRun, string) error
+	switch source {
+	case hist.SourceCORDIS:
+		read = (*importRun).cordis
+	case hist.SourceKohesio:
+		read = (*importRun).kohesio
+	case hist.SourceKeep:
+		read = (*importRun).keep
+	default:
+		_, err := ParseSource(string(source))
 		return st, err
 	}
-	run := &importRun{im: im, ctx: ctx, source: source, resolver: r, cityIDs: cityIDs, stats: &st,
-		reviews: map[string]*store.EntityReview{}}
-	err = im.Store.Tx(ctx, func(tx *sqlx.Tx) error {
-		run.tx = tx
+	err := im.Store.Tx(ctx, func(tx *sqlx.Tx) error {
+		// The resolver is built under the lock, so that a verdict given
+		// while the import waited is applied.
 		if err := store.LockHistory(ctx, tx); err != nil {
 			return err
 		}
-		if run.hashes, err = store.ImportHashes(ctx, tx, string(source)); err != nil {
+		r, cityIDs, err := im.resolver(ctx)
+		if err != nil {
 			return err
 		}
-		switch source {
-		case hist.SourceCORDIS:
-			err = run.cordis(path)
-		case hist.SourceKohesio:
-			err = run.kohesio(path)
-		case hist.SourceKeep:
-			err = run.keep(path)
-		default:
-			_, err = ParseSource(string(source))
-		}
+		hashes, err := store.ImportHashes(ctx, tx, string(source))
 		if err != nil {
+			return err
+		}
+		run := &importRun{im: im, ctx: ctx, tx: tx, source: source, resolver: r, cityIDs: cityIDs, hashes: hashes,
+			stats: &st, reviews: map[string]*store.EntityReview{}}
+		if err := read(run, path); err != nil {
 			return err
 		}
 		run.progress(true)

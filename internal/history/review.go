@@ -47,12 +47,8 @@ func (im *Importer) Decide(ctx context.Context, v Verdict) (int, error) {
 	if v.City != "" {
 		d.Verdict, d.City, d.Body = store.VerdictConfirmed, v.City, v.Body
 	}
-	_, cityIDs, err := im.resolver(ctx)
-	if err != nil {
-		return 0, err
-	}
 	var changed int
-	err = im.Store.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := im.Store.Tx(ctx, func(tx *sqlx.Tx) error {
 		if err := store.LockHistory(ctx, tx); err != nil {
 			return err
 		}
@@ -60,6 +56,16 @@ func (im *Importer) Decide(ctx context.Context, v Verdict) (int, error) {
 			return err
 		}
 		ips, err := store.ImportedProjectsWithKey(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		slugs := []string{v.City}
+		for _, ip := range ips {
+			for _, pt := range ip.Participants {
+				slugs = append(slugs, pt.City)
+			}
+		}
+		cityIDs, err := store.CityIDs(ctx, tx, slugs)
 		if err != nil {
 			return err
 		}
