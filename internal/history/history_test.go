@@ -2,11 +2,13 @@ package history_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jmoiron/sqlx"
+	"github.com/xuri/excelize/v2"
 
 	hist "github.com/fundmatch/fundmatch/crawlers/history"
 	"github.com/fundmatch/fundmatch/internal/history"
@@ -318,4 +320,53 @@ func TestImportKohesioAndKeep(t *testing.T) {
 			t.Errorf("a failed import changed rows (-before +after):\n%s", diff)
 		}
 	})
+}
+
+// keepExport writes a keep.eu XLSX export (search, projects and partners
+// sheets) of project 21134 of the keep.eu JSON fixture.
+func keepExport(t *testing.T) string {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetSheetName("Sheet1", "Search")
+	for _, s := range []string{"Projects", "Partners"} {
+		if _, err := f.NewSheet(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := map[string][][]any{
+		"Search":   {{"keep.eu search export"}},
+		"Projects": {{"ID", "Acronym", "Name", "Programme", "Period", "Start date", "End date", "Total budget", "EU funding"}, {"21134", "SCALE-UP PED", "Scaling up positive energy districts in North-West European cities", "Interreg North-West Europe", "2021-2027", "01/09/2023", "2026-08-31", "4861220.00", "2916732.00"}},
+		"Partners": {
+			{"project_keep_id", "name", "type", "country_code", "town", "postcode", "pic", "total_budget", "co_financing_eur"},
+			{"21134", "Stad Gent", "lead partner", "BE", "Gent", "9000", "999851238", "1123819.00", "674291.40"},
+			{"21134", "Stad Mechelen", "partner", "BE", "Mechelen", "2800", "", "823819.00", "494291.40"},
+			{"21134", "Gemeente Eindhoven", "partner", "NL", "Eindhoven", "5611 EM", "", "623819.00", "374291.40"},
+		},
+	}
+	for sheet, rs := range rows {
+		for i, r := range rs {
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			if err := f.SetSheetRow(sheet, cell, &r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	name := filepath.Join(t.TempDir(), "keep-export.xlsx")
+	if err := f.SaveAs(name); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+func TestImportKeepXLSX(t *testing.T) {
+	im, db := newImporter(t)
+	st := mustImport(t, im, hist.SourceKeep, keepExport(t))
+	if st.Rows != 3 || st.Matched != 2 || st.Projects != 1 {
+		t.Errorf("stats %+v: want 3 partner rows, 2 matched, 1 project", st)
+	}
+	want := []string{"keep/21134 gent lead 674291.40", "keep/21134 mechelen partner 494291.40"}
+	if diff := cmp.Diff(want, uptake(t, db)); diff != "" {
+		t.Errorf("uptake (-want +got):\n%s", diff)
+	}
 }
