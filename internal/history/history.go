@@ -362,8 +362,22 @@ func (run *importRun) kohesio(path string) error {
 			Summary: o.Summary, Year: year(o.Start, o.End), Programme: hp.Programme,
 			Budget: cents(o.TotalEligible), EUContribution: cents(o.EUBudget), URL: kohesioURL(o.ID),
 		}}
-		for _, row := range rows {
-			u.participants = append(u.participants, participant{party: row.Party(), partner: row.Partner("")})
+		// Project_EU_Budget is the operation's, repeated on every
+		// beneficiary's row: it is credited once, to the first beneficiary
+		// that is a city (or the first row), not summed.
+		credited := 0
+		for i, row := range rows {
+			if res := run.resolver.Resolve(row.Party()); res.Decision == resolve.Certain && res.Slug != "" {
+				credited = i
+				break
+			}
+		}
+		for i, row := range rows {
+			pt := row.Partner("")
+			if i != credited {
+				pt.EUContribution = nil
+			}
+			u.participants = append(u.participants, participant{party: row.Party(), partner: pt})
 		}
 		if err := run.store(u); err != nil {
 			return err

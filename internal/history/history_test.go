@@ -370,3 +370,17 @@ func TestImportKeepXLSX(t *testing.T) {
 		t.Errorf("uptake (-want +got):\n%s", diff)
 	}
 }
+
+func TestImportKohesioCreditsTheOperationBudgetOnce(t *testing.T) {
+	im, db := newImporter(t)
+	// One operation, two Flemish beneficiaries, the operation's EU budget
+	// repeated on both rows (as Kohesio exports it); Mechelen comes first.
+	mustImport(t, im, hist.SourceKohesio, "testdata/kohesio-two-beneficiaries.csv")
+	want := []string{
+		"kohesio/https://linkedopendata.eu/entity/Q9000001 gent lead -",
+		"kohesio/https://linkedopendata.eu/entity/Q9000001 mechelen partner 337478.40",
+	}
+	if diff := cmp.Diff(want, uptake(t, db)); diff != "" {
+		t.Errorf("uptake (-want +got):\n%s", diff)
+	}
+}
