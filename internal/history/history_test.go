@@ -2,6 +2,7 @@ package history_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -275,6 +276,33 @@ func TestImportKohesioAndKeep(t *testing.T) {
 	if diff := cmp.Diff(want, uptake(t, db)); diff != "" {
 		t.Errorf("uptake (-want +got):\n%s", diff)
 	}
+
+	t.Run("an officer's bid for an imported project is not counted twice", func(t *testing.T) {
+		_, err := db.Exec(`
+			WITH b AS (
+				INSERT INTO bids (project_id, programme, title, year, status, amount_granted, source)
+				SELECT id, 'Interreg North-West Europe', 'SCALE-UP PED, as the officer entered it', 2023, 'won', 700000, 'officer'
+				FROM projects WHERE source = 'keep' AND source_id = '21134' RETURNING id)
+			INSERT INTO bid_members (bid_id, city_id, role, amount_granted)
+			SELECT b.id, c.id, 'lead', 700000 FROM b, cities c WHERE c.slug = 'gent'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts, err := im.Store.Uptake(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gent []string
+		for _, u := range ts {
+			if u.City == "gent" {
+				gent = append(gent, fmt.Sprintf("%s %d: %d projects, %.2f", u.Programme, u.Year, u.Projects, u.EUGranted))
+			}
+		}
+		want := []string{"ERDF 2023: 1 projects, 337478.40", "Interreg North-West Europe 2023: 1 projects, 674291.40"}
+		if diff := cmp.Diff(want, gent); diff != "" {
+			t.Errorf("uptake of gent (-want +got):\n%s", diff)
+		}
+	})
 
 	t.Run("natural persons are stored nowhere", func(t *testing.T) {
 		var names []string
