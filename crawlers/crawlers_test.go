@@ -130,3 +130,26 @@ func TestResultCanClose(t *testing.T) {
 		t.Errorf("partial result: CanClose=%v reason=%q", r.CanClose(), r.PartialReason)
 	}
 }
+
+func TestPlainText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<p>Smart Economy,\n    Smart People</p><p>Second &amp; last</p>", "Smart Economy, Smart People\nSecond & last"},
+		{"<ul><li>one</li><li>two</li></ul>", "one\ntwo"},
+		{"<p>a<script>alert(1)</script>b</p>", "ab"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := PlainText(tt.in); got != tt.want {
+			t.Errorf("PlainText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSummarise(t *testing.T) {
+	if got := Summarise("one two three four", 9); got != "one two…" {
+		t.Errorf("Summarise = %q", got)
+	}
+	if got := Summarise("short", 9); got != "short" {
+		t.Errorf("Summarise = %q", got)
+	}
+}

@@ -50,7 +50,9 @@ func PlainText(fragment string) string {
 			return tidyLines(b.String())
 		case html.TextToken:
 			if skip == 0 {
-				b.Write(z.Text())
+				// Line breaks in the source are only layout; blocks
+				// decide the lines.
+				b.WriteString(strings.NewReplacer("\n", " ", "\r", " ", "\t", " ").Replace(string(z.Text())))
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, _ := z.TagName()

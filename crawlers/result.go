@@ -36,6 +36,7 @@ type Error struct {
 	Err       error
 }
 
+// Error implements error.
 func (e Error) Error() string {
 	if e.Reference != "" {
 		return fmt.Sprintf("%s (%s): %v", e.URL, e.Reference, e.Err)
@@ -43,6 +44,7 @@ func (e Error) Error() string {
 	return fmt.Sprintf("%s: %v", e.URL, e.Err)
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e Error) Unwrap() error { return e.Err }
 
 // MarkPartial flags the result as partial, keeping the first reason.

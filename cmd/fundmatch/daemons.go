@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/fundmatch/fundmatch/internal/crawl"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/metrics"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -81,9 +82,12 @@ func (e *env) runWorker(ctx context.Context, s *services) error {
 		Logger: e.logger, Metrics: s.metrics,
 	})
 	w.Handle(tasks.TypeCleanup, &tasks.CleanupHandler{Store: s.store, Logger: e.logger, Now: time.Now})
-	crawlers := map[string]tasks.Crawler{}
+	client := asynq.NewClient(s.redis)
+	defer client.Close()
+	crawler := crawl.NewRunner(s.store, e.crawlConfig(), scoreEnqueuer(client), e.logger)
+	crawlers := map[string]tasks.Crawler{"ftportal": crawler, "html": crawler}
 	e.addHistoryCrawlers(crawlers, s)
-	w.Handle(tasks.TypeCrawlSource, &tasks.CrawlHandler{Store: s.store, Crawlers: crawlers, Logger: e.logger})
+	w.Handle(tasks.TypeCrawlSource, &tasks.CrawlHandler{Store: s.store, Logger: e.logger, Crawlers: crawlers})
 	return w.Run(ctx)
 }
 

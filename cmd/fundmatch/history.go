@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/fundmatch/fundmatch/crawlers/fetch"
 	"github.com/fundmatch/fundmatch/internal/history"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/tasks"
@@ -18,9 +19,33 @@ import (
 // cordis, kohesio and keep) for the worker.
 func (e *env) addHistoryCrawlers(crawlers map[string]tasks.Crawler, s *services) {
 	im := &history.Importer{Store: s.store, Logger: e.logger.With("component", "history")}
+	opts := e.historyFetch()
 	for _, src := range history.Sources {
-		crawlers[string(src)] = &history.Crawler{Importer: im, Source: src, Logger: im.Logger}
+		crawlers[string(src)] = &history.Crawler{Importer: im, Source: src, Fetch: opts, Logger: im.Logger}
 	}
+}
+
+// historyFetch is how the history crawlers fetch: as every crawler does.
+func (e *env) historyFetch() fetch.Options {
+	return fetch.Options{UserAgent: e.cfg.CrawlUserAgent, Delay: e.cfg.CrawlDelay, AllowPrivateNetworks: e.cfg.CrawlAllowPrivate}
+}
+
+// runHistoryCrawl is `fundmatch crawl SOURCE` for a cordis, kohesio or keep
+// source: download the file now, import it and record the run.
+func runHistoryCrawl(ctx context.Context, e *env, st *store.Store, src store.CrawlSource, dryRun bool) error {
+	if dryRun {
+		return usageError{msg: "--dry-run is not available for history sources; 'fundmatch import' a downloaded file instead"}
+	}
+	kind, _ := history.ParseSource(src.Kind)
+	im := &history.Importer{Store: st, Logger: e.logger, Progress: func(s history.Stats) {
+		fmt.Fprintf(e.stderr, "%s: %d rows read, %d matched, %d uncertain\n", src.Name, s.Rows, s.Matched, s.Uncertain)
+	}}
+	c := &history.Crawler{Importer: im, Source: kind, Fetch: e.historyFetch(), Logger: e.logger}
+	if err := c.Crawl(ctx, src); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "crawled %s; 'fundmatch crawl --list' shows the run\n", src.Name)
+	return nil
 }
 
 // runHistoryImport is `fundmatch import cordis|kohesio|keep FILE`.

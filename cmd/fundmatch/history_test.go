@@ -1,11 +1,17 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/testdb"
 )
 
@@ -79,5 +85,55 @@ func TestImportCORDISAndReview(t *testing.T) {
 		if code != tt.wantCode || !strings.Contains(stderr, tt.wantStderr) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, stderr, tt.wantCode, tt.wantStderr)
 		}
+	}
+}
+
+func TestCrawlHistorySourceNow(t *testing.T) {
+	ctx := context.Background()
+	var zipped bytes.Buffer
+	zw := zip.NewWriter(&zipped)
+	for _, name := range []string{"project.csv", "organization.csv"} {
+		b, err := os.ReadFile("../../internal/history/testdata/cordis-v1/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := zw.Create(name)
+		w.Write(b)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/cordis.zip" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(zipped.Bytes())
+	}))
+	defer srv.Close()
+
+	dbURL := testdb.URL(t)
+	env := map[string]string{"DATABASE_URL": dbURL, "CRAWL_ALLOW_PRIVATE": "true", "CRAWL_DELAY": "1ms"}
+	if code, _, stderr := fundmatch(ctx, env, "seed"); code != 0 {
+		t.Fatalf("seed exited %d: %s", code, stderr)
+	}
+	db, err := database.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE crawl_sources SET config = jsonb_build_object('url', $1::text) WHERE name = 'cordis-horizon'`, srv.URL+"/cordis.zip"); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := fundmatch(ctx, env, "crawl", "cordis-horizon")
+	if code != 0 || !strings.Contains(stdout, "crawled cordis-horizon") {
+		t.Fatalf("crawl cordis-horizon exited %d: %s%s", code, stdout, stderr)
+	}
+	var shares int
+	if err := db.Get(&shares, `SELECT count(*) FROM bid_members m JOIN bids b ON b.id = m.bid_id WHERE b.source = 'cordis'`); err != nil {
+		t.Fatal(err)
+	}
+	if shares != 4 {
+		t.Errorf("%d uptake shares after the crawl, want the fixture's 4", shares)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/fundmatch/fundmatch/internal/config"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/store"
+	"github.com/fundmatch/fundmatch/internal/tasks"
 )
 
 func main() {
@@ -50,6 +51,9 @@ func commands() []command {
 		{name: "cities", usage: "[--json]", summary: "list the cities and municipalities", needsConfig: true, run: runCities},
 		{name: "import", usage: "cities|projects|profiles|cordis|kohesio|keep FILE", summary: "load municipalities, past projects, profiles, or EU history (CORDIS, Kohesio, keep.eu)", needsConfig: true, run: runImport},
 		{name: "review", usage: "list|confirm|reject", summary: "review uncertain participants of the EU history imports", needsConfig: true, run: runReview},
+		{name: "crawl", usage: "SOURCE [--dry-run] | --list", summary: "crawl a source now with a progress bar, or list the sources and their last runs", needsConfig: true, run: runCrawl},
+		{name: "sources", usage: "list|add|test|enable|disable ...", summary: "manage crawl sources: add an HTML source from a JSON configuration, test it, enable or disable it", needsConfig: true, run: runSources},
+		{name: "calls", usage: "[--status S] [--programme P] [--json]", summary: "list the stored calls", needsConfig: true, run: runCalls},
 		{name: "serve", summary: "run the web server and JSON API", needsConfig: true, run: runServe},
 		{name: "worker", summary: "run the background worker (queues crawl, score, notify, default)", needsConfig: true, run: runWorker},
 		{name: "scheduler", summary: "enqueue periodic work (crawls, maintenance)", needsConfig: true, run: runScheduler},
@@ -110,6 +114,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	} else {
 		e.logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
+	tasks.QuietRedisLogs(e.logger)
 	err := cmd.run(ctx, e, args[1:])
 	var ue usageError
 	switch {
@@ -172,7 +177,7 @@ func (e *env) flags(name, usage, summary string) *flag.FlagSet {
 // parse parses args with fs: --help prints the usage to stdout and returns
 // flag.ErrHelp; a mistake prints it to stderr and becomes a usage error.
 func (e *env) parse(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
+	err := parseInterspersed(fs, args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		e.usage(e.stdout)
@@ -183,6 +188,28 @@ func (e *env) parse(fs *flag.FlagSet, args []string) error {
 		return usageError{msg: err.Error()}
 	}
 	return nil
+}
+
+// parseInterspersed lets flags follow positional arguments, as in
+// `fundmatch crawl ftportal --dry-run`; everything after "--" is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+	return fs.Parse(append([]string{"--"}, positional...))
 }
 
 func newLogger(w io.Writer, cfg config.Config) *slog.Logger {

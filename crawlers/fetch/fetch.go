@@ -71,7 +71,7 @@ type Options struct {
 // safe for concurrent use.
 type Client struct {
 	opts      Options
-	transport *Transport
+	transport *transport
 	http      *http.Client
 
 	mu     sync.Mutex
@@ -180,6 +180,7 @@ type StatusError struct {
 	Code int
 }
 
+// Error implements error.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("%s: HTTP %d %s", e.URL, e.Code, http.StatusText(e.Code))
 }
@@ -250,4 +251,14 @@ func Redact(u *url.URL) string {
 		r.RawQuery = q.Encode()
 	}
 	return r.String()
+}
+
+// RedactString is Redact for a URL in a string; an unparsable URL is
+// dropped entirely rather than risk showing a secret.
+func RedactString(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return Redact(u)
 }

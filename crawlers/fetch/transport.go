@@ -20,8 +20,8 @@ var ErrPrivateAddress = errors.New("refused to connect to a private address")
 // cgnat is the carrier-grade NAT range, private in practice.
 var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 
-// Transport is the polite http.RoundTripper behind a Client.
-type Transport struct {
+// transport is the polite http.RoundTripper behind a Client.
+type transport struct {
 	opts Options
 	base *http.Transport
 
@@ -29,12 +29,12 @@ type Transport struct {
 	next map[string]time.Time // host -> earliest time of its next request
 }
 
-func newTransport(opts Options) *Transport {
+func newTransport(opts Options) *transport {
 	dialer := &net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
 	if !opts.AllowPrivateNetworks {
 		dialer.Control = guard(opts.AllowedNetworks)
 	}
-	return &Transport{
+	return &transport{
 		opts: opts,
 		base: &http.Transport{
 			// No proxy from the environment: the guard must see the real
@@ -74,14 +74,14 @@ func guard(allowed []netip.Prefix) func(network, address string, _ syscall.RawCo
 }
 
 // RoundTrip implements http.RoundTripper.
-func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	req = req.Clone(ctx)
-	if req.Header.Get("User-Agent") == "" || isLibraryAgent(req.Header.Get("User-Agent")) {
-		req.Header.Set("User-Agent", t.opts.UserAgent)
-	}
+	// Every request names us, whatever a library (colly) put there.
+	req.Header.Set("User-Agent", t.opts.UserAgent)
 	validated := false
-	if t.opts.Validators != nil && req.Method == http.MethodGet && req.URL.Path != "/robots.txt" && req.Header.Get("If-None-Match") == "" {
+	if t.opts.Validators != nil && req.Method == http.MethodGet && req.URL.Path != "/robots.txt" &&
+		req.Header.Get("If-None-Match") == "" && req.Header.Get("Cache-Control") != "no-cache" {
 		v, err := t.opts.Validators.Load(ctx, req.URL.String())
 		if err != nil {
 			return nil, fmt.Errorf("load validators for %s: %w", Redact(req.URL), err)
@@ -149,7 +149,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // attempt sends req once with the per-attempt timeout, which keeps running
 // while the body is read and is released when the body is closed.
-func (t *Transport) attempt(req *http.Request) (*http.Response, error) {
+func (t *transport) attempt(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), t.opts.RequestTimeout)
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	if err != nil {
@@ -161,7 +161,7 @@ func (t *Transport) attempt(req *http.Request) (*http.Response, error) {
 }
 
 // wait blocks until host may be sent another request.
-func (t *Transport) wait(ctx context.Context, host string) error {
+func (t *transport) wait(ctx context.Context, host string) error {
 	t.mu.Lock()
 	now := time.Now()
 	at := t.next[host]
@@ -195,11 +195,6 @@ func retryable(ctx context.Context, err error) bool {
 		return false
 	}
 	return true
-}
-
-// isLibraryAgent reports whether ua is a library default to be replaced.
-func isLibraryAgent(ua string) bool {
-	return len(ua) >= 5 && (ua[:5] == "colly" || ua[:5] == "Go-ht")
 }
 
 // ErrBodyTooLarge is returned when a response body exceeds MaxBodySize.

@@ -13,7 +13,8 @@ type Validators struct {
 
 // ValidatorStore remembers validators per URL between runs. The integrator
 // backs it with the database; MemoryValidators serves tests and one-off runs.
-// Load returns zero Validators, not an error, for an unknown URL.
+// Load returns zero Validators, not an error, for an unknown URL. A request
+// sent with "Cache-Control: no-cache" is never made conditional.
 type ValidatorStore interface {
 	Load(ctx context.Context, url string) (Validators, error)
 	Save(ctx context.Context, url string, v Validators) error

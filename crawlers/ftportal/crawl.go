@@ -39,7 +39,8 @@ type Options struct {
 	Types    []string
 	Statuses []string
 	// SkipDetails leaves older-format records unenriched (no topicDetails
-	// requests).
+	// requests). Older-format topics already closed by their dates are
+	// never enriched.
 	SkipDetails bool
 	// RunTimeout bounds the whole run; 0 leaves it to the caller's context.
 	RunTimeout time.Duration
@@ -96,101 +97,141 @@ func New(client *fetch.Client, opts Options) *Crawler {
 // records and enriches older-format ones from topicDetails. Failed pages
 // and records are collected in the Result and the run goes on; the Result
 // is partial when the listing was not read whole, and then it must not
-// close anything. The error is only for a run that could not start or was
-// cancelled before reading any page.
+// close anything. The error is only for a run that was cancelled before
+// reading any page.
 func (c *Crawler) Crawl(ctx context.Context) (*crawlers.Result, error) {
 	if c.opts.RunTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.opts.RunTimeout)
 		defer cancel()
 	}
-	res := &crawlers.Result{Source: Source, Started: time.Now()}
-	defer func() { res.Finished = time.Now() }()
-	n := Normaliser{Today: c.opts.Now(), TopicPageURL: c.opts.TopicPageURL}
-	var prog Progress
-	report := func() {
-		if c.opts.Progress != nil {
-			prog.Calls = len(res.Calls)
-			c.opts.Progress(prog)
-		}
+	r := &crawlRun{
+		Crawler: c,
+		n:       Normaliser{Today: c.opts.Now(), TopicPageURL: c.opts.TopicPageURL},
+		res:     &crawlers.Result{Source: Source, Started: time.Now()},
 	}
+	r.list(ctx)
+	if !c.opts.SkipDetails {
+		r.enrichAll(ctx)
+	}
+	r.res.Finished = time.Now()
+	if r.res.Pages == 0 && ctx.Err() != nil {
+		return r.res, fmt.Errorf("crawl %s: %w", Source, ctx.Err())
+	}
+	return r.res, nil
+}
 
-	var dd deduper
+// crawlRun is the state of one Crawl.
+type crawlRun struct {
+	*Crawler
+	n    Normaliser
+	res  *crawlers.Result
+	dd   deduper
+	prog Progress
+}
+
+func (r *crawlRun) report() {
+	if r.opts.Progress != nil {
+		r.prog.Calls = len(r.res.Calls)
+		r.opts.Progress(r.prog)
+	}
+}
+
+// list reads every search page and compares the count with totalResults.
+func (r *crawlRun) list(ctx context.Context) {
+	res := r.res
 	read, pages := 0, 1
 	for page := 1; page <= pages; page++ {
 		if err := ctx.Err(); err != nil {
 			res.MarkPartial(fmt.Sprintf("run stopped at page %d: %v", page, err))
 			break
 		}
-		pageURL := c.pageURL(page)
-		p, err := c.searchPage(ctx, pageURL)
-		prog.Pages++
+		pageURL := r.pageURL(page)
+		p, err := r.searchPage(ctx, pageURL)
+		pageURL = fetch.RedactString(pageURL) // for errors from here on
+		r.prog.Pages++
 		if err != nil {
 			res.Errors = append(res.Errors, crawlers.Error{URL: pageURL, Err: err})
 			res.MarkPartial(fmt.Sprintf("page %d failed", page))
+			r.report()
 			if page == 1 {
-				// Without the first page the size of the listing is unknown.
-				report()
-				break
+				break // without the first page the size of the listing is unknown
 			}
-			report()
 			continue
 		}
 		res.Pages++
 		if page == 1 {
 			res.Expected = p.TotalResults
-			pages = (p.TotalResults + c.opts.PageSize - 1) / c.opts.PageSize
-			prog.PagesTotal = pages
+			pages = (p.TotalResults + r.opts.PageSize - 1) / r.opts.PageSize
+			r.prog.PagesTotal = pages
 		} else if p.TotalResults != res.Expected {
 			res.MarkPartial(fmt.Sprintf("totalResults changed from %d to %d during the run", res.Expected, p.TotalResults))
 		}
 		read += len(p.Results)
 		for _, raw := range p.Results {
-			dd.add(n, raw, pageURL, res)
+			r.dd.add(r.n, raw, pageURL, res)
 		}
-		res.Calls = dd.calls
-		report()
+		res.Calls = r.dd.calls
+		r.report()
 		if len(p.Results) == 0 {
 			break
 		}
 	}
-	if !res.Partial && read != res.Expected {
+	switch {
+	case res.Partial:
+	case read != res.Expected:
 		res.MarkPartial(fmt.Sprintf("read %d records of %d announced", read, res.Expected))
+	case read == 0:
+		// The portal always lists open calls; an empty listing is an
+		// outage, not every call closing at once.
+		res.MarkPartial("the listing was empty")
 	}
-	res.Calls = dd.calls
-
-	if !c.opts.SkipDetails {
-		for i := range res.Calls {
-			call := &res.Calls[i]
-			if !needsDetails(call) || ctx.Err() != nil {
-				continue
-			}
-			detailURL := TopicDetailsURL(c.opts.TopicURL, call.Identifier)
-			prog.Details++
-			if err := c.enrich(ctx, n, call, detailURL); err != nil {
-				res.Errors = append(res.Errors, crawlers.Error{URL: detailURL, Reference: call.Identifier, Err: err})
-			} else {
-				res.Pages++
-			}
-			report()
-		}
-	}
-	if res.Pages == 0 && ctx.Err() != nil {
-		return res, fmt.Errorf("crawl %s: %w", Source, ctx.Err())
-	}
-	return res, nil
+	res.Calls = r.dd.calls
 }
 
-func (c *Crawler) enrich(ctx context.Context, n Normaliser, call *crawlers.Call, detailURL string) error {
-	body, _, err := c.client.Get(ctx, detailURL)
+// enrichAll fills older-format topics from their topicDetails documents;
+// a failure is an error for that topic, which stays as listed.
+func (r *crawlRun) enrichAll(ctx context.Context) {
+	for i := range r.res.Calls {
+		call := &r.res.Calls[i]
+		if !needsDetails(call) || ctx.Err() != nil {
+			continue
+		}
+		detailURL := TopicDetailsURL(r.opts.TopicURL, call.Identifier)
+		r.prog.Details++
+		if err := r.enrich(ctx, call, detailURL); err != nil {
+			r.res.Errors = append(r.res.Errors, crawlers.Error{URL: detailURL, Reference: call.Identifier, Err: err})
+		} else {
+			r.res.Pages++
+		}
+		r.report()
+	}
+}
+
+func (r *crawlRun) enrich(ctx context.Context, call *crawlers.Call, detailURL string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, detailURL, nil)
+	if err != nil {
+		return fmt.Errorf("build topicDetails request: %w", err)
+	}
+	// The document is needed whole even if unchanged: never conditional.
+	req.Header.Set("Cache-Control", "no-cache")
+	resp, err := r.client.Do(ctx, req)
 	if err != nil {
 		return err
 	}
-	d, err := ParseTopicDetails(body)
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return &fetch.StatusError{URL: detailURL, Code: resp.StatusCode}
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("read topicDetails: %w", err)
+	}
+	d, err := parseTopicDetails(body)
 	if err != nil {
 		return err
 	}
-	n.enrich(call, d)
+	r.n.enrich(call, d)
 	return nil
 }
 
@@ -281,7 +322,7 @@ func (d *deduper) add(n Normaliser, raw json.RawMessage, pageURL string, res *cr
 		return
 	}
 	call, err := n.Normalise(rec)
-	if errors.Is(err, errSkip) {
+	if errors.Is(err, ErrNotOpportunity) {
 		return
 	}
 	if err != nil {
@@ -306,20 +347,24 @@ func (d *deduper) add(n Normaliser, raw json.RawMessage, pageURL string, res *cr
 }
 
 // richness scores how much a version of a record says; the current format
-// (description, budget, conditions) beats the older one.
+// (description, conditions, budget) beats the older one.
 func richness(c *crawlers.Call) int {
 	score := 0
-	for _, has := range []bool{
-		c.DescriptionHTML != "", c.DescriptionHTML != "", c.DescriptionHTML != "",
-		c.ConditionsHTML != "", c.ConditionsHTML != "",
-		c.CallBudget != nil, c.BudgetMax != nil, c.OpeningDate != nil,
-		len(c.Deadlines) > 0, len(c.TypesOfAction) > 0, len(c.Keywords) > 0, len(c.Tags) > 0,
-		c.CallTitle != "", c.Title != "",
-	} {
+	add := func(has bool, weight int) {
 		if has {
-			score++
+			score += weight
 		}
 	}
+	add(c.DescriptionHTML != "", 3)
+	add(c.ConditionsHTML != "", 2)
+	add(c.CallBudget != nil, 1)
+	add(c.BudgetMax != nil, 1)
+	add(c.OpeningDate != nil, 1)
+	add(len(c.Deadlines) > 0, 1)
+	add(len(c.TypesOfAction) > 0, 1)
+	add(len(c.Keywords) > 0, 1)
+	add(len(c.Tags) > 0, 1)
+	add(c.CallTitle != "", 1)
 	return score
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -138,7 +139,8 @@ func (p *portal) checkParts(r *http.Request) {
 }
 
 func (p *portal) crawler(srv *httptest.Server, pageSize int) *Crawler {
-	client := fetch.New(fetch.Options{AllowPrivateNetworks: true, Delay: time.Millisecond, Backoff: time.Millisecond, RequestTimeout: 5 * time.Second})
+	client := fetch.New(fetch.Options{AllowPrivateNetworks: true, Delay: time.Millisecond, Backoff: time.Millisecond,
+		RequestTimeout: 5 * time.Second, Logger: slog.New(slog.DiscardHandler)})
 	return New(client, Options{
 		SearchURL: srv.URL + "/search",
 		TopicURL:  srv.URL + "/topicDetails/",
@@ -186,7 +188,7 @@ func threePages(t *testing.T) map[int][]byte {
 	}
 	return map[int][]byte{
 		1: page(t, 9, 1, 3, older[0], older[1], olderStep),
-		2: page(t, 9, 2, 3, current, faq, older[1].clone()), // current STEP supersedes the older one; ACCELERATORCHALLENGES-02 again
+		2: page(t, 9, 2, 3, current, faq, stub(older[2], "LIFE-2027-NOT-ON-SERVER")), // current STEP supersedes the older one
 		3: page(t, 9, 3, 3, edtech, cascade("11321COMPETITIVE_CALLen"), cascade("11322COMPETITIVE_CALLen")),
 	}
 }
@@ -216,20 +218,18 @@ func TestCrawlThreePagesDedupesDropsFAQAndEnriches(t *testing.T) {
 	if res.Partial || res.Expected != 9 || !res.CanClose() {
 		t.Fatalf("partial=%v (%s) expected=%d", res.Partial, res.PartialReason, res.Expected)
 	}
-	// The older EIC records have no topicDetails on this server: each 404
-	// is an error naming its URL and topic, and the call is kept as listed.
-	var failed []string
-	for _, e := range res.Errors {
-		if !strings.Contains(e.URL, "/topicDetails/"+strings.ToLower(e.Reference)+".json") {
-			t.Errorf("error without its URL or topic: %v", e)
-		}
-		failed = append(failed, e.Reference)
+	// The LIFE stub has no topicDetails on this server: its 404 is an
+	// error naming URL and topic, and the call is kept as listed. The
+	// older EIC topics are closed by their dates and not looked up.
+	if len(res.Errors) != 1 || res.Errors[0].Reference != "LIFE-2027-NOT-ON-SERVER" ||
+		!strings.HasSuffix(res.Errors[0].URL, "/topicDetails/life-2027-not-on-server.json") {
+		t.Errorf("enrichment errors %v, want the LIFE stub's 404", res.Errors)
 	}
-	if diff := cmp.Diff([]string{"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02"}, failed); diff != "" {
-		t.Errorf("enrichment errors (-want +got):\n%s", diff)
+	if p.hits["/topicDetails/horizon-eic-2023-acceleratorchallenges-01.json"] != 0 {
+		t.Error("a topic closed by its dates was looked up")
 	}
 	want := []string{"11321COMPETITIVE_CALLen", "11322COMPETITIVE_CALLen", "DIGITAL-2026-SKILLS-10-EDTECH",
-		"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP"}
+		"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP", "LIFE-2027-NOT-ON-SERVER"}
 	if diff := cmp.Diff(want, identifiers(res.Calls)); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
 	}
@@ -258,5 +258,199 @@ func TestCrawlThreePagesDedupesDropsFAQAndEnriches(t *testing.T) {
 	last := progress[len(progress)-1]
 	if last.PagesTotal != 3 || last.Pages != 3 || last.Calls != len(res.Calls) {
 		t.Errorf("last progress %+v", last)
+	}
+}
+
+func TestCrawlFailuresKeepWhatWasRead(t *testing.T) {
+	tests := []struct {
+		name        string
+		setup       func(p *portal)
+		runTimeout  time.Duration
+		wantPartial bool
+		wantCalls   []string
+		wantErrURL  string // substring of the one error's URL, "" for none
+	}{
+		{
+			name: "malformed JSON on page 2 keeps pages 1 and 3",
+			setup: func(p *portal) {
+				p.pages[2] = p.pages[2][:len(p.pages[2])/2]
+			},
+			wantPartial: true,
+			wantCalls: []string{"11321COMPETITIVE_CALLen", "11322COMPETITIVE_CALLen", "DIGITAL-2026-SKILLS-10-EDTECH",
+				"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP"},
+			wantErrURL: "pageNumber=2",
+		},
+		{
+			name:  "500 then success is retried and complete",
+			setup: func(p *portal) { p.failures[2] = []int{http.StatusInternalServerError, http.StatusBadGateway} },
+			wantCalls: []string{"11321COMPETITIVE_CALLen", "11322COMPETITIVE_CALLen", "DIGITAL-2026-SKILLS-10-EDTECH",
+				"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP", "LIFE-2027-NOT-ON-SERVER"},
+		},
+		{
+			name:        "page still failing after retries",
+			setup:       func(p *portal) { p.failures[3] = []int{500, 500, 500, 500} },
+			wantPartial: true,
+			wantCalls:   []string{"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP", "LIFE-2027-NOT-ON-SERVER"},
+			wantErrURL:  "pageNumber=3",
+		},
+		{
+			name: "short listing against totalResults",
+			setup: func(p *portal) {
+				delete(p.pages, 3)
+			},
+			wantPartial: true,
+			wantCalls:   []string{"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP", "LIFE-2027-NOT-ON-SERVER"},
+		},
+		{
+			name: "record that fails to parse is reported with its reference",
+			setup: func(p *portal) {
+				bad := currentRecord(t).set("identifier", "HORIZON-EIC-2026-BROKEN").set("budgetOverview", `{"budgetTopicActionMap":`)
+				bad["reference"] = "99999999TOPICSen"
+				p.pages[3] = page(t, 9, 3, 3, bad, stub(olderRecords(t)[1], "DIGITAL-2026-SKILLS-10-EDTECH"), olderRecords(t)[2])
+			},
+			wantPartial: true,
+			wantCalls: []string{"DIGITAL-2026-SKILLS-10-EDTECH", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-01",
+				"HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-03", "HORIZON-EIC-2026-STEP", "LIFE-2027-NOT-ON-SERVER"},
+			wantErrURL: "pageNumber=3",
+		},
+		{
+			name:        "robots.txt disallows the search API",
+			setup:       func(p *portal) { p.robots = "User-agent: *\nDisallow: /search\n" },
+			wantPartial: true,
+			wantErrURL:  "pageNumber=1",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPortal(t)
+			p.pages = threePages(t)
+			p.details["digital-2026-skills-10-edtech"] = edtechDetails(t)
+			tt.setup(p)
+			srv := httptest.NewServer(p)
+			defer srv.Close()
+			c := p.crawler(srv, 3)
+			c.opts.SkipDetails = true
+
+			res, err := c.Crawl(context.Background())
+			if err != nil {
+				t.Fatalf("Crawl: %v", err)
+			}
+			if res.Partial != tt.wantPartial || res.CanClose() == tt.wantPartial {
+				t.Errorf("partial = %v (%s), want %v", res.Partial, res.PartialReason, tt.wantPartial)
+			}
+			if diff := cmp.Diff(tt.wantCalls, identifiers(res.Calls)); diff != "" {
+				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+			switch {
+			case tt.wantErrURL == "" && len(res.Errors) > 0:
+				t.Errorf("unexpected errors %v", res.Errors)
+			case tt.wantErrURL != "" && (len(res.Errors) != 1 || !strings.Contains(res.Errors[0].URL, tt.wantErrURL)):
+				t.Errorf("errors %v, want one at %s", res.Errors, tt.wantErrURL)
+			}
+			if strings.Contains(tt.name, "reference") && res.Errors[0].Reference != "99999999TOPICSen" {
+				t.Errorf("error reference %q", res.Errors[0].Reference)
+			}
+			for _, e := range res.Errors {
+				if strings.Contains(e.URL, "SEDIA") {
+					t.Errorf("error URL shows the API key: %s", e.URL)
+				}
+			}
+		})
+	}
+}
+
+func TestCrawlRunTimeoutStopsAndMarksPartial(t *testing.T) {
+	p := newPortal(t)
+	p.pages = threePages(t)
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("pageNumber") == "2" {
+			// Hang until the run gives up. The server notices a closed
+			// connection only once the body was read.
+			io.Copy(io.Discard, r.Body)
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+			return
+		}
+		p.ServeHTTP(w, r)
+	})
+	srv := httptest.NewServer(slow)
+	defer srv.Close()
+	c := p.crawler(srv, 3)
+	c.opts.SkipDetails = true
+	c.opts.RunTimeout = 300 * time.Millisecond
+
+	res, err := c.Crawl(context.Background())
+	if err != nil {
+		t.Fatalf("Crawl: %v", err)
+	}
+	if !res.Partial || len(res.Calls) != 3 {
+		t.Errorf("partial=%v calls=%v: want partial with page 1 kept", res.Partial, identifiers(res.Calls))
+	}
+}
+
+func TestTopicDetailsURLIsLowerCase(t *testing.T) {
+	got := TopicDetailsURL("https://ec.europa.eu/info/funding-tenders/opportunities/data/topicDetails", "EDF-2026-RA-SENS-MSDT")
+	if got != "https://ec.europa.eu/info/funding-tenders/opportunities/data/topicDetails/edf-2026-ra-sens-msdt.json" {
+		t.Errorf("TopicDetailsURL = %s", got)
+	}
+}
+
+func TestCrawlEmptyListingClosesNothing(t *testing.T) {
+	p := newPortal(t)
+	p.pages[1] = page(t, 0, 1, 3)
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	res, err := p.crawler(srv, 3).Crawl(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.CanClose() {
+		t.Error("an empty listing may close every stored call")
+	}
+}
+
+// hashes maps identifier to content hash.
+func hashes(calls []crawlers.Call) map[string]string {
+	m := map[string]string{}
+	for i := range calls {
+		m[calls[i].Identifier] = calls[i].ContentHash()
+	}
+	return m
+}
+
+func TestCrawlTwiceChangesNothingButRealChanges(t *testing.T) {
+	p := newPortal(t)
+	p.pages = threePages(t)
+	p.details["digital-2026-skills-10-edtech"] = edtechDetails(t)
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	run := func() *crawlers.Result {
+		res, err := p.crawler(srv, 3).Crawl(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	first := run()
+
+	// News and response time change all the time; they are not a change.
+	news := currentRecord(t).set("latestInfos", `[{"approvalDate":"","lastChangeDate":"2026-11-20T10:00:00.000","content":"New FAQ published"}]`)
+	pageTwo := page(t, 9, 2, 3, news, currentRecord(t).set("DATASOURCE", "SEDIA_FAQ").set("identifier", "FAQ-12345"), stub(olderRecords(t)[2], "LIFE-2027-NOT-ON-SERVER"))
+	p.pages[2] = []byte(strings.Replace(string(pageTwo), `"responseTime":61`, `"responseTime":987`, 1))
+	second := run()
+	if diff := cmp.Diff(hashes(first.Calls), hashes(second.Calls)); diff != "" {
+		t.Errorf("news and response time changed hashes (-first +second):\n%s", diff)
+	}
+
+	// A moved deadline is a change, named as such.
+	moved := currentRecord(t).set("deadlineDate", "2026-12-09T00:00:00.000+0000")
+	p.pages[2] = page(t, 9, 2, 3, moved, currentRecord(t).set("DATASOURCE", "SEDIA_FAQ").set("identifier", "FAQ-12345"), stub(olderRecords(t)[2], "LIFE-2027-NOT-ON-SERVER"))
+	third := run()
+	before, after := findCall(t, first.Calls, "HORIZON-EIC-2026-STEP"), findCall(t, third.Calls, "HORIZON-EIC-2026-STEP")
+	want := []crawlers.Change{{Field: "deadlines", Old: "2026-11-25", New: "2026-12-09"}}
+	if diff := cmp.Diff(want, crawlers.Diff(before, after)); diff != "" {
+		t.Errorf("Diff (-want +got):\n%s", diff)
 	}
 }

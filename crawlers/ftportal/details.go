@@ -30,8 +30,8 @@ type topicDetails struct {
 	} `json:"TopicDetails"`
 }
 
-// ParseTopicDetails decodes a topicDetails document.
-func ParseTopicDetails(data []byte) (topicDetails, error) {
+// parseTopicDetails decodes a topicDetails document.
+func parseTopicDetails(data []byte) (topicDetails, error) {
 	var d topicDetails
 	if err := json.Unmarshal(data, &d); err != nil {
 		return d, fmt.Errorf("decode topicDetails: %w", err)
@@ -52,9 +52,10 @@ func TopicDetailsURL(base, identifier string) string {
 }
 
 // needsDetails reports whether a call came from an older-format record
-// that lacks what topicDetails carries.
+// that lacks what topicDetails carries. Topics whose dates already say
+// closed are not worth a request: the portal lists many stale ones.
 func needsDetails(c *crawlers.Call) bool {
-	return c.Kind == crawlers.KindTopic && c.DescriptionHTML == ""
+	return c.Kind == crawlers.KindTopic && c.DescriptionHTML == "" && c.Status != crawlers.StatusClosed
 }
 
 // enrich fills what the search record lacked from its topicDetails

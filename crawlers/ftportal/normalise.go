@@ -26,8 +26,9 @@ const (
 	datasourceFAQ     = "SEDIA_FAQ"
 )
 
-// errSkip marks a record that is not an opportunity (an FAQ answer).
-var errSkip = errors.New("not an opportunity")
+// ErrNotOpportunity is returned by Normalise for a record that is not a
+// funding opportunity (an FAQ answer); Crawl drops such records silently.
+var ErrNotOpportunity = errors.New("not an opportunity")
 
 // summaryLength is the size of Call.Summary in bytes.
 const summaryLength = 300
@@ -41,12 +42,12 @@ type Normaliser struct {
 	TopicPageURL string
 }
 
-// Normalise turns one search record into a Call. It returns errSkip for FAQ
-// records and an error for a record without identifier or with a malformed
-// embedded JSON field.
+// Normalise turns one search record into a Call. It returns ErrNotOpportunity for FAQ
+// records and an error for a record without identifier and reference or
+// with a malformed embedded JSON field.
 func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 	if r.datasource() == datasourceFAQ {
-		return crawlers.Call{}, errSkip
+		return crawlers.Call{}, ErrNotOpportunity
 	}
 	typ := r.first("type")
 	id := r.first("identifier")
@@ -79,7 +80,11 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 		}
 	}
 	if c.Identifier == "" {
-		return crawlers.Call{}, fmt.Errorf("record without identifier")
+		// Some calls for proposals (type 2) have no identifier.
+		c.Identifier = ref
+	}
+	if c.Identifier == "" {
+		return crawlers.Call{}, fmt.Errorf("record without identifier or reference")
 	}
 	c.Programme, c.ProgrammeName = programmeFor(r.Metadata["frameworkProgramme"], "", firstNonEmpty(id, c.CallIdentifier))
 
@@ -87,8 +92,11 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 	var budget budgetOverview
 	var links []link
 	var news []latestInfo
-	for key, v := range map[string]any{"actions": &actions, "budgetOverview": &budget, "links": &links, "latestInfos": &news} {
-		if err := r.embedded(key, v); err != nil {
+	for _, f := range []struct {
+		key string
+		v   any
+	}{{"actions", &actions}, {"budgetOverview", &budget}, {"links", &links}, {"latestInfos", &news}} {
+		if err := r.embedded(f.key, f.v); err != nil {
 			return crawlers.Call{}, err
 		}
 	}

@@ -1,7 +1,11 @@
 package ftportal
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -153,11 +157,8 @@ func TestNormaliseSanitisesHostileHTML(t *testing.T) {
 			t.Errorf("safe link lost or unmarked: %q", s)
 		}
 	}
-	if c.DescriptionText != "Scope\nclickcall document" && c.DescriptionText != "Scope\nclick call document" && !strings.HasPrefix(c.DescriptionText, "Scope") {
-		t.Errorf("plain text = %q", c.DescriptionText)
-	}
-	if strings.Contains(c.DescriptionText, "alert") {
-		t.Errorf("plain text keeps script: %q", c.DescriptionText)
+	if c.DescriptionText != "Scope\nclickcall document" {
+		t.Errorf("plain text = %q, want the visible text only", c.DescriptionText)
 	}
 }
 
@@ -167,14 +168,20 @@ func TestNormaliseSkipsFAQAndRejectsBrokenRecords(t *testing.T) {
 		record fixture
 		want   error
 	}{
-		{"FAQ answer", currentRecord(t).set("DATASOURCE", "SEDIA_FAQ"), errSkip},
+		{"FAQ answer", currentRecord(t).set("DATASOURCE", "SEDIA_FAQ"), ErrNotOpportunity},
 		{"lower-case datasource key", func() fixture {
 			f := currentRecord(t)
 			delete(f.meta(), "DATASOURCE")
 			return f.set("datasource", "SEDIA_FAQ")
-		}(), errSkip},
+		}(), ErrNotOpportunity},
 		{"actions not JSON", currentRecord(t).set("actions", `[{"types":`), nil},
-		{"no identifier", func() fixture { f := currentRecord(t); delete(f.meta(), "identifier"); return f }(), nil},
+		{"no identifier nor reference", func() fixture {
+			f := currentRecord(t)
+			delete(f.meta(), "identifier")
+			delete(f.meta(), "REFERENCE")
+			f["reference"] = ""
+			return f
+		}(), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -189,7 +196,7 @@ func TestNormaliseSkipsFAQAndRejectsBrokenRecords(t *testing.T) {
 			if tt.want != nil && !errors.Is(err, tt.want) {
 				t.Errorf("err = %v, want %v", err, tt.want)
 			}
-			if tt.want == nil && errors.Is(err, errSkip) {
+			if tt.want == nil && errors.Is(err, ErrNotOpportunity) {
 				t.Errorf("a broken record was silently skipped: %v", err)
 			}
 		})
@@ -251,4 +258,53 @@ func TestProgrammeFor(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestEnrichFromTopicDetailsOfOtherVintages(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "topicDetails-DIGITAL-2026-SKILLS-10-EDTECH.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The H2020-era spelling of the same document: date strings and a
+	// numeric budget (eu-sources.md §2).
+	old := strings.NewReplacer(
+		`"plannedOpeningDate":"1776729600000"`, `"plannedOpeningDate":"19 May 2020"`,
+		`"deadlineDates":["1790812800000"]`, `"deadlineDates":["11 June 2020"]`,
+		`"budgetYearMap":{"2026":"12500000"}`, `"budgetYearMap":{"2020":20000000}`,
+	).Replace(compact(t, data))
+	tests := []struct {
+		name, doc  string
+		opening    string
+		deadline   string
+		callBudget float64
+	}{
+		{"2026 epoch-ms strings", compact(t, data), "2026-04-21", "2026-10-01", 12.5e6},
+		{"2020 date strings", old, "2020-05-19", "2020-06-11", 20e6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := parseTopicDetails([]byte(tt.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := stub(olderRecords(t)[0], "DIGITAL-2026-SKILLS-10-EDTECH")
+			delete(rec.meta(), "frameworkProgramme") // the programme comes from topicDetails
+			c := normalise(t, rec)
+			Normaliser{Today: today}.enrich(&c, d)
+			got := []any{deref(c.OpeningDate), c.Deadlines, deref(c.CallBudget), c.Programme, c.CallTitle}
+			want := []any{day(tt.opening), []time.Time{day(tt.deadline)}, tt.callBudget, "DIGITAL", "Advanced Digital Skills"}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("enriched (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// compact re-encodes JSON without spaces so that edits can match it.
+func compact(t *testing.T, data []byte) string {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, data); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
 }

@@ -3,6 +3,7 @@
 package config
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,19 @@ type Config struct {
 	BaseURL     string // BASE_URL: public address used in links (emails, Slack, feeds)
 	LogLevel    slog.Level
 	LogFormat   string // "text" or "json"
+
+	FTPortalSearchURL string        // FTPORTAL_SEARCH_URL: the Funding & Tenders Portal search API
+	FTPortalTopicURL  string        // FTPORTAL_TOPIC_URL: base of the topicDetails JSON documents
+	CrawlUserAgent    string        // CRAWL_USER_AGENT: how the crawlers introduce themselves, with a contact URL
+	CrawlDelay        time.Duration // CRAWL_DELAY: least time between two requests to one host
+	CrawlTimeout      time.Duration // CRAWL_TIMEOUT: longest a crawl run may take
+	CrawlAllowPrivate bool          // CRAWL_ALLOW_PRIVATE: let configured sources reach private addresses
+
+	// SecretKey signs sessions and one-click links (unsubscribe, mute). When
+	// SECRET_KEY is unset a random key is made at start-up, which is fine
+	// for a developer but makes links and sessions die with the process.
+	SecretKey          []byte
+	SecretKeyGenerated bool
 
 	WorkerConcurrency int           // WORKER_CONCURRENCY: tasks processed at once by a worker
 	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT: how long in-flight work may take after SIGTERM
@@ -82,6 +96,59 @@ var variables = []variable{
 				return errors.New(`want "text" or "json"`)
 			}
 			c.LogFormat = v
+			return nil
+		}},
+	{name: "FTPORTAL_SEARCH_URL", def: "https://api.tech.ec.europa.eu/search-api/prod/rest/search", help: "Funding & Tenders Portal search API",
+		apply: func(c *Config, v string) error {
+			c.FTPortalSearchURL = v
+			return checkURL(v, "https", "http")
+		}},
+	{name: "FTPORTAL_TOPIC_URL", def: "https://ec.europa.eu/info/funding-tenders/opportunities/data/topicDetails/", help: "base URL of the topicDetails JSON documents",
+		apply: func(c *Config, v string) error {
+			c.FTPortalTopicURL = v
+			return checkURL(v, "https", "http")
+		}},
+	{name: "CRAWL_USER_AGENT", def: "fundmatch-crawler/1.0 (+https://github.com/fundmatch/fundmatch)", help: "User-Agent of the crawlers, with a contact URL",
+		apply: func(c *Config, v string) error {
+			if !strings.Contains(v, "http") {
+				return errors.New("include a contact URL, e.g. name/1.0 (+https://example.org/contact)")
+			}
+			c.CrawlUserAgent = v
+			return nil
+		}},
+	{name: "CRAWL_DELAY", def: "1s", help: "least time between two requests to one host",
+		apply: func(c *Config, v string) error {
+			d, err := parsePositiveDuration(v)
+			c.CrawlDelay = d
+			return err
+		}},
+	{name: "CRAWL_TIMEOUT", def: "30m", help: "longest a crawl run may take",
+		apply: func(c *Config, v string) error {
+			d, err := parsePositiveDuration(v)
+			c.CrawlTimeout = d
+			return err
+		}},
+	{name: "CRAWL_ALLOW_PRIVATE", def: "false", help: "let crawl sources reach private and loopback addresses (tests, intranets)",
+		apply: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("want true or false")
+			}
+			c.CrawlAllowPrivate = b
+			return nil
+		}},
+	{name: "SECRET_KEY", def: "", help: "at least 32 characters; signs sessions and unsubscribe links (random per process when empty)", secret: true,
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				c.SecretKey = make([]byte, 32)
+				rand.Read(c.SecretKey)
+				c.SecretKeyGenerated = true
+				return nil
+			}
+			if len(v) < 32 {
+				return errors.New("use at least 32 characters, e.g. the output of 'openssl rand -hex 32'")
+			}
+			c.SecretKey = []byte(v)
 			return nil
 		}},
 	{name: "WORKER_CONCURRENCY", def: "4", help: "tasks a worker processes at once",

@@ -106,7 +106,7 @@ func (c *Crawler) crawl(ctx context.Context, src store.CrawlSource) (stats Stats
 	if err != nil {
 		return stats, false, err
 	}
-	validators := &pendingValidators{store: c.Importer.Store, now: c.Importer.now}
+	validators := &pendingValidators{stored: c.Importer.Store.Validators()}
 	opts := c.Fetch
 	opts.Validators = validators
 	if opts.MaxBodySize == 0 {
@@ -189,11 +189,10 @@ func (c *Crawler) target(cfg SourceConfig) (rawURL, ext string, err error) {
 	return rawURL, ext, nil
 }
 
-// pendingValidators loads validators from the store but holds new ones
+// pendingValidators loads validators from the database but holds new ones
 // until flush, which the crawler calls once the download was imported.
 type pendingValidators struct {
-	store *store.Store
-	now   func() time.Time
+	stored fetch.ValidatorStore
 
 	mu      sync.Mutex
 	pending map[string]fetch.Validators
@@ -201,8 +200,7 @@ type pendingValidators struct {
 
 // Load implements fetch.ValidatorStore.
 func (v *pendingValidators) Load(ctx context.Context, url string) (fetch.Validators, error) {
-	etag, lastModified, err := v.store.FetchValidators(ctx, url)
-	return fetch.Validators{ETag: etag, LastModified: lastModified}, err
+	return v.stored.Load(ctx, url)
 }
 
 // Save implements fetch.ValidatorStore.
@@ -220,7 +218,7 @@ func (v *pendingValidators) flush(ctx context.Context) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	for url, val := range v.pending {
-		if err := v.store.SaveFetchValidators(ctx, url, val.ETag, val.LastModified, v.now()); err != nil {
+		if err := v.stored.Save(ctx, url, val); err != nil {
 			return err
 		}
 	}

@@ -15,8 +15,13 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"encoding/json"
 	"fmt"
+	"time"
 
+	"github.com/jmoiron/sqlx"
+
+	"github.com/fundmatch/fundmatch/crawlers/htmlsource"
 	"github.com/fundmatch/fundmatch/internal/imports"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
@@ -49,8 +54,47 @@ func Run(ctx context.Context, st *store.Store) (Result, error) {
 	if res.Projects, err = imports.Projects(ctx, st, "seed/projects.csv", bytes.NewReader(projectsCSV), "seed"); err != nil {
 		return res, fmt.Errorf("seed projects: %w", err)
 	}
-	if err := sources(ctx, st); err != nil {
+	sources, err := Sources()
+	if err != nil {
+		return res, err
+	}
+	err = st.Tx(ctx, func(tx *sqlx.Tx) error {
+		for _, src := range sources {
+			if err := store.SaveCrawlSource(ctx, tx, src); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return res, fmt.Errorf("seed crawl sources: %w", err)
 	}
 	return res, nil
+}
+
+// Sources are the crawl sources fundmatch ships: the Funding & Tenders
+// Portal every six hours, and the HTML pages of the Flemish ERDF programme,
+// the European Urban Initiative and the Interreg programmes that cover
+// Flanders once a day, and the EU history downloads (sources.go) monthly. Seeding adds a missing source and updates a shipped
+// one's settings, but keeps an admin's enabled flag and next run.
+func Sources() ([]store.CrawlSource, error) {
+	out := []store.CrawlSource{
+		{Name: "ftportal", Kind: "ftportal", Title: "EU Funding & Tenders Portal (SEDIA search API)", Enabled: true, Schedule: 6 * time.Hour},
+	}
+	configs, err := htmlsource.Sources()
+	if err != nil {
+		return nil, fmt.Errorf("shipped HTML sources: %w", err)
+	}
+	for _, cfg := range configs {
+		b, err := json.Marshal(cfg)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, store.CrawlSource{Name: cfg.Name, Kind: "html", Title: cfg.ProgrammeName, Config: b, Enabled: true, Schedule: 24 * time.Hour})
+	}
+	history, err := historyCrawlSources()
+	if err != nil {
+		return nil, fmt.Errorf("history sources: %w", err)
+	}
+	return append(out, history...), nil
 }

@@ -1,11 +1,8 @@
 package seed
 
 import (
-	"context"
 	"encoding/json"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 
 	"github.com/fundmatch/fundmatch/internal/history"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -32,25 +29,20 @@ var historySources = []struct {
 // historySchedule is how often the history sources are checked.
 const historySchedule = 30 * 24 * time.Hour
 
-// sources saves the history crawl sources; an existing source keeps its
-// enabled flag and next run, so an admin's choice survives a seed.
-func sources(ctx context.Context, st *store.Store) error {
-	return st.Tx(ctx, func(tx *sqlx.Tx) error {
-		for _, s := range historySources {
-			cfg := json.RawMessage(`{}`)
-			if s.url != "" {
-				b, err := json.Marshal(history.SourceConfig{URL: s.url})
-				if err != nil {
-					return err
-				}
-				cfg = b
+// historyCrawlSources are historySources as crawl sources.
+func historyCrawlSources() ([]store.CrawlSource, error) {
+	out := make([]store.CrawlSource, 0, len(historySources))
+	for _, s := range historySources {
+		cfg := json.RawMessage(`{}`)
+		if s.url != "" {
+			b, err := json.Marshal(history.SourceConfig{URL: s.url})
+			if err != nil {
+				return nil, err
 			}
-			src := store.CrawlSource{Name: s.name, Kind: s.kind, Title: s.title, Config: cfg,
-				Enabled: s.enabled, Schedule: historySchedule}
-			if err := store.SaveCrawlSource(ctx, tx, src); err != nil {
-				return err
-			}
+			cfg = b
 		}
-		return nil
-	})
+		out = append(out, store.CrawlSource{Name: s.name, Kind: s.kind, Title: s.title, Config: cfg,
+			Enabled: s.enabled, Schedule: historySchedule})
+	}
+	return out, nil
 }

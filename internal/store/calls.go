@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,8 +141,10 @@ type runError struct {
 // inserted, changed ones updated with a revision saying what changed,
 // unchanged ones only marked as seen, and, when the result is a complete
 // listing, calls of the source that it no longer lists are closed with that
-// reason. A partial result closes nothing. The run is recorded as ok,
-// partial or failed with its counts and errors.
+// reason. A partial result (a listing that fell short) closes nothing;
+// errors on single records or detail pages do not stop closing, since the
+// listing itself was complete. The run is recorded as ok, partial or failed
+// with its counts and errors.
 func (s *Store) FinishRun(ctx context.Context, runID int64, res *crawlers.Result, now time.Time) (RunStats, error) {
 	var stats RunStats
 	errs := make([]runError, 0, len(res.Errors))
@@ -152,13 +155,7 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, res *crawlers.Result
 		}
 		errs = append(errs, runError{URL: e.URL, Reference: e.Reference, Message: msg})
 	}
-	status := "ok"
-	switch {
-	case len(res.Calls) == 0 && (len(errs) > 0 || res.Partial):
-		status = "failed"
-	case res.Partial || len(errs) > 0:
-		status = "partial"
-	}
+	status := RunStatus(res)
 	if res.PartialReason != "" {
 		errs = append(errs, runError{Message: res.PartialReason})
 	}
@@ -170,7 +167,7 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, res *crawlers.Result
 		if err := saveCalls(ctx, tx, runID, res.Source, res.Calls, now, &stats); err != nil {
 			return err
 		}
-		if res.CanClose() && status == "ok" {
+		if res.CanClose() && status != "failed" {
 			if err := closeMissing(ctx, tx, runID, res.Source, res.Calls, now, &stats); err != nil {
 				return err
 			}
@@ -184,6 +181,19 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, res *crawlers.Result
 		return nil
 	})
 	return stats, err
+}
+
+// RunStatus says how a crawl went: failed when it found nothing and had
+// errors or was cut short, partial when it found calls but missed some, ok
+// otherwise.
+func RunStatus(res *crawlers.Result) string {
+	switch {
+	case len(res.Calls) == 0 && (len(res.Errors) > 0 || res.Partial):
+		return "failed"
+	case res.Partial || len(res.Errors) > 0:
+		return "partial"
+	}
+	return "ok"
 }
 
 // FailRun records that a crawl stopped before it had a result; the stored
@@ -288,57 +298,70 @@ type storedCall struct {
 	hash string
 }
 
-// upsertCalls copies the new and changed calls into a staging table and
-// merges them into calls with one statement, then writes the revisions.
-func upsertCalls(ctx context.Context, tx *sqlx.Tx, runID int64, calls []crawlers.Call, hashes []string, write []int,
-	old map[string]crawlers.Call, known map[string]storedCall, now time.Time, stats *RunStats) error {
-	cols := strings.Join(callColumns, ", ")
-	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE calls_staging ON COMMIT DROP AS
-		SELECT `+cols+` FROM calls WITH NO DATA`); err != nil {
-		return fmt.Errorf("stage calls: %w", err)
-	}
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("calls_staging", callColumns...))
+// copyCalls streams calls[idx] into table with COPY, the fastest way into
+// PostgreSQL; extra values are appended to every row for extraCols.
+func copyCalls(ctx context.Context, tx *sqlx.Tx, table string, calls []crawlers.Call, hashes []string, idx []int, extraCols []string, extra ...any) error {
+	stmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, append(slices.Clone(callColumns), extraCols...)...))
 	if err != nil {
-		return fmt.Errorf("stage calls: %w", err)
+		return fmt.Errorf("copy calls: %w", err)
 	}
-	for _, i := range write {
-		if _, err := stmt.ExecContext(ctx, callValues(&calls[i], hashes[i])...); err != nil {
-			stmt.Close()
-			return fmt.Errorf("stage call %s: %w", calls[i].Identifier, err)
+	defer stmt.Close()
+	for _, i := range idx {
+		if _, err := stmt.ExecContext(ctx, append(callValues(&calls[i], hashes[i]), extra...)...); err != nil {
+			return fmt.Errorf("copy call %s: %w", calls[i].Identifier, err)
 		}
 	}
 	if _, err := stmt.ExecContext(ctx); err != nil {
-		stmt.Close()
-		return fmt.Errorf("stage calls: %w", err)
+		return fmt.Errorf("copy calls: %w", err)
 	}
-	if err := stmt.Close(); err != nil {
-		return fmt.Errorf("stage calls: %w", err)
-	}
-	set := make([]string, 0, len(callColumns))
-	for _, c := range callColumns[2:] {
-		set = append(set, c+" = EXCLUDED."+c)
-	}
-	rows, err := tx.QueryContext(ctx, `INSERT INTO calls (`+cols+`, first_seen_at, last_seen_at, last_changed_at)
-		SELECT `+cols+`, $1, $1, $1 FROM calls_staging
-		ON CONFLICT (source, identifier) DO UPDATE SET `+strings.Join(set, ", ")+`,
-			closed_reason = '', last_seen_at = EXCLUDED.last_seen_at, last_changed_at = EXCLUDED.last_changed_at
-		RETURNING id, identifier`, now)
-	if err != nil {
-		return fmt.Errorf("save calls: %w", err)
+	return stmt.Close()
+}
+
+// upsertCalls writes the new calls straight into calls with COPY, merges the
+// changed ones through a staging table, and writes their revisions.
+func upsertCalls(ctx context.Context, tx *sqlx.Tx, runID int64, calls []crawlers.Call, hashes []string, write []int,
+	old map[string]crawlers.Call, known map[string]storedCall, now time.Time, stats *RunStats) error {
+	var fresh, changed []int
+	for _, i := range write {
+		if _, ok := known[calls[i].Identifier]; ok {
+			changed = append(changed, i)
+		} else {
+			fresh = append(fresh, i)
+		}
 	}
 	ids := map[string]int64{}
-	for rows.Next() {
-		var id int64
-		var ident string
-		if err := rows.Scan(&id, &ident); err != nil {
-			rows.Close()
-			return fmt.Errorf("save calls: %w", err)
+	if len(fresh) > 0 {
+		if err := copyCalls(ctx, tx, "calls", calls, hashes, fresh, []string{"first_seen_at", "last_seen_at", "last_changed_at"}, now, now, now); err != nil {
+			return err
 		}
-		ids[ident] = id
+		idents := make(pq.StringArray, len(fresh))
+		for j, i := range fresh {
+			idents[j] = calls[i].Identifier
+		}
+		if err := scanIDs(ctx, tx, ids, `SELECT id, identifier FROM calls WHERE source = $1 AND identifier = ANY($2)`, calls[fresh[0]].Source, idents); err != nil {
+			return err
+		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("save calls: %w", err)
+	if len(changed) > 0 {
+		cols := strings.Join(callColumns, ", ")
+		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE calls_staging ON COMMIT DROP AS
+			SELECT `+cols+` FROM calls WITH NO DATA`); err != nil {
+			return fmt.Errorf("stage calls: %w", err)
+		}
+		if err := copyCalls(ctx, tx, "calls_staging", calls, hashes, changed, nil); err != nil {
+			return err
+		}
+		set := make([]string, 0, len(callColumns))
+		for _, c := range callColumns[2:] {
+			set = append(set, c+" = s."+c)
+		}
+		err := scanIDs(ctx, tx, ids, `UPDATE calls SET `+strings.Join(set, ", ")+`,
+				closed_reason = '', last_seen_at = $1, last_changed_at = $1
+			FROM calls_staging s WHERE calls.source = s.source AND calls.identifier = s.identifier
+			RETURNING calls.id, calls.identifier`, now)
+		if err != nil {
+			return err
+		}
 	}
 	var revCalls []int64
 	var revChanges, revHashes []string
@@ -371,6 +394,24 @@ func upsertCalls(ctx context.Context, tx *sqlx.Tx, runID int64, calls []crawlers
 		}
 	}
 	return nil
+}
+
+// scanIDs runs q and adds the (id, identifier) rows it returns to ids.
+func scanIDs(ctx context.Context, tx *sqlx.Tx, ids map[string]int64, q string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("save calls: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var ident string
+		if err := rows.Scan(&id, &ident); err != nil {
+			return fmt.Errorf("save calls: %w", err)
+		}
+		ids[ident] = id
+	}
+	return rows.Err()
 }
 
 // Revision change entry as stored in call_revisions.changes.

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -506,31 +505,6 @@ func (s *Store) FinishImportRun(ctx context.Context, runID int64, pages int, now
 		runID, now, pages)
 	if err != nil {
 		return fmt.Errorf("record crawl run: %w", err)
-	}
-	return nil
-}
-
-// FetchValidators returns the stored conditional-GET validators of url, or
-// empty strings when there are none.
-func (s *Store) FetchValidators(ctx context.Context, url string) (etag, lastModified string, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT etag, last_modified FROM fetch_validators WHERE url = $1`, url).Scan(&etag, &lastModified)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", nil
-	}
-	if err != nil {
-		return "", "", fmt.Errorf("load validators of %s: %w", url, err)
-	}
-	return etag, lastModified, nil
-}
-
-// SaveFetchValidators stores the conditional-GET validators of url.
-func (s *Store) SaveFetchValidators(ctx context.Context, url, etag, lastModified string, now time.Time) error {
-	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO fetch_validators (url, etag, last_modified, updated_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (url) DO UPDATE SET etag = EXCLUDED.etag, last_modified = EXCLUDED.last_modified, updated_at = EXCLUDED.updated_at`,
-		url, etag, lastModified, now)
-	if err != nil {
-		return fmt.Errorf("save validators of %s: %w", url, err)
 	}
 	return nil
 }

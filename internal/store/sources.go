@@ -129,3 +129,55 @@ func (s *Store) Cleanup(ctx context.Context, now time.Time) (int64, error) {
 	}
 	return total, nil
 }
+
+// SourceStatus is a crawl source with its last run, for listings.
+type SourceStatus struct {
+	CrawlSource
+	LastRun *CrawlRun
+}
+
+// CrawlSources lists every source with its last run.
+func (s *Store) CrawlSources(ctx context.Context) ([]SourceStatus, error) {
+	rows, err := s.db.QueryxContext(ctx, `SELECT name, kind, title, config, enabled, next_run_at,
+		extract(epoch FROM schedule)::bigint FROM crawl_sources ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list crawl sources: %w", err)
+	}
+	var out []SourceStatus
+	for rows.Next() {
+		var src SourceStatus
+		var secs int64
+		if err := rows.Scan(&src.Name, &src.Kind, &src.Title, &src.Config, &src.Enabled, &src.NextRunAt, &secs); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list crawl sources: %w", err)
+		}
+		src.Schedule = time.Duration(secs) * time.Second
+		out = append(out, src)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list crawl sources: %w", err)
+	}
+	for i := range out {
+		runs, err := s.Runs(ctx, out[i].Name, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(runs) == 1 {
+			out[i].LastRun = &runs[0]
+		}
+	}
+	return out, nil
+}
+
+// SetSourceEnabled enables or disables a source; ErrNotFound if there is none.
+func (s *Store) SetSourceEnabled(ctx context.Context, name string, enabled bool) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE crawl_sources SET enabled = $2, updated_at = now() WHERE name = $1`, name, enabled)
+	if err != nil {
+		return fmt.Errorf("update crawl source %s: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("crawl source %s: %w", name, ErrNotFound)
+	}
+	return nil
+}

@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -35,8 +36,24 @@ func Queues() map[string]int {
 // Task types.
 const (
 	TypeCrawlSource = "crawl:source"        // crawl one source now
-	TypeCleanup     = "maintenance:cleanup" // delete expired sessions and old runs
+	TypeCleanup     = "maintenance:cleanup" // refresh call statuses, delete expired sessions and old runs
+	TypeScoreCalls  = "score:calls"         // score some calls against every city
 )
+
+// ScoreCallsPayload names the calls to score.
+type ScoreCallsPayload struct {
+	CallIDs []int64 `json:"call_ids"`
+}
+
+// NewScoreCallsTask returns the task that scores calls against every city;
+// crawls enqueue it for the calls they found new or changed.
+func NewScoreCallsTask(ids []int64) (*asynq.Task, error) {
+	b, err := json.Marshal(ScoreCallsPayload{CallIDs: ids})
+	if err != nil {
+		return nil, err
+	}
+	return asynq.NewTask(TypeScoreCalls, b, asynq.Queue(QueueScore), asynq.MaxRetry(5), asynq.Timeout(10*time.Minute)), nil
+}
 
 // CrawlPayload names the source to crawl and the schedule slot the run is for.
 type CrawlPayload struct {
@@ -83,6 +100,19 @@ func RedisOpt(rawURL string) (asynq.RedisClientOpt, error) {
 		opt.TLSConfig = tlsConfig(u.Hostname())
 	}
 	return opt, nil
+}
+
+// QuietRedisLogs sends the Redis client's own log lines (connection retries,
+// printed straight to stderr by default) to logger at debug level, so that a
+// dead Redis shows as one clear error instead of a burst of pool messages.
+func QuietRedisLogs(logger *slog.Logger) {
+	redis.SetLogger(redisLogger{logger})
+}
+
+type redisLogger struct{ l *slog.Logger }
+
+func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	r.l.DebugContext(ctx, fmt.Sprintf(format, v...), "component", "redis")
 }
 
 // PingRedis checks that Redis answers.

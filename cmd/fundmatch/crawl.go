@@ -1,0 +1,290 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/internal/crawl"
+	"github.com/fundmatch/fundmatch/internal/history"
+	"github.com/fundmatch/fundmatch/internal/store"
+	"github.com/fundmatch/fundmatch/internal/tasks"
+)
+
+func (e *env) crawlConfig() crawl.Config {
+	return crawl.Config{
+		FTPortalSearchURL: e.cfg.FTPortalSearchURL, FTPortalTopicURL: e.cfg.FTPortalTopicURL,
+		UserAgent: e.cfg.CrawlUserAgent, Delay: e.cfg.CrawlDelay, Timeout: e.cfg.CrawlTimeout,
+		AllowPrivate: e.cfg.CrawlAllowPrivate,
+	}
+}
+
+// scoreEnqueuer queues the scoring of calls on Redis.
+func scoreEnqueuer(client *asynq.Client) func(ctx context.Context, ids []int64) error {
+	return func(ctx context.Context, ids []int64) error {
+		t, err := tasks.NewScoreCallsTask(ids)
+		if err != nil {
+			return err
+		}
+		_, err = client.EnqueueContext(ctx, t)
+		return err
+	}
+}
+
+func runCrawl(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("crawl", "SOURCE | --list", "Crawl one source now, in the foreground, with a progress bar and a summary line; the\nnew and changed calls are queued for scoring. --dry-run fetches and parses but stores\nnothing and prints the calls. --list shows every source with its schedule and last run.")
+	list := fs.Bool("list", false, "list the sources with their schedule and last run")
+	dryRun := fs.Bool("dry-run", false, "fetch and parse, print the calls, store nothing")
+	asJSON := fs.Bool("json", false, "with --dry-run or --list: print JSON")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *list {
+		if fs.NArg() > 0 {
+			return usageError{msg: "--list takes no source"}
+		}
+		return listSources(ctx, e, *asJSON)
+	}
+	if fs.NArg() != 1 {
+		return usageError{msg: "want: crawl SOURCE (see crawl --list)"}
+	}
+	st, db, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	src, err := st.CrawlSourceByName(ctx, fs.Arg(0))
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no crawl source %q; 'fundmatch crawl --list' shows them", fs.Arg(0))
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := history.ParseSource(src.Kind); err == nil {
+		return runHistoryCrawl(ctx, e, st, src, *dryRun)
+	}
+	var score func(context.Context, []int64) error
+	if !*dryRun {
+		if opt, err := tasks.RedisOpt(e.cfg.RedisURL); err == nil && tasks.PingRedis(ctx, opt) == nil {
+			client := asynq.NewClient(opt)
+			defer client.Close()
+			score = scoreEnqueuer(client)
+		} else {
+			fmt.Fprintln(e.stderr, "note: Redis is not reachable, so the crawled calls will not be queued for scoring; run 'fundmatch score' later")
+		}
+	}
+	bar := newProgressBar(e.stderr, "pages")
+	r := crawl.NewRunner(st, e.crawlConfig(), score, e.logger)
+	sum, err := r.Run(ctx, src, crawl.Options{DryRun: *dryRun, Progress: func(p crawl.Progress) {
+		bar.set(p.Pages, p.PagesTotal, fmt.Sprintf("calls %d", p.Calls))
+	}})
+	bar.done()
+	if err != nil {
+		return err
+	}
+	res := sum.Result
+	if *dryRun {
+		if *asJSON {
+			return writeCallsJSON(e.stdout, res.Calls, time.Now())
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "IDENTIFIER\tPROGRAMME\tSTATUS\tNEXT DEADLINE\tTITLE")
+		for _, c := range res.Calls {
+			next := "-"
+			if d, ok := c.NextDeadline(time.Now()); ok {
+				next = d.Format(time.DateOnly)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Identifier, c.Programme, c.Status, next, truncate(c.Title, 70))
+		}
+		tw.Flush()
+		fmt.Fprintf(e.stdout, "dry run of %s: %s, %d pages, %d calls, %d errors; nothing stored\n", src.Name, sum.Status, res.Pages, len(res.Calls), len(res.Errors))
+	} else {
+		fmt.Fprintf(e.stdout, "crawled %s: %s, %d pages, %d calls: %d new, %d changed, %d unchanged, %d closed; %d errors\n",
+			src.Name, sum.Status, res.Pages, len(res.Calls), sum.Stats.New, sum.Stats.Changed, sum.Stats.Unchanged, sum.Stats.Closed, len(res.Errors))
+	}
+	for i, ce := range res.Errors {
+		if i == 10 {
+			fmt.Fprintf(e.stderr, "  … and %d more errors\n", len(res.Errors)-10)
+			break
+		}
+		fmt.Fprintf(e.stderr, "  error: %v\n", ce)
+	}
+	if res.PartialReason != "" {
+		fmt.Fprintf(e.stderr, "  partial: %s (nothing was closed)\n", res.PartialReason)
+	}
+	return nil
+}
+
+func listSources(ctx context.Context, e *env, asJSON bool) error {
+	st, db, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sources, err := st.CrawlSources(ctx)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sources)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tKIND\tENABLED\tEVERY\tNEXT RUN\tLAST RUN\tSTATUS\tNEW\tCHANGED\tCLOSED")
+	for _, s := range sources {
+		last, status, n, c, cl := "never", "-", "-", "-", "-"
+		if r := s.LastRun; r != nil {
+			last, status = r.StartedAt.Local().Format("2006-01-02 15:04"), r.Status
+			n, c, cl = fmt.Sprint(r.CallsNew), fmt.Sprint(r.CallsChanged), fmt.Sprint(r.CallsClosed)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Enabled, s.Schedule,
+			s.NextRunAt.Local().Format("2006-01-02 15:04"), last, status, n, c, cl)
+	}
+	return tw.Flush()
+}
+
+// callJSON is the shape of a call in `fundmatch calls --json`.
+type callJSON struct {
+	Identifier   string   `json:"identifier"`
+	Source       string   `json:"source"`
+	Programme    string   `json:"programme"`
+	Title        string   `json:"title"`
+	Status       string   `json:"status"`
+	OpeningDate  *string  `json:"opening_date"`
+	Deadlines    []string `json:"deadlines"`
+	NextDeadline *string  `json:"next_deadline"`
+	URL          string   `json:"url"`
+	BudgetMin    *float64 `json:"budget_min"`
+	BudgetMax    *float64 `json:"budget_max"`
+	CallBudget   *float64 `json:"call_budget"`
+	FundingRate  *float64 `json:"funding_rate"`
+}
+
+func toCallJSON(c *crawlers.Call, today time.Time) callJSON {
+	out := callJSON{Identifier: c.Identifier, Source: c.Source, Programme: c.Programme, Title: c.Title,
+		Status: string(c.Status), URL: c.URL, BudgetMin: c.BudgetMin, BudgetMax: c.BudgetMax,
+		CallBudget: c.CallBudget, FundingRate: c.FundingRate, Deadlines: []string{}}
+	if c.OpeningDate != nil {
+		s := c.OpeningDate.Format(time.DateOnly)
+		out.OpeningDate = &s
+	}
+	for _, d := range c.Deadlines {
+		out.Deadlines = append(out.Deadlines, d.Format(time.DateOnly))
+	}
+	if d, ok := c.NextDeadline(today); ok {
+		s := d.Format(time.DateOnly)
+		out.NextDeadline = &s
+	}
+	return out
+}
+
+func writeCallsJSON(w io.Writer, calls []crawlers.Call, today time.Time) error {
+	out := make([]callJSON, 0, len(calls))
+	for i := range calls {
+		out = append(out, toCallJSON(&calls[i], today))
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func runCalls(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("calls", "[--status open|forthcoming|closed] [--programme P] [--source S] [--json]", "List the stored calls, soonest next deadline first.")
+	status := fs.String("status", "", "only calls with this status: open, forthcoming or closed")
+	programme := fs.String("programme", "", "only calls of this programme, e.g. HORIZON, DIGITAL, LIFE, ERDF-VL")
+	source := fs.String("source", "", "only calls from this crawl source")
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{msg: "calls takes no arguments"}
+	}
+	if *status != "" && !crawlers.Status(*status).Valid() {
+		return usageError{msg: fmt.Sprintf("--status %q: want open, forthcoming or closed", *status)}
+	}
+	st, db, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	records, err := st.Calls(ctx, store.CallFilter{Status: *status, Programme: *programme, Source: *source})
+	if err != nil {
+		return err
+	}
+	calls := make([]crawlers.Call, len(records))
+	for i := range records {
+		calls[i] = records[i].Call
+	}
+	today := time.Now()
+	if *asJSON {
+		return writeCallsJSON(e.stdout, calls, today)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "IDENTIFIER\tPROGRAMME\tSTATUS\tNEXT DEADLINE\tTITLE")
+	for _, c := range calls {
+		next := "-"
+		if d, ok := c.NextDeadline(today); ok {
+			next = d.Format(time.DateOnly)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Identifier, c.Programme, c.Status, next, truncate(c.Title, 70))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d calls\n", len(calls))
+	return nil
+}
+
+func truncate(s string, n int) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// progressBar draws a one-line bar on a terminal-like writer.
+type progressBar struct {
+	w     io.Writer
+	label string
+	last  time.Time
+	drawn bool
+}
+
+func newProgressBar(w io.Writer, label string) *progressBar {
+	return &progressBar{w: w, label: label}
+}
+
+// set redraws the bar, at most ten times a second.
+func (b *progressBar) set(done, total int, extra string) {
+	if time.Since(b.last) < 100*time.Millisecond && done != total {
+		return
+	}
+	b.last = time.Now()
+	const width = 30
+	bar := strings.Repeat("·", width)
+	count := fmt.Sprintf("%d", done)
+	if total > 0 {
+		filled := min(width, done*width/total)
+		bar = strings.Repeat("█", filled) + strings.Repeat("·", width-filled)
+		count = fmt.Sprintf("%d/%d", done, total)
+	}
+	fmt.Fprintf(b.w, "\r%s %s %s  %s   ", b.label, bar, count, extra)
+	b.drawn = true
+}
+
+func (b *progressBar) done() {
+	if b.drawn {
+		fmt.Fprintln(b.w)
+	}
+}

@@ -1,0 +1,353 @@
+package matching
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Eligibility says whether a city may apply for a call.
+type Eligibility string
+
+// The eligibility states. Unknown is shown as unknown, never as met.
+const (
+	Eligible   Eligibility = "eligible"
+	Ineligible Eligibility = "ineligible"
+	Unknown    Eligibility = "unknown"
+)
+
+// factor is the weight of the eligibility status in the score.
+func (e Eligibility) factor() float64 {
+	switch e {
+	case Eligible:
+		return 1
+	case Unknown:
+		return 0.85
+	}
+	return 0
+}
+
+// worse returns the more restrictive of two statuses.
+func worse(a, b Eligibility) Eligibility {
+	if a == Ineligible || b == Ineligible {
+		return Ineligible
+	}
+	if a == Unknown || b == Unknown {
+		return Unknown
+	}
+	return Eligible
+}
+
+// Reason explains an eligibility decision, in Dutch and English.
+type Reason struct {
+	Code string `json:"code"` // stable, e.g. "deadline-too-close"
+	NL   string `json:"nl"`
+	EN   string `json:"en"`
+}
+
+// Reason codes.
+const (
+	ReasonClosed            = "closed"
+	ReasonDeadlinePassed    = "deadline-passed"
+	ReasonNoDeadline        = "no-deadline"
+	ReasonDeadlineTooClose  = "deadline-too-close"
+	ReasonProgrammeExcluded = "programme-excluded"
+	ReasonOutsideArea       = "outside-programme-area"
+	ReasonAreaUnknown       = "area-unknown"
+	ReasonApplicantType     = "local-authorities-cannot-apply"
+	ReasonApplicantTypeCue  = "applicant-type-unclear"
+	ReasonTender            = "tender"
+	ReasonPopulation        = "population-limit"
+)
+
+// defaultPreparationDays is the preparation time of programmes without a
+// default of their own.
+const defaultPreparationDays = 21
+
+// preparationDays are the per-programme defaults for the time a city needs
+// to prepare a bid; other programmes need defaultPreparationDays.
+var preparationDays = map[string]int{
+	"HORIZON": 45, "LIFE": 45, "CEF": 45, "I3": 45, "EUI": 45, "DIGITAL": 40, "EU4H": 40,
+	"INTERREG-VLNL": 35, "INTERREG-NWE": 35, "ERDF-VL": 30, "CERV": 30, "ERASMUS": 30, "ESF": 30,
+}
+
+// callRules holds the eligibility facts of a call that do not depend on the
+// city: its status, its kind, its programme's applicant rules and text cues.
+func callRules(c *Call) (Eligibility, []Reason) {
+	status, reasons := Eligible, []Reason(nil)
+	add := func(s Eligibility, r Reason) {
+		status = worse(status, s)
+		reasons = append(reasons, r)
+	}
+	if c.Status == StatusClosed {
+		add(Ineligible, Reason{ReasonClosed, "De oproep is gesloten.", "The call is closed."})
+	}
+	if c.Kind == KindTender {
+		add(Ineligible, Reason{ReasonTender,
+			"Dit is een aanbesteding (opdracht), geen subsidie voor steden.",
+			"This is a tender (procurement), not a grant for cities."})
+	}
+	if scheme := researcherScheme(c); scheme != "" {
+		add(Ineligible, Reason{ReasonApplicantType,
+			fmt.Sprintf("Lokale besturen kunnen niet indienen bij %s.", scheme),
+			fmt.Sprintf("Local authorities cannot apply to %s.", scheme)})
+		return status, reasons
+	}
+	if cue, where := applicantCue(c); cue != "" {
+		if where == "description" {
+			add(Unknown, Reason{ReasonApplicantTypeCue,
+				fmt.Sprintf("De tekst vermeldt %q: nagaan of een stad mag indienen.", cue),
+				fmt.Sprintf("The text says %q: check whether a city may apply.", cue)})
+		} else {
+			add(Ineligible, Reason{ReasonApplicantType,
+				fmt.Sprintf("Enkel voor andere aanvragers (%q in de %s).", cue, dutchPlace(where)),
+				fmt.Sprintf("Only for other applicants (%q in the %s).", cue, where)})
+		}
+	}
+	return status, reasons
+}
+
+// researcherScheme names the schemes local public authorities cannot apply
+// to: EIC (start-ups and SMEs), ERC (principal investigators) and MSCA
+// (researchers' mobility).
+func researcherScheme(c *Call) string {
+	id := strings.ToUpper(c.Identifier)
+	for _, s := range []string{"EIC", "ERC", "MSCA"} {
+		if c.Programme == s || strings.HasPrefix(id, s+"-") || strings.Contains(id, "-"+s+"-") {
+			return s
+		}
+	}
+	return ""
+}
+
+// Cues that the applicants are not public authorities. Notes and title cues
+// are decisive; description cues only raise doubt because a city call may
+// mention start-ups as target group.
+var (
+	strictCues = []string{
+		"smes only", "only smes", "sme only", "start-ups", "startups", "start-up companies", "individual researchers",
+		"equity", "companies only", "only companies", "for-profit", "private companies", "single company",
+		"principal investigator", "doctoral", "postdoctoral", "fellowship", "enkel kmo", "alleen kmo",
+		"enkel ondernemingen", "alleen ondernemingen", "uitsluitend ondernemingen", "starters",
+		"scale-up companies", "designated by member states", "designated by the member state",
+		"national competent authorities", "competent national", "national coordination centres",
+		"higher education institutions only", "less developed regions", "defence industry",
+	}
+	descriptionCues = []string{
+		"smes only", "only smes", "individual researchers", "equity investment", "equity financing",
+		"companies only", "single company", "principal investigator", "uitsluitend ondernemingen",
+	}
+	publicCues = []string{
+		"local authorit", "public authorit", "municipalit", "public bod", "cities", "lokale besturen",
+		"gemeenten", "steden", "lokale overheden", "public administrations",
+	}
+)
+
+// applicantCue returns the first cue that the applicants must be companies
+// or researchers, and where it was found ("eligibility notes", "title" or
+// "description").
+func applicantCue(c *Call) (cue, where string) {
+	notes := normalise(c.EligibilityNotes)
+	publicNamed := containsAny(notes, publicCues) != ""
+	if !publicNamed {
+		if cue := containsAny(notes, strictCues); cue != "" {
+			return cue, "eligibility notes"
+		}
+	}
+	if cue := containsAny(normalise(c.Title), strictCues); cue != "" {
+		return cue, "title"
+	}
+	if publicNamed {
+		return "", ""
+	}
+	if cue := containsAny(normalise(c.Summary+" "+c.Description), descriptionCues); cue != "" {
+		return cue, "description"
+	}
+	return "", ""
+}
+
+func dutchPlace(where string) string {
+	switch where {
+	case "title":
+		return "titel"
+	case "eligibility notes":
+		return "voorwaarden"
+	}
+	return "beschrijving"
+}
+
+// normalise lower-cases and folds text and pads it with spaces so cues match
+// whole words.
+func normalise(s string) string {
+	return " " + strings.Join(wordsKeepHyphen(s), " ") + " "
+}
+
+// wordsKeepHyphen is words() but keeps hyphens inside words ("start-ups").
+func wordsKeepHyphen(s string) []string {
+	return strings.FieldsFunc(strings.Map(func(r rune) rune {
+		r = fold(unicode.ToLower(r))
+		if r == '-' || unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return ' '
+	}, s), func(r rune) bool { return r == ' ' })
+}
+
+func containsAny(text string, cues []string) string {
+	for _, c := range cues {
+		if strings.Contains(text, " "+c) {
+			return c
+		}
+	}
+	return ""
+}
+
+// geography decides whether a programme's area covers a city, given its
+// normalised province and arrondissement (see place).
+func geography(programme, city, prov, arr string, kind CityKind) (Eligibility, *Reason) {
+	switch programme {
+	case "INTERREG-VLNL", "INTERREG-NWE", "ERDF-VL":
+	default:
+		return Eligible, nil
+	}
+	flemish := prov == "antwerpen" || prov == "limburg" || prov == "oost-vlaanderen" ||
+		prov == "west-vlaanderen" || prov == "vlaams-brabant"
+	brussels := prov == "brussel" || prov == "brussels" || prov == "brussels-hoofdstad" || kind == CityVGC
+	outside := func(area string) (Eligibility, *Reason) {
+		return Ineligible, &Reason{ReasonOutsideArea,
+			fmt.Sprintf("%s ligt buiten het programmagebied (%s).", city, area),
+			fmt.Sprintf("%s is outside the programme area (%s).", city, area)}
+	}
+	if prov == "" && !brussels {
+		return Unknown, &Reason{ReasonAreaUnknown,
+			"Provincie van de stad onbekend: programmagebied niet na te gaan.",
+			"The city's province is unknown: the programme area cannot be checked."}
+	}
+	switch programme {
+	case "INTERREG-VLNL":
+		switch {
+		case prov == "antwerpen" || prov == "limburg" || prov == "oost-vlaanderen":
+			return Eligible, nil
+		case prov == "vlaams-brabant" && arr == "leuven":
+			return Eligible, nil
+		case prov == "west-vlaanderen" && arr == "":
+			return Unknown, &Reason{ReasonAreaUnknown,
+				"Arrondissement onbekend: Veurne en Ieper vallen buiten Interreg Vlaanderen-Nederland.",
+				"Arrondissement unknown: Veurne and Ieper are outside Interreg Flanders-Netherlands."}
+		case prov == "west-vlaanderen" && arr != "veurne" && arr != "ieper":
+			return Eligible, nil
+		}
+		return outside("Interreg Vlaanderen-Nederland")
+	case "INTERREG-NWE":
+		if flemish || brussels {
+			return Eligible, nil
+		}
+		return outside("Interreg North-West Europe")
+	default: // ERDF-VL covers the Flemish Region, not Brussels
+		if flemish && !brussels {
+			return Eligible, nil
+		}
+		return outside("EFRO Vlaanderen")
+	}
+}
+
+// place normalises a province or arrondissement name: "Provincie
+// Oost-Vlaanderen" -> "oost-vlaanderen".
+func place(s string) string {
+	ws := wordsKeepHyphen(s)
+	if len(ws) > 0 && (ws[0] == "provincie" || ws[0] == "province" || ws[0] == "arrondissement") {
+		ws = ws[1:]
+	}
+	return strings.Join(ws, "-")
+}
+
+// nextDeadline returns the first deadline on or after now, or -1.
+func nextDeadline(deadlines []day, now day) day {
+	for _, d := range deadlines {
+		if d >= now {
+			return d
+		}
+	}
+	return -1
+}
+
+// deadlineCheck decides whether the next deadline leaves the preparation
+// time, and returns the days left (-1 without a next deadline).
+func deadlineCheck(deadlines []day, now day, prep int) (Eligibility, *Reason, int) {
+	for _, d := range deadlines {
+		if d < now {
+			continue
+		}
+		days := int(d - now)
+		if days < prep {
+			next := d.time().Format("2006-01-02")
+			return Ineligible, &Reason{ReasonDeadlineTooClose,
+				fmt.Sprintf("De volgende deadline (%s) valt binnen %d dagen; de voorbereiding vraagt %d dagen.", next, days, prep),
+				fmt.Sprintf("The next deadline (%s) is %d days away; preparation needs %d days.", next, days, prep)}, days
+		}
+		return Eligible, nil, days
+	}
+	if len(deadlines) > 0 {
+		return Ineligible, &reasonDeadlinePassed, -1
+	}
+	return Unknown, &reasonNoDeadline, -1
+}
+
+var (
+	reasonDeadlinePassed = Reason{ReasonDeadlinePassed, "Alle deadlines zijn voorbij.", "Every deadline has passed."}
+	reasonNoDeadline     = Reason{ReasonNoDeadline,
+		"Geen deadline bekend: voorbereidingstijd niet na te gaan.",
+		"No deadline known: preparation time cannot be checked."}
+)
+
+// populationLimit matches a size limit on applicants in eligibility notes,
+// in English or Dutch: "at least 50,000 inhabitants", "minder dan 100.000
+// inwoners".
+var populationLimit = regexp.MustCompile(`(?i)(at least|a minimum of|minimum of|minimum|more than|over|fewer than|less than|under|below|up to|a maximum of|maximum of|minstens|meer dan|minder dan|tot|maximaal|maximum)\s+(\d{1,3}(?:[ .,]\d{3})+|\d+)\s+(inhabitants|residents|population|inwoners)`)
+
+// populationLimits returns the smallest and largest population a call's
+// notes allow (0 when unlimited).
+func populationLimits(notes string) (lo, hi int) {
+	for _, m := range populationLimit.FindAllStringSubmatch(notes, -1) {
+		n, err := strconv.Atoi(strings.NewReplacer(",", "", ".", "", " ", "").Replace(m[2]))
+		if err != nil {
+			continue
+		}
+		switch strings.ToLower(m[1]) {
+		case "at least", "a minimum of", "minimum of", "minimum", "minstens":
+			lo = n
+		case "more than", "over", "meer dan":
+			lo = n + 1
+		case "fewer than", "less than", "under", "below", "minder dan":
+			hi = n - 1
+		default:
+			hi = n
+		}
+	}
+	return lo, hi
+}
+
+// populationCheck decides whether a city's population meets a call's limits.
+func populationCheck(lo, hi, population int) (Eligibility, *Reason) {
+	if lo == 0 && hi == 0 {
+		return Eligible, nil
+	}
+	if population <= 0 {
+		return Unknown, &Reason{ReasonPopulation,
+			"Inwonertal onbekend: de oproep stelt een grens aan de grootte van de stad.",
+			"Population unknown: the call limits the size of the city."}
+	}
+	if lo > 0 && population < lo {
+		return Ineligible, &Reason{ReasonPopulation,
+			fmt.Sprintf("De oproep vraagt minstens %d inwoners; de stad heeft er %d.", lo, population),
+			fmt.Sprintf("The call requires at least %d inhabitants; the city has %d.", lo, population)}
+	}
+	if hi > 0 && population > hi {
+		return Ineligible, &Reason{ReasonPopulation,
+			fmt.Sprintf("De oproep staat open voor hoogstens %d inwoners; de stad heeft er %d.", hi, population),
+			fmt.Sprintf("The call is open to at most %d inhabitants; the city has %d.", hi, population)}
+	}
+	return Eligible, nil
+}

@@ -1,0 +1,171 @@
+package matching
+
+import (
+	"testing"
+)
+
+func TestGeographyOfInterregAndERDF(t *testing.T) {
+	tests := []struct {
+		name, programme, province, arrondissement string
+		kind                                      CityKind
+		want                                      Eligibility
+	}{
+		{"Gent is in Vlaanderen-Nederland", "INTERREG-VLNL", "Oost-Vlaanderen", "Gent", CityCentre, Eligible},
+		{"Leuven is in Vlaanderen-Nederland", "INTERREG-VLNL", "Vlaams-Brabant", "Leuven", CityCentre, Eligible},
+		{"Halle-Vilvoorde is not", "INTERREG-VLNL", "Vlaams-Brabant", "Halle-Vilvoorde", CityMunicipality, Ineligible},
+		{"Brugge is in Vlaanderen-Nederland", "INTERREG-VLNL", "West-Vlaanderen", "Brugge", CityCentre, Eligible},
+		{"Ieper is not", "INTERREG-VLNL", "West-Vlaanderen", "Ieper", CityMunicipality, Ineligible},
+		{"Veurne is not", "INTERREG-VLNL", "Provincie West-Vlaanderen", "Arrondissement Veurne", CityMunicipality, Ineligible},
+		{"West Flanders without arrondissement is unknown", "INTERREG-VLNL", "West-Vlaanderen", "", CityMunicipality, Unknown},
+		{"no province is unknown", "INTERREG-NWE", "", "", CityMunicipality, Unknown},
+		{"Ieper is in North-West Europe", "INTERREG-NWE", "West-Vlaanderen", "Ieper", CityMunicipality, Eligible},
+		{"the VGC is in North-West Europe", "INTERREG-NWE", "Brussel", "Brussel-Hoofdstad", CityVGC, Eligible},
+		{"the VGC is outside the Flemish ERDF programme", "ERDF-VL", "Brussel", "Brussel-Hoofdstad", CityVGC, Ineligible},
+		{"Genk is in the Flemish ERDF programme", "ERDF-VL", "Limburg", "Maaseik", CityCentre, Eligible},
+		{"Horizon Europe has no area", "HORIZON", "", "", CityMunicipality, Eligible},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, reason := geography(tt.programme, "X", place(tt.province), place(tt.arrondissement), tt.kind)
+			if got != tt.want {
+				t.Errorf("geography = %s (%v), want %s", got, reason, tt.want)
+			}
+			if (got == Eligible) != (reason == nil) {
+				t.Errorf("geography = %s with reason %v: a reason is due exactly when not eligible", got, reason)
+			}
+		})
+	}
+}
+
+func TestCallRulesForApplicantsOtherThanCities(t *testing.T) {
+	tests := []struct {
+		name string
+		call Call
+		want Eligibility
+		code string
+	}{
+		{"open city call", Call{Identifier: "LIFE-2027-X", Programme: "LIFE", Status: StatusOpen, Title: "Urban heat"}, Eligible, ""},
+		{"closed", Call{Identifier: "X", Status: StatusClosed}, Ineligible, ReasonClosed},
+		{"tender", Call{Identifier: "X", Kind: KindTender, Status: StatusOpen}, Ineligible, ReasonTender},
+		{"EIC topic", Call{Identifier: "HORIZON-EIC-2026-ACCELERATOR-01", Programme: "HORIZON", Status: StatusOpen}, Ineligible, ReasonApplicantType},
+		{"ERC grant", Call{Identifier: "ERC-2027-STG", Programme: "HORIZON", Status: StatusOpen}, Ineligible, ReasonApplicantType},
+		{"SMEs only in the notes", Call{Identifier: "X", Status: StatusOpen, EligibilityNotes: "Open to SMEs only."}, Ineligible, ReasonApplicantType},
+		{"start-ups in the title", Call{Identifier: "X", Status: StatusOpen, Title: "Scale-up support for start-ups"}, Ineligible, ReasonApplicantType},
+		{"individual researchers in the description", Call{Identifier: "X", Status: StatusOpen, Description: "Grants to individual researchers."}, Unknown, ReasonApplicantTypeCue},
+		{"designated national bodies", Call{Identifier: "X", Status: StatusOpen, EligibilityNotes: "Only the competent national or regional authorities designated by the Member State may coordinate."}, Ineligible, ReasonApplicantType},
+		{"less developed regions", Call{Identifier: "X", Status: StatusOpen, EligibilityNotes: "At least half of the partners in less developed regions."}, Ineligible, ReasonApplicantType},
+		{"public bodies named in the notes", Call{Identifier: "X", Status: StatusOpen, EligibilityNotes: "Local authorities and start-ups may apply."}, Eligible, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, reasons := callRules(&tt.call)
+			if got != tt.want {
+				t.Fatalf("callRules = %s %v, want %s", got, reasons, tt.want)
+			}
+			if tt.code != "" && (len(reasons) == 0 || reasons[0].Code != tt.code) {
+				t.Errorf("reasons = %v, want code %q", reasons, tt.code)
+			}
+			for _, r := range reasons {
+				if r.NL == "" || r.EN == "" {
+					t.Errorf("reason %q lacks a Dutch or English text", r.Code)
+				}
+			}
+		})
+	}
+}
+
+func TestDeadlineCheckAgainstPreparationTime(t *testing.T) {
+	now := dayOf(mustDate("2026-11-23"))
+	days := func(ds ...string) []day {
+		var out []day
+		for _, d := range ds {
+			out = append(out, dayOf(mustDate(d)))
+		}
+		return out
+	}
+	tests := []struct {
+		name      string
+		deadlines []day
+		prep      int
+		want      Eligibility
+		code      string
+		daysLeft  int
+	}{
+		{"enough time", days("2027-03-01"), 45, Eligible, "", 98},
+		{"too close", days("2026-12-10"), 21, Ineligible, ReasonDeadlineTooClose, 17},
+		{"first cut-off passed, next one counts", days("2026-10-01", "2027-01-20"), 21, Eligible, "", 58},
+		{"every deadline passed", days("2026-10-01"), 21, Ineligible, ReasonDeadlinePassed, -1},
+		{"no deadline is unknown", nil, 21, Unknown, ReasonNoDeadline, -1},
+		{"deadline today counts as too close", days("2026-11-23"), 21, Ineligible, ReasonDeadlineTooClose, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, reason, left := deadlineCheck(tt.deadlines, now, tt.prep)
+			if got != tt.want || left != tt.daysLeft {
+				t.Errorf("deadlineCheck = %s, %d days; want %s, %d days", got, left, tt.want, tt.daysLeft)
+			}
+			if code := ""; reason != nil {
+				code = reason.Code
+				if code != tt.code {
+					t.Errorf("reason %q, want %q", code, tt.code)
+				}
+			} else if tt.code != "" {
+				t.Errorf("no reason, want %q", tt.code)
+			}
+		})
+	}
+}
+
+func TestProgrammeRulesOfACity(t *testing.T) {
+	m, err := NewModel(nil, Options{Vocabulary: smallVocabulary(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	genk := Applicant{City: City{Slug: "genk", Name: "Genk", Province: "Limburg", Arrondissement: "Maaseik"},
+		Profile: Profile{ExcludedProgrammes: []string{"erasmus"}}}
+	q := m.Query(genk)
+	if pr := q.rules("HORIZON"); pr.prep != 45 || pr.status != Eligible {
+		t.Errorf("HORIZON rules = %+v, want 45 preparation days, eligible", pr)
+	}
+	if pr := q.rules("CERV"); pr.prep != 30 {
+		t.Errorf("CERV preparation = %d, want 30", pr.prep)
+	}
+	if pr := q.rules("SMP"); pr.prep != defaultPreparationDays {
+		t.Errorf("SMP preparation = %d, want the default %d", pr.prep, defaultPreparationDays)
+	}
+	if pr := q.rules("ERDF-VL"); pr.rate != 60 {
+		t.Errorf("ERDF-VL rate for Limburg = %v, want 60", pr.rate)
+	}
+	if pr := q.rules("ERASMUS"); pr.status != Ineligible || pr.reasons[0].Code != ReasonProgrammeExcluded {
+		t.Errorf("excluded ERASMUS rules = %+v, want ineligible, programme excluded", pr)
+	}
+	genk.Profile.PreparationDays = 60
+	if pr := m.Query(genk).rules("HORIZON"); pr.prep != 60 {
+		t.Errorf("profile preparation days: got %d, want 60", pr.prep)
+	}
+}
+
+func TestPopulationLimitsFromEligibilityNotes(t *testing.T) {
+	tests := []struct {
+		notes      string
+		population int
+		want       Eligibility
+	}{
+		{"Urban authorities of a local administrative unit with at least 50,000 inhabitants.", 35800, Ineligible},
+		{"Urban authorities of a local administrative unit with at least 50,000 inhabitants.", 265000, Eligible},
+		{"Municipalities with fewer than 100,000 inhabitants.", 265000, Ineligible},
+		{"Municipalities with fewer than 100,000 inhabitants.", 35800, Eligible},
+		{"Gemeenten met minder dan 20.000 inwoners.", 19999, Eligible},
+		{"Gemeenten met minder dan 20.000 inwoners.", 20000, Ineligible},
+		{"Municipalities with fewer than 100,000 inhabitants.", 0, Unknown},
+		{"Public bodies are eligible.", 0, Eligible},
+	}
+	for _, tt := range tests {
+		t.Run(tt.notes, func(t *testing.T) {
+			lo, hi := populationLimits(tt.notes)
+			if got, r := populationCheck(lo, hi, tt.population); got != tt.want {
+				t.Errorf("population %d: %s (%v), want %s", tt.population, got, r, tt.want)
+			}
+		})
+	}
+}
