@@ -14,6 +14,7 @@ import (
 
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/internal/crawl"
+	"github.com/fundmatch/fundmatch/internal/history"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/tasks"
 )
@@ -66,6 +67,9 @@ func runCrawl(ctx context.Context, e *env, args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if _, err := history.ParseSource(src.Kind); err == nil {
+		return runHistoryCrawl(ctx, e, st, src, *dryRun)
 	}
 	var score func(context.Context, []int64) error
 	if !*dryRun {

@@ -86,8 +86,9 @@ func (e *env) runWorker(ctx context.Context, s *services) error {
 	client := asynq.NewClient(s.redis)
 	defer client.Close()
 	crawler := crawl.NewRunner(s.store, e.crawlConfig(), scoreEnqueuer(client), e.logger)
-	w.Handle(tasks.TypeCrawlSource, &tasks.CrawlHandler{Store: s.store, Logger: e.logger,
-		Crawlers: map[string]tasks.Crawler{"ftportal": crawler, "html": crawler}})
+	crawlers := map[string]tasks.Crawler{"ftportal": crawler, "html": crawler}
+	e.addHistoryCrawlers(crawlers, s)
+	w.Handle(tasks.TypeCrawlSource, &tasks.CrawlHandler{Store: s.store, Logger: e.logger, Crawlers: crawlers})
 	scoring.New(s.store, e.logger).Register(w)
 	return w.Run(ctx)
 }

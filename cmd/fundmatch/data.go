@@ -108,16 +108,19 @@ func runCities(ctx context.Context, e *env, args []string) error {
 }
 
 func runImport(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("import", "cities|projects|profiles FILE", "Load more municipalities (CSV), past projects (CSV) or city profiles (JSON). A file\nloads in one transaction: a bad row rejects the whole file, naming its line, column\nand reason. The formats are in README.md; examples/ has a file of each.")
+	fs := e.flags("import", "cities|projects|profiles|cordis|kohesio|keep FILE", "Load more municipalities (CSV), past projects (CSV) or city profiles (JSON). A file\nloads in one transaction: a bad row rejects the whole file, naming its line, column\nand reason. The formats are in README.md; examples/ has a file of each.\n\nOr import EU history: a CORDIS project dump (zip or directory), a Kohesio CSV export,\nor a keep.eu XLSX export or project JSON. Progress goes to stderr; uncertain\nparticipants go to the review list ('fundmatch review list').")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
-		return usageError{msg: "want: import cities|projects|profiles FILE"}
+		return usageError{msg: "want: import cities|projects|profiles|cordis|kohesio|keep FILE"}
 	}
 	kind, path := fs.Arg(0), fs.Arg(1)
+	if kind == "cordis" || kind == "kohesio" || kind == "keep" {
+		return runHistoryImport(ctx, e, kind, path)
+	}
 	if kind != "cities" && kind != "projects" && kind != "profiles" {
-		return usageError{msg: fmt.Sprintf("cannot import %q; want cities, projects or profiles", kind)}
+		return usageError{msg: fmt.Sprintf("cannot import %q; want cities, projects, profiles, cordis, kohesio or keep", kind)}
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -6,7 +6,8 @@
 // Sources: NIS codes, provinces, arrondissements and NUTS-3 codes are the
 // official ones (Statbel); populations are rounded 2024 figures; profiles are
 // a starting point drawn from what each city is publicly known for, for its
-// officer to edit; projects come from ../shared/reference/samples/vlaio
+// officer to edit; the history crawl sources are listed in sources.go;
+// projects come from ../shared/reference/samples/vlaio
 // (VVSG, slimmeregio.vlaanderen), which name the cities but not every title.
 package seed
 
@@ -74,7 +75,7 @@ func Run(ctx context.Context, st *store.Store) (Result, error) {
 // Sources are the crawl sources fundmatch ships: the Funding & Tenders
 // Portal every six hours, and the HTML pages of the Flemish ERDF programme,
 // the European Urban Initiative and the Interreg programmes that cover
-// Flanders once a day. Seeding adds a missing source and updates a shipped
+// Flanders once a day, and the EU history downloads (sources.go) monthly. Seeding adds a missing source and updates a shipped
 // one's settings, but keeps an admin's enabled flag and next run.
 func Sources() ([]store.CrawlSource, error) {
 	out := []store.CrawlSource{
@@ -91,5 +92,9 @@ func Sources() ([]store.CrawlSource, error) {
 		}
 		out = append(out, store.CrawlSource{Name: cfg.Name, Kind: "html", Title: cfg.ProgrammeName, Config: b, Enabled: true, Schedule: 24 * time.Hour})
 	}
-	return out, nil
+	history, err := historyCrawlSources()
+	if err != nil {
+		return nil, fmt.Errorf("history sources: %w", err)
+	}
+	return append(out, history...), nil
 }
