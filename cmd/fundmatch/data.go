@@ -3,15 +3,19 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
 	"text/tabwriter"
 
+	"github.com/hibiken/asynq"
+
 	"github.com/fundmatch/fundmatch/internal/config"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/imports"
 	"github.com/fundmatch/fundmatch/internal/seed"
+	"github.com/fundmatch/fundmatch/internal/tasks"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -145,7 +149,32 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "imported %s: %d rows read, %d added or changed\n", path, res.Rows, res.Changed)
+	if res.Changed > 0 && kind != "cities" {
+		e.queueRescore(ctx)
+	}
 	return nil
+}
+
+// queueRescore asks the worker to rescore every city after their profiles
+// or history changed; without Redis it tells the user how to do it by hand.
+func (e *env) queueRescore(ctx context.Context) {
+	opt, err := tasks.RedisOpt(e.cfg.RedisURL)
+	if err == nil {
+		err = tasks.PingRedis(ctx, opt)
+	}
+	if err == nil {
+		client := asynq.NewClient(opt)
+		defer client.Close()
+		_, err = client.EnqueueContext(ctx, tasks.NewScoreAllTask())
+		if errors.Is(err, asynq.ErrDuplicateTask) {
+			err = nil
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(e.stderr, "note: the matches could not be queued for rescoring (is Redis running?); run 'fundmatch score'")
+		return
+	}
+	fmt.Fprintln(e.stdout, "the matches will be rescored by the worker")
 }
 
 func runConfig(_ context.Context, e *env, args []string) error {

@@ -72,6 +72,9 @@ func runHistoryImport(ctx context.Context, e *env, kind, path string) error {
 	fmt.Fprintf(e.stdout, "imported %s %s: %d rows read, %d matched, %d uncertain (%d review entries new or changed), "+
 		"%d projects (%d changed), %d collaborations, %d uptake shares, %d projects skipped without a year\n",
 		kind, path, s.Rows, s.Matched, s.Uncertain, s.Reviews, s.Projects, s.Changed, s.Collaborations, s.Uptake, s.Skipped)
+	if s.Changed > 0 {
+		e.queueRescore(ctx) // the cities' experience changed
+	}
 	return nil
 }
 

@@ -42,6 +42,13 @@ const (
 	TypeScoreAll    = "score:all"           // rebuild the model and rescore everything
 )
 
+// NewScoreAllTask returns the task that rebuilds the model and rescores
+// every city, after imports that change many cities' history. Equal tasks
+// queued within a minute are one.
+func NewScoreAllTask() *asynq.Task {
+	return asynq.NewTask(TypeScoreAll, nil, asynq.Queue(QueueScore), asynq.MaxRetry(3), asynq.Unique(time.Minute), asynq.Timeout(30*time.Minute))
+}
+
 // ScoreCityPayload names the city to rescore.
 type ScoreCityPayload struct {
 	City string `json:"city"`
