@@ -37,6 +37,10 @@ const (
 	TypeCrawlSource = "crawl:source"        // crawl one source now
 	TypeCleanup     = "maintenance:cleanup" // refresh call statuses, delete expired sessions and old runs
 	TypeScoreCalls  = "score:calls"         // score some calls against every city
+
+	TypeNotifySweep   = "notify:sweep"   // record new events (matches, changes, reminders, invitations) as notifications
+	TypeNotifyDeliver = "notify:deliver" // send the notifications that are due
+	TypeNotifyDigest  = "notify:digest"  // group the events of daily and weekly subscribers into their digests
 )
 
 // ScoreCallsPayload names the calls to score.
