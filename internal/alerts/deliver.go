@@ -73,6 +73,7 @@ func (s *Service) deliverBatch(ctx context.Context, now time.Time, batch []store
 		}
 		r.Failed++
 	}
+	brokenSubs := map[int64]bool{} // refused a message of this batch: send it nothing more
 	var emails []notify.Email
 	var emailMsgs []message
 	for _, m := range msgs {
@@ -97,7 +98,7 @@ func (s *Service) deliverBatch(ctx context.Context, now time.Time, batch []store
 				sent = append(sent, m.n.ID)
 				continue
 			}
-			if err := s.recordFailure(ctx, now, m, results[i], r); err != nil {
+			if err := s.recordFailure(ctx, now, m, results[i], r, brokenSubs); err != nil {
 				return err
 			}
 		}
@@ -108,6 +109,12 @@ func (s *Service) deliverBatch(ctx context.Context, now time.Time, batch []store
 	}
 	for _, m := range msgs {
 		if m.slack == nil {
+			continue
+		}
+		if brokenSubs[m.sub.ID] {
+			if err := s.store.MarkSkipped(ctx, m.n.ID, "subscription broken"); err != nil {
+				return err
+			}
 			continue
 		}
 		var err error
@@ -123,7 +130,7 @@ func (s *Service) deliverBatch(ctx context.Context, now time.Time, batch []store
 			r.Sent++
 			continue
 		}
-		if err := s.recordFailure(ctx, now, m, err, r); err != nil {
+		if err := s.recordFailure(ctx, now, m, err, r, brokenSubs); err != nil {
 			return err
 		}
 	}
@@ -133,7 +140,7 @@ func (s *Service) deliverBatch(ctx context.Context, now time.Time, batch []store
 // recordFailure decides what a failed delivery means. The error of a
 // delivery never contains a webhook URL, token or password, so it may be
 // stored and logged.
-func (s *Service) recordFailure(ctx context.Context, now time.Time, m message, sendErr error, r *Report) error {
+func (s *Service) recordFailure(ctx context.Context, now time.Time, m message, sendErr error, r *Report, brokenSubs map[int64]bool) error {
 	reason := sendErr.Error()
 	log := s.logger.With("notification", m.n.ID, "subscription", m.sub.ID, "event", m.n.Event, "err", reason)
 	var de *notify.DeliveryError
@@ -152,9 +159,15 @@ func (s *Service) recordFailure(ctx context.Context, now time.Time, m message, s
 			r.Failed++
 			return s.store.MarkFailed(ctx, m.n.ID, sendErr.Error())
 		}
-		log.Warn("channel refuses messages; subscription marked broken")
-		r.Broken++
-		return s.store.BreakSubscription(ctx, m.n.ID, m.sub.ID, reason, now)
+		broke, err := s.store.BreakSubscription(ctx, m.n.ID, m.sub.ID, reason, now)
+		if broke {
+			log.Warn("channel refuses messages; subscription marked broken")
+			r.Broken++
+		} else {
+			r.Failed++
+		}
+		brokenSubs[m.sub.ID] = true
+		return err
 	}
 	if m.n.Attempts >= MaxAttempts {
 		log.Error("delivery given up", "attempts", m.n.Attempts)

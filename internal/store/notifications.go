@@ -82,6 +82,7 @@ var sweepStatements = []string{
 	JOIN calls c ON c.id = m.call_id
 	LEFT JOIN unnest($2::bigint[], $3::timestamptz[]) AS q(subscription_id, not_before) ON q.subscription_id = s.id
 	WHERE s.status = 'active' AND m.score >= s.min_score AND m.eligibility <> 'ineligible' AND c.status <> 'closed'
+		AND $4::date IS NOT NULL
 		AND (cardinality(s.programmes) = 0 OR c.programme = ANY(s.programmes))
 		AND ` + fmt.Sprintf(notMuted, "m.call_id") + `
 		AND ` + fmt.Sprintf(notDeliveredYet, "m.call_id", EventNewMatch, "''") + `
@@ -360,9 +361,9 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
 // the notification fails, the subscription becomes broken with the reason
 // (the web page shows it), its waiting notifications are skipped, and a
 // notice to its owner is queued. A subscription already broken is left as
-// it is.
-func (s *Store) BreakSubscription(ctx context.Context, notificationID, subscriptionID int64, reason string, now time.Time) error {
-	return s.Tx(ctx, func(tx *sqlx.Tx) error {
+// it is; broke says whether this call broke it.
+func (s *Store) BreakSubscription(ctx context.Context, notificationID, subscriptionID int64, reason string, now time.Time) (broke bool, err error) {
+	err = s.Tx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE notifications SET status = 'failed', last_error = $2
 			WHERE (id = $1 AND status = 'sending') OR (digest_id = $1 AND status = 'pending')`, notificationID, reason)
 		if err != nil {
@@ -376,6 +377,7 @@ func (s *Store) BreakSubscription(ctx context.Context, notificationID, subscript
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
+		broke = true
 		_, err = tx.ExecContext(ctx, `UPDATE notifications SET status = 'skipped', last_error = 'subscription broken'
 			WHERE subscription_id = $1 AND status = 'pending'`, subscriptionID)
 		if err != nil {
@@ -390,6 +392,17 @@ func (s *Store) BreakSubscription(ctx context.Context, notificationID, subscript
 		}
 		return nil
 	})
+	return broke, err
+}
+
+// MarkSkipped records that a claimed notification will not be sent, and why.
+func (s *Store) MarkSkipped(ctx context.Context, id int64, reason string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'skipped', last_error = $2
+		WHERE (id = $1 AND status = 'sending') OR (digest_id = $1 AND status = 'pending')`, id, reason)
+	if err != nil {
+		return fmt.Errorf("mark notification %d skipped: %w", id, err)
+	}
+	return nil
 }
 
 // NextDue returns when the earliest pending notification falls due, and
