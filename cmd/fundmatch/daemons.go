@@ -10,11 +10,13 @@ import (
 	"github.com/jmoiron/sqlx"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/fundmatch/fundmatch/internal/alerts"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/metrics"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/tasks"
 	"github.com/fundmatch/fundmatch/internal/web"
+	"github.com/fundmatch/fundmatch/notify"
 )
 
 // services are the connections the long-running commands share.
@@ -59,11 +61,12 @@ func (e *env) connect(ctx context.Context, migrate, needRedis bool) (*services, 
 
 func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) error {
 	srv, err := web.New(web.Config{
-		Store:   s.store,
-		Metrics: s.metrics,
-		Logger:  e.logger.With("component", "web"),
-		BaseURL: e.cfg.BaseURL,
-		Version: version,
+		Store:     s.store,
+		Metrics:   s.metrics,
+		Logger:    e.logger.With("component", "web"),
+		BaseURL:   e.cfg.BaseURL,
+		Version:   version,
+		SecretKey: e.cfg.SecretKey,
 		Checks: []web.Check{
 			{Name: "postgres", Fn: func(ctx context.Context) error { return s.db.PingContext(ctx) }},
 			{Name: "redis", Fn: func(ctx context.Context) error { return tasks.PingRedis(ctx, s.redis) }},
@@ -82,12 +85,36 @@ func (e *env) runWorker(ctx context.Context, s *services) error {
 	})
 	w.Handle(tasks.TypeCleanup, &tasks.CleanupHandler{Store: s.store, Logger: e.logger, Now: time.Now})
 	w.Handle(tasks.TypeCrawlSource, &tasks.CrawlHandler{Store: s.store, Crawlers: map[string]tasks.Crawler{}, Logger: e.logger})
+	svc, err := e.alertService(s)
+	if err != nil {
+		return err
+	}
+	client := asynq.NewClient(s.redis)
+	defer client.Close()
+	(&alerts.Handlers{Service: svc, Client: client, Now: time.Now}).Register(w)
 	return w.Run(ctx)
+}
+
+// alertService builds the alert pipeline from the configuration. It does not
+// connect to the mail server; a wrong SMTP_URL shows in the first delivery.
+func (e *env) alertService(s *services) (*alerts.Service, error) {
+	links, err := notify.NewLinks(e.cfg.BaseURL, e.cfg.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	mailer, err := notify.NewMailer(notify.MailConfig{URL: e.cfg.SMTPURL, TLS: notify.TLSPolicy(e.cfg.SMTPTLS), From: e.cfg.MailFrom})
+	if err != nil {
+		return nil, fmt.Errorf("%w; check SMTP_URL, SMTP_TLS and MAIL_FROM", err)
+	}
+	return alerts.New(alerts.Config{
+		Store: s.store, Links: links, Mailer: mailer, BaseURL: e.cfg.BaseURL, Logger: e.logger,
+		Slack: notify.NewSlack(notify.SlackConfig{AllowedHosts: e.cfg.SlackAllowedHosts}),
+	})
 }
 
 func (e *env) runScheduler(ctx context.Context, s *services) error {
 	sch := tasks.NewScheduler(tasks.SchedulerConfig{
-		Redis: s.redis, Store: s.store, Interval: e.cfg.SchedulerInterval, Jobs: tasks.DefaultJobs(),
+		Redis: s.redis, Store: s.store, Interval: e.cfg.SchedulerInterval, Jobs: append(tasks.DefaultJobs(), alerts.Jobs()...),
 		Logger: e.logger, Metrics: s.metrics,
 	})
 	defer sch.Close()

@@ -17,6 +17,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -145,4 +147,20 @@ func (s *Service) ComposeDigests(ctx context.Context, now time.Time) (int, error
 		total += n
 	}
 	return total, nil
+}
+
+// ParseReminderDays reads reminder offsets such as "30,14,7,1": whole days
+// from 1 to 365, returned highest first without duplicates.
+func ParseReminderDays(s string) ([]int, error) {
+	var days []int
+	for part := range strings.SplitSeq(s, ",") {
+		d, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || d < 1 || d > 365 {
+			return nil, fmt.Errorf("reminder days %q: want whole days from 1 to 365, e.g. 30,14,7,1", s)
+		}
+		days = append(days, d)
+	}
+	slices.Sort(days)
+	slices.Reverse(days)
+	return slices.Compact(days), nil
 }
