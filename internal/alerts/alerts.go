@@ -37,8 +37,11 @@ const (
 	// DigestHour is the local hour from which the day's digests go out
 	// (weekly digests on Monday).
 	DigestHour = 7
-	// BatchSize is how many notifications Deliver claims at once.
-	BatchSize = 100
+	// BatchSize is how many notifications Deliver claims at once; a batch
+	// of emails goes over one SMTP connection.
+	BatchSize = 50
+	// Parallel is how many batches Deliver works on at once.
+	Parallel = 2
 )
 
 // Config is what a Service needs.

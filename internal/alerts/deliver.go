@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -40,18 +43,38 @@ func (s *Service) Deliver(ctx context.Context, now time.Time) (Report, error) {
 			"count", settled)
 	}
 	r.Settled = int(settled)
-	for {
-		batch, err := s.store.ClaimNotifications(ctx, now, BatchSize)
-		if err != nil {
-			return r, err
-		}
-		if len(batch) == 0 {
-			return r, nil
-		}
-		if err := s.deliverBatch(ctx, now, batch, &r); err != nil {
-			return r, err
-		}
+	// Several loops overlap rendering, database round trips and SMTP
+	// conversations; claims skip each other's rows, so they never share one.
+	var mu sync.Mutex
+	g, ctx := errgroup.WithContext(ctx)
+	for range Parallel {
+		g.Go(func() error {
+			for {
+				batch, err := s.store.ClaimNotifications(ctx, now, BatchSize)
+				if err != nil || len(batch) == 0 {
+					return err
+				}
+				var br Report
+				err = s.deliverBatch(ctx, now, batch, &br)
+				mu.Lock()
+				r.add(br)
+				mu.Unlock()
+				if err != nil {
+					return err
+				}
+			}
+		})
 	}
+	err = g.Wait()
+	return r, err
+}
+
+func (r *Report) add(o Report) {
+	r.Sent += o.Sent
+	r.Retried += o.Retried
+	r.Failed += o.Failed
+	r.Broken += o.Broken
+	r.Settled += o.Settled
 }
 
 // message is one claimed notification made ready for its channel.

@@ -328,8 +328,15 @@ func (s *Store) DigestEvents(ctx context.Context, digestIDs []int64) (map[int64]
 // MarkSent records that notifications (and the events their digests group)
 // went out.
 func (s *Store) MarkSent(ctx context.Context, ids []int64, now time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'sent', sent_at = $2, last_error = ''
-		WHERE (id = ANY($1) AND status = 'sending') OR (digest_id = ANY($1) AND status = 'pending')`, pq.Int64Array(ids), now)
+	if len(ids) == 0 {
+		return nil
+	}
+	// Two updates rather than one with OR, so that each uses its index.
+	_, err := s.db.ExecContext(ctx, `WITH sent AS (
+		UPDATE notifications SET status = 'sent', sent_at = $2, last_error = ''
+		WHERE id = ANY($1) AND status = 'sending' RETURNING id)
+	UPDATE notifications n SET status = 'sent', sent_at = $2, last_error = ''
+	FROM sent WHERE n.digest_id = sent.id AND n.status = 'pending'`, pq.Int64Array(ids), now)
 	if err != nil {
 		return fmt.Errorf("mark notifications sent: %w", err)
 	}
