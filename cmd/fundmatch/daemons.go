@@ -148,7 +148,7 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 }
 
 func runScheduler(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("scheduler", "", "Enqueue periodic work every SCHEDULER_INTERVAL: the crawls of due sources, daily\nmaintenance, alert sweeps (every 5 minutes) and digests (hourly). Every task carries an ID per time slot, so two schedulers running at\nonce never enqueue the same work twice.")
+	fs := e.flags("scheduler", "", "Enqueue periodic work every SCHEDULER_INTERVAL: the crawls of due sources, daily\nmaintenance, alert sweeps (every 5 minutes) and digests (hourly). Every task carries\nan ID per time slot, so two schedulers running at once never enqueue the same work twice.")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}

@@ -218,6 +218,7 @@ type facts struct {
 	digests   map[int64][]store.Notification
 	calls     map[int64]store.AlertCall
 	matches   map[store.MatchKey]store.AlertMatch
+	reasons   map[store.MatchKey][]notify.Text // decoded once: subscribers of a city share its matches
 	revisions map[int64][]crawlers.Change
 	plans     map[int64]store.AlertPlan
 }
@@ -269,6 +270,10 @@ func (s *Service) load(ctx context.Context, batch []store.Notification) (*facts,
 	}
 	if f.matches, err = s.store.AlertMatches(ctx, keys); err != nil {
 		return nil, err
+	}
+	f.reasons = make(map[store.MatchKey][]notify.Text, len(f.matches))
+	for k, m := range f.matches {
+		f.reasons[k] = reasons(m.Reasons)
 	}
 	if f.revisions, err = s.store.RevisionChanges(ctx, revIDs); err != nil {
 		return nil, err
@@ -396,9 +401,10 @@ func (s *Service) alert(f *facts, sub store.Subscription, n store.Notification, 
 		Deadline:    nextDeadline(c.Deadlines, today),
 		Budget:      c.BudgetMax,
 	}
-	if m, ok := f.matches[store.MatchKey{CallID: n.CallID, CityID: n.Payload.CityID}]; ok {
+	key := store.MatchKey{CallID: n.CallID, CityID: n.Payload.CityID}
+	if m, ok := f.matches[key]; ok {
 		call.Score = m.Score
-		call.Reasons = reasons(m.Reasons)
+		call.Reasons = f.reasons[key]
 		switch m.Eligibility {
 		case "eligible":
 			call.Eligibility = notify.Eligible

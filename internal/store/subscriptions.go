@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -38,10 +39,15 @@ type Subscription struct {
 
 // Target says where the subscription delivers, with secrets masked, e.g.
 // "officer@gent.be", "Slack webhook hooks.slack.com/…" or "Slack #subsidies".
+// Only the webhook's host is shown: its path is the secret.
 func (s Subscription) Target() string {
 	switch s.Channel {
 	case "slack_webhook":
-		return "Slack webhook hooks.slack.com/…"
+		host := "?"
+		if u, err := url.Parse(s.SlackWebhookURL); err == nil && u.Host != "" {
+			host = u.Host
+		}
+		return "Slack webhook " + host + "/…"
 	case "slack_bot":
 		return "Slack " + s.SlackChannel
 	}
