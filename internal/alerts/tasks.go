@@ -43,7 +43,9 @@ func (h *Handlers) sweep(ctx context.Context, _ *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	h.Service.logger.Info("alerts swept", "added", added)
+	if len(added) > 0 {
+		h.Service.logger.Info("alerts swept", "added", added)
+	}
 	return h.enqueueDelivery(ctx, now)
 }
 
