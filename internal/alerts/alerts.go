@@ -39,7 +39,7 @@ const (
 	DigestHour = 7
 	// BatchSize is how many notifications Deliver claims at once; a batch
 	// of emails goes over one SMTP connection.
-	BatchSize = 50
+	BatchSize = 100
 	// Parallel is how many batches Deliver works on at once.
 	Parallel = 2
 )
