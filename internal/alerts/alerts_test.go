@@ -574,3 +574,23 @@ func TestDailyDigestGroupsTheDaysEventsInOneMessage(t *testing.T) {
 		t.Fatalf("Tuesday's digest was not made")
 	}
 }
+
+func TestAWorkerThatFailsBeforeSendingGivesItsBatchBack(t *testing.T) {
+	f := newFixture(t)
+	f.subscribe(store.NewSubscription{Email: "officer@gent.be", MinScore: 50})
+	f.match(f.call("CALL-1", "Oproep 1", "HORIZON", "2027-01-01"), f.gent, 70, "eligible")
+	f.sweep(monday)
+	claimed, err := f.st.ClaimNotifications(f.ctx, monday, 10)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claim: %v, %v", claimed, err)
+	}
+	if err := f.st.ReleaseClaims(f.ctx, []int64{claimed[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.deliver(monday.Add(alerts.Lease + time.Minute)); r.Sent != 1 || r.Settled != 0 {
+		t.Fatalf("deliver after the release: %s, want sent and nothing settled", r)
+	}
+	if n := len(f.sink.received()); n != 1 {
+		t.Fatalf("sink received %d emails, want 1", n)
+	}
+}

@@ -88,7 +88,13 @@ type message struct {
 func (s *Service) deliverBatch(ctx context.Context, now time.Time, batch []store.Notification, r *Report) error {
 	msgs, failed, err := s.compose(ctx, now, batch)
 	if err != nil {
-		return err
+		// Nothing was sent: give the batch back rather than leave it to be
+		// settled as sent after the lease. Done even when ctx has ended.
+		ids := make([]int64, len(batch))
+		for i, n := range batch {
+			ids[i] = n.ID
+		}
+		return errors.Join(err, s.store.ReleaseClaims(context.WithoutCancel(ctx), ids))
 	}
 	for id, reason := range failed {
 		if err := s.store.MarkFailed(ctx, id, reason); err != nil {

@@ -402,6 +402,17 @@ func (s *Store) BreakSubscription(ctx context.Context, notificationID, subscript
 	return broke, err
 }
 
+// ReleaseClaims puts claimed notifications that were not sent back to
+// pending, for a worker that failed before sending them.
+func (s *Store) ReleaseClaims(ctx context.Context, ids []int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'pending', claimed_at = NULL
+		WHERE id = ANY($1) AND status = 'sending'`, pq.Int64Array(ids))
+	if err != nil {
+		return fmt.Errorf("release claimed notifications: %w", err)
+	}
+	return nil
+}
+
 // MarkSkipped records that a claimed notification will not be sent, and why.
 func (s *Store) MarkSkipped(ctx context.Context, id int64, reason string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'skipped', last_error = $2
