@@ -121,20 +121,24 @@ func (s *Service) deliverBatch(ctx context.Context, now time.Time, batch []store
 		} else {
 			results = s.mailer.SendAll(ctx, emails)
 		}
+		// Record what went out first: it is what must never go out twice.
 		var sent []int64
 		for i, m := range emailMsgs {
 			if results[i] == nil {
 				sent = append(sent, m.n.ID)
-				continue
-			}
-			if err := s.recordFailure(ctx, now, m, results[i], r, brokenSubs); err != nil {
-				return err
 			}
 		}
 		if err := s.store.MarkSent(ctx, sent, now); err != nil {
 			return err
 		}
 		r.Sent += len(sent)
+		for i, m := range emailMsgs {
+			if results[i] != nil {
+				if err := s.recordFailure(ctx, now, m, results[i], r, brokenSubs); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	for _, m := range msgs {
 		if m.slack == nil {
