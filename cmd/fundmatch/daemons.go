@@ -11,12 +11,14 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/fundmatch/fundmatch/internal/crawl"
+	"github.com/fundmatch/fundmatch/internal/alerts"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/metrics"
 	"github.com/fundmatch/fundmatch/internal/scoring"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/tasks"
 	"github.com/fundmatch/fundmatch/internal/web"
+	"github.com/fundmatch/fundmatch/notify"
 )
 
 // services are the connections the long-running commands share.
@@ -61,11 +63,12 @@ func (e *env) connect(ctx context.Context, migrate, needRedis bool) (*services, 
 
 func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) error {
 	srv, err := web.New(web.Config{
-		Store:   s.store,
-		Metrics: s.metrics,
-		Logger:  e.logger.With("component", "web"),
-		BaseURL: e.cfg.BaseURL,
-		Version: version,
+		Store:     s.store,
+		Metrics:   s.metrics,
+		Logger:    e.logger.With("component", "web"),
+		BaseURL:   e.cfg.BaseURL,
+		Version:   version,
+		SecretKey: e.cfg.SecretKey,
 		Checks: []web.Check{
 			{Name: "postgres", Fn: func(ctx context.Context) error { return s.db.PingContext(ctx) }},
 			{Name: "redis", Fn: func(ctx context.Context) error { return tasks.PingRedis(ctx, s.redis) }},
@@ -90,12 +93,34 @@ func (e *env) runWorker(ctx context.Context, s *services) error {
 	e.addHistoryCrawlers(crawlers, s)
 	w.Handle(tasks.TypeCrawlSource, &tasks.CrawlHandler{Store: s.store, Logger: e.logger, Crawlers: crawlers})
 	scoring.New(s.store, e.logger).Register(w)
+	svc, err := e.alertService(s)
+	if err != nil {
+		return err
+	}
+	(&alerts.Handlers{Service: svc, Client: client, Now: time.Now}).Register(w)
 	return w.Run(ctx)
+}
+
+// alertService builds the alert pipeline from the configuration. It does not
+// connect to the mail server; a wrong SMTP_URL shows in the first delivery.
+func (e *env) alertService(s *services) (*alerts.Service, error) {
+	links, err := notify.NewLinks(e.cfg.BaseURL, e.cfg.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	mailer, err := notify.NewMailer(notify.MailConfig{URL: e.cfg.SMTPURL, TLS: notify.TLSPolicy(e.cfg.SMTPTLS), From: e.cfg.MailFrom})
+	if err != nil {
+		return nil, fmt.Errorf("%w; check SMTP_URL, SMTP_TLS and MAIL_FROM", err)
+	}
+	return alerts.New(alerts.Config{
+		Store: s.store, Links: links, Mailer: mailer, BaseURL: e.cfg.BaseURL, Logger: e.logger,
+		Slack: notify.NewSlack(notify.SlackConfig{AllowedHosts: e.cfg.SlackAllowedHosts}),
+	})
 }
 
 func (e *env) runScheduler(ctx context.Context, s *services) error {
 	sch := tasks.NewScheduler(tasks.SchedulerConfig{
-		Redis: s.redis, Store: s.store, Interval: e.cfg.SchedulerInterval, Jobs: tasks.DefaultJobs(),
+		Redis: s.redis, Store: s.store, Interval: e.cfg.SchedulerInterval, Jobs: append(tasks.DefaultJobs(), alerts.Jobs()...),
 		Logger: e.logger, Metrics: s.metrics,
 	})
 	defer sch.Close()
@@ -129,7 +154,7 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 }
 
 func runScheduler(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("scheduler", "", "Enqueue periodic work every SCHEDULER_INTERVAL: the crawls of due sources and daily\nmaintenance. Every task carries an ID per time slot, so two schedulers running at\nonce never enqueue the same work twice.")
+	fs := e.flags("scheduler", "", "Enqueue periodic work every SCHEDULER_INTERVAL: the crawls of due sources, daily\nmaintenance, alert sweeps (every 5 minutes) and digests (hourly). Every task carries\nan ID per time slot, so two schedulers running at once never enqueue the same work twice.")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}

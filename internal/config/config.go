@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -37,6 +38,11 @@ type Config struct {
 	// for a developer but makes links and sessions die with the process.
 	SecretKey          []byte
 	SecretKeyGenerated bool
+
+	SMTPURL           string   // SMTP_URL: the mail server for alerts, smtp:// (STARTTLS) or smtps://; may hold a password
+	SMTPTLS           string   // SMTP_TLS: mandatory, opportunistic or none (smtp:// only)
+	MailFrom          string   // MAIL_FROM: the sender of alerts
+	SlackAllowedHosts []string // SLACK_ALLOWED_HOSTS: hosts Slack webhook URLs may point at
 
 	WorkerConcurrency int           // WORKER_CONCURRENCY: tasks processed at once by a worker
 	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT: how long in-flight work may take after SIGTERM
@@ -149,6 +155,44 @@ var variables = []variable{
 				return errors.New("use at least 32 characters, e.g. the output of 'openssl rand -hex 32'")
 			}
 			c.SecretKey = []byte(v)
+			return nil
+		}},
+	{name: "SMTP_URL", def: "smtp://localhost:1025", help: "mail server for alerts: smtp://[user:pass@]host:port (STARTTLS) or smtps://", secret: true,
+		apply: func(c *Config, v string) error {
+			if err := checkURL(v, "smtp", "smtps"); err != nil {
+				return err
+			}
+			c.SMTPURL = v
+			return nil
+		}},
+	{name: "SMTP_TLS", def: "mandatory", help: "TLS for smtp:// URLs: mandatory, opportunistic or none",
+		apply: func(c *Config, v string) error {
+			switch v {
+			case "mandatory", "opportunistic", "none":
+				c.SMTPTLS = v
+				return nil
+			}
+			return errors.New("want mandatory, opportunistic or none")
+		}},
+	{name: "MAIL_FROM", def: "fundmatch <noreply@fundmatch.localhost>", help: "sender of alert emails",
+		apply: func(c *Config, v string) error {
+			if _, err := mail.ParseAddress(v); err != nil {
+				return errors.New(`want an address such as "fundmatch <alerts@example.org>"`)
+			}
+			c.MailFrom = v
+			return nil
+		}},
+	{name: "SLACK_ALLOWED_HOSTS", def: "hooks.slack.com", help: "comma-separated hosts Slack webhook URLs may point at",
+		apply: func(c *Config, v string) error {
+			c.SlackAllowedHosts = nil
+			for h := range strings.SplitSeq(v, ",") {
+				if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+					c.SlackAllowedHosts = append(c.SlackAllowedHosts, h)
+				}
+			}
+			if len(c.SlackAllowedHosts) == 0 {
+				return errors.New("name at least one host")
+			}
 			return nil
 		}},
 	{name: "WORKER_CONCURRENCY", def: "4", help: "tasks a worker processes at once",

@@ -51,3 +51,28 @@ func TestPrintMasksSecrets(t *testing.T) {
 		t.Fatalf("config output lacks defaults:\n%s", out)
 	}
 }
+
+func TestAlertSettingsAreCheckedAndTheSMTPPasswordMasked(t *testing.T) {
+	c, err := Load(env(map[string]string{"SMTP_URL": "smtps://alerts:mailPw9@mail.example.org", "SMTP_TLS": "none",
+		"SLACK_ALLOWED_HOSTS": " hooks.slack.com, Hooks.Example.org ,"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTPURL != "smtps://alerts:mailPw9@mail.example.org" || c.SMTPTLS != "none" ||
+		strings.Join(c.SlackAllowedHosts, ",") != "hooks.slack.com,hooks.example.org" {
+		t.Fatalf("alert settings = %q %q %q", c.SMTPURL, c.SMTPTLS, c.SlackAllowedHosts)
+	}
+	_, err = Load(env(map[string]string{"SMTP_URL": "http://mail:pw@x", "SMTP_TLS": "maybe", "MAIL_FROM": "not an address"}))
+	for _, want := range []string{"SMTP_URL is invalid", "SMTP_TLS is invalid", "MAIL_FROM is invalid"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+	var b bytes.Buffer
+	if err := Print(&b, env(map[string]string{"SMTP_URL": "smtp://alerts:mailPw9@mail.example.org:587"})); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "mailPw9") {
+		t.Fatalf("config output shows the SMTP password:\n%s", b.String())
+	}
+}

@@ -40,6 +40,10 @@ const (
 	TypeScoreCalls  = "score:calls"         // score some calls against every city
 	TypeScoreCity   = "score:city"          // score every call for one city
 	TypeScoreAll    = "score:all"           // rebuild the model and rescore everything
+
+	TypeNotifySweep   = "notify:sweep"   // record new events (matches, changes, reminders, invitations) as notifications
+	TypeNotifyDeliver = "notify:deliver" // send the notifications that are due
+	TypeNotifyDigest  = "notify:digest"  // group the events of daily and weekly subscribers into their digests
 )
 
 // NewScoreAllTask returns the task that rebuilds the model and rescores

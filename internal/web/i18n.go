@@ -30,6 +30,16 @@ var messages = map[string]map[string]string{
 		"other_lang":   "English",
 		"other_code":   "en",
 		"open_data":    "De oproepen zijn open data.",
+
+		"link_invalid_heading": "Ongeldige link",
+		"link_invalid":         "Deze link is ongeldig of onvolledig. Kopieer de volledige link uit de e-mail.",
+		"unsubscribe_heading":  "Uitschrijven",
+		"unsubscribe_confirm":  "Wil je geen meldingen van dit abonnement meer ontvangen?",
+		"unsubscribe_button":   "Uitschrijven",
+		"unsubscribed":         "Je bent uitgeschreven. Je krijgt van dit abonnement geen meldingen meer.",
+		"mute_heading":         "Oproep gedempt",
+		"muted":                "Je krijgt geen meldingen meer over deze oproep.",
+		"mute_gone":            "Deze oproep of dit abonnement bestaat niet meer.",
 	},
 	"en": {
 		"title":        "fundmatch — EU funding for Flemish cities and municipalities",
@@ -52,6 +62,16 @@ var messages = map[string]map[string]string{
 		"other_lang":   "Nederlands",
 		"other_code":   "nl",
 		"open_data":    "The calls are open data.",
+
+		"link_invalid_heading": "Invalid link",
+		"link_invalid":         "This link is invalid or incomplete. Copy the whole link from the email.",
+		"unsubscribe_heading":  "Unsubscribe",
+		"unsubscribe_confirm":  "Stop receiving alerts from this subscription?",
+		"unsubscribe_button":   "Unsubscribe",
+		"unsubscribed":         "You are unsubscribed. This subscription sends you no more alerts.",
+		"mute_heading":         "Call muted",
+		"muted":                "You will receive no more alerts about this call.",
+		"mute_gone":            "This call or subscription no longer exists.",
 	},
 }
 

@@ -43,6 +43,8 @@ type Config struct {
 	Logger  *slog.Logger
 	BaseURL string
 	Version string
+	// SecretKey verifies the signed unsubscribe and mute links in alerts.
+	SecretKey []byte
 }
 
 // Server handles fundmatch's HTTP requests.
@@ -54,7 +56,7 @@ type Server struct {
 // New parses the templates and returns a server.
 func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, pages: map[string]*template.Template{}}
-	for _, page := range []string{"home.html", "error.html"} {
+	for _, page := range []string{"home.html", "error.html", "alerts.html"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
@@ -74,6 +76,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /api/v1/cities", s.apiCities)
+	mux.HandleFunc("GET /unsubscribe", s.unsubscribeConfirm)
+	mux.HandleFunc("POST /unsubscribe", s.unsubscribe)
+	mux.HandleFunc("GET /mute", s.mute)
 	mux.HandleFunc("/", s.notFound)
 	return s.recoverPanics(s.secure(s.measure(mux)))
 }

@@ -1,0 +1,224 @@
+package alerts_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"html"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/mail"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// smtpSink is a real SMTP server (emersion/go-smtp) on loopback that keeps
+// what it receives. Recipients at busy.test get 451, at unknown.test 550.
+type smtpSink struct {
+	addr    string
+	mu      sync.Mutex
+	mails   []*mail.Message
+	discard bool // count only (benchmarks)
+	count   int
+}
+
+func startSMTPSink(tb testing.TB) *smtpSink {
+	tb.Helper()
+	sink := &smtpSink{}
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
+		return &sinkSession{sink: sink}, nil
+	}))
+	srv.Domain = "localhost"
+	srv.ErrorLog = discardLogger{}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sink.addr = l.Addr().String()
+	go srv.Serve(l)
+	tb.Cleanup(func() { srv.Close() })
+	return sink
+}
+
+// received returns the messages received so far.
+func (s *smtpSink) received() []*mail.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*mail.Message(nil), s.mails...)
+}
+
+type discardLogger struct{}
+
+func (discardLogger) Printf(string, ...any) {}
+func (discardLogger) Println(...any)        {}
+
+type sinkSession struct {
+	sink *smtpSink
+	to   []string
+}
+
+func (s *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+
+func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	switch {
+	case strings.HasSuffix(to, "@unknown.test"):
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
+	case strings.HasSuffix(to, "@busy.test"):
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
+	s.to = append(s.to, to)
+	return nil
+}
+
+func (s *sinkSession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.sink.mu.Lock()
+	defer s.sink.mu.Unlock()
+	s.sink.count++
+	if s.sink.discard {
+		return nil
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(b))
+	if err != nil {
+		return errors.New("unparsable message")
+	}
+	s.sink.mails = append(s.sink.mails, m)
+	return nil
+}
+
+func (s *sinkSession) Reset()        { s.to = nil }
+func (s *sinkSession) Logout() error { return nil }
+
+// subject decodes a message's Subject header.
+func subject(tb testing.TB, m *mail.Message) string {
+	tb.Helper()
+	s, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// slackServer speaks Slack's incoming-webhook protocol over TLS: it answers
+// each request with the next scripted reply (the last one repeats) and keeps
+// the messages it was sent.
+type slackServer struct {
+	srv     *httptest.Server
+	mu      sync.Mutex
+	replies []slackReply
+	posts   []slackPost
+}
+
+type slackReply struct {
+	status     int
+	retryAfter string
+	body       string
+}
+
+type slackPost struct {
+	Text   string            `json:"text"`
+	Blocks []json.RawMessage `json:"blocks"`
+}
+
+func startSlack(tb testing.TB, replies ...slackReply) *slackServer {
+	tb.Helper()
+	s := &slackServer{replies: replies}
+	s.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p slackPost
+		if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
+			http.Error(w, "invalid_payload", http.StatusBadRequest)
+			return
+		}
+		s.mu.Lock()
+		reply := slackReply{status: http.StatusOK, body: "ok"}
+		if len(s.replies) > 0 {
+			reply = s.replies[0]
+			if len(s.replies) > 1 {
+				s.replies = s.replies[1:]
+			}
+		}
+		s.posts = append(s.posts, p)
+		s.mu.Unlock()
+		if reply.retryAfter != "" {
+			w.Header().Set("Retry-After", reply.retryAfter)
+		}
+		w.WriteHeader(reply.status)
+		io.WriteString(w, reply.body)
+	}))
+	tb.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *slackServer) received() []slackPost {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]slackPost(nil), s.posts...)
+}
+
+// client reaches the server whenever it dials hooks.slack.com, so webhook
+// URLs stay real Slack URLs and pass validation as in production.
+func (s *slackServer) client() *http.Client {
+	tr := s.srv.Client().Transport.(*http.Transport).Clone()
+	addr := s.srv.Listener.Addr().String()
+	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
+	tr.TLSClientConfig.ServerName = "example.com" // httptest's certificate name
+	return &http.Client{Transport: tr, Timeout: 5 * time.Second}
+}
+
+// decodedBody returns the decoded text of every part of a message, the
+// plain-text part first.
+func decodedBody(tb testing.TB, m *mail.Message) string {
+	tb.Helper()
+	mediaType, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if !strings.HasPrefix(mediaType, "multipart/") {
+		return decodePart(tb, m.Header.Get("Content-Transfer-Encoding"), m.Body)
+	}
+	var out strings.Builder
+	r := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := r.NextRawPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out.WriteString(decodePart(tb, p.Header.Get("Content-Transfer-Encoding"), p))
+		out.WriteString("\n")
+	}
+	return out.String()
+}
+
+func decodePart(tb testing.TB, encoding string, r io.Reader) string {
+	tb.Helper()
+	switch strings.ToLower(encoding) {
+	case "quoted-printable":
+		r = quotedprintable.NewReader(r)
+	case "base64":
+		r = base64.NewDecoder(base64.StdEncoding, r)
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return html.UnescapeString(string(b))
+}

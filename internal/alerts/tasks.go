@@ -1,0 +1,104 @@
+package alerts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/fundmatch/fundmatch/internal/tasks"
+)
+
+// Jobs are the periodic alert tasks for the scheduler: a sweep every five
+// minutes (which then enqueues a delivery) and an hourly digest run, so that
+// the day's digests go out soon after DigestHour; a period's digest is made
+// only once however often it runs.
+func Jobs() []tasks.Periodic {
+	return []tasks.Periodic{
+		{Type: tasks.TypeNotifySweep, Queue: tasks.QueueNotify, Every: 5 * time.Minute},
+		{Type: tasks.TypeNotifyDigest, Queue: tasks.QueueNotify, Every: time.Hour},
+	}
+}
+
+// Handlers runs the alert tasks on a worker. Client enqueues the deliveries
+// that sweeps, digests and waiting notifications call for.
+type Handlers struct {
+	Service *Service
+	Client  *asynq.Client
+	Now     func() time.Time
+}
+
+// Register adds the handlers of the notify tasks to w.
+func (h *Handlers) Register(w *tasks.Worker) {
+	w.Handle(tasks.TypeNotifySweep, asynq.HandlerFunc(h.sweep))
+	w.Handle(tasks.TypeNotifyDigest, asynq.HandlerFunc(h.digest))
+	w.Handle(tasks.TypeNotifyDeliver, asynq.HandlerFunc(h.deliver))
+}
+
+func (h *Handlers) sweep(ctx context.Context, _ *asynq.Task) error {
+	now := h.Now()
+	added, err := h.Service.Sweep(ctx, now)
+	if err != nil {
+		return err
+	}
+	if len(added) > 0 {
+		h.Service.logger.Info("alerts swept", "added", added)
+	}
+	return h.enqueueDelivery(ctx, now)
+}
+
+func (h *Handlers) digest(ctx context.Context, _ *asynq.Task) error {
+	now := h.Now()
+	n, err := h.Service.ComposeDigests(ctx, now)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		h.Service.logger.Info("digests composed", "count", n)
+	}
+	return h.enqueueDelivery(ctx, now)
+}
+
+// deliver sends what is due, then schedules a delivery for when the next
+// waiting notification falls due: after Slack's Retry-After, a back-off or
+// the end of quiet hours.
+func (h *Handlers) deliver(ctx context.Context, _ *asynq.Task) error {
+	now := h.Now()
+	r, err := h.Service.Deliver(ctx, now)
+	if r != (Report{}) {
+		h.Service.logger.Info("alerts delivered", "report", r.String())
+	}
+	if err != nil {
+		return err
+	}
+	next, ok, err := h.Service.store.NextDue(ctx)
+	if err != nil || !ok {
+		return err
+	}
+	// What is due now was just claimed by this or another worker; never
+	// spin on it.
+	if soonest := now.Add(time.Second); next.Before(soonest) {
+		next = soonest
+	}
+	return h.enqueueDelivery(ctx, next)
+}
+
+// enqueueDelivery enqueues a delivery at at (now when at has passed). The
+// task ID is per second, so many requests for the same moment make one task.
+func (h *Handlers) enqueueDelivery(ctx context.Context, at time.Time) error {
+	at = at.Truncate(time.Second)
+	task := asynq.NewTask(tasks.TypeNotifyDeliver, nil,
+		asynq.Queue(tasks.QueueNotify),
+		asynq.TaskID(fmt.Sprintf("%s:%d", tasks.TypeNotifyDeliver, at.Unix())),
+		asynq.ProcessAt(at),
+		asynq.MaxRetry(5),
+		asynq.Timeout(10*time.Minute),
+	)
+	_, err := h.Client.EnqueueContext(ctx, task)
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
+		return fmt.Errorf("enqueue delivery: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+package alerts_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/fundmatch/fundmatch/internal/alerts"
+	"github.com/fundmatch/fundmatch/internal/store"
+	"github.com/fundmatch/fundmatch/internal/tasks"
+	"github.com/fundmatch/fundmatch/internal/testdb"
+)
+
+func TestASweepTaskOnTheWorkerEndsInOneDeliveredEmail(t *testing.T) {
+	f := newFixture(t)
+	f.subscribe(store.NewSubscription{Email: "officer@gent.be", MinScore: 50})
+	f.match(f.call("CALL-1", "Oproep 1", "HORIZON", "2099-01-01"), f.gent, 70, "eligible")
+
+	addr, db := testdb.Redis(t)
+	opt := asynq.RedisClientOpt{Addr: addr, DB: db}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	client := asynq.NewClient(opt)
+	defer client.Close()
+	w := tasks.NewWorker(tasks.WorkerConfig{Redis: opt, Concurrency: 2, ShutdownTimeout: 2 * time.Second, Logger: slog.New(slog.DiscardHandler)})
+	(&alerts.Handlers{Service: f.svc, Client: client, Now: time.Now}).Register(w)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+
+	// Two sweeps, as two scheduler slots or a retry would enqueue them.
+	for range 2 {
+		if _, err := client.Enqueue(asynq.NewTask(tasks.TypeNotifySweep, nil, asynq.Queue(tasks.QueueNotify))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(f.sink.received()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no email 20 s after the sweep task was enqueued")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// Let any further delivery task run before counting.
+	if _, err := client.Enqueue(asynq.NewTask(tasks.TypeNotifyDeliver, nil, asynq.Queue(tasks.QueueNotify))); err != nil {
+		t.Fatal(err)
+	}
+	insp := asynq.NewInspector(opt)
+	defer insp.Close()
+	for {
+		q, err := insp.GetQueueInfo(tasks.QueueNotify)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Pending+q.Active == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("notify queue still busy: %+v", q)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := len(f.sink.received()); n != 1 {
+		t.Fatalf("sink received %d emails, want 1", n)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

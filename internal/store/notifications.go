@@ -1,0 +1,574 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/fundmatch/fundmatch/crawlers"
+)
+
+// The events a notification reports (notifications.event).
+const (
+	EventNewMatch           = "new_match"
+	EventCallChanged        = "call_changed"
+	EventDeadlineReminder   = "deadline_reminder"
+	EventInvitation         = "consortium_invitation"
+	EventDailyDigest        = "daily_digest"
+	EventWeeklyDigest       = "weekly_digest"
+	EventSubscriptionBroken = "subscription_broken"
+)
+
+// singleEvents are the events a digest groups.
+const singleEvents = `('new_match', 'call_changed', 'deadline_reminder', 'consortium_invitation')`
+
+// Notification is one message fundmatch sends or will send. Its delivery
+// key (SubscriptionID, CallID, Event, Revision) is unique.
+type Notification struct {
+	ID             int64
+	SubscriptionID int64
+	CallID         int64 // 0 for digests and notices
+	Event          string
+	Revision       string
+	Payload        NotificationPayload
+	Attempts       int
+	CreatedAt      time.Time
+}
+
+// Key is the notification's delivery key as one string, e.g.
+// "12/345/new_match/"; the email Message-ID is derived from it.
+func (n Notification) Key() string {
+	return fmt.Sprintf("%d/%d/%s/%s", n.SubscriptionID, n.CallID, n.Event, n.Revision)
+}
+
+// NotificationPayload is what the sweep records with an event: the city it
+// concerns, and for a reminder or invitation the details that make its
+// revision.
+type NotificationPayload struct {
+	CityID   int64  `json:"city_id,omitempty"`
+	Days     int    `json:"days,omitempty"`     // deadline_reminder: the reminder's offset
+	Deadline string `json:"deadline,omitempty"` // deadline_reminder: YYYY-MM-DD
+	Role     string `json:"role,omitempty"`     // consortium_invitation: lead, member or coordinator
+	PlanID   int64  `json:"plan_id,omitempty"`  // consortium_invitation
+	Reason   string `json:"reason,omitempty"`   // subscription_broken: why the channel refused
+}
+
+// notDeliveredYet keeps a sweep from offering rows that already exist; the
+// unique delivery key would refuse them anyway, but this avoids the work.
+const notDeliveredYet = `NOT EXISTS (SELECT 1 FROM notifications x WHERE x.subscription_id = s.id
+	AND x.call_id = %s AND x.event = '%s' AND x.revision = %s)`
+
+const notMuted = `NOT EXISTS (SELECT 1 FROM call_mutes cm WHERE cm.user_id = s.user_id AND cm.call_id = %s)`
+
+// sweepStatements insert the pending notifications of each event source.
+// $1 is now, $2/$3 the subscriptions whose quiet hours delay their alerts
+// and until when, $4 today's date in Brussels. Every statement mentions
+// every parameter ("$4::date IS NOT NULL") because PostgreSQL must know the
+// type of each.
+var sweepStatements = []string{
+	// New matches above the subscription's threshold for one of its cities.
+	`INSERT INTO notifications (subscription_id, call_id, event, revision, payload, not_before, created_at)
+	SELECT DISTINCT ON (s.id, m.call_id) s.id, m.call_id, 'new_match', '',
+		jsonb_build_object('city_id', m.city_id), coalesce(q.not_before, $1), $1
+	FROM subscriptions s
+	JOIN subscription_cities sc ON sc.subscription_id = s.id
+	JOIN matches m ON m.city_id = sc.city_id
+	JOIN calls c ON c.id = m.call_id
+	LEFT JOIN unnest($2::bigint[], $3::timestamptz[]) AS q(subscription_id, not_before) ON q.subscription_id = s.id
+	WHERE s.status = 'active' AND m.score >= s.min_score AND m.eligibility <> 'ineligible' AND c.status <> 'closed'
+		AND $4::date IS NOT NULL
+		AND (cardinality(s.programmes) = 0 OR c.programme = ANY(s.programmes))
+		AND ` + fmt.Sprintf(notMuted, "m.call_id") + `
+		AND ` + fmt.Sprintf(notDeliveredYet, "m.call_id", EventNewMatch, "''") + `
+	ORDER BY s.id, m.call_id, m.score DESC, m.city_id
+	ON CONFLICT ON CONSTRAINT notifications_delivery_key DO NOTHING
+	RETURNING event`,
+	// Changes (deadline, budget, status) to calls a city follows, made
+	// after the city marked them.
+	`INSERT INTO notifications (subscription_id, call_id, event, revision, payload, not_before, created_at)
+	SELECT DISTINCT ON (s.id, cr.id) s.id, cr.call_id, 'call_changed', cr.id::text,
+		jsonb_build_object('city_id', ci.city_id), coalesce(q.not_before, $1), $1
+	FROM subscriptions s
+	JOIN subscription_cities sc ON sc.subscription_id = s.id
+	JOIN call_interests ci ON ci.city_id = sc.city_id AND ci.status IN ('interested', 'applying')
+	JOIN call_revisions cr ON cr.call_id = ci.call_id AND cr.changed_at > ci.updated_at
+	LEFT JOIN unnest($2::bigint[], $3::timestamptz[]) AS q(subscription_id, not_before) ON q.subscription_id = s.id
+	WHERE s.status = 'active' AND $4::date IS NOT NULL
+		AND EXISTS (SELECT 1 FROM jsonb_array_elements(cr.changes) ch
+			WHERE ch->>'field' IN ('deadlines', 'status', 'budget_min', 'budget_max', 'call_budget'))
+		AND ` + fmt.Sprintf(notMuted, "cr.call_id") + `
+		AND ` + fmt.Sprintf(notDeliveredYet, "cr.call_id", EventCallChanged, "cr.id::text") + `
+	ORDER BY s.id, cr.id, ci.city_id
+	ON CONFLICT ON CONSTRAINT notifications_delivery_key DO NOTHING
+	RETURNING event`,
+	// Deadline reminders: the smallest reminder offset not below the days
+	// left, so a reminder missed while fundmatch was down still goes out.
+	`INSERT INTO notifications (subscription_id, call_id, event, revision, payload, not_before, created_at)
+	SELECT DISTINCT ON (s.id, c.id) s.id, c.id, 'deadline_reminder', r.days || ':' || to_char(nd.d, 'YYYY-MM-DD'),
+		jsonb_build_object('city_id', ci.city_id, 'days', r.days, 'deadline', to_char(nd.d, 'YYYY-MM-DD')),
+		coalesce(q.not_before, $1), $1
+	FROM subscriptions s
+	JOIN subscription_cities sc ON sc.subscription_id = s.id
+	JOIN call_interests ci ON ci.city_id = sc.city_id AND ci.status IN ('interested', 'applying')
+	JOIN calls c ON c.id = ci.call_id
+	CROSS JOIN LATERAL (SELECT min(d) AS d FROM unnest(c.deadlines) d WHERE d >= $4::date) nd
+	CROSS JOIN LATERAL (SELECT min(x) AS days FROM unnest(s.reminder_days) x WHERE x >= nd.d - $4::date) r
+	LEFT JOIN unnest($2::bigint[], $3::timestamptz[]) AS q(subscription_id, not_before) ON q.subscription_id = s.id
+	WHERE s.status = 'active' AND nd.d IS NOT NULL AND r.days IS NOT NULL
+		AND ` + fmt.Sprintf(notMuted, "c.id") + `
+		AND ` + fmt.Sprintf(notDeliveredYet, "c.id", EventDeadlineReminder, "r.days || ':' || to_char(nd.d, 'YYYY-MM-DD')") + `
+	ORDER BY s.id, c.id, ci.city_id
+	ON CONFLICT ON CONSTRAINT notifications_delivery_key DO NOTHING
+	RETURNING event`,
+	// Consortium invitations to the subscribers of each member city, the
+	// lead's first.
+	`INSERT INTO notifications (subscription_id, call_id, event, revision, payload, not_before, created_at)
+	SELECT DISTINCT ON (s.id, p.id) s.id, p.call_id, 'consortium_invitation', p.id::text,
+		jsonb_build_object('city_id', cm.city_id, 'plan_id', p.id, 'role', CASE cm.role WHEN 'lead' THEN 'lead' ELSE 'member' END),
+		coalesce(q.not_before, $1), $1
+	FROM consortium_plans p
+	JOIN consortium_members cm ON cm.plan_id = p.id AND cm.response = 'pending'
+	JOIN subscription_cities sc ON sc.city_id = cm.city_id
+	JOIN subscriptions s ON s.id = sc.subscription_id
+	LEFT JOIN unnest($2::bigint[], $3::timestamptz[]) AS q(subscription_id, not_before) ON q.subscription_id = s.id
+	WHERE p.status = 'proposed' AND s.status = 'active' AND $4::date IS NOT NULL
+		AND ` + fmt.Sprintf(notDeliveredYet, "p.call_id", EventInvitation, "p.id::text") + `
+	ORDER BY s.id, p.id, cm.role
+	ON CONFLICT ON CONSTRAINT notifications_delivery_key DO NOTHING
+	RETURNING event`,
+	// ... and to the subscriptions of the coordinator who made the plan.
+	`INSERT INTO notifications (subscription_id, call_id, event, revision, payload, not_before, created_at)
+	SELECT s.id, p.call_id, 'consortium_invitation', p.id::text,
+		jsonb_build_object('plan_id', p.id, 'role', 'coordinator'), coalesce(q.not_before, $1), $1
+	FROM consortium_plans p
+	JOIN plan_runs pr ON pr.id = p.plan_run_id
+	JOIN subscriptions s ON s.user_id = pr.created_by
+	LEFT JOIN unnest($2::bigint[], $3::timestamptz[]) AS q(subscription_id, not_before) ON q.subscription_id = s.id
+	WHERE p.status = 'proposed' AND s.status = 'active' AND $4::date IS NOT NULL
+		AND ` + fmt.Sprintf(notDeliveredYet, "p.call_id", EventInvitation, "p.id::text") + `
+	ON CONFLICT ON CONSTRAINT notifications_delivery_key DO NOTHING
+	RETURNING event`,
+}
+
+// SweepEvents records, as pending notifications, every event a subscription
+// has not been told about yet: new matches, changes and deadline reminders
+// of followed calls, consortium invitations. It returns how many it added
+// per event. notBefore delays the alerts of subscriptions in their quiet
+// hours; today is the date in Brussels. Running it twice adds nothing.
+func (s *Store) SweepEvents(ctx context.Context, now, today time.Time, notBefore map[int64]time.Time) (map[string]int, error) {
+	subs := make(pq.Int64Array, 0, len(notBefore))
+	until := make(pq.StringArray, 0, len(notBefore))
+	for id, t := range notBefore {
+		subs = append(subs, id)
+		until = append(until, t.UTC().Format(time.RFC3339Nano))
+	}
+	added := map[string]int{}
+	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+		for _, q := range sweepStatements {
+			rows, err := tx.QueryContext(ctx, q, now, subs, until, today.Format(time.DateOnly))
+			if err != nil {
+				return fmt.Errorf("sweep events: %w", err)
+			}
+			for rows.Next() {
+				var event string
+				if err := rows.Scan(&event); err != nil {
+					rows.Close()
+					return fmt.Errorf("sweep events: %w", err)
+				}
+				added[event]++
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("sweep events: %w", err)
+			}
+		}
+		return nil
+	})
+	return added, err
+}
+
+// ComposeDigests makes, for every active subscription of frequency (daily
+// or weekly) with waiting events, one digest notification for period
+// (e.g. "2026-11-23" or "2026-W48") and groups those events under it. A
+// period's digest is made once: a second call adds nothing. It returns the
+// number of digests made.
+func (s *Store) ComposeDigests(ctx context.Context, frequency, period string, now time.Time) (int, error) {
+	event := EventDailyDigest
+	if frequency == "weekly" {
+		event = EventWeeklyDigest
+	}
+	rows, err := s.db.QueryContext(ctx, `
+	WITH due AS (
+		SELECT DISTINCT n.subscription_id FROM notifications n JOIN subscriptions s ON s.id = n.subscription_id
+		WHERE s.status = 'active' AND s.frequency = $1 AND n.status = 'pending' AND n.digest_id IS NULL
+			AND n.event IN `+singleEvents+`
+	), digests AS (
+		INSERT INTO notifications (subscription_id, call_id, event, revision, not_before, created_at)
+		SELECT subscription_id, NULL, $2, $3, $4, $4 FROM due
+		ON CONFLICT ON CONSTRAINT notifications_delivery_key DO NOTHING
+		RETURNING id, subscription_id
+	)
+	UPDATE notifications n SET digest_id = d.id FROM digests d
+	WHERE n.subscription_id = d.subscription_id AND n.status = 'pending' AND n.digest_id IS NULL
+		AND n.event IN `+singleEvents+`
+	RETURNING d.id`, frequency, event, period, now)
+	if err != nil {
+		return 0, fmt.Errorf("compose %s digests: %w", frequency, err)
+	}
+	defer rows.Close()
+	digests := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return 0, fmt.Errorf("compose %s digests: %w", frequency, err)
+		}
+		digests[id] = true
+	}
+	return len(digests), rows.Err()
+}
+
+const notificationColumns = `n.id, n.subscription_id, coalesce(n.call_id, 0), n.event, n.revision, n.payload, n.attempts, n.created_at`
+
+func scanNotifications(rows *sql.Rows) ([]Notification, error) {
+	defer rows.Close()
+	var out []Notification
+	for rows.Next() {
+		var n Notification
+		var payload []byte
+		if err := rows.Scan(&n.ID, &n.SubscriptionID, &n.CallID, &n.Event, &n.Revision, &payload, &n.Attempts, &n.CreatedAt); err != nil {
+			return nil, fmt.Errorf("scan notification: %w", err)
+		}
+		if err := json.Unmarshal(payload, &n.Payload); err != nil {
+			return nil, fmt.Errorf("notification %d payload: %w", n.ID, err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// ClaimNotifications moves up to limit due notifications from pending to
+// sending and returns them. Rows another worker holds are skipped, and the
+// update is conditional on the row still being pending, so two workers never
+// claim the same notification. Due are: instant alerts whose not_before has
+// passed, digests, and notices of broken subscriptions; the events a digest
+// groups are sent with it, never alone.
+func (s *Store) ClaimNotifications(ctx context.Context, now time.Time, limit int) ([]Notification, error) {
+	rows, err := s.db.QueryContext(ctx, `UPDATE notifications n SET status = 'sending', attempts = n.attempts + 1, claimed_at = $1
+	WHERE n.status = 'pending' AND n.id IN (
+		SELECT p.id FROM notifications p JOIN subscriptions s ON s.id = p.subscription_id
+		WHERE p.status = 'pending' AND p.not_before <= $1 AND p.digest_id IS NULL
+			AND (p.event = 'subscription_broken' OR s.status = 'active' AND
+				(p.event IN ('daily_digest', 'weekly_digest') OR s.frequency = 'instant'))
+		ORDER BY p.not_before, p.id
+		LIMIT $2
+		FOR UPDATE OF p SKIP LOCKED)
+	RETURNING `+notificationColumns, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim notifications: %w", err)
+	}
+	return scanNotifications(rows)
+}
+
+// OutcomeUnknown is the last_error of a notification found in sending after
+// its worker stopped: it may or may not have gone out, and it is not sent
+// again (at most once).
+const OutcomeUnknown = "outcome unknown: the worker stopped between sending and recording; not resent"
+
+// SettleAbandoned marks as sent, with OutcomeUnknown, the notifications a
+// worker claimed before claimedBefore and never recorded: the worker crashed
+// or lost the database between sending and recording. Sending again could
+// deliver the message twice, so fundmatch accepts losing it instead (at most
+// once). It returns how many it settled.
+func (s *Store) SettleAbandoned(ctx context.Context, claimedBefore, now time.Time) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `WITH settled AS (
+		UPDATE notifications SET status = 'sent', sent_at = $2, last_error = $3
+		WHERE status = 'sending' AND claimed_at < $1 RETURNING id
+	), grouped AS (
+		UPDATE notifications n SET status = 'sent', sent_at = $2, last_error = $3
+		FROM settled WHERE n.digest_id = settled.id AND n.status = 'pending' RETURNING n.id
+	)
+	SELECT count(*) FROM settled`, claimedBefore, now, OutcomeUnknown).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("settle abandoned notifications: %w", err)
+	}
+	return n, nil
+}
+
+// DigestEvents returns the events grouped under each digest, oldest first.
+func (s *Store) DigestEvents(ctx context.Context, digestIDs []int64) (map[int64][]Notification, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT n.digest_id, `+notificationColumns+` FROM notifications n
+		WHERE n.digest_id = ANY($1) ORDER BY n.digest_id, n.created_at, n.id`, pq.Int64Array(digestIDs))
+	if err != nil {
+		return nil, fmt.Errorf("digest events: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]Notification{}
+	for rows.Next() {
+		var digest int64
+		var n Notification
+		var payload []byte
+		if err := rows.Scan(&digest, &n.ID, &n.SubscriptionID, &n.CallID, &n.Event, &n.Revision, &payload, &n.Attempts, &n.CreatedAt); err != nil {
+			return nil, fmt.Errorf("digest events: %w", err)
+		}
+		if err := json.Unmarshal(payload, &n.Payload); err != nil {
+			return nil, fmt.Errorf("notification %d payload: %w", n.ID, err)
+		}
+		out[digest] = append(out[digest], n)
+	}
+	return out, rows.Err()
+}
+
+// MarkSent records that notifications (and the events their digests group)
+// went out.
+func (s *Store) MarkSent(ctx context.Context, ids []int64, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	// Two updates rather than one with OR, so that each uses its index.
+	_, err := s.db.ExecContext(ctx, `WITH sent AS (
+		UPDATE notifications SET status = 'sent', sent_at = $2, last_error = ''
+		WHERE id = ANY($1) AND status = 'sending' RETURNING id)
+	UPDATE notifications n SET status = 'sent', sent_at = $2, last_error = ''
+	FROM sent WHERE n.digest_id = sent.id AND n.status = 'pending'`, pq.Int64Array(ids), now)
+	if err != nil {
+		return fmt.Errorf("mark notifications sent: %w", err)
+	}
+	return nil
+}
+
+// MarkRetry puts a notification back to pending, due again at notBefore,
+// with the reason it failed.
+func (s *Store) MarkRetry(ctx context.Context, id int64, notBefore time.Time, reason string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'pending', not_before = $2, last_error = $3
+		WHERE id = $1 AND status = 'sending'`, id, notBefore, reason)
+	if err != nil {
+		return fmt.Errorf("mark notification %d for retry: %w", id, err)
+	}
+	return nil
+}
+
+// MarkFailed gives up on a notification (and the events its digest groups).
+func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'failed', last_error = $2
+		WHERE (id = $1 AND status = 'sending') OR (digest_id = $1 AND status = 'pending')`, id, reason)
+	if err != nil {
+		return fmt.Errorf("mark notification %d failed: %w", id, err)
+	}
+	return nil
+}
+
+// BreakSubscription records that a subscription's channel refuses messages:
+// the notification fails, the subscription becomes broken with the reason
+// (the web page shows it), its waiting notifications are skipped, and a
+// notice to its owner is queued. A subscription already broken is left as
+// it is; broke says whether this call broke it.
+func (s *Store) BreakSubscription(ctx context.Context, notificationID, subscriptionID int64, reason string, now time.Time) (broke bool, err error) {
+	err = s.Tx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE notifications SET status = 'failed', last_error = $2
+			WHERE (id = $1 AND status = 'sending') OR (digest_id = $1 AND status = 'pending')`, notificationID, reason)
+		if err != nil {
+			return fmt.Errorf("break subscription %d: %w", subscriptionID, err)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'broken', broken_reason = $2, updated_at = $3
+			WHERE id = $1 AND status = 'active'`, subscriptionID, reason, now)
+		if err != nil {
+			return fmt.Errorf("break subscription %d: %w", subscriptionID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		broke = true
+		_, err = tx.ExecContext(ctx, `UPDATE notifications SET status = 'skipped', last_error = 'subscription broken'
+			WHERE subscription_id = $1 AND status = 'pending'`, subscriptionID)
+		if err != nil {
+			return fmt.Errorf("break subscription %d: skip pending: %w", subscriptionID, err)
+		}
+		payload, _ := json.Marshal(NotificationPayload{Reason: reason})
+		_, err = tx.ExecContext(ctx, `INSERT INTO notifications (subscription_id, event, revision, payload, not_before, created_at)
+			VALUES ($1, 'subscription_broken', $2, $3, $4, $4) ON CONFLICT ON CONSTRAINT notifications_delivery_key DO NOTHING`,
+			subscriptionID, strconv.FormatInt(now.Unix(), 10), payload, now)
+		if err != nil {
+			return fmt.Errorf("break subscription %d: queue notice: %w", subscriptionID, err)
+		}
+		return nil
+	})
+	return broke, err
+}
+
+// ReleaseClaims puts claimed notifications that were not sent back to
+// pending, for a worker that failed before sending them.
+func (s *Store) ReleaseClaims(ctx context.Context, ids []int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'pending', claimed_at = NULL
+		WHERE id = ANY($1) AND status = 'sending'`, pq.Int64Array(ids))
+	if err != nil {
+		return fmt.Errorf("release claimed notifications: %w", err)
+	}
+	return nil
+}
+
+// MarkSkipped records that a claimed notification will not be sent, and why.
+func (s *Store) MarkSkipped(ctx context.Context, id int64, reason string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'skipped', last_error = $2
+		WHERE (id = $1 AND status = 'sending') OR (digest_id = $1 AND status = 'pending')`, id, reason)
+	if err != nil {
+		return fmt.Errorf("mark notification %d skipped: %w", id, err)
+	}
+	return nil
+}
+
+// NextDue returns when the earliest pending notification falls due, and
+// false when none is pending.
+func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var t sql.NullTime
+	err := s.db.QueryRowContext(ctx, `SELECT min(not_before) FROM notifications n JOIN subscriptions s ON s.id = n.subscription_id
+		WHERE n.status = 'pending' AND n.digest_id IS NULL AND (n.event = 'subscription_broken' OR s.status = 'active' AND
+			(n.event IN ('daily_digest', 'weekly_digest') OR s.frequency = 'instant'))`).Scan(&t)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("next due notification: %w", err)
+	}
+	return t.Time, t.Valid, nil
+}
+
+// AlertCall is what an alert says about a call.
+type AlertCall struct {
+	ID         int64
+	Identifier string
+	Title      string
+	Programme  string
+	Status     string
+	Deadlines  []time.Time
+	BudgetMax  *float64
+}
+
+// AlertCalls returns the calls with the given IDs, by ID.
+func (s *Store) AlertCalls(ctx context.Context, ids []int64) (map[int64]AlertCall, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, identifier, title, programme, status, deadlines::text[], budget_max
+		FROM calls WHERE id = ANY($1)`, pq.Int64Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("alert calls: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]AlertCall, len(ids))
+	for rows.Next() {
+		var c AlertCall
+		var deadlines pq.StringArray
+		var budget sql.NullFloat64
+		if err := rows.Scan(&c.ID, &c.Identifier, &c.Title, &c.Programme, &c.Status, &deadlines, &budget); err != nil {
+			return nil, fmt.Errorf("alert calls: %w", err)
+		}
+		for _, d := range deadlines {
+			t, err := time.Parse(time.DateOnly, d)
+			if err != nil {
+				return nil, fmt.Errorf("alert calls: deadline %q: %w", d, err)
+			}
+			c.Deadlines = append(c.Deadlines, t)
+		}
+		if budget.Valid {
+			c.BudgetMax = &budget.Float64
+		}
+		out[c.ID] = c
+	}
+	return out, rows.Err()
+}
+
+// MatchKey names the match of a call for a city.
+type MatchKey struct{ CallID, CityID int64 }
+
+// AlertMatch is what an alert says about a match.
+type AlertMatch struct {
+	Score       int
+	Eligibility string
+	Reasons     json.RawMessage // the matcher's reasons, best first
+}
+
+// AlertMatches returns the matches with the given keys.
+func (s *Store) AlertMatches(ctx context.Context, keys []MatchKey) (map[MatchKey]AlertMatch, error) {
+	calls := make(pq.Int64Array, len(keys))
+	cities := make(pq.Int64Array, len(keys))
+	for i, k := range keys {
+		calls[i], cities[i] = k.CallID, k.CityID
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT m.call_id, m.city_id, m.score, m.eligibility, m.reasons
+		FROM unnest($1::bigint[], $2::bigint[]) AS k(call_id, city_id)
+		JOIN matches m ON m.call_id = k.call_id AND m.city_id = k.city_id`, calls, cities)
+	if err != nil {
+		return nil, fmt.Errorf("alert matches: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[MatchKey]AlertMatch, len(keys))
+	for rows.Next() {
+		var k MatchKey
+		var m AlertMatch
+		if err := rows.Scan(&k.CallID, &k.CityID, &m.Score, &m.Eligibility, &m.Reasons); err != nil {
+			return nil, fmt.Errorf("alert matches: %w", err)
+		}
+		out[k] = m
+	}
+	return out, rows.Err()
+}
+
+// RevisionChanges returns the changes recorded in call revisions, by
+// revision ID.
+func (s *Store) RevisionChanges(ctx context.Context, ids []int64) (map[int64][]crawlers.Change, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, changes FROM call_revisions WHERE id = ANY($1)`, pq.Int64Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("revision changes: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64][]crawlers.Change, len(ids))
+	for rows.Next() {
+		var id int64
+		var b []byte
+		if err := rows.Scan(&id, &b); err != nil {
+			return nil, fmt.Errorf("revision changes: %w", err)
+		}
+		var changes []revisionChange
+		if err := json.Unmarshal(b, &changes); err != nil {
+			return nil, fmt.Errorf("revision %d changes: %w", id, err)
+		}
+		for _, c := range changes {
+			out[id] = append(out[id], crawlers.Change{Field: c.Field, Old: c.Old, New: c.New})
+		}
+	}
+	return out, rows.Err()
+}
+
+// AlertPlan is what an invitation says about a consortium plan.
+type AlertPlan struct {
+	ID        int64
+	Lead      string          // the lead city's name
+	Members   []string        // every member city's name, lead first
+	Rationale json.RawMessage // components->'rationale': a string or {"nl": ..., "en": ...}; null when absent
+}
+
+// AlertPlans returns the consortium plans with the given IDs, by ID.
+func (s *Store) AlertPlans(ctx context.Context, ids []int64) (map[int64]AlertPlan, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT p.id, coalesce(p.components->'rationale', 'null'::jsonb),
+		coalesce((SELECT c.name_nl FROM consortium_members m JOIN cities c ON c.id = m.city_id
+			WHERE m.plan_id = p.id AND m.role = 'lead'), ''),
+		coalesce((SELECT array_agg(c.name_nl ORDER BY m.role, c.name_nl) FROM consortium_members m
+			JOIN cities c ON c.id = m.city_id WHERE m.plan_id = p.id), '{}')
+		FROM consortium_plans p WHERE p.id = ANY($1)`, pq.Int64Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("alert plans: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]AlertPlan, len(ids))
+	for rows.Next() {
+		var p AlertPlan
+		var members pq.StringArray
+		if err := rows.Scan(&p.ID, &p.Rationale, &p.Lead, &members); err != nil {
+			return nil, fmt.Errorf("alert plans: %w", err)
+		}
+		p.Members = members
+		out[p.ID] = p
+	}
+	return out, rows.Err()
+}
