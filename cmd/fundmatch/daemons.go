@@ -10,8 +10,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/fundmatch/fundmatch/internal/crawl"
 	"github.com/fundmatch/fundmatch/internal/alerts"
+	"github.com/fundmatch/fundmatch/internal/crawl"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/metrics"
 	"github.com/fundmatch/fundmatch/internal/scoring"
