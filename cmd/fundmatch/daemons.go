@@ -127,58 +127,44 @@ func (e *env) runScheduler(ctx context.Context, s *services) error {
 	return sch.Run(ctx)
 }
 
-func runServe(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("serve", "", "Run the web server and JSON API on HTTP_ADDR, with /healthz, /readyz and /metrics.\nPending migrations are applied first. Stops gracefully on SIGTERM or SIGINT.")
+// daemon parses a long-running command's flags, connects (applying
+// migrations and checking Redis as asked), and runs it until ctx ends.
+func daemon(ctx context.Context, e *env, args []string, name, summary string, migrate, needRedis bool, run func(context.Context, *services) error) error {
+	fs := e.flags(name, "", summary)
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
-	s, err := e.connect(ctx, true, false)
+	if fs.NArg() > 0 {
+		return usageError{msg: name + " takes no arguments"}
+	}
+	s, err := e.connect(ctx, migrate, needRedis)
 	if err != nil {
 		return err
 	}
 	defer s.db.Close()
-	return e.runWeb(ctx, s, nil)
+	return run(ctx, s)
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	return daemon(ctx, e, args, "serve", "Run the web server and JSON API on HTTP_ADDR, with /healthz, /readyz and /metrics.\nPending migrations are applied first. Stops gracefully on SIGTERM or SIGINT.", true, false, func(ctx context.Context, s *services) error {
+		return e.runWeb(ctx, s, nil)
+	})
 }
 
 func runWorker(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("worker", "", "Run the background worker on the queues crawl, score, notify and default. On SIGTERM\nor SIGINT it stops taking tasks and lets running ones finish for SHUTDOWN_TIMEOUT;\nwhat is unfinished then goes back to Redis.")
-	if err := e.parse(fs, args); err != nil {
-		return err
-	}
-	s, err := e.connect(ctx, false, true)
-	if err != nil {
-		return err
-	}
-	defer s.db.Close()
-	return e.runWorker(ctx, s)
+	return daemon(ctx, e, args, "worker", "Run the background worker on the queues crawl, score, notify and default. On SIGTERM\nor SIGINT it stops taking tasks and lets running ones finish for SHUTDOWN_TIMEOUT;\nwhat is unfinished then goes back to Redis.", false, true, e.runWorker)
 }
 
 func runScheduler(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("scheduler", "", "Enqueue periodic work every SCHEDULER_INTERVAL: the crawls of due sources, daily\nmaintenance, alert sweeps (every 5 minutes) and digests (hourly). Every task carries\nan ID per time slot, so two schedulers running at once never enqueue the same work twice.")
-	if err := e.parse(fs, args); err != nil {
-		return err
-	}
-	s, err := e.connect(ctx, false, true)
-	if err != nil {
-		return err
-	}
-	defer s.db.Close()
-	return e.runScheduler(ctx, s)
+	return daemon(ctx, e, args, "scheduler", "Enqueue periodic work every SCHEDULER_INTERVAL: the crawls of due sources, daily\nmaintenance, alert sweeps (every 5 minutes) and digests (hourly). Every task carries\nan ID per time slot, so two schedulers running at once never enqueue the same work twice.", false, true, e.runScheduler)
 }
 
 func runAll(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("all", "", "Run the web server, the worker and the scheduler in one process, for a single machine.\nPending migrations are applied first. Stops gracefully on SIGTERM or SIGINT.")
-	if err := e.parse(fs, args); err != nil {
-		return err
-	}
-	s, err := e.connect(ctx, true, true)
-	if err != nil {
-		return err
-	}
-	defer s.db.Close()
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return e.runWeb(ctx, s, nil) })
-	g.Go(func() error { return e.runWorker(ctx, s) })
-	g.Go(func() error { return e.runScheduler(ctx, s) })
-	return g.Wait()
+	return daemon(ctx, e, args, "all", "Run the web server, the worker and the scheduler in one process, for a single machine.\nPending migrations are applied first. Stops gracefully on SIGTERM or SIGINT.", true, true, func(ctx context.Context, s *services) error {
+		g, ctx := errgroup.WithContext(ctx)
+		g.Go(func() error { return e.runWeb(ctx, s, nil) })
+		g.Go(func() error { return e.runWorker(ctx, s) })
+		g.Go(func() error { return e.runScheduler(ctx, s) })
+		return g.Wait()
+	})
 }
