@@ -301,7 +301,7 @@ type storedCall struct {
 // copyCalls streams calls[idx] into table with COPY, the fastest way into
 // PostgreSQL; extra values are appended to every row for extraCols.
 func copyCalls(ctx context.Context, tx *sqlx.Tx, table string, calls []crawlers.Call, hashes []string, idx []int, extraCols []string, extra ...any) error {
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, append(slices.Clone(callColumns), extraCols...)...))
+	stmt, err := tx.PrepareContext(ctx, copyFrom(table, append(slices.Clone(callColumns), extraCols...)))
 	if err != nil {
 		return fmt.Errorf("copy calls: %w", err)
 	}
@@ -315,6 +315,11 @@ func copyCalls(ctx context.Context, tx *sqlx.Tx, table string, calls []crawlers.
 		return fmt.Errorf("copy calls: %w", err)
 	}
 	return stmt.Close()
+}
+
+// copyFrom is the COPY statement that lib/pq streams rows into.
+func copyFrom(table string, columns []string) string {
+	return "COPY " + table + " (" + strings.Join(columns, ", ") + ") FROM STDIN"
 }
 
 // upsertCalls writes the new calls straight into calls with COPY, merges the

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // MatchRow is the stored score of one call for one city.
@@ -70,7 +69,7 @@ func (s *Store) SaveMatches(ctx context.Context, rows []MatchRow, now time.Time)
 				model_version, input_hash, scored_at FROM matches WITH NO DATA`); err != nil {
 			return fmt.Errorf("stage matches: %w", err)
 		}
-		stmt, err := tx.PrepareContext(ctx, pq.CopyIn("matches_staging", matchColumns...))
+		stmt, err := tx.PrepareContext(ctx, copyFrom("matches_staging", matchColumns))
 		if err != nil {
 			return fmt.Errorf("stage matches: %w", err)
 		}
