@@ -162,7 +162,7 @@ func (s *Service) Plan(ctx context.Context, req Request) (Result, error) {
 	}
 	params, err := json.Marshal(struct {
 		Request
-		Method string `json:"method"`
+		Method string  `json:"method"`
 		Gap    float64 `json:"gap"`
 	}{req, res.Method, res.Gap})
 	if err != nil {

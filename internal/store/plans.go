@@ -280,8 +280,8 @@ const selectPlan = `SELECT cp.id, cp.plan_run_id, cp.call_id, c.identifier AS ca
 type PlanFilter struct {
 	RunID    int64    // 0: any run
 	Statuses []string // empty: any status
-	City   string // a member's slug; empty: any
-	Limit  int    // 0: no limit
+	City     string   // a member's slug; empty: any
+	Limit    int      // 0: no limit
 }
 
 // ConsortiumPlans lists plans, newest run first, then by call and rank, with
