@@ -452,10 +452,10 @@ func (s *Store) AcceptPlan(ctx context.Context, id int64, note string, by *int64
 			return fmt.Errorf("accept plan %d: %w", id, err)
 		}
 		err = tx.QueryRowxContext(ctx, `INSERT INTO bids (call_id, plan_id, programme, title, year, status, source, source_id)
-			SELECT c.id, $1, c.programme, c.title, $2, 'planned', 'plan', $1::text FROM calls c WHERE c.id = $3
+			SELECT c.id, $1::bigint, c.programme, c.title, $2, 'planned', 'plan', $1::bigint::text FROM calls c WHERE c.id = $3
 			ON CONFLICT (source, source_id) DO NOTHING RETURNING id`, id, now.Year(), p.CallID).Scan(&bidID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return tx.QueryRowxContext(ctx, `SELECT id FROM bids WHERE source = 'plan' AND source_id = $1::text`, id).Scan(&bidID)
+			return tx.QueryRowxContext(ctx, `SELECT id FROM bids WHERE source = 'plan' AND source_id = $1::bigint::text`, id).Scan(&bidID)
 		}
 		if err != nil {
 			return fmt.Errorf("accept plan %d: record bid: %w", id, err)
