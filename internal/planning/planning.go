@@ -23,9 +23,13 @@ import (
 // the request does not say.
 const DefaultAlternatives = 3
 
-// HeuristicBudget is the time the heuristic gets for a portfolio too large
-// for exact search.
-const HeuristicBudget = 5 * time.Second
+// HeuristicBudget is the most time the heuristic gets for a portfolio too
+// large for exact search; HeuristicRounds of ruin and repair end it earlier
+// on smaller portfolios.
+const (
+	HeuristicBudget = 5 * time.Second
+	HeuristicRounds = 200
+)
 
 // Methods of a planner run.
 const (
@@ -246,7 +250,7 @@ func (s *Service) planPortfolio(ctx context.Context, in inputs) (Result, error) 
 	}
 	if !exact || err != nil { // too large for exact search after all
 		res.Method = Heuristic
-		plan, err = consortium.PlanPortfolioHeuristic(ctx, p, consortium.HeuristicOptions{TimeBudget: HeuristicBudget, Seed: 1})
+		plan, err = consortium.PlanPortfolioHeuristic(ctx, p, consortium.HeuristicOptions{TimeBudget: HeuristicBudget, Rounds: HeuristicRounds, Seed: 1})
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("plan: %w", err)

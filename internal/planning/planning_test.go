@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"testing"
@@ -336,5 +337,43 @@ func TestUnknownCallIsNotFound(t *testing.T) {
 	_, _, svc := world(t)
 	if _, err := svc.Plan(context.Background(), planning.Request{Calls: []string{"NO-SUCH-CALL"}}); !errors.Is(err, planning.ErrNoCalls) && !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("planning an unknown call: %v", err)
+	}
+}
+
+func TestPortfolioBeyondExactLimitsIsPlannedHeuristicallyWithItsGap(t *testing.T) {
+	ctx := context.Background()
+	db, st, svc := world(t)
+	// One ERDF call with more eligible candidates than exact search takes.
+	n := consortium.MaxExactCandidates + 2
+	if _, err := db.Exec(fmt.Sprintf(`
+		INSERT INTO cities (slug, nis_code, name_nl, province, kind)
+		SELECT 'gemeente-' || g, (20000 + g)::text, 'Gemeente ' || g, 'Limburg', 'municipality' FROM generate_series(1, %d) g;
+		INSERT INTO profiles (city_id, max_concurrent_bids, cofunding_capacity)
+		SELECT id, 1, 1000000 FROM cities WHERE slug LIKE 'gemeente-%%';
+		INSERT INTO calls (source, identifier, kind, programme, title, status, content_hash)
+		VALUES ('test', 'ERDF-VL-2026-1', 'call', 'ERDF-VL', 'Slimme stad', 'open', 'e1');
+		INSERT INTO matches (call_id, city_id, score, eligibility, model_version, input_hash)
+		SELECT ca.id, ci.id, 40 + ci.id %% 50, 'eligible', 'test', 'x'
+		FROM calls ca, cities ci WHERE ca.identifier = 'ERDF-VL-2026-1' AND ci.slug LIKE 'gemeente-%%';`, n)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Plan(ctx, planning.Request{Portfolio: true, Programme: "ERDF-VL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Method != planning.Heuristic || len(res.Bids) != 1 || res.Bound < res.Value || res.Gap < 0 {
+		t.Fatalf("method %s, %d bids, value %.2f, bound %.2f, gap %.4f; want one heuristic bid with its bound and gap",
+			res.Method, len(res.Bids), res.Value, res.Bound, res.Gap)
+	}
+	run, err := st.PlanRunByID(ctx, res.RunID)
+	if err != nil || run.Bound == nil || *run.Bound != res.Bound {
+		t.Errorf("stored run %+v (%v), want the bound %.2f stored", run, err, res.Bound)
+	}
+	var params struct {
+		Method string  `json:"method"`
+		Gap    float64 `json:"gap"`
+	}
+	if err := json.Unmarshal(run.Params, &params); err != nil || params.Method != planning.Heuristic || params.Gap != res.Gap {
+		t.Errorf("stored params %s (%v), want the method and gap", run.Params, err)
 	}
 }
