@@ -50,7 +50,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	res, err := planning.New(st).Plan(ctx, req)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return fmt.Errorf("no call %q; 'fundmatch calls' lists them", *call)
+		return fmt.Errorf("%w; 'fundmatch calls' lists the calls, 'fundmatch cities' the cities", err)
 	case errors.Is(err, planning.ErrNoCalls):
 		return errors.New("no open or forthcoming calls to plan")
 	case err != nil:

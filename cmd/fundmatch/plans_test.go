@@ -104,6 +104,15 @@ func TestPlanCommands(t *testing.T) {
 			t.Errorf("fundmatch %v exited %d (%s), want %q in:\n%s", s.args, code, stderr, s.want, stdout)
 		}
 	}
+	for _, args := range [][]string{
+		{"plan", "--call", "NO-SUCH-CALL"},
+		{"plan", "--call", "HORIZON-CL5-2026-D6-01", "--cities", "gent,atlantis"},
+		{"plans", "show", "999"},
+	} {
+		if code, _, stderr := fundmatch(ctx, env, args...); code != 1 || !strings.Contains(stderr, "not found") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("fundmatch %v exited %d, want 1 with one line saying what was not found: %s", args, code, stderr)
+		}
+	}
 	if code, _, stderr := fundmatch(ctx, env, "plans", "reject", id); code != 1 || !strings.Contains(stderr, "already decided") {
 		t.Errorf("rejecting an accepted plan exited %d: %s", code, stderr)
 	}

@@ -31,6 +31,10 @@ const (
 	HeuristicRounds = 200
 )
 
+// ExactBudget bounds exact portfolio search; past it the best plan found is
+// kept with its bound, not proven optimal.
+const ExactBudget = 30 * time.Second
+
 // Methods of a planner run.
 const (
 	Exact     = "exact"
@@ -145,14 +149,19 @@ func (s *Service) Plan(ctx context.Context, req Request) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("plan: %w", err)
 	}
-	if len(in.calls) == 0 {
-		return Result{}, fmt.Errorf("plan: %w", ErrNoCalls)
-	}
 	if !req.Portfolio && len(req.Calls) != len(in.calls) {
 		for _, id := range req.Calls {
 			if !slices.ContainsFunc(in.calls, func(c callInput) bool { return c.call.Identifier == id }) {
 				return Result{}, fmt.Errorf("plan: call %s: %w", id, store.ErrNotFound)
 			}
+		}
+	}
+	if len(in.calls) == 0 {
+		return Result{}, fmt.Errorf("plan: %w", ErrNoCalls)
+	}
+	for _, slug := range cities {
+		if _, ok := in.cities[slug]; !ok {
+			return Result{}, fmt.Errorf("plan: city %q with a profile: %w", slug, store.ErrNotFound)
 		}
 	}
 	var res Result
@@ -246,7 +255,9 @@ func (s *Service) planPortfolio(ctx context.Context, in inputs) (Result, error) 
 	var plan consortium.Plan
 	var err error
 	if exact {
-		plan, err = consortium.PlanPortfolio(ctx, p)
+		exactCtx, cancel := context.WithTimeout(ctx, ExactBudget)
+		plan, err = consortium.PlanPortfolio(exactCtx, p)
+		cancel()
 	}
 	if !exact || err != nil { // too large for exact search after all
 		res.Method = Heuristic

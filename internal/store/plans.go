@@ -336,7 +336,8 @@ func loadPlanMembers(ctx context.Context, q sqlx.QueryerContext, plans []Consort
 	}
 	rows, err := q.QueryxContext(ctx, `SELECT cm.plan_id, c.slug, c.name_nl, cm.role, cm.contribution, cm.response, cm.responded_at
 		FROM consortium_members cm JOIN cities c ON c.id = cm.city_id
-		WHERE cm.plan_id = ANY($1) ORDER BY cm.plan_id, cm.role = 'partner', c.slug`, pq.Int64Array(ids))
+		WHERE cm.plan_id = ANY($1)
+		ORDER BY cm.plan_id, cm.role = 'partner', (cm.contribution->>'fit')::float8 DESC NULLS LAST, c.slug`, pq.Int64Array(ids))
 	if err != nil {
 		return fmt.Errorf("plan members: %w", err)
 	}
