@@ -61,7 +61,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	}
 	t := texts[*lang]
 	fmt.Fprintf(e.stdout, t.run, res.RunID, len(res.Bids), res.Value, res.Method)
-	if res.Scope == "portfolio" {
+	if res.Scope == planning.ScopePortfolio {
 		fmt.Fprintf(e.stdout, t.bound, res.Bound, 100*res.Gap)
 	}
 	fmt.Fprintln(e.stdout)

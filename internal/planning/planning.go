@@ -7,6 +7,7 @@
 package planning
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -35,10 +36,12 @@ const (
 // kept with its bound, not proven optimal.
 const ExactBudget = 30 * time.Second
 
-// Methods of a planner run.
+// Methods and scopes of a planner run.
 const (
-	Exact     = "exact"
-	Heuristic = "heuristic"
+	Exact          = "exact"
+	Heuristic      = "heuristic"
+	ScopeCall      = "call"
+	ScopePortfolio = "portfolio"
 )
 
 // Errors a caller may want to tell apart.
@@ -141,7 +144,7 @@ func (s *Service) Plan(ctx context.Context, req Request) (Result, error) {
 	} else if len(req.Calls) == 0 {
 		return Result{}, fmt.Errorf("plan: %w: name a call or ask for a portfolio", ErrNoCalls)
 	}
-	var cities []string
+	var cities []string // nil: every city; an empty list would match none
 	if len(req.Cities) > 0 {
 		cities = req.Cities
 	}
@@ -166,7 +169,7 @@ func (s *Service) Plan(ctx context.Context, req Request) (Result, error) {
 	}
 	var res Result
 	if !req.Portfolio && len(in.calls) == 1 {
-		res = s.planCall(in, cmpOr(req.Alternatives, DefaultAlternatives))
+		res = s.planCall(in, cmp.Or(req.Alternatives, DefaultAlternatives))
 	} else {
 		res, err = s.planPortfolio(ctx, in)
 		if err != nil {
@@ -182,7 +185,7 @@ func (s *Service) Plan(ctx context.Context, req Request) (Result, error) {
 		return Result{}, fmt.Errorf("plan: %w", err)
 	}
 	run := store.PlanRun{Scope: res.Scope, Params: params, Value: res.Value, Optimal: res.Optimal}
-	if res.Scope == "portfolio" {
+	if res.Scope == ScopePortfolio {
 		run.Bound = &res.Bound
 	}
 	if req.RequestedBy != 0 {
@@ -208,20 +211,13 @@ func (s *Service) Plan(ctx context.Context, req Request) (Result, error) {
 	return res, nil
 }
 
-func cmpOr(a, b int) int {
-	if a > 0 {
-		return a
-	}
-	return b
-}
-
 // planCall proposes the best bids for one call, exactly over its strongest
 // consortium.MaxExactCandidates candidates.
 func (s *Service) planCall(in inputs, k int) Result {
 	c := in.calls[0]
 	start := time.Now()
 	p := consortium.PlanCall(c.call, c.candidates, in.history, k)
-	res := Result{Scope: "call", Method: Exact, Optimal: p.Optimal, Elapsed: time.Since(start),
+	res := Result{Scope: ScopeCall, Method: Exact, Optimal: p.Optimal, Elapsed: time.Since(start),
 		Excluded: map[string][]consortium.Exclusion{c.call.Identifier: p.Excluded}}
 	for i, b := range p.Bids {
 		res.Bids = append(res.Bids, PlannedBid{Rank: i + 1, Bid: roundBid(b)})
@@ -251,7 +247,7 @@ func (s *Service) planPortfolio(ctx context.Context, in inputs) (Result, error) 
 		exact = exact && possible <= consortium.MaxExactCandidates
 	}
 	exact = exact && len(cities) <= consortium.MaxExactCities
-	res := Result{Scope: "portfolio", Method: Exact}
+	res := Result{Scope: ScopePortfolio, Method: Exact}
 	var plan consortium.Plan
 	var err error
 	if exact {
