@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/fundmatch/fundmatch/internal/planning"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -60,9 +61,11 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.stdout, res)
 	}
 	t := texts[*lang]
-	fmt.Fprintf(e.stdout, t.run, res.RunID, len(res.Bids), res.Value, res.Method)
 	if res.Scope == planning.ScopePortfolio {
+		fmt.Fprintf(e.stdout, t.run, res.RunID, len(res.Bids), res.Value, res.Method)
 		fmt.Fprintf(e.stdout, t.bound, res.Bound, 100*res.Gap)
+	} else {
+		fmt.Fprintf(e.stdout, t.callRun, res.RunID, *call, len(res.Bids), res.Method)
 	}
 	fmt.Fprintln(e.stdout)
 	if len(res.Bids) == 0 {
@@ -158,10 +161,12 @@ func runPlans(ctx context.Context, e *env, args []string) error {
 		if *asJSON {
 			return writeJSON(e.stdout, nonNilPlans(plans))
 		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, t.listHeader)
 		for _, p := range plans {
-			fmt.Fprintf(e.stdout, t.listLine, p.ID, p.Call, p.Rank, p.Status, p.Value, leadOf(p), len(p.Members))
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%.1f\t%s\t%d\n", p.ID, p.Call, p.Rank, t.status[p.Status], p.Value, leadOf(p), len(p.Members))
 		}
-		return nil
+		return tw.Flush()
 	case "worklist":
 		if plans, err = svc.Worklist(ctx); err != nil {
 			return err
@@ -337,12 +342,12 @@ func (v bidView) write(w io.Writer, t planTexts, answers bool) {
 
 // planTexts are the text output's phrases in one language.
 type planTexts struct {
-	en                                                bool
-	run, bound, noBid, excluded, header, member       string
-	lead, partner, brings, bringsNothing, answer      string
-	missing, met, foreign, listLine, noWork, accepted string
-	rejected                                          string
-	status, response                                  map[string]string
+	en                                           bool
+	run, callRun, bound, noBid, excluded, header string
+	member, lead, partner, brings, bringsNothing string
+	answer, missing, met, foreign, listHeader    string
+	noWork, accepted, rejected                   string
+	status, response                             map[string]string
 }
 
 func (t planTexts) pick(c consortium.Constraint) string {
@@ -363,13 +368,14 @@ var texts = map[string]planTexts{
 		lead:     "trekker", partner: "partner", brings: "brengt ", bringsNothing: "brengt geen eigen thema van de oproep",
 		answer:  "; antwoord: %s",
 		missing: "  ontbreekt: %s\n", met: "  in orde: %s\n",
-		foreign:  "  mogelijke buitenlandse partners: %s\n",
-		listLine: "%d\t%s\tkeuze %d\t%s\t%.1f punten\ttrekker %s\t%d steden\n",
-		noWork:   "Geen openstaande voorstellen.",
-		accepted: "Voorstel %d aanvaard: voorstel %d in het overzicht van de aanvragen (gepland).\n",
-		rejected: "Voorstel %d afgewezen.\n",
-		status:   map[string]string{"proposed": "voorgesteld", "accepted": "aanvaard", "rejected": "afgewezen"},
-		response: map[string]string{"pending": "nog geen antwoord", "confirmed": "bevestigd", "declined": "afgezegd"},
+		foreign:    "  mogelijke buitenlandse partners: %s\n",
+		listHeader: "VOORSTEL\tOPROEP\tKEUZE\tSTATUS\tPUNTEN\tTREKKER\tSTEDEN",
+		callRun:    "Planning %d voor %s: %d voorstel(len), het beste eerst (%s)",
+		noWork:     "Geen openstaande voorstellen.",
+		accepted:   "Voorstel %d aanvaard: voorstel %d in het overzicht van de aanvragen (gepland).\n",
+		rejected:   "Voorstel %d afgewezen.\n",
+		status:     map[string]string{"proposed": "voorgesteld", "accepted": "aanvaard", "rejected": "afgewezen"},
+		response:   map[string]string{"pending": "nog geen antwoord", "confirmed": "bevestigd", "declined": "afgezegd"},
 	},
 	"en": {
 		en:       true,
@@ -382,12 +388,13 @@ var texts = map[string]planTexts{
 		lead:     "lead", partner: "partner", brings: "brings ", bringsNothing: "brings none of the call's themes of its own",
 		answer:  "; answer: %s",
 		missing: "  missing: %s\n", met: "  met: %s\n",
-		foreign:  "  possible foreign partners: %s\n",
-		listLine: "%d\t%s\tchoice %d\t%s\t%.1f points\tlead %s\t%d cities\n",
-		noWork:   "No open plans.",
-		accepted: "Plan %d accepted: bid %d in the uptake record (planned).\n",
-		rejected: "Plan %d rejected.\n",
-		status:   map[string]string{"proposed": "proposed", "accepted": "accepted", "rejected": "rejected"},
-		response: map[string]string{"pending": "no answer yet", "confirmed": "confirmed", "declined": "declined"},
+		foreign:    "  possible foreign partners: %s\n",
+		listHeader: "PLAN\tCALL\tCHOICE\tSTATUS\tPOINTS\tLEAD\tCITIES",
+		callRun:    "Plan run %d for %s: %d bid(s), best first (%s)",
+		noWork:     "No open plans.",
+		accepted:   "Plan %d accepted: bid %d in the uptake record (planned).\n",
+		rejected:   "Plan %d rejected.\n",
+		status:     map[string]string{"proposed": "proposed", "accepted": "accepted", "rejected": "rejected"},
+		response:   map[string]string{"pending": "no answer yet", "confirmed": "confirmed", "declined": "declined"},
 	},
 }

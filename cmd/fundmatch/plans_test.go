@@ -96,7 +96,7 @@ func TestPlanCommands(t *testing.T) {
 		{[]string{"plans", "adjust", id, "--remove", "ieper"}, "in orde: één trekker: Gent"},
 		{[]string{"plans", "worklist", "--lang", "en"}, "answer: no answer yet"},
 		{[]string{"plans", "accept", id}, "aanvaard"},
-		{[]string{"plans", "list", "--status", "accepted"}, id + "\tHORIZON-CL5-2026-D6-01"},
+		{[]string{"plans", "list", "--status", "accepted"}, "HORIZON-CL5-2026-D6-01  1      aanvaard"},
 	}
 	for _, s := range steps {
 		code, stdout, stderr := fundmatch(ctx, env, s.args...)
