@@ -12,6 +12,7 @@ import (
 
 	"github.com/fundmatch/fundmatch/internal/planning"
 	"github.com/fundmatch/fundmatch/internal/store"
+	"github.com/fundmatch/fundmatch/matching"
 	"github.com/fundmatch/fundmatch/matching/consortium"
 )
 
@@ -60,7 +61,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeJSON(e.stdout, res)
 	}
-	t := texts[*lang]
+	t := textsIn(*lang)
 	if res.Scope == planning.ScopePortfolio {
 		fmt.Fprintf(e.stdout, t.run, res.RunID, len(res.Bids), res.Value, res.Method)
 		fmt.Fprintf(e.stdout, t.bound, res.Bound, 100*res.Gap)
@@ -147,7 +148,7 @@ func runPlans(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	svc := planning.New(st)
-	t := texts[*lang]
+	t := textsIn(*lang)
 	var plans []store.ConsortiumPlan
 	switch verb {
 	case "list":
@@ -303,7 +304,7 @@ func (v bidView) write(w io.Writer, t planTexts, answers bool) {
 			if !c.Strongest {
 				continue
 			}
-			s := c.Concept
+			s := t.concept(c.Concept)
 			if c.Evidence.Title != "" {
 				s += fmt.Sprintf(" (%s", c.Evidence.Title)
 				if c.Evidence.Year > 0 {
@@ -348,6 +349,31 @@ type planTexts struct {
 	answer, missing, met, foreign, listHeader    string
 	noWork, accepted, rejected                   string
 	status, response                             map[string]string
+	vocab                                        *matching.Vocabulary // names concepts; nil: by id
+}
+
+// textsIn returns the phrases of a language with the vocabulary to name
+// concepts by (by id if the embedded vocabulary cannot be read).
+func textsIn(lang string) planTexts {
+	t := texts[lang]
+	t.vocab, _ = matching.DefaultVocabulary()
+	return t
+}
+
+// concept names a vocabulary concept by its first term in the language,
+// or by its id when the vocabulary does not know it.
+func (t planTexts) concept(id string) string {
+	if t.vocab == nil {
+		return id
+	}
+	c, ok := t.vocab.Concept(id)
+	switch {
+	case ok && t.en && len(c.EN) > 0:
+		return c.EN[0]
+	case ok && !t.en && len(c.NL) > 0:
+		return c.NL[0]
+	}
+	return id
 }
 
 func (t planTexts) pick(c consortium.Constraint) string {

@@ -77,7 +77,7 @@ func TestPlanCommands(t *testing.T) {
 	id := fmt.Sprint(b.PlanID)
 
 	code, stdout, stderr = fundmatch(ctx, env, "plan", "--call", "HORIZON-CL5-2026-D6-01", "--top", "1")
-	if code != 0 || !strings.Contains(stdout, "trekker Gent") || !strings.Contains(stdout, "heeft nog twee buitenlandse partners") ||
+	if code != 0 || !strings.Contains(stdout, "trekker Gent") || !strings.Contains(stdout, "brengt mobiliteit (Smart mobility living lab, 2019)") || !strings.Contains(stdout, "heeft nog twee buitenlandse partners") ||
 		!strings.Contains(stdout, "Gemeente Eindhoven (NL)") {
 		t.Errorf("plan in Dutch exited %d (%s):\n%s", code, stderr, stdout)
 	}
