@@ -221,6 +221,8 @@ func planError(err error, id int64) error {
 	switch {
 	case errors.Is(err, store.ErrPlanDecided):
 		return fmt.Errorf("plan %d is already decided; only proposed plans can change", id)
+	case errors.Is(err, store.ErrLeadDeclined):
+		return fmt.Errorf("%w; choose another lead first with 'fundmatch plans adjust %d --lead SLUG'", err, id)
 	case errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("%w; 'fundmatch plans list' lists the plans", err)
 	}

@@ -186,6 +186,20 @@ func TestAcceptRecordsExactlyOneBid(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := res.Bids[0]
+	// A plan whose lead declined waits for another lead; a declining partner is left out of the bid.
+	if err := svc.Respond(ctx, plan.PlanID, plan.Lead, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Accept(ctx, plan.PlanID, "", 0); !errors.Is(err, store.ErrLeadDeclined) {
+		t.Fatalf("accepting with a declined lead: %v, want ErrLeadDeclined", err)
+	}
+	if err := svc.Respond(ctx, plan.PlanID, plan.Lead, true); err != nil {
+		t.Fatal(err)
+	}
+	declining := plan.Members[len(plan.Members)-1].City
+	if err := svc.Respond(ctx, plan.PlanID, declining, false); err != nil {
+		t.Fatal(err)
+	}
 	first, err := svc.Accept(ctx, plan.PlanID, "go", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -202,8 +216,9 @@ func TestAcceptRecordsExactlyOneBid(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*) FROM bid_members WHERE bid_id = $1`, first).Scan(&members); err != nil {
 		t.Fatal(err)
 	}
-	if bids != 1 || status != "planned" || source != "plan" || members != len(plan.Members) {
-		t.Errorf("%d bids (%s, %s) with %d members, want 1 planned bid from the plan with %d members", bids, status, source, members, len(plan.Members))
+	if bids != 1 || status != "planned" || source != "plan" || members != len(plan.Members)-1 {
+		t.Errorf("%d bids (%s, %s) with %d members, want 1 planned bid from the plan with %d members (%s declined)",
+			bids, status, source, members, len(plan.Members)-1, declining)
 	}
 	if err := svc.Reject(ctx, plan.PlanID, "", 0); !errors.Is(err, store.ErrPlanDecided) {
 		t.Errorf("rejecting an accepted plan: %v, want ErrPlanDecided", err)

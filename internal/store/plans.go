@@ -222,8 +222,13 @@ const (
 	ResponseDeclined  = "declined"
 )
 
-// ErrPlanDecided is returned when a decided plan is decided or adjusted again.
-var ErrPlanDecided = errors.New("plan already decided")
+// Errors of the coordinator's actions.
+var (
+	// ErrPlanDecided is returned when a decided plan is decided or adjusted again.
+	ErrPlanDecided = errors.New("plan already decided")
+	// ErrLeadDeclined is returned when a plan whose lead declined is accepted.
+	ErrLeadDeclined = errors.New("the lead declined")
+)
 
 // SavePlanRun stores a planner run and its proposals (ID, RunID and
 // CreatedAt of the plans are filled in).
@@ -432,8 +437,10 @@ func (s *Store) RejectPlan(ctx context.Context, id int64, note string, by *int64
 }
 
 // AcceptPlan marks a plan accepted and records it as a planned bid in the
-// uptake record (source plan, with its members), exactly once: accepting an
-// accepted plan again returns the same bid. It returns the bid's id.
+// uptake record (source plan, with the members that did not decline),
+// exactly once: accepting an accepted plan again returns the same bid. A plan
+// whose lead declined cannot be accepted until the lead is changed. It
+// returns the bid's id.
 func (s *Store) AcceptPlan(ctx context.Context, id int64, note string, by *int64, now time.Time) (int64, error) {
 	var bidID int64
 	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
@@ -447,6 +454,11 @@ func (s *Store) AcceptPlan(ctx context.Context, id int64, note string, by *int64
 			return nil
 		case p.Status == PlanRejected:
 			return fmt.Errorf("accept plan %d: %w (rejected)", id, ErrPlanDecided)
+		}
+		for _, m := range p.Members {
+			if m.Role == "lead" && m.Response == ResponseDeclined {
+				return fmt.Errorf("accept plan %d: %w (%s)", id, ErrLeadDeclined, m.City)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE consortium_plans SET status = 'accepted', decision_note = $2,
 			decided_by = $3, decided_at = $4 WHERE id = $1`, id, note, by, now); err != nil {
