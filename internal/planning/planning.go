@@ -136,7 +136,9 @@ func (s *Service) load(ctx context.Context, f store.PlanCallFilter, cities []str
 }
 
 // Plan runs the planner for the request and stores its proposals: plan_runs,
-// then one consortium_plans row per bid with its consortium_members.
+// then one consortium_plans row per bid with its consortium_members. It is
+// the planner behind POST /api/v1/plans: the web's PlanRequest maps field by
+// field onto Request, and the run's id is Result.RunID.
 func (s *Service) Plan(ctx context.Context, req Request) (Result, error) {
 	f := store.PlanCallFilter{Identifiers: req.Calls, Programme: req.Programme}
 	if req.Portfolio {
