@@ -171,9 +171,9 @@ func (s *Service) Plan(ctx context.Context, req Request) (Result, error) {
 	}
 	var res Result
 	if !req.Portfolio && len(in.calls) == 1 {
-		res = s.planCall(in, cmp.Or(req.Alternatives, DefaultAlternatives))
+		res = planCall(in, cmp.Or(req.Alternatives, DefaultAlternatives))
 	} else {
-		res, err = s.planPortfolio(ctx, in)
+		res, err = planPortfolio(ctx, in)
 		if err != nil {
 			return Result{}, err
 		}
@@ -215,7 +215,7 @@ func (s *Service) Plan(ctx context.Context, req Request) (Result, error) {
 
 // planCall proposes the best bids for one call, exactly over its strongest
 // consortium.MaxExactCandidates candidates.
-func (s *Service) planCall(in inputs, k int) Result {
+func planCall(in inputs, k int) Result {
 	c := in.calls[0]
 	start := time.Now()
 	p := consortium.PlanCall(c.call, c.candidates, in.history, k)
@@ -233,7 +233,7 @@ func (s *Service) planCall(in inputs, k int) Result {
 
 // planPortfolio plans every call together, exactly when the portfolio is
 // within what PlanPortfolio accepts and heuristically otherwise.
-func (s *Service) planPortfolio(ctx context.Context, in inputs) (Result, error) {
+func planPortfolio(ctx context.Context, in inputs) (Result, error) {
 	p := consortium.Portfolio{History: in.history}
 	cities := map[string]bool{}
 	exact := true
