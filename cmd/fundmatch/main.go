@@ -59,6 +59,8 @@ func commands() []command {
 		{name: "explain", usage: "--city SLUG --call IDENTIFIER", summary: "explain the score of a call for a city, in Dutch or English", needsConfig: true, run: runExplain},
 		{name: "subscriptions", usage: "add|list|remove ...", summary: "manage alert subscriptions (email or Slack)", needsConfig: true, run: runSubscriptions},
 		{name: "mute", usage: "--user EMAIL --call IDENTIFIER", summary: "stop alerts about one call for a user", needsConfig: true, run: runMute},
+		{name: "plan", usage: planUsage, summary: "propose joint bids for a call or a portfolio of calls: who bids together, who leads, what each brings", needsConfig: true, run: runPlan},
+		{name: "plans", usage: "list|show|accept|reject|adjust|respond|worklist ...", summary: "work with stored consortium proposals: accept, adjust, reject, members' answers, the worklist", needsConfig: true, run: runPlans},
 		{name: "serve", summary: "run the web server and JSON API", needsConfig: true, run: runServe},
 		{name: "worker", summary: "run the background worker (queues crawl, score, notify, default)", needsConfig: true, run: runWorker},
 		{name: "scheduler", summary: "enqueue periodic work (crawls, maintenance, alert sweeps and digests)", needsConfig: true, run: runScheduler},
