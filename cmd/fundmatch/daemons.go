@@ -60,11 +60,12 @@ func (e *env) connect(ctx context.Context, migrate, needRedis bool) (*services, 
 
 func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) error {
 	srv, err := web.New(web.Config{
-		Store:   s.store,
-		Metrics: s.metrics,
-		Logger:  e.logger.With("component", "web"),
-		BaseURL: e.cfg.BaseURL,
-		Version: version,
+		Store:     s.store,
+		Metrics:   s.metrics,
+		Logger:    e.logger.With("component", "web"),
+		BaseURL:   e.cfg.BaseURL,
+		Version:   version,
+		SecretKey: e.cfg.SecretKey,
 		Checks: []web.Check{
 			{Name: "postgres", Fn: func(ctx context.Context) error { return s.db.PingContext(ctx) }},
 			{Name: "redis", Fn: func(ctx context.Context) error { return tasks.PingRedis(ctx, s.redis) }},

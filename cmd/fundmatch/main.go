@@ -51,6 +51,8 @@ func commands() []command {
 		{name: "import", usage: "cities|projects|profiles FILE", summary: "load municipalities (CSV), past projects (CSV) or profiles (JSON)", needsConfig: true, run: runImport},
 		{name: "crawl", usage: "SOURCE [--dry-run] | --list", summary: "crawl a source now with a progress bar, or list the sources and their last runs", needsConfig: true, run: runCrawl},
 		{name: "calls", usage: "[--status S] [--programme P] [--json]", summary: "list the stored calls", needsConfig: true, run: runCalls},
+		{name: "users", usage: "add|list [flags]", summary: "add a user (--email --role --city --password-stdin) or list the users", needsConfig: true, run: runUsers},
+		{name: "tokens", usage: "create --email E [--name N]", summary: "create an API token for a user (printed once)", needsConfig: true, run: runTokens},
 		{name: "serve", summary: "run the web server and JSON API", needsConfig: true, run: runServe},
 		{name: "worker", summary: "run the background worker (queues crawl, score, notify, default)", needsConfig: true, run: runWorker},
 		{name: "scheduler", summary: "enqueue periodic work (crawls, maintenance)", needsConfig: true, run: runScheduler},
