@@ -207,3 +207,10 @@ func (s *Store) UserByAPIToken(ctx context.Context, tokenHash []byte, now time.T
 	}
 	return u, nil
 }
+
+func int64Array(ids []int64) pq.Int64Array {
+	if ids == nil {
+		return pq.Int64Array{}
+	}
+	return ids
+}

@@ -3,8 +3,12 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/fundmatch/fundmatch/internal/store"
 )
 
 // messages holds every text of the interface, Dutch first.
@@ -105,19 +109,70 @@ func translator(lang string) func(string) string {
 
 var funcs = template.FuncMap{
 	// thousands writes 266000 as 266.000, the Belgian way.
-	"thousands": func(n int) string {
-		digits := strconv.Itoa(n)
-		sign := ""
-		if n < 0 {
-			sign, digits = "-", digits[1:]
+	"thousands": thousands,
+	"list":      func(v ...string) []string { return v },
+	"add":       func(a, b int) int { return a + b },
+	"int":       func(f float64) int { return int(f) },
+	"join":      func(v []string) string { return strings.Join(v, ", ") },
+	// loc picks the Dutch or English version of a text, falling back to
+	// the other when one is missing.
+	"loc": func(lang, nl, en string) string {
+		if lang == "en" && en != "" || nl == "" {
+			return en
 		}
-		var b strings.Builder
-		for i, d := range digits {
-			if i > 0 && (len(digits)-i)%3 == 0 {
-				b.WriteByte('.')
-			}
-			b.WriteRune(d)
-		}
-		return sign + b.String()
+		return nl
 	},
+	"date": func(t *time.Time) string {
+		if t == nil {
+			return "—"
+		}
+		return t.Format("02/01/2006")
+	},
+	"money": func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*v, 'f', -1, 64)
+	},
+	"budget": func(min, max, call *float64) string {
+		euro := func(v float64) string { return "€ " + thousands(int(v)) }
+		switch {
+		case min != nil && max != nil && *min != *max:
+			return euro(*min) + " – " + euro(*max)
+		case max != nil:
+			return euro(*max)
+		case call != nil:
+			return euro(*call)
+		}
+		return "—"
+	},
+	"weight": func(p store.Profile, domain string) string {
+		v, _ := p.DomainWeights.Get(domain)
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	},
+	"pageLink": func(path string, q url.Values, page int) string {
+		c := url.Values{}
+		for k, v := range q {
+			c[k] = v
+		}
+		c.Set("page", strconv.Itoa(page))
+		return path + "?" + c.Encode()
+	},
+}
+
+// thousands writes 266000 as 266.000, the Belgian way.
+func thousands(n int) string {
+	digits := strconv.Itoa(n)
+	sign := ""
+	if n < 0 {
+		sign, digits = "-", digits[1:]
+	}
+	var b strings.Builder
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(d)
+	}
+	return sign + b.String()
 }

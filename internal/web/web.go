@@ -141,15 +141,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "home.html", map[string]any{"Cities": cities})
 }
 
-func (s *Server) apiCities(w http.ResponseWriter, r *http.Request, _ store.User) {
-	cities, err := s.cfg.Store.Cities(r.Context())
-	if err != nil {
-		s.apiError(w, r, http.StatusInternalServerError, "internal", "", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": cities, "count": len(cities)})
-}
-
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	if isAPI(r) {
 		s.apiError(w, r, http.StatusNotFound, "not_found", "", nil)
@@ -182,6 +173,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	data["Lang"] = lang
 	data["T"] = translator(lang)
 	data["Path"] = r.URL.Path
+	data["Query"] = r.URL.Query()
 	data["Version"] = s.cfg.Version
 	if u, ok := currentUser(r); ok {
 		data["User"] = u

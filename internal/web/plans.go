@@ -1,0 +1,198 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/fundmatch/fundmatch/internal/store"
+)
+
+// canSeePlan: government and admins see every plan, officers and
+// coordinators the plans one of their cities is in.
+func canSeePlan(u store.User, p store.ConsortiumPlan) bool {
+	return u.Role == store.RoleAdmin || u.Role == store.RoleGovernment || p.HasMemberIn(u.CityIDs)
+}
+
+// canDecidePlan: admins, and coordinators of one of the member cities.
+func canDecidePlan(u store.User, p store.ConsortiumPlan) bool {
+	return u.Role == store.RoleAdmin || (u.Role == store.RoleCoordinator && p.HasMemberIn(u.CityIDs))
+}
+
+// visibleCities is the city filter of lists: nil (every city) for
+// government and admins, the user's cities otherwise.
+func visibleCities(u store.User) []int64 {
+	if u.Role == store.RoleAdmin || u.Role == store.RoleGovernment {
+		return nil
+	}
+	return append([]int64{}, u.CityIDs...)
+}
+
+// planFor returns the plan of the {id} in the path if u may see it.
+func (s *Server) planFor(w http.ResponseWriter, r *http.Request, u store.User) (store.ConsortiumPlan, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return store.ConsortiumPlan{}, false
+	}
+	p, err := s.cfg.Store.PlanByID(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return p, false
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return p, false
+	}
+	if !canSeePlan(u, p) {
+		s.forbidden(w, r)
+		return p, false
+	}
+	return p, true
+}
+
+// plansPage lists the stored plans the user may see: per call, the best
+// plan and its alternatives by rank, with each member's answer.
+func (s *Server) plansPage(w http.ResponseWriter, r *http.Request, u store.User) {
+	page, perPage, err := paging(r.URL.Query())
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	f := store.PlanFilter{CityIDs: visibleCities(u), Status: r.URL.Query().Get("status"), Limit: perPage, Offset: (page - 1) * perPage}
+	if id := r.URL.Query().Get("call"); id != "" {
+		call, err := s.cfg.Store.CallByIdentifier(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		f.CallID = call.ID
+	}
+	plans, total, err := s.cfg.Store.Plans(r.Context(), f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "plans.html", map[string]any{"Plans": plans, "Total": total, "Page": page, "HasNext": page*perPage < total})
+}
+
+func (s *Server) planPage(w http.ResponseWriter, r *http.Request, u store.User) {
+	p, ok := s.planFor(w, r, u)
+	if !ok {
+		return
+	}
+	var answerable []store.ConsortiumMember
+	for _, m := range p.Members {
+		if u.CanChangeCity(m.CityID) {
+			answerable = append(answerable, m)
+		}
+	}
+	cities, err := s.cfg.Store.Cities(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "plan.html", map[string]any{"Plan": p, "CanDecide": canDecidePlan(u, p),
+		"Answerable": answerable, "AllCities": cities})
+}
+
+// decidePlan accepts or rejects a plan.
+func (s *Server) decidePlan(w http.ResponseWriter, r *http.Request, u store.User) {
+	p, ok := s.planFor(w, r, u)
+	if !ok {
+		return
+	}
+	if !canDecidePlan(u, p) {
+		s.forbidden(w, r)
+		return
+	}
+	decision := r.PostFormValue("decision")
+	if decision != "accepted" && decision != "rejected" && decision != "proposed" {
+		s.badRequest(w, r, badInput{"decision", "want accepted, rejected or proposed"})
+		return
+	}
+	if err := s.cfg.Store.DecidePlan(r.Context(), p.ID, decision, u.ID, s.now()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/plans/"+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
+}
+
+// adjustPlan adds a member, removes one or changes the lead.
+func (s *Server) adjustPlan(w http.ResponseWriter, r *http.Request, u store.User) {
+	p, ok := s.planFor(w, r, u)
+	if !ok {
+		return
+	}
+	if !canDecidePlan(u, p) {
+		s.forbidden(w, r)
+		return
+	}
+	city, err := s.cfg.Store.CityBySlug(r.Context(), r.PostFormValue("city"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.badRequest(w, r, badInput{"city", "unknown city"})
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	switch action := r.PostFormValue("action"); action {
+	case "add", "lead":
+		role := "partner"
+		if action == "lead" {
+			role = "lead"
+		}
+		err = s.cfg.Store.SetPlanMember(r.Context(), p.ID, city.ID, role)
+	case "remove":
+		if p.Lead() == city.Slug {
+			s.badRequest(w, r, badInput{"city", "make another city the lead before removing the lead"})
+			return
+		}
+		err = s.cfg.Store.RemovePlanMember(r.Context(), p.ID, city.ID)
+	default:
+		s.badRequest(w, r, badInput{"action", "want add, remove or lead"})
+		return
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		s.badRequest(w, r, badInput{"city", "not a member of this plan"})
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/plans/"+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
+}
+
+// respondToPlan records a member city's answer, by its officer.
+func (s *Server) respondToPlan(w http.ResponseWriter, r *http.Request, u store.User) {
+	p, ok := s.planFor(w, r, u)
+	if !ok {
+		return
+	}
+	response := r.PostFormValue("response")
+	if response != "confirmed" && response != "declined" {
+		s.badRequest(w, r, badInput{"response", "want confirmed or declined"})
+		return
+	}
+	var member *store.ConsortiumMember
+	for i, m := range p.Members {
+		if m.City == r.PostFormValue("city") {
+			member = &p.Members[i]
+		}
+	}
+	if member == nil {
+		s.badRequest(w, r, badInput{"city", "not a member of this plan"})
+		return
+	}
+	if !u.CanChangeCity(member.CityID) {
+		s.forbidden(w, r)
+		return
+	}
+	if err := s.cfg.Store.RespondToPlan(r.Context(), p.ID, member.CityID, response, s.now()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/plans/"+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
+}
