@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -261,14 +262,19 @@ func interestFrom(get func(string) string) (store.Interest, error) {
 	return in, nil
 }
 
+var thousandsDots = regexp.MustCompile(`^\d{1,3}(\.\d{3})+$`)
+
 // amount parses an amount in euro, accepting 12.500,50 and 12500.50.
 func amount(v, field string) (*float64, error) {
 	v = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "€"))
 	if v == "" {
 		return nil, nil
 	}
-	if strings.Contains(v, ",") {
+	switch {
+	case strings.Contains(v, ","):
 		v = strings.ReplaceAll(strings.ReplaceAll(v, ".", ""), ",", ".")
+	case thousandsDots.MatchString(v): // 250.000 is Belgian for 250000
+		v = strings.ReplaceAll(v, ".", "")
 	}
 	f, err := strconv.ParseFloat(strings.ReplaceAll(v, " ", ""), 64)
 	if err != nil || f < 0 || f > 1e13 {
