@@ -17,18 +17,18 @@ import (
 )
 
 func (s *Server) apiRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/openapi.json", s.openAPI)
-	mux.HandleFunc("GET /api/v1/calls", s.require(s.apiCalls))
-	mux.HandleFunc("GET /api/v1/calls/{identifier}", s.require(s.apiCall))
-	mux.HandleFunc("GET /api/v1/cities", s.require(s.apiCities))
-	mux.HandleFunc("GET /api/v1/cities/{slug}/matches", s.require(s.apiMatches))
-	mux.HandleFunc("GET /api/v1/cities/{slug}/profile", s.require(s.apiProfile))
-	mux.HandleFunc("PUT /api/v1/cities/{slug}/profile", s.require(s.apiPutProfile, store.RoleOfficer, store.RoleAdmin))
-	mux.HandleFunc("GET /api/v1/plans", s.require(s.apiPlans))
-	mux.HandleFunc("POST /api/v1/plans", s.require(s.apiRunPlanner, store.RoleCoordinator, store.RoleAdmin))
-	mux.HandleFunc("GET /api/v1/bids", s.require(s.apiBids))
-	mux.HandleFunc("POST /api/v1/bids", s.require(s.apiCreateBid, store.RoleOfficer, store.RoleAdmin))
-	mux.HandleFunc("GET /api/v1/uptake", s.require(s.apiUptake, store.RoleGovernment, store.RoleAdmin))
+	s.handle(mux, "GET /api/openapi.json", s.openAPI)
+	s.handle(mux, "GET /api/v1/calls", s.require(s.apiCalls))
+	s.handle(mux, "GET /api/v1/calls/{identifier}", s.require(s.apiCall))
+	s.handle(mux, "GET /api/v1/cities", s.require(s.apiCities))
+	s.handle(mux, "GET /api/v1/cities/{slug}/matches", s.require(s.apiMatches))
+	s.handle(mux, "GET /api/v1/cities/{slug}/profile", s.require(s.apiProfile))
+	s.handle(mux, "PUT /api/v1/cities/{slug}/profile", s.require(s.apiPutProfile, store.RoleOfficer, store.RoleAdmin))
+	s.handle(mux, "GET /api/v1/plans", s.require(s.apiPlans))
+	s.handle(mux, "POST /api/v1/plans", s.require(s.apiRunPlanner, store.RoleCoordinator, store.RoleAdmin))
+	s.handle(mux, "GET /api/v1/bids", s.require(s.apiBids))
+	s.handle(mux, "POST /api/v1/bids", s.require(s.apiCreateBid, store.RoleOfficer, store.RoleAdmin))
+	s.handle(mux, "GET /api/v1/uptake", s.require(s.apiUptake, store.RoleGovernment, store.RoleAdmin))
 }
 
 // pageMeta is the "meta" object of a paginated list.

@@ -24,8 +24,9 @@ import (
 // site is a running server on a fresh seeded database.
 type site struct {
 	*httptest.Server
-	db *sqlx.DB
-	st *store.Store
+	db  *sqlx.DB
+	st  *store.Store
+	srv *web.Server
 }
 
 func newSite(t *testing.T, cfg web.Config) *site {
@@ -46,7 +47,7 @@ func newSite(t *testing.T, cfg web.Config) *site {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &site{Server: ts, db: db, st: st}
+	return &site{Server: ts, db: db, st: st, srv: srv}
 }
 
 const testPassword = "correct horse battery"

@@ -60,6 +60,8 @@ type Server struct {
 	cfg         Config
 	pages       map[string]*template.Template
 	loginLimits *limiter
+	patterns    []string
+	handler     http.Handler
 }
 
 // New parses the templates and returns a server.
@@ -83,6 +85,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.pages[page] = t
 	}
+	s.handler = s.buildHandler()
 	return s, nil
 }
 
@@ -91,7 +94,9 @@ func (s *Server) now() time.Time { return s.cfg.Now() }
 // Handler returns the server's routes wrapped in its middleware. State
 // changes from other sites are refused by http.CrossOriginProtection (on top
 // of SameSite=Lax session cookies).
-func (s *Server) Handler() http.Handler {
+func (s *Server) Handler() http.Handler { return s.handler }
+
+func (s *Server) buildHandler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
 	csrf := http.NewCrossOriginProtection()
