@@ -133,4 +133,3 @@ func TestBrowserOfficerAndGovernmentFlows(t *testing.T) {
 	}
 	screenshot(t, ctx, "government-uptake")
 }
-
