@@ -55,9 +55,9 @@ type MatchFilter struct {
 
 // MatchSorts are the orders MatchFilter.Sort accepts.
 var MatchSorts = map[string]string{
-	"score":    "m.score DESC, c.identifier",
-	"deadline": "next_deadline NULLS LAST, m.score DESC, c.identifier",
-	"budget":   "coalesce(c.budget_max, c.call_budget) DESC NULLS LAST, m.score DESC, c.identifier",
+	"score":    "m.score DESC, m.call_id",
+	"deadline": "next_deadline NULLS LAST, m.score DESC, m.call_id",
+	"budget":   "coalesce(c.budget_max, c.call_budget) DESC NULLS LAST, m.score DESC, m.call_id",
 }
 
 const selectCityMatch = `SELECT ct.slug, c.identifier, c.title, c.programme, c.status,
@@ -113,10 +113,17 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 		order = MatchSorts["score"]
 	}
 	cond := strings.Join(where, " AND ")
+	// The count joins calls and interests only when a filter needs them:
+	// a city's matches alone are counted from the index.
+	from := "matches m"
+	if f.Programme != "" || f.CallStatus != "" {
+		from += " JOIN calls c ON c.id = m.call_id"
+	}
+	if f.Interest != "" {
+		from += " JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id"
+	}
 	var total int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM matches m JOIN calls c ON c.id = m.call_id
-		LEFT JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id
-		WHERE `+cond+` AND $1::date IS NOT NULL`, args...).Scan(&total)
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+cond+` AND $1::date IS NOT NULL`, args...).Scan(&total)
 	if err != nil {
 		return nil, 0, fmt.Errorf("count matches: %w", err)
 	}

@@ -60,10 +60,11 @@ func (u User) CanChangeCity(cityID int64) bool {
 	return u.Role == RoleAdmin || (u.Role == RoleOfficer && u.HasCity(cityID))
 }
 
-const selectUser = `SELECT u.id, u.email, u.name, u.password_hash, u.role, u.language, u.created_at, u.disabled_at,
+const userColumns = `u.id, u.email, u.name, u.password_hash, u.role, u.language, u.created_at, u.disabled_at,
 	ARRAY(SELECT uc.city_id FROM user_cities uc JOIN cities c ON c.id = uc.city_id WHERE uc.user_id = u.id ORDER BY c.slug) AS city_ids,
-	ARRAY(SELECT c.slug FROM user_cities uc JOIN cities c ON c.id = uc.city_id WHERE uc.user_id = u.id ORDER BY c.slug) AS cities
-	FROM users u`
+	ARRAY(SELECT c.slug FROM user_cities uc JOIN cities c ON c.id = uc.city_id WHERE uc.user_id = u.id ORDER BY c.slug) AS cities`
+
+const selectUser = `SELECT ` + userColumns + ` FROM users u`
 
 // NewUser is what it takes to create a user.
 type NewUser struct {
@@ -189,23 +190,25 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string, t
 }
 
 // UserByAPIToken returns the enabled user of a valid (unrevoked, unexpired)
-// API token and records its use, or ErrNotFound.
+// API token, or ErrNotFound. It records the token's use at most once a
+// minute, so that a busy script does not queue on one row lock.
 func (s *Store) UserByAPIToken(ctx context.Context, tokenHash []byte, now time.Time) (User, error) {
-	var userID int64
-	err := s.db.QueryRowContext(ctx, `UPDATE api_tokens SET last_used_at = $2
-		WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)
-		RETURNING user_id`, tokenHash, now).Scan(&userID)
+	var u struct {
+		User
+		LastUsedAt *time.Time `db:"last_used_at"`
+	}
+	err := s.db.GetContext(ctx, &u, `SELECT `+userColumns+`, t.last_used_at
+		FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1
+		AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.disabled_at IS NULL`, tokenHash, now)
 	if err != nil {
 		return User{}, notFound(err, "API token")
 	}
-	u, err := s.UserByID(ctx, userID)
-	if err != nil {
-		return User{}, err
+	if u.LastUsedAt == nil || now.Sub(*u.LastUsedAt) > time.Minute {
+		if _, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1`, tokenHash, now); err != nil {
+			return User{}, fmt.Errorf("record use of API token: %w", err)
+		}
 	}
-	if u.DisabledAt != nil {
-		return User{}, fmt.Errorf("API token of a disabled user: %w", ErrNotFound)
-	}
-	return u, nil
+	return u.User, nil
 }
 
 func int64Array(ids []int64) pq.Int64Array {

@@ -29,7 +29,7 @@ type site struct {
 	srv *web.Server
 }
 
-func newSite(t *testing.T, cfg web.Config) *site {
+func newSite(t testing.TB, cfg web.Config) *site {
 	t.Helper()
 	db := testdb.New(t)
 	st := store.New(db)
@@ -61,7 +61,7 @@ var testHash = func() string {
 }()
 
 // addUser adds a user with testPassword.
-func (s *site) addUser(t *testing.T, email, role string, cities ...string) store.User {
+func (s *site) addUser(t testing.TB, email, role string, cities ...string) store.User {
 	t.Helper()
 	u, err := s.st.CreateUser(context.Background(), store.NewUser{Email: email, PasswordHash: testHash, Role: role, Cities: cities})
 	if err != nil {
@@ -81,7 +81,7 @@ func (s *site) session(t *testing.T, u store.User) *http.Cookie {
 }
 
 // token creates an API token for u.
-func (s *site) token(t *testing.T, u store.User) string {
+func (s *site) token(t testing.TB, u store.User) string {
 	t.Helper()
 	token, hash := auth.NewToken()
 	if err := s.st.CreateAPIToken(context.Background(), u.ID, "test", hash); err != nil {

@@ -60,12 +60,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.serverError(w, r, err)
 }
 
+// today is the date in Brussels, where deadlines fall.
 func (s *Server) today() time.Time {
-	brussels, err := time.LoadLocation("Europe/Brussels")
-	if err != nil {
-		brussels = time.UTC
-	}
-	n := s.now().In(brussels)
+	n := s.now().In(s.brussels)
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 }
 

@@ -62,6 +62,7 @@ type Server struct {
 	loginLimits *limiter
 	patterns    []string
 	handler     http.Handler
+	brussels    *time.Location
 }
 
 // New parses the templates and returns a server.
@@ -70,6 +71,11 @@ func New(cfg Config) (*Server, error) {
 	if s.cfg.Now == nil {
 		s.cfg.Now = time.Now
 	}
+	brussels, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		return nil, fmt.Errorf("load the Brussels time zone: %w", err)
+	}
+	s.brussels = brussels
 	files, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
@@ -197,9 +203,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
+	json.NewEncoder(w).Encode(v)
 }
 
 func isAPI(r *http.Request) bool {
