@@ -51,6 +51,10 @@ type MatchFilter struct {
 	Sort        string // "score" (default), "deadline" or "budget"
 	Limit       int
 	Offset      int
+	// SkipCount leaves the total uncounted (-1), which saves a query when
+	// the caller only needs to know whether there is a next page (ask for
+	// Limit+1 rows).
+	SkipCount bool
 }
 
 // MatchSorts are the orders MatchFilter.Sort accepts.
@@ -85,7 +89,8 @@ func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
 }
 
 // CityMatches returns one page of a city's matched calls and how many match
-// the filter in all. today decides which deadline is next.
+// the filter in all (-1 with f.SkipCount). today decides which deadline is
+// next.
 func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, today time.Time) ([]CityMatch, int, error) {
 	args := []any{today.Format(time.DateOnly), cityID}
 	where := []string{"m.city_id = $2"}
@@ -122,10 +127,12 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 	if f.Interest != "" {
 		from += " JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id"
 	}
-	var total int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+cond+` AND $1::date IS NOT NULL`, args...).Scan(&total)
-	if err != nil {
-		return nil, 0, fmt.Errorf("count matches: %w", err)
+	total := -1
+	if !f.SkipCount {
+		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+cond+` AND $1::date IS NOT NULL`, args...).Scan(&total)
+		if err != nil {
+			return nil, 0, fmt.Errorf("count matches: %w", err)
+		}
 	}
 	q := selectCityMatch + " WHERE " + cond + " ORDER BY " + order
 	if f.Limit > 0 {

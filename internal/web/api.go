@@ -153,13 +153,23 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request, u store.User
 		s.badRequest(w, r, err)
 		return
 	}
-	f.Limit, f.Offset = perPage, (page-1)*perPage
+	// The total is counted only on request (?count=true): the list is the
+	// busiest endpoint, and the count costs as much as the page.
+	count := r.URL.Query().Get("count") == "true"
+	f.Limit, f.Offset, f.SkipCount = perPage+1, (page-1)*perPage, !count
 	matches, total, err := s.cfg.Store.CityMatches(r.Context(), city.ID, f, s.today())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writePage(w, r, matches, pageMeta{Page: page, PerPage: perPage, Total: &total, HasNext: page*perPage < total})
+	meta := pageMeta{Page: page, PerPage: perPage, HasNext: len(matches) > perPage}
+	if meta.HasNext {
+		matches = matches[:perPage]
+	}
+	if count {
+		meta.Total = &total
+	}
+	writePage(w, r, matches, meta)
 }
 
 func (s *Server) apiProfile(w http.ResponseWriter, r *http.Request, u store.User) {

@@ -58,7 +58,7 @@ func TestAPIPaginationErrorsAndWrites(t *testing.T) {
 		Error struct{ Code, Message, Field string } `json:"error"`
 	}
 	t.Run("MatchesArePagedWithMetaAndLink", func(t *testing.T) {
-		code, hdr, body := do(t, "GET", s.URL+"/api/v1/cities/gent/matches?per_page=2&sort=score", nil, officer, nil)
+		code, hdr, body := do(t, "GET", s.URL+"/api/v1/cities/gent/matches?per_page=2&sort=score&count=true", nil, officer, nil)
 		var got struct {
 			Data []struct {
 				Call, Eligibility string
@@ -74,6 +74,10 @@ func TestAPIPaginationErrorsAndWrites(t *testing.T) {
 		}
 		if len(got.Data) != 2 || got.Data[0].Score != 82 || got.Data[1].Score != 55 || got.Meta.Total != 3 || !got.Meta.HasNext {
 			t.Fatalf("page 1 = %+v", got)
+		}
+		_, _, last := do(t, "GET", s.URL+"/api/v1/cities/gent/matches?per_page=2&page=2", nil, officer, nil)
+		if !strings.Contains(last, `"has_next":false`) || strings.Contains(last, `"total"`) || !strings.Contains(last, "LIFE-2027-XSS") {
+			t.Fatalf("page 2 without count = %s", last)
 		}
 		if link := hdr.Get("Link"); !strings.Contains(link, `page=2`) || !strings.Contains(link, `rel="next"`) {
 			t.Fatalf("Link = %q", link)
