@@ -57,9 +57,19 @@ func BenchmarkCityMatchesAPI(b *testing.B) {
 		}
 		return nil
 	}
+	// One client shows the cost of a request; fifty show it under load.
+	for _, clients := range []int{1, benchClients} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			driveMatches(b, s.URL, slugs, clients, get)
+		})
+	}
+}
+
+// driveMatches sends benchRequests requests per iteration from clients
+// goroutines and reports throughput, p50 and p99.
+func driveMatches(b *testing.B, base string, slugs []string, clients int, get func(string) error) {
 	var all []time.Duration
 	var elapsed time.Duration
-	b.ResetTimer()
 	for b.Loop() {
 		latencies := make([]time.Duration, benchRequests)
 		work := make(chan int)
@@ -67,10 +77,10 @@ func BenchmarkCityMatchesAPI(b *testing.B) {
 		var errOnce sync.Once
 		var firstErr error
 		start := time.Now()
-		for range benchClients {
+		for range clients {
 			wg.Go(func() {
 				for i := range work {
-					url := s.URL + "/api/v1/cities/" + slugs[rand.IntN(len(slugs))] + "/matches"
+					url := base + "/api/v1/cities/" + slugs[rand.IntN(len(slugs))] + "/matches"
 					if i%5 == 0 {
 						url += "?min_score=60&sort=deadline"
 					}
@@ -93,14 +103,13 @@ func BenchmarkCityMatchesAPI(b *testing.B) {
 		}
 		all = append(all, latencies...)
 	}
-	b.StopTimer()
 	slices.Sort(all)
 	pct := func(p float64) float64 { return float64(all[int(p*float64(len(all)-1))].Microseconds()) / 1000 }
 	throughput := float64(len(all)) / elapsed.Seconds()
 	b.ReportMetric(throughput, "req/s")
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
-	b.Logf("%d requests, %d clients: %.0f req/s, p50 %.1f ms, p99 %.1f ms", len(all), benchClients, throughput, pct(0.50), pct(0.99))
+	b.Logf("%d requests, %d clients: %.0f req/s, p50 %.1f ms, p99 %.1f ms", len(all), clients, throughput, pct(0.50), pct(0.99))
 }
 
 // fillBench adds municipalities up to benchCities, benchCalls calls and
