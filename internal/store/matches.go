@@ -24,6 +24,7 @@ type MatchExplanation struct {
 
 // CityMatch is a matched call as a city sees it in its list.
 type CityMatch struct {
+	CityID         int64            `json:"-"`
 	City           string           `json:"city"`
 	CallIdentifier string           `json:"call"`
 	Title          string           `json:"title"`
@@ -64,7 +65,7 @@ var MatchSorts = map[string]string{
 	"budget":   "coalesce(c.budget_max, c.call_budget) DESC NULLS LAST, m.score DESC, m.call_id",
 }
 
-const selectCityMatch = `SELECT ct.slug, c.identifier, c.title, c.programme, c.status,
+const selectCityMatch = `SELECT ct.id, ct.slug, c.identifier, c.title, c.programme, c.status,
 	(SELECT min(d) FROM unnest(c.deadlines) d WHERE d >= $1::date) AS next_deadline,
 	c.budget_min, c.budget_max, c.call_budget, m.score, m.eligibility, m.reasons,
 	m.explanation, coalesce(ci.status, ''), m.scored_at
@@ -74,7 +75,7 @@ const selectCityMatch = `SELECT ct.slug, c.identifier, c.title, c.programme, c.s
 func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
 	var m CityMatch
 	var reasons, explanation []byte
-	err := row.Scan(&m.City, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
+	err := row.Scan(&m.CityID, &m.City, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
 		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, &m.Score, &m.Eligibility, &reasons, &explanation, &m.Interest, &m.ScoredAt)
 	if err != nil {
 		return m, err

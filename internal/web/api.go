@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,7 +70,7 @@ func (s *Server) apiCalls(w http.ResponseWriter, r *http.Request, _ store.User) 
 		return
 	}
 	status := q.Get("status")
-	if status != "" && !contains([]string{"forthcoming", "open", "closed"}, status) {
+	if status != "" && !slices.Contains([]string{"forthcoming", "open", "closed"}, status) {
 		s.badRequest(w, r, badInput{"status", "want forthcoming, open or closed"})
 		return
 	}
@@ -288,7 +289,7 @@ func (s *Server) apiPlans(w http.ResponseWriter, r *http.Request, u store.User) 
 		return
 	}
 	f := store.PlanFilter{CityIDs: visibleCities(u), Status: q.Get("status"), Limit: perPage, Offset: (page - 1) * perPage}
-	if f.Status != "" && !contains([]string{"proposed", "accepted", "rejected"}, f.Status) {
+	if f.Status != "" && !slices.Contains([]string{"proposed", "accepted", "rejected"}, f.Status) {
 		s.badRequest(w, r, badInput{"status", "want proposed, accepted or rejected"})
 		return
 	}
@@ -383,7 +384,7 @@ func (s *Server) apiBids(w http.ResponseWriter, r *http.Request, u store.User) {
 			return
 		}
 	}
-	if f.Status != "" && !contains(store.BidStatuses, f.Status) {
+	if f.Status != "" && !slices.Contains(store.BidStatuses, f.Status) {
 		s.badRequest(w, r, badInput{"status", "want one of " + strings.Join(store.BidStatuses, ", ")})
 		return
 	}
@@ -417,7 +418,7 @@ func (s *Server) apiCreateBid(w http.ResponseWriter, r *http.Request, u store.Us
 	nb := store.NewBid{Programme: in.Programme, Title: strings.TrimSpace(in.Title), Year: in.Year, Status: in.Status,
 		AmountRequested: in.AmountRequested, AmountGranted: in.AmountGranted}
 	switch {
-	case !contains(store.BidStatuses, in.Status):
+	case !slices.Contains(store.BidStatuses, in.Status):
 		s.badRequest(w, r, badInput{"status", "want one of " + strings.Join(store.BidStatuses, ", ")})
 		return
 	case in.Year < 1990 || in.Year > 2100:

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -84,21 +85,12 @@ func (s *Server) require(h userHandler, roles ...string) http.HandlerFunc {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		if len(roles) > 0 && !contains(roles, u.Role) {
+		if len(roles) > 0 && !slices.Contains(roles, u.Role) {
 			s.forbidden(w, r)
 			return
 		}
 		h(w, r, u)
 	}
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) forbidden(w http.ResponseWriter, r *http.Request) {

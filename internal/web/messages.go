@@ -93,6 +93,7 @@ var pageMessages = map[string][2]string{
 	"plan":                    {"Voorstel", "Plan"},
 	"planned":                 {"Gepland", "Planned"},
 	"plans":                   {"Consortia", "Consortia"},
+	"plans_for_call":          {"Consortiumvoorstellen voor deze oproep", "Consortium proposals for this call"},
 	"preparation_days":        {"Voorbereidingstijd (dagen)", "Preparation time (days)"},
 	"previous":                {"Vorige", "Previous"},
 	"profile":                 {"Profiel", "Profile"},

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -83,13 +84,13 @@ func matchFilter(q url.Values) (store.MatchFilter, error) {
 		}
 		f.MinScore = n
 	}
-	if f.Eligibility != "" && !contains([]string{"eligible", "ineligible", "unknown"}, f.Eligibility) {
+	if f.Eligibility != "" && !slices.Contains([]string{"eligible", "ineligible", "unknown"}, f.Eligibility) {
 		return f, badInput{"eligibility", "want eligible, ineligible or unknown"}
 	}
-	if f.CallStatus != "" && !contains([]string{"forthcoming", "open", "closed"}, f.CallStatus) {
+	if f.CallStatus != "" && !slices.Contains([]string{"forthcoming", "open", "closed"}, f.CallStatus) {
 		return f, badInput{"status", "want forthcoming, open or closed"}
 	}
-	if f.Interest != "" && !contains(store.InterestStatuses, f.Interest) {
+	if f.Interest != "" && !slices.Contains(store.InterestStatuses, f.Interest) {
 		return f, badInput{"interest", "want one of " + strings.Join(store.InterestStatuses, ", ")}
 	}
 	if _, ok := store.MatchSorts[f.Sort]; f.Sort != "" && !ok {
@@ -176,12 +177,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u store.User) 
 	}
 	var cities []cityMatch
 	for _, m := range matches {
-		c, err := s.cfg.Store.CityBySlug(r.Context(), m.City)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		cities = append(cities, cityMatch{m, u.CanSeeCity(c.ID)})
+		cities = append(cities, cityMatch{m, u.CanSeeCity(m.CityID)})
 	}
 	type markForm struct {
 		City     store.City
@@ -243,7 +239,7 @@ func (s *Server) markCall(w http.ResponseWriter, r *http.Request, u store.User) 
 
 func interestFrom(get func(string) string) (store.Interest, error) {
 	in := store.Interest{Status: get("status"), Note: strings.TrimSpace(get("note"))}
-	if !contains(store.InterestStatuses, in.Status) {
+	if !slices.Contains(store.InterestStatuses, in.Status) {
 		return in, badInput{"status", "want one of " + strings.Join(store.InterestStatuses, ", ")}
 	}
 	if len(in.Note) > 4000 {
@@ -422,7 +418,7 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u store.User)
 		}
 		var visible []store.CityMatch
 		for _, m := range ms {
-			if u.Role == store.RoleGovernment || u.Role == store.RoleAdmin || contains(u.Cities, m.City) {
+			if u.Role == store.RoleGovernment || u.Role == store.RoleAdmin || slices.Contains(u.Cities, m.City) {
 				visible = append(visible, m)
 			}
 		}
