@@ -80,6 +80,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/cities/gent/profile", "", [7]int{login, 200, 403, 200, 403, 200, 200}},
 		{"POST", "/cities/gent/profile", form.Encode(), [7]int{login, 303, 403, 403, 403, 403, 303}},
 		{"POST", "/cities/gent/calls/HORIZON-CL5-2027-D4-01/interest", "status=interested", [7]int{login, 303, 403, 403, 403, 403, 303}},
+		{"POST", "/calls/HORIZON-CL5-2027-D4-01/plans", "", [7]int{login, 403, 403, 501, 501, 403, 501}},
 		{"GET", "/plans", "", [7]int{login, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/plans/" + best, "", [7]int{login, 200, 403, 200, 403, 200, 200}},
 		{"GET", "/plans/999999", "", [7]int{login, 404, 404, 404, 404, 404, 404}},

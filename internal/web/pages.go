@@ -212,6 +212,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u store.User) 
 		"Conditions":  template.HTML(conditions),
 		"Timeline":    timelineSVG(call.OpeningDate, call.Deadlines, s.today()),
 		"Cities":      cities, "Forms": forms, "Interests": store.InterestStatuses,
+		"CanPlan": u.Role == store.RoleCoordinator || u.Role == store.RoleAdmin,
 	})
 }
 

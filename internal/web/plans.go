@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -195,4 +196,24 @@ func (s *Server) respondToPlan(w http.ResponseWriter, r *http.Request, u store.U
 		return
 	}
 	http.Redirect(w, r, "/plans/"+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
+}
+
+// runPlanner runs the planner for one call over the coordinator's cities
+// (every city for an admin) and shows the plans it stored. Until the
+// integrator sets Config.Planner it answers 501 with a clear page.
+func (s *Server) runPlanner(w http.ResponseWriter, r *http.Request, u store.User) {
+	call, ok := s.callFor(w, r)
+	if !ok {
+		return
+	}
+	if s.cfg.Planner == nil {
+		s.render(w, r, http.StatusNotImplemented, "error.html", map[string]any{"Status": http.StatusNotImplemented, "Message": "planner_not_wired"})
+		return
+	}
+	req := PlanRequest{CallIdentifiers: []string{call.Identifier}, Cities: u.Cities, RequestedBy: u.ID}
+	if _, err := s.cfg.Planner.Plan(r.Context(), req); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/plans?call="+url.QueryEscape(call.Identifier), http.StatusSeeOther)
 }

@@ -35,6 +35,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "POST /cities/{slug}/calls/{identifier}/interest", s.require(s.markCall))
 	s.handle(mux, "GET /cities/{slug}/profile", s.require(s.profilePage))
 	s.handle(mux, "POST /cities/{slug}/profile", s.require(s.saveProfile))
+	s.handle(mux, "POST /calls/{identifier}/plans", s.require(s.runPlanner, store.RoleCoordinator, store.RoleAdmin))
 	s.handle(mux, "GET /plans", s.require(s.plansPage))
 	s.handle(mux, "GET /plans/{id}", s.require(s.planPage))
 	s.handle(mux, "POST /plans/{id}/decision", s.require(s.decidePlan, store.RoleCoordinator, store.RoleAdmin))
