@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/fundmatch/fundmatch/internal/crawl"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/metrics"
+	"github.com/fundmatch/fundmatch/internal/planning"
 	"github.com/fundmatch/fundmatch/internal/scoring"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/tasks"
@@ -62,13 +64,17 @@ func (e *env) connect(ctx context.Context, migrate, needRedis bool) (*services, 
 }
 
 func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) error {
+	planner := planning.New(s.store)
 	srv, err := web.New(web.Config{
-		Store:     s.store,
-		Metrics:   s.metrics,
-		Logger:    e.logger.With("component", "web"),
-		BaseURL:   e.cfg.BaseURL,
-		Version:   version,
-		SecretKey: e.cfg.SecretKey,
+		Store:       s.store,
+		Metrics:     s.metrics,
+		Logger:      e.logger.With("component", "web"),
+		BaseURL:     e.cfg.BaseURL,
+		Version:     version,
+		SecretKey:   e.cfg.SecretKey,
+		Planner:     webPlanner{planner},
+		PlanActions: planner,
+		Rescorer:    &webRescorer{store: s.store, redis: s.redis},
 		Checks: []web.Check{
 			{Name: "postgres", Fn: func(ctx context.Context) error { return s.db.PingContext(ctx) }},
 			{Name: "redis", Fn: func(ctx context.Context) error { return tasks.PingRedis(ctx, s.redis) }},
@@ -167,4 +173,42 @@ func runAll(ctx context.Context, e *env, args []string) error {
 		g.Go(func() error { return e.runScheduler(ctx, s) })
 		return g.Wait()
 	})
+}
+
+// webPlanner runs the planner for the web server's POST /api/v1/plans.
+type webPlanner struct{ svc *planning.Service }
+
+func (p webPlanner) Plan(ctx context.Context, r web.PlanRequest) (int64, error) {
+	res, err := p.svc.Plan(ctx, planning.Request{Calls: r.CallIdentifiers, Cities: r.Cities,
+		Alternatives: r.Alternatives, RequestedBy: r.RequestedBy})
+	return res.RunID, err
+}
+
+// webRescorer queues the rescoring of a city whose profile an officer saved.
+type webRescorer struct {
+	store *store.Store
+	redis asynq.RedisClientOpt
+}
+
+func (r *webRescorer) RescoreCity(ctx context.Context, cityID int64) error {
+	cities, err := r.store.Cities(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range cities {
+		if c.ID != cityID {
+			continue
+		}
+		t, err := tasks.NewScoreCityTask(c.Slug)
+		if err != nil {
+			return err
+		}
+		client := asynq.NewClient(r.redis)
+		defer client.Close()
+		if _, err := client.EnqueueContext(ctx, t); err != nil && !errors.Is(err, asynq.ErrDuplicateTask) {
+			return fmt.Errorf("queue the rescoring of %s: %w", c.Slug, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("city %d: %w", cityID, store.ErrNotFound)
 }

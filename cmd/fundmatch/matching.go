@@ -72,7 +72,7 @@ func runMatches(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("no city %q; 'fundmatch cities' lists them", *city)
 	}
 	today := time.Now()
-	ms, err := st.MatchesOfCity(ctx, *city, store.MatchFilter{IncludeIneligible: *inel, MinScore: *minScore, Limit: *limit}, today)
+	ms, err := st.MatchesOfCity(ctx, *city, store.MatchListFilter{IncludeIneligible: *inel, MinScore: *minScore, Limit: *limit}, today)
 	if err != nil {
 		return err
 	}

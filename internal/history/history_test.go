@@ -288,7 +288,7 @@ func TestImportKohesioAndKeep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ts, err := im.Store.Uptake(context.Background())
+		ts, err := im.Store.ImportedUptake(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}

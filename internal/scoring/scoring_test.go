@@ -109,7 +109,7 @@ func TestScoreAllStoresEveryPairAndAnUnchangedInputIsNotRewritten(t *testing.T) 
 	if again.Written != 0 {
 		t.Fatalf("second run with the same inputs wrote %d rows", again.Written)
 	}
-	ms, err := st.MatchesOfCity(ctx, "gent", store.MatchFilter{Limit: 5}, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
+	ms, err := st.MatchesOfCity(ctx, "gent", store.MatchListFilter{Limit: 5}, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
 	if err != nil || len(ms) != 5 {
 		t.Fatalf("gent's top 5 = %d, %v", len(ms), err)
 	}

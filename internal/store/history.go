@@ -466,11 +466,11 @@ type UptakeTotal struct {
 	EUGranted float64 `db:"eu_granted" json:"eu_granted"` // euro; bids without an amount add nothing
 }
 
-// Uptake sums the won bids per city, programme and year: imported facts and
+// ImportedUptake sums the won bids per city, programme and year: imported facts and
 // officer-entered bids side by side. An officer's (or plan's) bid that
 // links a project an imported bid also links is the same fact and is not
 // counted again; the imported figures stand.
-func (s *Store) Uptake(ctx context.Context) ([]UptakeTotal, error) {
+func (s *Store) ImportedUptake(ctx context.Context) ([]UptakeTotal, error) {
 	var ts []UptakeTotal
 	err := s.db.SelectContext(ctx, &ts, `
 		SELECT c.slug AS city, b.programme, b.year, count(*) AS projects,

@@ -134,8 +134,8 @@ type MatchView struct {
 	ScoredAt     time.Time       `json:"scored_at"`
 }
 
-// MatchFilter narrows a city's matches.
-type MatchFilter struct {
+// MatchListFilter narrows a city's matches.
+type MatchListFilter struct {
 	IncludeIneligible bool
 	IncludeClosed     bool
 	MinScore          int
@@ -144,7 +144,7 @@ type MatchFilter struct {
 
 // MatchesOfCity returns a city's matches best first: eligible and unknown
 // before ineligible, then by score.
-func (s *Store) MatchesOfCity(ctx context.Context, slug string, f MatchFilter, today time.Time) ([]MatchView, error) {
+func (s *Store) MatchesOfCity(ctx context.Context, slug string, f MatchListFilter, today time.Time) ([]MatchView, error) {
 	q := `SELECT c.identifier, c.title, c.programme, c.status, m.score, m.eligibility, m.reasons, m.explanation,
 			(SELECT min(d) FROM unnest(c.deadlines) d WHERE d >= $2::date) AS next_deadline,
 			c.budget_max, m.relevance, m.experience, m.feasibility, m.scored_at

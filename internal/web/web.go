@@ -15,9 +15,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"path"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/fundmatch/fundmatch/internal/metrics"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -43,44 +43,83 @@ type Config struct {
 	Logger  *slog.Logger
 	BaseURL string
 	Version string
-	// SecretKey verifies the signed unsubscribe and mute links in alerts.
+	// SecretKey (SECRET_KEY) signs the secret URLs of iCal feeds and
+	// verifies the signed unsubscribe and mute links in alerts.
 	SecretKey []byte
+	// Planner runs the consortium planner for POST /api/v1/plans; nil until
+	// the integrator wires it, and the endpoint answers 501 meanwhile.
+	Planner Planner
+	// PlanActions decides on stored plans; nil answers 501 like Planner.
+	PlanActions PlanActions
+	// Rescorer enqueues the rescoring of a city after its profile changed;
+	// nil until a score:city task exists.
+	Rescorer Rescorer
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // Server handles fundmatch's HTTP requests.
 type Server struct {
-	cfg   Config
-	pages map[string]*template.Template
+	cfg         Config
+	pages       map[string]*template.Template
+	loginLimits *limiter
+	patterns    []string
+	handler     http.Handler
+	brussels    *time.Location
 }
 
 // New parses the templates and returns a server.
 func New(cfg Config) (*Server, error) {
-	s := &Server{cfg: cfg, pages: map[string]*template.Template{}}
-	for _, page := range []string{"home.html", "error.html", "alerts.html"} {
+	s := &Server{cfg: cfg, pages: map[string]*template.Template{}, loginLimits: newLimiter(5, 15*time.Minute)}
+	if s.cfg.Now == nil {
+		s.cfg.Now = time.Now
+	}
+	brussels, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		return nil, fmt.Errorf("load the Brussels time zone: %w", err)
+	}
+	s.brussels = brussels
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	for _, file := range files {
+		page := path.Base(file)
+		if page == "layout.html" {
+			continue
+		}
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
 		}
 		s.pages[page] = t
 	}
+	s.handler = s.buildHandler()
 	return s, nil
 }
 
-// Handler returns the server's routes wrapped in its middleware.
-func (s *Server) Handler() http.Handler {
+func (s *Server) now() time.Time { return s.cfg.Now() }
+
+// Handler returns the server's routes wrapped in its middleware. State
+// changes from other sites are refused by http.CrossOriginProtection (on top
+// of SameSite=Lax session cookies).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+func (s *Server) buildHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Metrics.Registry, promhttp.HandlerOpts{}))
-	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
-	mux.HandleFunc("GET /{$}", s.home)
-	mux.HandleFunc("GET /api/v1/cities", s.apiCities)
-	mux.HandleFunc("GET /unsubscribe", s.unsubscribeConfirm)
-	mux.HandleFunc("POST /unsubscribe", s.unsubscribe)
-	mux.HandleFunc("GET /mute", s.mute)
-	mux.HandleFunc("/", s.notFound)
-	return s.recoverPanics(s.secure(s.measure(mux)))
+	s.routes(mux)
+	csrf := http.NewCrossOriginProtection()
+	if u, err := url.Parse(s.cfg.BaseURL); err == nil && u.Host != "" {
+		csrf.AddTrustedOrigin(u.Scheme + "://" + u.Host)
+	}
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isAPI(r) {
+			s.apiError(w, r, http.StatusForbidden, "cross_origin", "cross-origin requests that change data are refused", nil)
+			return
+		}
+		s.render(w, r, http.StatusForbidden, "error.html", map[string]any{"Status": http.StatusForbidden, "Message": "forbidden"})
+	}))
+	return s.recoverPanics(s.secure(s.measure(csrf.Handler(s.authenticate(mux)))))
 }
 
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
@@ -116,15 +155,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "home.html", map[string]any{"Cities": cities})
 }
 
-func (s *Server) apiCities(w http.ResponseWriter, r *http.Request) {
-	cities, err := s.cfg.Store.Cities(r.Context())
-	if err != nil {
-		s.apiError(w, r, http.StatusInternalServerError, "internal", "", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": cities, "count": len(cities)})
-}
-
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	if isAPI(r) {
 		s.apiError(w, r, http.StatusNotFound, "not_found", "", nil)
@@ -157,7 +187,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	data["Lang"] = lang
 	data["T"] = translator(lang)
 	data["Path"] = r.URL.Path
+	data["Query"] = r.URL.Query()
 	data["Version"] = s.cfg.Version
+	if u, ok := currentUser(r); ok {
+		data["User"] = u
+	}
 	var buf bytesBuffer
 	if err := s.pages[page].Execute(&buf, data); err != nil {
 		s.cfg.Logger.Error("render page", "page", page, "err", err)
@@ -172,9 +206,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
+	json.NewEncoder(w).Encode(v)
 }
 
 func isAPI(r *http.Request) bool {

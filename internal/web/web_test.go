@@ -78,14 +78,14 @@ func TestReadyzReportsEachDependency(t *testing.T) {
 
 func TestMetricsCountRequestsByRoute(t *testing.T) {
 	ts := newServer(t)
-	get(t, ts.URL+"/api/v1/cities")
+	get(t, ts.URL+"/healthz")
 	get(t, ts.URL+"/no/such/page/123")
 	code, hdr, body := get(t, ts.URL+"/metrics")
 	if code != http.StatusOK || !strings.HasPrefix(hdr.Get("Content-Type"), "text/plain") {
 		t.Fatalf("metrics = %d %s", code, hdr.Get("Content-Type"))
 	}
 	for _, want := range []string{
-		`fundmatch_http_requests_total{code="200",method="GET",route="GET /api/v1/cities"} 1`,
+		`fundmatch_http_requests_total{code="200",method="GET",route="GET /healthz"} 1`,
 		`fundmatch_http_requests_total{code="404",method="GET",route="/"} 1`,
 		"go_goroutines",
 	} {
@@ -125,8 +125,10 @@ func TestHomePageIsDutchFirstAndEnglishOnRequest(t *testing.T) {
 }
 
 func TestAPICitiesAndJSONErrors(t *testing.T) {
-	ts := newServer(t)
-	code, _, body := get(t, ts.URL+"/api/v1/cities")
+	s := newSite(t, web.Config{})
+	ts := s.Server
+	bearer := "Bearer " + s.token(t, s.addUser(t, "gov@vlaanderen.be", "government"))
+	code, _, body := get(t, ts.URL+"/api/v1/cities", "Authorization", bearer)
 	var got struct {
 		Data  []store.City `json:"data"`
 		Count int          `json:"count"`
@@ -134,7 +136,7 @@ func TestAPICitiesAndJSONErrors(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &got); err != nil || code != 200 || got.Count != 14 || len(got.Data) != 14 {
 		t.Fatalf("cities = %d, %d cities, %v", code, got.Count, err)
 	}
-	code, _, body = get(t, ts.URL+"/api/v1/nothing")
+	code, _, body = get(t, ts.URL+"/api/v1/nothing", "Authorization", bearer)
 	var e struct {
 		Error struct{ Code, Message string } `json:"error"`
 	}

@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// MatchReason is one reason the matcher gives, in both languages.
+type MatchReason struct {
+	Code string `json:"code"`
+	NL   string `json:"nl"`
+	EN   string `json:"en"`
+}
+
+// MatchExplanation is the matcher's explanation of a score as text in both
+// languages (the rest of the stored explanation is kept for the API).
+type MatchExplanation struct {
+	NL string `json:"nl"`
+	EN string `json:"en"`
+}
+
+// CityMatch is a matched call as a city sees it in its list.
+type CityMatch struct {
+	CityID         int64            `json:"-"`
+	City           string           `json:"city"`
+	CallIdentifier string           `json:"call"`
+	Title          string           `json:"title"`
+	Programme      string           `json:"programme"`
+	CallStatus     string           `json:"call_status"`
+	NextDeadline   *time.Time       `json:"next_deadline"`
+	BudgetMin      *float64         `json:"budget_min"`
+	BudgetMax      *float64         `json:"budget_max"`
+	CallBudget     *float64         `json:"call_budget"`
+	Score          int              `json:"score"`
+	Eligibility    string           `json:"eligibility"` // eligible, ineligible or unknown
+	Reasons        []MatchReason    `json:"reasons"`
+	Explanation    MatchExplanation `json:"explanation"`
+	Interest       string           `json:"interest,omitempty"` // the city's mark, if any
+	ScoredAt       time.Time        `json:"scored_at"`
+}
+
+// MatchFilter narrows and orders a city's matches; zero values do not filter.
+type MatchFilter struct {
+	Programme   string
+	Eligibility string
+	MinScore    int
+	CallStatus  string
+	Interest    string
+	Sort        string // "score" (default), "deadline" or "budget"
+	Limit       int
+	Offset      int
+	// SkipCount leaves the total uncounted (-1), which saves a query when
+	// the caller only needs to know whether there is a next page (ask for
+	// Limit+1 rows).
+	SkipCount bool
+}
+
+// MatchSorts are the orders MatchFilter.Sort accepts.
+var MatchSorts = map[string]string{
+	"score":    "m.score DESC, m.call_id",
+	"deadline": "next_deadline NULLS LAST, m.score DESC, m.call_id",
+	"budget":   "coalesce(c.budget_max, c.call_budget) DESC NULLS LAST, m.score DESC, m.call_id",
+}
+
+const selectCityMatch = `SELECT ct.id, ct.slug, c.identifier, c.title, c.programme, c.status,
+	(SELECT min(d) FROM unnest(c.deadlines) d WHERE d >= $1::date) AS next_deadline,
+	c.budget_min, c.budget_max, c.call_budget, m.score, m.eligibility, m.reasons,
+	m.explanation, coalesce(ci.status, ''), m.scored_at
+	FROM matches m JOIN calls c ON c.id = m.call_id JOIN cities ct ON ct.id = m.city_id
+	LEFT JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id`
+
+func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
+	var m CityMatch
+	var reasons, explanation []byte
+	err := row.Scan(&m.CityID, &m.City, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
+		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, &m.Score, &m.Eligibility, &reasons, &explanation, &m.Interest, &m.ScoredAt)
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(reasons, &m.Reasons); err != nil {
+		return m, fmt.Errorf("reasons of %s: %w", m.CallIdentifier, err)
+	}
+	if err := json.Unmarshal(explanation, &m.Explanation); err != nil {
+		return m, fmt.Errorf("explanation of %s: %w", m.CallIdentifier, err)
+	}
+	return m, nil
+}
+
+// CityMatches returns one page of a city's matched calls and how many match
+// the filter in all (-1 with f.SkipCount). today decides which deadline is
+// next.
+func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, today time.Time) ([]CityMatch, int, error) {
+	args := []any{today.Format(time.DateOnly), cityID}
+	where := []string{"m.city_id = $2"}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Programme != "" {
+		add("upper(c.programme) = upper($%d)", f.Programme)
+	}
+	if f.Eligibility != "" {
+		add("m.eligibility = $%d", f.Eligibility)
+	}
+	if f.MinScore > 0 {
+		add("m.score >= $%d", f.MinScore)
+	}
+	if f.CallStatus != "" {
+		add("c.status = $%d", f.CallStatus)
+	}
+	if f.Interest != "" {
+		add("ci.status = $%d", f.Interest)
+	}
+	order, ok := MatchSorts[f.Sort]
+	if !ok {
+		order = MatchSorts["score"]
+	}
+	cond := strings.Join(where, " AND ")
+	// The count joins calls and interests only when a filter needs them:
+	// a city's matches alone are counted from the index.
+	from := "matches m"
+	if f.Programme != "" || f.CallStatus != "" {
+		from += " JOIN calls c ON c.id = m.call_id"
+	}
+	if f.Interest != "" {
+		from += " JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id"
+	}
+	total := -1
+	if !f.SkipCount {
+		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+cond+` AND $1::date IS NOT NULL`, args...).Scan(&total)
+		if err != nil {
+			return nil, 0, fmt.Errorf("count matches: %w", err)
+		}
+	}
+	q := selectCityMatch + " WHERE " + cond + " ORDER BY " + order
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list matches: %w", err)
+	}
+	defer rows.Close()
+	out := []CityMatch{}
+	for rows.Next() {
+		m, err := scanCityMatch(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list matches: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, total, rows.Err()
+}
+
+// CallMatches returns the cities a call matches, best first.
+func (s *Store) CallMatches(ctx context.Context, callID int64, today time.Time) ([]CityMatch, error) {
+	rows, err := s.db.QueryContext(ctx, selectCityMatch+` WHERE m.call_id = $2 ORDER BY m.score DESC, ct.slug`,
+		today.Format(time.DateOnly), callID)
+	if err != nil {
+		return nil, fmt.Errorf("cities matching call %d: %w", callID, err)
+	}
+	defer rows.Close()
+	var out []CityMatch
+	for rows.Next() {
+		m, err := scanCityMatch(rows)
+		if err != nil {
+			return nil, fmt.Errorf("cities matching call %d: %w", callID, err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

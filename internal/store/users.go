@@ -1,0 +1,219 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/fundmatch/fundmatch/internal/database"
+)
+
+// Roles a user can have.
+const (
+	RoleOfficer     = "officer"     // works for one or more cities
+	RoleCoordinator = "coordinator" // coordinates a set of cities
+	RoleGovernment  = "government"  // reads everything, changes nothing
+	RoleAdmin       = "admin"
+)
+
+// Roles lists every role.
+var Roles = []string{RoleOfficer, RoleCoordinator, RoleGovernment, RoleAdmin}
+
+// User is a person who signs in, with the cities they work for or coordinate.
+type User struct {
+	ID           int64          `db:"id" json:"id"`
+	Email        string         `db:"email" json:"email"`
+	Name         string         `db:"name" json:"name"`
+	PasswordHash string         `db:"password_hash" json:"-"`
+	Role         string         `db:"role" json:"role"`
+	Language     string         `db:"language" json:"language"`
+	CreatedAt    time.Time      `db:"created_at" json:"created_at"`
+	DisabledAt   *time.Time     `db:"disabled_at" json:"disabled_at,omitempty"`
+	CityIDs      pq.Int64Array  `db:"city_ids" json:"-"`
+	Cities       pq.StringArray `db:"cities" json:"cities"`
+}
+
+// HasCity reports whether the user is linked to the city.
+func (u User) HasCity(cityID int64) bool { return slices.Contains(u.CityIDs, cityID) }
+
+// CanSeeCity reports whether u may read a city's profile, matches, notes,
+// interest marks and bids: its officers and coordinators, government and
+// admins.
+func (u User) CanSeeCity(cityID int64) bool {
+	switch u.Role {
+	case RoleAdmin, RoleGovernment:
+		return true
+	case RoleOfficer, RoleCoordinator:
+		return u.HasCity(cityID)
+	}
+	return false
+}
+
+// CanChangeCity reports whether u may change a city's data: its officers and
+// admins.
+func (u User) CanChangeCity(cityID int64) bool {
+	return u.Role == RoleAdmin || (u.Role == RoleOfficer && u.HasCity(cityID))
+}
+
+const userColumns = `u.id, u.email, u.name, u.password_hash, u.role, u.language, u.created_at, u.disabled_at,
+	ARRAY(SELECT uc.city_id FROM user_cities uc JOIN cities c ON c.id = uc.city_id WHERE uc.user_id = u.id ORDER BY c.slug) AS city_ids,
+	ARRAY(SELECT c.slug FROM user_cities uc JOIN cities c ON c.id = uc.city_id WHERE uc.user_id = u.id ORDER BY c.slug) AS cities`
+
+const selectUser = `SELECT ` + userColumns + ` FROM users u`
+
+// NewUser is what it takes to create a user.
+type NewUser struct {
+	Email        string
+	Name         string
+	PasswordHash string
+	Role         string
+	Language     string
+	Cities       []string // slugs
+}
+
+// CreateUser adds a user linked to the cities given. An officer or a
+// coordinator needs at least one city; an unknown slug or a taken email is
+// an error that says so.
+func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
+	if !slices.Contains(Roles, nu.Role) {
+		return User{}, fmt.Errorf("unknown role %q; want one of %s", nu.Role, strings.Join(Roles, ", "))
+	}
+	if (nu.Role == RoleOfficer || nu.Role == RoleCoordinator) && len(nu.Cities) == 0 {
+		return User{}, fmt.Errorf("an %s needs at least one city", nu.Role)
+	}
+	if nu.Language == "" {
+		nu.Language = "nl"
+	}
+	var id int64
+	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+		ids, err := CityIDs(ctx, tx, nu.Cities)
+		if err != nil {
+			return err
+		}
+		for _, slug := range nu.Cities {
+			if _, ok := ids[slug]; !ok {
+				return fmt.Errorf("unknown city %q", slug)
+			}
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash, role, language)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, nu.Email, nu.Name, nu.PasswordHash, nu.Role, nu.Language).Scan(&id)
+		if _, dup := database.IsUniqueViolation(err); dup {
+			return fmt.Errorf("a user with email %s exists already", nu.Email)
+		}
+		if err != nil {
+			return fmt.Errorf("add user %s: %w", nu.Email, err)
+		}
+		for _, cityID := range ids {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO user_cities (user_id, city_id) VALUES ($1, $2)`, id, cityID); err != nil {
+				return fmt.Errorf("link user %s to a city: %w", nu.Email, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return s.UserByID(ctx, id)
+}
+
+// Users lists every user by email.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	var users []User
+	if err := s.db.SelectContext(ctx, &users, selectUser+` ORDER BY lower(u.email)`); err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return users, nil
+}
+
+// UserByID returns a user, or ErrNotFound.
+func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
+	var u User
+	if err := s.db.GetContext(ctx, &u, selectUser+` WHERE u.id = $1`, id); err != nil {
+		return User{}, notFound(err, fmt.Sprintf("user %d", id))
+	}
+	return u, nil
+}
+
+// UserByEmail returns the user with that email (case-insensitive), or
+// ErrNotFound.
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	var u User
+	if err := s.db.GetContext(ctx, &u, selectUser+` WHERE lower(u.email) = lower($1)`, email); err != nil {
+		return User{}, notFound(err, "user "+email)
+	}
+	return u, nil
+}
+
+// CreateSession stores a session under the hash of its token.
+func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, userID int64, expires time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
+		tokenHash, userID, expires)
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// UserBySession returns the enabled user of an unexpired session, or
+// ErrNotFound.
+func (s *Store) UserBySession(ctx context.Context, tokenHash []byte, now time.Time) (User, error) {
+	var u User
+	err := s.db.GetContext(ctx, &u, selectUser+` JOIN sessions s ON s.user_id = u.id
+		WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`, tokenHash, now)
+	if err != nil {
+		return User{}, notFound(err, "session")
+	}
+	return u, nil
+}
+
+// DeleteSession ends a session.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash []byte) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// CreateAPIToken stores an API token of a user under its hash.
+func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string, tokenHash []byte) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, $2, $3)`,
+		userID, name, tokenHash)
+	if err != nil {
+		return fmt.Errorf("create API token: %w", err)
+	}
+	return nil
+}
+
+// UserByAPIToken returns the enabled user of a valid (unrevoked, unexpired)
+// API token, or ErrNotFound. It records the token's use at most once a
+// minute, so that a busy script does not queue on one row lock.
+func (s *Store) UserByAPIToken(ctx context.Context, tokenHash []byte, now time.Time) (User, error) {
+	var u struct {
+		User
+		LastUsedAt *time.Time `db:"last_used_at"`
+	}
+	err := s.db.GetContext(ctx, &u, `SELECT `+userColumns+`, t.last_used_at
+		FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1
+		AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.disabled_at IS NULL`, tokenHash, now)
+	if err != nil {
+		return User{}, notFound(err, "API token")
+	}
+	if u.LastUsedAt == nil || now.Sub(*u.LastUsedAt) > time.Minute {
+		if _, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1`, tokenHash, now); err != nil {
+			return User{}, fmt.Errorf("record use of API token: %w", err)
+		}
+	}
+	return u.User, nil
+}
+
+func int64Array(ids []int64) pq.Int64Array {
+	if ids == nil {
+		return pq.Int64Array{}
+	}
+	return ids
+}

@@ -1,0 +1,504 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/internal/store"
+)
+
+func (s *Server) apiRoutes(mux *http.ServeMux) {
+	s.handle(mux, "GET /api/openapi.json", s.openAPI)
+	s.handle(mux, "GET /api/v1/calls", s.require(s.apiCalls))
+	s.handle(mux, "GET /api/v1/calls/{identifier}", s.require(s.apiCall))
+	s.handle(mux, "GET /api/v1/cities", s.require(s.apiCities))
+	s.handle(mux, "GET /api/v1/cities/{slug}/matches", s.require(s.apiMatches))
+	s.handle(mux, "GET /api/v1/cities/{slug}/profile", s.require(s.apiProfile))
+	s.handle(mux, "PUT /api/v1/cities/{slug}/profile", s.require(s.apiPutProfile, store.RoleOfficer, store.RoleAdmin))
+	s.handle(mux, "GET /api/v1/plans", s.require(s.apiPlans))
+	s.handle(mux, "POST /api/v1/plans", s.require(s.apiRunPlanner, store.RoleCoordinator, store.RoleAdmin))
+	s.handle(mux, "GET /api/v1/bids", s.require(s.apiBids))
+	s.handle(mux, "POST /api/v1/bids", s.require(s.apiCreateBid, store.RoleOfficer, store.RoleAdmin))
+	s.handle(mux, "GET /api/v1/uptake", s.require(s.apiUptake, store.RoleGovernment, store.RoleAdmin))
+}
+
+// pageMeta is the "meta" object of a paginated list.
+type pageMeta struct {
+	Page    int  `json:"page"`
+	PerPage int  `json:"per_page"`
+	Total   *int `json:"total,omitempty"`
+	HasNext bool `json:"has_next"`
+}
+
+// writePage writes {"data": ..., "meta": ...} with a Link header to the
+// next and previous pages.
+func writePage(w http.ResponseWriter, r *http.Request, data any, meta pageMeta) {
+	var links []string
+	link := func(page int, rel string) {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(page))
+		q.Set("per_page", strconv.Itoa(meta.PerPage))
+		links = append(links, fmt.Sprintf(`<%s?%s>; rel="%s"`, r.URL.Path, q.Encode(), rel))
+	}
+	if meta.HasNext {
+		link(meta.Page+1, "next")
+	}
+	if meta.Page > 1 {
+		link(meta.Page-1, "prev")
+	}
+	if len(links) > 0 {
+		w.Header().Set("Link", strings.Join(links, ", "))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": data, "meta": meta})
+}
+
+func (s *Server) apiCalls(w http.ResponseWriter, r *http.Request, _ store.User) {
+	q := r.URL.Query()
+	page, perPage, err := paging(q)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	status := q.Get("status")
+	if status != "" && !slices.Contains([]string{"forthcoming", "open", "closed"}, status) {
+		s.badRequest(w, r, badInput{"status", "want forthcoming, open or closed"})
+		return
+	}
+	calls, err := s.cfg.Store.Calls(r.Context(), store.CallFilter{Status: status, Programme: q.Get("programme"),
+		Limit: perPage + 1, Offset: (page - 1) * perPage})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	meta := pageMeta{Page: page, PerPage: perPage, HasNext: len(calls) > perPage}
+	if meta.HasNext {
+		calls = calls[:perPage]
+	}
+	out := make([]OpenCall, 0, len(calls))
+	for _, c := range calls {
+		out = append(out, openCall(c, s.today()))
+	}
+	writePage(w, r, out, meta)
+}
+
+// CallDetail is a call in the API, with its sanitised description.
+type CallDetail struct {
+	OpenCall
+	Reference        string   `json:"reference"`
+	Kind             string   `json:"kind"`
+	ProgrammeName    string   `json:"programme_name"`
+	CallIdentifier   string   `json:"call_identifier"`
+	CallTitle        string   `json:"call_title"`
+	DescriptionHTML  string   `json:"description_html"`
+	ConditionsHTML   string   `json:"conditions_html"`
+	ExpectedGrants   *int     `json:"expected_grants"`
+	FundingRate      *float64 `json:"funding_rate"`
+	TypesOfAction    []string `json:"types_of_action"`
+	Keywords         []string `json:"keywords"`
+	EligibilityNotes string   `json:"eligibility_notes"`
+	MatchedCities    []string `json:"matched_cities"`
+}
+
+func (s *Server) apiCall(w http.ResponseWriter, r *http.Request, _ store.User) {
+	c, ok := s.callFor(w, r)
+	if !ok {
+		return
+	}
+	matches, err := s.cfg.Store.CallMatches(r.Context(), c.ID, s.today())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := CallDetail{OpenCall: openCall(c, s.today()), Reference: c.Reference, Kind: string(c.Kind), ProgrammeName: c.ProgrammeName,
+		CallIdentifier: c.CallIdentifier, CallTitle: c.CallTitle, ExpectedGrants: c.ExpectedGrants, FundingRate: c.FundingRate,
+		TypesOfAction: c.TypesOfAction, Keywords: c.Keywords, EligibilityNotes: c.EligibilityNotes, MatchedCities: []string{}}
+	d.DescriptionHTML, _ = crawlers.SanitizeHTML(c.DescriptionHTML)
+	d.ConditionsHTML, _ = crawlers.SanitizeHTML(c.ConditionsHTML)
+	for _, m := range matches {
+		d.MatchedCities = append(d.MatchedCities, m.City)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": d})
+}
+
+func (s *Server) apiCities(w http.ResponseWriter, r *http.Request, _ store.User) {
+	cities, err := s.cfg.Store.Cities(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": cities, "count": len(cities)})
+}
+
+func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request, u store.User) {
+	city, ok := s.cityFor(w, r, u, false)
+	if !ok {
+		return
+	}
+	f, err := matchFilter(r.URL.Query())
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	page, perPage, err := paging(r.URL.Query())
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	// The total is counted only on request (?count=true): the list is the
+	// busiest endpoint, and the count costs as much as the page.
+	count := r.URL.Query().Get("count") == "true"
+	f.Limit, f.Offset, f.SkipCount = perPage+1, (page-1)*perPage, !count
+	matches, total, err := s.cfg.Store.CityMatches(r.Context(), city.ID, f, s.today())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	meta := pageMeta{Page: page, PerPage: perPage, HasNext: len(matches) > perPage}
+	if meta.HasNext {
+		matches = matches[:perPage]
+	}
+	if count {
+		meta.Total = &total
+	}
+	writePage(w, r, matches, meta)
+}
+
+func (s *Server) apiProfile(w http.ResponseWriter, r *http.Request, u store.User) {
+	city, ok := s.cityFor(w, r, u, false)
+	if !ok {
+		return
+	}
+	p, err := s.cfg.Store.ProfileBySlug(r.Context(), city.Slug)
+	if errors.Is(err, store.ErrNotFound) {
+		s.apiError(w, r, http.StatusNotFound, "not_found", "this city has no profile yet", nil)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": p})
+}
+
+// profileInput is the body of PUT /api/v1/cities/{slug}/profile.
+type profileInput struct {
+	DomainWeights      map[string]float64 `json:"domain_weights"`
+	KeywordsNL         []string           `json:"keywords_nl"`
+	KeywordsEN         []string           `json:"keywords_en"`
+	ExcludedProgrammes []string           `json:"excluded_programmes"`
+	PreparationDays    *int               `json:"preparation_days"`
+	MaxConcurrentBids  *int               `json:"max_concurrent_bids"`
+	CoFundingCapacity  *float64           `json:"cofunding_capacity"`
+}
+
+func (s *Server) apiPutProfile(w http.ResponseWriter, r *http.Request, u store.User) {
+	city, ok := s.cityFor(w, r, u, true)
+	if !ok {
+		return
+	}
+	var in profileInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	p := store.Profile{CityID: city.ID, City: city.Slug, PreparationDays: in.PreparationDays, MaxConcurrentBids: 2}
+	for _, d := range store.Domains {
+		v, ok := in.DomainWeights[d]
+		if !ok || v < 0 || v > 1 {
+			s.badRequest(w, r, badInput{"domain_weights." + d, "want a number from 0 to 1"})
+			return
+		}
+		p.DomainWeights.Set(d, v)
+	}
+	for d := range in.DomainWeights {
+		if _, ok := p.DomainWeights.Get(d); !ok {
+			s.badRequest(w, r, badInput{"domain_weights." + d, "unknown domain"})
+			return
+		}
+	}
+	if in.PreparationDays != nil && (*in.PreparationDays < 0 || *in.PreparationDays > 365) {
+		s.badRequest(w, r, badInput{"preparation_days", "want 0 to 365 or null"})
+		return
+	}
+	if in.MaxConcurrentBids != nil {
+		if *in.MaxConcurrentBids < 0 || *in.MaxConcurrentBids > 100 {
+			s.badRequest(w, r, badInput{"max_concurrent_bids", "want 0 to 100"})
+			return
+		}
+		p.MaxConcurrentBids = *in.MaxConcurrentBids
+	}
+	if in.CoFundingCapacity != nil {
+		if *in.CoFundingCapacity < 0 {
+			s.badRequest(w, r, badInput{"cofunding_capacity", "want an amount of at least 0"})
+			return
+		}
+		p.CoFundingCapacity = *in.CoFundingCapacity
+	}
+	p.KeywordsNL, p.KeywordsEN, p.ExcludedProgrammes = cleanList(in.KeywordsNL), cleanList(in.KeywordsEN), cleanList(in.ExcludedProgrammes)
+	if err := s.saveAndRescore(r, p); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.apiProfile(w, r, u)
+}
+
+func cleanList(v []string) pq.StringArray {
+	out := pq.StringArray{}
+	for _, s := range v {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// decodeJSON reads a JSON body of at most 1 MB with no unknown fields.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typeErr):
+			return badInput{typeErr.Field, "wrong type: want " + typeErr.Type.String()}
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return badInput{strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field"}
+		case errors.Is(err, io.EOF):
+			return badInput{"body", "a JSON body is required"}
+		}
+		return badInput{"body", "not valid JSON"}
+	}
+	return nil
+}
+
+func (s *Server) apiPlans(w http.ResponseWriter, r *http.Request, u store.User) {
+	q := r.URL.Query()
+	page, perPage, err := paging(q)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	f := store.PlanViewFilter{CityIDs: visibleCities(u), Status: q.Get("status"), Limit: perPage, Offset: (page - 1) * perPage}
+	if f.Status != "" && !slices.Contains([]string{"proposed", "accepted", "rejected"}, f.Status) {
+		s.badRequest(w, r, badInput{"status", "want proposed, accepted or rejected"})
+		return
+	}
+	if id := q.Get("call"); id != "" {
+		call, err := s.cfg.Store.CallByIdentifier(r.Context(), id)
+		if errors.Is(err, store.ErrNotFound) {
+			s.badRequest(w, r, badInput{"call", "unknown call"})
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		f.CallID = call.ID
+	}
+	plans, total, err := s.cfg.Store.Plans(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writePage(w, r, plans, pageMeta{Page: page, PerPage: perPage, Total: &total, HasNext: page*perPage < total})
+}
+
+// apiRunPlanner runs the planner for calls and cities; 501 until the
+// integrator sets Config.Planner.
+func (s *Server) apiRunPlanner(w http.ResponseWriter, r *http.Request, u store.User) {
+	var req PlanRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	if len(req.CallIdentifiers) == 0 {
+		s.badRequest(w, r, badInput{"calls", "name at least one call"})
+		return
+	}
+	for _, id := range req.CallIdentifiers {
+		if _, err := s.cfg.Store.CallByIdentifier(r.Context(), id); errors.Is(err, store.ErrNotFound) {
+			s.badRequest(w, r, badInput{"calls", "unknown call " + id})
+			return
+		} else if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	if len(req.Cities) == 0 {
+		req.Cities = u.Cities
+	}
+	for _, slug := range req.Cities {
+		c, err := s.cfg.Store.CityBySlug(r.Context(), slug)
+		if errors.Is(err, store.ErrNotFound) {
+			s.badRequest(w, r, badInput{"cities", "unknown city " + slug})
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if u.Role != store.RoleAdmin && !u.HasCity(c.ID) {
+			s.apiError(w, r, http.StatusForbidden, "forbidden", "you do not coordinate "+slug, nil)
+			return
+		}
+	}
+	if req.Alternatives < 0 || req.Alternatives > 10 {
+		s.badRequest(w, r, badInput{"alternatives", "want 0 to 10"})
+		return
+	}
+	req.RequestedBy = u.ID
+	if s.cfg.Planner == nil {
+		s.apiError(w, r, http.StatusNotImplemented, "not_implemented", "the planner is not connected to the web server yet", nil)
+		return
+	}
+	runID, err := s.cfg.Planner.Plan(r.Context(), req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/plans?run="+strconv.FormatInt(runID, 10))
+	writeJSON(w, http.StatusCreated, map[string]any{"data": map[string]any{"plan_run_id": runID}})
+}
+
+func (s *Server) apiBids(w http.ResponseWriter, r *http.Request, u store.User) {
+	q := r.URL.Query()
+	page, perPage, err := paging(q)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	f := store.BidFilter{CityIDs: visibleCities(u), Programme: q.Get("programme"), Status: q.Get("status"), Limit: perPage, Offset: (page - 1) * perPage}
+	if v := q.Get("year"); v != "" {
+		if f.Year, err = strconv.Atoi(v); err != nil || f.Year < 1990 || f.Year > 2100 {
+			s.badRequest(w, r, badInput{"year", "want a year from 1990 to 2100"})
+			return
+		}
+	}
+	if f.Status != "" && !slices.Contains(store.BidStatuses, f.Status) {
+		s.badRequest(w, r, badInput{"status", "want one of " + strings.Join(store.BidStatuses, ", ")})
+		return
+	}
+	bids, total, err := s.cfg.Store.Bids(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writePage(w, r, bids, pageMeta{Page: page, PerPage: perPage, Total: &total, HasNext: page*perPage < total})
+}
+
+// bidInput is the body of POST /api/v1/bids.
+type bidInput struct {
+	Call            string   `json:"call"`
+	Programme       string   `json:"programme"`
+	Title           string   `json:"title"`
+	Year            int      `json:"year"`
+	Status          string   `json:"status"`
+	AmountRequested *float64 `json:"amount_requested"`
+	AmountGranted   *float64 `json:"amount_granted"`
+	Lead            string   `json:"lead"`
+	Partners        []string `json:"partners"`
+}
+
+func (s *Server) apiCreateBid(w http.ResponseWriter, r *http.Request, u store.User) {
+	var in bidInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	nb := store.NewBid{Programme: in.Programme, Title: strings.TrimSpace(in.Title), Year: in.Year, Status: in.Status,
+		AmountRequested: in.AmountRequested, AmountGranted: in.AmountGranted}
+	switch {
+	case !slices.Contains(store.BidStatuses, in.Status):
+		s.badRequest(w, r, badInput{"status", "want one of " + strings.Join(store.BidStatuses, ", ")})
+		return
+	case in.Year < 1990 || in.Year > 2100:
+		s.badRequest(w, r, badInput{"year", "want a year from 1990 to 2100"})
+		return
+	case in.AmountRequested != nil && *in.AmountRequested < 0:
+		s.badRequest(w, r, badInput{"amount_requested", "want an amount of at least 0"})
+		return
+	case in.AmountGranted != nil && (*in.AmountGranted < 0 || in.Status != "won"):
+		s.badRequest(w, r, badInput{"amount_granted", "only a won bid has a granted amount, of at least 0"})
+		return
+	}
+	if in.Call != "" {
+		call, err := s.cfg.Store.CallByIdentifier(r.Context(), in.Call)
+		if errors.Is(err, store.ErrNotFound) {
+			s.badRequest(w, r, badInput{"call", "unknown call"})
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		nb.CallID = &call.ID
+		if nb.Programme == "" {
+			nb.Programme = call.Programme
+		}
+		if nb.Title == "" {
+			nb.Title = call.Title
+		}
+	}
+	if nb.Title == "" {
+		s.badRequest(w, r, badInput{"title", "a title or a call is required"})
+		return
+	}
+	lead, err := s.cfg.Store.CityBySlug(r.Context(), in.Lead)
+	if errors.Is(err, store.ErrNotFound) {
+		s.badRequest(w, r, badInput{"lead", "unknown city"})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !u.CanChangeCity(lead.ID) {
+		s.apiError(w, r, http.StatusForbidden, "forbidden", "you cannot record bids for "+lead.Slug, nil)
+		return
+	}
+	nb.LeadCityID = lead.ID
+	for _, slug := range in.Partners {
+		c, err := s.cfg.Store.CityBySlug(r.Context(), slug)
+		if errors.Is(err, store.ErrNotFound) {
+			s.badRequest(w, r, badInput{"partners", "unknown city " + slug})
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if c.ID != lead.ID {
+			nb.PartnerCityIDs = append(nb.PartnerCityIDs, c.ID)
+		}
+	}
+	id, err := s.cfg.Store.CreateBid(r.Context(), nb)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/bids?year="+strconv.Itoa(in.Year))
+	writeJSON(w, http.StatusCreated, map[string]any{"data": map[string]any{"id": id}})
+}
+
+func (s *Server) apiUptake(w http.ResponseWriter, r *http.Request, _ store.User) {
+	rep, err := s.uptake(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if rep.Rows == nil {
+		rep.Rows = []store.UptakeRow{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": rep.Rows, "activity": rep.Activity,
+		"front_runners": rep.FrontRunners, "need_help": rep.NeedHelp, "generated_at": s.now().UTC().Format(time.RFC3339)})
+}

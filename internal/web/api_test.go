@@ -1,0 +1,141 @@
+package web_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fundmatch/fundmatch/internal/web"
+)
+
+func TestOpenAPIDocumentMatchesTheRoutes(t *testing.T) {
+	s := newSite(t, web.Config{})
+	code, _, body := do(t, "GET", s.URL+"/api/openapi.json", nil, "", nil)
+	var doc struct {
+		OpenAPI string                               `json:"openapi"`
+		Paths   map[string]map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal([]byte(body), &doc); err != nil || code != 200 || !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Fatalf("openapi.json = %d, version %q, %v", code, doc.OpenAPI, err)
+	}
+	var documented []string
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			documented = append(documented, strings.ToUpper(method)+" "+path)
+			if _, ok := op["responses"]; !ok {
+				t.Errorf("%s %s documents no responses", method, path)
+			}
+		}
+	}
+	var routed []string
+	for _, r := range s.srv.Routes() {
+		if _, path, _ := strings.Cut(r, " "); strings.HasPrefix(path, "/api/") {
+			routed = append(routed, r)
+		}
+	}
+	slices.Sort(documented)
+	slices.Sort(routed)
+	for _, r := range routed {
+		if !slices.Contains(documented, r) {
+			t.Errorf("route %s is not in the OpenAPI document", r)
+		}
+	}
+	for _, d := range documented {
+		if !slices.Contains(routed, d) {
+			t.Errorf("the OpenAPI document has %s, which is not routed", d)
+		}
+	}
+}
+
+func TestAPIPaginationErrorsAndWrites(t *testing.T) {
+	s := newSite(t, web.Config{})
+	s.fixture(t)
+	officer := s.token(t, s.addUser(t, "o@gent.be", "officer", "gent"))
+	coordinator := s.token(t, s.addUser(t, "c@ovl.be", "coordinator", "gent"))
+	type errorBody struct {
+		Error struct{ Code, Message, Field string } `json:"error"`
+	}
+	t.Run("MatchesArePagedWithMetaAndLink", func(t *testing.T) {
+		code, hdr, body := do(t, "GET", s.URL+"/api/v1/cities/gent/matches?per_page=2&sort=score&count=true", nil, officer, nil)
+		var got struct {
+			Data []struct {
+				Call, Eligibility string
+				Score             int
+			}
+			Meta struct {
+				Page, PerPage, Total int
+				HasNext              bool `json:"has_next"`
+			}
+		}
+		if err := json.Unmarshal([]byte(body), &got); err != nil || code != 200 {
+			t.Fatalf("= %d %v", code, err)
+		}
+		if len(got.Data) != 2 || got.Data[0].Score != 82 || got.Data[1].Score != 55 || got.Meta.Total != 3 || !got.Meta.HasNext {
+			t.Fatalf("page 1 = %+v", got)
+		}
+		_, _, last := do(t, "GET", s.URL+"/api/v1/cities/gent/matches?per_page=2&page=2", nil, officer, nil)
+		if !strings.Contains(last, `"has_next":false`) || strings.Contains(last, `"total"`) || !strings.Contains(last, "LIFE-2027-XSS") {
+			t.Fatalf("page 2 without count = %s", last)
+		}
+		if link := hdr.Get("Link"); !strings.Contains(link, `page=2`) || !strings.Contains(link, `rel="next"`) {
+			t.Fatalf("Link = %q", link)
+		}
+	})
+	bad := []struct{ name, method, path, body, token, field string }{
+		{"BadMinScore", "GET", "/api/v1/cities/gent/matches?min_score=high", "", officer, "min_score"},
+		{"BadPerPage", "GET", "/api/v1/calls?per_page=1000", "", officer, "per_page"},
+		{"WeightOutOfRange", "PUT", "/api/v1/cities/gent/profile", `{"domain_weights": {"economy": 3}}`, officer, "domain_weights.economy"},
+		{"UnknownField", "PUT", "/api/v1/cities/gent/profile", `{"domain_weight": {}}`, officer, "domain_weight"},
+		{"WrongType", "POST", "/api/v1/bids", `{"lead": "gent", "year": "2026"}`, officer, "year"},
+		{"GrantedButNotWon", "POST", "/api/v1/bids", `{"lead": "gent", "title": "x", "year": 2026, "status": "lost", "amount_granted": 5}`, officer, "amount_granted"},
+		{"PlanWithoutCalls", "POST", "/api/v1/plans", `{"calls": []}`, coordinator, "calls"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, body := do(t, tt.method, s.URL+tt.path, nil, tt.token, strings.NewReader(tt.body))
+			var e errorBody
+			if err := json.Unmarshal([]byte(body), &e); err != nil || code != 400 || e.Error.Field != tt.field || e.Error.Code != "bad_request" {
+				t.Fatalf("= %d %s, want 400 naming %q", code, body, tt.field)
+			}
+		})
+	}
+	t.Run("ProfileRoundTrip", func(t *testing.T) {
+		in := `{"domain_weights": {"economy": 0.1, "government": 0.2, "people": 0.3, "living": 0.4, "mobility": 1, "environment": 0.9},
+			"keywords_nl": ["fiets", " "], "preparation_days": 30, "max_concurrent_bids": 4, "cofunding_capacity": 100000}`
+		code, _, body := do(t, "PUT", s.URL+"/api/v1/cities/gent/profile", nil, officer, strings.NewReader(in))
+		var got struct {
+			Data struct {
+				DomainWeights   map[string]float64 `json:"domain_weights"`
+				KeywordsNL      []string           `json:"keywords_nl"`
+				PreparationDays int                `json:"preparation_days"`
+			}
+		}
+		if err := json.Unmarshal([]byte(body), &got); err != nil || code != 200 {
+			t.Fatalf("= %d %s", code, body)
+		}
+		if got.Data.DomainWeights["mobility"] != 1 || !slices.Equal(got.Data.KeywordsNL, []string{"fiets"}) || got.Data.PreparationDays != 30 {
+			t.Fatalf("saved = %+v", got.Data)
+		}
+	})
+	t.Run("BidIsRecordedAndListed", func(t *testing.T) {
+		code, _, body := do(t, "POST", s.URL+"/api/v1/bids", nil, officer, strings.NewReader(
+			`{"call": "DIGITAL-2027-EDIH-02", "year": 2026, "status": "won", "amount_requested": 400000, "amount_granted": 350000, "lead": "gent", "partners": ["aalst"]}`))
+		if code != http.StatusCreated {
+			t.Fatalf("= %d %s", code, body)
+		}
+		_, _, body = do(t, "GET", s.URL+"/api/v1/bids?year=2026", nil, officer, nil)
+		if !strings.Contains(body, `"DIGITAL-2027-EDIH-02"`) || !strings.Contains(body, `"aalst"`) || !strings.Contains(body, "Digital twins") {
+			t.Fatalf("bids = %s", body)
+		}
+	})
+	t.Run("RunningThePlannerSays501UntilWired", func(t *testing.T) {
+		code, _, body := do(t, "POST", s.URL+"/api/v1/plans", nil, coordinator, strings.NewReader(`{"calls": ["HORIZON-CL5-2027-D4-01"]}`))
+		var e errorBody
+		json.Unmarshal([]byte(body), &e)
+		if code != http.StatusNotImplemented || e.Error.Code != "not_implemented" {
+			t.Fatalf("= %d %s", code, body)
+		}
+	})
+}

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/fundmatch/fundmatch/internal/auth"
+	"github.com/fundmatch/fundmatch/internal/store"
+)
+
+// icalURL is the secret address of a user's iCal feed: the user id and an
+// HMAC of it under SECRET_KEY, so it works in calendar apps without a
+// session and cannot be guessed.
+func (s *Server) icalURL(u store.User) string {
+	return s.cfg.BaseURL + "/ical/" + s.icalToken(u.ID) + ".ics"
+}
+
+func (s *Server) icalToken(userID int64) string {
+	return strconv.FormatInt(userID, 10) + "-" + auth.Sign(s.cfg.SecretKey, "ical:"+strconv.FormatInt(userID, 10))
+}
+
+// ical serves the deadlines of the calls a user's cities marked interested
+// or applying, as an iCalendar feed.
+func (s *Server) ical(w http.ResponseWriter, r *http.Request) {
+	token := strings.TrimSuffix(r.PathValue("token"), ".ics")
+	idPart, _, _ := strings.Cut(token, "-")
+	id, err := strconv.ParseInt(idPart, 10, 64)
+	if err != nil || subtle.ConstantTimeCompare([]byte(token), []byte(s.icalToken(id))) != 1 {
+		s.notFound(w, r)
+		return
+	}
+	u, err := s.cfg.Store.UserByID(r.Context(), id)
+	if err != nil || u.DisabledAt != nil {
+		s.notFound(w, r)
+		return
+	}
+	deadlines, err := s.cfg.Store.InterestedDeadlines(r.Context(), u.CityIDs, s.today())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var b strings.Builder
+	line := func(format string, args ...any) { b.WriteString(fmt.Sprintf(format, args...) + "\r\n") }
+	line("BEGIN:VCALENDAR")
+	line("VERSION:2.0")
+	line("PRODID:-//fundmatch//deadlines//NL")
+	line("CALSCALE:GREGORIAN")
+	line("X-WR-CALNAME:fundmatch")
+	stamp := s.now().UTC().Format("20060102T150405Z")
+	for _, d := range deadlines {
+		line("BEGIN:VEVENT")
+		line("UID:%s-%s-%s@fundmatch", d.City, icalText(d.CallIdentifier), d.Deadline.Format("20060102"))
+		line("DTSTAMP:%s", stamp)
+		line("DTSTART;VALUE=DATE:%s", d.Deadline.Format("20060102"))
+		line("DTEND;VALUE=DATE:%s", d.Deadline.AddDate(0, 0, 1).Format("20060102"))
+		line("SUMMARY:%s", icalText("Deadline "+d.CallIdentifier+" ("+d.City+"): "+d.Title))
+		if d.URL != "" {
+			line("URL:%s", icalText(d.URL))
+		}
+		line("DESCRIPTION:%s", icalText(s.cfg.BaseURL+"/calls/"+d.CallIdentifier+" — "+d.Status))
+		line("END:VEVENT")
+	}
+	line("END:VCALENDAR")
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Cache-Control", "private, max-age=300")
+	fmt.Fprint(w, b.String())
+}
+
+// icalText escapes a TEXT value (RFC 5545 §3.3.11).
+func icalText(s string) string {
+	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`, "\r", "").Replace(s)
+}

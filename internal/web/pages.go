@@ -1,0 +1,439 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/internal/store"
+)
+
+// cityFor returns the city of the {slug} in the path when u may see it (or
+// change it, with change): 404 when there is no such city, 403 otherwise.
+func (s *Server) cityFor(w http.ResponseWriter, r *http.Request, u store.User, change bool) (store.City, bool) {
+	c, err := s.cfg.Store.CityBySlug(r.Context(), r.PathValue("slug"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return c, false
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return c, false
+	}
+	if !u.CanSeeCity(c.ID) || (change && !u.CanChangeCity(c.ID)) {
+		s.forbidden(w, r)
+		return c, false
+	}
+	return c, true
+}
+
+// callFor returns the call of the {identifier} in the path, or answers 404.
+func (s *Server) callFor(w http.ResponseWriter, r *http.Request) (store.CallRecord, bool) {
+	c, err := s.cfg.Store.CallByIdentifier(r.Context(), r.PathValue("identifier"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return c, false
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return c, false
+	}
+	return c, true
+}
+
+// fail answers an unexpected error as a page or as JSON.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if isAPI(r) {
+		s.apiError(w, r, http.StatusInternalServerError, "internal", "", err)
+		return
+	}
+	s.serverError(w, r, err)
+}
+
+// today is the date in Brussels, where deadlines fall.
+func (s *Server) today() time.Time {
+	n := s.now().In(s.brussels)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// badInput is a request field with a wrong value.
+type badInput struct{ field, message string }
+
+func (e badInput) Error() string { return e.field + ": " + e.message }
+
+// matchFilter reads the filters and sorting of a city's matches from the
+// query string.
+func matchFilter(q url.Values) (store.MatchFilter, error) {
+	f := store.MatchFilter{Programme: q.Get("programme"), Eligibility: q.Get("eligibility"),
+		CallStatus: q.Get("status"), Interest: q.Get("interest"), Sort: q.Get("sort")}
+	if v := q.Get("min_score"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 100 {
+			return f, badInput{"min_score", "want a whole number from 0 to 100"}
+		}
+		f.MinScore = n
+	}
+	if f.Eligibility != "" && !slices.Contains([]string{"eligible", "ineligible", "unknown"}, f.Eligibility) {
+		return f, badInput{"eligibility", "want eligible, ineligible or unknown"}
+	}
+	if f.CallStatus != "" && !slices.Contains([]string{"forthcoming", "open", "closed"}, f.CallStatus) {
+		return f, badInput{"status", "want forthcoming, open or closed"}
+	}
+	if f.Interest != "" && !slices.Contains(store.InterestStatuses, f.Interest) {
+		return f, badInput{"interest", "want one of " + strings.Join(store.InterestStatuses, ", ")}
+	}
+	if _, ok := store.MatchSorts[f.Sort]; f.Sort != "" && !ok {
+		return f, badInput{"sort", "want score, deadline or budget"}
+	}
+	return f, nil
+}
+
+// paging reads ?page= and ?per_page= (defaults 1 and 50, at most 200).
+func paging(q url.Values) (page, perPage int, err error) {
+	page, perPage = 1, 50
+	if v := q.Get("page"); v != "" {
+		if page, err = strconv.Atoi(v); err != nil || page < 1 {
+			return 0, 0, badInput{"page", "want a whole number from 1"}
+		}
+	}
+	if v := q.Get("per_page"); v != "" {
+		if perPage, err = strconv.Atoi(v); err != nil || perPage < 1 || perPage > 200 {
+			return 0, 0, badInput{"per_page", "want a whole number from 1 to 200"}
+		}
+	}
+	return page, perPage, nil
+}
+
+func (s *Server) badRequest(w http.ResponseWriter, r *http.Request, err error) {
+	var bi badInput
+	if !errors.As(err, &bi) {
+		bi = badInput{"", err.Error()}
+	}
+	if isAPI(r) {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]string{
+			"code": "bad_request", "message": bi.Error(), "field": bi.field}})
+		return
+	}
+	s.render(w, r, http.StatusBadRequest, "error.html", map[string]any{"Status": 400, "Message": "bad_request", "Detail": bi.Error()})
+}
+
+// cityPage lists a city's matched calls with filters and sorting.
+func (s *Server) cityPage(w http.ResponseWriter, r *http.Request, u store.User) {
+	city, ok := s.cityFor(w, r, u, false)
+	if !ok {
+		return
+	}
+	f, err := matchFilter(r.URL.Query())
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	page, perPage, err := paging(r.URL.Query())
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	f.Limit, f.Offset = perPage, (page-1)*perPage
+	matches, total, err := s.cfg.Store.CityMatches(r.Context(), city.ID, f, s.today())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "city.html", map[string]any{
+		"City": city, "Matches": matches, "Total": total, "Filter": f, "Page": page,
+		"HasNext": page*perPage < total, "CanChange": u.CanChangeCity(city.ID),
+		"ICal": s.icalURL(u), "Interests": store.InterestStatuses,
+	})
+}
+
+// callPage shows a call: its sanitised description, a deadline timeline,
+// its budget, the cities it matches and the forms to mark it.
+func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u store.User) {
+	call, ok := s.callFor(w, r)
+	if !ok {
+		return
+	}
+	matches, err := s.cfg.Store.CallMatches(r.Context(), call.ID, s.today())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	// Every signed-in user sees which cities a call matches (to find
+	// partners); the score and reasons only for cities they may see.
+	type cityMatch struct {
+		store.CityMatch
+		Visible bool
+	}
+	var cities []cityMatch
+	for _, m := range matches {
+		cities = append(cities, cityMatch{m, u.CanSeeCity(m.CityID)})
+	}
+	type markForm struct {
+		City     store.City
+		Interest store.Interest
+	}
+	var forms []markForm
+	for _, slug := range u.Cities {
+		c, err := s.cfg.Store.CityBySlug(r.Context(), slug)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if !u.CanChangeCity(c.ID) {
+			continue
+		}
+		in, err := s.cfg.Store.InterestOf(r.Context(), c.ID, call.ID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.serverError(w, r, err)
+			return
+		}
+		forms = append(forms, markForm{c, in})
+	}
+	// The description was sanitised with bluemonday when it was crawled
+	// (crawlers.SanitizeHTML); that is why it may be trusted as HTML here.
+	// It passes the same policy again so that a row written by other means
+	// cannot carry a script onto the page.
+	description, _ := crawlers.SanitizeHTML(call.DescriptionHTML)
+	conditions, _ := crawlers.SanitizeHTML(call.ConditionsHTML)
+	s.render(w, r, http.StatusOK, "call.html", map[string]any{
+		"Call":        call,
+		"Description": template.HTML(description),
+		"Conditions":  template.HTML(conditions),
+		"Timeline":    timelineSVG(call.OpeningDate, call.Deadlines, s.today()),
+		"Cities":      cities, "Forms": forms, "Interests": store.InterestStatuses,
+		"CanPlan": u.Role == store.RoleCoordinator || u.Role == store.RoleAdmin,
+	})
+}
+
+// markCall records a city's mark on a call, with a note and amounts.
+func (s *Server) markCall(w http.ResponseWriter, r *http.Request, u store.User) {
+	city, ok := s.cityFor(w, r, u, true)
+	if !ok {
+		return
+	}
+	call, ok := s.callFor(w, r)
+	if !ok {
+		return
+	}
+	in, err := interestFrom(r.PostFormValue)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	if err := s.cfg.Store.SetInterest(r.Context(), city.ID, call.ID, u.ID, in, s.now()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/calls/"+url.PathEscape(call.Identifier)+"#mark-"+city.Slug, http.StatusSeeOther)
+}
+
+func interestFrom(get func(string) string) (store.Interest, error) {
+	in := store.Interest{Status: get("status"), Note: strings.TrimSpace(get("note"))}
+	if !slices.Contains(store.InterestStatuses, in.Status) {
+		return in, badInput{"status", "want one of " + strings.Join(store.InterestStatuses, ", ")}
+	}
+	if len(in.Note) > 4000 {
+		return in, badInput{"note", "at most 4000 characters"}
+	}
+	var err error
+	if in.AmountRequested, err = amount(get("amount_requested"), "amount_requested"); err != nil {
+		return in, err
+	}
+	if in.AmountGranted, err = amount(get("amount_granted"), "amount_granted"); err != nil {
+		return in, err
+	}
+	return in, nil
+}
+
+var thousandsDots = regexp.MustCompile(`^\d{1,3}(\.\d{3})+$`)
+
+// amount parses an amount in euro, accepting 12.500,50 and 12500.50.
+func amount(v, field string) (*float64, error) {
+	v = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "€"))
+	if v == "" {
+		return nil, nil
+	}
+	switch {
+	case strings.Contains(v, ","):
+		v = strings.ReplaceAll(strings.ReplaceAll(v, ".", ""), ",", ".")
+	case thousandsDots.MatchString(v): // 250.000 is Belgian for 250000
+		v = strings.ReplaceAll(v, ".", "")
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(v, " ", ""), 64)
+	if err != nil || f < 0 || f > 1e13 {
+		return nil, badInput{field, "want an amount in euro, such as 250000"}
+	}
+	return &f, nil
+}
+
+// profilePage shows the city profile form.
+func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, u store.User) {
+	city, ok := s.cityFor(w, r, u, false)
+	if !ok {
+		return
+	}
+	p, err := s.cfg.Store.ProfileBySlug(r.Context(), city.Slug)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.serverError(w, r, err)
+		return
+	}
+	p.CityID, p.City = city.ID, city.Slug
+	s.render(w, r, http.StatusOK, "profile.html", map[string]any{"City": city, "Profile": p,
+		"CanChange": u.CanChangeCity(city.ID), "Saved": r.URL.Query().Get("saved") != "", "Domains": store.Domains})
+}
+
+// saveProfile stores the edited profile and asks for a rescore.
+func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request, u store.User) {
+	city, ok := s.cityFor(w, r, u, true)
+	if !ok {
+		return
+	}
+	p, err := profileFromForm(r)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	p.CityID, p.City = city.ID, city.Slug
+	if err := s.saveAndRescore(r, p); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/cities/"+city.Slug+"/profile?saved=1", http.StatusSeeOther)
+}
+
+// saveAndRescore saves a profile and enqueues the rescoring of its city.
+func (s *Server) saveAndRescore(r *http.Request, p store.Profile) error {
+	changed := false
+	err := s.cfg.Store.Tx(r.Context(), func(tx *sqlx.Tx) error {
+		var err error
+		changed, err = store.SaveProfile(r.Context(), tx, p, false)
+		return err
+	})
+	if err != nil || !changed {
+		return err
+	}
+	// TODO(integrator): there is no score:city task type yet. Set
+	// Config.Rescorer to enqueue one; until then a changed profile is
+	// rescored by the next scheduled scoring run, and nothing pretends here
+	// that it was rescored.
+	if s.cfg.Rescorer == nil {
+		s.cfg.Logger.Warn("profile saved but no rescorer is wired; matches stay as they are until the next scoring run", "city", p.City)
+		return nil
+	}
+	if err := s.cfg.Rescorer.RescoreCity(r.Context(), p.CityID); err != nil {
+		return fmt.Errorf("enqueue rescore of %s: %w", p.City, err)
+	}
+	return nil
+}
+
+func profileFromForm(r *http.Request) (store.Profile, error) {
+	var p store.Profile
+	for _, d := range store.Domains {
+		v := r.PostFormValue("weight_" + d)
+		f, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64)
+		if err != nil || f < 0 || f > 1 {
+			return p, badInput{"weight_" + d, "want a number from 0 to 1"}
+		}
+		p.DomainWeights.Set(d, f)
+	}
+	p.KeywordsNL = splitList(r.PostFormValue("keywords_nl"))
+	p.KeywordsEN = splitList(r.PostFormValue("keywords_en"))
+	p.ExcludedProgrammes = splitList(r.PostFormValue("excluded_programmes"))
+	if v := strings.TrimSpace(r.PostFormValue("preparation_days")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 365 {
+			return p, badInput{"preparation_days", "want a whole number of days from 0 to 365, or nothing"}
+		}
+		p.PreparationDays = &n
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("max_concurrent_bids")))
+	if err != nil || n < 0 || n > 100 {
+		return p, badInput{"max_concurrent_bids", "want a whole number from 0 to 100"}
+	}
+	p.MaxConcurrentBids = n
+	c, err := amount(r.PostFormValue("cofunding_capacity"), "cofunding_capacity")
+	if err != nil {
+		return p, err
+	}
+	if c != nil {
+		p.CoFundingCapacity = *c
+	}
+	return p, nil
+}
+
+// splitList splits a comma- or newline-separated list, dropping blanks.
+func splitList(v string) pq.StringArray {
+	out := pq.StringArray{}
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '\n' || r == ';' }) {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// callsPage lists the current calls with the cities they match among the
+// user's cities (every city for government and admins).
+func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u store.User) {
+	page, perPage, err := paging(r.URL.Query())
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
+	status := r.URL.Query().Get("status")
+	if status == "" {
+		status = "open"
+	}
+	calls, err := s.cfg.Store.Calls(r.Context(), store.CallFilter{Status: status, Programme: r.URL.Query().Get("programme"),
+		Limit: perPage + 1, Offset: (page - 1) * perPage})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	hasNext := len(calls) > perPage
+	if hasNext {
+		calls = calls[:perPage]
+	}
+	type row struct {
+		Call   store.CallRecord
+		Next   *time.Time
+		Cities []store.CityMatch
+	}
+	rows := make([]row, 0, len(calls))
+	for _, c := range calls {
+		ms, err := s.cfg.Store.CallMatches(r.Context(), c.ID, s.today())
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		var visible []store.CityMatch
+		for _, m := range ms {
+			if u.Role == store.RoleGovernment || u.Role == store.RoleAdmin || slices.Contains(u.Cities, m.City) {
+				visible = append(visible, m)
+			}
+		}
+		rows = append(rows, row{c, nextDeadline(c.Deadlines, s.today()), visible})
+	}
+	s.render(w, r, http.StatusOK, "calls.html", map[string]any{"Rows": rows, "Page": page, "HasNext": hasNext,
+		"Status": status, "Programme": r.URL.Query().Get("programme")})
+}
+
+func nextDeadline(ds []time.Time, today time.Time) *time.Time {
+	for _, d := range ds {
+		if !d.Before(today) {
+			return &d
+		}
+	}
+	return nil
+}

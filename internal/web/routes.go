@@ -1,0 +1,65 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/fundmatch/fundmatch/internal/store"
+)
+
+// routes registers every page and API endpoint.
+func (s *Server) routes(mux *http.ServeMux) {
+	s.handle(mux, "GET /healthz", s.healthz)
+	s.handle(mux, "GET /readyz", s.readyz)
+	s.handle(mux, "GET /metrics", promhttp.HandlerFor(s.cfg.Metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP)
+	static, _ := fs.Sub(staticFS, "static")
+	s.handle(mux, "GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)).ServeHTTP)
+	s.handle(mux, "GET /{$}", s.home)
+	s.handle(mux, "GET /login", s.loginPage)
+	s.handle(mux, "POST /login", s.login)
+	s.handle(mux, "POST /logout", s.logout)
+
+	s.handle(mux, "GET /open", s.openDataPage)
+	s.handle(mux, "GET /open/calls.json", s.openCallsJSON)
+	s.handle(mux, "GET /open/calls.csv", s.openCallsCSV)
+	s.handle(mux, "GET /open/calls.atom", s.openCallsAtom)
+	s.handle(mux, "GET /ical/{token}", s.ical)
+	// One-click links from alert emails: the signed token is the credential.
+	s.handle(mux, "GET /unsubscribe", s.unsubscribeConfirm)
+	s.handle(mux, "POST /unsubscribe", s.unsubscribe)
+	s.handle(mux, "GET /mute", s.mute)
+
+	// Pages for signed-in users; each handler checks access to the city,
+	// call or plan it shows.
+	s.handle(mux, "GET /calls", s.require(s.callsPage))
+	s.handle(mux, "GET /calls/{identifier}", s.require(s.callPage))
+	s.handle(mux, "GET /cities/{slug}", s.require(s.cityPage))
+	s.handle(mux, "POST /cities/{slug}/calls/{identifier}/interest", s.require(s.markCall))
+	s.handle(mux, "GET /cities/{slug}/profile", s.require(s.profilePage))
+	s.handle(mux, "POST /cities/{slug}/profile", s.require(s.saveProfile))
+	s.handle(mux, "POST /calls/{identifier}/plans", s.require(s.runPlanner, store.RoleCoordinator, store.RoleAdmin))
+	s.handle(mux, "GET /plans", s.require(s.plansPage))
+	s.handle(mux, "GET /plans/{id}", s.require(s.planPage))
+	s.handle(mux, "POST /plans/{id}/decision", s.require(s.decidePlan, store.RoleCoordinator, store.RoleAdmin))
+	s.handle(mux, "POST /plans/{id}/members", s.require(s.adjustPlan, store.RoleCoordinator, store.RoleAdmin))
+	s.handle(mux, "POST /plans/{id}/response", s.require(s.respondToPlan, store.RoleOfficer, store.RoleAdmin))
+	s.handle(mux, "GET /uptake", s.require(s.uptakePage, store.RoleGovernment, store.RoleAdmin))
+	s.handle(mux, "GET /uptake.csv", s.require(s.uptakeCSV, store.RoleGovernment, store.RoleAdmin))
+	s.handle(mux, "GET /admin/sources", s.require(s.adminSources, store.RoleAdmin))
+	s.handle(mux, "POST /admin/sources/{name}/enabled", s.require(s.setSourceEnabled, store.RoleAdmin))
+	s.handle(mux, "GET /admin/users", s.require(s.adminUsers, store.RoleAdmin))
+
+	s.apiRoutes(mux)
+	s.handle(mux, "/", s.notFound)
+}
+
+// handle registers h under pattern and remembers the pattern for Routes.
+func (s *Server) handle(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
+	s.patterns = append(s.patterns, pattern)
+	mux.Handle(pattern, h)
+}
+
+// Routes lists the patterns the server handles, such as "GET /api/v1/calls".
+func (s *Server) Routes() []string { return append([]string{}, s.patterns...) }
