@@ -72,6 +72,10 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/open/calls.json", "", [7]int{200, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/open/calls.csv", "", [7]int{200, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/open/calls.atom", "", [7]int{200, 200, 200, 200, 200, 200, 200}},
+		// Alert links carry their own signed token; without one they are refused for everyone.
+		{"GET", "/unsubscribe", "", [7]int{400, 400, 400, 400, 400, 400, 400}},
+		{"POST", "/unsubscribe", "", [7]int{400, 400, 400, 400, 400, 400, 400}},
+		{"GET", "/mute", "", [7]int{400, 400, 400, 400, 400, 400, 400}},
 		{"GET", "/calls", "", [7]int{login, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/calls/HORIZON-CL5-2027-D4-01", "", [7]int{login, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/calls/NO-SUCH-CALL", "", [7]int{login, 404, 404, 404, 404, 404, 404}},
@@ -84,7 +88,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/plans", "", [7]int{login, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/plans/" + best, "", [7]int{login, 200, 403, 200, 403, 200, 200}},
 		{"GET", "/plans/999999", "", [7]int{login, 404, 404, 404, 404, 404, 404}},
-		{"POST", "/plans/" + best + "/decision", "decision=proposed", [7]int{login, 403, 403, 303, 403, 403, 303}},
+		// An unknown decision is refused (400) only after the role was let in.
+		{"POST", "/plans/" + best + "/decision", "decision=maybe", [7]int{login, 403, 403, 400, 403, 403, 400}},
 		{"POST", "/plans/" + best + "/members", "city=mechelen&action=add", [7]int{login, 403, 403, 303, 403, 403, 303}},
 		{"POST", "/plans/" + best + "/response", "city=gent&response=confirmed", [7]int{login, 303, 403, 403, 403, 403, 303}},
 		{"GET", "/uptake", "", [7]int{login, 403, 403, 403, 403, 200, 200}},

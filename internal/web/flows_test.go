@@ -106,7 +106,8 @@ func TestCoordinatorDecidesAndAdjustsPlansAndMembersAnswer(t *testing.T) {
 			`SELECT status FROM consortium_plans WHERE rank = 1`, "proposed"},
 		{"CoordinatorMakesAalstLead", coord, best + "/members", url.Values{"city": {"aalst"}, "action": {"lead"}}, 303,
 			`SELECT string_agg(c.slug || ':' || cm.role || ':' || cm.response, ',' ORDER BY c.slug) FROM consortium_members cm JOIN cities c ON c.id = cm.city_id WHERE cm.plan_id = ` + planID(1),
-			"aalst:lead:pending,gent:partner:pending"},
+			// A member that stays keeps its answer when it becomes the lead.
+			"aalst:lead:confirmed,gent:partner:pending"},
 		{"CoordinatorAddsAPartner", coord, best + "/members", url.Values{"city": {"mechelen"}, "action": {"add"}}, 303,
 			`SELECT count(*)::text FROM consortium_members WHERE plan_id = ` + planID(1), "3"},
 		{"CannotRemoveTheLead", coord, best + "/members", url.Values{"city": {"aalst"}, "action": {"remove"}}, 400,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fundmatch/fundmatch/internal/auth"
 	"github.com/fundmatch/fundmatch/internal/metrics"
+	"github.com/fundmatch/fundmatch/internal/planning"
 	"github.com/fundmatch/fundmatch/internal/seed"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/testdb"
@@ -37,6 +38,9 @@ func newSite(t testing.TB, cfg web.Config) *site {
 		t.Fatal(err)
 	}
 	cfg.Store, cfg.Metrics = st, metrics.New()
+	if cfg.PlanActions == nil {
+		cfg.PlanActions = planning.New(st) // the real decisions: rules rechecked, one bid per accepted plan
+	}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if cfg.SecretKey == nil {
 		cfg.SecretKey = []byte("0123456789abcdef0123456789abcdef")
