@@ -15,7 +15,7 @@ import (
 type HeuristicOptions struct {
 	TimeBudget time.Duration // 0: no time limit
 	// Rounds of ruin and repair after the first local optimum; 0 means
-	// as many as the time budget allows, or 50 without a budget.
+	// as many as the time budget allows, or 300 without a budget.
 	Rounds    int
 	Shortlist int    // candidates per call the moves consider; 0: 40
 	Seed      uint64 // seeds the random choices, for repeatable plans
@@ -81,7 +81,7 @@ type heuristic struct {
 
 func newHeuristic(pm *portfolioModel, opt HeuristicOptions) *heuristic {
 	if opt.Rounds <= 0 {
-		opt.Rounds = 50
+		opt.Rounds = 300
 		if opt.TimeBudget > 0 {
 			opt.Rounds = math.MaxInt
 		}
