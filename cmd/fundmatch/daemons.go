@@ -96,7 +96,7 @@ func (e *env) runWorker(ctx context.Context, s *services) error {
 	defer client.Close()
 	crawler := crawl.NewRunner(s.store, e.crawlConfig(), scoreEnqueuer(client), e.logger)
 	crawlers := map[string]tasks.Crawler{"ftportal": crawler, "html": crawler}
-	e.addHistoryCrawlers(crawlers, s)
+	e.addHistoryCrawlers(crawlers, s, client)
 	w.Handle(tasks.TypeCrawlSource, &tasks.CrawlHandler{Store: s.store, Logger: e.logger, Crawlers: crawlers})
 	scoring.New(s.store, e.logger).Register(w)
 	svc, err := e.alertService(s)

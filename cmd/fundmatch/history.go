@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -13,16 +14,37 @@ import (
 	"github.com/fundmatch/fundmatch/internal/history"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/tasks"
+	"github.com/hibiken/asynq"
 )
 
 // addHistoryCrawlers registers the crawlers of the history sources (kinds
 // cordis, kohesio and keep) for the worker.
-func (e *env) addHistoryCrawlers(crawlers map[string]tasks.Crawler, s *services) {
+func (e *env) addHistoryCrawlers(crawlers map[string]tasks.Crawler, s *services, client *asynq.Client) {
 	im := &history.Importer{Store: s.store, Logger: e.logger.With("component", "history")}
 	opts := e.historyFetch()
 	for _, src := range history.Sources {
-		crawlers[string(src)] = &history.Crawler{Importer: im, Source: src, Fetch: opts, Logger: im.Logger}
+		c := &history.Crawler{Importer: im, Source: src, Fetch: opts, Logger: im.Logger}
+		crawlers[string(src)] = rescoreAfter{Crawler: c, client: client, logger: im.Logger}
 	}
+}
+
+// rescoreAfter queues a rescore of every city after a history crawl: the
+// cities' experience may have changed. An unchanged file costs a rescore
+// that writes nothing.
+type rescoreAfter struct {
+	tasks.Crawler
+	client *asynq.Client
+	logger *slog.Logger
+}
+
+func (r rescoreAfter) Crawl(ctx context.Context, src store.CrawlSource) error {
+	if err := r.Crawler.Crawl(ctx, src); err != nil {
+		return err
+	}
+	if _, err := r.client.EnqueueContext(ctx, tasks.NewScoreAllTask()); err != nil && !errors.Is(err, asynq.ErrDuplicateTask) {
+		r.logger.Warn("could not queue a rescore after the history crawl; the nightly rescore will catch up", "source", src.Name, "err", err)
+	}
+	return nil
 }
 
 // historyFetch is how the history crawlers fetch: as every crawler does.
