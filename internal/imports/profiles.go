@@ -82,7 +82,7 @@ func ParseProfiles(file string, r io.Reader, opts ProfileOptions) ([]store.Profi
 			}
 			return nil, nil, &RowError{File: file, Line: line, Reason: strings.TrimPrefix(err.Error(), "json: ")}
 		}
-		p, col, reason := validateProfile(pf, opts)
+		p, col, reason := ValidateProfile(pf, opts)
 		if reason != "" {
 			return nil, nil, &RowError{File: file, Line: line, Column: col, Reason: reason}
 		}
@@ -99,7 +99,11 @@ func ParseProfiles(file string, r io.Reader, opts ProfileOptions) ([]store.Profi
 	return profiles, lines, nil
 }
 
-func validateProfile(pf ProfileFile, opts ProfileOptions) (store.Profile, string, string) {
+// ValidateProfile checks one profile entry and turns it into a store
+// Profile (CityID still to be set). On a mistake it returns the field and
+// the reason as its second and third results; the web API's profile PUT
+// uses it too, so both ways of changing a profile accept the same values.
+func ValidateProfile(pf ProfileFile, opts ProfileOptions) (store.Profile, string, string) {
 	p := store.Profile{
 		City: pf.City, PreparationDays: pf.PreparationDays, StartingPoint: opts.StartingPoint,
 		KeywordsNL: clean(pf.KeywordsNL), KeywordsEN: clean(pf.KeywordsEN), ExcludedProgrammes: pq.StringArray{},

@@ -11,9 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/internal/imports"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
 
@@ -190,76 +189,28 @@ func (s *Server) apiProfile(w http.ResponseWriter, r *http.Request, u store.User
 	writeJSON(w, http.StatusOK, map[string]any{"data": p})
 }
 
-// profileInput is the body of PUT /api/v1/cities/{slug}/profile.
-type profileInput struct {
-	DomainWeights      map[string]float64 `json:"domain_weights"`
-	KeywordsNL         []string           `json:"keywords_nl"`
-	KeywordsEN         []string           `json:"keywords_en"`
-	ExcludedProgrammes []string           `json:"excluded_programmes"`
-	PreparationDays    *int               `json:"preparation_days"`
-	MaxConcurrentBids  *int               `json:"max_concurrent_bids"`
-	CoFundingCapacity  *float64           `json:"cofunding_capacity"`
-}
-
 func (s *Server) apiPutProfile(w http.ResponseWriter, r *http.Request, u store.User) {
 	city, ok := s.cityFor(w, r, u, true)
 	if !ok {
 		return
 	}
-	var in profileInput
+	var in imports.ProfileFile
 	if err := decodeJSON(w, r, &in); err != nil {
 		s.badRequest(w, r, err)
 		return
 	}
-	p := store.Profile{CityID: city.ID, City: city.Slug, PreparationDays: in.PreparationDays, MaxConcurrentBids: 2}
-	for _, d := range store.Domains {
-		v, ok := in.DomainWeights[d]
-		if !ok || v < 0 || v > 1 {
-			s.badRequest(w, r, badInput{"domain_weights." + d, "want a number from 0 to 1"})
-			return
-		}
-		p.DomainWeights.Set(d, v)
-	}
-	for d := range in.DomainWeights {
-		if _, ok := p.DomainWeights.Get(d); !ok {
-			s.badRequest(w, r, badInput{"domain_weights." + d, "unknown domain"})
-			return
-		}
-	}
-	if in.PreparationDays != nil && (*in.PreparationDays < 0 || *in.PreparationDays > 365) {
-		s.badRequest(w, r, badInput{"preparation_days", "want 0 to 365 or null"})
+	in.City = city.Slug // the URL names the city
+	p, field, reason := imports.ValidateProfile(in, imports.ProfileOptions{})
+	if reason != "" {
+		s.badRequest(w, r, badInput{field, reason})
 		return
 	}
-	if in.MaxConcurrentBids != nil {
-		if *in.MaxConcurrentBids < 0 || *in.MaxConcurrentBids > 100 {
-			s.badRequest(w, r, badInput{"max_concurrent_bids", "want 0 to 100"})
-			return
-		}
-		p.MaxConcurrentBids = *in.MaxConcurrentBids
-	}
-	if in.CoFundingCapacity != nil {
-		if *in.CoFundingCapacity < 0 {
-			s.badRequest(w, r, badInput{"cofunding_capacity", "want an amount of at least 0"})
-			return
-		}
-		p.CoFundingCapacity = *in.CoFundingCapacity
-	}
-	p.KeywordsNL, p.KeywordsEN, p.ExcludedProgrammes = cleanList(in.KeywordsNL), cleanList(in.KeywordsEN), cleanList(in.ExcludedProgrammes)
+	p.CityID = city.ID
 	if err := s.saveAndRescore(r, p); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.apiProfile(w, r, u)
-}
-
-func cleanList(v []string) pq.StringArray {
-	out := pq.StringArray{}
-	for _, s := range v {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // decodeJSON reads a JSON body of at most 1 MB with no unknown fields.
