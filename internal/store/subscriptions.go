@@ -281,3 +281,12 @@ func (s *Store) MuteCall(ctx context.Context, email string, subscriptionID int64
 		return nil
 	})
 }
+
+// SubscriptionsOfUser returns one user's subscriptions, the broken ones first.
+func (s *Store) SubscriptionsOfUser(ctx context.Context, userID int64) ([]Subscription, error) {
+	rows, err := s.db.QueryContext(ctx, selectSubscription+` WHERE s.user_id = $1 ORDER BY s.status <> 'broken', s.id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("subscriptions of user %d: %w", userID, err)
+	}
+	return scanSubscriptions(rows)
+}

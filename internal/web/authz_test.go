@@ -72,6 +72,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/open/calls.json", "", [7]int{200, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/open/calls.csv", "", [7]int{200, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/open/calls.atom", "", [7]int{200, 200, 200, 200, 200, 200, 200}},
+		{"GET", "/subscriptions", "", [7]int{login, 200, 200, 200, 200, 200, 200}},
+		{"POST", "/subscriptions/999999/delete", "", [7]int{login, 404, 404, 404, 404, 404, 404}},
 		// Alert links carry their own signed token; without one they are refused for everyone.
 		{"GET", "/unsubscribe", "", [7]int{400, 400, 400, 400, 400, 400, 400}},
 		{"POST", "/unsubscribe", "", [7]int{400, 400, 400, 400, 400, 400, 400}},

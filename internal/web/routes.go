@@ -45,6 +45,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "POST /plans/{id}/decision", s.require(s.decidePlan, store.RoleCoordinator, store.RoleAdmin))
 	s.handle(mux, "POST /plans/{id}/members", s.require(s.adjustPlan, store.RoleCoordinator, store.RoleAdmin))
 	s.handle(mux, "POST /plans/{id}/response", s.require(s.respondToPlan, store.RoleOfficer, store.RoleAdmin))
+	s.handle(mux, "GET /subscriptions", s.require(s.subscriptionsPage))
+	s.handle(mux, "POST /subscriptions/{id}/delete", s.require(s.removeSubscription))
 	s.handle(mux, "GET /uptake", s.require(s.uptakePage, store.RoleGovernment, store.RoleAdmin))
 	s.handle(mux, "GET /uptake.csv", s.require(s.uptakeCSV, store.RoleGovernment, store.RoleAdmin))
 	s.handle(mux, "GET /admin/sources", s.require(s.adminSources, store.RoleAdmin))
