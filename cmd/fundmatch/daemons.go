@@ -72,7 +72,7 @@ func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) er
 		BaseURL:     e.cfg.BaseURL,
 		Version:     version,
 		SecretKey:   e.cfg.SecretKey,
-		Planner:     webPlanner{planner},
+		Planner:     planner,
 		PlanActions: planner,
 		Rescorer:    &webRescorer{store: s.store, redis: s.redis},
 		Checks: []web.Check{
@@ -173,15 +173,6 @@ func runAll(ctx context.Context, e *env, args []string) error {
 		g.Go(func() error { return e.runScheduler(ctx, s) })
 		return g.Wait()
 	})
-}
-
-// webPlanner runs the planner for the web server's POST /api/v1/plans.
-type webPlanner struct{ svc *planning.Service }
-
-func (p webPlanner) Plan(ctx context.Context, r web.PlanRequest) (int64, error) {
-	res, err := p.svc.Plan(ctx, planning.Request{Calls: r.CallIdentifiers, Cities: r.Cities,
-		Alternatives: r.Alternatives, RequestedBy: r.RequestedBy})
-	return res.RunID, err
 }
 
 // webRescorer queues the rescoring of a city whose profile an officer saved.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/internal/imports"
+	"github.com/fundmatch/fundmatch/internal/planning"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
 
@@ -312,11 +313,17 @@ func (s *Server) apiRunPlanner(w http.ResponseWriter, r *http.Request, u store.U
 		s.apiError(w, r, http.StatusNotImplemented, "not_implemented", "the planner is not connected to the web server yet", nil)
 		return
 	}
-	runID, err := s.cfg.Planner.Plan(r.Context(), req)
+	res, err := s.cfg.Planner.Plan(r.Context(), planning.Request{Calls: req.CallIdentifiers, Cities: req.Cities,
+		Alternatives: req.Alternatives, RequestedBy: req.RequestedBy})
+	if errors.Is(err, planning.ErrNoCalls) || errors.Is(err, planning.ErrNoMembers) {
+		s.badRequest(w, r, badInput{"calls", err.Error()})
+		return
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	runID := res.RunID
 	w.Header().Set("Location", "/api/v1/plans?run="+strconv.FormatInt(runID, 10))
 	writeJSON(w, http.StatusCreated, map[string]any{"data": map[string]any{"plan_run_id": runID}})
 }

@@ -130,12 +130,22 @@ func TestAPIPaginationErrorsAndWrites(t *testing.T) {
 			t.Fatalf("bids = %s", body)
 		}
 	})
-	t.Run("RunningThePlannerSays501UntilWired", func(t *testing.T) {
-		code, _, body := do(t, "POST", s.URL+"/api/v1/plans", nil, coordinator, strings.NewReader(`{"calls": ["HORIZON-CL5-2027-D4-01"]}`))
-		var e errorBody
-		json.Unmarshal([]byte(body), &e)
-		if code != http.StatusNotImplemented || e.Error.Code != "not_implemented" {
+	t.Run("RunningThePlannerStoresARunAndItsPlans", func(t *testing.T) {
+		code, hdr, body := do(t, "POST", s.URL+"/api/v1/plans", nil, coordinator, strings.NewReader(`{"calls": ["HORIZON-CL5-2027-D4-01"]}`))
+		var got struct {
+			Data struct {
+				PlanRunID int64 `json:"plan_run_id"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(body), &got); code != http.StatusCreated || err != nil || got.Data.PlanRunID == 0 {
 			t.Fatalf("= %d %s", code, body)
+		}
+		var runs int
+		if err := s.st.DB().Get(&runs, `SELECT count(*) FROM plan_runs WHERE id = $1`, got.Data.PlanRunID); err != nil || runs != 1 {
+			t.Fatalf("plan run %d not stored: %v", got.Data.PlanRunID, err)
+		}
+		if !strings.Contains(hdr.Get("Location"), "/api/v1/plans?run=") {
+			t.Fatalf("Location = %q", hdr.Get("Location"))
 		}
 	})
 }

@@ -41,6 +41,9 @@ func newSite(t testing.TB, cfg web.Config) *site {
 	if cfg.PlanActions == nil {
 		cfg.PlanActions = planning.New(st) // the real decisions: rules rechecked, one bid per accepted plan
 	}
+	if cfg.Planner == nil {
+		cfg.Planner = planning.New(st) // the real planner
+	}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if cfg.SecretKey == nil {
 		cfg.SecretKey = []byte("0123456789abcdef0123456789abcdef")

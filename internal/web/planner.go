@@ -12,8 +12,8 @@ import (
 // integrator connects the real planner and scorer.
 var ErrNotWired = errors.New("not wired yet")
 
-// PlanRequest asks the planner for consortia: for one call, or for a
-// portfolio of calls when CallIdentifiers holds several.
+// PlanRequest is the body of POST /api/v1/plans: consortia for one call, or
+// for a portfolio of calls when CallIdentifiers holds several.
 type PlanRequest struct {
 	CallIdentifiers []string `json:"calls"`
 	Cities          []string `json:"cities,omitempty"` // slugs to consider; empty: the requester's cities
@@ -22,10 +22,9 @@ type PlanRequest struct {
 }
 
 // Planner runs the consortium planner and stores its result in plan_runs,
-// consortium_plans and consortium_members, returning the id of the run.
-// The integrator implements it over matching/ and the planner's storage.
+// consortium_plans and consortium_members. *planning.Service implements it.
 type Planner interface {
-	Plan(ctx context.Context, req PlanRequest) (planRunID int64, err error)
+	Plan(ctx context.Context, req planning.Request) (planning.Result, error)
 }
 
 // Rescorer enqueues the rescoring of a city's matches after its profile

@@ -241,7 +241,7 @@ func (s *Server) runPlanner(w http.ResponseWriter, r *http.Request, u store.User
 		s.render(w, r, http.StatusNotImplemented, "error.html", map[string]any{"Status": http.StatusNotImplemented, "Message": "planner_not_wired"})
 		return
 	}
-	req := PlanRequest{CallIdentifiers: []string{call.Identifier}, Cities: u.Cities, RequestedBy: u.ID}
+	req := planning.Request{Calls: []string{call.Identifier}, Cities: u.Cities, RequestedBy: u.ID}
 	if _, err := s.cfg.Planner.Plan(r.Context(), req); err != nil {
 		s.serverError(w, r, err)
 		return
