@@ -65,6 +65,8 @@ func (e *env) connect(ctx context.Context, migrate, needRedis bool) (*services, 
 
 func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) error {
 	planner := planning.New(s.store)
+	client := asynq.NewClient(s.redis)
+	defer client.Close()
 	srv, err := web.New(web.Config{
 		Store:       s.store,
 		Metrics:     s.metrics,
@@ -74,7 +76,7 @@ func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) er
 		SecretKey:   e.cfg.SecretKey,
 		Planner:     planner,
 		PlanActions: planner,
-		Rescorer:    &webRescorer{store: s.store, redis: s.redis},
+		Rescorer:    webRescorer{client},
 		Checks: []web.Check{
 			{Name: "postgres", Fn: func(ctx context.Context) error { return s.db.PingContext(ctx) }},
 			{Name: "redis", Fn: func(ctx context.Context) error { return tasks.PingRedis(ctx, s.redis) }},
@@ -176,30 +178,15 @@ func runAll(ctx context.Context, e *env, args []string) error {
 }
 
 // webRescorer queues the rescoring of a city whose profile an officer saved.
-type webRescorer struct {
-	store *store.Store
-	redis asynq.RedisClientOpt
-}
+type webRescorer struct{ client *asynq.Client }
 
-func (r *webRescorer) RescoreCity(ctx context.Context, cityID int64) error {
-	cities, err := r.store.Cities(ctx)
+func (r webRescorer) RescoreCity(ctx context.Context, slug string) error {
+	t, err := tasks.NewScoreCityTask(slug)
 	if err != nil {
 		return err
 	}
-	for _, c := range cities {
-		if c.ID != cityID {
-			continue
-		}
-		t, err := tasks.NewScoreCityTask(c.Slug)
-		if err != nil {
-			return err
-		}
-		client := asynq.NewClient(r.redis)
-		defer client.Close()
-		if _, err := client.EnqueueContext(ctx, t); err != nil && !errors.Is(err, asynq.ErrDuplicateTask) {
-			return fmt.Errorf("queue the rescoring of %s: %w", c.Slug, err)
-		}
-		return nil
+	if _, err := r.client.EnqueueContext(ctx, t); err != nil && !errors.Is(err, asynq.ErrDuplicateTask) {
+		return fmt.Errorf("queue the rescoring of %s: %w", slug, err)
 	}
-	return fmt.Errorf("city %d: %w", cityID, store.ErrNotFound)
+	return nil
 }

@@ -323,15 +323,11 @@ func (s *Server) saveAndRescore(r *http.Request, p store.Profile) error {
 	if err != nil || !changed {
 		return err
 	}
-	// TODO(integrator): there is no score:city task type yet. Set
-	// Config.Rescorer to enqueue one; until then a changed profile is
-	// rescored by the next scheduled scoring run, and nothing pretends here
-	// that it was rescored.
 	if s.cfg.Rescorer == nil {
 		s.cfg.Logger.Warn("profile saved but no rescorer is wired; matches stay as they are until the next scoring run", "city", p.City)
 		return nil
 	}
-	if err := s.cfg.Rescorer.RescoreCity(r.Context(), p.CityID); err != nil {
+	if err := s.cfg.Rescorer.RescoreCity(r.Context(), p.City); err != nil {
 		return fmt.Errorf("enqueue rescore of %s: %w", p.City, err)
 	}
 	return nil

@@ -2,15 +2,10 @@ package web
 
 import (
 	"context"
-	"errors"
 
 	"github.com/fundmatch/fundmatch/internal/planning"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
-
-// ErrNotWired is what Planner and Rescorer stand-ins return until the
-// integrator connects the real planner and scorer.
-var ErrNotWired = errors.New("not wired yet")
 
 // PlanRequest is the body of POST /api/v1/plans: consortia for one call, or
 // for a portfolio of calls when CallIdentifiers holds several.
@@ -30,7 +25,7 @@ type Planner interface {
 // Rescorer enqueues the rescoring of a city's matches after its profile
 // changed. The integrator implements it by enqueueing a score:city task.
 type Rescorer interface {
-	RescoreCity(ctx context.Context, cityID int64) error
+	RescoreCity(ctx context.Context, slug string) error
 }
 
 // PlanActions carries out the decisions on stored plans: a coordinator

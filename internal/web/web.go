@@ -46,13 +46,13 @@ type Config struct {
 	// SecretKey (SECRET_KEY) signs the secret URLs of iCal feeds and
 	// verifies the signed unsubscribe and mute links in alerts.
 	SecretKey []byte
-	// Planner runs the consortium planner for POST /api/v1/plans; nil until
-	// the integrator wires it, and the endpoint answers 501 meanwhile.
+	// Planner runs the consortium planner for POST /api/v1/plans; without
+	// one the endpoint answers 501.
 	Planner Planner
 	// PlanActions decides on stored plans; nil answers 501 like Planner.
 	PlanActions PlanActions
 	// Rescorer enqueues the rescoring of a city after its profile changed;
-	// nil until a score:city task exists.
+	// without one the next nightly rescore picks the change up.
 	Rescorer Rescorer
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
