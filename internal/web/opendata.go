@@ -46,7 +46,7 @@ func openCall(c store.CallRecord, today time.Time) OpenCall {
 	for _, d := range c.Deadlines {
 		oc.Deadlines = append(oc.Deadlines, d.Format(time.DateOnly))
 	}
-	if n := nextDeadline(c.Deadlines, today); n != nil {
+	if n := nextDeadline(&c.Call, today); n != nil {
 		d := n.Format(time.DateOnly)
 		oc.NextDeadline = &d
 	}

@@ -62,10 +62,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // today is the date in Brussels, where deadlines fall.
-func (s *Server) today() time.Time {
-	n := s.now().In(s.brussels)
-	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
-}
+func (s *Server) today() time.Time { return crawlers.Date(s.now()) }
 
 // badInput is a request field with a wrong value.
 type badInput struct{ field, message string }
@@ -419,17 +416,16 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u store.User)
 				visible = append(visible, m)
 			}
 		}
-		rows = append(rows, row{c, nextDeadline(c.Deadlines, s.today()), visible})
+		rows = append(rows, row{c, nextDeadline(&c.Call, s.today()), visible})
 	}
 	s.render(w, r, http.StatusOK, "calls.html", map[string]any{"Rows": rows, "Page": page, "HasNext": hasNext,
 		"Status": status, "Programme": r.URL.Query().Get("programme")})
 }
 
-func nextDeadline(ds []time.Time, today time.Time) *time.Time {
-	for _, d := range ds {
-		if !d.Before(today) {
-			return &d
-		}
+// nextDeadline is the call's next cut-off on or after day, nil when none is left.
+func nextDeadline(c *crawlers.Call, day time.Time) *time.Time {
+	if d, ok := c.NextDeadline(day); ok {
+		return &d
 	}
 	return nil
 }

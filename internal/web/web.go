@@ -65,7 +65,6 @@ type Server struct {
 	loginLimits *limiter
 	patterns    []string
 	handler     http.Handler
-	brussels    *time.Location
 }
 
 // New parses the templates and returns a server.
@@ -74,11 +73,6 @@ func New(cfg Config) (*Server, error) {
 	if s.cfg.Now == nil {
 		s.cfg.Now = time.Now
 	}
-	brussels, err := time.LoadLocation("Europe/Brussels")
-	if err != nil {
-		return nil, fmt.Errorf("load the Brussels time zone: %w", err)
-	}
-	s.brussels = brussels
 	files, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
