@@ -124,3 +124,41 @@ type News struct {
 	Date time.Time
 	Text string // plain text
 }
+
+// Listing is a call as lists and exports show it: the dates as ISO strings
+// (deadlines ascending, the next one on or after the day given), money in
+// euro and null when unknown.
+type Listing struct {
+	Identifier   string   `json:"identifier"`
+	Source       string   `json:"source"`
+	Programme    string   `json:"programme"`
+	Title        string   `json:"title"`
+	Status       string   `json:"status"`
+	OpeningDate  *string  `json:"opening_date"`
+	Deadlines    []string `json:"deadlines"`
+	NextDeadline *string  `json:"next_deadline"`
+	URL          string   `json:"url"`
+	BudgetMin    *float64 `json:"budget_min"`
+	BudgetMax    *float64 `json:"budget_max"`
+	CallBudget   *float64 `json:"call_budget"`
+	FundingRate  *float64 `json:"funding_rate"`
+}
+
+// Listing returns the call as lists and exports show it on day.
+func (c *Call) Listing(day time.Time) Listing {
+	l := Listing{Identifier: c.Identifier, Source: c.Source, Programme: c.Programme, Title: c.Title,
+		Status: string(c.Status), URL: c.URL, BudgetMin: c.BudgetMin, BudgetMax: c.BudgetMax,
+		CallBudget: c.CallBudget, FundingRate: c.FundingRate, Deadlines: make([]string, 0, len(c.Deadlines))}
+	if c.OpeningDate != nil {
+		s := c.OpeningDate.Format(time.DateOnly)
+		l.OpeningDate = &s
+	}
+	for _, d := range c.Deadlines {
+		l.Deadlines = append(l.Deadlines, d.Format(time.DateOnly))
+	}
+	if d, ok := c.NextDeadline(day); ok {
+		s := d.Format(time.DateOnly)
+		l.NextDeadline = &s
+	}
+	return l
+}

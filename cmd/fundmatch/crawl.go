@@ -152,45 +152,10 @@ func listSources(ctx context.Context, e *env, asJSON bool) error {
 	return tw.Flush()
 }
 
-// callJSON is the shape of a call in `fundmatch calls --json`.
-type callJSON struct {
-	Identifier   string   `json:"identifier"`
-	Source       string   `json:"source"`
-	Programme    string   `json:"programme"`
-	Title        string   `json:"title"`
-	Status       string   `json:"status"`
-	OpeningDate  *string  `json:"opening_date"`
-	Deadlines    []string `json:"deadlines"`
-	NextDeadline *string  `json:"next_deadline"`
-	URL          string   `json:"url"`
-	BudgetMin    *float64 `json:"budget_min"`
-	BudgetMax    *float64 `json:"budget_max"`
-	CallBudget   *float64 `json:"call_budget"`
-	FundingRate  *float64 `json:"funding_rate"`
-}
-
-func toCallJSON(c *crawlers.Call, today time.Time) callJSON {
-	out := callJSON{Identifier: c.Identifier, Source: c.Source, Programme: c.Programme, Title: c.Title,
-		Status: string(c.Status), URL: c.URL, BudgetMin: c.BudgetMin, BudgetMax: c.BudgetMax,
-		CallBudget: c.CallBudget, FundingRate: c.FundingRate, Deadlines: []string{}}
-	if c.OpeningDate != nil {
-		s := c.OpeningDate.Format(time.DateOnly)
-		out.OpeningDate = &s
-	}
-	for _, d := range c.Deadlines {
-		out.Deadlines = append(out.Deadlines, d.Format(time.DateOnly))
-	}
-	if d, ok := c.NextDeadline(today); ok {
-		s := d.Format(time.DateOnly)
-		out.NextDeadline = &s
-	}
-	return out
-}
-
 func writeCallsJSON(w io.Writer, calls []crawlers.Call, today time.Time) error {
-	out := make([]callJSON, 0, len(calls))
+	out := make([]crawlers.Listing, 0, len(calls))
 	for i := range calls {
-		out = append(out, toCallJSON(&calls[i], today))
+		out = append(out, calls[i].Listing(today))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
 
@@ -17,40 +18,16 @@ const Licence = "Compilation © fundmatch, licensed CC BY 4.0 (https://creativec
 	"Call data: European Commission, EU Funding & Tenders Portal (https://ec.europa.eu/info/funding-tenders/opportunities/portal/), " +
 	"reused under the Commission's reuse policy (Decision 2011/833/EU)."
 
-// OpenCall is a current call as open data.
+// OpenCall is a current call as open data: its listing, a short summary
+// and when it last changed.
 type OpenCall struct {
-	Identifier    string    `json:"identifier"`
-	Title         string    `json:"title"`
-	Programme     string    `json:"programme"`
-	Status        string    `json:"status"`
-	OpeningDate   *string   `json:"opening_date"`
-	Deadlines     []string  `json:"deadlines"`
-	NextDeadline  *string   `json:"next_deadline"`
-	BudgetMin     *float64  `json:"budget_min"`
-	BudgetMax     *float64  `json:"budget_max"`
-	CallBudget    *float64  `json:"call_budget"`
+	crawlers.Listing
 	Summary       string    `json:"summary"`
-	URL           string    `json:"url"`
-	Source        string    `json:"source"`
 	LastChangedAt time.Time `json:"last_changed_at"`
 }
 
 func openCall(c store.CallRecord, today time.Time) OpenCall {
-	oc := OpenCall{Identifier: c.Identifier, Title: c.Title, Programme: c.Programme, Status: string(c.Status),
-		Deadlines: []string{}, BudgetMin: c.BudgetMin, BudgetMax: c.BudgetMax, CallBudget: c.CallBudget,
-		Summary: c.Summary, URL: c.URL, Source: c.Source, LastChangedAt: c.LastChangedAt}
-	if c.OpeningDate != nil {
-		d := c.OpeningDate.Format(time.DateOnly)
-		oc.OpeningDate = &d
-	}
-	for _, d := range c.Deadlines {
-		oc.Deadlines = append(oc.Deadlines, d.Format(time.DateOnly))
-	}
-	if n := nextDeadline(&c.Call, today); n != nil {
-		d := n.Format(time.DateOnly)
-		oc.NextDeadline = &d
-	}
-	return oc
+	return OpenCall{Listing: c.Listing(today), Summary: c.Summary, LastChangedAt: c.LastChangedAt}
 }
 
 // currentCalls are the open and forthcoming calls.
