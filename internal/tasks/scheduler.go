@@ -73,12 +73,11 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	t := time.NewTicker(s.interval)
 	defer t.Stop()
 	for {
-		if n, err := s.Tick(ctx, time.Now()); err != nil {
-			if ctx.Err() != nil {
-				break
-			}
+		n, err := s.Tick(ctx, time.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
 			s.logger.Error("scheduling failed; will try again", "err", err)
-		} else if n > 0 {
+		case n > 0:
 			s.logger.Info("work enqueued", "tasks", n)
 		}
 		select {
@@ -88,8 +87,6 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-	s.logger.Info("scheduler stopped")
-	return nil
 }
 
 // Tick enqueues the work due at now and returns how many tasks it enqueued;
