@@ -1,6 +1,8 @@
 package history_test
 
 import (
+	"github.com/fundmatch/fundmatch/internal/memprobe"
+
 	"bufio"
 	"context"
 	"fmt"
@@ -8,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -72,41 +73,6 @@ func writeDump(b *testing.B, dir string, n, flemishEvery int) {
 	}
 }
 
-// memoryPeak samples the heap until stop is closed and returns functions
-// giving the highest HeapInuse and Sys seen, in MB.
-func memoryPeak(stop <-chan struct{}) (heap, sys func() float64) {
-	var mu sync.Mutex
-	var maxHeap, maxSys uint64
-	sample := func() {
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		mu.Lock()
-		maxHeap, maxSys = max(maxHeap, m.HeapInuse), max(maxSys, m.Sys)
-		mu.Unlock()
-	}
-	go func() {
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				sample()
-			}
-		}
-	}()
-	mb := func(v *uint64) func() float64 {
-		return func() float64 {
-			sample()
-			mu.Lock()
-			defer mu.Unlock()
-			return float64(*v) / (1 << 20)
-		}
-	}
-	return mb(&maxHeap), mb(&maxSys)
-}
-
 // BenchmarkImportCORDIS imports a generated CORDIS dump into a fresh
 // database, then imports it again, which must change nothing. One project
 // in a hundred has Flemish participants (a real dump has fewer), or one in
@@ -126,7 +92,7 @@ func BenchmarkImportCORDIS(b *testing.B) {
 			runtime.GC()
 			stop := make(chan struct{})
 			defer close(stop)
-			heap, sys := memoryPeak(stop)
+			heap, sys := memprobe.Peak(stop)
 			for b.Loop() {
 				s := store.New(testdb.New(b))
 				if _, err := seed.Run(ctx, s); err != nil {

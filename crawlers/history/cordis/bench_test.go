@@ -1,6 +1,8 @@
 package cordis
 
 import (
+	"github.com/fundmatch/fundmatch/internal/memprobe"
+
 	"archive/zip"
 	"bufio"
 	"fmt"
@@ -9,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -59,41 +60,6 @@ func writeOrganisations(b *testing.B, dir string, n, flemishEvery int) string {
 	return name
 }
 
-// memoryPeak samples the heap until stop is closed and returns the highest
-// HeapInuse and Sys seen, in MB.
-func memoryPeak(stop <-chan struct{}) (heap, sys func() float64) {
-	var mu sync.Mutex
-	var maxHeap, maxSys uint64
-	sample := func() {
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		mu.Lock()
-		maxHeap, maxSys = max(maxHeap, m.HeapInuse), max(maxSys, m.Sys)
-		mu.Unlock()
-	}
-	go func() {
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				sample()
-			}
-		}
-	}()
-	mb := func(v *uint64) func() float64 {
-		return func() float64 {
-			sample()
-			mu.Lock()
-			defer mu.Unlock()
-			return float64(*v) / (1 << 20)
-		}
-	}
-	return mb(&maxHeap), mb(&maxSys)
-}
-
 // BenchmarkParseAndResolveOrganisations streams a generated organization.csv
 // and resolves every participant, reporting rows/s and peak memory: the goal
 // is memory that stays flat, well under 200 MB, whatever the size.
@@ -117,7 +83,7 @@ func BenchmarkParseAndResolveOrganisations(b *testing.B) {
 			runtime.GC()
 			stop := make(chan struct{})
 			defer close(stop)
-			heap, sys := memoryPeak(stop)
+			heap, sys := memprobe.Peak(stop)
 			rows, certain := 0, 0
 			start := time.Now()
 			for b.Loop() {
@@ -186,7 +152,7 @@ func BenchmarkCollectFromZip(b *testing.B) {
 			runtime.GC()
 			stop := make(chan struct{})
 			defer close(stop)
-			heap, sys := memoryPeak(stop)
+			heap, sys := memprobe.Peak(stop)
 			projects := 0
 			start := time.Now()
 			for b.Loop() {
