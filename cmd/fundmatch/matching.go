@@ -50,7 +50,7 @@ func runMatches(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("matches", "--city SLUG [--limit N] [--include-ineligible] [--json]", "A city's matched calls, best first: eligible and unknown before ineligible, then by score.")
 	city := fs.String("city", "", "the city (required)")
 	limit := fs.Int("limit", 20, "at most this many matches (0: all)")
-	inel := fs.Bool("include-ineligible", false, "also list calls the city cannot apply for, with the reasons")
+	inel := fs.Bool("include-ineligible", false, "also list the calls the city cannot apply for, closed ones too, with the reasons")
 	minScore := fs.Int("min-score", 0, "only matches with at least this score")
 	lang := fs.String("lang", "nl", "language of the reasons: nl or en")
 	asJSON := fs.Bool("json", false, "print a JSON array")
@@ -68,35 +68,48 @@ func runMatches(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if _, err := st.CityBySlug(ctx, *city); errors.Is(err, store.ErrNotFound) {
+	c, err := st.CityBySlug(ctx, *city)
+	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no city %q; 'fundmatch cities' lists them", *city)
 	}
-	today := time.Now()
-	ms, err := st.MatchesOfCity(ctx, *city, store.MatchListFilter{IncludeIneligible: *inel, MinScore: *minScore, Limit: *limit}, today)
+	if err != nil {
+		return err
+	}
+	ms, _, err := st.CityMatches(ctx, c.ID, store.MatchFilter{ExcludeIneligible: !*inel, ExcludeClosed: !*inel,
+		MinScore: *minScore, Limit: *limit, SkipCount: true}, time.Now())
 	if err != nil {
 		return err
 	}
 	type row struct {
-		Identifier   string          `json:"identifier"`
-		Title        string          `json:"title"`
-		Programme    string          `json:"programme"`
-		Score        int             `json:"score"`
-		Eligibility  string          `json:"eligibility"`
-		Reasons      []string        `json:"reasons"`
-		NextDeadline *string         `json:"next_deadline"`
-		Components   map[string]any  `json:"components"`
-		Explanation  json.RawMessage `json:"explanation,omitempty"`
+		Identifier   string             `json:"identifier"`
+		Title        string             `json:"title"`
+		Programme    string             `json:"programme"`
+		Score        int                `json:"score"`
+		Eligibility  string             `json:"eligibility"`
+		Reasons      []string           `json:"reasons"`
+		NextDeadline *string            `json:"next_deadline"`
+		Components   map[string]float64 `json:"components"`
+		Explanation  string             `json:"explanation,omitempty"`
 	}
 	rows := make([]row, 0, len(ms))
 	for _, m := range ms {
-		r := row{Identifier: m.Identifier, Title: m.Title, Programme: m.Programme, Score: m.Score, Eligibility: m.Eligibility,
-			Reasons: reasonTexts(m.Reasons, *lang), Components: map[string]any{"relevance": m.Relevance, "experience": m.Experience, "feasibility": m.Feasibility}}
-		if m.NextDeadline != nil {
-			s := m.NextDeadline.Format(time.DateOnly)
-			r.NextDeadline = &s
+		r := row{Identifier: m.CallIdentifier, Title: m.Title, Programme: m.Programme, Score: m.Score, Eligibility: m.Eligibility,
+			Reasons:     []string{},
+			Components:  map[string]float64{"relevance": m.Relevance, "experience": m.Experience, "feasibility": m.Feasibility},
+			Explanation: m.Explanation.NL}
+		if *lang == "en" {
+			r.Explanation = m.Explanation.EN
 		}
-		if string(m.Explanation) != "{}" {
-			r.Explanation = m.Explanation
+		for _, reason := range m.Reasons {
+			if *lang == "en" {
+				r.Reasons = append(r.Reasons, reason.EN)
+			} else {
+				r.Reasons = append(r.Reasons, reason.NL)
+			}
+		}
+		if m.NextDeadline != nil {
+			d := m.NextDeadline.Format(time.DateOnly)
+			r.NextDeadline = &d
 		}
 		rows = append(rows, r)
 	}
@@ -118,21 +131,6 @@ func runMatches(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return tw.Flush()
-}
-
-// reasonTexts picks the reasons' texts in one language.
-func reasonTexts(raw json.RawMessage, lang string) []string {
-	var rs []struct{ Code, NL, EN string }
-	json.Unmarshal(raw, &rs)
-	out := []string{}
-	for _, r := range rs {
-		if lang == "en" {
-			out = append(out, r.EN)
-		} else {
-			out = append(out, r.NL)
-		}
-	}
-	return out
 }
 
 func runExplain(ctx context.Context, e *env, args []string) error {

@@ -36,6 +36,9 @@ type CityMatch struct {
 	CallBudget     *float64         `json:"call_budget"`
 	Score          int              `json:"score"`
 	Eligibility    string           `json:"eligibility"` // eligible, ineligible or unknown
+	Relevance      float64          `json:"relevance"`
+	Experience     float64          `json:"experience"`
+	Feasibility    float64          `json:"feasibility"`
 	Reasons        []MatchReason    `json:"reasons"`
 	Explanation    MatchExplanation `json:"explanation"`
 	Interest       string           `json:"interest,omitempty"` // the city's mark, if any
@@ -44,14 +47,18 @@ type CityMatch struct {
 
 // MatchFilter narrows and orders a city's matches; zero values do not filter.
 type MatchFilter struct {
-	Programme   string
-	Eligibility string
-	MinScore    int
-	CallStatus  string
-	Interest    string
-	Sort        string // "score" (default), "deadline" or "budget"
-	Limit       int
-	Offset      int
+	// ExcludeIneligible and ExcludeClosed leave out the calls the city
+	// cannot apply for, and the closed ones.
+	ExcludeIneligible bool
+	ExcludeClosed     bool
+	Programme         string
+	Eligibility       string
+	MinScore          int
+	CallStatus        string
+	Interest          string
+	Sort              string // "score" (default), "deadline" or "budget"
+	Limit             int
+	Offset            int
 	// SkipCount leaves the total uncounted (-1), which saves a query when
 	// the caller only needs to know whether there is a next page (ask for
 	// Limit+1 rows).
@@ -67,7 +74,7 @@ var MatchSorts = map[string]string{
 
 const selectCityMatch = `SELECT ct.id, ct.slug, c.identifier, c.title, c.programme, c.status,
 	(SELECT min(d) FROM unnest(c.deadlines) d WHERE d >= $1::date) AS next_deadline,
-	c.budget_min, c.budget_max, c.call_budget, m.score, m.eligibility, m.reasons,
+	c.budget_min, c.budget_max, c.call_budget, m.score, m.eligibility, m.relevance, m.experience, m.feasibility, m.reasons,
 	m.explanation, coalesce(ci.status, ''), m.scored_at
 	FROM matches m JOIN calls c ON c.id = m.call_id JOIN cities ct ON ct.id = m.city_id
 	LEFT JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id`
@@ -76,7 +83,7 @@ func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
 	var m CityMatch
 	var reasons, explanation []byte
 	err := row.Scan(&m.CityID, &m.City, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
-		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, &m.Score, &m.Eligibility, &reasons, &explanation, &m.Interest, &m.ScoredAt)
+		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, &m.Score, &m.Eligibility, &m.Relevance, &m.Experience, &m.Feasibility, &reasons, &explanation, &m.Interest, &m.ScoredAt)
 	if err != nil {
 		return m, err
 	}
@@ -111,6 +118,12 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 	if f.CallStatus != "" {
 		add("c.status = $%d", f.CallStatus)
 	}
+	if f.ExcludeIneligible {
+		where = append(where, "m.eligibility <> 'ineligible'")
+	}
+	if f.ExcludeClosed {
+		where = append(where, "c.status <> 'closed'")
+	}
 	if f.Interest != "" {
 		add("ci.status = $%d", f.Interest)
 	}
@@ -122,7 +135,7 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 	// The count joins calls and interests only when a filter needs them:
 	// a city's matches alone are counted from the index.
 	from := "matches m"
-	if f.Programme != "" || f.CallStatus != "" {
+	if f.Programme != "" || f.CallStatus != "" || f.ExcludeClosed {
 		from += " JOIN calls c ON c.id = m.call_id"
 	}
 	if f.Interest != "" {
