@@ -288,14 +288,15 @@ func TestImportKohesioAndKeep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ts, err := im.Store.ImportedUptake(context.Background())
+		// The uptake the government pages and API show.
+		ts, err := im.Store.Uptake(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
 		var gent []string
 		for _, u := range ts {
 			if u.City == "gent" {
-				gent = append(gent, fmt.Sprintf("%s %d: %d projects, %.2f", u.Programme, u.Year, u.Projects, u.EUGranted))
+				gent = append(gent, fmt.Sprintf("%s %d: %d projects, %.2f", u.Programme, u.Year, u.Won, u.Granted))
 			}
 		}
 		want := []string{"ERDF 2023: 1 projects, 337478.40", "Interreg North-West Europe 2023: 1 projects, 674291.40"}

@@ -162,6 +162,11 @@ func (s *Store) Uptake(ctx context.Context) ([]UptakeRow, error) {
 		coalesce(sum(coalesce(bm.amount_requested, CASE WHEN bm.role = 'lead' THEN b.amount_requested END)), 0)::float8 AS requested,
 		coalesce(sum(coalesce(bm.amount_granted, CASE WHEN bm.role = 'lead' THEN b.amount_granted END)) FILTER (WHERE b.status = 'won'), 0)::float8 AS granted
 		FROM bids b JOIN bid_members bm ON bm.bid_id = b.id JOIN cities ct ON ct.id = bm.city_id
+		-- An officer's (or plan's) bid for a project that an imported bid
+		-- (CORDIS, Kohesio, keep.eu) also records is the same fact: the
+		-- imported figures stand and it is not counted twice.
+		WHERE NOT (b.source IN ('officer', 'plan') AND b.project_id IS NOT NULL AND EXISTS (
+			SELECT 1 FROM bids i WHERE i.project_id = b.project_id AND i.source IN ('cordis', 'kohesio', 'keep')))
 		GROUP BY ct.slug, ct.name_nl, b.programme, b.year
 		ORDER BY b.year DESC, ct.slug, b.programme`)
 	if err != nil {

@@ -457,36 +457,6 @@ func (s *Store) CollaborationsOfCity(ctx context.Context, slug string) ([]Collab
 	return out, rows.Err()
 }
 
-// UptakeTotal is what a city won in one programme and year.
-type UptakeTotal struct {
-	City      string  `db:"city" json:"city"`
-	Programme string  `db:"programme" json:"programme"`
-	Year      int     `db:"year" json:"year"`
-	Projects  int     `db:"projects" json:"projects"`
-	EUGranted float64 `db:"eu_granted" json:"eu_granted"` // euro; bids without an amount add nothing
-}
-
-// ImportedUptake sums the won bids per city, programme and year: imported facts and
-// officer-entered bids side by side. An officer's (or plan's) bid that
-// links a project an imported bid also links is the same fact and is not
-// counted again; the imported figures stand.
-func (s *Store) ImportedUptake(ctx context.Context) ([]UptakeTotal, error) {
-	var ts []UptakeTotal
-	err := s.db.SelectContext(ctx, &ts, `
-		SELECT c.slug AS city, b.programme, b.year, count(*) AS projects,
-		       coalesce(sum(coalesce(m.amount_granted, 0)), 0)::float8 AS eu_granted
-		FROM bids b JOIN bid_members m ON m.bid_id = b.id JOIN cities c ON c.id = m.city_id
-		WHERE b.status = 'won'
-		  AND NOT (b.source IN ('officer', 'plan') AND b.project_id IS NOT NULL AND EXISTS (
-		      SELECT 1 FROM bids i WHERE i.project_id = b.project_id AND i.source IN ('cordis', 'kohesio', 'keep')))
-		GROUP BY c.slug, b.programme, b.year
-		ORDER BY c.slug, b.year, b.programme`)
-	if err != nil {
-		return nil, fmt.Errorf("uptake: %w", err)
-	}
-	return ts, nil
-}
-
 // LockHistory takes, for the rest of tx, the lock that makes history imports
 // and review verdicts take turns, so that two of them never race on the same
 // projects.
