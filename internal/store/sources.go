@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -136,38 +137,41 @@ type SourceStatus struct {
 	LastRun *CrawlRun
 }
 
-// CrawlSources lists every source with its last run.
+// CrawlSources lists every source with its last run, in one query.
 func (s *Store) CrawlSources(ctx context.Context) ([]SourceStatus, error) {
-	rows, err := s.db.QueryxContext(ctx, `SELECT name, kind, title, config, enabled, next_run_at,
-		extract(epoch FROM schedule)::bigint FROM crawl_sources ORDER BY name`)
+	rows, err := s.db.QueryxContext(ctx, `SELECT cs.name, cs.kind, cs.title, cs.config, cs.enabled, cs.next_run_at,
+		extract(epoch FROM cs.schedule)::bigint, r.id, r.started_at, r.finished_at, r.status, r.pages, r.calls_new,
+		r.calls_changed, r.calls_unchanged, r.calls_closed, r.errors
+		FROM crawl_sources cs
+		LEFT JOIN LATERAL (SELECT * FROM crawl_runs WHERE source = cs.name ORDER BY started_at DESC, id DESC LIMIT 1) r ON true
+		ORDER BY cs.name`)
 	if err != nil {
 		return nil, fmt.Errorf("list crawl sources: %w", err)
 	}
+	defer rows.Close()
 	var out []SourceStatus
 	for rows.Next() {
 		var src SourceStatus
 		var secs int64
-		if err := rows.Scan(&src.Name, &src.Kind, &src.Title, &src.Config, &src.Enabled, &src.NextRunAt, &secs); err != nil {
-			rows.Close()
+		var id sql.NullInt64
+		var run CrawlRun
+		var started sql.NullTime
+		var status sql.NullString
+		var pages, n, c, u, cl sql.NullInt64
+		if err := rows.Scan(&src.Name, &src.Kind, &src.Title, &src.Config, &src.Enabled, &src.NextRunAt, &secs,
+			&id, &started, &run.FinishedAt, &status, &pages, &n, &c, &u, &cl, &run.Errors); err != nil {
 			return nil, fmt.Errorf("list crawl sources: %w", err)
 		}
 		src.Schedule = time.Duration(secs) * time.Second
+		if id.Valid {
+			run.ID, run.Source, run.StartedAt, run.Status = id.Int64, src.Name, started.Time, status.String
+			run.Pages, run.CallsNew, run.CallsChanged = int(pages.Int64), int(n.Int64), int(c.Int64)
+			run.CallsUnchanged, run.CallsClosed = int(u.Int64), int(cl.Int64)
+			src.LastRun = &run
+		}
 		out = append(out, src)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list crawl sources: %w", err)
-	}
-	for i := range out {
-		runs, err := s.Runs(ctx, out[i].Name, 1)
-		if err != nil {
-			return nil, err
-		}
-		if len(runs) == 1 {
-			out[i].LastRun = &runs[0]
-		}
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // SetSourceEnabled enables or disables a source; ErrNotFound if there is none.
