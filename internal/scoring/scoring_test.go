@@ -86,15 +86,10 @@ func seeded(t testing.TB) *store.Store {
 	return st
 }
 
-func newService(st *store.Store) *scoring.Service {
-	s := scoring.New(st, quiet)
-	return s
-}
-
 func TestScoreAllStoresEveryPairAndAnUnchangedInputIsNotRewritten(t *testing.T) {
 	ctx := context.Background()
 	st := seeded(t)
-	s := newService(st)
+	s := scoring.New(st, quiet)
 	res, err := s.ScoreAll(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +126,7 @@ func TestScoreAllStoresEveryPairAndAnUnchangedInputIsNotRewritten(t *testing.T) 
 func TestAProfileChangeRescoresOnlyThatCity(t *testing.T) {
 	ctx := context.Background()
 	st := seeded(t)
-	s := newService(st)
+	s := scoring.New(st, quiet)
 	if _, err := s.ScoreAll(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +165,7 @@ func TestAProfileChangeRescoresOnlyThatCity(t *testing.T) {
 func TestANewCallIsScoredForEveryCity(t *testing.T) {
 	ctx := context.Background()
 	st := seeded(t)
-	s := newService(st)
+	s := scoring.New(st, quiet)
 	if _, err := s.ScoreAll(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
