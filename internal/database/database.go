@@ -28,8 +28,10 @@ func Open(ctx context.Context, rawURL string) (*sqlx.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", redact(rawURL), scrub(err, rawURL))
 	}
+	// As many idle connections as open ones: under load a smaller idle pool
+	// closes connections only to open new ones (a PostgreSQL backend each).
 	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	db.SetMaxIdleConns(20)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()

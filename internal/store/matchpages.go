@@ -65,19 +65,30 @@ type MatchFilter struct {
 	SkipCount bool
 }
 
-// MatchSorts are the orders MatchFilter.Sort accepts.
-var MatchSorts = map[string]string{
-	"score":    "m.score DESC, m.call_id",
-	"deadline": "next_deadline NULLS LAST, m.score DESC, m.call_id",
-	"budget":   "coalesce(c.budget_max, c.call_budget) DESC NULLS LAST, m.score DESC, m.call_id",
+// MatchSorts are the orders MatchFilter.Sort accepts, over the columns of
+// a page's keys (see CityMatches).
+var MatchSorts = map[string][]string{
+	"score":    {"score DESC", "call_id"},
+	"deadline": {"next_deadline NULLS LAST", "score DESC", "call_id"},
+	"budget":   {"budget DESC NULLS LAST", "score DESC", "call_id"},
+}
+
+// orderBy is an ORDER BY list of keys, each prefixed.
+func orderBy(keys []string, prefix string) string {
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(prefix + k)
+	}
+	return b.String()
 }
 
 const selectCityMatch = `SELECT ct.id, ct.slug, c.identifier, c.title, c.programme, c.status,
-	(SELECT min(d) FROM unnest(c.deadlines) d WHERE d >= $1::date) AS next_deadline,
+	next_deadline(c.deadlines, $1::date) AS next_deadline,
 	c.budget_min, c.budget_max, c.call_budget, m.score, m.eligibility, m.relevance, m.experience, m.feasibility, m.reasons,
-	m.explanation, coalesce(ci.status, ''), m.scored_at
-	FROM matches m JOIN calls c ON c.id = m.call_id JOIN cities ct ON ct.id = m.city_id
-	LEFT JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id`
+	m.explanation, coalesce(ci.status, ''), m.scored_at`
 
 func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
 	var m CityMatch
@@ -99,6 +110,12 @@ func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
 // CityMatches returns one page of a city's matched calls and how many match
 // the filter in all (-1 with f.SkipCount). today decides which deadline is
 // next.
+//
+// It works in two steps in one query: the page's keys are picked from the
+// narrow index columns (matches_city_score_call, and calls_id_deadlines
+// when a sort or filter needs the call), then only those rows are read
+// whole. Sorting a city's 2,000 matches by deadline thus reads no wide row
+// but the page's.
 func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, today time.Time) ([]CityMatch, int, error) {
 	args := []any{today.Format(time.DateOnly), cityID}
 	where := []string{"m.city_id = $2"}
@@ -129,13 +146,13 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 	}
 	order, ok := MatchSorts[f.Sort]
 	if !ok {
-		order = MatchSorts["score"]
+		f.Sort, order = "score", MatchSorts["score"]
 	}
 	cond := strings.Join(where, " AND ")
-	// The count joins calls and interests only when a filter needs them:
-	// a city's matches alone are counted from the index.
+	// Calls and interests are joined only when a filter or the sort needs
+	// them: a city's matches by score come from the index alone.
 	from := "matches m"
-	if f.Programme != "" || f.CallStatus != "" || f.ExcludeClosed {
+	if f.Programme != "" || f.CallStatus != "" || f.ExcludeClosed || f.Sort != "score" {
 		from += " JOIN calls c ON c.id = m.call_id"
 	}
 	if f.Interest != "" {
@@ -148,10 +165,22 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 			return nil, 0, fmt.Errorf("count matches: %w", err)
 		}
 	}
-	q := selectCityMatch + " WHERE " + cond + " ORDER BY " + order
-	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
+	keys := "m.call_id, m.score"
+	switch f.Sort {
+	case "deadline":
+		keys += ", next_deadline(c.deadlines, $1::date) AS next_deadline"
+	case "budget":
+		keys += ", coalesce(c.budget_max, c.call_budget) AS budget"
 	}
+	page := "SELECT " + keys + " FROM " + from + " WHERE " + cond + " ORDER BY " + orderBy(order, "")
+	if f.Limit > 0 {
+		page += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
+	}
+	q := "WITH page AS (" + page + ") " + selectCityMatch + `
+	FROM page JOIN matches m ON m.city_id = $2 AND m.call_id = page.call_id
+	JOIN calls c ON c.id = page.call_id JOIN cities ct ON ct.id = $2
+	LEFT JOIN call_interests ci ON ci.city_id = $2 AND ci.call_id = page.call_id
+	ORDER BY ` + orderBy(order, "page.")
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list matches: %w", err)
@@ -170,7 +199,10 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 
 // CallMatches returns the cities a call matches, best first.
 func (s *Store) CallMatches(ctx context.Context, callID int64, today time.Time) ([]CityMatch, error) {
-	rows, err := s.db.QueryContext(ctx, selectCityMatch+` WHERE m.call_id = $2 ORDER BY m.score DESC, ct.slug`,
+	rows, err := s.db.QueryContext(ctx, selectCityMatch+`
+	FROM matches m JOIN calls c ON c.id = m.call_id JOIN cities ct ON ct.id = m.city_id
+	LEFT JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id
+	WHERE m.call_id = $2 ORDER BY m.score DESC, ct.slug`,
 		today.Format(time.DateOnly), callID)
 	if err != nil {
 		return nil, fmt.Errorf("cities matching call %d: %w", callID, err)

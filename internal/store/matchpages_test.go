@@ -1,0 +1,199 @@
+package store_test
+
+import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/internal/store"
+)
+
+// TestNextDeadlineMatchesGo checks the SQL next_deadline against
+// crawlers.Call.NextDeadline on random ascending cut-offs around the day.
+func TestNextDeadlineMatchesGo(t *testing.T) {
+	st, ctx := setup(t)
+	today := day("2026-11-23")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 300 {
+		var ds []time.Time
+		for range rng.IntN(5) {
+			ds = append(ds, today.AddDate(0, 0, rng.IntN(21)-10))
+		}
+		ds = crawlers.SortDeadlines(ds)
+		c := crawlers.Call{Deadlines: ds}
+		want, ok := c.NextDeadline(today)
+		var got *time.Time
+		if err := st.DB().GetContext(ctx, &got, `SELECT next_deadline($1::date[], $2::date)`, dateArray(ds), today.Format(time.DateOnly)); err != nil {
+			t.Fatal(err)
+		}
+		if ok != (got != nil) || ok && !got.Equal(want) {
+			t.Fatalf("case %d: next_deadline(%v) = %v, want %v (%v)", i, dateArray(ds), got, want, ok)
+		}
+	}
+}
+
+func dateArray(ds []time.Time) string {
+	s := "{"
+	for i, d := range ds {
+		if i > 0 {
+			s += ","
+		}
+		s += d.Format(time.DateOnly)
+	}
+	return s + "}"
+}
+
+// TestCityMatchesSortsAndPages reads a city's matches page by page in every
+// sort, with and without filters, and compares them with the order worked
+// out in Go from the same rows.
+func TestCityMatchesSortsAndPages(t *testing.T) {
+	st, ctx := setup(t)
+	today := day("2026-11-23")
+	rng := rand.New(rand.NewPCG(3, 4))
+	db := st.DB()
+	var city, other int64
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.GetContext(ctx, &city, `INSERT INTO cities (slug, nis_code, name_nl, province, kind) VALUES ('a', '90001', 'A', 'Antwerpen', 'municipality') RETURNING id`))
+	must(db.GetContext(ctx, &other, `INSERT INTO cities (slug, nis_code, name_nl, province, kind) VALUES ('b', '90002', 'B', 'Antwerpen', 'municipality') RETURNING id`))
+	type row struct {
+		id         string
+		programme  string
+		status     string
+		score      int
+		elig       string
+		next       *time.Time
+		budget     *float64
+		interested bool
+		callID     int64
+	}
+	var rows []row
+	for i := range 120 {
+		var ds []time.Time
+		for range rng.IntN(4) {
+			ds = append(ds, today.AddDate(0, 0, rng.IntN(60)-20))
+		}
+		ds = crawlers.SortDeadlines(ds)
+		r := row{id: fmt.Sprintf("CALL-%03d", i), programme: []string{"HORIZON", "LIFE", "digital"}[rng.IntN(3)],
+			status: []string{"open", "forthcoming", "closed"}[rng.IntN(3)], score: rng.IntN(8) * 10, // ties on purpose
+			elig: []string{"eligible", "ineligible", "unknown"}[rng.IntN(3)], interested: rng.IntN(4) == 0}
+		if d, ok := (&crawlers.Call{Deadlines: ds}).NextDeadline(today); ok {
+			r.next = &d
+		}
+		var budgetMax, callBudget *float64
+		switch rng.IntN(3) {
+		case 0:
+			budgetMax = ptr(float64(rng.IntN(5)+1) * 1e6)
+			r.budget = budgetMax
+		case 1:
+			callBudget = ptr(float64(rng.IntN(5)+1) * 1e6)
+			r.budget = callBudget
+		}
+		must(db.GetContext(ctx, &r.callID, `INSERT INTO calls (source, identifier, kind, programme, title, status, deadlines, budget_max, call_budget, content_hash)
+			VALUES ('ftportal', $1, 'topic', $2, 'T', $3, $4::date[], $5, $6, 'h') RETURNING id`,
+			r.id, r.programme, r.status, dateArray(ds), budgetMax, callBudget))
+		for _, c := range []int64{city, other} {
+			_, err := db.ExecContext(ctx, `INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash)
+				VALUES ($1, $2, $3, $4, '[{"code":"x","nl":"n","en":"e"}]', '{"nl":"n","en":"e"}', 't', 'x')`, r.callID, c, r.score, r.elig)
+			must(err)
+		}
+		if r.interested {
+			_, err := db.ExecContext(ctx, `INSERT INTO call_interests (city_id, call_id, status, updated_at) VALUES ($1, $2, 'interested', now())`, city, r.callID)
+			must(err)
+		}
+		rows = append(rows, r)
+	}
+	// Go's order: the sort keys, then the score (highest first), then the call.
+	nullsLast := func(a, b *time.Time) int {
+		switch {
+		case a == nil && b == nil:
+			return 0
+		case a == nil:
+			return 1
+		case b == nil:
+			return -1
+		}
+		return a.Compare(*b)
+	}
+	orders := map[string]func(a, b row) int{
+		"score": func(a, b row) int { return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.callID, b.callID)) },
+		"deadline": func(a, b row) int {
+			return cmp.Or(nullsLast(a.next, b.next), cmp.Compare(b.score, a.score), cmp.Compare(a.callID, b.callID))
+		},
+		"budget": func(a, b row) int {
+			var c int
+			switch {
+			case a.budget == nil && b.budget != nil:
+				c = 1
+			case a.budget != nil && b.budget == nil:
+				c = -1
+			case a.budget != nil:
+				c = cmp.Compare(*b.budget, *a.budget)
+			}
+			return cmp.Or(c, cmp.Compare(b.score, a.score), cmp.Compare(a.callID, b.callID))
+		},
+	}
+	filters := []struct {
+		name string
+		f    store.MatchFilter
+		keep func(row) bool
+	}{
+		{"all", store.MatchFilter{}, func(row) bool { return true }},
+		{"min score", store.MatchFilter{MinScore: 40}, func(r row) bool { return r.score >= 40 }},
+		{"programme", store.MatchFilter{Programme: "DIGITAL"}, func(r row) bool { return r.programme == "digital" }},
+		{"not closed, eligible", store.MatchFilter{ExcludeClosed: true, ExcludeIneligible: true},
+			func(r row) bool { return r.status != "closed" && r.elig != "ineligible" }},
+		{"interested", store.MatchFilter{Interest: "interested"}, func(r row) bool { return r.interested }},
+	}
+	for _, fl := range filters {
+		for sortName, order := range orders {
+			t.Run(fl.name+"/"+sortName, func(t *testing.T) {
+				var want []string
+				kept := slices.DeleteFunc(slices.Clone(rows), func(r row) bool { return !fl.keep(r) })
+				slices.SortFunc(kept, order)
+				for _, r := range kept {
+					want = append(want, r.id)
+				}
+				var got []string
+				f := fl.f
+				f.Sort, f.Limit = sortName, 7
+				for f.Offset = 0; ; f.Offset += f.Limit {
+					page, total, err := st.CityMatches(ctx, city, f, today)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if total != len(want) {
+						t.Fatalf("total = %d, want %d", total, len(want))
+					}
+					for _, m := range page {
+						if m.City != "a" || len(m.Reasons) != 1 || m.Explanation.NL != "n" {
+							t.Fatalf("row %+v", m)
+						}
+						got = append(got, m.CallIdentifier)
+						r := rows[slices.IndexFunc(rows, func(r row) bool { return r.id == m.CallIdentifier })]
+						if (m.NextDeadline == nil) != (r.next == nil) || r.next != nil && !m.NextDeadline.Equal(*r.next) {
+							t.Fatalf("%s: next deadline %v, want %v", r.id, m.NextDeadline, r.next)
+						}
+						if (m.Interest == "interested") != r.interested {
+							t.Fatalf("%s: interest %q", r.id, m.Interest)
+						}
+					}
+					if len(page) < f.Limit {
+						break
+					}
+				}
+				if !slices.Equal(got, want) {
+					t.Fatalf("order:\n got %v\nwant %v", got, want)
+				}
+			})
+		}
+	}
+}
