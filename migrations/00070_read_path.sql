@@ -1,6 +1,6 @@
 -- The read path of the web app: a cheap next deadline, an index that sorts a
 -- city's matches by it without reading the calls' rows, and notifications
--- that tell web servers their cached answers are out of date.
+-- that tell web servers what they cached is out of date.
 
 -- +goose Up
 -- next_deadline is the first cut-off on or after day, or NULL when all have
@@ -24,22 +24,85 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
+-- Matches and interests belong to a city: their notification names the
+-- cities whose rows changed ("matches 12,31"), so that a mark in Gent leaves
+-- what was kept for Leuven alone. Past 500 cities it names none (all).
+-- +goose StatementBegin
+CREATE FUNCTION notify_city_rows_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    ids text;
+    n   int;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT string_agg(id::text, ','), count(*) INTO ids, n FROM (SELECT DISTINCT city_id AS id FROM new_rows) c;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT string_agg(id::text, ','), count(*) INTO ids, n FROM (SELECT DISTINCT city_id AS id FROM old_rows) c;
+    ELSE
+        SELECT string_agg(id::text, ','), count(*) INTO ids, n
+        FROM (SELECT city_id AS id FROM new_rows UNION SELECT city_id FROM old_rows) c;
+    END IF;
+    IF n = 0 THEN
+        RETURN NULL;
+    ELSIF n > 500 THEN
+        PERFORM pg_notify('fundmatch_data_changed', TG_TABLE_NAME);
+    ELSE
+        PERFORM pg_notify('fundmatch_data_changed', TG_TABLE_NAME || ' ' || ids);
+    END IF;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+
 -- One notification per statement, not per row: a crawl's bulk upsert or a
--- scoring batch sends one.
+-- scoring batch sends one. (A trigger with transition tables takes one
+-- event, hence three per table.)
 CREATE TRIGGER calls_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON calls
     FOR EACH STATEMENT EXECUTE FUNCTION notify_data_changed();
-CREATE TRIGGER matches_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON matches
+CREATE TRIGGER matches_inserted AFTER INSERT ON matches REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_city_rows_changed();
+CREATE TRIGGER matches_updated AFTER UPDATE ON matches REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_city_rows_changed();
+CREATE TRIGGER matches_deleted AFTER DELETE ON matches REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_city_rows_changed();
+CREATE TRIGGER matches_truncated AFTER TRUNCATE ON matches
     FOR EACH STATEMENT EXECUTE FUNCTION notify_data_changed();
-CREATE TRIGGER call_interests_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON call_interests
+CREATE TRIGGER call_interests_inserted AFTER INSERT ON call_interests REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_city_rows_changed();
+CREATE TRIGGER call_interests_updated AFTER UPDATE ON call_interests REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_city_rows_changed();
+CREATE TRIGGER call_interests_deleted AFTER DELETE ON call_interests REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_city_rows_changed();
+CREATE TRIGGER call_interests_truncated AFTER TRUNCATE ON call_interests
     FOR EACH STATEMENT EXECUTE FUNCTION notify_data_changed();
 CREATE TRIGGER cities_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON cities
     FOR EACH STATEMENT EXECUTE FUNCTION notify_data_changed();
+-- Who may do what: web servers keep the users of sessions and API tokens.
+-- A new token or session changes nothing cached; recording a token's use
+-- (last_used_at) does not count.
+CREATE TRIGGER users_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_data_changed();
+CREATE TRIGGER user_cities_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON user_cities
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_data_changed();
+CREATE TRIGGER api_tokens_changed AFTER UPDATE OF user_id, token_hash, expires_at, revoked_at OR DELETE OR TRUNCATE ON api_tokens
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_data_changed();
+CREATE TRIGGER sessions_changed AFTER UPDATE OR DELETE OR TRUNCATE ON sessions
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_data_changed();
 
 -- +goose Down
+DROP TRIGGER sessions_changed ON sessions;
+DROP TRIGGER api_tokens_changed ON api_tokens;
+DROP TRIGGER user_cities_changed ON user_cities;
+DROP TRIGGER users_changed ON users;
 DROP TRIGGER cities_changed ON cities;
-DROP TRIGGER call_interests_changed ON call_interests;
-DROP TRIGGER matches_changed ON matches;
+DROP TRIGGER call_interests_truncated ON call_interests;
+DROP TRIGGER call_interests_deleted ON call_interests;
+DROP TRIGGER call_interests_updated ON call_interests;
+DROP TRIGGER call_interests_inserted ON call_interests;
+DROP TRIGGER matches_truncated ON matches;
+DROP TRIGGER matches_deleted ON matches;
+DROP TRIGGER matches_updated ON matches;
+DROP TRIGGER matches_inserted ON matches;
 DROP TRIGGER calls_changed ON calls;
+DROP FUNCTION notify_city_rows_changed();
 DROP FUNCTION notify_data_changed();
 DROP INDEX calls_id_deadlines;
 DROP FUNCTION next_deadline(date[], date);

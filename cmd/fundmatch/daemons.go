@@ -67,6 +67,8 @@ func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) er
 	planner := planning.New(s.store)
 	client := asynq.NewClient(s.redis)
 	defer client.Close()
+	changes := database.WatchChanges(ctx, e.cfg.DatabaseURL, e.logger.With("component", "web"))
+	defer changes.Close()
 	srv, err := web.New(web.Config{
 		Store:       s.store,
 		Metrics:     s.metrics,
@@ -77,6 +79,7 @@ func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) er
 		Planner:     planner,
 		PlanActions: planner,
 		Rescorer:    webRescorer{client},
+		Changes:     changes,
 		Checks: []web.Check{
 			{Name: "postgres", Fn: func(ctx context.Context) error { return s.db.PingContext(ctx) }},
 			{Name: "redis", Fn: func(ctx context.Context) error { return tasks.PingRedis(ctx, s.redis) }},

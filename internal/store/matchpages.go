@@ -160,7 +160,7 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 	}
 	total := -1
 	if !f.SkipCount {
-		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+cond+` AND $1::date IS NOT NULL`, args...).Scan(&total)
+		err := s.stmts.queryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+cond+` AND $1::date IS NOT NULL`, args...).Scan(&total)
 		if err != nil {
 			return nil, 0, fmt.Errorf("count matches: %w", err)
 		}
@@ -174,14 +174,15 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 	}
 	page := "SELECT " + keys + " FROM " + from + " WHERE " + cond + " ORDER BY " + orderBy(order, "")
 	if f.Limit > 0 {
-		page += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
+		args = append(args, f.Limit, f.Offset)
+		page += fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)-1, len(args))
 	}
 	q := "WITH page AS (" + page + ") " + selectCityMatch + `
 	FROM page JOIN matches m ON m.city_id = $2 AND m.call_id = page.call_id
 	JOIN calls c ON c.id = page.call_id JOIN cities ct ON ct.id = $2
 	LEFT JOIN call_interests ci ON ci.city_id = $2 AND ci.call_id = page.call_id
 	ORDER BY ` + orderBy(order, "page.")
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.stmts.query(ctx, q, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list matches: %w", err)
 	}

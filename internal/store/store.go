@@ -16,12 +16,13 @@ var ErrNotFound = errors.New("not found")
 
 // Store reads and writes fundmatch's data.
 type Store struct {
-	db *sqlx.DB
+	db    *sqlx.DB
+	stmts *stmtCache
 }
 
 // New returns a Store on db.
 func New(db *sqlx.DB) *Store {
-	return &Store{db: db}
+	return &Store{db: db, stmts: newStmtCache(db, 200)}
 }
 
 // DB returns the underlying database handle, for health checks.

@@ -159,16 +159,27 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, userID int6
 	return nil
 }
 
+// Grant is what a session or an API token grants: its user, until it
+// expires.
+type Grant struct {
+	User
+	ExpiresAt  *time.Time `db:"expires_at"`   // nil: never
+	LastUsedAt *time.Time `db:"last_used_at"` // API tokens: when a use was last recorded
+}
+
+// Valid reports whether g still holds at now.
+func (g Grant) Valid(now time.Time) bool { return g.ExpiresAt == nil || now.Before(*g.ExpiresAt) }
+
 // UserBySession returns the enabled user of an unexpired session, or
 // ErrNotFound.
-func (s *Store) UserBySession(ctx context.Context, tokenHash []byte, now time.Time) (User, error) {
-	var u User
-	err := s.db.GetContext(ctx, &u, selectUser+` JOIN sessions s ON s.user_id = u.id
+func (s *Store) UserBySession(ctx context.Context, tokenHash []byte, now time.Time) (Grant, error) {
+	var g Grant
+	err := s.db.GetContext(ctx, &g, `SELECT `+userColumns+`, s.expires_at FROM users u JOIN sessions s ON s.user_id = u.id
 		WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`, tokenHash, now)
 	if err != nil {
-		return User{}, notFound(err, "session")
+		return Grant{}, notFound(err, "session")
 	}
-	return u, nil
+	return g, nil
 }
 
 // DeleteSession ends a session.
@@ -190,25 +201,29 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string, t
 }
 
 // UserByAPIToken returns the enabled user of a valid (unrevoked, unexpired)
-// API token, or ErrNotFound. It records the token's use at most once a
-// minute, so that a busy script does not queue on one row lock.
-func (s *Store) UserByAPIToken(ctx context.Context, tokenHash []byte, now time.Time) (User, error) {
-	var u struct {
-		User
-		LastUsedAt *time.Time `db:"last_used_at"`
-	}
-	err := s.db.GetContext(ctx, &u, `SELECT `+userColumns+`, t.last_used_at
+// API token, or ErrNotFound. It records the token's use (TouchAPIToken).
+func (s *Store) UserByAPIToken(ctx context.Context, tokenHash []byte, now time.Time) (Grant, error) {
+	var g Grant
+	err := s.db.GetContext(ctx, &g, `SELECT `+userColumns+`, t.expires_at, t.last_used_at
 		FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1
 		AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.disabled_at IS NULL`, tokenHash, now)
 	if err != nil {
-		return User{}, notFound(err, "API token")
+		return Grant{}, notFound(err, "API token")
 	}
-	if u.LastUsedAt == nil || now.Sub(*u.LastUsedAt) > time.Minute {
-		if _, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1`, tokenHash, now); err != nil {
-			return User{}, fmt.Errorf("record use of API token: %w", err)
-		}
+	return g, s.TouchAPIToken(ctx, tokenHash, &g, now)
+}
+
+// TouchAPIToken records a use of the token of g at now, at most once a
+// minute, so that a busy script does not queue on one row lock.
+func (s *Store) TouchAPIToken(ctx context.Context, tokenHash []byte, g *Grant, now time.Time) error {
+	if g.LastUsedAt != nil && now.Sub(*g.LastUsedAt) <= time.Minute {
+		return nil
 	}
-	return u.User, nil
+	if _, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1`, tokenHash, now); err != nil {
+		return fmt.Errorf("record use of API token: %w", err)
+	}
+	g.LastUsedAt = &now
+	return nil
 }
 
 func int64Array(ids []int64) pq.Int64Array {

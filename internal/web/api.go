@@ -41,8 +41,13 @@ type pageMeta struct {
 }
 
 // writePage writes {"data": ..., "meta": ...} with a Link header to the
-// next and previous pages.
+// next and previous pages, and an ETag.
 func writePage(w http.ResponseWriter, r *http.Request, data any, meta pageMeta) {
+	pageAnswer(r, data, meta).write(w, r, "")
+}
+
+// pageAnswer is the answer writePage writes.
+func pageAnswer(r *http.Request, data any, meta pageMeta) *answer {
 	var links []string
 	link := func(page int, rel string) {
 		q := r.URL.Query()
@@ -56,10 +61,11 @@ func writePage(w http.ResponseWriter, r *http.Request, data any, meta pageMeta) 
 	if meta.Page > 1 {
 		link(meta.Page-1, "prev")
 	}
-	if len(links) > 0 {
-		w.Header().Set("Link", strings.Join(links, ", "))
+	body, err := json.Marshal(map[string]any{"data": data, "meta": meta})
+	if err != nil {
+		panic(err) // only our own types go in, and they all encode
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": data, "meta": meta})
+	return newAnswer(append(body, '\n'), strings.Join(links, ", "))
 }
 
 func (s *Server) apiCalls(w http.ResponseWriter, r *http.Request, _ store.User) {
@@ -158,7 +164,21 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request, u store.User
 	// busiest endpoint, and the count costs as much as the page.
 	count := r.URL.Query().Get("count") == "true"
 	f.Limit, f.Offset, f.SkipCount = perPage+1, (page-1)*perPage, !count
-	matches, total, err := s.cfg.Store.CityMatches(r.Context(), city.ID, f, s.today())
+	// The answer depends on the city, the query and the day (the next
+	// deadline), not on who asks: cityFor checked that they may see it.
+	today := s.today()
+	key := "matches " + strconv.FormatInt(city.ID, 10) + " " + today.Format(time.DateOnly) + " " + r.URL.Query().Encode()
+	version, cacheable := s.dataVersion(answerTables)
+	cacheStatus := "bypass"
+	if cacheable {
+		version += s.cfg.Changes.CityVersion(city.ID) // the city's own rows
+		if a, ok := s.answers.get(version, key); ok {
+			a.write(w, r, "hit")
+			return
+		}
+		cacheStatus = "miss"
+	}
+	matches, total, err := s.cfg.Store.CityMatches(r.Context(), city.ID, f, today)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -170,7 +190,11 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request, u store.User
 	if count {
 		meta.Total = &total
 	}
-	writePage(w, r, matches, meta)
+	a := pageAnswer(r, matches, meta)
+	if cacheable {
+		s.answers.put(version, key, a)
+	}
+	a.write(w, r, cacheStatus)
 }
 
 func (s *Server) apiProfile(w http.ResponseWriter, r *http.Request, u store.User) {

@@ -40,7 +40,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				s.apiError(w, r, http.StatusUnauthorized, "unauthorized", "use Authorization: Bearer TOKEN", nil)
 				return
 			}
-			u, err := s.cfg.Store.UserByAPIToken(r.Context(), auth.HashToken(strings.TrimSpace(token)), now)
+			u, err := s.grant(r.Context(), "token", auth.HashToken(strings.TrimSpace(token)), now)
 			if err != nil {
 				if !errors.Is(err, store.ErrNotFound) {
 					s.apiError(w, r, http.StatusInternalServerError, "internal", "", err)
@@ -53,7 +53,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-			u, err := s.cfg.Store.UserBySession(r.Context(), auth.HashToken(c.Value), now)
+			u, err := s.grant(r.Context(), "session", auth.HashToken(c.Value), now)
 			switch {
 			case err == nil:
 				r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
@@ -66,6 +66,38 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// grant returns the user of an API token or a session ("token" or
+// "session") by its hash. What the database said is kept until users,
+// their cities, tokens or sessions change; a kept token's use is still
+// recorded once a minute. Unknown hashes are not kept.
+func (s *Server) grant(ctx context.Context, kind string, hash []byte, now time.Time) (store.User, error) {
+	key := kind + string(hash)
+	version, cacheable := s.dataVersion(grantTables)
+	if g, ok := s.grants.get(version, key); ok && g.Valid(now) {
+		if kind == "token" && (g.LastUsedAt == nil || now.Sub(*g.LastUsedAt) > time.Minute) {
+			if err := s.cfg.Store.TouchAPIToken(ctx, hash, &g, now); err != nil {
+				return store.User{}, err
+			}
+			s.grants.put(version, key, g)
+		}
+		return g.User, nil
+	}
+	var g store.Grant
+	var err error
+	if kind == "token" {
+		g, err = s.cfg.Store.UserByAPIToken(ctx, hash, now)
+	} else {
+		g, err = s.cfg.Store.UserBySession(ctx, hash, now)
+	}
+	if err != nil {
+		return store.User{}, err
+	}
+	if cacheable {
+		s.grants.put(version, key, g)
+	}
+	return g.User, nil
 }
 
 // userHandler is a handler for signed-in users.

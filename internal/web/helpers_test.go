@@ -14,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/fundmatch/fundmatch/internal/auth"
+	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/metrics"
 	"github.com/fundmatch/fundmatch/internal/planning"
 	"github.com/fundmatch/fundmatch/internal/seed"
@@ -28,11 +29,17 @@ type site struct {
 	db  *sqlx.DB
 	st  *store.Store
 	srv *web.Server
+	cfg web.Config // what srv was made with
 }
 
 func newSite(t testing.TB, cfg web.Config) *site {
 	t.Helper()
-	db := testdb.New(t)
+	dbURL := testdb.URL(t)
+	db, err := database.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
 	st := store.New(db)
 	if _, err := seed.Run(context.Background(), st); err != nil {
 		t.Fatal(err)
@@ -45,6 +52,11 @@ func newSite(t testing.TB, cfg web.Config) *site {
 		cfg.Planner = planning.New(st) // the real planner
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.Changes == nil {
+		changes := database.WatchChanges(context.Background(), dbURL, cfg.Logger)
+		t.Cleanup(func() { changes.Close() })
+		cfg.Changes = changes
+	}
 	if cfg.SecretKey == nil {
 		cfg.SecretKey = []byte("0123456789abcdef0123456789abcdef")
 	}
@@ -54,7 +66,7 @@ func newSite(t testing.TB, cfg web.Config) *site {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &site{Server: ts, db: db, st: st, srv: srv}
+	return &site{Server: ts, db: db, st: st, srv: srv, cfg: cfg}
 }
 
 const testPassword = "correct horse battery"

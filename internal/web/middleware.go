@@ -38,6 +38,21 @@ func (s *Server) measure(next http.Handler) http.Handler {
 	})
 }
 
+// invalidateAfterWrites makes the answers cached before a request that may
+// have changed data stale once it is done, so whoever changed something sees
+// it at once on this server; other servers learn of it from PostgreSQL's
+// notification a moment later.
+func (s *Server) invalidateAfterWrites(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			s.localWrites.Add(1)
+		}
+	}
+}
+
 // secure sets the security headers of every response, with a content
 // security policy that allows only fundmatch's own scripts and styles.
 func (s *Server) secure(next http.Handler) http.Handler {

@@ -22,14 +22,23 @@ import (
 // cityFor returns the city of the {slug} in the path when u may see it (or
 // change it, with change): 404 when there is no such city, 403 otherwise.
 func (s *Server) cityFor(w http.ResponseWriter, r *http.Request, u store.User, change bool) (store.City, bool) {
-	c, err := s.cfg.Store.CityBySlug(r.Context(), r.PathValue("slug"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return c, false
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return c, false
+	slug := r.PathValue("slug")
+	version, cacheable := s.dataVersion(cityTables)
+	c, ok := s.cities.get(version, slug)
+	if !ok {
+		var err error
+		c, err = s.cfg.Store.CityBySlug(r.Context(), slug)
+		if errors.Is(err, store.ErrNotFound) {
+			s.notFound(w, r)
+			return c, false
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return c, false
+		}
+		if cacheable {
+			s.cities.put(version, slug, c)
+		}
 	}
 	if !u.CanSeeCity(c.ID) || (change && !u.CanChangeCity(c.ID)) {
 		s.forbidden(w, r)

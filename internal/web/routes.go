@@ -60,7 +60,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 // handle registers h under pattern and remembers the pattern for Routes.
 func (s *Server) handle(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
 	s.patterns = append(s.patterns, pattern)
-	mux.Handle(pattern, h)
+	mux.Handle(pattern, s.invalidateAfterWrites(h))
 }
 
 // Routes lists the patterns the server handles, such as "GET /api/v1/calls".

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"sync/atomic"
 	"time"
 
 	"github.com/fundmatch/fundmatch/internal/metrics"
@@ -54,6 +55,10 @@ type Config struct {
 	// Rescorer enqueues the rescoring of a city after its profile changed;
 	// without one the next nightly rescore picks the change up.
 	Rescorer Rescorer
+	// Changes signals data changes; with it the answers of the busiest read
+	// endpoints are cached until the data behind them changes. Nil caches
+	// nothing.
+	Changes Changes
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -65,11 +70,20 @@ type Server struct {
 	loginLimits *limiter
 	patterns    []string
 	handler     http.Handler
+	// What the database said, kept until it changes (see Changes): the
+	// busiest answers, the users of sessions and tokens, cities by slug.
+	answers     *versionedCache[*answer]
+	grants      *versionedCache[store.Grant]
+	cities      *versionedCache[store.City]
+	localWrites atomic.Uint64 // requests that may have changed data
 }
 
 // New parses the templates and returns a server.
 func New(cfg Config) (*Server, error) {
-	s := &Server{cfg: cfg, pages: map[string]*template.Template{}, loginLimits: newLimiter(5, 15*time.Minute)}
+	s := &Server{cfg: cfg, pages: map[string]*template.Template{}, loginLimits: newLimiter(5, 15*time.Minute),
+		answers: newVersionedCache(64<<20, answerCost),
+		grants:  newVersionedCache(10_000, func(string, store.Grant) int { return 1 }),
+		cities:  newVersionedCache(10_000, func(string, store.City) int { return 1 })}
 	if s.cfg.Now == nil {
 		s.cfg.Now = time.Now
 	}
@@ -201,6 +215,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// dataVersion is the version of tables, and false when nothing read from
+// them may be cached.
+func (s *Server) dataVersion(tables []string) (uint64, bool) {
+	if s.cfg.Changes == nil {
+		return 0, false
+	}
+	// Both counts only grow, so their sum changes with either.
+	v, ok := s.cfg.Changes.Version(tables...)
+	return v + s.localWrites.Load(), ok
 }
 
 func isAPI(r *http.Request) bool {

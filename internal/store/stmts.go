@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// stmtCache keeps the prepared statements of the busiest queries, so that
+// PostgreSQL parses and plans them once per connection instead of on every
+// call (planning a four-table join costs as much as running it). The
+// queries come from a bounded set of texts (filters and sorts combine, the
+// values are parameters); past max texts the rest run unprepared.
+type stmtCache struct {
+	mu    sync.Mutex
+	db    *sqlx.DB
+	stmts map[string]*sql.Stmt
+	max   int
+}
+
+func newStmtCache(db *sqlx.DB, max int) *stmtCache {
+	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}, max: max}
+}
+
+// query runs q prepared.
+func (c *stmtCache) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := c.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return c.db.QueryContext(ctx, q, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow runs q prepared and returns its one row.
+func (c *stmtCache) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := c.prepared(ctx, q)
+	if err != nil || st == nil {
+		return c.db.QueryRowContext(ctx, q, args...) // an error shows again, as the row's
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (c *stmtCache) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.stmts[q]; ok {
+		return st, nil
+	}
+	if len(c.stmts) >= c.max {
+		return nil, nil
+	}
+	st, err := c.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[q] = st
+	return st, nil
+}

@@ -1,0 +1,153 @@
+package web_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fundmatch/fundmatch/internal/web"
+)
+
+// eventually polls cond until it holds, failing after 10 s: PostgreSQL's
+// notifications arrive asynchronously. The bound is generous, never a
+// measured timing.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s still not: %s", what)
+		}
+	}
+}
+
+func TestMatchesAreKeptUntilTheDataChanges(t *testing.T) {
+	s := newSite(t, web.Config{})
+	s.fixture(t)
+	token := s.token(t, s.addUser(t, "gov@vlaanderen.be", "government"))
+	get := func(path string, header ...string) (int, string, string, string) {
+		code, h, body := do(t, "GET", s.URL+path, nil, token, nil, header...)
+		return code, h.Get("X-Cache"), h.Get("ETag"), body
+	}
+	const gent = "/api/v1/cities/gent/matches"
+	eventually(t, "answers kept", func() bool { get(gent); _, c, _, _ := get(gent); return c == "hit" })
+
+	code, cache, etag, body := get(gent)
+	if code != 200 || cache != "hit" || etag == "" || !strings.Contains(body, `"score":82`) {
+		t.Fatalf("second GET: %d %s %s %s", code, cache, etag, body)
+	}
+	if code, _, _, body := get(gent, "If-None-Match", etag); code != 304 || body != "" {
+		t.Fatalf("If-None-Match: %d %q", code, body)
+	}
+	// Another query is another answer.
+	if _, c, _, _ := get(gent + "?sort=deadline"); c != "miss" {
+		t.Fatalf("another query: %s", c)
+	}
+	// Aalst's new score leaves Gent's answer alone...
+	get("/api/v1/cities/aalst/matches")
+	if _, err := s.db.Exec(`UPDATE matches SET score = 72 WHERE city_id = (SELECT id FROM cities WHERE slug = 'aalst')`); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "Aalst's change seen", func() bool {
+		_, _, _, b := get("/api/v1/cities/aalst/matches")
+		return strings.Contains(b, `"score":72`)
+	})
+	if _, c, _, _ := get(gent); c != "hit" {
+		t.Fatalf("Gent's answer after a change in Aalst: %s", c)
+	}
+	// ...and a change of Gent's, written elsewhere, is seen soon.
+	if _, err := s.db.Exec(`UPDATE matches SET score = 91 WHERE city_id = (SELECT id FROM cities WHERE slug = 'gent') AND score = 82`); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "Gent's change seen", func() bool { _, _, _, b := get(gent); return strings.Contains(b, `"score":91`) })
+	_, _, newTag, _ := get(gent)
+	if newTag == etag {
+		t.Fatal("the ETag did not change with the answer")
+	}
+	// A change of a call shows in every city's answer.
+	if _, err := s.db.Exec(`UPDATE calls SET title = 'Renamed pilots' WHERE identifier = 'HORIZON-CL5-2027-D4-01'`); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the call's new title seen", func() bool { _, _, _, b := get(gent); return strings.Contains(b, "Renamed pilots") })
+}
+
+// frozenChanges allows caching and never reports a change: as if the
+// notifications were slow.
+type frozenChanges struct{}
+
+func (frozenChanges) Version(...string) (uint64, bool) { return 1, true }
+func (frozenChanges) CityVersion(int64) uint64         { return 0 }
+
+// TestAnOfficerSeesTheirOwnMarkAtOnce: a change made through this server
+// is seen by the next request, without waiting for the notification.
+func TestAnOfficerSeesTheirOwnMarkAtOnce(t *testing.T) {
+	s := newSite(t, web.Config{Changes: frozenChanges{}})
+	s.fixture(t)
+	officer := s.addUser(t, "officer@gent.be", "officer", "gent")
+	cookie, token := s.session(t, officer), s.token(t, officer)
+	const gent = "/api/v1/cities/gent/matches"
+	eventually(t, "answers kept", func() bool {
+		do(t, "GET", s.URL+gent, nil, token, nil)
+		_, h, _ := do(t, "GET", s.URL+gent, nil, token, nil)
+		return h.Get("X-Cache") == "hit"
+	})
+	for _, status := range []string{"interested", "applying", "not_relevant", "submitted"} {
+		code, _, _ := postForm(t, s.URL+"/cities/gent/calls/HORIZON-CL5-2027-D4-01/interest", cookie, url.Values{"status": {status}})
+		if code != 303 {
+			t.Fatalf("mark %s: %d", status, code)
+		}
+		_, _, body := do(t, "GET", s.URL+gent, nil, token, nil)
+		if !strings.Contains(body, `"interest":"`+status+`"`) {
+			t.Fatalf("right after marking %s: %s", status, body)
+		}
+	}
+}
+
+// TestRevokedAccessEndsSoon: a kept token, user or city link stops working
+// once the database says so.
+func TestRevokedAccessEndsSoon(t *testing.T) {
+	s := newSite(t, web.Config{})
+	s.fixture(t)
+	officer := s.addUser(t, "officer@gent.be", "officer", "gent")
+	token := s.token(t, officer)
+	other := s.token(t, s.addUser(t, "other@gent.be", "officer", "gent"))
+	status := func(tok string) int {
+		code, _, _ := do(t, "GET", s.URL+"/api/v1/cities/gent/matches", nil, tok, nil)
+		return code
+	}
+	if status(token) != 200 || status(other) != 200 {
+		t.Fatal("officers cannot read their city")
+	}
+	if _, err := s.db.Exec(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1`, officer.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "revoked token refused", func() bool { return status(token) == 401 })
+	if _, err := s.db.Exec(`DELETE FROM user_cities WHERE user_id = (SELECT id FROM users WHERE email = 'other@gent.be')`); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "officer without Gent refused", func() bool { return status(other) == 403 })
+	if _, err := s.db.Exec(`UPDATE users SET disabled_at = now() WHERE email = 'other@gent.be'`); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "disabled user refused", func() bool { return status(other) == 401 })
+}
+
+// TestNothingIsKeptWithoutTheListener: without notifications nothing can be
+// known to be current, so every request reads the database.
+func TestNothingIsKeptWithoutTheListener(t *testing.T) {
+	s := newSite(t, web.Config{Changes: neverCache{}})
+	s.fixture(t)
+	token := s.token(t, s.addUser(t, "gov@vlaanderen.be", "government"))
+	for range 3 {
+		_, h, _ := do(t, "GET", s.URL+"/api/v1/cities/gent/matches", nil, token, nil)
+		if h.Get("X-Cache") != "bypass" {
+			t.Fatalf("X-Cache %q without a listener", h.Get("X-Cache"))
+		}
+	}
+	if _, err := s.db.Exec(`UPDATE matches SET score = 93 WHERE score = 82`); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, body := do(t, "GET", s.URL+"/api/v1/cities/gent/matches", nil, token, nil); !strings.Contains(body, `"score":93`) {
+		t.Fatalf("change not seen at once: %s", body)
+	}
+}
