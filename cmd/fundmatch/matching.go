@@ -100,7 +100,7 @@ func runMatches(ctx context.Context, e *env, args []string) error {
 		if *lang == "en" {
 			r.Explanation = m.Explanation.EN
 		}
-		for _, reason := range m.Reasons {
+		for _, reason := range m.Reasons.List() {
 			if *lang == "en" {
 				r.Reasons = append(r.Reasons, reason.EN)
 			} else {

@@ -22,6 +22,29 @@ type MatchExplanation struct {
 	EN string `json:"en"`
 }
 
+// MatchReasons are a match's reasons as stored (a JSON array of
+// MatchReason). Lists pass them on as they are, without decoding and
+// encoding them again; List decodes them.
+type MatchReasons json.RawMessage
+
+// MarshalJSON returns the stored JSON.
+func (r MatchReasons) MarshalJSON() ([]byte, error) {
+	if len(r) == 0 {
+		return []byte("[]"), nil
+	}
+	return r, nil
+}
+
+// List returns the reasons; stored reasons that do not decode give none
+// (scanCityMatch checked them).
+func (r MatchReasons) List() []MatchReason {
+	var out []MatchReason
+	if len(r) > 0 {
+		json.Unmarshal(r, &out)
+	}
+	return out
+}
+
 // CityMatch is a matched call as a city sees it in its list.
 type CityMatch struct {
 	CityID         int64            `json:"-"`
@@ -39,7 +62,7 @@ type CityMatch struct {
 	Relevance      float64          `json:"relevance"`
 	Experience     float64          `json:"experience"`
 	Feasibility    float64          `json:"feasibility"`
-	Reasons        []MatchReason    `json:"reasons"`
+	Reasons        MatchReasons     `json:"reasons"`
 	Explanation    MatchExplanation `json:"explanation"`
 	Interest       string           `json:"interest,omitempty"` // the city's mark, if any
 	ScoredAt       time.Time        `json:"scored_at"`
@@ -98,9 +121,10 @@ func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
 	if err != nil {
 		return m, err
 	}
-	if err := json.Unmarshal(reasons, &m.Reasons); err != nil {
-		return m, fmt.Errorf("reasons of %s: %w", m.CallIdentifier, err)
+	if !json.Valid(reasons) || len(reasons) == 0 || reasons[0] != '[' {
+		return m, fmt.Errorf("reasons of %s: not a JSON array", m.CallIdentifier)
 	}
+	m.Reasons = reasons
 	if err := json.Unmarshal(explanation, &m.Explanation); err != nil {
 		return m, fmt.Errorf("explanation of %s: %w", m.CallIdentifier, err)
 	}

@@ -174,7 +174,7 @@ func TestCityMatchesSortsAndPages(t *testing.T) {
 						t.Fatalf("total = %d, want %d", total, len(want))
 					}
 					for _, m := range page {
-						if m.City != "a" || len(m.Reasons) != 1 || m.Explanation.NL != "n" {
+						if m.City != "a" || len(m.Reasons.List()) != 1 || m.Explanation.NL != "n" {
 							t.Fatalf("row %+v", m)
 						}
 						got = append(got, m.CallIdentifier)
