@@ -11,8 +11,41 @@ CREATE FUNCTION next_deadline(deadlines date[], day date) RETURNS date
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN deadlines[width_bucket(day - 1, deadlines) + 1];
 
--- Sorting a city's matches by deadline reads the deadlines of up to a few
--- thousand calls: from this index alone (index-only scan), not the wide rows.
+-- A match carries its call's cut-offs, so that a city's matches sort by
+-- next deadline from one index (matches_city_score_call below) instead of
+-- looking up a few thousand calls. Triggers keep the copy: a new match takes
+-- its call's, and a call's new cut-offs go to its matches in the same
+-- transaction.
+ALTER TABLE matches ADD COLUMN deadlines date[] NOT NULL DEFAULT '{}';
+UPDATE matches m SET deadlines = c.deadlines FROM calls c WHERE c.id = m.call_id AND c.deadlines <> '{}';
+
+-- +goose StatementBegin
+CREATE FUNCTION match_takes_call_deadlines() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    SELECT deadlines INTO NEW.deadlines FROM calls WHERE id = NEW.call_id;
+    NEW.deadlines := coalesce(NEW.deadlines, '{}');
+    RETURN NEW;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER matches_take_call_deadlines BEFORE INSERT OR UPDATE OF call_id ON matches
+    FOR EACH ROW EXECUTE FUNCTION match_takes_call_deadlines();
+
+-- +goose StatementBegin
+CREATE FUNCTION call_deadlines_to_matches() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE matches SET deadlines = NEW.deadlines WHERE call_id = NEW.id;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER calls_deadlines_to_matches AFTER UPDATE OF deadlines ON calls
+    FOR EACH ROW WHEN (OLD.deadlines IS DISTINCT FROM NEW.deadlines) EXECUTE FUNCTION call_deadlines_to_matches();
+
+-- A city's page by score or by deadline, with the filters on the match,
+-- from the index alone.
+DROP INDEX matches_city_score_call;
+CREATE INDEX matches_city_score_call ON matches (city_id, score DESC, call_id) INCLUDE (deadlines, eligibility);
+-- Filters and sorts on the call (programme, status, budget) look its
+-- columns up here, not in the wide rows.
 CREATE INDEX calls_id_deadlines ON calls (id) INCLUDE (deadlines, status, programme, budget_max, call_budget);
 
 -- +goose StatementBegin
@@ -105,4 +138,11 @@ DROP TRIGGER calls_changed ON calls;
 DROP FUNCTION notify_city_rows_changed();
 DROP FUNCTION notify_data_changed();
 DROP INDEX calls_id_deadlines;
+DROP INDEX matches_city_score_call;
+CREATE INDEX matches_city_score_call ON matches (city_id, score DESC, call_id);
+DROP TRIGGER calls_deadlines_to_matches ON calls;
+DROP FUNCTION call_deadlines_to_matches();
+DROP TRIGGER matches_take_call_deadlines ON matches;
+DROP FUNCTION match_takes_call_deadlines();
+ALTER TABLE matches DROP COLUMN deadlines;
 DROP FUNCTION next_deadline(date[], date);

@@ -100,7 +100,7 @@ func (s *Store) SaveMatches(ctx context.Context, rows []MatchRow, now time.Time)
 				model_version, input_hash, scored_at FROM matches_staging
 			ON CONFLICT (call_id, city_id) DO UPDATE SET score = EXCLUDED.score, relevance = EXCLUDED.relevance,
 				experience = EXCLUDED.experience, feasibility = EXCLUDED.feasibility, eligibility = EXCLUDED.eligibility,
-				reasons = EXCLUDED.reasons,
+				reasons = EXCLUDED.reasons, deadlines = EXCLUDED.deadlines,
 				explanation = CASE WHEN EXCLUDED.explanation = '{}' AND matches.input_hash = EXCLUDED.input_hash
 					THEN matches.explanation ELSE EXCLUDED.explanation END,
 				model_version = EXCLUDED.model_version, input_hash = EXCLUDED.input_hash, scored_at = EXCLUDED.scored_at

@@ -136,10 +136,10 @@ func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
 // next.
 //
 // It works in two steps in one query: the page's keys are picked from the
-// narrow index columns (matches_city_score_call, and calls_id_deadlines
-// when a sort or filter needs the call), then only those rows are read
-// whole. Sorting a city's 2,000 matches by deadline thus reads no wide row
-// but the page's.
+// narrow index columns (matches_city_score_call, which holds the call's
+// cut-offs too, and calls_id_deadlines when a filter or sort needs the
+// call), then only those rows are read whole. Sorting a city's 2,000
+// matches by deadline thus reads one index and the page's rows.
 func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, today time.Time) ([]CityMatch, int, error) {
 	args := []any{today.Format(time.DateOnly), cityID}
 	where := []string{"m.city_id = $2"}
@@ -176,7 +176,7 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 	// Calls and interests are joined only when a filter or the sort needs
 	// them: a city's matches by score come from the index alone.
 	from := "matches m"
-	if f.Programme != "" || f.CallStatus != "" || f.ExcludeClosed || f.Sort != "score" {
+	if f.Programme != "" || f.CallStatus != "" || f.ExcludeClosed || f.Sort == "budget" {
 		from += " JOIN calls c ON c.id = m.call_id"
 	}
 	if f.Interest != "" {
@@ -192,14 +192,16 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 	keys := "m.call_id, m.score"
 	switch f.Sort {
 	case "deadline":
-		keys += ", next_deadline(c.deadlines, $1::date) AS next_deadline"
+		keys += ", next_deadline(m.deadlines, $1::date) AS next_deadline" // the match's copy: no call looked up
 	case "budget":
 		keys += ", coalesce(c.budget_max, c.call_budget) AS budget"
 	}
 	page := "SELECT " + keys + " FROM " + from + " WHERE " + cond + " ORDER BY " + orderBy(order, "")
 	if f.Limit > 0 {
-		args = append(args, f.Limit, f.Offset)
-		page += fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)-1, len(args))
+		// The limit is part of the text: with a parameter there PostgreSQL
+		// cannot cost a generic plan and plans every call anew.
+		args = append(args, f.Offset)
+		page += fmt.Sprintf(" LIMIT %d OFFSET $%d", f.Limit, len(args))
 	}
 	q := "WITH page AS (" + page + ") " + selectCityMatch + `
 	FROM page JOIN matches m ON m.city_id = $2 AND m.call_id = page.call_id

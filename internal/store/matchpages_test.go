@@ -153,47 +153,66 @@ func TestCityMatchesSortsAndPages(t *testing.T) {
 			func(r row) bool { return r.status != "closed" && r.elig != "ineligible" }},
 		{"interested", store.MatchFilter{Interest: "interested"}, func(r row) bool { return r.interested }},
 	}
-	for _, fl := range filters {
-		for sortName, order := range orders {
-			t.Run(fl.name+"/"+sortName, func(t *testing.T) {
-				var want []string
-				kept := slices.DeleteFunc(slices.Clone(rows), func(r row) bool { return !fl.keep(r) })
-				slices.SortFunc(kept, order)
-				for _, r := range kept {
-					want = append(want, r.id)
-				}
-				var got []string
-				f := fl.f
-				f.Sort, f.Limit = sortName, 7
-				for f.Offset = 0; ; f.Offset += f.Limit {
-					page, total, err := st.CityMatches(ctx, city, f, today)
-					if err != nil {
-						t.Fatal(err)
+	check := func(t *testing.T) {
+		for _, fl := range filters {
+			for sortName, order := range orders {
+				t.Run(fl.name+"/"+sortName, func(t *testing.T) {
+					var want []string
+					kept := slices.DeleteFunc(slices.Clone(rows), func(r row) bool { return !fl.keep(r) })
+					slices.SortFunc(kept, order)
+					for _, r := range kept {
+						want = append(want, r.id)
 					}
-					if total != len(want) {
-						t.Fatalf("total = %d, want %d", total, len(want))
-					}
-					for _, m := range page {
-						if m.City != "a" || len(m.Reasons.List()) != 1 || m.Explanation.NL != "n" {
-							t.Fatalf("row %+v", m)
+					var got []string
+					f := fl.f
+					f.Sort, f.Limit = sortName, 7
+					for f.Offset = 0; ; f.Offset += f.Limit {
+						page, total, err := st.CityMatches(ctx, city, f, today)
+						if err != nil {
+							t.Fatal(err)
 						}
-						got = append(got, m.CallIdentifier)
-						r := rows[slices.IndexFunc(rows, func(r row) bool { return r.id == m.CallIdentifier })]
-						if (m.NextDeadline == nil) != (r.next == nil) || r.next != nil && !m.NextDeadline.Equal(*r.next) {
-							t.Fatalf("%s: next deadline %v, want %v", r.id, m.NextDeadline, r.next)
+						if total != len(want) {
+							t.Fatalf("total = %d, want %d", total, len(want))
 						}
-						if (m.Interest == "interested") != r.interested {
-							t.Fatalf("%s: interest %q", r.id, m.Interest)
+						for _, m := range page {
+							if m.City != "a" || len(m.Reasons.List()) != 1 || m.Explanation.NL != "n" {
+								t.Fatalf("row %+v", m)
+							}
+							got = append(got, m.CallIdentifier)
+							r := rows[slices.IndexFunc(rows, func(r row) bool { return r.id == m.CallIdentifier })]
+							if (m.NextDeadline == nil) != (r.next == nil) || r.next != nil && !m.NextDeadline.Equal(*r.next) {
+								t.Fatalf("%s: next deadline %v, want %v", r.id, m.NextDeadline, r.next)
+							}
+							if (m.Interest == "interested") != r.interested {
+								t.Fatalf("%s: interest %q", r.id, m.Interest)
+							}
+						}
+						if len(page) < f.Limit {
+							break
 						}
 					}
-					if len(page) < f.Limit {
-						break
+					if !slices.Equal(got, want) {
+						t.Fatalf("order:\n got %v\nwant %v", got, want)
 					}
-				}
-				if !slices.Equal(got, want) {
-					t.Fatalf("order:\n got %v\nwant %v", got, want)
-				}
-			})
+				})
+			}
 		}
 	}
+	t.Run("as stored", check)
+	// New cut-offs for a third of the calls (as a crawl writes them) reorder
+	// the matches at once.
+	for i := range rows {
+		if i%3 != 0 {
+			continue
+		}
+		ds := crawlers.SortDeadlines([]time.Time{today.AddDate(0, 0, rng.IntN(90)), today.AddDate(0, 0, rng.IntN(90)-45)})
+		rows[i].next = nil
+		if d, ok := (&crawlers.Call{Deadlines: ds}).NextDeadline(today); ok {
+			rows[i].next = &d
+		}
+		must(exec(db.ExecContext(ctx, `UPDATE calls SET deadlines = $2::date[] WHERE id = $1`, rows[i].callID, dateArray(ds))))
+	}
+	t.Run("after new deadlines", check)
 }
+
+func exec(_ any, err error) error { return err }
