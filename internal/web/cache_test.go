@@ -151,3 +151,24 @@ func TestNothingIsKeptWithoutTheListener(t *testing.T) {
 		t.Fatalf("change not seen at once: %s", body)
 	}
 }
+
+// TestListsAnswerIfNoneMatch: every paginated list sends an ETag and
+// answers 304 to a client that holds the current answer, 200 otherwise.
+func TestListsAnswerIfNoneMatch(t *testing.T) {
+	s := newSite(t, web.Config{})
+	s.fixture(t)
+	token := s.token(t, s.addUser(t, "admin@vlaanderen.be", "admin"))
+	for _, path := range []string{"/api/v1/calls", "/api/v1/cities/gent/matches", "/api/v1/plans", "/api/v1/bids"} {
+		code, h, _ := do(t, "GET", s.URL+path, nil, token, nil)
+		etag := h.Get("ETag")
+		if code != 200 || etag == "" || h.Get("Cache-Control") != "private, no-cache" {
+			t.Fatalf("%s: %d, ETag %q, Cache-Control %q", path, code, etag, h.Get("Cache-Control"))
+		}
+		if code, _, body := do(t, "GET", s.URL+path, nil, token, nil, "If-None-Match", `"other", `+etag); code != 304 || body != "" {
+			t.Fatalf("%s with its ETag: %d %q", path, code, body)
+		}
+		if code, _, _ := do(t, "GET", s.URL+path, nil, token, nil, "If-None-Match", `"other"`); code != 200 {
+			t.Fatalf("%s with another ETag: %d", path, code)
+		}
+	}
+}
