@@ -29,9 +29,9 @@ func benchPages(b *testing.B, n, size int) [][]byte {
 }
 
 // BenchmarkParseNormalise is the parse and normalise part of the ingest
-// benchmark: 100 pages of 100 topics through ParsePage, ParseRecord,
-// Normalise and dedupe, beside a plain json.Unmarshal of the same bytes
-// into typed records. It reports calls/s for both and their ratio.
+// benchmark: 100 pages of 100 topics through ParsePage, Normalise and
+// dedupe, beside a plain json.Unmarshal of the same bytes into typed
+// records. It reports calls/s for both and their ratio.
 func BenchmarkParseNormalise(b *testing.B) {
 	pages := benchPages(b, 100, 100)
 	size := 0
@@ -63,8 +63,8 @@ func BenchmarkParseNormalise(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			for _, raw := range p.Results {
-				dd.add(n, raw, "bench", res)
+			for _, rec := range p.Records {
+				dd.add(n, rec, "bench", res)
 			}
 		}
 		full += time.Since(start)

@@ -167,13 +167,17 @@ func (r *crawlRun) list(ctx context.Context) {
 		} else if p.TotalResults != res.Expected {
 			res.MarkPartial(fmt.Sprintf("totalResults changed from %d to %d during the run", res.Expected, p.TotalResults))
 		}
-		read += len(p.Results)
-		for _, raw := range p.Results {
-			r.dd.add(r.n, raw, pageURL, res)
+		read += p.Len()
+		for _, f := range p.Failed {
+			res.Errors = append(res.Errors, crawlers.Error{URL: pageURL, Reference: referenceOf(f.Raw), Err: f.Err})
+			res.MarkPartial("a record could not be read")
+		}
+		for _, rec := range p.Records {
+			r.dd.add(r.n, rec, pageURL, res)
 		}
 		res.Calls = r.dd.calls
 		r.report()
-		if len(p.Results) == 0 {
+		if p.Len() == 0 {
 			break
 		}
 	}
@@ -314,13 +318,7 @@ type deduper struct {
 	index map[string]int
 }
 
-func (d *deduper) add(n Normaliser, raw json.RawMessage, pageURL string, res *crawlers.Result) {
-	rec, err := ParseRecord(raw)
-	if err != nil {
-		res.Errors = append(res.Errors, crawlers.Error{URL: pageURL, Reference: referenceOf(raw), Err: err})
-		res.MarkPartial("a record could not be read")
-		return
-	}
+func (d *deduper) add(n Normaliser, rec Record, pageURL string, res *crawlers.Result) {
 	call, err := n.Normalise(rec)
 	if errors.Is(err, ErrNotOpportunity) {
 		return

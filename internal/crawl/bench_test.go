@@ -102,11 +102,10 @@ func BenchmarkIngest(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			for _, raw := range p.Results {
-				rec, err := ftportal.ParseRecord(raw)
-				if err != nil {
-					b.Fatal(err)
-				}
+			if len(p.Failed) > 0 {
+				b.Fatal(p.Failed[0].Err)
+			}
+			for _, rec := range p.Records {
 				c, err := n.Normalise(rec)
 				if err != nil {
 					b.Fatal(err)
