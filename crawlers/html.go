@@ -52,7 +52,7 @@ func PlainText(fragment string) string {
 			if skip == 0 {
 				// Line breaks in the source are only layout; blocks
 				// decide the lines.
-				b.WriteString(strings.NewReplacer("\n", " ", "\r", " ", "\t", " ").Replace(string(z.Text())))
+				writeSpaced(&b, z.Text())
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, _ := z.TagName()
@@ -77,6 +77,17 @@ func PlainText(fragment string) string {
 				}
 			}
 		}
+	}
+}
+
+// writeSpaced writes text with its line breaks and tabs as spaces.
+func writeSpaced(b *strings.Builder, text []byte) {
+	for _, c := range text {
+		switch c {
+		case '\n', '\r', '\t':
+			c = ' '
+		}
+		b.WriteByte(c)
 	}
 }
 
