@@ -153,3 +153,30 @@ func TestSummarise(t *testing.T) {
 		t.Errorf("Summarise = %q", got)
 	}
 }
+
+func TestResultAddKeepsTheLastVersionInTheFirstPlace(t *testing.T) {
+	a, b, a2 := Call{Identifier: "A", Title: "first"}, Call{Identifier: "B"}, Call{Identifier: "A", Title: "second"}
+	var kept Result
+	if err := kept.Add(a, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := kept.Add(a2); err != nil {
+		t.Fatal(err)
+	}
+	if len(kept.Calls) != 2 || kept.Calls[0].Title != "second" || kept.Calls[1].Identifier != "B" || kept.Found() != 2 {
+		t.Errorf("calls = %+v, want A (second) then B", kept.Calls)
+	}
+
+	var got []string
+	sent := Result{Sink: func(calls []Call) error {
+		for _, c := range calls {
+			got = append(got, c.Identifier+":"+c.Title)
+		}
+		return nil
+	}}
+	sent.Add(a, b)
+	sent.Add(a2)
+	if diff := cmp.Diff([]string{"A:first", "B:", "A:second"}, got); diff != "" || len(sent.Calls) != 0 || sent.Sent != 2 || sent.Found() != 2 {
+		t.Errorf("sent %v (diff %s), %d kept, Sent %d: want every version sent, two distinct calls", got, diff, len(sent.Calls), sent.Sent)
+	}
+}
