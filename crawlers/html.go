@@ -2,6 +2,8 @@ package crawlers
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/net/html"
@@ -91,16 +93,43 @@ func writeSpaced(b *strings.Builder, text []byte) {
 	}
 }
 
-// tidyLines collapses whitespace within lines and drops empty lines.
+// tidyLines collapses whitespace within lines and drops empty lines, in
+// one pass: what strings.Fields and Join do line by line, without their
+// slices (the plain text of every description and condition goes through
+// here).
 func tidyLines(s string) string {
-	lines := strings.Split(s, "\n")
-	out := lines[:0]
-	for _, l := range lines {
-		if l = strings.Join(strings.Fields(l), " "); l != "" {
-			out = append(out, l)
+	var b strings.Builder
+	b.Grow(len(s))
+	wrote := false  // a line was written
+	inLine := false // a word was written on this line
+	space := false  // whitespace since the last word of this line
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c == '\n' {
+			inLine, space = false, false
+			i++
+			continue
 		}
+		r, size := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if unicode.IsSpace(r) {
+			space = true
+			i += size
+			continue
+		}
+		switch {
+		case !inLine && wrote:
+			b.WriteByte('\n')
+		case inLine && space:
+			b.WriteByte(' ')
+		}
+		wrote, inLine, space = true, true, false
+		b.WriteString(s[i : i+size])
+		i += size
 	}
-	return strings.Join(out, "\n")
+	return b.String()
 }
 
 // Summarise returns the start of text, at most n bytes, cut at a word
