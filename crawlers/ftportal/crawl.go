@@ -378,11 +378,16 @@ func (l *Listing) Add(p Page, pageURL string) error {
 		l.kept[call.Identifier] = score
 		i, isHeld := l.at[call.Identifier]
 		switch {
-		case needsDetails(&call) && isHeld:
-			l.held[i] = call
 		case needsDetails(&call):
-			l.at[call.Identifier] = len(l.held)
-			l.held = append(l.held, call)
+			// Held until the listing is read: the raw record is copied,
+			// not to hold on to the whole page it is a slice of.
+			call.Raw = bytes.Clone(call.Raw)
+			if isHeld {
+				l.held[i] = call
+			} else {
+				l.at[call.Identifier] = len(l.held)
+				l.held = append(l.held, call)
+			}
 		default:
 			if isHeld {
 				l.held[i].Identifier = "" // superseded by a richer version

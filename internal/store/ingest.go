@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -155,11 +156,16 @@ func (in *Ingest) add(c *crawlers.Call) error {
 			h.later = -1
 		}
 		return nil
-	case h.later >= 0:
-		in.later[h.later] = *c
-	default:
+	}
+	// Kept until Finish: the raw record is copied, not to hold on to the
+	// crawler's page it may be a slice of.
+	kept := *c
+	kept.Raw = bytes.Clone(c.Raw)
+	if h.later >= 0 {
+		in.later[h.later] = kept
+	} else {
 		h.later = len(in.later)
-		in.later = append(in.later, *c)
+		in.later = append(in.later, kept)
 	}
 	return nil
 }
