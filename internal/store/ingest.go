@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -30,7 +32,9 @@ import (
 // listing no longer shows. Every call row the run writes is stamped with the
 // time the Ingest began.
 //
-// An Ingest is used by one goroutine.
+// The writing happens in a goroutine of the Ingest's own, so that the
+// crawler parses on while a page is encoded and sent; Finish, Fail and Close
+// stop it. The methods are called by one goroutine at a time.
 type Ingest struct {
 	db     *sqlx.DB
 	ctx    context.Context // the crawl's, without its deadline: a crawl cut short keeps what it read
@@ -43,8 +47,14 @@ type Ingest struct {
 	fresh  []string        // identifiers copied into calls, in order
 	later  []crawlers.Call // changed calls and second versions, for Finish
 	copy   *sql.Stmt       // COPY into calls, open from the first new call
-	err    error           // the first failure; the run can only fail from there
 	closed bool
+
+	batches chan []crawlers.Call // to the writer
+	stopped bool                 // batches is closed
+	done    chan struct{}        // closed when the writer has stopped
+	abandon atomic.Bool          // the writer is to skip what is left
+	mu      sync.Mutex
+	err     error // the first failure; the run can only fail from there
 }
 
 // storedCall is what the Ingest needs to know of a call already stored.
@@ -86,7 +96,8 @@ func (s *Store) ingest(ctx context.Context, runID int64, source string, now time
 		return nil, fmt.Errorf("begin storing crawl of %s: %w", source, err)
 	}
 	in := &Ingest{db: s.db, ctx: ctx, tx: tx, runID: runID, source: source, now: now,
-		known: map[string]storedCall{}, calls: map[string]*handedCall{}}
+		known: map[string]storedCall{}, calls: map[string]*handedCall{},
+		batches: make(chan []crawlers.Call, 2), done: make(chan struct{})}
 	// The transaction lasts as long as the crawl reads, COPY included: no
 	// server default may end it midway.
 	if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0`); err != nil {
@@ -112,25 +123,67 @@ func (s *Store) ingest(ctx context.Context, runID int64, source string, now time
 		tx.Rollback()
 		return nil, fmt.Errorf("read stored calls of %s: %w", source, err)
 	}
+	go in.write()
 	return in, nil
 }
 
-// Add takes calls the crawl found: new ones are sent to PostgreSQL at once,
-// unchanged ones only noted, changed ones kept for Finish. After an error
-// the run can only fail, and Add returns that error again.
-func (in *Ingest) Add(calls []crawlers.Call) error {
-	switch {
-	case in.err != nil:
-		return in.err
-	case in.closed:
-		return errors.New("store: the crawl run is already finished")
-	}
-	for i := range calls {
-		if err := in.add(&calls[i]); err != nil {
-			in.err = err
-			return err
+// write stores the batches Add queues until the queue is closed; after a
+// failure, or once the Ingest is abandoned, it only drains the queue.
+func (in *Ingest) write() {
+	defer close(in.done)
+	for calls := range in.batches {
+		if in.abandon.Load() || in.failure() != nil {
+			continue
+		}
+		for i := range calls {
+			if err := in.add(&calls[i]); err != nil {
+				in.fail(err)
+				break
+			}
 		}
 	}
+}
+
+// failure is the first error of the run, if any.
+func (in *Ingest) failure() error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.err
+}
+
+// fail keeps err as the run's failure unless it has one.
+func (in *Ingest) fail(err error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.err == nil {
+		in.err = err
+	}
+}
+
+// stop closes the queue, once, and waits for the writer.
+func (in *Ingest) stop() {
+	if in.stopped {
+		return
+	}
+	in.stopped = true
+	close(in.batches)
+	<-in.done
+}
+
+// Add queues calls the crawl found for the writer, which sends new ones to
+// PostgreSQL at once, notes unchanged ones and keeps changed ones for
+// Finish; it waits only while two earlier batches are still being written.
+// The calls are the Ingest's from then on: the caller must not change them.
+// Once storing failed the run can only fail, and Add returns that error
+// (Finish returns it in any case).
+func (in *Ingest) Add(calls []crawlers.Call) error {
+	if in.closed {
+		return errors.New("store: the crawl run is already finished")
+	}
+	if err := in.failure(); err != nil {
+		return err
+	}
+	in.batches <- calls
 	return nil
 }
 
@@ -204,7 +257,8 @@ func (in *Ingest) Finish(ctx context.Context, res *crawlers.Result, now time.Tim
 	if in.closed {
 		return stats, errors.New("store: the crawl run is already finished")
 	}
-	err := in.err
+	in.stop()
+	err := in.failure()
 	if err == nil {
 		err = in.finish(ctx, res, now, &stats)
 	}
@@ -234,6 +288,8 @@ func (in *Ingest) Close() {
 		return
 	}
 	in.closed = true
+	in.abandon.Store(true)
+	in.stop()
 	if in.copy != nil {
 		in.copy.Close()
 	}

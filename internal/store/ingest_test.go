@@ -174,10 +174,16 @@ func TestAnIngestRefusesCallsOfAnotherSource(t *testing.T) {
 	defer in.Close()
 	other := sampleCalls()[:1]
 	other[0].Source = "vlaio-efro"
-	if err := in.Add(other); err == nil || !strings.Contains(err.Error(), "vlaio-efro") {
-		t.Fatalf("Add = %v, want a refusal naming the source", err)
+	in.Add(other) // written in the background: the refusal may come later
+	in.Add(sampleCalls()[1:])
+	_, err = in.Finish(ctx, &crawlers.Result{Source: "ftportal", Sent: 3, Pages: 1}, day("2026-11-23"))
+	if err == nil || !strings.Contains(err.Error(), "vlaio-efro") {
+		t.Fatalf("Finish = %v, want a refusal naming the source", err)
+	}
+	if n := countRows(t, st, `SELECT count(*) FROM calls`); n != 0 {
+		t.Fatalf("%d calls stored by a refused run", n)
 	}
 	if err := in.Add(sampleCalls()); err == nil {
-		t.Fatal("Add after a refusal succeeded; the run can only fail")
+		t.Fatal("Add after Finish succeeded")
 	}
 }
