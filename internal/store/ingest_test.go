@@ -187,3 +187,19 @@ func TestAnIngestRefusesCallsOfAnotherSource(t *testing.T) {
 		t.Fatal("Add after Finish succeeded")
 	}
 }
+
+func TestLongCallValuesAreCompressedWithLZ4(t *testing.T) {
+	st, ctx := setup(t)
+	calls := sampleCalls()[:1]
+	long := strings.Repeat("<p>Positive energy districts in climate-neutral cities. </p>", 100)
+	calls[0].DescriptionHTML, calls[0].DescriptionText = long, long
+	calls[0].Raw = []byte(`{"description":"` + long + `"}`)
+	crawl(t, st, ctx, calls, false, day("2026-11-23"))
+	var raw, desc string
+	if err := st.DB().QueryRow(`SELECT pg_column_compression(raw), pg_column_compression(description_html) FROM calls`).Scan(&raw, &desc); err != nil {
+		t.Fatal(err)
+	}
+	if raw != "lz4" || desc != "lz4" {
+		t.Fatalf("raw compressed with %q, description with %q; want lz4", raw, desc)
+	}
+}
