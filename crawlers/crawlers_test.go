@@ -2,6 +2,7 @@ package crawlers
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,5 +152,52 @@ func TestSummarise(t *testing.T) {
 	}
 	if got := Summarise("short", 9); got != "short" {
 		t.Errorf("Summarise = %q", got)
+	}
+}
+
+func TestResultAddKeepsTheLastVersionInTheFirstPlace(t *testing.T) {
+	a, b, a2 := Call{Identifier: "A", Title: "first"}, Call{Identifier: "B"}, Call{Identifier: "A", Title: "second"}
+	var kept Result
+	if err := kept.Add(a, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := kept.Add(a2); err != nil {
+		t.Fatal(err)
+	}
+	if len(kept.Calls) != 2 || kept.Calls[0].Title != "second" || kept.Calls[1].Identifier != "B" || kept.Found() != 2 {
+		t.Errorf("calls = %+v, want A (second) then B", kept.Calls)
+	}
+
+	var got []string
+	sent := Result{Sink: func(calls []Call) error {
+		for _, c := range calls {
+			got = append(got, c.Identifier+":"+c.Title)
+		}
+		return nil
+	}}
+	sent.Add(a, b)
+	sent.Add(a2)
+	if diff := cmp.Diff([]string{"A:first", "B:", "A:second"}, got); diff != "" || len(sent.Calls) != 0 || sent.Sent != 2 || sent.Found() != 2 {
+		t.Errorf("sent %v (diff %s), %d kept, Sent %d: want every version sent, two distinct calls", got, diff, len(sent.Calls), sent.Sent)
+	}
+}
+
+func TestTidyLinesIsFieldsAndJoinLineByLine(t *testing.T) {
+	slow := func(s string) string {
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if l = strings.Join(strings.Fields(l), " "); l != "" {
+				out = append(out, l)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	for _, s := range []string{
+		"", "\n\n", "one", "  one  two\t three ", "\n a \n\n  b c\n", "a\u00a0b\u2003c\u0085d", "x \xff\xfe y\n\xc3", "\v\f\r\n z",
+		"Eligible countries\n  described in   Annex 2 \u00a0\n\n3. Other",
+	} {
+		if got, want := tidyLines(s), slow(s); got != want {
+			t.Errorf("tidyLines(%q) = %q, want %q", s, got, want)
+		}
 	}
 }

@@ -2,6 +2,8 @@ package crawlers
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/net/html"
@@ -52,7 +54,7 @@ func PlainText(fragment string) string {
 			if skip == 0 {
 				// Line breaks in the source are only layout; blocks
 				// decide the lines.
-				b.WriteString(strings.NewReplacer("\n", " ", "\r", " ", "\t", " ").Replace(string(z.Text())))
+				writeSpaced(&b, z.Text())
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, _ := z.TagName()
@@ -80,16 +82,54 @@ func PlainText(fragment string) string {
 	}
 }
 
-// tidyLines collapses whitespace within lines and drops empty lines.
-func tidyLines(s string) string {
-	lines := strings.Split(s, "\n")
-	out := lines[:0]
-	for _, l := range lines {
-		if l = strings.Join(strings.Fields(l), " "); l != "" {
-			out = append(out, l)
+// writeSpaced writes text with its line breaks and tabs as spaces.
+func writeSpaced(b *strings.Builder, text []byte) {
+	for _, c := range text {
+		switch c {
+		case '\n', '\r', '\t':
+			c = ' '
 		}
+		b.WriteByte(c)
 	}
-	return strings.Join(out, "\n")
+}
+
+// tidyLines collapses whitespace within lines and drops empty lines, in
+// one pass: what strings.Fields and Join do line by line, without their
+// slices (the plain text of every description and condition goes through
+// here).
+func tidyLines(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	wrote := false  // a line was written
+	inLine := false // a word was written on this line
+	space := false  // whitespace since the last word of this line
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c == '\n' {
+			inLine, space = false, false
+			i++
+			continue
+		}
+		r, size := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if unicode.IsSpace(r) {
+			space = true
+			i += size
+			continue
+		}
+		switch {
+		case !inLine && wrote:
+			b.WriteByte('\n')
+		case inLine && space:
+			b.WriteByte(' ')
+		}
+		wrote, inLine, space = true, true, false
+		b.WriteString(s[i : i+size])
+		i += size
+	}
+	return b.String()
 }
 
 // Summarise returns the start of text, at most n bytes, cut at a word

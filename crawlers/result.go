@@ -1,6 +1,7 @@
 package crawlers
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -10,7 +11,16 @@ type Result struct {
 	Source   string
 	Started  time.Time
 	Finished time.Time
-	Calls    []Call
+	// Calls are the calls found, in the order first found; empty when the
+	// crawl had a Sink, which took them instead.
+	Calls []Call
+	// Sink, when set, takes the calls as the crawl finds them, in place of
+	// Calls: the store writes one page while the crawler reads the next,
+	// and memory does not grow with the listing. A call may be handed over
+	// again in a later version; the last one counts.
+	Sink func(calls []Call) error
+	// Sent counts the distinct calls handed to Sink.
+	Sent int
 	// Errors are the pages and records that could not be read; the run went
 	// on without them.
 	Errors []Error
@@ -27,7 +37,55 @@ type Result struct {
 	// NotModified lists URLs the server answered 304 Not Modified for: the
 	// calls stored from those pages are unchanged and still listed.
 	NotModified []string
+
+	found   map[string]int // identifier -> index in Calls (-1 once sent)
+	sinkErr error
 }
+
+// ErrNotStored wraps the error of a Sink that could not take the calls;
+// the crawl stops there, as its run can no longer be stored.
+var ErrNotStored = errors.New("the calls could not be stored")
+
+// Add keeps calls the crawl found: it hands them to Sink when there is one,
+// and puts them in Calls otherwise, where a call found again replaces the
+// earlier version in its place. Once the Sink failed, Add only returns
+// that error (wrapping ErrNotStored).
+func (r *Result) Add(calls ...Call) error {
+	if r.sinkErr != nil {
+		return r.sinkErr
+	}
+	if r.found == nil {
+		r.found = make(map[string]int)
+	}
+	if r.Sink != nil {
+		for i := range calls {
+			if _, ok := r.found[calls[i].Identifier]; !ok {
+				r.found[calls[i].Identifier] = -1
+				r.Sent++
+			}
+		}
+		if len(calls) == 0 {
+			return nil
+		}
+		if err := r.Sink(calls); err != nil {
+			r.sinkErr = fmt.Errorf("%w: %w", ErrNotStored, err)
+			return r.sinkErr
+		}
+		return nil
+	}
+	for _, c := range calls {
+		if i, ok := r.found[c.Identifier]; ok {
+			r.Calls[i] = c
+			continue
+		}
+		r.found[c.Identifier] = len(r.Calls)
+		r.Calls = append(r.Calls, c)
+	}
+	return nil
+}
+
+// Found is the number of calls the crawl found: kept in Calls or sent.
+func (r *Result) Found() int { return len(r.Calls) + r.Sent }
 
 // Error is a page or record that failed, with where it came from.
 type Error struct {

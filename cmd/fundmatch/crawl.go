@@ -108,7 +108,7 @@ func runCrawl(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "dry run of %s: %s, %d pages, %d calls, %d errors; nothing stored\n", src.Name, sum.Status, res.Pages, len(res.Calls), len(res.Errors))
 	} else {
 		fmt.Fprintf(e.stdout, "crawled %s: %s, %d pages, %d calls: %d new, %d changed, %d unchanged, %d closed; %d errors\n",
-			src.Name, sum.Status, res.Pages, len(res.Calls), sum.Stats.New, sum.Stats.Changed, sum.Stats.Unchanged, sum.Stats.Closed, len(res.Errors))
+			src.Name, sum.Status, res.Pages, res.Found(), sum.Stats.New, sum.Stats.Changed, sum.Stats.Unchanged, sum.Stats.Closed, len(res.Errors))
 	}
 	for i, ce := range res.Errors {
 		if i == 10 {

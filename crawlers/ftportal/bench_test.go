@@ -29,8 +29,8 @@ func benchPages(b *testing.B, n, size int) [][]byte {
 }
 
 // BenchmarkParseNormalise is the parse and normalise part of the ingest
-// benchmark: 100 pages of 100 topics through ParsePage, ParseRecord,
-// Normalise and dedupe, beside a plain json.Unmarshal of the same bytes
+// benchmark: 100 pages of 100 topics through ParsePage and a Listing
+// (normalise, dedupe), beside a plain json.Unmarshal of the same bytes
 // into typed records. It reports calls/s for both and their ratio.
 func BenchmarkParseNormalise(b *testing.B) {
 	pages := benchPages(b, 100, 100)
@@ -56,22 +56,25 @@ func BenchmarkParseNormalise(b *testing.B) {
 		decode += time.Since(start)
 
 		start = time.Now()
-		var dd deduper
 		res := &crawlers.Result{}
+		l := NewListing(n, res)
 		for _, data := range pages {
 			p, err := ParsePage(data)
 			if err != nil {
 				b.Fatal(err)
 			}
-			for _, raw := range p.Results {
-				dd.add(n, raw, "bench", res)
+			if err := l.Add(p, "bench"); err != nil {
+				b.Fatal(err)
 			}
 		}
-		full += time.Since(start)
-		if len(res.Errors) > 0 || len(dd.calls) != 10000 {
-			b.Fatalf("%d calls, errors %v", len(dd.calls), res.Errors)
+		if err := res.Add(l.Held()...); err != nil {
+			b.Fatal(err)
 		}
-		calls += len(dd.calls)
+		full += time.Since(start)
+		if len(res.Errors) > 0 || len(res.Calls) != 10000 {
+			b.Fatalf("%d calls, errors %v", len(res.Calls), res.Errors)
+		}
+		calls += len(res.Calls)
 	}
 	b.ReportMetric(float64(calls)/full.Seconds(), "calls/s")
 	b.ReportMetric(float64(calls)/decode.Seconds(), "decode-calls/s")

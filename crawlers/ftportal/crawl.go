@@ -48,6 +48,9 @@ type Options struct {
 	Now func() time.Time
 	// Progress, when set, is called after every page and detail request.
 	Progress func(Progress)
+	// Sink, when set, takes the calls page by page instead of the
+	// Result's Calls (see crawlers.Result.Sink).
+	Sink func([]crawlers.Call) error
 }
 
 // Progress reports how far a run is, for a progress bar.
@@ -94,25 +97,31 @@ func New(client *fetch.Client, opts Options) *Crawler {
 }
 
 // Crawl reads every page of the listing, normalises and dedupes the
-// records and enriches older-format ones from topicDetails. Failed pages
-// and records are collected in the Result and the run goes on; the Result
-// is partial when the listing was not read whole, and then it must not
-// close anything. The error is only for a run that was cancelled before
-// reading any page.
+// records and enriches older-format ones from topicDetails. The calls of
+// each page go to the Sink, if any, before the next page is read; the
+// older-format ones follow once enriched. Failed pages and records are
+// collected in the Result and the run goes on; the Result is partial when
+// the listing was not read whole, and then it must not close anything.
+// The error is only for a run that was cancelled before reading any page.
 func (c *Crawler) Crawl(ctx context.Context) (*crawlers.Result, error) {
 	if c.opts.RunTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.opts.RunTimeout)
 		defer cancel()
 	}
+	res := &crawlers.Result{Source: Source, Started: time.Now(), Sink: c.opts.Sink}
 	r := &crawlRun{
 		Crawler: c,
 		n:       Normaliser{Today: c.opts.Now(), TopicPageURL: c.opts.TopicPageURL},
-		res:     &crawlers.Result{Source: Source, Started: time.Now()},
+		res:     res,
 	}
-	r.list(ctx)
-	if !c.opts.SkipDetails {
-		r.enrichAll(ctx)
+	r.listing = NewListing(r.n, res)
+	if r.list(ctx) {
+		held := r.listing.Held()
+		if !c.opts.SkipDetails {
+			r.enrichAll(ctx, held)
+		}
+		r.handOver(held...)
 	}
 	r.res.Finished = time.Now()
 	if r.res.Pages == 0 && ctx.Err() != nil {
@@ -124,21 +133,32 @@ func (c *Crawler) Crawl(ctx context.Context) (*crawlers.Result, error) {
 // crawlRun is the state of one Crawl.
 type crawlRun struct {
 	*Crawler
-	n    Normaliser
-	res  *crawlers.Result
-	dd   deduper
-	prog Progress
+	n       Normaliser
+	res     *crawlers.Result
+	listing *Listing
+	prog    Progress
 }
 
 func (r *crawlRun) report() {
 	if r.opts.Progress != nil {
-		r.prog.Calls = len(r.res.Calls)
+		r.prog.Calls = r.listing.Found()
 		r.opts.Progress(r.prog)
 	}
 }
 
+// handOver adds calls to the result; when they cannot be stored the run
+// stops and says so, and false is returned.
+func (r *crawlRun) handOver(calls ...crawlers.Call) bool {
+	if err := r.res.Add(calls...); err != nil {
+		r.res.MarkPartial(err.Error())
+		return false
+	}
+	return true
+}
+
 // list reads every search page and compares the count with totalResults.
-func (r *crawlRun) list(ctx context.Context) {
+// It returns false when the calls could not be stored and the run stops.
+func (r *crawlRun) list(ctx context.Context) bool {
 	res := r.res
 	read, pages := 0, 1
 	for page := 1; page <= pages; page++ {
@@ -147,9 +167,13 @@ func (r *crawlRun) list(ctx context.Context) {
 			break
 		}
 		pageURL := r.pageURL(page)
-		p, err := r.searchPage(ctx, pageURL)
+		data, err := r.searchPage(ctx, pageURL)
 		pageURL = fetch.RedactString(pageURL) // for errors from here on
 		r.prog.Pages++
+		var p Page
+		if err == nil {
+			p, err = ParsePage(data)
+		}
 		if err != nil {
 			res.Errors = append(res.Errors, crawlers.Error{URL: pageURL, Err: err})
 			res.MarkPartial(fmt.Sprintf("page %d failed", page))
@@ -167,13 +191,13 @@ func (r *crawlRun) list(ctx context.Context) {
 		} else if p.TotalResults != res.Expected {
 			res.MarkPartial(fmt.Sprintf("totalResults changed from %d to %d during the run", res.Expected, p.TotalResults))
 		}
-		read += len(p.Results)
-		for _, raw := range p.Results {
-			r.dd.add(r.n, raw, pageURL, res)
+		read += p.Len()
+		if err := r.listing.Add(p, pageURL); err != nil {
+			res.MarkPartial(err.Error())
+			return false
 		}
-		res.Calls = r.dd.calls
 		r.report()
-		if len(p.Results) == 0 {
+		if p.Len() == 0 {
 			break
 		}
 	}
@@ -186,14 +210,14 @@ func (r *crawlRun) list(ctx context.Context) {
 		// outage, not every call closing at once.
 		res.MarkPartial("the listing was empty")
 	}
-	res.Calls = r.dd.calls
+	return true
 }
 
 // enrichAll fills older-format topics from their topicDetails documents;
 // a failure is an error for that topic, which stays as listed.
-func (r *crawlRun) enrichAll(ctx context.Context) {
-	for i := range r.res.Calls {
-		call := &r.res.Calls[i]
+func (r *crawlRun) enrichAll(ctx context.Context, calls []crawlers.Call) {
+	for i := range calls {
+		call := &calls[i]
 		if !needsDetails(call) || ctx.Err() != nil {
 			continue
 		}
@@ -245,31 +269,31 @@ func (c *Crawler) pageURL(page int) string {
 	return c.opts.SearchURL + "?" + q.Encode()
 }
 
-// searchPage posts the query and decodes one page.
-func (c *Crawler) searchPage(ctx context.Context, pageURL string) (Page, error) {
+// searchPage posts the query and returns one page's body.
+func (c *Crawler) searchPage(ctx context.Context, pageURL string) ([]byte, error) {
 	body, contentType, err := c.searchBody()
 	if err != nil {
-		return Page{}, err
+		return nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, pageURL, bytes.NewReader(body))
 	if err != nil {
-		return Page{}, fmt.Errorf("build search request: %w", err)
+		return nil, fmt.Errorf("build search request: %w", err)
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.client.Do(ctx, req)
 	if err != nil {
-		return Page{}, err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return Page{}, &fetch.StatusError{URL: fetch.Redact(req.URL), Code: resp.StatusCode}
+		return nil, &fetch.StatusError{URL: fetch.Redact(req.URL), Code: resp.StatusCode}
 	}
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return Page{}, fmt.Errorf("read search page: %w", err)
+		return nil, fmt.Errorf("read search page: %w", err)
 	}
-	return ParsePage(data)
+	return data, nil
 }
 
 // searchBody builds the multipart body: every part typed application/json,
@@ -307,43 +331,87 @@ func (c *Crawler) searchBody() ([]byte, string, error) {
 	return buf.Bytes(), w.FormDataContentType(), nil
 }
 
-// deduper keeps one call per identifier (type 1) or reference (type 8),
-// the richest of the versions seen, in first-seen order.
-type deduper struct {
-	calls []crawlers.Call
-	index map[string]int
+// Listing reads the search pages of one crawl into a crawlers.Result: it
+// normalises the records, keeps the richest version of each call (the
+// current format beats the older one) and holds older-format topics back
+// for their topicDetails, handing every other call over page by page.
+type Listing struct {
+	n    Normaliser
+	res  *crawlers.Result
+	kept map[string]int // identifier -> richness of the version kept
+	held []crawlers.Call
+	at   map[string]int // identifier -> index in held
 }
 
-func (d *deduper) add(n Normaliser, raw json.RawMessage, pageURL string, res *crawlers.Result) {
-	rec, err := ParseRecord(raw)
-	if err != nil {
-		res.Errors = append(res.Errors, crawlers.Error{URL: pageURL, Reference: referenceOf(raw), Err: err})
+// NewListing returns a Listing that normalises with n and adds to res.
+func NewListing(n Normaliser, res *crawlers.Result) *Listing {
+	return &Listing{n: n, res: res, kept: map[string]int{}, at: map[string]int{}}
+}
+
+// Add reads the records of one search page: records that cannot be read
+// are errors of the result, which is then partial; the page's calls are
+// added to the result before Add returns. The error is from the result's
+// Sink (it wraps crawlers.ErrNotStored).
+func (l *Listing) Add(p Page, pageURL string) error {
+	res := l.res
+	for _, f := range p.Failed {
+		res.Errors = append(res.Errors, crawlers.Error{URL: pageURL, Reference: referenceOf(f.Raw), Err: f.Err})
 		res.MarkPartial("a record could not be read")
-		return
 	}
-	call, err := n.Normalise(rec)
-	if errors.Is(err, ErrNotOpportunity) {
-		return
-	}
-	if err != nil {
-		res.Errors = append(res.Errors, crawlers.Error{URL: pageURL, Reference: firstNonEmpty(rec.Reference, rec.first("identifier")), Err: err})
-		res.MarkPartial("a record could not be read")
-		return
-	}
-	if d.index == nil {
-		d.index = make(map[string]int)
-	}
-	// Cascade calls are keyed by reference, which never looks like a topic
-	// identifier, so one map serves both.
-	key := call.Identifier
-	if i, ok := d.index[key]; ok {
-		if richness(&call) > richness(&d.calls[i]) {
-			d.calls[i] = call
+	calls := make([]crawlers.Call, 0, len(p.Records))
+	for _, rec := range p.Records {
+		call, err := l.n.Normalise(rec)
+		if errors.Is(err, ErrNotOpportunity) {
+			continue
 		}
-		return
+		if err != nil {
+			res.Errors = append(res.Errors, crawlers.Error{URL: pageURL, Reference: firstNonEmpty(rec.Reference, rec.first("identifier")), Err: err})
+			res.MarkPartial("a record could not be read")
+			continue
+		}
+		// Cascade calls are keyed by reference, which never looks like a
+		// topic identifier, so one map serves both.
+		score := richness(&call)
+		if kept, ok := l.kept[call.Identifier]; ok && score <= kept {
+			continue
+		}
+		l.kept[call.Identifier] = score
+		i, isHeld := l.at[call.Identifier]
+		switch {
+		case needsDetails(&call):
+			// Held until the listing is read: the raw record is copied,
+			// not to hold on to the whole page it is a slice of.
+			call.Raw = bytes.Clone(call.Raw)
+			if isHeld {
+				l.held[i] = call
+			} else {
+				l.at[call.Identifier] = len(l.held)
+				l.held = append(l.held, call)
+			}
+		default:
+			if isHeld {
+				l.held[i].Identifier = "" // superseded by a richer version
+			}
+			calls = append(calls, call)
+		}
 	}
-	d.index[key] = len(d.calls)
-	d.calls = append(d.calls, call)
+	return res.Add(calls...)
+}
+
+// Found is the number of distinct calls read so far, held back or not.
+func (l *Listing) Found() int { return len(l.kept) }
+
+// Held returns the older-format topics held back for their topicDetails,
+// to be enriched and then added to the result.
+func (l *Listing) Held() []crawlers.Call {
+	held := make([]crawlers.Call, 0, len(l.held))
+	for _, c := range l.held {
+		if c.Identifier != "" {
+			held = append(held, c)
+		}
+	}
+	l.held, l.at = nil, map[string]int{}
+	return held
 }
 
 // richness scores how much a version of a record says; the current format

@@ -3,6 +3,7 @@ package ftportal
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"mime"
@@ -452,5 +453,85 @@ func TestCrawlTwiceChangesNothingButRealChanges(t *testing.T) {
 	want := []crawlers.Change{{Field: "deadlines", Old: "2026-11-25", New: "2026-12-09"}}
 	if diff := cmp.Diff(want, crawlers.Diff(before, after)); diff != "" {
 		t.Errorf("Diff (-want +got):\n%s", diff)
+	}
+}
+
+func TestCrawlWithASinkHandsOverPageByPageWhatItWouldKeep(t *testing.T) {
+	p := newPortal(t)
+	p.pages = threePages(t)
+	p.details["digital-2026-skills-10-edtech"] = edtechDetails(t)
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	kept, err := p.crawler(srv, 3).Crawl(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var batches [][]string
+	last := map[string]crawlers.Call{}
+	c := p.crawler(srv, 3)
+	c.opts.Sink = func(calls []crawlers.Call) error {
+		var ids []string
+		for _, call := range calls {
+			ids = append(ids, call.Identifier)
+			last[call.Identifier] = call
+		}
+		batches = append(batches, ids)
+		return nil
+	}
+	res, err := c.Crawl(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Calls) != 0 || res.Sent != len(kept.Calls) || res.Found() != len(kept.Calls) {
+		t.Errorf("with a sink: %d calls kept, %d sent; want none kept and %d sent", len(res.Calls), res.Sent, len(kept.Calls))
+	}
+	// Page 1's two older EIC topics and the older STEP, page 2's richer
+	// STEP, page 3's cascade calls, then the topics enriched (or not) from
+	// topicDetails.
+	want := [][]string{
+		{"HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-02", "HORIZON-EIC-2026-STEP"},
+		{"HORIZON-EIC-2026-STEP"},
+		{"11321COMPETITIVE_CALLen", "11322COMPETITIVE_CALLen"},
+		{"LIFE-2027-NOT-ON-SERVER", "DIGITAL-2026-SKILLS-10-EDTECH"},
+	}
+	if diff := cmp.Diff(want, batches); diff != "" {
+		t.Errorf("batches (-want +got):\n%s", diff)
+	}
+	var sent []crawlers.Call
+	for _, call := range last {
+		sent = append(sent, call)
+	}
+	if diff := cmp.Diff(hashes(kept.Calls), hashes(sent)); diff != "" {
+		t.Errorf("the last versions sent differ from the calls kept without a sink (-kept +sent):\n%s", diff)
+	}
+	if res.Partial || len(res.Errors) != len(kept.Errors) {
+		t.Errorf("partial %v (%s), errors %v", res.Partial, res.PartialReason, res.Errors)
+	}
+}
+
+func TestCrawlStopsWhenItsCallsCannotBeStored(t *testing.T) {
+	p := newPortal(t)
+	p.pages = threePages(t)
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	c := p.crawler(srv, 3)
+	calls := 0
+	c.opts.Sink = func(batch []crawlers.Call) error {
+		calls++
+		return errors.New("connection reset")
+	}
+	res, err := c.Crawl(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 || p.hits["/search"] != 1 {
+		t.Errorf("sink called %d times, %d search requests: want the run to stop after the first page", calls, p.hits["/search"])
+	}
+	if !res.Partial || res.CanClose() || !strings.Contains(res.PartialReason, "connection reset") {
+		t.Errorf("partial %v (%s): want a partial run naming the failure", res.Partial, res.PartialReason)
+	}
+	if err := res.Add(crawlers.Call{Identifier: "X"}); !errors.Is(err, crawlers.ErrNotStored) {
+		t.Errorf("Add after the sink failed = %v, want ErrNotStored", err)
 	}
 }

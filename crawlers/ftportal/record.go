@@ -3,7 +3,9 @@ package ftportal
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -11,21 +13,122 @@ import (
 
 // Page is one decoded page of the search API.
 type Page struct {
-	TotalResults int               `json:"totalResults"`
-	PageNumber   int               `json:"pageNumber"`
-	PageSize     int               `json:"pageSize"`
-	Results      []json.RawMessage `json:"results"`
+	TotalResults int
+	PageNumber   int
+	PageSize     int
+	// Records are the results that decoded, in page order; each keeps its
+	// own bytes of the page as its raw record.
+	Records []Record
+	// Failed are the results that did not decode: one bad record does not
+	// lose the page.
+	Failed []FailedRecord
 }
 
-// ParsePage decodes a search API response. Its results stay raw so that one
-// bad record does not lose the page: decode each with ParseRecord.
+// FailedRecord is a search result that could not be decoded.
+type FailedRecord struct {
+	Raw json.RawMessage
+	Err error
+}
+
+// Len is the number of results on the page, decoded or not.
+func (p *Page) Len() int { return len(p.Records) + len(p.Failed) }
+
+// ParsePage decodes a search API response, every result in the same pass
+// as the page (each record is read once). A result that does not fit a
+// Record is kept in Failed; a page that is not valid JSON is an error.
 func ParsePage(data []byte) (Page, error) {
 	var p Page
-	if err := json.Unmarshal(data, &p); err != nil {
+	if err := p.decode(data); err != nil {
 		return Page{}, fmt.Errorf("decode search page: %w", err)
 	}
 	return p, nil
 }
+
+// decode walks the page object with a streaming decoder so that each result
+// is decoded straight into a Record while its bytes are sliced from data.
+// Keys match case-insensitively, as with json.Unmarshal.
+func (p *Page) decode(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case nil: // null: an empty page, as json.Unmarshal has it
+	case json.Delim('{'):
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			key, _ := tok.(string)
+			switch {
+			case strings.EqualFold(key, "results"):
+				err = p.decodeResults(dec, data)
+			case strings.EqualFold(key, "totalResults"):
+				err = dec.Decode(&p.TotalResults)
+			case strings.EqualFold(key, "pageNumber"):
+				err = dec.Decode(&p.PageNumber)
+			case strings.EqualFold(key, "pageSize"):
+				err = dec.Decode(&p.PageSize)
+			default:
+				var skip json.RawMessage
+				err = dec.Decode(&skip)
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", key, err)
+			}
+		}
+		if _, err := dec.Token(); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("a page is a JSON object, not %v", tok)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the page")
+	}
+	return nil
+}
+
+// decodeResults reads the results array. A result that is valid JSON but
+// does not fit a Record is kept in Failed; invalid JSON ends the page.
+func (p *Page) decodeResults(dec *json.Decoder, data []byte) error {
+	p.Records, p.Failed = nil, nil
+	tok, err := dec.Token()
+	if err != nil || tok == nil {
+		return err
+	}
+	if tok != json.Delim('[') {
+		return fmt.Errorf("results are a JSON array, not %v", tok)
+	}
+	for dec.More() {
+		start := dec.InputOffset()
+		// A map made to size is not grown and rehashed field by field.
+		r := Record{Metadata: make(map[string][]string, metadataFields)}
+		err := dec.Decode(&r)
+		end := dec.InputOffset()
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return err
+		}
+		// The offset before a value stands after the previous token: skip
+		// the separator. The full slice expression keeps appends off the page.
+		raw := json.RawMessage(bytes.TrimLeft(data[start:end:end], ", \t\r\n"))
+		if err != nil {
+			p.Failed = append(p.Failed, FailedRecord{Raw: raw, Err: fmt.Errorf("decode record: %w", err)})
+			continue
+		}
+		r.raw = raw
+		p.Records = append(p.Records, r)
+	}
+	_, err = dec.Token()
+	return err
+}
+
+// metadataFields is about the most metadata fields a record has (45 in
+// the current format, 29 to 37 in older ones).
+const metadataFields = 48
 
 // Record is one search result. Every metadata value is a list of strings,
 // some of which are JSON documents in a string.

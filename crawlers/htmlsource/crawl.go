@@ -27,6 +27,9 @@ type Options struct {
 	Now func() time.Time
 	// Progress, when set, is called after every page.
 	Progress func(Progress)
+	// Sink, when set, takes the calls as they are read instead of the
+	// Result's Calls (see crawlers.Result.Sink).
+	Sink func([]crawlers.Call) error
 }
 
 // Progress reports how far a run is, for a progress bar.
@@ -70,7 +73,7 @@ func Crawl(ctx context.Context, client *fetch.Client, cfg Config, opts Options) 
 		opts.Now = time.Now
 	}
 	r := &run{cfg: cfg, opts: opts, today: opts.Now(), seen: map[string]bool{}, notModified: map[string]bool{},
-		res: &crawlers.Result{Source: cfg.Name, Started: time.Now()}}
+		res: &crawlers.Result{Source: cfg.Name, Started: time.Now(), Sink: opts.Sink}}
 	defer func() { r.res.Finished = time.Now() }()
 
 	var hosts []string
@@ -144,10 +147,17 @@ type run struct {
 	res         *crawlers.Result
 	seen        map[string]bool // call identifiers
 	notModified map[string]bool // URLs answered 304
+	stopped     bool            // the calls could not be stored: request nothing more
 }
 
 // visit requests one page; colly runs its callbacks before returning.
 func (r *run) visit(rawURL, kind string, listPage int) {
+	r.mu.Lock()
+	stopped := r.stopped
+	r.mu.Unlock()
+	if stopped {
+		return
+	}
 	ctx := colly.NewContext()
 	ctx.Put(ctxKind, kind)
 	ctx.Put(ctxListNo, listPage)
@@ -180,7 +190,7 @@ func (r *run) report() {
 		return
 	}
 	r.mu.Lock()
-	p := Progress{Pages: r.res.Pages, Calls: len(r.res.Calls), Errors: len(r.res.Errors)}
+	p := Progress{Pages: r.res.Pages, Calls: r.res.Found(), Errors: len(r.res.Errors)}
 	r.mu.Unlock()
 	r.opts.Progress(p)
 }
@@ -231,7 +241,8 @@ func (r *run) detail(e *colly.HTMLElement) {
 	r.add(part, e.DOM, e.Request.URL.String(), true)
 }
 
-// add extracts a call and keeps it unless one with its identifier exists.
+// add extracts a call and keeps it, or hands it to the sink, unless one
+// with its identifier exists.
 func (r *run) add(part, doc *goquery.Selection, pageURL string, detail bool) {
 	call, err := r.cfg.extract(part, doc, pageURL, detail, r.today)
 	if err != nil {
@@ -244,7 +255,10 @@ func (r *run) add(part, doc *goquery.Selection, pageURL string, detail bool) {
 		return
 	}
 	r.seen[call.Identifier] = true
-	r.res.Calls = append(r.res.Calls, call)
+	if err := r.res.Add(call); err != nil {
+		r.res.MarkPartial(err.Error())
+		r.stopped = true
+	}
 }
 
 // extract reads one call's fields from part (an item or a detail page);

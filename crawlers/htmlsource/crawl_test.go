@@ -283,3 +283,31 @@ func TestCrawlRetriesServerErrorAndStopsOnRunTimeout(t *testing.T) {
 		t.Errorf("hung run: %d calls, partial %v (%s)", len(res.Calls), res.Partial, res.PartialReason)
 	}
 }
+
+func TestCrawlWithASinkHandsOverEveryCallOnce(t *testing.T) {
+	cfg := shipped(t, "vlaio-efro")
+	site(t, &cfg, "")
+	kept := crawl(t, cfg, testClient(fetch.Options{}))
+	var sent []crawlers.Call
+	res, err := Crawl(context.Background(), testClient(fetch.Options{}), cfg, Options{Now: func() time.Time { return now },
+		Sink: func(calls []crawlers.Call) error { sent = append(sent, calls...); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Calls) != 0 || res.Sent != 2 || res.Partial {
+		t.Errorf("with a sink: %d calls kept, %d sent, partial %v", len(res.Calls), res.Sent, res.Partial)
+	}
+	if diff := cmp.Diff(kept.Calls, sent); diff != "" {
+		t.Errorf("sent calls differ from those kept without a sink (-kept +sent):\n%s", diff)
+	}
+
+	failing := 0
+	res, err = Crawl(context.Background(), testClient(fetch.Options{}), cfg, Options{Now: func() time.Time { return now },
+		Sink: func([]crawlers.Call) error { failing++; return errors.New("database gone") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failing != 1 || res.Pages != 2 || !res.Partial || !strings.Contains(res.PartialReason, "database gone") {
+		t.Errorf("sink called %d times, %d pages read, partial %v (%s): want a stop after the first call", failing, res.Pages, res.Partial, res.PartialReason)
+	}
+}

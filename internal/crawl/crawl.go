@@ -72,7 +72,9 @@ type source interface {
 // ErrUnknownKind is returned for a source whose kind has no crawler here.
 var ErrUnknownKind = errors.New("no crawler for this kind of source")
 
-func (r *Runner) crawler(src store.CrawlSource, opts Options) (source, error) {
+// crawler builds the crawler of src; sink, when not nil, takes its calls
+// as it reads them.
+func (r *Runner) crawler(src store.CrawlSource, opts Options, sink func([]crawlers.Call) error) (source, error) {
 	fo := fetch.Options{
 		UserAgent:            r.cfg.UserAgent,
 		Delay:                r.cfg.Delay,
@@ -92,6 +94,7 @@ func (r *Runner) crawler(src store.CrawlSource, opts Options) (source, error) {
 			TopicURL:   r.cfg.FTPortalTopicURL,
 			RunTimeout: r.cfg.Timeout,
 			Now:        r.now,
+			Sink:       sink,
 		}
 		if opts.Progress != nil {
 			fopts.Progress = func(p ftportal.Progress) {
@@ -104,7 +107,7 @@ func (r *Runner) crawler(src store.CrawlSource, opts Options) (source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("configuration of %s: %w", src.Name, err)
 		}
-		hopts := htmlsource.Options{RunTimeout: r.cfg.Timeout, Now: r.now}
+		hopts := htmlsource.Options{RunTimeout: r.cfg.Timeout, Now: r.now, Sink: sink}
 		if opts.Progress != nil {
 			hopts.Progress = func(p htmlsource.Progress) { opts.Progress(Progress{Pages: p.Pages, Calls: p.Calls}) }
 		}
@@ -124,12 +127,24 @@ func (h htmlCrawler) Crawl(ctx context.Context) (*crawlers.Result, error) {
 	return htmlsource.Crawl(ctx, h.client, h.cfg, h.opts)
 }
 
-// Run crawls src once. Unless opts.DryRun, it stores the result and records
-// the run, whatever happens: a failed crawl is recorded as failed and leaves
-// the stored calls as they were, so it can simply run again.
+// Run crawls src once. Unless opts.DryRun, it stores the calls page by page
+// as the crawler reads them (in one transaction, so PostgreSQL writes while
+// the crawler parses) and records the run, whatever happens: a failed crawl
+// is recorded as failed and leaves the stored calls as they were, so it can
+// simply run again.
 func (r *Runner) Run(ctx context.Context, src store.CrawlSource, opts Options) (Summary, error) {
 	sum := Summary{Source: src.Name}
-	c, err := r.crawler(src, opts)
+	var in *store.Ingest
+	var sink func([]crawlers.Call) error
+	if !opts.DryRun {
+		sink = func(calls []crawlers.Call) error {
+			for i := range calls {
+				calls[i].Source = src.Name
+			}
+			return in.Add(calls)
+		}
+	}
+	c, err := r.crawler(src, opts, sink)
 	if err != nil {
 		return sum, err
 	}
@@ -138,11 +153,11 @@ func (r *Runner) Run(ctx context.Context, src store.CrawlSource, opts Options) (
 		ctx, cancel = context.WithTimeout(ctx, r.cfg.Timeout)
 		defer cancel()
 	}
-	var runID int64
 	if !opts.DryRun {
-		if runID, err = r.store.StartRun(ctx, src.Name, r.now()); err != nil {
+		if in, err = r.store.BeginRun(ctx, src.Name, r.now()); err != nil {
 			return sum, err
 		}
+		defer in.Close()
 	}
 	res, crawlErr := c.Crawl(ctx)
 	if res == nil {
@@ -152,7 +167,7 @@ func (r *Runner) Run(ctx context.Context, src store.CrawlSource, opts Options) (
 		}
 		if !opts.DryRun {
 			// The run's own context may be spent; record the failure anyway.
-			if err := r.store.FailRun(context.WithoutCancel(ctx), runID, crawlErr, r.now()); err != nil {
+			if err := in.Fail(context.WithoutCancel(ctx), crawlErr, r.now()); err != nil {
 				r.logger.Error("record failed crawl", "source", src.Name, "err", err)
 			}
 		}
@@ -167,11 +182,12 @@ func (r *Runner) Run(ctx context.Context, src store.CrawlSource, opts Options) (
 	if opts.DryRun {
 		return sum, nil
 	}
-	sum.Stats, err = r.store.FinishRun(context.WithoutCancel(ctx), runID, res, r.now())
+	sum.Stats, err = in.Finish(context.WithoutCancel(ctx), res, r.now())
 	if err != nil {
+		sum.Status = "failed"
 		return sum, fmt.Errorf("store crawl of %s: %w", src.Name, err)
 	}
-	r.logger.Info("crawl finished", "source", src.Name, "status", sum.Status, "pages", res.Pages,
+	r.logger.Info("crawl finished", "source", src.Name, "status", sum.Status, "pages", res.Pages, "calls", res.Found(),
 		"new", sum.Stats.New, "changed", sum.Stats.Changed, "unchanged", sum.Stats.Unchanged,
 		"closed", sum.Stats.Closed, "errors", len(res.Errors))
 	if r.score != nil && len(sum.Stats.Touched) > 0 {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -137,17 +136,21 @@ type runError struct {
 	Message   string `json:"message"`
 }
 
-// FinishRun stores what a crawl found, in one transaction: new calls are
-// inserted, changed ones updated with a revision saying what changed,
-// unchanged ones only marked as seen, and, when the result is a complete
-// listing, calls of the source that it no longer lists are closed with that
-// reason. A partial result (a listing that fell short) closes nothing;
-// errors on single records or detail pages do not stop closing, since the
-// listing itself was complete. The run is recorded as ok, partial or failed
-// with its counts and errors.
+// FinishRun stores what a crawl found all at once, as an Ingest of the
+// run that is handed every call and finished (see Ingest.Finish).
 func (s *Store) FinishRun(ctx context.Context, runID int64, res *crawlers.Result, now time.Time) (RunStats, error) {
-	var stats RunStats
-	errs := make([]runError, 0, len(res.Errors))
+	in, err := s.ingest(ctx, runID, res.Source, now)
+	if err != nil {
+		return RunStats{}, err
+	}
+	defer in.Close()
+	in.Add(res.Calls) // an error is Finish's to report
+	return in.Finish(ctx, res, now)
+}
+
+// runErrors is the crawl_runs.errors document of a result.
+func runErrors(res *crawlers.Result) ([]byte, error) {
+	errs := make([]runError, 0, len(res.Errors)+1)
 	for _, e := range res.Errors {
 		msg := ""
 		if e.Err != nil {
@@ -155,32 +158,10 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, res *crawlers.Result
 		}
 		errs = append(errs, runError{URL: e.URL, Reference: e.Reference, Message: msg})
 	}
-	status := RunStatus(res)
 	if res.PartialReason != "" {
 		errs = append(errs, runError{Message: res.PartialReason})
 	}
-	errJSON, err := json.Marshal(errs)
-	if err != nil {
-		return stats, err
-	}
-	err = s.Tx(ctx, func(tx *sqlx.Tx) error {
-		if err := saveCalls(ctx, tx, runID, res.Source, res.Calls, now, &stats); err != nil {
-			return err
-		}
-		if res.CanClose() && status != "failed" {
-			if err := closeMissing(ctx, tx, runID, res.Source, res.Calls, now, &stats); err != nil {
-				return err
-			}
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE crawl_runs SET finished_at = $2, status = $3, pages = $4,
-			calls_new = $5, calls_changed = $6, calls_unchanged = $7, calls_closed = $8, errors = $9 WHERE id = $1`,
-			runID, now, status, res.Pages, stats.New, stats.Changed, stats.Unchanged, stats.Closed, errJSON)
-		if err != nil {
-			return fmt.Errorf("record crawl run: %w", err)
-		}
-		return nil
-	})
-	return stats, err
+	return json.Marshal(errs)
 }
 
 // RunStatus says how a crawl went: failed when it found nothing and had
@@ -188,7 +169,7 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, res *crawlers.Result
 // otherwise.
 func RunStatus(res *crawlers.Result) string {
 	switch {
-	case len(res.Calls) == 0 && (len(res.Errors) > 0 || res.Partial):
+	case res.Found() == 0 && (len(res.Errors) > 0 || res.Partial):
 		return "failed"
 	case res.Partial || len(res.Errors) > 0:
 		return "partial"
@@ -204,199 +185,6 @@ func (s *Store) FailRun(ctx context.Context, runID int64, cause error, now time.
 		runID, now, errJSON)
 	if err != nil {
 		return fmt.Errorf("record failed crawl run: %w", err)
-	}
-	return nil
-}
-
-func saveCalls(ctx context.Context, tx *sqlx.Tx, runID int64, source string, calls []crawlers.Call, now time.Time, stats *RunStats) error {
-	// The last record of an identifier wins; a crawler should not repeat one.
-	latest := make(map[string]int, len(calls))
-	for i := range calls {
-		latest[calls[i].Identifier] = i
-	}
-	known := map[string]storedCall{}
-	rows, err := tx.QueryxContext(ctx, `SELECT identifier, id, content_hash FROM calls WHERE source = $1`, source)
-	if err != nil {
-		return fmt.Errorf("read stored calls of %s: %w", source, err)
-	}
-	for rows.Next() {
-		var ident, hash string
-		var id int64
-		if err := rows.Scan(&ident, &id, &hash); err != nil {
-			rows.Close()
-			return fmt.Errorf("read stored calls of %s: %w", source, err)
-		}
-		known[ident] = storedCall{id, hash}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read stored calls of %s: %w", source, err)
-	}
-
-	var write []int // indexes into calls of new and changed records
-	hashes := make([]string, len(calls))
-	var unchanged, changedIDs []int64
-	for i := range calls {
-		c := &calls[i]
-		if latest[c.Identifier] != i {
-			continue
-		}
-		if c.Source != source {
-			return fmt.Errorf("call %s comes from %q, not %q", c.Identifier, c.Source, source)
-		}
-		hashes[i] = c.ContentHash()
-		k, ok := known[c.Identifier]
-		switch {
-		case !ok:
-			write = append(write, i)
-		case k.hash != hashes[i]:
-			write = append(write, i)
-			changedIDs = append(changedIDs, k.id)
-		default:
-			unchanged = append(unchanged, k.id)
-		}
-	}
-
-	// What changed is told against the stored version.
-	old := map[string]crawlers.Call{}
-	if len(changedIDs) > 0 {
-		rows, err := tx.QueryContext(ctx, selectCall+` WHERE id = ANY($1)`, pq.Int64Array(changedIDs))
-		if err != nil {
-			return fmt.Errorf("read changed calls: %w", err)
-		}
-		for rows.Next() {
-			c, err := scanCall(rows)
-			if err != nil {
-				rows.Close()
-				return fmt.Errorf("read changed calls: %w", err)
-			}
-			old[c.Identifier] = c.Call
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("read changed calls: %w", err)
-		}
-	}
-
-	if len(write) > 0 {
-		if err := upsertCalls(ctx, tx, runID, calls, hashes, write, old, known, now, stats); err != nil {
-			return err
-		}
-	}
-	if len(unchanged) > 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE calls SET last_seen_at = $1 WHERE id = ANY($2)`, now, pq.Int64Array(unchanged)); err != nil {
-			return fmt.Errorf("mark calls seen: %w", err)
-		}
-	}
-	stats.Unchanged += len(unchanged)
-	return nil
-}
-
-// storedCall is what saveCalls needs to know of a call already stored.
-type storedCall struct {
-	id   int64
-	hash string
-}
-
-// copyCalls streams calls[idx] into table with COPY, the fastest way into
-// PostgreSQL; extra values are appended to every row for extraCols.
-func copyCalls(ctx context.Context, tx *sqlx.Tx, table string, calls []crawlers.Call, hashes []string, idx []int, extraCols []string, extra ...any) error {
-	stmt, err := tx.PrepareContext(ctx, copyFrom(table, append(slices.Clone(callColumns), extraCols...)))
-	if err != nil {
-		return fmt.Errorf("copy calls: %w", err)
-	}
-	defer stmt.Close()
-	for _, i := range idx {
-		if _, err := stmt.ExecContext(ctx, append(callValues(&calls[i], hashes[i]), extra...)...); err != nil {
-			return fmt.Errorf("copy call %s: %w", calls[i].Identifier, err)
-		}
-	}
-	if _, err := stmt.ExecContext(ctx); err != nil {
-		return fmt.Errorf("copy calls: %w", err)
-	}
-	return stmt.Close()
-}
-
-// copyFrom is the COPY statement that lib/pq streams rows into.
-func copyFrom(table string, columns []string) string {
-	return "COPY " + table + " (" + strings.Join(columns, ", ") + ") FROM STDIN"
-}
-
-// upsertCalls writes the new calls straight into calls with COPY, merges the
-// changed ones through a staging table, and writes their revisions.
-func upsertCalls(ctx context.Context, tx *sqlx.Tx, runID int64, calls []crawlers.Call, hashes []string, write []int,
-	old map[string]crawlers.Call, known map[string]storedCall, now time.Time, stats *RunStats) error {
-	var fresh, changed []int
-	for _, i := range write {
-		if _, ok := known[calls[i].Identifier]; ok {
-			changed = append(changed, i)
-		} else {
-			fresh = append(fresh, i)
-		}
-	}
-	ids := map[string]int64{}
-	if len(fresh) > 0 {
-		if err := copyCalls(ctx, tx, "calls", calls, hashes, fresh, []string{"first_seen_at", "last_seen_at", "last_changed_at"}, now, now, now); err != nil {
-			return err
-		}
-		idents := make(pq.StringArray, len(fresh))
-		for j, i := range fresh {
-			idents[j] = calls[i].Identifier
-		}
-		if err := scanIDs(ctx, tx, ids, `SELECT id, identifier FROM calls WHERE source = $1 AND identifier = ANY($2)`, calls[fresh[0]].Source, idents); err != nil {
-			return err
-		}
-	}
-	if len(changed) > 0 {
-		cols := strings.Join(callColumns, ", ")
-		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE calls_staging ON COMMIT DROP AS
-			SELECT `+cols+` FROM calls WITH NO DATA`); err != nil {
-			return fmt.Errorf("stage calls: %w", err)
-		}
-		if err := copyCalls(ctx, tx, "calls_staging", calls, hashes, changed, nil); err != nil {
-			return err
-		}
-		set := make([]string, 0, len(callColumns))
-		for _, c := range callColumns[2:] {
-			set = append(set, c+" = s."+c)
-		}
-		err := scanIDs(ctx, tx, ids, `UPDATE calls SET `+strings.Join(set, ", ")+`,
-				closed_reason = '', last_seen_at = $1, last_changed_at = $1
-			FROM calls_staging s WHERE calls.source = s.source AND calls.identifier = s.identifier
-			RETURNING calls.id, calls.identifier`, now)
-		if err != nil {
-			return err
-		}
-	}
-	var revCalls []int64
-	var revChanges, revHashes []string
-	for _, i := range write {
-		c := &calls[i]
-		stats.Touched = append(stats.Touched, ids[c.Identifier])
-		if _, ok := known[c.Identifier]; !ok {
-			stats.New++
-			continue
-		}
-		changes := crawlers.Diff(old[c.Identifier], *c)
-		if len(changes) == 0 {
-			// Only the stored hash was stale (e.g. a status refreshed by date).
-			stats.Unchanged++
-			continue
-		}
-		stats.Changed++
-		b, err := json.Marshal(revisionChanges(changes))
-		if err != nil {
-			return err
-		}
-		revCalls, revChanges, revHashes = append(revCalls, ids[c.Identifier]), append(revChanges, string(b)), append(revHashes, hashes[i])
-	}
-	if len(revCalls) > 0 {
-		_, err := tx.ExecContext(ctx, `INSERT INTO call_revisions (call_id, crawl_run_id, changed_at, changes, content_hash)
-			SELECT r.call_id, $1, $2, r.changes::jsonb, r.hash FROM unnest($3::bigint[], $4::text[], $5::text[]) AS r(call_id, changes, hash)`,
-			nullID(runID), now, pq.Int64Array(revCalls), pq.StringArray(revChanges), pq.StringArray(revHashes))
-		if err != nil {
-			return fmt.Errorf("save call revisions: %w", err)
-		}
 	}
 	return nil
 }
@@ -446,12 +234,8 @@ func nullID(id int64) any {
 }
 
 // closeMissing closes the open and forthcoming calls of source that a
-// complete listing no longer shows.
-func closeMissing(ctx context.Context, tx *sqlx.Tx, runID int64, source string, calls []crawlers.Call, now time.Time, stats *RunStats) error {
-	seen := make(pq.StringArray, 0, len(calls))
-	for _, c := range calls {
-		seen = append(seen, c.Identifier)
-	}
+// complete listing, which showed the identifiers seen, no longer shows.
+func closeMissing(ctx context.Context, tx *sqlx.Tx, runID int64, source string, seen pq.StringArray, now time.Time, stats *RunStats) error {
 	reason := "no longer listed by the source (complete listing of " + now.UTC().Format(time.DateOnly) + ")"
 	rows, err := tx.QueryContext(ctx, `
 		WITH gone AS (

@@ -1,0 +1,464 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/fundmatch/fundmatch/crawlers"
+)
+
+// Ingest stores the calls of one crawl run as the crawler hands them over,
+// so that PostgreSQL writes one page while the crawler reads the next, and
+// memory does not grow with the listing. All of it is one transaction, which
+// Finish commits: a run that fails or is abandoned writes no call.
+//
+// A call whose content hash is the stored one is only noted: its columns
+// are never sent. New calls stream into calls through one COPY that stays
+// open while the crawl reads. Changed calls, and calls handed over a second
+// time (the last version wins), wait for Finish, which merges them with
+// their revisions, marks the unchanged ones seen and closes what a complete
+// listing no longer shows. Every call row the run writes is stamped with the
+// time the Ingest began.
+//
+// The writing happens in a goroutine of the Ingest's own, so that the
+// crawler parses on while a page is encoded and sent; Finish, Fail and Close
+// stop it. The methods are called by one goroutine at a time.
+type Ingest struct {
+	db     *sqlx.DB
+	ctx    context.Context // the crawl's, without its deadline: a crawl cut short keeps what it read
+	tx     *sqlx.Tx
+	runID  int64
+	source string
+	now    time.Time
+	known  map[string]storedCall
+	calls  map[string]*handedCall
+	fresh  []string        // identifiers copied into calls, in order
+	later  []crawlers.Call // changed calls and second versions, for Finish
+	copy   *sql.Stmt       // COPY into calls, open from the first new call
+	closed bool
+
+	batches chan []crawlers.Call // to the writer
+	stopped bool                 // batches is closed
+	done    chan struct{}        // closed when the writer has stopped
+	abandon atomic.Bool          // the writer is to skip what is left
+	mu      sync.Mutex
+	err     error // the first failure; the run can only fail from there
+}
+
+// storedCall is what the Ingest needs to know of a call already stored.
+type storedCall struct {
+	id   int64
+	hash string
+}
+
+// handedCall is what the Ingest did with a call handed over.
+type handedCall struct {
+	fresh bool // not stored before: copied into calls
+	later int  // index in later, -1 when not there
+}
+
+// BeginRun records that a crawl of source begins and returns the Ingest that
+// stores its calls. The caller must end it with Finish or Fail (Close after
+// either is harmless, and rolls back an Ingest left open).
+func (s *Store) BeginRun(ctx context.Context, source string, now time.Time) (*Ingest, error) {
+	runID, err := s.StartRun(ctx, source, now)
+	if err != nil {
+		return nil, err
+	}
+	in, err := s.ingest(ctx, runID, source, now)
+	if err != nil {
+		if ferr := s.FailRun(context.WithoutCancel(ctx), runID, err, now); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+		return nil, err
+	}
+	return in, nil
+}
+
+// ingest opens the transaction of run runID and reads what is stored of
+// source.
+func (s *Store) ingest(ctx context.Context, runID int64, source string, now time.Time) (*Ingest, error) {
+	ctx = context.WithoutCancel(ctx)
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin storing crawl of %s: %w", source, err)
+	}
+	in := &Ingest{db: s.db, ctx: ctx, tx: tx, runID: runID, source: source, now: now,
+		known: map[string]storedCall{}, calls: map[string]*handedCall{},
+		batches: make(chan []crawlers.Call, 2), done: make(chan struct{})}
+	// The transaction lasts as long as the crawl reads, COPY included: no
+	// server default may end it midway.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0`); err != nil {
+		tx.Rollback()
+		return nil, fmt.Errorf("begin storing crawl of %s: %w", source, err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT identifier, id, content_hash FROM calls WHERE source = $1`, source)
+	if err != nil {
+		tx.Rollback()
+		return nil, fmt.Errorf("read stored calls of %s: %w", source, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ident string
+		var k storedCall
+		if err := rows.Scan(&ident, &k.id, &k.hash); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("read stored calls of %s: %w", source, err)
+		}
+		in.known[ident] = k
+	}
+	if err := rows.Err(); err != nil {
+		tx.Rollback()
+		return nil, fmt.Errorf("read stored calls of %s: %w", source, err)
+	}
+	go in.write()
+	return in, nil
+}
+
+// write stores the batches Add queues until the queue is closed; after a
+// failure, or once the Ingest is abandoned, it only drains the queue.
+func (in *Ingest) write() {
+	defer close(in.done)
+	for calls := range in.batches {
+		if in.abandon.Load() || in.failure() != nil {
+			continue
+		}
+		for i := range calls {
+			if err := in.add(&calls[i]); err != nil {
+				in.fail(err)
+				break
+			}
+		}
+	}
+}
+
+// failure is the first error of the run, if any.
+func (in *Ingest) failure() error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.err
+}
+
+// fail keeps err as the run's failure unless it has one.
+func (in *Ingest) fail(err error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.err == nil {
+		in.err = err
+	}
+}
+
+// stop closes the queue, once, and waits for the writer.
+func (in *Ingest) stop() {
+	if in.stopped {
+		return
+	}
+	in.stopped = true
+	close(in.batches)
+	<-in.done
+}
+
+// Add queues calls the crawl found for the writer, which sends new ones to
+// PostgreSQL at once, notes unchanged ones and keeps changed ones for
+// Finish; it waits only while two earlier batches are still being written.
+// The calls are the Ingest's from then on: the caller must not change them.
+// Once storing failed the run can only fail, and Add returns that error
+// (Finish returns it in any case).
+func (in *Ingest) Add(calls []crawlers.Call) error {
+	if in.closed {
+		return errors.New("store: the crawl run is already finished")
+	}
+	if err := in.failure(); err != nil {
+		return err
+	}
+	in.batches <- calls
+	return nil
+}
+
+func (in *Ingest) add(c *crawlers.Call) error {
+	if c.Source != in.source {
+		return fmt.Errorf("call %s comes from %q, not %q", c.Identifier, c.Source, in.source)
+	}
+	k, known := in.known[c.Identifier]
+	h, again := in.calls[c.Identifier]
+	if !again {
+		h = &handedCall{later: -1}
+		in.calls[c.Identifier] = h
+	}
+	switch {
+	case !again && !known:
+		h.fresh = true
+		in.fresh = append(in.fresh, c.Identifier)
+		return in.copyFresh(c)
+	case known && c.ContentHash() == k.hash:
+		// Unchanged, or back to the stored version after a changed one.
+		if h.later >= 0 {
+			in.later[h.later] = crawlers.Call{}
+			h.later = -1
+		}
+		return nil
+	}
+	// Kept until Finish: the raw record is copied, not to hold on to the
+	// crawler's page it may be a slice of.
+	kept := *c
+	kept.Raw = bytes.Clone(c.Raw)
+	if h.later >= 0 {
+		in.later[h.later] = kept
+	} else {
+		h.later = len(in.later)
+		in.later = append(in.later, kept)
+	}
+	return nil
+}
+
+// copyFresh sends a new call into calls, opening the COPY for the first.
+func (in *Ingest) copyFresh(c *crawlers.Call) error {
+	if in.copy == nil {
+		stmt, err := in.tx.PrepareContext(in.ctx, copyFrom("calls", append(slices.Clone(callColumns), "first_seen_at", "last_seen_at", "last_changed_at")))
+		if err != nil {
+			return fmt.Errorf("copy calls: %w", err)
+		}
+		in.copy = stmt
+	}
+	if _, err := in.copy.ExecContext(in.ctx, append(callValues(c, c.ContentHash()), in.now, in.now, in.now)...); err != nil {
+		return fmt.Errorf("copy call %s: %w", c.Identifier, err)
+	}
+	return nil
+}
+
+// copyFrom is the COPY statement that lib/pq streams rows into.
+func copyFrom(table string, columns []string) string {
+	return "COPY " + table + " (" + strings.Join(columns, ", ") + ") FROM STDIN"
+}
+
+// Finish stores the rest of what the crawl found and commits, as FinishRun
+// says: changed calls are updated with a revision saying what changed,
+// unchanged ones marked as seen, and, when the result is a complete listing,
+// calls of the source that it no longer lists are closed with that reason.
+// A partial result (a listing that fell short) closes nothing; errors on
+// single records or detail pages do not stop closing, since the listing
+// itself was complete. The run is recorded as ok, partial or failed with its
+// counts and errors. When storing failed, here or in Add, nothing is written
+// but the run, recorded as failed, and the error is returned.
+func (in *Ingest) Finish(ctx context.Context, res *crawlers.Result, now time.Time) (RunStats, error) {
+	var stats RunStats
+	if in.closed {
+		return stats, errors.New("store: the crawl run is already finished")
+	}
+	in.stop()
+	err := in.failure()
+	if err == nil {
+		err = in.finish(ctx, res, now, &stats)
+	}
+	if err != nil {
+		if ferr := in.Fail(ctx, err, now); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+		return RunStats{}, err
+	}
+	in.closed = true
+	if err := in.tx.Commit(); err != nil {
+		return RunStats{}, fmt.Errorf("commit crawl of %s: %w", in.source, err)
+	}
+	return stats, nil
+}
+
+// Fail abandons the calls handed over and records that the run failed with
+// cause; the error is for the recording.
+func (in *Ingest) Fail(ctx context.Context, cause error, now time.Time) error {
+	in.Close()
+	return (&Store{db: in.db}).FailRun(context.WithoutCancel(ctx), in.runID, cause, now)
+}
+
+// Close rolls back an Ingest that was neither finished nor failed.
+func (in *Ingest) Close() {
+	if in.closed {
+		return
+	}
+	in.closed = true
+	in.abandon.Store(true)
+	in.stop()
+	if in.copy != nil {
+		in.copy.Close()
+	}
+	in.tx.Rollback()
+}
+
+func (in *Ingest) finish(ctx context.Context, res *crawlers.Result, now time.Time, stats *RunStats) error {
+	if res.Source != in.source {
+		return fmt.Errorf("a result of %q for a crawl of %q", res.Source, in.source)
+	}
+	status := RunStatus(res)
+	errJSON, err := runErrors(res)
+	if err != nil {
+		return err
+	}
+	tx := in.tx
+	ids := map[string]int64{}
+	if in.copy != nil {
+		if _, err := in.copy.ExecContext(ctx); err != nil {
+			return fmt.Errorf("copy calls: %w", err)
+		}
+		if err := in.copy.Close(); err != nil {
+			return fmt.Errorf("copy calls: %w", err)
+		}
+		in.copy = nil
+		err := scanIDs(ctx, tx, ids, `SELECT id, identifier FROM calls WHERE source = $1 AND identifier = ANY($2)`, in.source, pq.StringArray(in.fresh))
+		if err != nil {
+			return err
+		}
+	}
+	for _, ident := range in.fresh {
+		stats.Touched = append(stats.Touched, ids[ident])
+	}
+	stats.New = len(in.fresh)
+	if err := in.merge(ctx, ids, stats); err != nil {
+		return err
+	}
+	var unchanged []int64
+	for ident, h := range in.calls {
+		if !h.fresh && h.later < 0 {
+			unchanged = append(unchanged, in.known[ident].id)
+		}
+	}
+	if len(unchanged) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE calls SET last_seen_at = $1 WHERE id = ANY($2)`, in.now, pq.Int64Array(unchanged)); err != nil {
+			return fmt.Errorf("mark calls seen: %w", err)
+		}
+	}
+	stats.Unchanged += len(unchanged)
+	if res.CanClose() && status != "failed" {
+		seen := make(pq.StringArray, 0, len(in.calls))
+		for ident := range in.calls {
+			seen = append(seen, ident)
+		}
+		if err := closeMissing(ctx, tx, in.runID, in.source, seen, in.now, stats); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE crawl_runs SET finished_at = $2, status = $3, pages = $4,
+		calls_new = $5, calls_changed = $6, calls_unchanged = $7, calls_closed = $8, errors = $9 WHERE id = $1`,
+		in.runID, now, status, res.Pages, stats.New, stats.Changed, stats.Unchanged, stats.Closed, errJSON)
+	if err != nil {
+		return fmt.Errorf("record crawl run: %w", err)
+	}
+	return nil
+}
+
+// merge writes the calls kept for Finish through a staging table: the
+// changed ones with their revisions (what changed is told against the
+// stored version), and the second versions of new ones.
+func (in *Ingest) merge(ctx context.Context, ids map[string]int64, stats *RunStats) error {
+	var later []*crawlers.Call
+	var changedIDs []int64
+	for i := range in.later {
+		c := &in.later[i]
+		if c.Identifier == "" {
+			continue // went back to the stored version
+		}
+		later = append(later, c)
+		if !in.calls[c.Identifier].fresh {
+			changedIDs = append(changedIDs, in.known[c.Identifier].id)
+		}
+	}
+	if len(later) == 0 {
+		return nil
+	}
+	tx := in.tx
+	old := map[string]crawlers.Call{}
+	if len(changedIDs) > 0 {
+		rows, err := tx.QueryContext(ctx, selectCall+` WHERE id = ANY($1)`, pq.Int64Array(changedIDs))
+		if err != nil {
+			return fmt.Errorf("read changed calls: %w", err)
+		}
+		for rows.Next() {
+			c, err := scanCall(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("read changed calls: %w", err)
+			}
+			old[c.Identifier] = c.Call
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read changed calls: %w", err)
+		}
+	}
+
+	cols := strings.Join(callColumns, ", ")
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE calls_staging ON COMMIT DROP AS
+		SELECT `+cols+` FROM calls WITH NO DATA`); err != nil {
+		return fmt.Errorf("stage calls: %w", err)
+	}
+	stmt, err := tx.PrepareContext(ctx, copyFrom("calls_staging", callColumns))
+	if err != nil {
+		return fmt.Errorf("stage calls: %w", err)
+	}
+	defer stmt.Close()
+	hashes := make([]string, len(later))
+	for i, c := range later {
+		hashes[i] = c.ContentHash()
+		if _, err := stmt.ExecContext(ctx, callValues(c, hashes[i])...); err != nil {
+			return fmt.Errorf("stage call %s: %w", c.Identifier, err)
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return fmt.Errorf("stage calls: %w", err)
+	}
+	if err := stmt.Close(); err != nil {
+		return fmt.Errorf("stage calls: %w", err)
+	}
+	set := make([]string, 0, len(callColumns))
+	for _, c := range callColumns[2:] {
+		set = append(set, c+" = s."+c)
+	}
+	err = scanIDs(ctx, tx, ids, `UPDATE calls SET `+strings.Join(set, ", ")+`,
+			closed_reason = '', last_seen_at = $1, last_changed_at = $1
+		FROM calls_staging s WHERE calls.source = s.source AND calls.identifier = s.identifier
+		RETURNING calls.id, calls.identifier`, in.now)
+	if err != nil {
+		return err
+	}
+
+	var revCalls []int64
+	var revChanges, revHashes []string
+	for i, c := range later {
+		if in.calls[c.Identifier].fresh {
+			continue // a second version of a new call: counted and touched once
+		}
+		stats.Touched = append(stats.Touched, ids[c.Identifier])
+		changes := crawlers.Diff(old[c.Identifier], *c)
+		if len(changes) == 0 {
+			// Only the stored hash was stale (e.g. a status refreshed by date).
+			stats.Unchanged++
+			continue
+		}
+		stats.Changed++
+		b, err := json.Marshal(revisionChanges(changes))
+		if err != nil {
+			return err
+		}
+		revCalls, revChanges, revHashes = append(revCalls, ids[c.Identifier]), append(revChanges, string(b)), append(revHashes, hashes[i])
+	}
+	if len(revCalls) > 0 {
+		_, err := tx.ExecContext(ctx, `INSERT INTO call_revisions (call_id, crawl_run_id, changed_at, changes, content_hash)
+			SELECT r.call_id, $1, $2, r.changes::jsonb, r.hash FROM unnest($3::bigint[], $4::text[], $5::text[]) AS r(call_id, changes, hash)`,
+			nullID(in.runID), in.now, pq.Int64Array(revCalls), pq.StringArray(revChanges), pq.StringArray(revHashes))
+		if err != nil {
+			return fmt.Errorf("save call revisions: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,205 @@
+package store_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/internal/store"
+)
+
+// stream stores calls as a crawl run does, one page after the other.
+func stream(t *testing.T, st *store.Store, now time.Time, pages ...[]crawlers.Call) store.RunStats {
+	t.Helper()
+	ctx := t.Context()
+	in, err := st.BeginRun(ctx, "ftportal", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	res := &crawlers.Result{Source: "ftportal", Sink: in.Add, Pages: len(pages)}
+	for _, p := range pages {
+		if err := res.Add(p...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stats, err := in.Finish(ctx, res, now.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stats
+}
+
+// storedCalls returns the stored calls of ftportal without their store
+// bookkeeping, by identifier.
+func storedCalls(t *testing.T, st *store.Store) map[string]crawlers.Call {
+	t.Helper()
+	records, err := st.Calls(t.Context(), store.CallFilter{Source: "ftportal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]crawlers.Call{}
+	for _, r := range records {
+		out[r.Identifier] = r.Call
+	}
+	return out
+}
+
+func TestAStreamedRunStoresWhatAWholeRunStores(t *testing.T) {
+	whole, ctx := setup(t)
+	now := day("2026-11-23")
+	crawl(t, whole, ctx, sampleCalls(), false, now)
+
+	streamed, _ := setup(t)
+	calls := sampleCalls()
+	s := stream(t, streamed, now, calls[:1], nil, calls[1:])
+	if s.New != 3 || len(s.Touched) != 3 || s.Changed+s.Unchanged+s.Closed != 0 {
+		t.Fatalf("first streamed run %+v, want 3 new", s)
+	}
+	if diff := cmp.Diff(storedCalls(t, whole), storedCalls(t, streamed)); diff != "" {
+		t.Errorf("streamed calls differ from those stored at once (-whole +streamed):\n%s", diff)
+	}
+	c, err := streamed.CallByIdentifier(ctx, "LIFE-2027-SAP-CLIMA-CCA")
+	if err != nil || !c.FirstSeenAt.Equal(now) || !c.LastChangedAt.Equal(now) {
+		t.Fatalf("stored call %+v, %v: want it stamped with the run's start", c, err)
+	}
+
+	// The same listing again writes nothing; a changed deadline writes one revision.
+	if s := stream(t, streamed, now.Add(time.Hour), calls[2:], calls[:2]); s.Unchanged != 3 || s.New+s.Changed+s.Closed != 0 || len(s.Touched) != 0 {
+		t.Fatalf("second streamed run %+v, want 3 unchanged", s)
+	}
+	calls[0].Deadlines = []time.Time{day("2027-03-03")}
+	if s := stream(t, streamed, now.Add(2*time.Hour), calls); s.Changed != 1 || s.Unchanged != 2 || len(s.Touched) != 1 {
+		t.Fatalf("third streamed run %+v, want one changed", s)
+	}
+	if n := countRows(t, streamed, `SELECT count(*) FROM call_revisions`); n != 1 {
+		t.Fatalf("%d revisions, want 1", n)
+	}
+	runs, err := streamed.Runs(ctx, "ftportal", 3)
+	if err != nil || len(runs) != 3 || runs[0].CallsChanged != 1 || runs[1].CallsUnchanged != 3 || runs[2].CallsNew != 3 || runs[0].Status != "ok" {
+		t.Fatalf("runs = %+v, %v", runs, err)
+	}
+}
+
+func TestACallHandedOverTwiceKeepsItsLastVersion(t *testing.T) {
+	st, _ := setup(t)
+	now := day("2026-11-23")
+	first, second := sampleCalls(), sampleCalls()
+	second[0].Title = "Climate-neutral cities, richer record"
+	s := stream(t, st, now, first, second[:1])
+	if s.New != 3 || len(s.Touched) != 3 {
+		t.Fatalf("stats %+v, want 3 new calls touched once each", s)
+	}
+	if got := storedCalls(t, st)["HORIZON-MISS-2027-CIT-01-01"].Title; got != second[0].Title {
+		t.Fatalf("stored title %q, want the last version's", got)
+	}
+
+	// A stored call handed over changed, then as stored: unchanged, no revision.
+	stored := sampleCalls()
+	stored[0] = second[0]
+	changed := sampleCalls()
+	changed[1].Title = "EdTech Accelerator (draft)"
+	s = stream(t, st, now.Add(time.Hour), changed[1:2], stored)
+	if s.Changed != 0 || s.Unchanged != 3 || len(s.Touched) != 0 {
+		t.Fatalf("stats %+v, want 3 unchanged", s)
+	}
+	if got := storedCalls(t, st)["DIGITAL-2026-SKILLS-10-EDTECH"].Title; got != "EdTech Accelerator" {
+		t.Fatalf("stored title %q", got)
+	}
+	if n := countRows(t, st, `SELECT count(*) FROM call_revisions`); n != 0 {
+		t.Fatalf("%d revisions", n)
+	}
+}
+
+func TestARunThatFailsMidwayWritesNoCall(t *testing.T) {
+	st, ctx := setup(t)
+	now := day("2026-11-23")
+	crawl(t, st, ctx, sampleCalls()[:1], false, now)
+
+	in, err := st.BeginRun(ctx, "ftportal", now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := sampleCalls()
+	changed[0].Title = "Changed title"
+	if err := in.Add(changed); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Fail(ctx, errors.New("search API: 503 three times"), now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, st, `SELECT count(*) FROM calls`); n != 1 {
+		t.Fatalf("%d calls after a failed run, want the 1 stored before", n)
+	}
+	if got := storedCalls(t, st)["HORIZON-MISS-2027-CIT-01-01"].Title; got != sampleCalls()[0].Title {
+		t.Fatalf("a failed run changed a call: title %q", got)
+	}
+	runs, _ := st.Runs(ctx, "ftportal", 1)
+	if runs[0].Status != "failed" || !strings.Contains(string(runs[0].Errors), "503") {
+		t.Fatalf("run = %+v %s", runs[0], runs[0].Errors)
+	}
+
+	// A call the database refuses fails the whole run, which says why.
+	in, err = st.BeginRun(ctx, "ftportal", now.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	bad := sampleCalls()
+	bad[2].Title = "" // calls.title must not be empty
+	in.Add(bad)
+	_, err = in.Finish(ctx, &crawlers.Result{Source: "ftportal", Sent: 3, Pages: 1}, now.Add(2*time.Hour))
+	if err == nil || !strings.Contains(err.Error(), "calls_title_check") {
+		t.Fatalf("Finish = %v, want the refused call's error", err)
+	}
+	if n := countRows(t, st, `SELECT count(*) FROM calls`); n != 1 {
+		t.Fatalf("%d calls after a refused run, want 1", n)
+	}
+	runs, _ = st.Runs(ctx, "ftportal", 1)
+	if runs[0].Status != "failed" || !strings.Contains(string(runs[0].Errors), "calls_title_check") {
+		t.Fatalf("run = %+v %s", runs[0], runs[0].Errors)
+	}
+}
+
+func TestAnIngestRefusesCallsOfAnotherSource(t *testing.T) {
+	st, ctx := setup(t)
+	in, err := st.BeginRun(ctx, "ftportal", day("2026-11-23"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	other := sampleCalls()[:1]
+	other[0].Source = "vlaio-efro"
+	in.Add(other) // written in the background: the refusal may come later
+	in.Add(sampleCalls()[1:])
+	_, err = in.Finish(ctx, &crawlers.Result{Source: "ftportal", Sent: 3, Pages: 1}, day("2026-11-23"))
+	if err == nil || !strings.Contains(err.Error(), "vlaio-efro") {
+		t.Fatalf("Finish = %v, want a refusal naming the source", err)
+	}
+	if n := countRows(t, st, `SELECT count(*) FROM calls`); n != 0 {
+		t.Fatalf("%d calls stored by a refused run", n)
+	}
+	if err := in.Add(sampleCalls()); err == nil {
+		t.Fatal("Add after Finish succeeded")
+	}
+}
+
+func TestLongCallValuesAreCompressedWithLZ4(t *testing.T) {
+	st, ctx := setup(t)
+	calls := sampleCalls()[:1]
+	long := strings.Repeat("<p>Positive energy districts in climate-neutral cities. </p>", 100)
+	calls[0].DescriptionHTML, calls[0].DescriptionText = long, long
+	calls[0].Raw = []byte(`{"description":"` + long + `"}`)
+	crawl(t, st, ctx, calls, false, day("2026-11-23"))
+	var raw, desc string
+	if err := st.DB().QueryRow(`SELECT pg_column_compression(raw), pg_column_compression(description_html) FROM calls`).Scan(&raw, &desc); err != nil {
+		t.Fatal(err)
+	}
+	if raw != "lz4" || desc != "lz4" {
+		t.Fatalf("raw compressed with %q, description with %q; want lz4", raw, desc)
+	}
+}
