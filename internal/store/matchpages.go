@@ -16,7 +16,8 @@ type MatchReason struct {
 }
 
 // MatchExplanation is the matcher's explanation of a score as text in both
-// languages (the rest of the stored explanation is kept for the API).
+// languages (the stored explanation holds more: concepts, keywords, the
+// project it resembles; `fundmatch explain` shows those).
 type MatchExplanation struct {
 	NL string `json:"nl"`
 	EN string `json:"en"`
@@ -111,13 +112,14 @@ func orderBy(keys []string, prefix string) string {
 const selectCityMatch = `SELECT ct.id, ct.slug, c.identifier, c.title, c.programme, c.status,
 	next_deadline(c.deadlines, $1::date) AS next_deadline,
 	c.budget_min, c.budget_max, c.call_budget, m.score, m.eligibility, m.relevance, m.experience, m.feasibility, m.reasons,
-	m.explanation, coalesce(ci.status, ''), m.scored_at`
+	coalesce(m.explanation->>'nl', ''), coalesce(m.explanation->>'en', ''), coalesce(ci.status, ''), m.scored_at`
 
 func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
 	var m CityMatch
-	var reasons, explanation []byte
+	var reasons []byte
 	err := row.Scan(&m.CityID, &m.City, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
-		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, &m.Score, &m.Eligibility, &m.Relevance, &m.Experience, &m.Feasibility, &reasons, &explanation, &m.Interest, &m.ScoredAt)
+		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, &m.Score, &m.Eligibility, &m.Relevance, &m.Experience, &m.Feasibility, &reasons,
+		&m.Explanation.NL, &m.Explanation.EN, &m.Interest, &m.ScoredAt)
 	if err != nil {
 		return m, err
 	}
@@ -125,9 +127,6 @@ func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
 		return m, fmt.Errorf("reasons of %s: not a JSON array", m.CallIdentifier)
 	}
 	m.Reasons = reasons
-	if err := json.Unmarshal(explanation, &m.Explanation); err != nil {
-		return m, fmt.Errorf("explanation of %s: %w", m.CallIdentifier, err)
-	}
 	return m, nil
 }
 
