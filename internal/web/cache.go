@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -121,6 +122,8 @@ func (a *answer) write(w http.ResponseWriter, r *http.Request, cacheStatus strin
 		return
 	}
 	h.Set("Content-Type", "application/json; charset=utf-8")
+	// With its length known the body goes out in one piece, not in chunks.
+	h.Set("Content-Length", strconv.Itoa(len(a.body)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(a.body)
 }
