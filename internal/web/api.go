@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -168,33 +169,50 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request, u store.User
 	// deadline), not on who asks: cityFor checked that they may see it.
 	today := s.today()
 	key := "matches " + strconv.FormatInt(city.ID, 10) + " " + today.Format(time.DateOnly) + " " + r.URL.Query().Encode()
+	load := func(ctx context.Context) (*answer, error) {
+		matches, total, err := s.cfg.Store.CityMatches(ctx, city.ID, f, today)
+		if err != nil {
+			return nil, err
+		}
+		meta := pageMeta{Page: page, PerPage: perPage, HasNext: len(matches) > perPage}
+		if meta.HasNext {
+			matches = matches[:perPage]
+		}
+		if count {
+			meta.Total = &total
+		}
+		return pageAnswer(r, matches, meta), nil
+	}
 	version, cacheable := s.dataVersion(answerTables)
-	cacheStatus := "bypass"
-	if cacheable {
-		version += s.cfg.Changes.CityVersion(city.ID) // the city's own rows
-		if a, ok := s.answers.get(version, key); ok {
-			a.write(w, r, "hit")
+	if !cacheable {
+		a, err := load(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
 			return
 		}
-		cacheStatus = "miss"
+		a.write(w, r, "bypass")
+		return
 	}
-	matches, total, err := s.cfg.Store.CityMatches(r.Context(), city.ID, f, today)
+	version += s.cfg.Changes.CityVersion(city.ID) // the city's own rows
+	if a, ok := s.answers.get(version, key); ok {
+		a.write(w, r, "hit")
+		return
+	}
+	// Requests that miss the same answer at once share one query. It runs
+	// to the end even if the request that started it goes away: the others
+	// wait for it.
+	v, err, _ := s.loading.Do(key+" "+strconv.FormatUint(version, 10), func() (any, error) {
+		a, err := load(context.WithoutCancel(r.Context()))
+		if err == nil {
+			s.answers.put(version, key, a)
+		}
+		return a, err
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	meta := pageMeta{Page: page, PerPage: perPage, HasNext: len(matches) > perPage}
-	if meta.HasNext {
-		matches = matches[:perPage]
-	}
-	if count {
-		meta.Total = &total
-	}
-	a := pageAnswer(r, matches, meta)
-	if cacheable {
-		s.answers.put(version, key, a)
-	}
-	a.write(w, r, cacheStatus)
+	v.(*answer).write(w, r, "miss")
 }
 
 func (s *Server) apiProfile(w http.ResponseWriter, r *http.Request, u store.User) {

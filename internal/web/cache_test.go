@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -169,6 +171,57 @@ func TestListsAnswerIfNoneMatch(t *testing.T) {
 		}
 		if code, _, _ := do(t, "GET", s.URL+path, nil, token, nil, "If-None-Match", `"other"`); code != 200 {
 			t.Fatalf("%s with another ETag: %d", path, code)
+		}
+	}
+}
+
+// TestConcurrentMissesAgree: requests that miss at once (sharing one
+// query) all get the answer a lone request gets.
+func TestConcurrentMissesAgree(t *testing.T) {
+	s := newSite(t, web.Config{})
+	s.fixture(t)
+	token := s.token(t, s.addUser(t, "gov@vlaanderen.be", "government"))
+	paths := []string{"/api/v1/cities/gent/matches", "/api/v1/cities/gent/matches?sort=deadline", "/api/v1/cities/gent/matches?per_page=1"}
+	want := map[string]string{}
+	for _, p := range paths {
+		_, _, body := do(t, "GET", s.URL+p, nil, token, nil)
+		want[p] = body
+	}
+	// Make everything kept stale, then ask for it from many goroutines.
+	if _, err := s.db.Exec(`UPDATE calls SET title = title`); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "answers stale", func() bool {
+		_, h, _ := do(t, "GET", s.URL+paths[0], nil, token, nil)
+		return h.Get("X-Cache") == "miss"
+	})
+	if _, err := s.db.Exec(`UPDATE calls SET title = title`); err != nil {
+		t.Fatal(err)
+	}
+	type result struct{ path, body, link string }
+	results := make(chan result, 60)
+	for i := range 60 {
+		go func() {
+			p := paths[i%len(paths)]
+			req, _ := http.NewRequest("GET", s.URL+p, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				results <- result{path: p, body: err.Error()}
+				return
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			results <- result{p, string(b), resp.Header.Get("Link")}
+		}()
+	}
+	for range 60 {
+		r := <-results
+		if r.body != want[r.path] {
+			t.Fatalf("%s: %s\nwant %s", r.path, r.body, want[r.path])
+		}
+		if strings.Contains(r.path, "per_page=1") != (r.link != "") {
+			t.Fatalf("%s: Link %q", r.path, r.link)
 		}
 	}
 }
