@@ -78,7 +78,7 @@ type Server struct {
 	grants      *versionedCache[store.Grant]
 	cities      *versionedCache[store.City]
 	loading     singleflight.Group // answers being read
-	localWrites atomic.Uint64 // requests that may have changed data
+	localWrites atomic.Uint64      // requests that may have changed data
 }
 
 // New parses the templates and returns a server.
