@@ -5,24 +5,15 @@ import (
 	"io"
 	"log/slog"
 	"testing"
-	"time"
 
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/testdb"
+	"github.com/jmoiron/sqlx"
 )
 
-// eventually polls cond until it holds, failing after 10 s. Notifications
-// arrive asynchronously; the bound is generous, never a measured timing.
-func eventually(t *testing.T, what string, cond func() bool) {
+// watch returns a new database and a Changes listening to it.
+func watch(t *testing.T) (*sqlx.DB, *database.Changes) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("after 10 s still not: %s", what)
-		}
-	}
-}
-
-func TestChangesFollowTablesAndCities(t *testing.T) {
 	ctx := context.Background()
 	url := testdb.URL(t)
 	db, err := database.Open(ctx, url)
@@ -32,9 +23,14 @@ func TestChangesFollowTablesAndCities(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	ch := database.WatchChanges(ctx, url, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	t.Cleanup(func() { ch.Close() })
-	eventually(t, "listening", func() bool { _, ok := ch.Version(); return ok })
+	testdb.Eventually(t, "listening", func() bool { _, ok := ch.Version(); return ok })
+	return db, ch
+}
 
-	_, err = db.Exec(`
+func TestChangesFollowTablesAndCities(t *testing.T) {
+	db, ch := watch(t)
+
+	_, err := db.Exec(`
 INSERT INTO crawl_sources (name, kind) VALUES ('ftportal', 'ftportal');
 INSERT INTO cities (slug, nis_code, name_nl, province, kind) VALUES ('a', '90001', 'A', 'Antwerpen', 'municipality'), ('b', '90002', 'B', 'Antwerpen', 'municipality');
 INSERT INTO calls (source, identifier, kind, title, status, content_hash) VALUES ('ftportal', 'C1', 'topic', 'T', 'open', 'h');`)
@@ -52,14 +48,14 @@ INSERT INTO calls (source, identifier, kind, title, status, content_hash) VALUES
 		}
 		return v
 	}
-	eventually(t, "calls and cities noticed", func() bool { return version("calls") > 0 && version("cities") > 0 })
+	testdb.Eventually(t, "calls and cities noticed", func() bool { return version("calls") > 0 && version("cities") > 0 })
 
 	// A mark in city a changes a's version only: not b's, not the table's.
 	calls, interests, bBefore, aBefore := version("calls"), version("call_interests"), ch.CityVersion(b), ch.CityVersion(a)
 	if _, err := db.Exec(`INSERT INTO call_interests (city_id, call_id, status, updated_at) VALUES ($1, $2, 'interested', now())`, a, call); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "city a's mark noticed", func() bool { return ch.CityVersion(a) != aBefore })
+	testdb.Eventually(t, "city a's mark noticed", func() bool { return ch.CityVersion(a) != aBefore })
 	if ch.CityVersion(b) != bBefore || version("call_interests") != interests || version("calls") != calls {
 		t.Fatal("a mark in city a changed more than city a")
 	}
@@ -68,13 +64,13 @@ INSERT INTO calls (source, identifier, kind, title, status, content_hash) VALUES
 	if _, err := db.Exec(`INSERT INTO matches (call_id, city_id, score, eligibility, model_version, input_hash) VALUES ($1, $2, 50, 'unknown', 't', 'x'), ($1, $3, 60, 'unknown', 't', 'x')`, call, a, b); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "both cities' matches noticed", func() bool { return ch.CityVersion(a) != aBefore && ch.CityVersion(b) != bBefore })
+	testdb.Eventually(t, "both cities' matches noticed", func() bool { return ch.CityVersion(a) != aBefore && ch.CityVersion(b) != bBefore })
 	// Clearing a table changes the table's version.
 	matches := version("matches")
 	if _, err := db.Exec(`TRUNCATE matches`); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "truncate noticed", func() bool { return version("matches") != matches })
+	testdb.Eventually(t, "truncate noticed", func() bool { return version("matches") != matches })
 	// A rolled-back change notifies nobody; the commit after it does.
 	tx, _ := db.Begin()
 	tx.Exec(`UPDATE calls SET title = 'rolled back'`)
@@ -83,7 +79,7 @@ INSERT INTO calls (source, identifier, kind, title, status, content_hash) VALUES
 	if _, err := db.Exec(`UPDATE calls SET title = 'U'`); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "update noticed", func() bool { return version("calls") == calls+1 })
+	testdb.Eventually(t, "update noticed", func() bool { return version("calls") == calls+1 })
 	if _, ok := ch.Version("no_such_table"); ok {
 		t.Fatal("an unwatched table may be cached")
 	}
@@ -93,24 +89,15 @@ INSERT INTO calls (source, identifier, kind, title, status, content_hash) VALUES
 // was read before must not count as current once it listens again, since
 // notifications sent meanwhile are lost.
 func TestChangesAfterALostConnection(t *testing.T) {
-	ctx := context.Background()
-	url := testdb.URL(t)
-	db, err := database.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ch := database.WatchChanges(ctx, url, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	t.Cleanup(func() { ch.Close() })
-	eventually(t, "listening", func() bool { _, ok := ch.Version(); return ok })
+	db, ch := watch(t)
 	before, _ := ch.Version("calls")
 	var killed bool
-	err = db.Get(&killed, `SELECT bool_or(pg_terminate_backend(pid)) FROM pg_stat_activity
+	err := db.Get(&killed, `SELECT bool_or(pg_terminate_backend(pid)) FROM pg_stat_activity
 		WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`)
 	if err != nil || !killed {
 		t.Fatalf("kill the listener: %v (killed %v)", err, killed)
 	}
-	eventually(t, "listening again with a new version", func() bool {
+	testdb.Eventually(t, "listening again with a new version", func() bool {
 		v, ok := ch.Version("calls")
 		return ok && v != before
 	})

@@ -259,3 +259,15 @@ func RedisURL(tb testing.TB) string {
 	addr, n := Redis(tb)
 	return fmt.Sprintf("redis://%s/%d", addr, n)
 }
+
+// Eventually polls cond until it holds, failing tb after 10 s. It is for
+// what happens asynchronously, such as PostgreSQL's notifications; the bound
+// is generous and never a measured timing.
+func Eventually(tb testing.TB, what string, cond func() bool) {
+	tb.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			tb.Fatalf("after 10 s still not: %s", what)
+		}
+	}
+}

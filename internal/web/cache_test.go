@@ -6,22 +6,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/fundmatch/fundmatch/internal/testdb"
 	"github.com/fundmatch/fundmatch/internal/web"
 )
-
-// eventually polls cond until it holds, failing after 10 s: PostgreSQL's
-// notifications arrive asynchronously. The bound is generous, never a
-// measured timing.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("after 10 s still not: %s", what)
-		}
-	}
-}
 
 func TestMatchesAreKeptUntilTheDataChanges(t *testing.T) {
 	s := newSite(t, web.Config{})
@@ -32,7 +20,7 @@ func TestMatchesAreKeptUntilTheDataChanges(t *testing.T) {
 		return code, h.Get("X-Cache"), h.Get("ETag"), body
 	}
 	const gent = "/api/v1/cities/gent/matches"
-	eventually(t, "answers kept", func() bool { get(gent); _, c, _, _ := get(gent); return c == "hit" })
+	testdb.Eventually(t, "answers kept", func() bool { get(gent); _, c, _, _ := get(gent); return c == "hit" })
 
 	code, cache, etag, body := get(gent)
 	if code != 200 || cache != "hit" || etag == "" || !strings.Contains(body, `"score":82`) {
@@ -50,7 +38,7 @@ func TestMatchesAreKeptUntilTheDataChanges(t *testing.T) {
 	if _, err := s.db.Exec(`UPDATE matches SET score = 72 WHERE city_id = (SELECT id FROM cities WHERE slug = 'aalst')`); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "Aalst's change seen", func() bool {
+	testdb.Eventually(t, "Aalst's change seen", func() bool {
 		_, _, _, b := get("/api/v1/cities/aalst/matches")
 		return strings.Contains(b, `"score":72`)
 	})
@@ -61,7 +49,7 @@ func TestMatchesAreKeptUntilTheDataChanges(t *testing.T) {
 	if _, err := s.db.Exec(`UPDATE matches SET score = 91 WHERE city_id = (SELECT id FROM cities WHERE slug = 'gent') AND score = 82`); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "Gent's change seen", func() bool { _, _, _, b := get(gent); return strings.Contains(b, `"score":91`) })
+	testdb.Eventually(t, "Gent's change seen", func() bool { _, _, _, b := get(gent); return strings.Contains(b, `"score":91`) })
 	_, _, newTag, _ := get(gent)
 	if newTag == etag {
 		t.Fatal("the ETag did not change with the answer")
@@ -70,7 +58,7 @@ func TestMatchesAreKeptUntilTheDataChanges(t *testing.T) {
 	if _, err := s.db.Exec(`UPDATE calls SET title = 'Renamed pilots' WHERE identifier = 'HORIZON-CL5-2027-D4-01'`); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the call's new title seen", func() bool { _, _, _, b := get(gent); return strings.Contains(b, "Renamed pilots") })
+	testdb.Eventually(t, "the call's new title seen", func() bool { _, _, _, b := get(gent); return strings.Contains(b, "Renamed pilots") })
 }
 
 // frozenChanges allows caching and never reports a change: as if the
@@ -88,7 +76,7 @@ func TestAnOfficerSeesTheirOwnMarkAtOnce(t *testing.T) {
 	officer := s.addUser(t, "officer@gent.be", "officer", "gent")
 	cookie, token := s.session(t, officer), s.token(t, officer)
 	const gent = "/api/v1/cities/gent/matches"
-	eventually(t, "answers kept", func() bool {
+	testdb.Eventually(t, "answers kept", func() bool {
 		do(t, "GET", s.URL+gent, nil, token, nil)
 		_, h, _ := do(t, "GET", s.URL+gent, nil, token, nil)
 		return h.Get("X-Cache") == "hit"
@@ -123,15 +111,15 @@ func TestRevokedAccessEndsSoon(t *testing.T) {
 	if _, err := s.db.Exec(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1`, officer.ID); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "revoked token refused", func() bool { return status(token) == 401 })
+	testdb.Eventually(t, "revoked token refused", func() bool { return status(token) == 401 })
 	if _, err := s.db.Exec(`DELETE FROM user_cities WHERE user_id = (SELECT id FROM users WHERE email = 'other@gent.be')`); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "officer without Gent refused", func() bool { return status(other) == 403 })
+	testdb.Eventually(t, "officer without Gent refused", func() bool { return status(other) == 403 })
 	if _, err := s.db.Exec(`UPDATE users SET disabled_at = now() WHERE email = 'other@gent.be'`); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "disabled user refused", func() bool { return status(other) == 401 })
+	testdb.Eventually(t, "disabled user refused", func() bool { return status(other) == 401 })
 }
 
 // TestNothingIsKeptWithoutTheListener: without notifications nothing can be
@@ -191,7 +179,7 @@ func TestConcurrentMissesAgree(t *testing.T) {
 	if _, err := s.db.Exec(`UPDATE calls SET title = title`); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "answers stale", func() bool {
+	testdb.Eventually(t, "answers stale", func() bool {
 		_, h, _ := do(t, "GET", s.URL+paths[0], nil, token, nil)
 		return h.Get("X-Cache") == "miss"
 	})
