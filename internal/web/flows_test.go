@@ -178,7 +178,7 @@ func TestACrawledScriptRendersInert(t *testing.T) {
 func TestSavingTheProfileStoresItWithoutPretendingToRescore(t *testing.T) {
 	s := newSite(t, web.Config{})
 	officer := s.session(t, s.addUser(t, "o@gent.be", "officer", "gent"))
-	form := url.Values{"keywords_nl": {"klimaat, mobiliteit\nfiets"}, "keywords_en": {"climate"}, "excluded_programmes": {"EDF"},
+	form := url.Values{"keywords_nl": {"klimaat, mobiliteit\nfiets; Klimaat"}, "keywords_en": {"climate"}, "excluded_programmes": {"edf, LIFE"},
 		"preparation_days": {"45"}, "max_concurrent_bids": {"3"}, "cofunding_capacity": {"250.000"}}
 	for _, d := range []string{"economy", "government", "people", "living", "mobility", "environment"} {
 		form.Set("weight_"+d, "0.5")
@@ -191,11 +191,21 @@ func TestSavingTheProfileStoresItWithoutPretendingToRescore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Mobility != 0.9 || strings.Join(p.KeywordsNL, "|") != "klimaat|mobiliteit|fiets" || *p.PreparationDays != 45 || p.CoFundingCapacity != 250000 {
+	// The form accepts what the API and the profiles file accept: repeated
+	// keywords once, programme codes in capitals.
+	if p.Mobility != 0.9 || strings.Join(p.KeywordsNL, "|") != "klimaat|mobiliteit|fiets" || *p.PreparationDays != 45 ||
+		p.CoFundingCapacity != 250000 || strings.Join(p.ExcludedProgrammes, "|") != "EDF|LIFE" || p.MaxConcurrentBids != 3 {
 		t.Fatalf("saved profile = %+v", p)
 	}
-	form.Set("weight_people", "2")
-	if code, _, body := postForm(t, s.URL+"/cities/gent/profile", officer, form); code != http.StatusBadRequest || !strings.Contains(body, "weight_people") {
-		t.Fatalf("a weight of 2 = %d", code)
+	for field, value := range map[string]string{"weight_people": "2", "excluded_programmes": "Horizon Europe!", "max_concurrent_bids": "101",
+		"preparation_days": "-1", "cofunding_capacity": "-5"} {
+		bad := url.Values{}
+		for k, v := range form {
+			bad[k] = v
+		}
+		bad.Set(field, value)
+		if code, _, body := postForm(t, s.URL+"/cities/gent/profile", officer, bad); code != http.StatusBadRequest || !strings.Contains(body, field) {
+			t.Errorf("%s=%q: %d, body names the field: %v", field, value, code, strings.Contains(body, field))
+		}
 	}
 }

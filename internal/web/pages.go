@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/internal/imports"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
 
@@ -305,12 +305,12 @@ func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request, u store.Use
 	if !ok {
 		return
 	}
-	p, err := profileFromForm(r)
+	p, err := profileFromForm(r, city.Slug)
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
 	}
-	p.CityID, p.City = city.ID, city.Slug
+	p.CityID = city.ID
 	if err := s.saveAndRescore(r, p); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -339,44 +339,49 @@ func (s *Server) saveAndRescore(r *http.Request, p store.Profile) error {
 	return nil
 }
 
-func profileFromForm(r *http.Request) (store.Profile, error) {
-	var p store.Profile
+// profileFromForm reads the profile form of city. The form only turns text
+// into numbers and lists: imports.ValidateProfile checks the values, as it
+// does for the API and the profiles file, so all three accept the same.
+func profileFromForm(r *http.Request, city string) (store.Profile, error) {
+	pf := imports.ProfileFile{City: city, DomainWeights: map[string]float64{},
+		KeywordsNL: splitList(r.PostFormValue("keywords_nl")), KeywordsEN: splitList(r.PostFormValue("keywords_en")),
+		ExcludedProgrammes: splitList(r.PostFormValue("excluded_programmes"))}
 	for _, d := range store.Domains {
-		v := r.PostFormValue("weight_" + d)
-		f, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64)
-		if err != nil || f < 0 || f > 1 {
-			return p, badInput{"weight_" + d, "want a number from 0 to 1"}
+		f, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("weight_"+d)), ",", "."), 64)
+		if err != nil {
+			return store.Profile{}, badInput{"weight_" + d, "want a number from 0 to 1"}
 		}
-		p.DomainWeights.Set(d, f)
+		pf.DomainWeights[d] = f
 	}
-	p.KeywordsNL = splitList(r.PostFormValue("keywords_nl"))
-	p.KeywordsEN = splitList(r.PostFormValue("keywords_en"))
-	p.ExcludedProgrammes = splitList(r.PostFormValue("excluded_programmes"))
 	if v := strings.TrimSpace(r.PostFormValue("preparation_days")); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 365 {
-			return p, badInput{"preparation_days", "want a whole number of days from 0 to 365, or nothing"}
+		if err != nil {
+			return store.Profile{}, badInput{"preparation_days", "want a whole number of days from 0 to 365, or nothing"}
 		}
-		p.PreparationDays = &n
+		pf.PreparationDays = &n
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("max_concurrent_bids")))
-	if err != nil || n < 0 || n > 100 {
-		return p, badInput{"max_concurrent_bids", "want a whole number from 0 to 100"}
-	}
-	p.MaxConcurrentBids = n
-	c, err := amount(r.PostFormValue("cofunding_capacity"), "cofunding_capacity")
 	if err != nil {
-		return p, err
+		return store.Profile{}, badInput{"max_concurrent_bids", "want a whole number from 0 to 100"}
 	}
-	if c != nil {
-		p.CoFundingCapacity = *c
+	pf.MaxConcurrentBids = &n
+	if pf.CoFundingCapacity, err = amount(r.PostFormValue("cofunding_capacity"), "cofunding_capacity"); err != nil {
+		return store.Profile{}, err
+	}
+	p, field, reason := imports.ValidateProfile(pf, imports.ProfileOptions{})
+	if reason != "" {
+		// The form names a domain's weight weight_DOMAIN.
+		if d, ok := strings.CutPrefix(field, "domain_weights."); ok {
+			field = "weight_" + d
+		}
+		return store.Profile{}, badInput{field, reason}
 	}
 	return p, nil
 }
 
 // splitList splits a comma- or newline-separated list, dropping blanks.
-func splitList(v string) pq.StringArray {
-	out := pq.StringArray{}
+func splitList(v string) []string {
+	out := []string{}
 	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '\n' || r == ';' }) {
 		if part = strings.TrimSpace(part); part != "" {
 			out = append(out, part)
