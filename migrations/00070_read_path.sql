@@ -27,8 +27,10 @@ BEGIN
     RETURN NEW;
 END $$;
 -- +goose StatementEnd
-CREATE TRIGGER matches_take_call_deadlines BEFORE INSERT OR UPDATE OF call_id ON matches
-    FOR EACH ROW EXECUTE FUNCTION match_takes_call_deadlines();
+-- SaveMatches brings the cut-offs along (a join is cheaper than a lookup
+-- per row), so only rows without any ask the call.
+CREATE TRIGGER matches_take_call_deadlines BEFORE INSERT ON matches
+    FOR EACH ROW WHEN (NEW.deadlines = '{}') EXECUTE FUNCTION match_takes_call_deadlines();
 
 -- +goose StatementBegin
 CREATE FUNCTION call_deadlines_to_matches() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -57,9 +59,10 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
--- Matches and interests belong to a city: their notification names the
--- cities whose rows changed ("matches 12,31"), so that a mark in Gent leaves
--- what was kept for Leuven alone. Past 500 cities it names none (all).
+-- Interest marks belong to a city and come one at a time: their
+-- notification names the cities whose rows changed ("call_interests 12,31"),
+-- so that a mark in Gent leaves what was kept for Leuven alone. Past 500
+-- cities it names none (all).
 -- +goose StatementBegin
 CREATE FUNCTION notify_city_rows_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -87,16 +90,13 @@ END $$;
 
 -- One notification per statement, not per row: a crawl's bulk upsert or a
 -- scoring batch sends one. (A trigger with transition tables takes one
--- event, hence three per table.)
+-- event, hence three for interests.)
 CREATE TRIGGER calls_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON calls
     FOR EACH STATEMENT EXECUTE FUNCTION notify_data_changed();
-CREATE TRIGGER matches_inserted AFTER INSERT ON matches REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION notify_city_rows_changed();
-CREATE TRIGGER matches_updated AFTER UPDATE ON matches REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION notify_city_rows_changed();
-CREATE TRIGGER matches_deleted AFTER DELETE ON matches REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION notify_city_rows_changed();
-CREATE TRIGGER matches_truncated AFTER TRUNCATE ON matches
+-- Matches are written in batches of many cities by scoring runs: one
+-- notification per statement for the table (a transition table of a
+-- batch's rows would cost more than it saves).
+CREATE TRIGGER matches_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON matches
     FOR EACH STATEMENT EXECUTE FUNCTION notify_data_changed();
 CREATE TRIGGER call_interests_inserted AFTER INSERT ON call_interests REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION notify_city_rows_changed();
@@ -130,10 +130,7 @@ DROP TRIGGER call_interests_truncated ON call_interests;
 DROP TRIGGER call_interests_deleted ON call_interests;
 DROP TRIGGER call_interests_updated ON call_interests;
 DROP TRIGGER call_interests_inserted ON call_interests;
-DROP TRIGGER matches_truncated ON matches;
-DROP TRIGGER matches_deleted ON matches;
-DROP TRIGGER matches_updated ON matches;
-DROP TRIGGER matches_inserted ON matches;
+DROP TRIGGER matches_changed ON matches;
 DROP TRIGGER calls_changed ON calls;
 DROP FUNCTION notify_city_rows_changed();
 DROP FUNCTION notify_data_changed();

@@ -27,7 +27,7 @@ var WatchedTables = []string{"calls", "matches", "call_interests", "cities", "us
 type Changes struct {
 	epoch    atomic.Uint64 // (re)connections, and notifications of unknown tables
 	tables   map[string]*atomic.Uint64
-	cities   sync.Map // city ID -> *atomic.Uint64: changes of one city's matches and interests
+	cities   sync.Map // city ID -> *atomic.Uint64: changes of one city's interest marks
 	live     atomic.Bool
 	listener *pq.Listener
 	logger   *slog.Logger
@@ -75,8 +75,8 @@ func (c *Changes) Close() error {
 }
 
 // CityVersion returns a number that differs after every change of one
-// city's matches or interests. Changes of all cities' rows at once count in
-// Version("matches", "call_interests") instead.
+// city's interest marks. Marks of more than 500 cities at once count in
+// Version("call_interests") instead.
 func (c *Changes) CityVersion(cityID int64) uint64 {
 	if n, ok := c.cities.Load(cityID); ok {
 		return n.(*atomic.Uint64).Load()

@@ -95,9 +95,10 @@ func (s *Store) SaveMatches(ctx context.Context, rows []MatchRow, now time.Time)
 		}
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO matches (call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons,
-				explanation, model_version, input_hash, scored_at)
-			SELECT call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons, explanation,
-				model_version, input_hash, scored_at FROM matches_staging
+				explanation, model_version, input_hash, scored_at, deadlines)
+			SELECT s.call_id, s.city_id, s.score, s.relevance, s.experience, s.feasibility, s.eligibility, s.reasons,
+				s.explanation, s.model_version, s.input_hash, s.scored_at, c.deadlines
+			FROM matches_staging s JOIN calls c ON c.id = s.call_id
 			ON CONFLICT (call_id, city_id) DO UPDATE SET score = EXCLUDED.score, relevance = EXCLUDED.relevance,
 				experience = EXCLUDED.experience, feasibility = EXCLUDED.feasibility, eligibility = EXCLUDED.eligibility,
 				reasons = EXCLUDED.reasons, deadlines = EXCLUDED.deadlines,

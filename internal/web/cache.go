@@ -10,14 +10,13 @@ import (
 )
 
 // Changes tells the server when the data behind what it caches changed:
-// Version differs after every change of the tables named (of all cities'
-// rows, for matches and interests), and reports false while changes could go
+// Version differs after every change of the tables named (for interest
+// marks: of many cities at once), and reports false while changes could go
 // unnoticed (then nothing is cached).
 // database.Changes implements it.
 type Changes interface {
 	Version(tables ...string) (uint64, bool)
-	// CityVersion differs after every change of one city's matches and
-	// interests.
+	// CityVersion differs after every change of one city's interest marks.
 	CityVersion(cityID int64) uint64
 }
 

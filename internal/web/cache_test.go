@@ -33,19 +33,21 @@ func TestMatchesAreKeptUntilTheDataChanges(t *testing.T) {
 	if _, c, _, _ := get(gent + "?sort=deadline"); c != "miss" {
 		t.Fatalf("another query: %s", c)
 	}
-	// Aalst's new score leaves Gent's answer alone...
+	// A mark in Aalst, written elsewhere, is seen soon and leaves Gent's
+	// answer alone...
 	get("/api/v1/cities/aalst/matches")
-	if _, err := s.db.Exec(`UPDATE matches SET score = 72 WHERE city_id = (SELECT id FROM cities WHERE slug = 'aalst')`); err != nil {
+	if _, err := s.db.Exec(`INSERT INTO call_interests (city_id, call_id, status, updated_at)
+		SELECT ct.id, c.id, 'applying', now() FROM cities ct, calls c WHERE ct.slug = 'aalst' AND c.identifier = 'HORIZON-CL5-2027-D4-01'`); err != nil {
 		t.Fatal(err)
 	}
-	testdb.Eventually(t, "Aalst's change seen", func() bool {
+	testdb.Eventually(t, "Aalst's mark seen", func() bool {
 		_, _, _, b := get("/api/v1/cities/aalst/matches")
-		return strings.Contains(b, `"score":72`)
+		return strings.Contains(b, `"interest":"applying"`)
 	})
 	if _, c, _, _ := get(gent); c != "hit" {
-		t.Fatalf("Gent's answer after a change in Aalst: %s", c)
+		t.Fatalf("Gent's answer after a mark in Aalst: %s", c)
 	}
-	// ...and a change of Gent's, written elsewhere, is seen soon.
+	// ...and new scores (a scoring run) are seen soon.
 	if _, err := s.db.Exec(`UPDATE matches SET score = 91 WHERE city_id = (SELECT id FROM cities WHERE slug = 'gent') AND score = 82`); err != nil {
 		t.Fatal(err)
 	}
