@@ -184,35 +184,22 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request, u store.User
 		return pageAnswer(r, matches, meta), nil
 	}
 	version, cacheable := s.dataVersion(answerTables)
-	if !cacheable {
-		a, err := load(r.Context())
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		a.write(w, r, "bypass")
-		return
+	if cacheable {
+		version += s.cfg.Changes.CityVersion(city.ID) // the city's own marks
 	}
-	version += s.cfg.Changes.CityVersion(city.ID) // the city's own rows
-	if a, ok := s.answers.get(version, key); ok {
-		a.write(w, r, "hit")
-		return
-	}
-	// Requests that miss the same answer at once share one query. It runs
-	// to the end even if the request that started it goes away: the others
-	// wait for it.
-	v, err, _ := s.loading.Do(key+" "+strconv.FormatUint(version, 10), func() (any, error) {
-		a, err := load(context.WithoutCancel(r.Context()))
-		if err == nil {
-			s.answers.put(version, key, a)
-		}
-		return a, err
-	})
+	a, hit, err := loadThrough(s, r.Context(), s.answers, version, cacheable, key, load)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v.(*answer).write(w, r, "miss")
+	switch {
+	case !cacheable:
+		a.write(w, r, "bypass")
+	case hit:
+		a.write(w, r, "hit")
+	default:
+		a.write(w, r, "miss")
+	}
 }
 
 func (s *Server) apiProfile(w http.ResponseWriter, r *http.Request, u store.User) {

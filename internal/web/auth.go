@@ -73,28 +73,23 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 // their cities, tokens or sessions change; a kept token's use is still
 // recorded once a minute. Unknown hashes are not kept.
 func (s *Server) grant(ctx context.Context, kind string, hash []byte, now time.Time) (store.User, error) {
-	key := kind + string(hash)
+	key := kind + " " + string(hash)
 	version, cacheable := s.dataVersion(grantTables)
-	if g, ok := s.grants.get(version, key); ok && g.Valid(now) {
-		if kind == "token" && (g.LastUsedAt == nil || now.Sub(*g.LastUsedAt) > time.Minute) {
-			if err := s.cfg.Store.TouchAPIToken(ctx, hash, &g, now); err != nil {
-				return store.User{}, err
-			}
-			s.grants.put(version, key, g)
+	g, hit, err := loadThrough(s, ctx, s.grants, version, cacheable, key, func(ctx context.Context) (store.Grant, error) {
+		if kind == "token" {
+			return s.cfg.Store.UserByAPIToken(ctx, hash, now) // records the use
 		}
-		return g.User, nil
-	}
-	var g store.Grant
-	var err error
-	if kind == "token" {
-		g, err = s.cfg.Store.UserByAPIToken(ctx, hash, now)
-	} else {
-		g, err = s.cfg.Store.UserBySession(ctx, hash, now)
-	}
-	if err != nil {
+		return s.cfg.Store.UserBySession(ctx, hash, now)
+	})
+	switch {
+	case err != nil:
 		return store.User{}, err
-	}
-	if cacheable {
+	case !g.Valid(now):
+		return store.User{}, store.ErrNotFound // expired since it was kept
+	case hit && kind == "token" && (g.LastUsedAt == nil || now.Sub(*g.LastUsedAt) > time.Minute):
+		if err := s.cfg.Store.TouchAPIToken(ctx, hash, &g, now); err != nil {
+			return store.User{}, err
+		}
 		s.grants.put(version, key, g)
 	}
 	return g.User, nil

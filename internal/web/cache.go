@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
@@ -86,6 +87,33 @@ func (c *versionedCache[V]) put(version uint64, key string, v V) {
 	}
 	c.entries[key] = versioned[V]{version, v}
 	c.size += n
+}
+
+// loadThrough returns the value of key kept in c at version, or loads it,
+// once for all the requests that miss it at the same time, and keeps it.
+// The load runs to its end even if the request that started it goes away:
+// others may be waiting for it. Without a version (cacheable false) it just
+// loads.
+func loadThrough[V any](s *Server, ctx context.Context, c *versionedCache[V], version uint64, cacheable bool, key string,
+	load func(context.Context) (V, error)) (v V, hit bool, err error) {
+	if !cacheable {
+		v, err = load(ctx)
+		return v, false, err
+	}
+	if v, ok := c.get(version, key); ok {
+		return v, true, nil
+	}
+	shared, err, _ := s.loading.Do(key+"\x00"+strconv.FormatUint(version, 10), func() (any, error) {
+		v, err := load(context.WithoutCancel(ctx))
+		if err == nil {
+			c.put(version, key, v)
+		}
+		return v, err
+	})
+	if err != nil {
+		return v, false, err
+	}
+	return shared.(V), false, nil
 }
 
 // answer is a JSON answer as it goes out: body and the headers that vary.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -24,21 +25,11 @@ import (
 func (s *Server) cityFor(w http.ResponseWriter, r *http.Request, u store.User, change bool) (store.City, bool) {
 	slug := r.PathValue("slug")
 	version, cacheable := s.dataVersion(cityTables)
-	c, ok := s.cities.get(version, slug)
-	if !ok {
-		var err error
-		c, err = s.cfg.Store.CityBySlug(r.Context(), slug)
-		if errors.Is(err, store.ErrNotFound) {
-			s.notFound(w, r)
-			return c, false
-		}
-		if err != nil {
-			s.fail(w, r, err)
-			return c, false
-		}
-		if cacheable {
-			s.cities.put(version, slug, c)
-		}
+	c, _, err := loadThrough(s, r.Context(), s.cities, version, cacheable, "city "+slug, func(ctx context.Context) (store.City, error) {
+		return s.cfg.Store.CityBySlug(ctx, slug)
+	})
+	if !s.found(w, r, err) {
+		return c, false
 	}
 	if !u.CanSeeCity(c.ID) || (change && !u.CanChangeCity(c.ID)) {
 		s.forbidden(w, r)
@@ -50,15 +41,24 @@ func (s *Server) cityFor(w http.ResponseWriter, r *http.Request, u store.User, c
 // callFor returns the call of the {identifier} in the path, or answers 404.
 func (s *Server) callFor(w http.ResponseWriter, r *http.Request) (store.CallRecord, bool) {
 	c, err := s.cfg.Store.CallByIdentifier(r.Context(), r.PathValue("identifier"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return c, false
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if !s.found(w, r, err) {
 		return c, false
 	}
 	return c, true
+}
+
+// found reports whether a lookup succeeded, answering 404 for what does not
+// exist and 500 for any other error when it did not.
+func (s *Server) found(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.notFound(w, r)
+		return false
+	case err != nil:
+		s.fail(w, r, err)
+		return false
+	}
+	return true
 }
 
 // fail answers an unexpected error as a page or as JSON.
