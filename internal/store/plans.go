@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -80,6 +80,13 @@ func nullableArray(xs []string) any {
 		return nil
 	}
 	return pq.StringArray(xs)
+}
+
+func nullableInt64s(xs []int64) any {
+	if xs == nil {
+		return nil
+	}
+	return pq.Int64Array(xs)
 }
 
 // PlanCity is a city as the planner sees it: where it lies, its record and
@@ -204,6 +211,7 @@ type ConsortiumPlan struct {
 
 // PlanMember is a city in a consortium plan and its answer.
 type PlanMember struct {
+	CityID       int64           `db:"city_id" json:"-"`
 	City         string          `db:"city" json:"city"`
 	Name         string          `db:"name" json:"name"`
 	Role         string          `db:"role" json:"role"` // lead or partner
@@ -284,29 +292,70 @@ const selectPlan = `SELECT cp.id, cp.plan_run_id, cp.call_id, c.identifier AS ca
 // PlanFilter narrows a list of plans.
 type PlanFilter struct {
 	RunID    int64    // 0: any run
+	CallID   int64    // 0: any call
 	Statuses []string // empty: any status
 	City     string   // a member's slug; empty: any
+	CityIDs  []int64  // plans with a member among these; nil: any
 	Limit    int      // 0: no limit
+	Offset   int
+}
+
+// where is f as a WHERE condition over consortium_plans cp, with its
+// arguments.
+func (f PlanFilter) where() (string, []any) {
+	return `($1 = 0 OR cp.plan_run_id = $1) AND ($2 = 0 OR cp.call_id = $2) AND ($3::text[] IS NULL OR cp.status = ANY($3))
+		AND ($4 = '' OR EXISTS (SELECT 1 FROM consortium_members cm JOIN cities ci ON ci.id = cm.city_id
+			WHERE cm.plan_id = cp.id AND ci.slug = $4))
+		AND ($5::bigint[] IS NULL OR EXISTS (SELECT 1 FROM consortium_members cm WHERE cm.plan_id = cp.id AND cm.city_id = ANY($5)))`,
+		[]any{f.RunID, f.CallID, nullableArray(f.Statuses), f.City, nullableInt64s(f.CityIDs)}
 }
 
 // ConsortiumPlans lists plans, newest run first, then by call and rank, with
 // their members.
 func (s *Store) ConsortiumPlans(ctx context.Context, f PlanFilter) ([]ConsortiumPlan, error) {
-	q := selectPlan + ` WHERE ($1 = 0 OR cp.plan_run_id = $1) AND ($2::text[] IS NULL OR cp.status = ANY($2))
-		AND ($3 = '' OR EXISTS (SELECT 1 FROM consortium_members cm JOIN cities ci ON ci.id = cm.city_id
-			WHERE cm.plan_id = cp.id AND ci.slug = $3))
-		ORDER BY cp.plan_run_id DESC, c.identifier, cp.rank`
+	cond, args := f.where()
+	q := selectPlan + ` WHERE ` + cond + ` ORDER BY cp.plan_run_id DESC, c.identifier, cp.rank, cp.id`
 	if f.Limit > 0 {
-		q += " LIMIT " + strconv.Itoa(f.Limit)
+		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
 	}
-	var plans []ConsortiumPlan
-	if err := s.db.SelectContext(ctx, &plans, q, f.RunID, nullableArray(f.Statuses), f.City); err != nil {
+	plans := []ConsortiumPlan{}
+	if err := s.db.SelectContext(ctx, &plans, q, args...); err != nil {
 		return nil, fmt.Errorf("list plans: %w", err)
 	}
 	if err := loadPlanMembers(ctx, s.db, plans); err != nil {
 		return nil, err
 	}
 	return plans, nil
+}
+
+// CountPlans counts the plans f lets through (its Limit and Offset aside).
+func (s *Store) CountPlans(ctx context.Context, f PlanFilter) (int, error) {
+	cond, args := f.where()
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM consortium_plans cp WHERE `+cond, args...); err != nil {
+		return 0, fmt.Errorf("count plans: %w", err)
+	}
+	return n, nil
+}
+
+// Lead returns the lead member's slug, or "".
+func (p ConsortiumPlan) Lead() string {
+	for _, m := range p.Members {
+		if m.Role == "lead" {
+			return m.City
+		}
+	}
+	return ""
+}
+
+// HasMemberIn reports whether any member is one of the cities.
+func (p ConsortiumPlan) HasMemberIn(cityIDs []int64) bool {
+	for _, m := range p.Members {
+		if slices.Contains(cityIDs, m.CityID) {
+			return true
+		}
+	}
+	return false
 }
 
 // ConsortiumPlan returns one plan with its members, or ErrNotFound.
@@ -339,7 +388,7 @@ func loadPlanMembers(ctx context.Context, q sqlx.QueryerContext, plans []Consort
 	for i, p := range plans {
 		ids[i], at[p.ID] = p.ID, i
 	}
-	rows, err := q.QueryxContext(ctx, `SELECT cm.plan_id, c.slug, c.name_nl, cm.role, cm.contribution, cm.response, cm.responded_at
+	rows, err := q.QueryxContext(ctx, `SELECT cm.plan_id, c.id, c.slug, c.name_nl, cm.role, cm.contribution, cm.response, cm.responded_at
 		FROM consortium_members cm JOIN cities c ON c.id = cm.city_id
 		WHERE cm.plan_id = ANY($1)
 		ORDER BY cm.plan_id, cm.role = 'partner', (cm.contribution->>'fit')::float8 DESC NULLS LAST, c.slug`, pq.Int64Array(ids))
@@ -350,7 +399,7 @@ func loadPlanMembers(ctx context.Context, q sqlx.QueryerContext, plans []Consort
 	for rows.Next() {
 		var id int64
 		var m PlanMember
-		if err := rows.Scan(&id, &m.City, &m.Name, &m.Role, &m.Contribution, &m.Response, &m.RespondedAt); err != nil {
+		if err := rows.Scan(&id, &m.CityID, &m.City, &m.Name, &m.Role, &m.Contribution, &m.Response, &m.RespondedAt); err != nil {
 			return fmt.Errorf("plan members: %w", err)
 		}
 		plans[at[id]].Members = append(plans[at[id]].Members, m)

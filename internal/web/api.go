@@ -269,10 +269,18 @@ func (s *Server) apiPlans(w http.ResponseWriter, r *http.Request, u store.User) 
 		s.badRequest(w, r, err)
 		return
 	}
-	f := store.PlanViewFilter{CityIDs: visibleCities(u), Status: q.Get("status"), Limit: perPage, Offset: (page - 1) * perPage}
-	if f.Status != "" && !slices.Contains([]string{"proposed", "accepted", "rejected"}, f.Status) {
+	f := store.PlanFilter{CityIDs: visibleCities(u), Statuses: statuses(q.Get("status")), Limit: perPage, Offset: (page - 1) * perPage}
+	if status := q.Get("status"); status != "" && !slices.Contains([]string{"proposed", "accepted", "rejected"}, status) {
 		s.badRequest(w, r, badInput{"status", "want proposed, accepted or rejected"})
 		return
+	}
+	if v := q.Get("run"); v != "" {
+		run, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || run <= 0 {
+			s.badRequest(w, r, badInput{"run", "want the number of a planner run"})
+			return
+		}
+		f.RunID = run
 	}
 	if id := q.Get("call"); id != "" {
 		call, err := s.cfg.Store.CallByIdentifier(r.Context(), id)
@@ -286,7 +294,7 @@ func (s *Server) apiPlans(w http.ResponseWriter, r *http.Request, u store.User) 
 		}
 		f.CallID = call.ID
 	}
-	plans, total, err := s.cfg.Store.Plans(r.Context(), f)
+	plans, total, err := s.plans(r.Context(), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -147,5 +147,33 @@ func TestAPIPaginationErrorsAndWrites(t *testing.T) {
 		if !strings.Contains(hdr.Get("Location"), "/api/v1/plans?run=") {
 			t.Fatalf("Location = %q", hdr.Get("Location"))
 		}
+		// ?run= lists a run's plans and only those: the fixture's run 1 has
+		// two plans with Gent; the run just made has what the planner stored.
+		for run, path := range map[int64]string{1: "/api/v1/plans?run=1", got.Data.PlanRunID: hdr.Get("Location")} {
+			_, _, body := do(t, "GET", s.URL+path, nil, coordinator, nil)
+			var listed struct {
+				Data []struct {
+					RunID   int64 `json:"run_id"`
+					Members []struct {
+						City string `json:"city"`
+					} `json:"members"`
+				} `json:"data"`
+			}
+			var stored int
+			if err := s.st.DB().Get(&stored, `SELECT count(*) FROM consortium_plans WHERE plan_run_id = $1`, run); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal([]byte(body), &listed); err != nil || len(listed.Data) != stored || run == 1 && stored != 2 {
+				t.Fatalf("%s: %d stored, listed %s", path, stored, body)
+			}
+			for _, p := range listed.Data {
+				if p.RunID != run || len(p.Members) == 0 {
+					t.Fatalf("%s lists %+v", path, p)
+				}
+			}
+		}
+		if code, _, body := do(t, "GET", s.URL+"/api/v1/plans?run=x", nil, coordinator, nil); code != http.StatusBadRequest || !strings.Contains(body, `"run"`) {
+			t.Fatalf("?run=x = %d %s", code, body)
+		}
 	})
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -13,12 +14,12 @@ import (
 
 // canSeePlan: government and admins see every plan, officers and
 // coordinators the plans one of their cities is in.
-func canSeePlan(u store.User, p store.PlanView) bool {
+func canSeePlan(u store.User, p store.ConsortiumPlan) bool {
 	return u.Role == store.RoleAdmin || u.Role == store.RoleGovernment || p.HasMemberIn(u.CityIDs)
 }
 
 // canDecidePlan: admins, and coordinators of one of the member cities.
-func canDecidePlan(u store.User, p store.PlanView) bool {
+func canDecidePlan(u store.User, p store.ConsortiumPlan) bool {
 	return u.Role == store.RoleAdmin || (u.Role == store.RoleCoordinator && p.HasMemberIn(u.CityIDs))
 }
 
@@ -31,14 +32,33 @@ func visibleCities(u store.User) []int64 {
 	return append([]int64{}, u.CityIDs...)
 }
 
+// plans is one page of the plans f lets through, and how many it lets
+// through in all.
+func (s *Server) plans(ctx context.Context, f store.PlanFilter) ([]store.ConsortiumPlan, int, error) {
+	plans, err := s.cfg.Store.ConsortiumPlans(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	total, err := s.cfg.Store.CountPlans(ctx, f)
+	return plans, total, err
+}
+
+// statuses is a status filter of one status, or none.
+func statuses(status string) []string {
+	if status == "" {
+		return nil
+	}
+	return []string{status}
+}
+
 // planFor returns the plan of the {id} in the path if u may see it.
-func (s *Server) planFor(w http.ResponseWriter, r *http.Request, u store.User) (store.PlanView, bool) {
+func (s *Server) planFor(w http.ResponseWriter, r *http.Request, u store.User) (store.ConsortiumPlan, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		s.notFound(w, r)
-		return store.PlanView{}, false
+		return store.ConsortiumPlan{}, false
 	}
-	p, err := s.cfg.Store.PlanByID(r.Context(), id)
+	p, err := s.cfg.Store.ConsortiumPlan(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)
 		return p, false
@@ -62,7 +82,7 @@ func (s *Server) plansPage(w http.ResponseWriter, r *http.Request, u store.User)
 		s.badRequest(w, r, err)
 		return
 	}
-	f := store.PlanViewFilter{CityIDs: visibleCities(u), Status: r.URL.Query().Get("status"), Limit: perPage, Offset: (page - 1) * perPage}
+	f := store.PlanFilter{CityIDs: visibleCities(u), Statuses: statuses(r.URL.Query().Get("status")), Limit: perPage, Offset: (page - 1) * perPage}
 	if id := r.URL.Query().Get("call"); id != "" {
 		call, err := s.cfg.Store.CallByIdentifier(r.Context(), id)
 		if err != nil {
@@ -71,7 +91,7 @@ func (s *Server) plansPage(w http.ResponseWriter, r *http.Request, u store.User)
 		}
 		f.CallID = call.ID
 	}
-	plans, total, err := s.cfg.Store.Plans(r.Context(), f)
+	plans, total, err := s.plans(r.Context(), f)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -84,7 +104,7 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request, u store.User) 
 	if !ok {
 		return
 	}
-	var answerable []store.PlanViewMember
+	var answerable []store.PlanMember
 	for _, m := range p.Members {
 		if u.CanChangeCity(m.CityID) {
 			answerable = append(answerable, m)
@@ -174,7 +194,7 @@ func (s *Server) adjustPlan(w http.ResponseWriter, r *http.Request, u store.User
 		adj.Add = []string{city.Slug}
 	case "lead":
 		adj.Lead = city.Slug
-		if !slices.ContainsFunc(p.Members, func(m store.PlanViewMember) bool { return m.City == city.Slug }) {
+		if !slices.ContainsFunc(p.Members, func(m store.PlanMember) bool { return m.City == city.Slug }) {
 			adj.Add = []string{city.Slug}
 		}
 	case "remove":
@@ -205,7 +225,7 @@ func (s *Server) respondToPlan(w http.ResponseWriter, r *http.Request, u store.U
 		s.badRequest(w, r, badInput{"response", "want confirmed or declined"})
 		return
 	}
-	var member *store.PlanViewMember
+	var member *store.PlanMember
 	for i, m := range p.Members {
 		if m.City == r.PostFormValue("city") {
 			member = &p.Members[i]
