@@ -48,7 +48,7 @@ DROP INDEX matches_city_score_call;
 CREATE INDEX matches_city_score_call ON matches (city_id, score DESC, call_id) INCLUDE (deadlines, eligibility);
 -- Filters and sorts on the call (programme, status, budget) look its
 -- columns up here, not in the wide rows.
-CREATE INDEX calls_id_deadlines ON calls (id) INCLUDE (deadlines, status, programme, budget_max, call_budget);
+CREATE INDEX calls_page_keys ON calls (id) INCLUDE (status, programme, budget_max, call_budget);
 
 -- +goose StatementBegin
 CREATE FUNCTION notify_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -134,7 +134,7 @@ DROP TRIGGER matches_changed ON matches;
 DROP TRIGGER calls_changed ON calls;
 DROP FUNCTION notify_city_rows_changed();
 DROP FUNCTION notify_data_changed();
-DROP INDEX calls_id_deadlines;
+DROP INDEX calls_page_keys;
 DROP INDEX matches_city_score_call;
 CREATE INDEX matches_city_score_call ON matches (city_id, score DESC, call_id);
 DROP TRIGGER calls_deadlines_to_matches ON calls;

@@ -36,8 +36,8 @@ func (r MatchReasons) MarshalJSON() ([]byte, error) {
 	return r, nil
 }
 
-// List returns the reasons; stored reasons that do not decode give none
-// (scanCityMatch checked them).
+// List returns the reasons (none if they do not decode, which the
+// column's CHECK rules out).
 func (r MatchReasons) List() []MatchReason {
 	var out []MatchReason
 	if len(r) > 0 {
@@ -99,14 +99,7 @@ var MatchSorts = map[string][]string{
 
 // orderBy is an ORDER BY list of keys, each prefixed.
 func orderBy(keys []string, prefix string) string {
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(prefix + k)
-	}
-	return b.String()
+	return prefix + strings.Join(keys, ", "+prefix)
 }
 
 const selectCityMatch = `SELECT ct.id, ct.slug, c.identifier, c.title, c.programme, c.status,
@@ -116,18 +109,11 @@ const selectCityMatch = `SELECT ct.id, ct.slug, c.identifier, c.title, c.program
 
 func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
 	var m CityMatch
-	var reasons []byte
+	// The column is a JSON array (its CHECK), passed on as it is.
 	err := row.Scan(&m.CityID, &m.City, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
-		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, &m.Score, &m.Eligibility, &m.Relevance, &m.Experience, &m.Feasibility, &reasons,
-		&m.Explanation.NL, &m.Explanation.EN, &m.Interest, &m.ScoredAt)
-	if err != nil {
-		return m, err
-	}
-	if !json.Valid(reasons) || len(reasons) == 0 || reasons[0] != '[' {
-		return m, fmt.Errorf("reasons of %s: not a JSON array", m.CallIdentifier)
-	}
-	m.Reasons = reasons
-	return m, nil
+		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, &m.Score, &m.Eligibility, &m.Relevance, &m.Experience, &m.Feasibility,
+		(*[]byte)(&m.Reasons), &m.Explanation.NL, &m.Explanation.EN, &m.Interest, &m.ScoredAt)
+	return m, err
 }
 
 // CityMatches returns one page of a city's matched calls and how many match
@@ -136,7 +122,7 @@ func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
 //
 // It works in two steps in one query: the page's keys are picked from the
 // narrow index columns (matches_city_score_call, which holds the call's
-// cut-offs too, and calls_id_deadlines when a filter or sort needs the
+// cut-offs too, and calls_page_keys when a filter or sort needs the
 // call), then only those rows are read whole. Sorting a city's 2,000
 // matches by deadline thus reads one index and the page's rows.
 func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, today time.Time) ([]CityMatch, int, error) {

@@ -45,18 +45,26 @@ func (c *stmtCache) queryRow(ctx context.Context, q string, args ...any) *sql.Ro
 	return st.QueryRowContext(ctx, args...)
 }
 
+// prepared returns q's statement, preparing it on first use (outside the
+// lock: a round trip to PostgreSQL must not hold up the other queries), or
+// nil when the cache is full.
 func (c *stmtCache) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.stmts[q]; ok {
+	st, ok := c.stmts[q]
+	full := len(c.stmts) >= c.max
+	c.mu.Unlock()
+	if ok || full {
 		return st, nil
-	}
-	if len(c.stmts) >= c.max {
-		return nil, nil
 	}
 	st, err := c.db.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if first, ok := c.stmts[q]; ok { // prepared meanwhile by another query
+		st.Close()
+		return first, nil
 	}
 	c.stmts[q] = st
 	return st, nil
