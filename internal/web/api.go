@@ -168,7 +168,7 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request, u store.User
 	// The answer depends on the city, the query and the day (the next
 	// deadline), not on who asks: cityFor checked that they may see it.
 	today := s.today()
-	key := "matches " + strconv.FormatInt(city.ID, 10) + " " + today.Format(time.DateOnly) + " " + r.URL.Query().Encode()
+	key := strconv.FormatInt(city.ID, 10) + " " + today.Format(time.DateOnly) + " " + r.URL.Query().Encode()
 	load := func(ctx context.Context) (*answer, error) {
 		matches, total, err := s.cfg.Store.CityMatches(ctx, city.ID, f, today)
 		if err != nil {
@@ -187,7 +187,7 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request, u store.User
 	if cacheable {
 		version += s.cfg.Changes.CityVersion(city.ID) // the city's own marks
 	}
-	a, hit, err := loadThrough(s, r.Context(), s.answers, version, cacheable, key, load)
+	a, hit, err := s.answers.through(r.Context(), version, cacheable, key, load)
 	if err != nil {
 		s.fail(w, r, err)
 		return

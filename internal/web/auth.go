@@ -75,7 +75,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 func (s *Server) grant(ctx context.Context, kind string, hash []byte, now time.Time) (store.User, error) {
 	key := kind + " " + string(hash)
 	version, cacheable := s.dataVersion(grantTables)
-	g, hit, err := loadThrough(s, ctx, s.grants, version, cacheable, key, func(ctx context.Context) (store.Grant, error) {
+	g, hit, err := s.grants.through(ctx, version, cacheable, key, func(ctx context.Context) (store.Grant, error) {
 		if kind == "token" {
 			return s.cfg.Store.UserByAPIToken(ctx, hash, now) // records the use
 		}

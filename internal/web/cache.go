@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // Changes tells the server when the data behind what it caches changed:
@@ -37,6 +39,7 @@ type versionedCache[V any] struct {
 	size    int
 	max     int
 	cost    func(key string, v V) int
+	loading singleflight.Group // keys being loaded
 }
 
 type versioned[V any] struct {
@@ -89,12 +92,11 @@ func (c *versionedCache[V]) put(version uint64, key string, v V) {
 	c.size += n
 }
 
-// loadThrough returns the value of key kept in c at version, or loads it,
-// once for all the requests that miss it at the same time, and keeps it.
-// The load runs to its end even if the request that started it goes away:
-// others may be waiting for it. Without a version (cacheable false) it just
-// loads.
-func loadThrough[V any](s *Server, ctx context.Context, c *versionedCache[V], version uint64, cacheable bool, key string,
+// through returns the value of key kept at version, or loads it, once for
+// all the requests that miss it at the same time, and keeps it. The load
+// runs to its end even if the request that started it goes away: others
+// may be waiting for it. Without a version (cacheable false) it just loads.
+func (c *versionedCache[V]) through(ctx context.Context, version uint64, cacheable bool, key string,
 	load func(context.Context) (V, error)) (v V, hit bool, err error) {
 	if !cacheable {
 		v, err = load(ctx)
@@ -103,7 +105,7 @@ func loadThrough[V any](s *Server, ctx context.Context, c *versionedCache[V], ve
 	if v, ok := c.get(version, key); ok {
 		return v, true, nil
 	}
-	shared, err, _ := s.loading.Do(key+"\x00"+strconv.FormatUint(version, 10), func() (any, error) {
+	shared, err, _ := c.loading.Do(key+"\x00"+strconv.FormatUint(version, 10), func() (any, error) {
 		v, err := load(context.WithoutCancel(ctx))
 		if err == nil {
 			c.put(version, key, v)

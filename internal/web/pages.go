@@ -25,7 +25,7 @@ import (
 func (s *Server) cityFor(w http.ResponseWriter, r *http.Request, u store.User, change bool) (store.City, bool) {
 	slug := r.PathValue("slug")
 	version, cacheable := s.dataVersion(cityTables)
-	c, _, err := loadThrough(s, r.Context(), s.cities, version, cacheable, "city "+slug, func(ctx context.Context) (store.City, error) {
+	c, _, err := s.cities.through(r.Context(), version, cacheable, slug, func(ctx context.Context) (store.City, error) {
 		return s.cfg.Store.CityBySlug(ctx, slug)
 	})
 	if !s.found(w, r, err) {

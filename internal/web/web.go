@@ -20,8 +20,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/singleflight"
-
 	"github.com/fundmatch/fundmatch/internal/metrics"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
@@ -77,8 +75,7 @@ type Server struct {
 	answers     *versionedCache[*answer]
 	grants      *versionedCache[store.Grant]
 	cities      *versionedCache[store.City]
-	loading     singleflight.Group // answers being read
-	localWrites atomic.Uint64      // requests that may have changed data
+	localWrites atomic.Uint64 // requests that may have changed data
 }
 
 // New parses the templates and returns a server.
