@@ -78,11 +78,24 @@ INSERT INTO calls (source, identifier, kind, title, status, content_hash) VALUES
 		t.Fatal(err)
 	}
 	testdb.Eventually(t, "truncate noticed", func() bool { return version("matches") != matches })
-	// A rolled-back change notifies nobody; the commit after it does.
-	tx, _ := db.Begin()
-	tx.Exec(`UPDATE calls SET title = 'rolled back'`)
+	// A rolled-back change notifies nobody. Notifications arrive in commit
+	// order, so once a later commit's is in, one of the rollback would be too.
+	calls, cities := version("calls"), version("cities")
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`UPDATE calls SET title = 'rolled back'`); err != nil {
+		t.Fatal(err)
+	}
 	tx.Rollback()
-	calls = version("calls")
+	if _, err := db.Exec(`UPDATE cities SET name_nl = name_nl`); err != nil {
+		t.Fatal(err)
+	}
+	testdb.Eventually(t, "the later commit noticed", func() bool { return version("cities") != cities })
+	if version("calls") != calls {
+		t.Fatal("a rolled-back change of calls was notified")
+	}
 	if _, err := db.Exec(`UPDATE calls SET title = 'U'`); err != nil {
 		t.Fatal(err)
 	}
