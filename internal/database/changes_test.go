@@ -29,6 +29,16 @@ func watch(t *testing.T) (*sqlx.DB, *database.Changes) {
 
 func TestChangesFollowTablesAndCities(t *testing.T) {
 	db, ch := watch(t)
+	version := func(tables ...string) uint64 {
+		v, ok := ch.Version(tables...)
+		if !ok {
+			t.Fatal("not listening")
+		}
+		return v
+	}
+	// Versions start from the listener's epoch, not from 0: wait for a
+	// change against them.
+	calls0, cities0 := version("calls"), version("cities")
 
 	_, err := db.Exec(`
 INSERT INTO crawl_sources (name, kind) VALUES ('ftportal', 'ftportal');
@@ -41,14 +51,7 @@ INSERT INTO calls (source, identifier, kind, title, status, content_hash) VALUES
 	db.Get(&a, `SELECT id FROM cities WHERE slug = 'a'`)
 	db.Get(&b, `SELECT id FROM cities WHERE slug = 'b'`)
 	db.Get(&call, `SELECT id FROM calls`)
-	version := func(tables ...string) uint64 {
-		v, ok := ch.Version(tables...)
-		if !ok {
-			t.Fatal("not listening")
-		}
-		return v
-	}
-	testdb.Eventually(t, "calls and cities noticed", func() bool { return version("calls") > 0 && version("cities") > 0 })
+	testdb.Eventually(t, "calls and cities noticed", func() bool { return version("calls") != calls0 && version("cities") != cities0 })
 
 	// A mark in city a changes a's version only: not b's, not the table's.
 	calls, interests, bBefore, aBefore := version("calls"), version("call_interests"), ch.CityVersion(b), ch.CityVersion(a)

@@ -109,6 +109,22 @@ func (s *site) token(t testing.TB, u store.User) string {
 	return token
 }
 
+// settle waits until the server has heard of every change committed so
+// far: notifications arrive in commit order, so once that of a change made
+// now is in, all earlier ones are too. (A statement-level trigger fires for
+// an UPDATE of no row.)
+func (s *site) settle(t *testing.T) {
+	t.Helper()
+	before, _ := s.cfg.Changes.Version("cities")
+	if _, err := s.db.Exec(`UPDATE cities SET slug = slug WHERE false`); err != nil {
+		t.Fatal(err)
+	}
+	testdb.Eventually(t, "the server heard of every change", func() bool {
+		v, ok := s.cfg.Changes.Version("cities")
+		return ok && v != before
+	})
+}
+
 // noRedirect is a client that shows redirects instead of following them.
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
