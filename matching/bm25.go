@@ -128,15 +128,9 @@ type queryTerm struct {
 	weight float64
 }
 
-// Saturation of BM25F scores to 0..1 (see saturate). A profile's relevance
-// reaches 1-1/e when a call matches relevanceCoverage of the profile's weight
-// fully, so a long profile asks more of a call than a short one; a past
-// project is a short text, and resembles a call when it matches about
-// projectHits of its average terms.
-const (
-	relevanceCoverage = 0.02
-	projectHits       = 4
-)
+// A past project is a short text, and resembles a call when it matches
+// about projectHits of its average terms (see similarityScale).
+const projectHits = 4
 
 // mass returns the weighted idf of a query's terms that occur in some call,
 // and how many they are: words no call uses (a Dutch stem among English
@@ -151,12 +145,6 @@ func (ix *index) mass(q []queryTerm, live int) (float64, int) {
 		}
 	}
 	return sum, n
-}
-
-// relevanceScale is the profile score at which relevance is 1-1/e.
-func (ix *index) relevanceScale(q []queryTerm, live int) float64 {
-	sum, _ := ix.mass(q, live)
-	return relevanceCoverage * sum
 }
 
 // similarityScale is the project score at which similarity is 1-1/e.

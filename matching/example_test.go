@@ -10,7 +10,8 @@ import (
 	"github.com/fundmatch/fundmatch/matching"
 )
 
-// A Dutch profile finds an English call through the concept vocabulary; a
+// A Dutch profile finds an English call through the concept vocabulary (a
+// weak fit: both keywords name one concept, found only in the description); a
 // call on another theme scores 0, and a call only start-ups may apply to is
 // ranked last, with its reason.
 func Example() {
@@ -49,7 +50,7 @@ func Example() {
 		}
 	}
 	// Output:
-	// LIFE-AIR eligible 71
+	// LIFE-AIR eligible 50
 	// CEF-BIKES eligible 0
 	// START-UP-AIR ineligible 0
 	//    local-authorities-cannot-apply: Only for other applicants ("start-ups" in the title).

@@ -1,29 +1,77 @@
 package matching
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
 )
 
 // Explanation says in Dutch and English why a call scores as it does for a
-// city: the concepts matched with the words found on each side, the profile
-// keywords found, the past project the call resembles and what is missing.
+// city: the profile's themes the call covers with the words found on each
+// side, the past project it resembles, eligibility and what is missing, as
+// structured reasons and as text (a one-line summary for lists and alerts,
+// and the whole explanation).
 type Explanation struct {
 	Match    Match            `json:"match"`
-	Concepts []ConceptMatch   `json:"concepts"`
+	Themes   []ThemeMatch     `json:"themes"`   // the profile's themes the call covers, strongest first
+	Concepts []ConceptMatch   `json:"concepts"` // vocabulary concepts found on both sides
 	Keywords []string         `json:"keywords"` // profile keywords found in the call
 	Project  *ProjectEvidence `json:"project"`  // nil when no past project resembles the call
 	Missing  []Note           `json:"missing"`  // what stands between the city and a strong bid
-	NL       string           `json:"nl"`       // the whole explanation as Dutch text
-	EN       string           `json:"en"`       // the whole explanation as English text
+	// Reasons are all of the above as one list, best first: themes,
+	// project, eligibility, then what is missing. They are what is stored
+	// with the match and shown by the API, pages and alerts.
+	Reasons   []Point  `json:"reasons"`
+	SummaryNL string   `json:"summary_nl"` // one line, for lists and alerts
+	SummaryEN string   `json:"summary_en"`
+	NL        string   `json:"nl"` // the whole explanation as Dutch text
+	EN        string   `json:"en"` // the whole explanation as English text
 }
+
+// ThemeMatch is one theme of the profile the call covers: the profile's
+// words, the call's words, the concept that linked them (if any, with its
+// labels) and how strongly (0..1).
+type ThemeMatch struct {
+	Theme        string   `json:"theme"`
+	ProfileWords []string `json:"profile_words"`
+	CallWords    []string `json:"call_words"`
+	Concept      string   `json:"concept,omitempty"`
+	LabelNL      string   `json:"label_nl"`
+	LabelEN      string   `json:"label_en"`
+	Strength     float64  `json:"strength"`
+}
+
+// Point is one reason of an explanation: an eligibility Reason, or a theme
+// covered or a past project resembled with the words on each side and the
+// strength (0..1), or something missing.
+type Point struct {
+	Code         string   `json:"code"` // an eligibility reason code, ReasonTheme, ReasonProject or ReasonMissing
+	NL           string   `json:"nl"`
+	EN           string   `json:"en"`
+	ProfileWords []string `json:"profile_words,omitempty"`
+	CallWords    []string `json:"call_words,omitempty"`
+	Strength     float64  `json:"strength,omitempty"`
+}
+
+// Reason codes of explanations, beside the eligibility codes.
+const (
+	ReasonTheme   = "theme"   // a theme of the profile the call covers
+	ReasonProject = "project" // a past project the call resembles
+	ReasonMissing = "missing" // something that stands between the city and a strong bid
+)
+
+// shownTheme is the lowest theme strength an explanation names.
+const shownTheme = 0.25
 
 // ConceptMatch is a vocabulary concept found in both the profile and the
 // call, with the words that expressed it on each side.
 type ConceptMatch struct {
 	Concept      string   `json:"concept"`
+	LabelNL      string   `json:"label_nl"`
+	LabelEN      string   `json:"label_en"`
 	Domain       Domain   `json:"domain"`
 	ProfileWords []string `json:"profile_words"`
 	CallWords    []string `json:"call_words"`
@@ -55,7 +103,7 @@ func (m *Model) Explain(identifier string, q *CityQuery, now time.Time) (Explana
 	ic := &m.calls[doc]
 	sim, best := m.bestProject(ic, q)
 	s := m.newScorer(q, now)
-	e := Explanation{Match: s.match(ic, s.assess(ic, m.relevance(ic, q), sim))}
+	e := Explanation{Match: s.match(ic, s.assess(ic, m.relevance(ic, q, m.specificities(ic), sim), sim))}
 
 	an := newAnalyser(m.vocab) // the model's analyser needs the write lock
 	lang := detectLanguage(words(ic.call.Title + " " + ic.call.Summary + " " + ic.call.Description))
@@ -70,6 +118,7 @@ func (m *Model) Explain(identifier string, q *CityQuery, now time.Time) (Explana
 			stems[t] = true
 		}
 	}
+	e.Themes = m.matchedThemes(q, ic, callWords)
 	e.Concepts = m.matchedConcepts(q, callWords)
 	e.Keywords = foundKeywords(an, q.Applicant.Profile, stems)
 	if best >= 0 && sim >= 0.2 {
@@ -77,8 +126,172 @@ func (m *Model) Explain(identifier string, q *CityQuery, now time.Time) (Explana
 		e.Project = &ProjectEvidence{Title: p.Title, Year: p.Year, Programme: p.Programme, Similarity: sim}
 	}
 	e.Missing = m.missing(ic, q, s, e, callWords)
+	e.Reasons = e.reasons(q)
+	e.SummaryNL, e.SummaryEN = e.summary(q)
 	e.NL, e.EN = e.render(ic)
 	return e, nil
+}
+
+// matchedThemes lists the themes of the profile the call covers, strongest
+// first, with the words on both sides.
+func (m *Model) matchedThemes(q *CityQuery, ic *indexedCall, callWords map[int][]string) []ThemeMatch {
+	strengths, best := m.themeMatches(q, ic, m.specificities(ic))
+	var out []ThemeMatch
+	for i, v := range strengths {
+		if v < shownTheme || best[i] < 0 {
+			continue
+		}
+		th, alt := q.themes[i], q.themes[i].alts[best[i]]
+		tm := ThemeMatch{Theme: th.label, Strength: math.Round(v*100) / 100, LabelNL: th.label, LabelEN: th.label}
+		for _, a := range th.alts {
+			if a.surface != "" {
+				tm.ProfileWords = appendUnique(tm.ProfileWords, a.surface)
+			}
+		}
+		if alt.concept >= 0 {
+			c := m.vocab.concepts[alt.concept]
+			tm.Concept, tm.LabelNL, tm.LabelEN = c.ID, c.LabelNL(), c.LabelEN()
+			tm.CallWords = callWords[alt.concept]
+		}
+		if len(tm.CallWords) == 0 {
+			tm.CallWords = []string{alt.surface}
+		}
+		if q.domainOnly { // a domain theme: the labels name the domain
+			tm.LabelNL, tm.LabelEN = domainLabel(Domain(th.label))
+		}
+		out = append(out, tm)
+	}
+	slices.SortStableFunc(out, func(a, b ThemeMatch) int { return cmp.Compare(b.Strength, a.Strength) })
+	return out
+}
+
+// reasons lists the explanation as reasons, best first.
+func (e Explanation) reasons(q *CityQuery) []Point {
+	rs := []Point{}
+	if q.domainOnly {
+		rs = append(rs, Point{Code: ReasonMissing,
+			NL: "Het profiel heeft geen trefwoorden: gescoord op de gewichten van de domeinen.",
+			EN: "The profile has no keywords: scored on its domain weights."})
+	}
+	for _, t := range e.Themes {
+		prof, call := quoteAll(t.ProfileWords), quoteAll(t.CallWords)
+		r := Point{Code: ReasonTheme, ProfileWords: t.ProfileWords, CallWords: t.CallWords, Strength: t.Strength,
+			NL: fmt.Sprintf("%s in het profiel ~ %s in de oproep", prof, call),
+			EN: fmt.Sprintf("%s in the profile ~ %s in the call", prof, call)}
+		if t.Concept != "" {
+			r.NL += " (" + t.LabelNL + ")"
+			r.EN += " (" + t.LabelEN + ")"
+		}
+		rs = append(rs, r)
+	}
+	if p := e.Project; p != nil {
+		rs = append(rs, Point{Code: ReasonProject, Strength: math.Round(p.Similarity*100) / 100,
+			NL: fmt.Sprintf("Lijkt op uw project %q (%d, %s).", p.Title, p.Year, p.Programme),
+			EN: fmt.Sprintf("Resembles your %d project %q (%s).", p.Year, p.Title, p.Programme)})
+	}
+	for _, r := range e.Match.Reasons {
+		rs = append(rs, Point{Code: r.Code, NL: r.NL, EN: r.EN})
+	}
+	for _, n := range e.Missing {
+		rs = append(rs, Point{Code: ReasonMissing, NL: n.NL, EN: n.EN})
+	}
+	return rs
+}
+
+// Band names the score band of a score, in Dutch and English: 80 and more
+// a strong fit, 60-79 partial, 40-59 weak, below 40 no fit (not shown by
+// default).
+func Band(score int) (nl, en string) {
+	switch {
+	case score >= BandStrong:
+		return "sterke match", "strong fit"
+	case score >= BandPartial:
+		return "gedeeltelijke match", "partial fit"
+	case score >= BandWeak:
+		return "zwakke match", "weak fit"
+	}
+	return "geen match", "no fit"
+}
+
+// The score bands.
+const (
+	BandStrong  = 80
+	BandPartial = 60
+	BandWeak    = 40
+)
+
+// summary is the explanation in one line: the band, the themes covered,
+// the past project, and eligibility when it is not plain.
+func (e Explanation) summary(q *CityQuery) (nl, en string) {
+	m := e.Match
+	bandNL, bandEN := Band(m.Score)
+	if m.Eligibility == Ineligible {
+		bandNL, bandEN = "niet in aanmerking", "not eligible"
+		if len(m.Reasons) > 0 {
+			return capitalise(bandNL) + ": " + strings.TrimSuffix(m.Reasons[0].NL, "."), capitalise(bandEN) + ": " + strings.TrimSuffix(m.Reasons[0].EN, ".")
+		}
+	}
+	var themesNL, themesEN []string
+	for _, t := range e.Themes[:min(3, len(e.Themes))] {
+		themesNL, themesEN = append(themesNL, t.LabelNL), append(themesEN, t.LabelEN)
+	}
+	nl, en = capitalise(bandNL), capitalise(bandEN)
+	switch {
+	case len(themesNL) > 0:
+		nl += ": dekt " + listNL(themesNL)
+		en += ": covers " + listEN(themesEN)
+	case q.domainOnly:
+		nl += ": op domeingewichten (geen trefwoorden)"
+		en += ": on domain weights (no keywords)"
+	default:
+		nl += ": geen thema van het profiel"
+		en += ": no theme of the profile"
+	}
+	if p := e.Project; p != nil {
+		nl += fmt.Sprintf("; lijkt op %q (%d)", p.Title, p.Year)
+		en += fmt.Sprintf("; resembles %q (%d)", p.Title, p.Year)
+	}
+	if m.Eligibility == Unknown {
+		nl += "; voorwaarden nakijken"
+		en += "; check eligibility"
+	}
+	return nl + ".", en + "."
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func listNL(items []string) string { return list(items, " en ") }
+func listEN(items []string) string { return list(items, " and ") }
+
+func list(items []string, and string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + and + items[len(items)-1]
+}
+
+// domainLabel names a smart-city domain in Dutch and English.
+func domainLabel(d Domain) (nl, en string) {
+	switch d {
+	case DomainEconomy:
+		return "economie", "economy"
+	case DomainGovernment:
+		return "bestuur", "government"
+	case DomainPeople:
+		return "mensen", "people"
+	case DomainLiving:
+		return "leven en wonen", "living"
+	case DomainMobility:
+		return "mobiliteit", "mobility"
+	case DomainEnvironment:
+		return "omgeving en milieu", "environment"
+	}
+	return string(d), string(d)
 }
 
 // matchedConcepts lists the concepts the profile names that the call
@@ -88,7 +301,8 @@ func (m *Model) matchedConcepts(q *CityQuery, callWords map[int][]string) []Conc
 	for c, cw := range callWords {
 		if pw, ok := q.named[c]; ok {
 			concept := m.vocab.concepts[c]
-			named = append(named, ConceptMatch{Concept: concept.ID, Domain: concept.Domain, ProfileWords: pw, CallWords: cw})
+			named = append(named, ConceptMatch{Concept: concept.ID, LabelNL: concept.LabelNL(), LabelEN: concept.LabelEN(),
+				Domain: concept.Domain, ProfileWords: pw, CallWords: cw})
 		}
 	}
 	byWeight := func(a, b ConceptMatch) int {
@@ -156,52 +370,60 @@ func (m *Model) missing(ic *indexedCall, q *CityQuery, s *scorer, e Explanation,
 	if ic.grant == 0 {
 		notes = append(notes, Note{"Budget per project onbekend.", "Budget per project unknown."})
 	}
-	var extra []string
+	var extra []int
 	for c := range callWords {
 		if _, ok := q.named[c]; !ok {
-			extra = append(extra, m.vocab.concepts[c].ID)
+			extra = append(extra, c)
 		}
 	}
 	if len(extra) > 0 {
-		slices.Sort(extra)
+		slices.SortFunc(extra, func(a, b int) int { return strings.Compare(m.vocab.concepts[a].ID, m.vocab.concepts[b].ID) })
 		extra = extra[:min(len(extra), 4)]
-		list := strings.Join(extra, ", ")
-		notes = append(notes, Note{"De oproep vraagt ook naar thema's die het profiel niet noemt: " + list + ".",
-			"The call also asks for themes the profile does not name: " + list + "."})
+		var nl, en []string
+		for _, c := range extra {
+			nl, en = append(nl, m.vocab.concepts[c].LabelNL()), append(en, m.vocab.concepts[c].LabelEN())
+		}
+		notes = append(notes, Note{"De oproep vraagt ook naar thema's die het profiel niet noemt: " + strings.Join(nl, ", ") + ".",
+			"The call also asks for themes the profile does not name: " + strings.Join(en, ", ") + "."})
 	}
 	return notes
 }
 
-// render writes the explanation as Dutch and English text.
+// render writes the explanation as Dutch and English text, for people:
+// the summary, then one line per theme, the project, eligibility and what is
+// missing. It names no internal identifiers.
 func (e Explanation) render(ic *indexedCall) (nl, en string) {
 	var b [2]strings.Builder // 0 Dutch, 1 English
 	m := e.Match
-	fmt.Fprintf(&b[0], "%s voor %s: score %d (%s).\n", ic.call.Identifier, m.City, m.Score, dutchStatus(m.Eligibility))
-	fmt.Fprintf(&b[1], "%s for %s: score %d (%s).\n", ic.call.Identifier, m.City, m.Score, m.Eligibility)
-	fmt.Fprintf(&b[0], "Relevantie %.2f, ervaring %.2f, haalbaarheid %.2f.\n", m.Components.Relevance, m.Components.Experience, m.Components.Feasibility)
-	fmt.Fprintf(&b[1], "Relevance %.2f, experience %.2f, feasibility %.2f.\n", m.Components.Relevance, m.Components.Experience, m.Components.Feasibility)
-	for _, c := range e.Concepts {
-		prof, call := quoteAll(c.ProfileWords), quoteAll(c.CallWords)
-		fmt.Fprintf(&b[0], "- %s in het profiel ~ %s in de oproep (%s).\n", prof, call, c.Concept)
-		fmt.Fprintf(&b[1], "- %s in the profile ~ %s in the call (%s).\n", prof, call, c.Concept)
-	}
-	for _, r := range m.Reasons {
-		fmt.Fprintf(&b[0], "Voorwaarde: %s\n", r.NL)
-		fmt.Fprintf(&b[1], "Eligibility: %s\n", r.EN)
-	}
-	if len(e.Keywords) > 0 {
-		fmt.Fprintf(&b[0], "Trefwoorden gevonden: %s.\n", quoteAll(e.Keywords))
-		fmt.Fprintf(&b[1], "Keywords found: %s.\n", quoteAll(e.Keywords))
-	}
-	if p := e.Project; p != nil {
-		fmt.Fprintf(&b[0], "Lijkt op uw project %q (%d, %s).\n", p.Title, p.Year, p.Programme)
-		fmt.Fprintf(&b[1], "Resembles your %d project %q (%s).\n", p.Year, p.Title, p.Programme)
-	}
-	for _, n := range e.Missing {
-		fmt.Fprintf(&b[0], "Ontbreekt: %s\n", n.NL)
-		fmt.Fprintf(&b[1], "Missing: %s\n", n.EN)
+	fmt.Fprintf(&b[0], "Score %d, %s. %s\n", m.Score, dutchStatus(m.Eligibility), e.SummaryNL)
+	fmt.Fprintf(&b[1], "Score %d, %s. %s\n", m.Score, englishStatus(m.Eligibility), e.SummaryEN)
+	for _, r := range e.Reasons {
+		switch r.Code {
+		case ReasonTheme:
+			fmt.Fprintf(&b[0], "- %s.\n", r.NL)
+			fmt.Fprintf(&b[1], "- %s.\n", r.EN)
+		case ReasonProject:
+			fmt.Fprintf(&b[0], "%s\n", r.NL)
+			fmt.Fprintf(&b[1], "%s\n", r.EN)
+		case ReasonMissing:
+			fmt.Fprintf(&b[0], "Ontbreekt: %s\n", r.NL)
+			fmt.Fprintf(&b[1], "Missing: %s\n", r.EN)
+		default:
+			fmt.Fprintf(&b[0], "Voorwaarde: %s\n", r.NL)
+			fmt.Fprintf(&b[1], "Eligibility: %s\n", r.EN)
+		}
 	}
 	return b[0].String(), b[1].String()
+}
+
+func englishStatus(e Eligibility) string {
+	switch e {
+	case Eligible:
+		return "eligible"
+	case Ineligible:
+		return "not eligible"
+	}
+	return "eligibility unknown"
 }
 
 func dutchStatus(e Eligibility) string {

@@ -224,7 +224,7 @@ func (m *Model) Call(identifier string) (Call, bool) {
 
 // Components are the parts of a score, each 0..1.
 type Components struct {
-	Relevance         float64 `json:"relevance"`          // BM25F of the call against the profile, saturated
+	Relevance         float64 `json:"relevance"`          // how much of the profile the call covers, and how substantively
 	Experience        float64 `json:"experience"`         // resemblance to past projects and earlier participation
 	Feasibility       float64 `json:"feasibility"`        // time to deadline, co-funding share, funding rate
 	EligibilityFactor float64 `json:"eligibility_factor"` // 1 eligible, 0.85 unknown, 0 ineligible
@@ -247,21 +247,26 @@ type Match struct {
 	InputHash uint64 `json:"input_hash,string"`
 }
 
-// Score weights: relevance drives the score and experience and feasibility
-// modulate it, so an off-topic call stays low however feasible. On the
-// evaluation set, experience counts (nDCG@10 0.80 without it, 0.88 with it);
-// feasibility mostly breaks ties.
+// Score weights. The score is relevance (0..1, see relevance.go) scaled to
+// 0..100, adjusted by experience and feasibility by at most a fifth and
+// weighed by eligibility:
+//
+//	score = 100 × eligibility × relevance × (0.80 + 0.14·experience + 0.06·feasibility)
+//
+// so experience and feasibility reorder calls of about the same relevance,
+// never calls of clearly different relevance. The bands the README documents
+// follow: 80 and more is a strong fit (several themes covered substantively,
+// and a past project or good feasibility), 60-79 partial, 40-59 weak, below
+// 40 not shown by default.
 const (
-	relevanceBase     = 0.70
-	experienceWeight  = 0.30
-	feasibilityWeight = 0.15
+	relevanceBase     = 0.80
+	experienceWeight  = 0.14
+	feasibilityWeight = 0.06
 )
 
 // total combines components into a 0..100 score, before rounding.
 func (c Components) total() float64 {
-	mod := (relevanceBase + experienceWeight*c.Experience + feasibilityWeight*c.Feasibility) /
-		(relevanceBase + experienceWeight + feasibilityWeight)
-	return 100 * c.EligibilityFactor * c.Relevance * mod
+	return 100 * c.EligibilityFactor * c.Relevance * (relevanceBase + experienceWeight*c.Experience + feasibilityWeight*c.Feasibility)
 }
 
 // programmeRules are a city's rules for one programme, computed once per
@@ -314,9 +319,10 @@ func (m *Model) ScoreCity(ctx context.Context, q *CityQuery, now time.Time) ([]M
 // scratch holds the per-call buffers of scoring one city, reused from city
 // to city by a ScoreCities worker so that only the matches are garbage.
 type scratch struct {
-	rel, sim, buf []float32
-	byDoc         []assessment
-	keys          []uint64
+	rel      relevanceScratch
+	sim, buf []float32
+	byDoc    []assessment
+	keys     []uint64
 }
 
 func (sc *scratch) reset(n int) {
@@ -328,7 +334,11 @@ func (sc *scratch) reset(n int) {
 		clear(xs)
 		return xs
 	}
-	sc.rel, sc.sim, sc.buf = grow(sc.rel), grow(sc.sim), grow(sc.buf)
+	sc.sim, sc.buf = grow(sc.sim), grow(sc.buf)
+	sc.rel.sum, sc.rel.subst = grow(sc.rel.sum), grow(sc.rel.subst)
+	if len(sc.rel.theme) != n { // kept zeroed between uses
+		sc.rel.theme, sc.rel.alt = make([]float32, n), make([]float32, n)
+	}
 	if cap(sc.byDoc) < n {
 		sc.byDoc = make([]assessment, n)
 	}
@@ -346,8 +356,7 @@ func (m *Model) scoreCity(ctx context.Context, q *CityQuery, now time.Time, sc *
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	sc.reset(len(m.calls))
-	m.ix.accumulate(q.terms, m.live, sc.rel)
-	relScale := m.ix.relevanceScale(q.terms, m.live)
+	m.accumulateThemes(q, &sc.rel)
 	for _, p := range q.projects {
 		clear(sc.buf)
 		m.ix.accumulate(p, m.live, sc.buf)
@@ -358,12 +367,15 @@ func (m *Model) scoreCity(ctx context.Context, q *CityQuery, now time.Time, sc *
 			}
 		}
 	}
+	rel := func(d int) float64 {
+		return relevanceOf(float64(sc.rel.sum[d]), float64(sc.rel.subst[d]), q.mass, float64(sc.sim[d]), q.domainOnly)
+	}
 	s := m.newScorer(q, now)
 	if !ranked {
 		matches := make([]Match, 0, m.live)
 		for d := range m.calls {
 			if ic := &m.calls[d]; ic.live {
-				matches = append(matches, s.match(ic, s.assess(ic, saturate(float64(sc.rel[d]), relScale), float64(sc.sim[d]))))
+				matches = append(matches, s.match(ic, s.assess(ic, rel(d), float64(sc.sim[d]))))
 			}
 		}
 		return matches, nil
@@ -373,7 +385,7 @@ func (m *Model) scoreCity(ctx context.Context, q *CityQuery, now time.Time, sc *
 		if !ic.live {
 			continue
 		}
-		sc.byDoc[d] = s.assess(ic, saturate(float64(sc.rel[d]), relScale), float64(sc.sim[d]))
+		sc.byDoc[d] = s.assess(ic, rel(d), float64(sc.sim[d]))
 		sc.keys = append(sc.keys, rankKey(&sc.byDoc[d], d))
 	}
 	// Sorting packed keys is several times faster than sorting matches.
@@ -602,16 +614,13 @@ func (m *Model) ScoreCall(identifier string, qs []*CityQuery, now time.Time) ([]
 	}
 	ic := &m.calls[doc]
 	matches := make([]Match, len(qs))
+	specs := m.specificities(ic)
 	for i, q := range qs {
 		s := m.newScorer(q, now)
-		matches[i] = s.match(ic, s.assess(ic, m.relevance(ic, q), m.similarity(ic, q)))
+		sim := m.similarity(ic, q)
+		matches[i] = s.match(ic, s.assess(ic, m.relevance(ic, q, specs, sim), sim))
 	}
 	return matches, nil
-}
-
-// relevance is the saturated BM25F score of one call for a city's query.
-func (m *Model) relevance(ic *indexedCall, q *CityQuery) float64 {
-	return saturate(m.ix.scoreDoc(q.terms, m.live, ic.terms), m.ix.relevanceScale(q.terms, m.live))
 }
 
 // similarity is the best saturated BM25F score of one call for the city's

@@ -24,8 +24,10 @@ type Applicant struct {
 type CityQuery struct {
 	Applicant Applicant
 
-	terms    []queryTerm   // the profile, sorted by term id
-	projects [][]queryTerm // one query per past project
+	themes     []theme       // the profile's themes (see relevance.go)
+	mass       float64       // the themes' total weight
+	domainOnly bool          // no keywords: themes are the weighted domains
+	projects   [][]queryTerm // one query per past project
 	hash     uint64
 	named    map[int][]string // concepts the profile names -> the profile's words for them
 	excluded map[string]bool
@@ -34,15 +36,12 @@ type CityQuery struct {
 	arrond   string
 }
 
-// Query weights. A concept the profile names outweighs a single stem
-// (it matches in both languages and all its synonyms); domain weights scale
-// concepts, and concepts of the profile's strong domains that it does not
-// name get a small weight so the domain itself counts.
+// Query weights of past projects: every stem counts once, a concept
+// twice, repeats adding up to maxTermWeight.
 const (
-	keywordWeight   = 1.0
-	conceptWeight   = 2.0
-	expansionWeight = 0.0
-	maxTermWeight   = 3.0
+	keywordWeight = 1.0
+	conceptWeight = 2.0
+	maxTermWeight = 3.0
 )
 
 // Query analyses an applicant into a CityQuery for this model.
@@ -62,27 +61,7 @@ func (m *Model) Query(a Applicant) *CityQuery {
 	for _, code := range p.ExcludedProgrammes {
 		q.excluded[strings.ToUpper(strings.TrimSpace(code))] = true
 	}
-	weights := map[string]float64{}
-	for _, kw := range [...]struct {
-		list []string
-		lang language
-	}{{p.KeywordsNL, langNL}, {p.KeywordsEN, langEN}} {
-		for _, k := range kw.list {
-			res := m.an.analyse(k, kw.lang, false)
-			m.addTerms(weights, res, keywordWeight)
-			for _, h := range res.concepts {
-				q.named[h.concept] = appendUnique(q.named[h.concept], h.surface)
-			}
-			// Officers mix in English ("smart city", "living lab"): stem
-			// each keyword the other way too.
-			other := m.an.analyse(k, kw.lang.other(), false)
-			m.addTerms(weights, analysis{terms: other.terms[:other.length]}, keywordWeight) // stems only
-		}
-	}
-	for c := range q.named {
-		weights[m.vocab.tokens[c]] = conceptWeight * (0.5 + domainWeight(p, m.vocab.concepts[c].Domain))
-	}
-	q.terms = m.resolve(weights)
+	m.buildThemes(q)
 	for _, pr := range a.Projects {
 		q.previous[strings.ToUpper(pr.Programme)] = true
 		ws := map[string]float64{}

@@ -21,6 +21,19 @@ type Concept struct {
 	EN     []string // English terms, lower case
 }
 
+// LabelNL is the concept's Dutch name for people: its first Dutch term.
+func (c Concept) LabelNL() string { return first(c.NL, c.ID) }
+
+// LabelEN is the concept's English name for people: its first English term.
+func (c Concept) LabelEN() string { return first(c.EN, c.ID) }
+
+func first(terms []string, fallback string) string {
+	if len(terms) > 0 {
+		return terms[0]
+	}
+	return fallback
+}
+
 // Vocabulary is a parsed, validated bilingual concept vocabulary with the
 // phrase index the analyser uses to recognise concepts in text.
 type Vocabulary struct {
