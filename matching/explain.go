@@ -24,11 +24,11 @@ type Explanation struct {
 	// Reasons are all of the above as one list, best first: themes,
 	// project, eligibility, then what is missing. They are what is stored
 	// with the match and shown by the API, pages and alerts.
-	Reasons   []Point  `json:"reasons"`
-	SummaryNL string   `json:"summary_nl"` // one line, for lists and alerts
-	SummaryEN string   `json:"summary_en"`
-	NL        string   `json:"nl"` // the whole explanation as Dutch text
-	EN        string   `json:"en"` // the whole explanation as English text
+	Reasons   []Point `json:"reasons"`
+	SummaryNL string  `json:"summary_nl"` // one line, for lists and alerts
+	SummaryEN string  `json:"summary_en"`
+	NL        string  `json:"nl"` // the whole explanation as Dutch text
+	EN        string  `json:"en"` // the whole explanation as English text
 }
 
 // ThemeMatch is one theme of the profile the call covers: the profile's

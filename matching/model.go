@@ -15,12 +15,16 @@ import (
 
 // ModelVersion identifies the scoring model. Store it with every match: a
 // new version means every stored score is stale.
-const ModelVersion = "matching-2026.11.1"
+const ModelVersion = "matching-2026.12.1"
 
 // Options configure a Model.
 type Options struct {
 	Vocabulary *Vocabulary // nil means the embedded vocabulary
-	Workers    int         // cities scored in parallel by ScoreCities; 0 means GOMAXPROCS
+	Dictionary *Dictionary // nil means the embedded dictionary, unless NoDictionary
+	// NoDictionary leaves keywords untranslated word by word (the
+	// vocabulary still links whole notions).
+	NoDictionary bool
+	Workers      int // cities scored in parallel by ScoreCities; 0 means GOMAXPROCS
 }
 
 // Model holds every call analysed once into an inverted index, so that a
@@ -28,6 +32,7 @@ type Options struct {
 // for concurrent use: scoring takes a read lock, Add and Query a write lock.
 type Model struct {
 	vocab   *Vocabulary
+	dict    *Dictionary
 	workers int
 
 	mu         sync.RWMutex
@@ -70,8 +75,16 @@ func NewModel(calls []Call, opts Options) (*Model, error) {
 			return nil, err
 		}
 	}
+	d := opts.Dictionary
+	if d == nil && !opts.NoDictionary {
+		var err error
+		if d, err = defaultDictionary(); err != nil {
+			return nil, err
+		}
+	}
 	m := &Model{
 		vocab:      v,
+		dict:       d,
 		workers:    cmp.Or(opts.Workers, runtime.GOMAXPROCS(0)),
 		an:         newAnalyser(v),
 		ix:         newIndex(),
@@ -337,7 +350,7 @@ func (sc *scratch) reset(n int) {
 	sc.sim, sc.buf = grow(sc.sim), grow(sc.buf)
 	sc.rel.sum, sc.rel.subst = grow(sc.rel.sum), grow(sc.rel.subst)
 	if len(sc.rel.theme) != n { // kept zeroed between uses
-		sc.rel.theme, sc.rel.alt = make([]float32, n), make([]float32, n)
+		sc.rel.theme, sc.rel.alt, sc.rel.slot = make([]float32, n), make([]float32, n), make([]float32, n)
 	}
 	if cap(sc.byDoc) < n {
 		sc.byDoc = make([]assessment, n)
@@ -390,12 +403,36 @@ func (m *Model) scoreCity(ctx context.Context, q *CityQuery, now time.Time, sc *
 	}
 	// Sorting packed keys is several times faster than sorting matches.
 	slices.Sort(sc.keys)
+	// Equal scores (calls of no relevance, mostly) go by next deadline,
+	// then identifier: never by the order calls were added.
+	for i := 0; i < len(sc.keys); {
+		j := i + 1
+		for j < len(sc.keys) && sc.keys[j]>>24 == sc.keys[i]>>24 {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(sc.keys[i:j], func(a, b uint64) int {
+				ca, cb := &m.calls[a&(maxDocs-1)], &m.calls[b&(maxDocs-1)]
+				return cmp.Or(cmp.Compare(s.nextDay(ca), s.nextDay(cb)), strings.Compare(ca.id, cb.id))
+			})
+		}
+		i = j
+	}
 	matches := make([]Match, len(sc.keys))
 	for i, k := range sc.keys {
 		d := k & (maxDocs - 1)
 		matches[i] = s.match(&m.calls[d], sc.byDoc[d])
 	}
 	return matches, nil
+}
+
+// nextDay is a call's next deadline as a day, for ordering: calls without
+// one come last.
+func (s *scorer) nextDay(ic *indexedCall) day {
+	if d := nextDeadline(s.m.deadlinesOf(ic), s.now); d >= 0 {
+		return d
+	}
+	return math.MaxInt32
 }
 
 // maxDocs bounds the document numbers rankKey can pack.
@@ -541,7 +578,8 @@ func saturate(x, scale float64) float64 {
 }
 
 // Rank sorts matches as an officer sees them: eligible and unknown calls
-// before ineligible ones, then by score, relevance and identifier.
+// before ineligible ones, then by score, relevance and identifier (the
+// store breaks remaining ties by deadline).
 func Rank(ms []Match) {
 	slices.SortFunc(ms, func(a, b Match) int {
 		if ai, bi := a.Eligibility == Ineligible, b.Eligibility == Ineligible; ai != bi {

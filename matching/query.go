@@ -28,12 +28,12 @@ type CityQuery struct {
 	mass       float64       // the themes' total weight
 	domainOnly bool          // no keywords: themes are the weighted domains
 	projects   [][]queryTerm // one query per past project
-	hash     uint64
-	named    map[int][]string // concepts the profile names -> the profile's words for them
-	excluded map[string]bool
-	previous map[string]bool // programmes of past projects
-	province string
-	arrond   string
+	hash       uint64
+	named      map[int][]string // concepts the profile names -> the profile's words for them
+	excluded   map[string]bool
+	previous   map[string]bool // programmes of past projects
+	province   string
+	arrond     string
 }
 
 // Query weights of past projects: every stem counts once, a concept

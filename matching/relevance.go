@@ -38,6 +38,9 @@ const (
 	// A past project the call resembles is evidence of substance, worth
 	// up to this many themes of full strength (breadth only, not coverage).
 	projectEvidence = 1.0
+	// A keyword found through the dictionary, word by word, is a little
+	// less certain than one found as written or through the vocabulary.
+	translationShare = 0.9
 	// Relevance of a profile without keywords, scored on its domain
 	// weights alone, is scaled down: a domain is no request for a call.
 	domainOnlyFactor = 0.6
@@ -50,10 +53,11 @@ type theme struct {
 	alts   []alternative
 }
 
-// alternative is one way a call covers a theme: all its terms must occur for
-// a full match, and a full match covers share of the theme.
+// alternative is one way a call covers a theme: a term of each of its slots
+// must occur for a full match (a slot is a word with its synonyms or
+// translations), and a full match covers share of the theme.
 type alternative struct {
-	terms   []int32
+	slots   [][]int32
 	share   float64
 	concept int    // vocabulary concept, -1 for stems
 	surface string // the keyword as written, for stems
@@ -96,11 +100,11 @@ func quality(w float32) float64 { return min(1, float64(w)/fullQuality) }
 
 // relevanceScratch holds the per-call buffers of scoring relevance.
 type relevanceScratch struct {
-	sum, subst  []float32 // weighted theme strengths, substantive themes
-	theme, alt  []float32 // one theme's strength, one alternative's mean
-	themeDocs   []int32   // calls touched by the current theme
-	altDocs     []int32   // calls touched by the current alternative
-	profileMass float64
+	sum, subst       []float32 // weighted theme strengths, substantive themes
+	theme, alt, slot []float32 // one theme's strength, one alternative's mean, one slot's best
+	themeDocs        []int32   // calls touched by the current theme
+	altDocs          []int32   // calls touched by the current alternative
+	slotDocs         []int32   // calls touched by the current slot
 }
 
 // accumulateThemes computes, for every call, the weighted sum of theme
@@ -110,8 +114,8 @@ func (m *Model) accumulateThemes(q *CityQuery, sc *relevanceScratch) {
 	for _, th := range q.themes {
 		sc.themeDocs = sc.themeDocs[:0]
 		for _, alt := range th.alts {
-			if len(alt.terms) == 1 {
-				ps := m.ix.postings[alt.terms[0]]
+			if len(alt.slots) == 1 && len(alt.slots[0]) == 1 {
+				ps := m.ix.postings[alt.slots[0][0]]
 				if len(ps) == 0 {
 					continue
 				}
@@ -126,18 +130,30 @@ func (m *Model) accumulateThemes(q *CityQuery, sc *relevanceScratch) {
 				continue
 			}
 			sc.altDocs = sc.altDocs[:0]
-			n := float64(len(alt.terms))
-			for _, t := range alt.terms {
-				ps := m.ix.postings[t]
-				if len(ps) == 0 {
-					continue
-				}
-				spec := specificity(len(ps), m.live)
-				for _, p := range ps {
-					if sc.alt[p.doc] == 0 {
-						sc.altDocs = append(sc.altDocs, p.doc)
+			n := float64(len(alt.slots))
+			for _, slot := range alt.slots {
+				// The best term of the slot in each call, then added to the
+				// alternative's mean.
+				sc.slotDocs = sc.slotDocs[:0]
+				for _, t := range slot {
+					ps := m.ix.postings[t]
+					if len(ps) == 0 {
+						continue
 					}
-					sc.alt[p.doc] += float32(spec * quality(p.w) / n)
+					spec := specificity(len(ps), m.live)
+					for _, p := range ps {
+						if sc.slot[p.doc] == 0 {
+							sc.slotDocs = append(sc.slotDocs, p.doc)
+						}
+						sc.slot[p.doc] = max(sc.slot[p.doc], float32(spec*quality(p.w)/n))
+					}
+				}
+				for _, d := range sc.slotDocs {
+					if sc.alt[d] == 0 {
+						sc.altDocs = append(sc.altDocs, d)
+					}
+					sc.alt[d] += sc.slot[d]
+					sc.slot[d] = 0
 				}
 			}
 			for _, d := range sc.altDocs {
@@ -193,11 +209,15 @@ func (m *Model) themeMatches(q *CityQuery, ic *indexedCall, specs []float64) ([]
 			// In float32 and in the order of accumulateThemes, so that
 			// both give the same score to the last bit.
 			var s float32
-			n := float64(len(alt.terms))
-			for _, t := range alt.terms {
-				if w, spec, ok := weight(t); ok {
-					s += float32(spec * quality(w) / n)
+			n := float64(len(alt.slots))
+			for _, slot := range alt.slots {
+				var best float32
+				for _, t := range slot {
+					if w, spec, ok := weight(t); ok {
+						best = max(best, float32(spec*quality(w)/n))
+					}
 				}
+				s += best
 			}
 			if v := float64(float32(alt.share) * s); v > out[i] {
 				out[i], best[i] = v, j
@@ -243,6 +263,15 @@ func (m *Model) buildThemes(q *CityQuery) {
 		}
 		if len(parts) > 1 {
 			th.alts = append(th.alts, m.alternative(parts, 1, -1, k))
+		}
+		if m.dict != nil {
+			slots, phrases := m.dict.translate(m.an.st, k, lang)
+			if len(slots) > 0 {
+				th.alts = append(th.alts, m.slotted(slots, translationShare, -1, k))
+			}
+			for _, ph := range phrases {
+				th.alts = append(th.alts, m.alternative(ph, translationShare, -1, k))
+			}
 		}
 		for _, h := range append(res.concepts, other.concepts...) {
 			if slices.ContainsFunc(th.alts, func(a alternative) bool { return a.concept == h.concept }) {
@@ -301,11 +330,24 @@ func (m *Model) buildThemes(q *CityQuery) {
 	}
 }
 
-// alternative resolves terms to ids.
+// alternative resolves terms to ids, each term a slot of its own.
 func (m *Model) alternative(terms []string, share float64, concept int, surface string) alternative {
-	a := alternative{share: share, concept: concept, surface: surface}
+	slots := make([][]string, 0, len(terms))
 	for _, t := range uniq(terms) {
-		a.terms = append(a.terms, m.ix.termID(t))
+		slots = append(slots, []string{t})
+	}
+	return m.slotted(slots, share, concept, surface)
+}
+
+// slotted resolves the terms of slots to ids.
+func (m *Model) slotted(slots [][]string, share float64, concept int, surface string) alternative {
+	a := alternative{share: share, concept: concept, surface: surface}
+	for _, slot := range slots {
+		ids := make([]int32, 0, len(slot))
+		for _, t := range uniq(slot) {
+			ids = append(ids, m.ix.termID(t))
+		}
+		a.slots = append(a.slots, ids)
 	}
 	return a
 }

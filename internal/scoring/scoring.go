@@ -20,9 +20,14 @@ import (
 	"github.com/fundmatch/fundmatch/matching"
 )
 
-// explainTop is how many of a city's best matches get a stored explanation;
-// the rest are explained on demand (fundmatch explain, the call page).
-const explainTop = 100
+// A city's best explainTop matches get a stored explanation, and so does
+// every match in the weak band or above (at most explainMax in all); the
+// rest are explained on demand (fundmatch explain, the call page), which
+// stores what it explains.
+const (
+	explainTop = 100
+	explainMax = 300
+)
 
 // Service scores calls for cities.
 type Service struct {
@@ -288,7 +293,10 @@ func (s *Service) save(ctx context.Context, m *matching.Model, ids map[string]in
 	ranked := slices.Clone(ms)
 	matching.Rank(ranked)
 	explain := map[string]bool{}
-	for i := 0; i < len(ranked) && i < explainTop; i++ {
+	for i := 0; i < len(ranked) && i < explainMax; i++ {
+		if i >= explainTop && ranked[i].Score < matching.BandWeak {
+			break
+		}
 		if ranked[i].Eligibility != matching.Ineligible {
 			explain[ranked[i].Call] = true
 		}
@@ -305,44 +313,53 @@ func (s *Service) save(ctx context.Context, m *matching.Model, ids map[string]in
 		if unchanged && (prev.HasExplanation || !explain[mt.Call]) {
 			continue
 		}
-		reasons, err := json.Marshal(mt.Reasons)
-		if err != nil {
-			return 0, err
-		}
-		row := store.MatchRow{CallID: callID, CityID: cityID, Score: mt.Score, Relevance: mt.Components.Relevance,
-			Experience: mt.Components.Experience, Feasibility: mt.Components.Feasibility,
-			Eligibility: string(mt.Eligibility), Reasons: reasons, ModelVersion: matching.ModelVersion, InputHash: hash}
+		var row store.MatchRow
 		if explain[mt.Call] {
 			e, err := m.Explain(mt.Call, q, now)
 			if err != nil {
 				return 0, err
 			}
-			if row.Explanation, err = json.Marshal(storedExplanation(e)); err != nil {
+			if row, err = explainedRow(callID, cityID, e); err != nil {
 				return 0, err
 			}
+		} else if row, err = matchRow(callID, cityID, mt, mt.Reasons); err != nil {
+			return 0, err
 		}
 		rows = append(rows, row)
 	}
 	return s.store.SaveMatches(ctx, rows, now)
 }
 
-// Explanation is what is stored of an explanation: the parts a page shows.
-type Explanation struct {
-	NL       string                    `json:"nl"`
-	EN       string                    `json:"en"`
-	Concepts []matching.ConceptMatch   `json:"concepts"`
-	Keywords []string                  `json:"keywords"`
-	Project  *matching.ProjectEvidence `json:"project"`
-	Missing  []matching.Note           `json:"missing"`
+// matchRow is a match as stored, with its reasons.
+func matchRow(callID, cityID int64, mt matching.Match, reasons any) (store.MatchRow, error) {
+	rs, err := json.Marshal(reasons)
+	if err != nil {
+		return store.MatchRow{}, err
+	}
+	return store.MatchRow{CallID: callID, CityID: cityID, Score: mt.Score, Relevance: mt.Components.Relevance,
+		Experience: mt.Components.Experience, Feasibility: mt.Components.Feasibility,
+		Eligibility: string(mt.Eligibility), Reasons: rs, ModelVersion: matching.ModelVersion,
+		InputHash: strconv.FormatUint(mt.InputHash, 10)}, nil
 }
 
-func storedExplanation(e matching.Explanation) Explanation {
-	return Explanation{NL: e.NL, EN: e.EN, Concepts: e.Concepts, Keywords: e.Keywords, Project: e.Project, Missing: e.Missing}
+// explainedRow is a match stored with its explanation: the reasons are the
+// explanation's (themes, project, eligibility, what is missing), and the
+// explanation is kept whole, so explain shows exactly what was stored.
+func explainedRow(callID, cityID int64, e matching.Explanation) (store.MatchRow, error) {
+	row, err := matchRow(callID, cityID, e.Match, e.Reasons)
+	if err != nil {
+		return row, err
+	}
+	row.Explanation, err = json.Marshal(e)
+	return row, err
 }
 
-// Explain explains the score of one call for one city, computed now.
+// Explain explains the score of one call for one city as stored: the same
+// score, reasons and text the pages, the API and alerts show. A pair whose
+// stored match is missing, stale (its inputs or the model changed) or has no
+// explanation yet is scored and explained now, and stored.
 func (s *Service) Explain(ctx context.Context, slug, identifier string) (matching.Explanation, error) {
-	m, _, err := s.current(ctx)
+	m, ids, err := s.current(ctx)
 	if err != nil {
 		return matching.Explanation{}, err
 	}
@@ -353,5 +370,32 @@ func (s *Service) Explain(ctx context.Context, slug, identifier string) (matchin
 	if len(apps) == 0 {
 		return matching.Explanation{}, fmt.Errorf("%s: %w", slug, ErrNoCity)
 	}
-	return m.Explain(identifier, apps[0].query, s.now())
+	now := s.now()
+	e, err := m.Explain(identifier, apps[0].query, now)
+	if err != nil {
+		return matching.Explanation{}, err
+	}
+	callID, ok := ids[identifier]
+	if !ok {
+		return e, nil
+	}
+	stored, raw, err := s.store.StoredExplanation(ctx, apps[0].id, callID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return matching.Explanation{}, err
+	}
+	if err == nil && stored.HasExplanation && stored.ModelVersion == matching.ModelVersion &&
+		stored.InputHash == strconv.FormatUint(e.Match.InputHash, 10) {
+		var kept matching.Explanation
+		if json.Unmarshal(raw, &kept) == nil && kept.Match.Call == identifier {
+			return kept, nil
+		}
+	}
+	row, err := explainedRow(callID, apps[0].id, e)
+	if err != nil {
+		return matching.Explanation{}, err
+	}
+	if _, err := s.store.SaveMatches(ctx, []store.MatchRow{row}, now); err != nil {
+		return matching.Explanation{}, err
+	}
+	return e, nil
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math"
 	"os"
+	"reflect"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/fundmatch/fundmatch/internal/seed"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/testdb"
+	"github.com/fundmatch/fundmatch/matching"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -190,5 +193,92 @@ func TestANewCallIsScoredForEveryCity(t *testing.T) {
 	ex, err := s.Explain(ctx, "gent", fresh.Identifier)
 	if err != nil || ex.NL == "" {
 		t.Fatalf("explain = %v", err)
+	}
+}
+
+// TestExplainShowsTheStoredScoreAndReasons checks the one code path of
+// issue 12: for every explained pair of every city, `explain` shows the
+// stored score and reasons, also after new calls shifted the corpus
+// statistics (which leave a pair's inputs, and so its stored row, as they
+// were); and explained rows carry structured reasons, not an empty list.
+func TestExplainShowsTheStoredScoreAndReasons(t *testing.T) {
+	ctx := context.Background()
+	st := seeded(t)
+	s := scoring.New(st, quiet)
+	if _, err := s.ScoreAll(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Forty new calls change document frequencies and field lengths.
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	calls := evalCalls(t)
+	for i := range 40 {
+		c := calls[i]
+		c.Identifier += "-BIS"
+		c.Title = "Digital data platform and innovation " + c.Title
+		calls = append(calls, c)
+	}
+	run, _ := st.StartRun(ctx, "ftportal", now)
+	stats, err := st.FinishRun(ctx, run, &crawlers.Result{Source: "ftportal", Calls: calls, Pages: 1}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ScoreCalls(ctx, stats.Touched); err != nil {
+		t.Fatal(err)
+	}
+	fresh := scoring.New(st, quiet) // a new process: the model is rebuilt from every call
+	checked := 0
+	for _, slug := range []string{"gent", "leuven", "kortrijk"} {
+		city, err := st.CityBySlug(ctx, slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, _, err := st.CityMatches(ctx, city.ID, store.MatchFilter{Limit: 60, SkipCount: true}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			ex, err := fresh.Explain(ctx, slug, m.CallIdentifier)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ex.Match.Score != m.Score || math.Abs(ex.Match.Components.Relevance-m.Relevance) > 1e-6 {
+				t.Errorf("%s/%s: explain says %d (relevance %.4f), stored %d (%.4f)", slug, m.CallIdentifier,
+					ex.Match.Score, ex.Match.Components.Relevance, m.Score, m.Relevance)
+			}
+			if m.Explanation.NL != "" {
+				stored, _ := json.Marshal(m.Reasons)
+				var kept []matching.Point
+				if err := json.Unmarshal(stored, &kept); err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(kept, ex.Reasons) {
+					shown, _ := json.Marshal(ex.Reasons)
+					t.Errorf("%s/%s: stored reasons %s, explain %s", slug, m.CallIdentifier, stored, shown)
+				}
+				if m.Score >= 40 && (len(kept) == 0 || kept[0].Code != matching.ReasonTheme) {
+					t.Errorf("%s/%s: score %d with reasons %s", slug, m.CallIdentifier, m.Score, stored)
+				}
+				if ex.SummaryNL == "" || ex.SummaryEN == "" {
+					t.Errorf("%s/%s: no summary", slug, m.CallIdentifier)
+				}
+			}
+			checked++
+		}
+	}
+	if checked < 150 {
+		t.Fatalf("checked %d pairs", checked)
+	}
+	// Explaining a pair stores it: a second explain reads the same row.
+	city, _ := st.CityBySlug(ctx, "gent")
+	ms, _, _ := st.CityMatches(ctx, city.ID, store.MatchFilter{Limit: 1, Offset: 84, SkipCount: true}, now)
+	if len(ms) == 1 {
+		ex, err := s.Explain(ctx, "gent", ms[0].CallIdentifier)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, _, _ := st.CityMatches(ctx, city.ID, store.MatchFilter{Limit: 1, Offset: 84, SkipCount: true}, now)
+		if again[0].Score != ex.Match.Score || again[0].Explanation.NL != ex.NL {
+			t.Fatalf("explained pair stored as %d %q, explain said %d %q", again[0].Score, again[0].Explanation.NL, ex.Match.Score, ex.NL)
+		}
 	}
 }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -50,6 +52,23 @@ func (s *Store) StoredMatches(ctx context.Context, cityID int64) (map[int64]Stor
 		out[id] = m
 	}
 	return out, rows.Err()
+}
+
+// StoredExplanation returns the input hash and model version of a city's
+// stored match for a call, and its stored explanation ({} when none);
+// ErrNotFound when the pair was never scored.
+func (s *Store) StoredExplanation(ctx context.Context, cityID, callID int64) (StoredMatch, json.RawMessage, error) {
+	var m StoredMatch
+	var expl []byte
+	err := s.db.QueryRowContext(ctx, `SELECT input_hash, model_version, explanation <> '{}', explanation
+		FROM matches WHERE city_id = $1 AND call_id = $2`, cityID, callID).Scan(&m.InputHash, &m.ModelVersion, &m.HasExplanation, &expl)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, nil, ErrNotFound
+	}
+	if err != nil {
+		return m, nil, fmt.Errorf("stored explanation: %w", err)
+	}
+	return m, expl, nil
 }
 
 var matchColumns = []string{"call_id", "city_id", "score", "relevance", "experience", "feasibility",

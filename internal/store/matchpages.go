@@ -91,10 +91,12 @@ type MatchFilter struct {
 
 // MatchSorts are the orders MatchFilter.Sort accepts, over the columns of
 // a page's keys (see CityMatches).
+// Ties go to the more relevant call, then the nearer deadline, never to
+// the order calls were crawled in.
 var MatchSorts = map[string][]string{
-	"score":    {"score DESC", "call_id"},
-	"deadline": {"next_deadline NULLS LAST", "score DESC", "call_id"},
-	"budget":   {"budget DESC NULLS LAST", "score DESC", "call_id"},
+	"score":    {"score DESC", "relevance DESC", "next_deadline NULLS LAST", "call_id"},
+	"deadline": {"next_deadline NULLS LAST", "score DESC", "relevance DESC", "call_id"},
+	"budget":   {"budget DESC NULLS LAST", "score DESC", "relevance DESC", "call_id"},
 }
 
 // orderBy is an ORDER BY list of keys, each prefixed.
@@ -174,10 +176,9 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 			return nil, 0, fmt.Errorf("count matches: %w", err)
 		}
 	}
-	keys := "m.call_id, m.score"
+	// The match's copy of the deadlines: no call looked up.
+	keys := "m.call_id, m.score, m.relevance, next_deadline(m.deadlines, $1::date) AS next_deadline"
 	switch f.Sort {
-	case "deadline":
-		keys += ", next_deadline(m.deadlines, $1::date) AS next_deadline" // the match's copy: no call looked up
 	case "budget":
 		keys += ", coalesce(c.budget_max, c.call_budget) AS budget"
 	}

@@ -69,6 +69,7 @@ func TestCityMatchesSortsAndPages(t *testing.T) {
 		programme  string
 		status     string
 		score      int
+		relevance  float64
 		elig       string
 		next       *time.Time
 		budget     *float64
@@ -84,6 +85,7 @@ func TestCityMatchesSortsAndPages(t *testing.T) {
 		ds = crawlers.SortDeadlines(ds)
 		r := row{id: fmt.Sprintf("CALL-%03d", i), programme: []string{"HORIZON", "LIFE", "digital"}[rng.IntN(3)],
 			status: []string{"open", "forthcoming", "closed"}[rng.IntN(3)], score: rng.IntN(8) * 10, // ties on purpose
+			relevance: float64(rng.IntN(3)) / 2,
 			elig: []string{"eligible", "ineligible", "unknown"}[rng.IntN(3)], interested: rng.IntN(4) == 0}
 		if d, ok := (&crawlers.Call{Deadlines: ds}).NextDeadline(today); ok {
 			r.next = &d
@@ -101,8 +103,8 @@ func TestCityMatchesSortsAndPages(t *testing.T) {
 			VALUES ('ftportal', $1, 'topic', $2, 'T', $3, $4::date[], $5, $6, 'h') RETURNING id`,
 			r.id, r.programme, r.status, dateArray(ds), budgetMax, callBudget))
 		for _, c := range []int64{city, other} {
-			_, err := db.ExecContext(ctx, `INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash)
-				VALUES ($1, $2, $3, $4, '[{"code":"x","nl":"n","en":"e"}]', '{"nl":"n","en":"e"}', 't', 'x')`, r.callID, c, r.score, r.elig)
+			_, err := db.ExecContext(ctx, `INSERT INTO matches (call_id, city_id, score, relevance, eligibility, reasons, explanation, model_version, input_hash)
+				VALUES ($1, $2, $3, $4, $5, '[{"code":"x","nl":"n","en":"e"}]', '{"nl":"n","en":"e"}', 't', 'x')`, r.callID, c, r.score, r.relevance, r.elig)
 			must(err)
 		}
 		if r.interested {
@@ -111,7 +113,8 @@ func TestCityMatchesSortsAndPages(t *testing.T) {
 		}
 		rows = append(rows, r)
 	}
-	// Go's order: the sort keys, then the score (highest first), then the call.
+	// Go's order: the sort keys, then the score and relevance (highest
+	// first), the next deadline, then the call.
 	nullsLast := func(a, b *time.Time) int {
 		switch {
 		case a == nil && b == nil:
@@ -124,9 +127,11 @@ func TestCityMatchesSortsAndPages(t *testing.T) {
 		return a.Compare(*b)
 	}
 	orders := map[string]func(a, b row) int{
-		"score": func(a, b row) int { return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.callID, b.callID)) },
+		"score": func(a, b row) int {
+			return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.relevance, a.relevance), nullsLast(a.next, b.next), cmp.Compare(a.callID, b.callID))
+		},
 		"deadline": func(a, b row) int {
-			return cmp.Or(nullsLast(a.next, b.next), cmp.Compare(b.score, a.score), cmp.Compare(a.callID, b.callID))
+			return cmp.Or(nullsLast(a.next, b.next), cmp.Compare(b.score, a.score), cmp.Compare(b.relevance, a.relevance), cmp.Compare(a.callID, b.callID))
 		},
 		"budget": func(a, b row) int {
 			var c int
@@ -138,7 +143,7 @@ func TestCityMatchesSortsAndPages(t *testing.T) {
 			case a.budget != nil:
 				c = cmp.Compare(*b.budget, *a.budget)
 			}
-			return cmp.Or(c, cmp.Compare(b.score, a.score), cmp.Compare(a.callID, b.callID))
+			return cmp.Or(c, cmp.Compare(b.score, a.score), cmp.Compare(b.relevance, a.relevance), cmp.Compare(a.callID, b.callID))
 		},
 	}
 	filters := []struct {
