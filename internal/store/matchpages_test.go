@@ -86,7 +86,7 @@ func TestCityMatchesSortsAndPages(t *testing.T) {
 		r := row{id: fmt.Sprintf("CALL-%03d", i), programme: []string{"HORIZON", "LIFE", "digital"}[rng.IntN(3)],
 			status: []string{"open", "forthcoming", "closed"}[rng.IntN(3)], score: rng.IntN(8) * 10, // ties on purpose
 			relevance: float64(rng.IntN(3)) / 2,
-			elig: []string{"eligible", "ineligible", "unknown"}[rng.IntN(3)], interested: rng.IntN(4) == 0}
+			elig:      []string{"eligible", "ineligible", "unknown"}[rng.IntN(3)], interested: rng.IntN(4) == 0}
 		if d, ok := (&crawlers.Call{Deadlines: ds}).NextDeadline(today); ok {
 			r.next = &d
 		}
