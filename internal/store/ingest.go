@@ -349,7 +349,8 @@ func copyFrom(table string, columns []string) string {
 // A partial result (a listing that fell short) closes nothing; errors on
 // single records or detail pages do not stop closing, since the listing
 // itself was complete. The run is recorded as ok, partial or failed with its
-// counts and errors. When storing failed, here or in Add, nothing is written
+// counts and errors, and the new and changed calls are put in the scoring
+// outbox (see RelayScoring). When storing failed, here or in Add, nothing is written
 // but the run, recorded as failed, and the error is returned.
 func (in *Ingest) Finish(ctx context.Context, res *crawlers.Result, now time.Time) (RunStats, error) {
 	var stats RunStats
@@ -439,6 +440,15 @@ func (in *Ingest) finish(ctx context.Context, res *crawlers.Result, now time.Tim
 		}
 		if err := closeMissing(ctx, tx, in.runID, in.source, seen, in.now, stats); err != nil {
 			return err
+		}
+	}
+	if len(stats.Touched) > 0 {
+		// Their scoring, committed with them: queued by RelayScoring, even
+		// when Redis is away now.
+		_, err := tx.ExecContext(ctx, `INSERT INTO scoring_outbox (call_ids, crawl_run_id, created_at) VALUES ($1, $2, $3)`,
+			pq.Int64Array(stats.Touched), nullID(in.runID), now)
+		if err != nil {
+			return fmt.Errorf("record scoring work: %w", err)
 		}
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE crawl_runs SET finished_at = $2, status = $3, pages = $4,
