@@ -295,6 +295,10 @@ func (in *Ingest) isolate(ctx context.Context, calls []*crawlers.Call, write fun
 		case err == nil:
 		case refusedRecord(err):
 			in.refused[c.Identifier] = true
+			var pqErr *pq.Error
+			if errors.As(err, &pqErr) && pqErr.Detail != "" {
+				err = fmt.Errorf("%w (%s)", err, pqErr.Detail)
+			}
 			in.refusedErrs = append(in.refusedErrs, crawlers.Error{Reference: c.Identifier,
 				Err: fmt.Errorf("not stored, PostgreSQL refused the record: %w", err)})
 		default:
