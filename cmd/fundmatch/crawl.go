@@ -27,20 +27,13 @@ func (e *env) crawlConfig() crawl.Config {
 	}
 }
 
-// scoreEnqueuer queues the scoring of calls on Redis.
-func scoreEnqueuer(client *asynq.Client) func(ctx context.Context, ids []int64) error {
-	return func(ctx context.Context, ids []int64) error {
-		t, err := tasks.NewScoreCallsTask(ids)
-		if err != nil {
-			return err
-		}
-		_, err = client.EnqueueContext(ctx, t)
-		return err
-	}
+// scoreRelay queues the scoring that crawls left in the outbox on Redis.
+func scoreRelay(st *store.Store, client *asynq.Client) func(ctx context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) { return tasks.RelayScoring(ctx, st, client) }
 }
 
 func runCrawl(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("crawl", "SOURCE | --list", "Crawl one source now, in the foreground, with a progress bar and a summary line; the\nnew and changed calls are queued for scoring. --dry-run fetches and parses but stores\nnothing and prints the calls. --list shows every source with its schedule and last run.")
+	fs := e.flags("crawl", "SOURCE | --list", "Crawl one source now, in the foreground, with a progress bar and a summary line; the\nnew and changed calls are queued for scoring. When another process is crawling the\nsource, it says so and does nothing. --dry-run fetches and parses but stores\nnothing and prints the calls. --list shows every source with its schedule and last run.")
 	list := fs.Bool("list", false, "list the sources with their schedule and last run")
 	dryRun := fs.Bool("dry-run", false, "fetch and parse, print the calls, store nothing")
 	asJSON := fs.Bool("json", false, "with --dry-run or --list: print JSON")
@@ -69,26 +62,26 @@ func runCrawl(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if _, err := history.ParseSource(src.Kind); err == nil {
-		return runHistoryCrawl(ctx, e, st, src, *dryRun)
+		return sourceBusy(e, runHistoryCrawl(ctx, e, st, src, *dryRun))
 	}
-	var score func(context.Context, []int64) error
+	var relay func(context.Context) (int, error)
 	if !*dryRun {
 		if opt, err := tasks.RedisOpt(e.cfg.RedisURL); err == nil && tasks.PingRedis(ctx, opt) == nil {
 			client := asynq.NewClient(opt)
 			defer client.Close()
-			score = scoreEnqueuer(client)
+			relay = scoreRelay(st, client)
 		} else {
-			fmt.Fprintln(e.stderr, "note: Redis is not reachable, so the crawled calls will not be queued for scoring; run 'fundmatch score' later")
+			fmt.Fprintln(e.stderr, "note: Redis is not reachable; the scoring of the crawled calls waits in PostgreSQL and is queued when the scheduler next runs with Redis back")
 		}
 	}
 	bar := newProgressBar(e.stderr, "pages")
-	r := crawl.NewRunner(st, e.crawlConfig(), score, e.logger)
+	r := crawl.NewRunner(st, e.crawlConfig(), relay, e.logger)
 	sum, err := r.Run(ctx, src, crawl.Options{DryRun: *dryRun, Progress: func(p crawl.Progress) {
 		bar.set(p.Pages, p.PagesTotal, fmt.Sprintf("calls %d", p.Calls))
 	}})
 	bar.done()
 	if err != nil {
-		return err
+		return sourceBusy(e, err)
 	}
 	res := sum.Result
 	if *dryRun {
@@ -121,6 +114,17 @@ func runCrawl(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "  partial: %s (nothing was closed)\n", res.PartialReason)
 	}
 	return nil
+}
+
+// sourceBusy tells that the source is being crawled by another process,
+// which is not a failure: the crawl asked for is being done. Other errors
+// are returned.
+func sourceBusy(e *env, err error) error {
+	if errors.Is(err, store.ErrSourceBusy) {
+		fmt.Fprintf(e.stdout, "%v; nothing done\n", err)
+		return nil
+	}
+	return err
 }
 
 func listSources(ctx context.Context, e *env, asJSON bool) error {

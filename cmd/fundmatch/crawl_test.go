@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/fundmatch/fundmatch/internal/testdb"
@@ -133,5 +135,59 @@ func TestCrawlRefusesPrivateAddressesUnlessAllowed(t *testing.T) {
 	}
 	if _, stdout, _ := fundmatch(ctx, env, "crawl", "--list"); !strings.Contains(stdout, "failed") {
 		t.Fatalf("the refused run is not recorded as failed:\n%s", stdout)
+	}
+}
+
+func TestASecondCrawlWhileOneRunsSaysTheSourceIsBusyAndExitsZero(t *testing.T) {
+	ctx := context.Background()
+	sample := samplePortal(t)
+	held, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	// The portal answers the first search request only once released: a
+	// slow source, so the first crawl is running while the second starts.
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() {
+			close(held)
+			<-release
+		})
+		resp, err := http.Post(sample.URL+r.URL.RequestURI(), r.Header.Get("Content-Type"), r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	}))
+	defer slow.Close()
+	env := map[string]string{
+		"DATABASE_URL": testdb.URL(t), "REDIS_URL": testdb.RedisURL(t),
+		"FTPORTAL_SEARCH_URL": slow.URL + "/search", "FTPORTAL_TOPIC_URL": slow.URL + "/topicDetails/",
+		"CRAWL_ALLOW_PRIVATE": "true", "CRAWL_DELAY": "1ms", "LOG_LEVEL": "error",
+	}
+	if code, _, stderr := fundmatch(ctx, env, "seed"); code != 0 {
+		t.Fatal(stderr)
+	}
+	type outcome struct {
+		code           int
+		stdout, stderr string
+	}
+	first := make(chan outcome, 1)
+	go func() {
+		code, stdout, stderr := fundmatch(ctx, env, "crawl", "ftportal")
+		first <- outcome{code, stdout, stderr}
+	}()
+	<-held
+	code, stdout, stderr := fundmatch(ctx, env, "crawl", "ftportal")
+	if code != 0 || !strings.Contains(stdout, "source ftportal is being crawled by another process") {
+		t.Errorf("second crawl exited %d:\n%s\n%s", code, stdout, stderr)
+	}
+	close(release)
+	o := <-first
+	if o.code != 0 || !strings.Contains(o.stdout, "crawled ftportal: ok") || !strings.Contains(o.stdout, "3 new") {
+		t.Fatalf("first crawl exited %d:\n%s\n%s", o.code, o.stdout, o.stderr)
+	}
+	if _, stdout, _ := fundmatch(ctx, env, "crawl", "--list"); strings.Contains(stdout, "failed") || strings.Contains(stdout, "running") {
+		t.Fatalf("crawl --list:\n%s", stdout)
 	}
 }

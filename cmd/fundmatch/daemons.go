@@ -99,7 +99,13 @@ func (e *env) runWorker(ctx context.Context, s *services) error {
 	w.Handle(tasks.TypeCleanup, &tasks.CleanupHandler{Store: s.store, Logger: e.logger, Now: time.Now})
 	client := asynq.NewClient(s.redis)
 	defer client.Close()
-	crawler := crawl.NewRunner(s.store, e.crawlConfig(), scoreEnqueuer(client), e.logger)
+	// Scoring that crawls left in the outbox while Redis was away.
+	if n, err := tasks.RelayScoring(ctx, s.store, client); err != nil {
+		e.logger.Warn("could not queue the scoring waiting in the outbox; the scheduler will", "err", err)
+	} else if n > 0 {
+		e.logger.Info("scoring from the outbox queued", "tasks", n)
+	}
+	crawler := crawl.NewRunner(s.store, e.crawlConfig(), scoreRelay(s.store, client), e.logger)
 	crawlers := map[string]tasks.Crawler{"ftportal": crawler, "html": crawler}
 	e.addHistoryCrawlers(crawlers, s, client)
 	w.Handle(tasks.TypeCrawlSource, &tasks.CrawlHandler{Store: s.store, Logger: e.logger, Crawlers: crawlers})

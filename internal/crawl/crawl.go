@@ -53,15 +53,18 @@ type Summary struct {
 type Runner struct {
 	store  *store.Store
 	cfg    Config
-	score  func(ctx context.Context, callIDs []int64) error
+	relay  func(ctx context.Context) (int, error)
 	logger *slog.Logger
 	now    func() time.Time
 }
 
-// NewRunner returns a Runner. score, when not nil, is called after a run
-// with the ids of the calls that are new or changed.
-func NewRunner(st *store.Store, cfg Config, score func(ctx context.Context, callIDs []int64) error, logger *slog.Logger) *Runner {
-	return &Runner{store: st, cfg: cfg, score: score, logger: logger, now: time.Now}
+// NewRunner returns a Runner. A stored run puts the scoring of its new and
+// changed calls in the store's outbox, in the transaction that stores them;
+// relay, when not nil, is called after the run to queue it (see
+// tasks.RelayScoring). Without relay, or when it fails, the work waits in
+// the outbox for the scheduler's next tick.
+func NewRunner(st *store.Store, cfg Config, relay func(ctx context.Context) (int, error), logger *slog.Logger) *Runner {
+	return &Runner{store: st, cfg: cfg, relay: relay, logger: logger, now: time.Now}
 }
 
 // source is what every kind of crawler offers.
@@ -131,7 +134,9 @@ func (h htmlCrawler) Crawl(ctx context.Context) (*crawlers.Result, error) {
 // as the crawler reads them (in one transaction, so PostgreSQL writes while
 // the crawler parses) and records the run, whatever happens: a failed crawl
 // is recorded as failed and leaves the stored calls as they were, so it can
-// simply run again.
+// simply run again. A stored run holds the source's lock (store.LockSource)
+// from start to end; when another process is crawling the source, Run
+// returns an error wrapping store.ErrSourceBusy and does nothing.
 func (r *Runner) Run(ctx context.Context, src store.CrawlSource, opts Options) (Summary, error) {
 	sum := Summary{Source: src.Name}
 	var in *store.Ingest
@@ -154,6 +159,11 @@ func (r *Runner) Run(ctx context.Context, src store.CrawlSource, opts Options) (
 		defer cancel()
 	}
 	if !opts.DryRun {
+		lock, err := r.store.LockSource(ctx, src.Name, r.now())
+		if err != nil {
+			return sum, err
+		}
+		defer lock.Unlock()
 		if in, err = r.store.BeginRun(ctx, src.Name, r.now()); err != nil {
 			return sum, err
 		}
@@ -190,10 +200,10 @@ func (r *Runner) Run(ctx context.Context, src store.CrawlSource, opts Options) (
 	r.logger.Info("crawl finished", "source", src.Name, "status", sum.Status, "pages", res.Pages, "calls", res.Found(),
 		"new", sum.Stats.New, "changed", sum.Stats.Changed, "unchanged", sum.Stats.Unchanged,
 		"closed", sum.Stats.Closed, "errors", len(res.Errors))
-	if r.score != nil && len(sum.Stats.Touched) > 0 {
-		if err := r.score(ctx, sum.Stats.Touched); err != nil {
-			// The calls are stored; the periodic rescore will catch them.
-			r.logger.Warn("could not queue scoring of crawled calls", "source", src.Name, "calls", len(sum.Stats.Touched), "err", err)
+	if r.relay != nil && len(sum.Stats.Touched) > 0 {
+		if _, err := r.relay(context.WithoutCancel(ctx)); err != nil {
+			// The work is in the outbox: the scheduler queues it later.
+			r.logger.Warn("could not queue scoring of crawled calls yet; it waits in the outbox", "source", src.Name, "calls", len(sum.Stats.Touched), "err", err)
 		}
 	}
 	return sum, nil

@@ -59,9 +59,16 @@ type Crawler struct {
 	Logger *slog.Logger
 }
 
-// Crawl implements tasks.Crawler.
+// Crawl implements tasks.Crawler. The run holds the source's lock
+// (store.LockSource); when another process is crawling the source, Crawl
+// returns an error wrapping store.ErrSourceBusy and does nothing.
 func (c *Crawler) Crawl(ctx context.Context, src store.CrawlSource) error {
 	st := c.Importer.Store
+	lock, err := st.LockSource(ctx, src.Name, c.Importer.now())
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	runID, err := st.StartRun(ctx, src.Name, c.Importer.now())
 	if err != nil {
 		return err

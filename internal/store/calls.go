@@ -165,13 +165,15 @@ func runErrors(res *crawlers.Result) ([]byte, error) {
 }
 
 // RunStatus says how a crawl went: failed when it found nothing and had
-// errors or was cut short, partial when it found calls but missed some, ok
-// otherwise.
+// errors or was cut short, partial when the listing itself was incomplete
+// (it closes nothing), ok otherwise. An ok run may have errors: a detail
+// document that failed or a record the store refused is an error of that
+// call, which is kept as the listing gave it (or as stored).
 func RunStatus(res *crawlers.Result) string {
 	switch {
 	case res.Found() == 0 && (len(res.Errors) > 0 || res.Partial):
 		return "failed"
-	case res.Partial || len(res.Errors) > 0:
+	case res.Partial:
 		return "partial"
 	}
 	return "ok"

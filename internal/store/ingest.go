@@ -3,10 +3,10 @@ package store
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -25,12 +25,19 @@ import (
 // Finish commits: a run that fails or is abandoned writes no call.
 //
 // A call whose content hash is the stored one is only noted: its columns
-// are never sent. New calls stream into calls through one COPY that stays
-// open while the crawl reads. Changed calls, and calls handed over a second
-// time (the last version wins), wait for Finish, which merges them with
-// their revisions, marks the unchanged ones seen and closes what a complete
-// listing no longer shows. Every call row the run writes is stamped with the
-// time the Ingest began.
+// are never sent. New calls stream into calls, one COPY per batch handed
+// over. Changed calls, and calls handed over a second time (the last version
+// wins), wait for Finish, which merges them with their revisions, marks the
+// unchanged ones seen and closes what a complete listing no longer shows.
+// Every call row the run writes is stamped with the time the Ingest began.
+//
+// One bad record does not fail the run: text is cleaned of NUL and invalid
+// UTF-8 before it is sent, and a call PostgreSQL still refuses (a CHECK, a
+// JSON escape jsonb rejects) is left out and recorded as an error of the run
+// with its identifier, while the rest of its batch is stored. Each batch is
+// written under a savepoint, and only a batch that failed is written again
+// call by call. Two Ingests of one source never run at once: the second
+// waits for the first to end (see ingest).
 //
 // The writing happens in a goroutine of the Ingest's own, so that the
 // crawler parses on while a page is encoded and sent; Finish, Fail and Close
@@ -46,8 +53,11 @@ type Ingest struct {
 	calls  map[string]*handedCall
 	fresh  []string        // identifiers copied into calls, in order
 	later  []crawlers.Call // changed calls and second versions, for Finish
-	copy   *sql.Stmt       // COPY into calls, open from the first new call
 	closed bool
+	// refused are the calls PostgreSQL would not store, by identifier, and
+	// the errors Finish adds to the run's.
+	refused     map[string]bool
+	refusedErrs []crawlers.Error
 
 	batches chan []crawlers.Call // to the writer
 	stopped bool                 // batches is closed
@@ -96,11 +106,19 @@ func (s *Store) ingest(ctx context.Context, runID int64, source string, now time
 		return nil, fmt.Errorf("begin storing crawl of %s: %w", source, err)
 	}
 	in := &Ingest{db: s.db, ctx: ctx, tx: tx, runID: runID, source: source, now: now,
-		known: map[string]storedCall{}, calls: map[string]*handedCall{},
+		known: map[string]storedCall{}, calls: map[string]*handedCall{}, refused: map[string]bool{},
 		batches: make(chan []crawlers.Call, 2), done: make(chan struct{})}
 	// The transaction lasts as long as the crawl reads, COPY included: no
 	// server default may end it midway.
 	if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0`); err != nil {
+		tx.Rollback()
+		return nil, fmt.Errorf("begin storing crawl of %s: %w", source, err)
+	}
+	// Two runs of one source that both stored a new call would collide on
+	// its identifier. The crawls take the source's lock (LockSource); this
+	// one, held to the commit, also orders runs that did not, so the second
+	// reads what the first stored.
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('fundmatch ingest ' || $1, 0))`, source); err != nil {
 		tx.Rollback()
 		return nil, fmt.Errorf("begin storing crawl of %s: %w", source, err)
 	}
@@ -135,11 +153,22 @@ func (in *Ingest) write() {
 		if in.abandon.Load() || in.failure() != nil {
 			continue
 		}
+		var fresh []*crawlers.Call
+		var err error
 		for i := range calls {
-			if err := in.add(&calls[i]); err != nil {
-				in.fail(err)
+			var isFresh bool
+			if isFresh, err = in.add(&calls[i]); err != nil {
 				break
 			}
+			if isFresh {
+				fresh = append(fresh, &calls[i])
+			}
+		}
+		if err == nil {
+			err = in.isolate(in.ctx, fresh, in.copyFresh)
+		}
+		if err != nil {
+			in.fail(err)
 		}
 	}
 }
@@ -187,10 +216,14 @@ func (in *Ingest) Add(calls []crawlers.Call) error {
 	return nil
 }
 
-func (in *Ingest) add(c *crawlers.Call) error {
+// add sorts out one call handed over; fresh says it is new, to be copied
+// into calls with its batch.
+func (in *Ingest) add(c *crawlers.Call) (fresh bool, err error) {
 	if c.Source != in.source {
-		return fmt.Errorf("call %s comes from %q, not %q", c.Identifier, c.Source, in.source)
+		return false, fmt.Errorf("call %s comes from %q, not %q", c.Identifier, c.Source, in.source)
 	}
+	// Cleaned before hashing, so the same dirty record is unchanged next run.
+	cleanCall(c)
 	k, known := in.known[c.Identifier]
 	h, again := in.calls[c.Identifier]
 	if !again {
@@ -201,14 +234,14 @@ func (in *Ingest) add(c *crawlers.Call) error {
 	case !again && !known:
 		h.fresh = true
 		in.fresh = append(in.fresh, c.Identifier)
-		return in.copyFresh(c)
+		return true, nil
 	case known && c.ContentHash() == k.hash:
 		// Unchanged, or back to the stored version after a changed one.
 		if h.later >= 0 {
 			in.later[h.later] = crawlers.Call{}
 			h.later = -1
 		}
-		return nil
+		return false, nil
 	}
 	// Kept until Finish: the raw record is copied, not to hold on to the
 	// crawler's page it may be a slice of.
@@ -220,22 +253,92 @@ func (in *Ingest) add(c *crawlers.Call) error {
 		h.later = len(in.later)
 		in.later = append(in.later, kept)
 	}
+	return false, nil
+}
+
+// copyFresh copies new calls into calls.
+func (in *Ingest) copyFresh(ctx context.Context, calls []*crawlers.Call) error {
+	stmt, err := in.tx.PrepareContext(ctx, copyFrom("calls", append(slices.Clone(callColumns), "first_seen_at", "last_seen_at", "last_changed_at")))
+	if err != nil {
+		return fmt.Errorf("copy calls: %w", err)
+	}
+	defer stmt.Close()
+	for _, c := range calls {
+		if _, err := stmt.ExecContext(ctx, append(callValues(c, c.ContentHash()), in.now, in.now, in.now)...); err != nil {
+			return fmt.Errorf("copy call %s: %w", c.Identifier, err)
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return fmt.Errorf("copy calls: %w", err)
+	}
+	if err := stmt.Close(); err != nil {
+		return fmt.Errorf("copy calls: %w", err)
+	}
 	return nil
 }
 
-// copyFresh sends a new call into calls, opening the COPY for the first.
-func (in *Ingest) copyFresh(c *crawlers.Call) error {
-	if in.copy == nil {
-		stmt, err := in.tx.PrepareContext(in.ctx, copyFrom("calls", append(slices.Clone(callColumns), "first_seen_at", "last_seen_at", "last_changed_at")))
-		if err != nil {
-			return fmt.Errorf("copy calls: %w", err)
-		}
-		in.copy = stmt
+// isolate writes calls with write under a savepoint. When PostgreSQL
+// refuses the batch for what a record holds, it writes them again one by
+// one, each under its own savepoint, and records the calls refused; any
+// other failure (a lost connection) is returned, and fails the run.
+func (in *Ingest) isolate(ctx context.Context, calls []*crawlers.Call, write func(context.Context, []*crawlers.Call) error) error {
+	if len(calls) == 0 {
+		return nil
 	}
-	if _, err := in.copy.ExecContext(in.ctx, append(callValues(c, c.ContentHash()), in.now, in.now, in.now)...); err != nil {
-		return fmt.Errorf("copy call %s: %w", c.Identifier, err)
+	err := in.savepoint(ctx, func() error { return write(ctx, calls) })
+	if err == nil || !refusedRecord(err) {
+		return err
+	}
+	for _, c := range calls {
+		err := in.savepoint(ctx, func() error { return write(ctx, []*crawlers.Call{c}) })
+		switch {
+		case err == nil:
+		case refusedRecord(err):
+			in.refused[c.Identifier] = true
+			var pqErr *pq.Error
+			if errors.As(err, &pqErr) && pqErr.Detail != "" {
+				err = fmt.Errorf("%w (%s)", err, pqErr.Detail)
+			}
+			in.refusedErrs = append(in.refusedErrs, crawlers.Error{Reference: c.Identifier,
+				Err: fmt.Errorf("not stored, PostgreSQL refused the record: %w", err)})
+		default:
+			return err
+		}
 	}
 	return nil
+}
+
+// savepoint runs fn under a savepoint of the run's transaction, and rolls
+// back to it when fn fails, so the transaction goes on.
+func (in *Ingest) savepoint(ctx context.Context, fn func() error) error {
+	if _, err := in.tx.ExecContext(ctx, `SAVEPOINT ingest_batch`); err != nil {
+		return fmt.Errorf("store calls: %w", err)
+	}
+	if err := fn(); err != nil {
+		if _, rerr := in.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT ingest_batch`); rerr != nil {
+			return fmt.Errorf("store calls: %v; then: %w", err, rerr)
+		}
+		return err
+	}
+	if _, err := in.tx.ExecContext(ctx, `RELEASE SAVEPOINT ingest_batch`); err != nil {
+		return fmt.Errorf("store calls: %w", err)
+	}
+	return nil
+}
+
+// refusedRecord reports whether PostgreSQL refused what a record holds
+// (data exceptions, integrity constraints, program limits such as a value
+// too large), rather than failing for a reason of its own.
+func refusedRecord(err error) bool {
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) {
+		return false
+	}
+	switch pqErr.Code.Class() {
+	case "22", "23", "54":
+		return true
+	}
+	return false
 }
 
 // copyFrom is the COPY statement that lib/pq streams rows into.
@@ -250,7 +353,8 @@ func copyFrom(table string, columns []string) string {
 // A partial result (a listing that fell short) closes nothing; errors on
 // single records or detail pages do not stop closing, since the listing
 // itself was complete. The run is recorded as ok, partial or failed with its
-// counts and errors. When storing failed, here or in Add, nothing is written
+// counts and errors, and the new and changed calls are put in the scoring
+// outbox (see RelayScoring). When storing failed, here or in Add, nothing is written
 // but the run, recorded as failed, and the error is returned.
 func (in *Ingest) Finish(ctx context.Context, res *crawlers.Result, now time.Time) (RunStats, error) {
 	var stats RunStats
@@ -290,9 +394,6 @@ func (in *Ingest) Close() {
 	in.closed = true
 	in.abandon.Store(true)
 	in.stop()
-	if in.copy != nil {
-		in.copy.Close()
-	}
 	in.tx.Rollback()
 }
 
@@ -301,30 +402,27 @@ func (in *Ingest) finish(ctx context.Context, res *crawlers.Result, now time.Tim
 		return fmt.Errorf("a result of %q for a crawl of %q", res.Source, in.source)
 	}
 	status := RunStatus(res)
-	errJSON, err := runErrors(res)
-	if err != nil {
-		return err
-	}
 	tx := in.tx
 	ids := map[string]int64{}
-	if in.copy != nil {
-		if _, err := in.copy.ExecContext(ctx); err != nil {
-			return fmt.Errorf("copy calls: %w", err)
-		}
-		if err := in.copy.Close(); err != nil {
-			return fmt.Errorf("copy calls: %w", err)
-		}
-		in.copy = nil
+	if len(in.fresh) > 0 {
 		err := scanIDs(ctx, tx, ids, `SELECT id, identifier FROM calls WHERE source = $1 AND identifier = ANY($2)`, in.source, pq.StringArray(in.fresh))
 		if err != nil {
 			return err
 		}
 	}
 	for _, ident := range in.fresh {
-		stats.Touched = append(stats.Touched, ids[ident])
+		if !in.refused[ident] {
+			stats.Touched = append(stats.Touched, ids[ident])
+			stats.New++
+		}
 	}
-	stats.New = len(in.fresh)
 	if err := in.merge(ctx, ids, stats); err != nil {
+		return err
+	}
+	// The calls refused are errors of the run, as its caller shows them.
+	res.Errors = append(res.Errors, in.refusedErrs...)
+	errJSON, err := runErrors(res)
+	if err != nil {
 		return err
 	}
 	var unchanged []int64
@@ -346,6 +444,15 @@ func (in *Ingest) finish(ctx context.Context, res *crawlers.Result, now time.Tim
 		}
 		if err := closeMissing(ctx, tx, in.runID, in.source, seen, in.now, stats); err != nil {
 			return err
+		}
+	}
+	if len(stats.Touched) > 0 {
+		// Their scoring, committed with them: queued by RelayScoring, even
+		// when Redis is away now.
+		_, err := tx.ExecContext(ctx, `INSERT INTO scoring_outbox (call_ids, crawl_run_id, created_at) VALUES ($1, $2, $3)`,
+			pq.Int64Array(stats.Touched), nullID(in.runID), now)
+		if err != nil {
+			return fmt.Errorf("record scoring work: %w", err)
 		}
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE crawl_runs SET finished_at = $2, status = $3, pages = $4,
@@ -402,41 +509,56 @@ func (in *Ingest) merge(ctx context.Context, ids map[string]int64, stats *RunSta
 		SELECT `+cols+` FROM calls WITH NO DATA`); err != nil {
 		return fmt.Errorf("stage calls: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, copyFrom("calls_staging", callColumns))
-	if err != nil {
-		return fmt.Errorf("stage calls: %w", err)
-	}
-	defer stmt.Close()
-	hashes := make([]string, len(later))
-	for i, c := range later {
-		hashes[i] = c.ContentHash()
-		if _, err := stmt.ExecContext(ctx, callValues(c, hashes[i])...); err != nil {
-			return fmt.Errorf("stage call %s: %w", c.Identifier, err)
-		}
-	}
-	if _, err := stmt.ExecContext(ctx); err != nil {
-		return fmt.Errorf("stage calls: %w", err)
-	}
-	if err := stmt.Close(); err != nil {
-		return fmt.Errorf("stage calls: %w", err)
-	}
 	set := make([]string, 0, len(callColumns))
 	for _, c := range callColumns[2:] {
 		set = append(set, c+" = s."+c)
 	}
-	err = scanIDs(ctx, tx, ids, `UPDATE calls SET `+strings.Join(set, ", ")+`,
+	update := `UPDATE calls SET ` + strings.Join(set, ", ") + `,
 			closed_reason = '', last_seen_at = $1, last_changed_at = $1
 		FROM calls_staging s WHERE calls.source = s.source AND calls.identifier = s.identifier
-		RETURNING calls.id, calls.identifier`, in.now)
+		RETURNING calls.id, calls.identifier`
+	hashes := make(map[string]string, len(later))
+	for _, c := range later {
+		hashes[c.Identifier] = c.ContentHash()
+	}
+	// Staged and updated batch-wise, so that a call refused (by a CHECK
+	// of calls, say) is left out and the others are stored.
+	err := in.isolate(ctx, later, func(ctx context.Context, calls []*crawlers.Call) error {
+		if _, err := tx.ExecContext(ctx, `TRUNCATE calls_staging`); err != nil {
+			return fmt.Errorf("stage calls: %w", err)
+		}
+		stmt, err := tx.PrepareContext(ctx, copyFrom("calls_staging", callColumns))
+		if err != nil {
+			return fmt.Errorf("stage calls: %w", err)
+		}
+		defer stmt.Close()
+		for _, c := range calls {
+			if _, err := stmt.ExecContext(ctx, callValues(c, hashes[c.Identifier])...); err != nil {
+				return fmt.Errorf("stage call %s: %w", c.Identifier, err)
+			}
+		}
+		if _, err := stmt.ExecContext(ctx); err != nil {
+			return fmt.Errorf("stage calls: %w", err)
+		}
+		if err := stmt.Close(); err != nil {
+			return fmt.Errorf("stage calls: %w", err)
+		}
+		updated := map[string]int64{}
+		if err := scanIDs(ctx, tx, updated, update, in.now); err != nil {
+			return err
+		}
+		maps.Copy(ids, updated)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
 
 	var revCalls []int64
 	var revChanges, revHashes []string
-	for i, c := range later {
-		if in.calls[c.Identifier].fresh {
-			continue // a second version of a new call: counted and touched once
+	for _, c := range later {
+		if in.calls[c.Identifier].fresh || in.refused[c.Identifier] {
+			continue // a second version of a new call is counted and touched once; a refused call keeps its stored version
 		}
 		stats.Touched = append(stats.Touched, ids[c.Identifier])
 		changes := crawlers.Diff(old[c.Identifier], *c)
@@ -450,7 +572,7 @@ func (in *Ingest) merge(ctx context.Context, ids map[string]int64, stats *RunSta
 		if err != nil {
 			return err
 		}
-		revCalls, revChanges, revHashes = append(revCalls, ids[c.Identifier]), append(revChanges, string(b)), append(revHashes, hashes[i])
+		revCalls, revChanges, revHashes = append(revCalls, ids[c.Identifier]), append(revChanges, string(b)), append(revHashes, hashes[c.Identifier])
 	}
 	if len(revCalls) > 0 {
 		_, err := tx.ExecContext(ctx, `INSERT INTO call_revisions (call_id, crawl_run_id, changed_at, changes, content_hash)

@@ -1,7 +1,10 @@
 package store_test
 
 import (
+	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,25 +146,83 @@ func TestARunThatFailsMidwayWritesNoCall(t *testing.T) {
 		t.Fatalf("run = %+v %s", runs[0], runs[0].Errors)
 	}
 
-	// A call the database refuses fails the whole run, which says why.
-	in, err = st.BeginRun(ctx, "ftportal", now.Add(2*time.Hour))
+}
+
+func TestARecordTheDatabaseRefusesIsAnErrorOfItsRunAndTheRestIsStored(t *testing.T) {
+	st, ctx := setup(t)
+	now := day("2026-11-23")
+	crawl(t, st, ctx, sampleCalls()[:2], false, now)
+
+	// One new call and one changed call that calls' CHECKs refuse, each in
+	// a batch with calls that are fine.
+	in, err := st.BeginRun(ctx, "ftportal", now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	bad := sampleCalls()
-	bad[2].Title = "" // calls.title must not be empty
-	in.Add(bad)
-	_, err = in.Finish(ctx, &crawlers.Result{Source: "ftportal", Sent: 3, Pages: 1}, now.Add(2*time.Hour))
-	if err == nil || !strings.Contains(err.Error(), "calls_title_check") {
-		t.Fatalf("Finish = %v, want the refused call's error", err)
+	calls := sampleCalls()
+	calls[1].Title = "" // changed, and calls.title must not be empty
+	calls[2].FundingRate = ptr(160.0)
+	fine := sampleCalls()[2]
+	fine.Identifier, fine.FundingRate = "LIFE-2027-SAP-ENV-NATURE", ptr(60.0)
+	calls = append(calls, fine)
+	res := &crawlers.Result{Source: "ftportal", Sink: in.Add, Pages: 1}
+	if err := res.Add(calls...); err != nil {
+		t.Fatal(err)
 	}
-	if n := countRows(t, st, `SELECT count(*) FROM calls`); n != 1 {
-		t.Fatalf("%d calls after a refused run, want 1", n)
+	stats, err := in.Finish(ctx, res, now.Add(time.Hour))
+	if err != nil {
+		t.Fatalf("Finish = %v, want the refused calls recorded and the run stored", err)
 	}
-	runs, _ = st.Runs(ctx, "ftportal", 1)
-	if runs[0].Status != "failed" || !strings.Contains(string(runs[0].Errors), "calls_title_check") {
-		t.Fatalf("run = %+v %s", runs[0], runs[0].Errors)
+	if stats.New != 1 || stats.Changed != 0 || stats.Unchanged != 1 || stats.Closed != 0 {
+		t.Fatalf("stats %+v: want the fine new call stored, the stored ones kept", stats)
+	}
+	stored := storedCalls(t, st)
+	if _, ok := stored["LIFE-2027-SAP-CLIMA-CCA"]; ok || stored["LIFE-2027-SAP-ENV-NATURE"].Title == "" || len(stored) != 3 {
+		t.Fatalf("stored %v", slices.Collect(maps.Keys(stored)))
+	}
+	if got := stored["DIGITAL-2026-SKILLS-10-EDTECH"].Title; got != "EdTech Accelerator" {
+		t.Fatalf("the refused change reached the stored call: title %q", got)
+	}
+	runs, _ := st.Runs(ctx, "ftportal", 1)
+	errs := string(runs[0].Errors)
+	if runs[0].Status != "ok" || runs[0].CallsNew != 1 ||
+		!strings.Contains(errs, `"reference": "DIGITAL-2026-SKILLS-10-EDTECH"`) || !strings.Contains(errs, "calls_title_check") ||
+		!strings.Contains(errs, `"reference": "LIFE-2027-SAP-CLIMA-CCA"`) || !strings.Contains(errs, "calls_funding_rate_check") {
+		t.Fatalf("run %s %d new, errors %s: want ok with both refused records named", runs[0].Status, runs[0].CallsNew, errs)
+	}
+	if len(res.Errors) != 2 {
+		t.Fatalf("result errors %v, want the 2 refused records", res.Errors)
+	}
+}
+
+func TestTextIsCleanedOfNULAndInvalidUTF8BeforeItIsStored(t *testing.T) {
+	st, _ := setup(t)
+	now := day("2026-11-23")
+	calls := sampleCalls()
+	calls[0].Title = "Climate-neutral\x00 cities"
+	calls[0].Keywords = []string{"ci\x00ties", "en\xffergy"}
+	calls[0].Raw = json.RawMessage(`{"title":"Climate-neutral\u0000 cities","path":"C:\\u0000","bad":"` + "\xfe" + `"}`)
+	calls[1].DescriptionText = "Caf\xe9 culture"
+	s := stream(t, st, now, calls)
+	if s.New != 3 {
+		t.Fatalf("stats %+v, want every call stored", s)
+	}
+	stored := storedCalls(t, st)
+	got := stored["HORIZON-MISS-2027-CIT-01-01"]
+	if got.Title != "Climate-neutral cities" || !slices.Equal(got.Keywords, []string{"cities", "en\uFFFDergy"}) {
+		t.Errorf("stored %q %q", got.Title, got.Keywords)
+	}
+	var raw map[string]string
+	if err := json.Unmarshal(got.Raw, &raw); err != nil || raw["title"] != "Climate-neutral cities" || raw["path"] != `C:\u0000` || raw["bad"] != "\uFFFD" {
+		t.Errorf("stored raw %s (%v)", got.Raw, err)
+	}
+	if got := stored["DIGITAL-2026-SKILLS-10-EDTECH"].DescriptionText; got != "Caf\uFFFD culture" {
+		t.Errorf("stored %q", got)
+	}
+	// The same dirty records again are unchanged.
+	if s := stream(t, st, now.Add(time.Hour), calls); s.Unchanged != 3 || s.Changed+s.New != 0 {
+		t.Errorf("second run %+v, want all unchanged", s)
 	}
 }
 

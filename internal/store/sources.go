@@ -114,8 +114,13 @@ func SaveCrawlSource(ctx context.Context, tx *sqlx.Tx, src CrawlSource) error {
 }
 
 // Cleanup deletes what has outlived its use: expired sessions and crawl runs
-// older than a year. It returns how many rows it deleted.
+// older than a year. Runs left running by a process that died are marked
+// failed first (FailDeadRuns), so they are deleted in their turn. It returns
+// how many rows it deleted.
 func (s *Store) Cleanup(ctx context.Context, now time.Time) (int64, error) {
+	if _, err := s.FailDeadRuns(ctx, now); err != nil {
+		return 0, fmt.Errorf("cleanup: %w", err)
+	}
 	var total int64
 	for _, q := range []string{
 		`DELETE FROM sessions WHERE expires_at < $1`,

@@ -20,7 +20,8 @@ type Crawler interface {
 }
 
 // CrawlHandler runs crawl tasks with the crawler registered for the kind of
-// the task's source.
+// the task's source. A task whose source another process is crawling
+// succeeds without crawling.
 type CrawlHandler struct {
 	Store    *store.Store
 	Crawlers map[string]Crawler // by source kind
@@ -48,7 +49,13 @@ func (h *CrawlHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if !ok {
 		return fmt.Errorf("crawl %s: no crawler for sources of kind %q: %w", src.Name, src.Kind, asynq.SkipRetry)
 	}
-	return c.Crawl(ctx, src)
+	err = c.Crawl(ctx, src)
+	if errors.Is(err, store.ErrSourceBusy) {
+		// Another process is doing this very crawl: this task has nothing to do.
+		h.Logger.Info("crawl skipped: the source is being crawled by another process", "source", src.Name)
+		return nil
+	}
+	return err
 }
 
 // CleanupHandler is the daily maintenance: it moves calls whose dates have

@@ -89,8 +89,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}
 }
 
-// Tick enqueues the work due at now and returns how many tasks it enqueued;
-// work another scheduler already enqueued for the same slot is not counted.
+// Tick enqueues the work due at now, and the scoring waiting in the outbox,
+// and returns how many tasks it enqueued; work another scheduler already
+// enqueued for the same slot is not counted.
 func (s *Scheduler) Tick(ctx context.Context, now time.Time) (int, error) {
 	var enqueued int
 	var errs []error
@@ -110,7 +111,14 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) (int, error) {
 		}
 	}
 	if s.store != nil {
-		_, err := s.store.ClaimDueSources(ctx, now, func(d store.DueSource) error {
+		// Scoring that crawls could not queue (Redis away) waits in
+		// PostgreSQL until now.
+		n, err := RelayScoring(ctx, s.store, s.client)
+		enqueued += n
+		if err != nil {
+			errs = append(errs, err)
+		}
+		_, err = s.store.ClaimDueSources(ctx, now, func(d store.DueSource) error {
 			task, err := NewCrawlTask(d.Name, d.Slot)
 			if err != nil {
 				return err

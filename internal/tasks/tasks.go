@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/fundmatch/fundmatch/internal/store"
 )
 
 // The queues, and their priorities: a worker takes tasks from a queue in
@@ -74,13 +77,37 @@ type ScoreCallsPayload struct {
 }
 
 // NewScoreCallsTask returns the task that scores calls against every city;
-// crawls enqueue it for the calls they found new or changed.
-func NewScoreCallsTask(ids []int64) (*asynq.Task, error) {
+// crawls enqueue it for the calls they found new or changed. opts are added
+// to its own.
+func NewScoreCallsTask(ids []int64, opts ...asynq.Option) (*asynq.Task, error) {
 	b, err := json.Marshal(ScoreCallsPayload{CallIDs: ids})
 	if err != nil {
 		return nil, err
 	}
-	return asynq.NewTask(TypeScoreCalls, b, asynq.Queue(QueueScore), asynq.MaxRetry(5), asynq.Timeout(10*time.Minute)), nil
+	opts = append([]asynq.Option{asynq.Queue(QueueScore), asynq.MaxRetry(5), asynq.Timeout(10 * time.Minute)}, opts...)
+	return asynq.NewTask(TypeScoreCalls, b, opts...), nil
+}
+
+// RelayScoring queues the scoring work that crawls left in PostgreSQL's
+// outbox (store.RelayScoring) and returns how many entries it queued. Each
+// task's ID is made of its entry's, and kept a day after it ran, so an
+// entry relayed twice (a commit lost after the enqueue) is scored once.
+// Crawls relay as they end; the scheduler at every tick and the worker
+// as it starts, for what waited while Redis was away.
+func RelayScoring(ctx context.Context, st *store.Store, client *asynq.Client) (int, error) {
+	return st.RelayScoring(ctx, func(w store.ScoringWork) error {
+		t, err := NewScoreCallsTask(w.CallIDs,
+			asynq.TaskID(fmt.Sprintf("score:outbox:%d:%d", w.ID, w.CreatedAt.UnixNano())),
+			asynq.Retention(24*time.Hour))
+		if err != nil {
+			return err
+		}
+		_, err = client.EnqueueContext(ctx, t)
+		if errors.Is(err, asynq.ErrTaskIDConflict) {
+			return nil // queued by an earlier relay
+		}
+		return err
+	})
 }
 
 // CrawlPayload names the source to crawl and the schedule slot the run is for.

@@ -13,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/tasks"
 	"github.com/fundmatch/fundmatch/internal/testdb"
@@ -183,5 +184,52 @@ func TestRedisOpt(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "s3cret") {
 			t.Fatalf("error %q shows the password", err)
 		}
+	}
+}
+
+func TestAnOutboxEntryRelayedTwiceIsQueuedOnce(t *testing.T) {
+	ctx := context.Background()
+	opt := redisOpt(t)
+	st := store.New(testdb.New(t))
+	err := st.Tx(ctx, func(tx *sqlx.Tx) error {
+		return store.SaveCrawlSource(ctx, tx, store.CrawlSource{Name: "ftportal", Kind: "ftportal", Enabled: true, Schedule: time.Hour})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	run, _ := st.StartRun(ctx, "ftportal", now)
+	calls := []crawlers.Call{{Source: "ftportal", Identifier: "LIFE-2027-SAP-CLIMA-CCA", Kind: crawlers.KindTopic,
+		Title: "Climate change adaptation", Status: crawlers.StatusForthcoming}}
+	if _, err := st.FinishRun(ctx, run, &crawlers.Result{Source: "ftportal", Calls: calls, Pages: 1}, now); err != nil {
+		t.Fatal(err)
+	}
+	type entry struct {
+		ID        int64     `db:"id"`
+		CallIDs   string    `db:"call_ids"`
+		CreatedAt time.Time `db:"created_at"`
+	}
+	var saved []entry
+	if err := st.DB().Select(&saved, `SELECT id, call_ids::text, created_at FROM scoring_outbox`); err != nil || len(saved) != 1 {
+		t.Fatalf("outbox %v, %v: want one entry", saved, err)
+	}
+	client := asynq.NewClient(opt)
+	defer client.Close()
+	if n, err := tasks.RelayScoring(ctx, st, client); err != nil || n != 1 {
+		t.Fatalf("relay: %d, %v", n, err)
+	}
+	// The commit that deleted the entry was lost: it is relayed again.
+	if _, err := st.DB().Exec(`INSERT INTO scoring_outbox (id, call_ids, created_at) OVERRIDING SYSTEM VALUE VALUES ($1, $2::bigint[], $3)`,
+		saved[0].ID, saved[0].CallIDs, saved[0].CreatedAt); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := tasks.RelayScoring(ctx, st, client); err != nil || n != 1 {
+		t.Fatalf("second relay: %d, %v", n, err)
+	}
+	if got := queued(t, opt, tasks.QueueScore); len(got) != 1 {
+		t.Fatalf("score queue holds %v, want the entry once", got)
+	}
+	if n, _ := st.PendingScoring(ctx); n != 0 {
+		t.Fatalf("%d entries left in the outbox", n)
 	}
 }
