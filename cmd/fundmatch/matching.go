@@ -86,6 +86,7 @@ func runMatches(ctx context.Context, e *env, args []string) error {
 		Programme    string             `json:"programme"`
 		Score        int                `json:"score"`
 		Eligibility  string             `json:"eligibility"`
+		Summary      string             `json:"summary,omitempty"`
 		Reasons      []string           `json:"reasons"`
 		NextDeadline *string            `json:"next_deadline"`
 		Components   map[string]float64 `json:"components"`
@@ -96,9 +97,9 @@ func runMatches(ctx context.Context, e *env, args []string) error {
 		r := row{Identifier: m.CallIdentifier, Title: m.Title, Programme: m.Programme, Score: m.Score, Eligibility: m.Eligibility,
 			Reasons:     []string{},
 			Components:  map[string]float64{"relevance": m.Relevance, "experience": m.Experience, "feasibility": m.Feasibility},
-			Explanation: m.Explanation.NL}
+			Explanation: m.Explanation.NL, Summary: m.Explanation.SummaryNL}
 		if *lang == "en" {
-			r.Explanation = m.Explanation.EN
+			r.Explanation, r.Summary = m.Explanation.EN, m.Explanation.SummaryEN
 		}
 		for _, reason := range m.Reasons.List() {
 			if *lang == "en" {
@@ -126,6 +127,10 @@ func runMatches(ctx context.Context, e *env, args []string) error {
 			next = *r.NextDeadline
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", r.Score, r.Eligibility, next, r.Identifier, truncate(r.Title, 60))
+		if r.Summary != "" {
+			fmt.Fprintf(tw, "\t\t\t\t  · %s\n", r.Summary)
+			continue
+		}
 		for _, reason := range r.Reasons {
 			fmt.Fprintf(tw, "\t\t\t\t  · %s\n", reason)
 		}

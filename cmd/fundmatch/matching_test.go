@@ -34,6 +34,20 @@ func TestScoreMatchesAndExplainFromTheCommandLine(t *testing.T) {
 	if strings.TrimSpace(stdout) != "[]" {
 		t.Fatalf("closed calls listed by default:\n%s", stdout)
 	}
+	// Asked for, every listed match says why: its reasons are never empty.
+	_, stdout, _ = fundmatch(ctx, env, "matches", "--city", "gent", "--json", "--include-ineligible")
+	var rows []struct {
+		Identifier string
+		Reasons    []string
+	}
+	if err := json.Unmarshal([]byte(stdout), &rows); err != nil || len(rows) != 3 {
+		t.Fatalf("matches --include-ineligible: %v\n%s", err, stdout)
+	}
+	for _, r := range rows {
+		if len(r.Reasons) == 0 || r.Reasons[0] == "" {
+			t.Fatalf("%s listed without reasons:\n%s", r.Identifier, stdout)
+		}
+	}
 	code, stdout, stderr = fundmatch(ctx, env, "explain", "--city", "gent", "--call", "HORIZON-EIC-2023-ACCELERATORCHALLENGES-01", "--json")
 	var ex struct {
 		Match struct {

@@ -19,8 +19,10 @@ type MatchReason struct {
 // languages (the stored explanation holds more: concepts, keywords, the
 // project it resembles; `fundmatch explain` shows those).
 type MatchExplanation struct {
-	NL string `json:"nl"`
-	EN string `json:"en"`
+	NL        string `json:"nl"`
+	EN        string `json:"en"`
+	SummaryNL string `json:"summary_nl"` // one line, for lists and alerts
+	SummaryEN string `json:"summary_en"`
 }
 
 // MatchReasons are a match's reasons as stored (a JSON array of
@@ -107,14 +109,16 @@ func orderBy(keys []string, prefix string) string {
 const selectCityMatch = `SELECT ct.id, ct.slug, c.identifier, c.title, c.programme, c.status,
 	next_deadline(c.deadlines, $1::date) AS next_deadline,
 	c.budget_min, c.budget_max, c.call_budget, m.score, m.eligibility, m.relevance, m.experience, m.feasibility, m.reasons,
-	coalesce(m.explanation->>'nl', ''), coalesce(m.explanation->>'en', ''), coalesce(ci.status, ''), m.scored_at`
+	coalesce(m.explanation->>'nl', ''), coalesce(m.explanation->>'en', ''),
+	coalesce(m.explanation->>'summary_nl', ''), coalesce(m.explanation->>'summary_en', ''), coalesce(ci.status, ''), m.scored_at`
 
 func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
 	var m CityMatch
 	// The column is a JSON array (its CHECK), passed on as it is.
 	err := row.Scan(&m.CityID, &m.City, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
 		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, &m.Score, &m.Eligibility, &m.Relevance, &m.Experience, &m.Feasibility,
-		(*[]byte)(&m.Reasons), &m.Explanation.NL, &m.Explanation.EN, &m.Interest, &m.ScoredAt)
+		(*[]byte)(&m.Reasons), &m.Explanation.NL, &m.Explanation.EN, &m.Explanation.SummaryNL, &m.Explanation.SummaryEN,
+		&m.Interest, &m.ScoredAt)
 	return m, err
 }
 
