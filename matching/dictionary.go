@@ -48,9 +48,10 @@ func ParseDictionary(r io.Reader) (*Dictionary, error) {
 		}
 		nl, en, ok := strings.Cut(text, "\t")
 		ws := words(nl)
-		if !ok || len(ws) != 1 {
+		if !ok || len(ws) == 0 || strings.ContainsAny(strings.TrimSpace(nl), " \t") {
 			return nil, fmt.Errorf("dictionary line %d: want one Dutch word, a tab and translations", line)
 		}
+		// "programma's" is analysed as "programma" (and a dropped "s").
 		for _, t := range strings.Split(en, "|") {
 			t = strings.Join(words(t), " ")
 			if t == "" {
@@ -122,21 +123,29 @@ func (d *Dictionary) translate(st *stemmer, keyword string, from language) (slot
 		if parts == nil {
 			return nil, nil
 		}
+		whole := len(ws) == 1 && len(parts) == 1 // the keyword is one known word
 		for _, p := range parts {
-			var slot []string
+			var slot, heads []string
 			for _, t := range d.nlEN[p] {
 				tw := contentWords(words(t))
-				if len(tw) == 0 {
-					continue
-				}
-				if len(tw) > 1 && len(parts) == 1 && len(ws) == 1 {
+				switch {
+				case len(tw) == 1:
+					slot = appendUnique(slot, st.stem(tw[0], langEN))
+				case len(tw) > 1 && whole:
 					phrases = append(phrases, st.stemAll(tw, langEN))
+				case len(tw) > 1:
+					// Within a longer keyword a phrase stands in by its last
+					// word, mostly its head ("urban regeneration").
+					heads = appendUnique(heads, st.stem(tw[len(tw)-1], langEN))
 				}
-				// A phrase stands in a slot by its last word, mostly its head
-				// ("urban regeneration").
-				slot = appendUnique(slot, st.stem(tw[len(tw)-1], langEN))
 			}
 			if len(slot) == 0 {
+				slot = heads
+			}
+			if len(slot) == 0 {
+				if whole {
+					return nil, phrases
+				}
 				return nil, nil
 			}
 			slots = append(slots, slot)

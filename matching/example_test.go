@@ -11,7 +11,7 @@ import (
 )
 
 // A Dutch profile finds an English call through the concept vocabulary (a
-// weak fit: both keywords name one concept, found only in the description); a
+// no fit yet: both keywords name one concept, found only in the description); a
 // call on another theme scores 0, and a call only start-ups may apply to is
 // ranked last, with its reason.
 func Example() {
@@ -50,7 +50,7 @@ func Example() {
 		}
 	}
 	// Output:
-	// LIFE-AIR eligible 50
+	// LIFE-AIR eligible 39
 	// CEF-BIKES eligible 0
 	// START-UP-AIR ineligible 0
 	//    local-authorities-cannot-apply: Only for other applicants ("start-ups" in the title).

@@ -40,7 +40,7 @@ const (
 	projectEvidence = 1.0
 	// A keyword found through the dictionary, word by word, is a little
 	// less certain than one found as written or through the vocabulary.
-	translationShare = 0.9
+	translationShare = 0.8
 	// Relevance of a profile without keywords, scored on its domain
 	// weights alone, is scaled down: a domain is no request for a call.
 	domainOnlyFactor = 0.6
@@ -322,12 +322,38 @@ func (m *Model) buildThemes(q *CityQuery) {
 			q.themes = append(q.themes, th)
 		}
 	}
-	for i := range q.themes {
-		if q.themes[i].weight == 0 {
-			q.themes[i].weight = 1
+	// Keywords that name one concept ("kernversterking", "lokale handel")
+	// share it: a call that shows only the concept covers √k of k such
+	// keywords' worth, not k (a stronger interest, but not k themes).
+	shared := map[int]int{}
+	for _, th := range q.themes {
+		for c := range conceptsOf(th) {
+			shared[c]++
 		}
-		q.mass += q.themes[i].weight
 	}
+	for i := range q.themes {
+		th := &q.themes[i]
+		for j := range th.alts {
+			if c := th.alts[j].concept; c >= 0 && shared[c] > 1 && !q.domainOnly {
+				th.alts[j].share /= math.Sqrt(float64(shared[c]))
+			}
+		}
+		if th.weight == 0 {
+			th.weight = 1
+		}
+		q.mass += th.weight
+	}
+}
+
+// conceptsOf returns the concepts of a theme's alternatives.
+func conceptsOf(th theme) map[int]bool {
+	cs := map[int]bool{}
+	for _, a := range th.alts {
+		if a.concept >= 0 {
+			cs[a.concept] = true
+		}
+	}
+	return cs
 }
 
 // alternative resolves terms to ids, each term a slot of its own.
