@@ -107,9 +107,7 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 		}
 	}
 	for _, s := range r.Metadata["deadlineDate"] {
-		if t, err := parseDate(s); err == nil {
-			c.Deadlines = append(c.Deadlines, t)
-		}
+		addDeadline(&c, s)
 	}
 	for _, t := range r.Metadata["typesOfAction"] {
 		c.TypesOfAction = appendUnique(c.TypesOfAction, strings.Join(strings.Fields(t), " "))
@@ -158,6 +156,7 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 // finish sorts the cut-offs and derives the status from the dates.
 func (n Normaliser) finish(c *crawlers.Call) {
 	c.Deadlines = crawlers.SortDeadlines(c.Deadlines)
+	c.DeadlineTimes = crawlers.SortDeadlines(c.DeadlineTimes)
 	c.Status = crawlers.DeriveStatus(c.OpeningDate, c.Deadlines, n.Today)
 }
 
@@ -183,7 +182,7 @@ func (n Normaliser) publicURL(c crawlers.Call, r Record) string {
 // search fields lacked (the actions' types carry a code prefix, so the
 // search field's spelling wins).
 func applyActions(c *crawlers.Call, actions []action) {
-	var deadlines []time.Time
+	var cutOffs crawlers.Call // the actions' cut-offs, kept apart until known to be needed
 	haveTypes := len(c.TypesOfAction) > 0
 	for _, a := range actions {
 		if c.OpeningDate == nil && a.PlannedOpeningDate != "" {
@@ -192,9 +191,7 @@ func applyActions(c *crawlers.Call, actions []action) {
 			}
 		}
 		for _, d := range a.DeadlineDates {
-			if t, err := parseDate(string(d)); err == nil {
-				deadlines = append(deadlines, t)
-			}
+			addDeadline(&cutOffs, string(d))
 		}
 		for _, t := range a.Types {
 			if haveTypes {
@@ -207,7 +204,20 @@ func applyActions(c *crawlers.Call, actions []action) {
 		}
 	}
 	if len(c.Deadlines) == 0 {
-		c.Deadlines = deadlines
+		c.Deadlines, c.DeadlineTimes = cutOffs.Deadlines, cutOffs.DeadlineTimes
+	}
+}
+
+// addDeadline adds a cut-off the portal wrote as s to c: its day, and its
+// time when the portal gives one. A date that does not parse is left out.
+func addDeadline(c *crawlers.Call, s string) {
+	d, err := parsePortalDate(s)
+	if err != nil {
+		return
+	}
+	c.Deadlines = append(c.Deadlines, d.Day)
+	if !d.At.IsZero() {
+		c.DeadlineTimes = append(c.DeadlineTimes, d.At)
 	}
 }
 
@@ -335,5 +345,3 @@ func firstNonEmpty(vs ...string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func toDate(t time.Time) time.Time { return crawlers.Date(t) }

@@ -216,27 +216,93 @@ func TestNormaliseCascadeCallKeyedByReference(t *testing.T) {
 	}
 }
 
-func TestParseDateVintages(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"2023-01-11T17:00:00.000+0000", "2023-01-11"},
-		{"2024-04-18T19:00:00.000+0200", "2024-04-18"},
-		{"2023-12-07T01:00:00.000+0100", "2023-12-07"},
-		{"2025-11-06", "2025-11-06"},
-		{"1790812800000", "2026-10-01"},
-		{"19 May 2020", "2020-05-19"},
-		{"2026-04-01T15:44:11.496", "2026-04-01"},
-		{"2026-03-23T23:30:00.000+0000", "2026-03-24"}, // 00:30 in Brussels
+func TestParseDateKeepsThePortalsDayAndTime(t *testing.T) {
+	// at is the time of day in Brussels, "" when the portal gives the day alone.
+	tests := []struct{ in, day, at string }{
+		{"2023-01-11T17:00:00.000+0000", "2023-01-11", "2023-01-11T17:00:00+01:00"},
+		{"2024-04-18T19:00:00.000+0200", "2024-04-18", "2024-04-18T17:00:00+02:00"}, // the 2023 spelling of 17:00
+		{"2023-12-07T01:00:00.000+0100", "2023-12-07", ""},                          // midnight UTC
+		{"2026-11-25T00:00:00.000+0000", "2026-11-25", ""},
+		{"2026-12-31T23:59:00.000+0000", "2026-12-31", "2026-12-31T23:59:00+01:00"}, // not 1 January
+		{"1798761540000", "2026-12-31", "2026-12-31T23:59:00+01:00"},                // the same as epoch-ms
+		{"2026-03-23T23:30:00.000+0000", "2026-03-23", "2026-03-23T23:30:00+01:00"},
+		{"2025-11-06", "2025-11-06", ""},
+		{"1790812800000", "2026-10-01", ""},
+		{"19 May 2020", "2020-05-19", ""},
+		{"2026-04-01T15:44:11.496", "2026-04-01", "2026-04-01T15:44:11+02:00"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := parseDate(tt.in)
-			if err != nil || got.Format(time.DateOnly) != tt.want {
-				t.Errorf("parseDate = %v, %v; want %s", got, err, tt.want)
+			got, err := parsePortalDate(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := ""
+			if !got.At.IsZero() {
+				at = got.At.Format(time.RFC3339)
+				if got.At.Location() != crawlers.Brussels {
+					t.Errorf("time of day in %s, want Brussels", got.At.Location())
+				}
+			}
+			if !got.Day.Equal(day(tt.day)) || at != tt.at {
+				t.Errorf("parsePortalDate = %s at %q; want %s at %q", got.Day.Format(time.DateOnly), at, tt.day, tt.at)
 			}
 		})
 	}
 	if _, err := parseDate("next Tuesday"); err == nil {
 		t.Error("parseDate accepted nonsense")
+	}
+}
+
+// A deadline the portal stamps 23:59 +0000 (13 of 195 real records) stays
+// on its day with its time; converting it to Brussels time made it 1 January.
+func TestNormaliseLateDeadlineStaysOnThePortalsDay(t *testing.T) {
+	epoch := record2023(t)
+	epoch.meta()["deadlineDate"] = nil
+	epoch.set("actions", `[{"status":{"id":31094502},"types":[{"typeOfAction":"HORIZON-RIA HORIZON Research and Innovation Actions"}],"deadlineDates":["1798761540000"]}]`)
+	tests := []struct {
+		name   string
+		record fixture
+	}{
+		{"search API string", record2023(t).set("deadlineDate", "2026-12-31T23:59:00.000+0000")},
+		{"epoch-ms in actions", epoch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := normalise(t, tt.record)
+			if diff := cmp.Diff([]time.Time{day("2026-12-31")}, c.Deadlines); diff != "" {
+				t.Fatalf("deadlines (-want +got):\n%s", diff)
+			}
+			at, ok := c.DeadlineTime(c.Deadlines[0])
+			if !ok || at.Format("2006-01-02 15:04") != "2026-12-31 23:59" || at.Location() != crawlers.Brussels {
+				t.Errorf("time of day = %v, %v; want 23:59 in Brussels on 31 December", at, ok)
+			}
+			if c.Status != crawlers.StatusOpen {
+				t.Errorf("status %s, want open", c.Status)
+			}
+			if s := crawlers.DeriveStatus(c.OpeningDate, c.Deadlines, day("2026-12-31").Add(22*time.Hour)); s != crawlers.StatusOpen {
+				t.Errorf("status on the deadline's evening = %s, want open", s)
+			}
+			if s := crawlers.DeriveStatus(c.OpeningDate, c.Deadlines, day("2027-01-01").Add(9*time.Hour)); s != crawlers.StatusClosed {
+				t.Errorf("status on 1 January = %s, want closed", s)
+			}
+		})
+	}
+}
+
+func TestNormaliseKeepsNoTimeForADayAlone(t *testing.T) {
+	c := normalise(t, currentRecord(t)) // deadlineDate 2026-11-25T00:00:00.000+0000
+	if len(c.DeadlineTimes) != 0 {
+		t.Errorf("midnight UTC is a day without time, got times %v", c.DeadlineTimes)
+	}
+	c = normalise(t, olderRecords(t)[0]) // 17:00 +0000 cut-offs
+	want := []string{"2023-01-11T17:00:00+01:00", "2023-03-22T17:00:00+01:00", "2023-06-07T17:00:00+02:00", "2023-10-04T17:00:00+02:00"}
+	var got []string
+	for _, at := range c.DeadlineTimes {
+		got = append(got, at.Format(time.RFC3339))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("17:00 Brussels cut-offs (-want +got):\n%s", diff)
 	}
 }
 
