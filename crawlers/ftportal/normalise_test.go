@@ -313,16 +313,68 @@ func TestProgrammeFor(t *testing.T) {
 		abbr, id, want string
 	}{
 		{"facet code", []string{"43152860"}, "", "X-1", "DIGITAL"},
-		{"unknown code falls back to prefix", []string{"99"}, "", "LIFE-2026-SAP-ENV", "LIFE"},
+		{"EuropeAid code", []string{"111111"}, "", "EuropeAid/186411/DD/ACT/ET", "EUROPEAID"},
+		{"unknown code falls back to a known prefix", []string{"99"}, "", "LIFE-2026-SAP-ENV", "LIFE"},
+		{"unknown code and prefix are other", []string{"48000001"}, "", "EuropeAid/186411/DD/ACT/ET", OtherProgramme},
+		{"no code and an unknown prefix are other", nil, "", "186411PROSPECTSEN", OtherProgramme},
 		{"topicDetails abbreviation", nil, "ERASMUS2027", "ERASMUS-EDU-2026", "ERASMUS+"},
 		{"identifier prefix", nil, "", "CERV-2026-CITIZENS", "CERV"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got, _ := programmeFor(tt.codes, tt.abbr, tt.id); got != tt.want {
+			got, name := programmeFor(tt.codes, tt.abbr, tt.id)
+			if got != tt.want {
 				t.Errorf("programmeFor = %q, want %q", got, tt.want)
 			}
+			if tt.abbr == "" && name == "" {
+				t.Errorf("programme %s has no name", got)
+			}
 		})
+	}
+}
+
+// EuropeAid calls each became a programme named after their identifier; an
+// unknown code is one "other" programme that still says the code.
+func TestNormaliseNamesTheProgrammeOfEuropeAidAndUnknownCodes(t *testing.T) {
+	europeAid := func(code string) fixture {
+		f := currentRecord(t).set("type", "2").set("frameworkProgramme", code).set("identifier", "EuropeAid/186411/DD/ACT/ET")
+		f["reference"] = "186411PROSPECTSEN"
+		return f
+	}
+	tests := []struct {
+		name, code, wantCode, wantName string
+	}{
+		{"EuropeAid", "111111", "EUROPEAID", "EuropeAid (EU external action)"},
+		{"unknown code", "48000001", OtherProgramme, "Other programme (portal code 48000001)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := normalise(t, europeAid(tt.code))
+			if c.Programme != tt.wantCode || c.ProgrammeName != tt.wantName || c.Kind != crawlers.KindCall {
+				t.Errorf("programme %q %q kind %s; want %q %q", c.Programme, c.ProgrammeName, c.Kind, tt.wantCode, tt.wantName)
+			}
+		})
+	}
+}
+
+func TestEnrichNamesAnOtherProgrammeFromTopicDetails(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "topicDetails-DIGITAL-2026-SKILLS-10-EDTECH.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := parseTopicDetails(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := stub(olderRecords(t)[0], "DIGITAL-2026-SKILLS-10-EDTECH").set("frameworkProgramme", "48000001")
+	rec.set("identifier", "X2026-SKILLS-10-EDTECH")
+	c := normalise(t, rec)
+	if c.Programme != OtherProgramme {
+		t.Fatalf("programme before topicDetails = %q, want %q", c.Programme, OtherProgramme)
+	}
+	Normaliser{Today: today}.enrich(&c, d)
+	if c.Programme != "DIGITAL" || c.ProgrammeName != "Digital Europe Programme" {
+		t.Errorf("programme after topicDetails = %q %q", c.Programme, c.ProgrammeName)
 	}
 }
 
