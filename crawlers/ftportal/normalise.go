@@ -72,11 +72,22 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 		c.Kind = crawlers.KindCall
 	case typeCascade:
 		// Cascade calls share the parent's identifier: the reference is
-		// the key, the identifier names the parent.
+		// the key, the identifier names the parent. Their title is
+		// callTitle; title is the parent topic's ("EITHEALTH Business Plan
+		// 2026" for every open call of EIT Health), kept as the call's.
 		c.Kind = crawlers.KindCascade
 		c.Identifier = ref
-		if c.CallIdentifier == "" {
-			c.CallIdentifier = id
+		c.CallIdentifier = firstNonEmpty(id, c.CallIdentifier)
+		c.CallTitle = r.first("title")
+		c.Title = ""
+		for _, t := range []string{r.first("callTitle"), r.Content, r.Summary} {
+			if t = strings.TrimSpace(t); t != "" && t != c.CallTitle {
+				c.Title = t
+				break
+			}
+		}
+		if c.Title == "" {
+			c.Title = "Cascade funding call " + ref
 		}
 	}
 	if c.Identifier == "" {
@@ -109,38 +120,27 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 	for _, s := range r.Metadata["deadlineDate"] {
 		addDeadline(&c, s)
 	}
-	for _, t := range r.Metadata["typesOfAction"] {
-		c.TypesOfAction = appendUnique(c.TypesOfAction, strings.Join(strings.Fields(t), " "))
-	}
-	applyActions(&c, actions)
-	for _, l := range links {
-		if c.OpeningDate == nil && l.StartDate != "" {
-			if t, err := parseDate(string(l.StartDate)); err == nil {
-				c.OpeningDate = &t
-			}
-		}
-	}
-	applyBudget(&c, id, budget)
-	c.News = newsItems(news)
-
-	c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(firstNonEmpty(r.first("descriptionByte"), r.first("description")))
-	c.ConditionsHTML, c.ConditionsText = crawlers.SanitizeHTML(r.first("topicConditions"))
 	if c.Kind == crawlers.KindCascade {
-		if c.DescriptionHTML == "" {
-			c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(r.first("furtherInformation"))
+		cascade(&c, r)
+	} else {
+		for _, t := range r.Metadata["typesOfAction"] {
+			c.TypesOfAction = appendUnique(c.TypesOfAction, strings.Join(strings.Fields(t), " "))
 		}
-		if c.ConditionsHTML == "" {
-			c.ConditionsHTML, c.ConditionsText = crawlers.SanitizeHTML(r.first("beneficiaryAdministration"))
-		}
-		if v := r.first("budget"); v != "" && c.CallBudget == nil {
-			var f flexNumber
-			if err := f.UnmarshalJSON([]byte(v)); err == nil && f > 0 {
-				c.CallBudget = ptr(float64(f))
+		applyActions(&c, actions)
+		for _, l := range links {
+			if c.OpeningDate == nil && l.StartDate != "" {
+				if t, err := parseDate(string(l.StartDate)); err == nil {
+					c.OpeningDate = &t
+				}
 			}
 		}
+		applyBudget(&c, id, budget)
+		c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(firstNonEmpty(r.first("descriptionByte"), r.first("description")))
+		c.ConditionsHTML, c.ConditionsText = crawlers.SanitizeHTML(r.first("topicConditions"))
+		c.EligibilityNotes = eligibility(c.ConditionsText)
 	}
+	c.News = newsItems(news)
 	c.Summary = crawlers.Summarise(firstNonEmpty(c.DescriptionText, r.Summary, r.Content), summaryLength)
-	c.EligibilityNotes = eligibility(c.ConditionsText)
 
 	for _, k := range r.Metadata["keywords"] {
 		c.Keywords = appendUnique(c.Keywords, splitEmbeddedList(k)...)
@@ -151,6 +151,24 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 	c.URL = n.publicURL(c, r)
 	n.finish(&c)
 	return c, nil
+}
+
+// cascade fills a cascade call (financial support to third parties) from
+// its own fields. The parent topic's types of action, actions, budget table
+// and conditions describe the parent's grant and its consortium, not the
+// third parties who apply here, so they are left out: the call is judged
+// on who its own text lets apply (beneficiaryAdministration).
+func cascade(c *crawlers.Call, r Record) {
+	c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(firstNonEmpty(
+		r.first("description"), r.first("furtherInformation"), r.first("descriptionByte")))
+	c.ConditionsHTML, c.ConditionsText = crawlers.SanitizeHTML(r.first("beneficiaryAdministration"))
+	c.EligibilityNotes = c.ConditionsText
+	if v := r.first("budget"); v != "" {
+		var f flexNumber
+		if err := f.UnmarshalJSON([]byte(v)); err == nil && f > 0 {
+			c.CallBudget = ptr(float64(f))
+		}
+	}
 }
 
 // finish sorts the cut-offs and derives the status from the dates.

@@ -216,6 +216,53 @@ func TestNormaliseCascadeCallKeyedByReference(t *testing.T) {
 	}
 }
 
+// cascadeRecord is a cascade call (type 8) made from the real current-format
+// record: the parent topic's fields stay as they were (an EIC equity topic's
+// title, types of action, actions, budget table and conditions), and the
+// cascade's own fields are added as eu-sources.md §1 lists them.
+func cascadeRecord(t *testing.T) fixture {
+	f := currentRecord(t).set("type", "8").set("identifier", "HORIZON-EIT-2026-25-KIC-EITHEALTH").
+		set("title", "EITHEALTH Business Plan 2026").
+		set("callTitle", "Open call: digital health pilots with municipalities").
+		set("description", "<p>Pilot digital health services for older residents, run with a city.</p>").
+		set("beneficiaryAdministration", "<p>Who can apply: local authorities (municipalities, cities) in EU Member States, alone or with an SME.</p>").
+		set("budget", "500000").set("caName", "EIT Health e.V.").set("projectAcronym", "EITHEALTH").
+		set("deadlineDate", "2026-12-31T23:59:00.000+0000")
+	f["reference"] = "11321COMPETITIVE_CALLen"
+	f["url"] = "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/competitive-calls-cs/11321"
+	f["content"], f["summary"] = "EITHEALTH Business Plan 2026", "EITHEALTH Business Plan 2026"
+	return f
+}
+
+func TestNormaliseCascadeCallIsItsOwnCall(t *testing.T) {
+	c := normalise(t, cascadeRecord(t))
+	got := map[string]any{
+		"title": c.Title, "call": c.CallIdentifier, "callTitle": c.CallTitle, "types": c.TypesOfAction,
+		"callBudget": deref(c.CallBudget), "min": deref(c.BudgetMin), "max": deref(c.BudgetMax),
+		"deadlines": c.Deadlines, "description": c.DescriptionText, "notes": c.EligibilityNotes,
+	}
+	want := map[string]any{
+		"title": "Open call: digital health pilots with municipalities", "call": "HORIZON-EIT-2026-25-KIC-EITHEALTH",
+		"callTitle": "EITHEALTH Business Plan 2026", "types": []string(nil),
+		"callBudget": 500000.0, "min": nil, "max": nil,
+		"deadlines":   []time.Time{day("2026-12-31")},
+		"description": "Pilot digital health services for older residents, run with a city.",
+		"notes":       "Who can apply: local authorities (municipalities, cities) in EU Member States, alone or with an SME.",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("cascade call (-want +got):\n%s", diff)
+	}
+	if strings.Contains(c.ConditionsText, "Annex 2") {
+		t.Errorf("the parent's conditions were kept: %q", c.ConditionsText)
+	}
+
+	f := cascadeRecord(t)
+	delete(f.meta(), "callTitle")
+	if c := normalise(t, f); c.Title != "Cascade funding call 11321COMPETITIVE_CALLen" {
+		t.Errorf("without a title of its own, title = %q; want no parent's title", c.Title)
+	}
+}
+
 func TestParseDateKeepsThePortalsDayAndTime(t *testing.T) {
 	// at is the time of day in Brussels, "" when the portal gives the day alone.
 	tests := []struct{ in, day, at string }{
