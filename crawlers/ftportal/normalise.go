@@ -140,7 +140,12 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 		c.EligibilityNotes = eligibility(c.ConditionsText)
 	}
 	c.News = newsItems(news)
-	c.Summary = crawlers.Summarise(firstNonEmpty(c.DescriptionText, r.Summary, r.Content), summaryLength)
+	if c.Kind == crawlers.KindCascade {
+		// The record's summary and content may be the parent topic's title.
+		c.Summary = crawlers.Summarise(firstNonEmpty(c.DescriptionText, c.Title), summaryLength)
+	} else {
+		c.Summary = crawlers.Summarise(firstNonEmpty(c.DescriptionText, r.Summary, r.Content), summaryLength)
+	}
 
 	for _, k := range r.Metadata["keywords"] {
 		c.Keywords = appendUnique(c.Keywords, splitEmbeddedList(k)...)
@@ -154,13 +159,12 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 }
 
 // cascade fills a cascade call (financial support to third parties) from
-// its own fields. The parent topic's types of action, actions, budget table
-// and conditions describe the parent's grant and its consortium, not the
+// its own fields. The parent topic's types of action, actions, budget table,
+// description and conditions describe the parent's grant and its consortium, not the
 // third parties who apply here, so they are left out: the call is judged
 // on who its own text lets apply (beneficiaryAdministration).
 func cascade(c *crawlers.Call, r Record) {
-	c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(firstNonEmpty(
-		r.first("description"), r.first("furtherInformation"), r.first("descriptionByte")))
+	c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(firstNonEmpty(r.first("description"), r.first("furtherInformation")))
 	c.ConditionsHTML, c.ConditionsText = crawlers.SanitizeHTML(r.first("beneficiaryAdministration"))
 	c.EligibilityNotes = c.ConditionsText
 	if v := r.first("budget"); v != "" {

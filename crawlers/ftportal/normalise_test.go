@@ -258,8 +258,11 @@ func TestNormaliseCascadeCallIsItsOwnCall(t *testing.T) {
 
 	f := cascadeRecord(t)
 	delete(f.meta(), "callTitle")
-	if c := normalise(t, f); c.Title != "Cascade funding call 11321COMPETITIVE_CALLen" {
-		t.Errorf("without a title of its own, title = %q; want no parent's title", c.Title)
+	delete(f.meta(), "description")
+	c = normalise(t, f)
+	if c.Title != "Cascade funding call 11321COMPETITIVE_CALLen" || c.Summary != c.Title || c.DescriptionText != "" {
+		t.Errorf("without a title or description of its own: title %q, summary %q, description %q; want nothing of the parent's",
+			c.Title, c.Summary, c.DescriptionText)
 	}
 }
 
