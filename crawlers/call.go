@@ -148,8 +148,8 @@ type News struct {
 }
 
 // Listing is a call as lists and exports show it: the dates as ISO strings
-// (deadlines ascending, the next one on or after the day given), money in
-// euro and null when unknown.
+// (deadlines ascending, the next one on or after the day given, the times
+// of day where the source gives them), money in euro and null when unknown.
 type Listing struct {
 	Identifier   string   `json:"identifier"`
 	Source       string   `json:"source"`
@@ -164,6 +164,9 @@ type Listing struct {
 	BudgetMax    *float64 `json:"budget_max"`
 	CallBudget   *float64 `json:"call_budget"`
 	FundingRate  *float64 `json:"funding_rate"`
+	// DeadlineTimes are the cut-offs with a time of day, RFC 3339 in the
+	// zone the source gave (e.g. 2026-12-31T23:59:00+01:00, Brussels).
+	DeadlineTimes []string `json:"deadline_times"`
 }
 
 // Listing returns the call as lists and exports show it on day.
@@ -177,6 +180,10 @@ func (c *Call) Listing(day time.Time) Listing {
 	}
 	for _, d := range c.Deadlines {
 		l.Deadlines = append(l.Deadlines, d.Format(time.DateOnly))
+	}
+	l.DeadlineTimes = make([]string, 0, len(c.DeadlineTimes))
+	for _, t := range c.DeadlineTimes {
+		l.DeadlineTimes = append(l.DeadlineTimes, t.Format(time.RFC3339))
 	}
 	if d, ok := c.NextDeadline(day); ok {
 		s := d.Format(time.DateOnly)

@@ -224,3 +224,21 @@ func TestTidyLinesIsFieldsAndJoinLineByLine(t *testing.T) {
 		}
 	}
 }
+
+func TestListingShowsTheTimesOfDayTheSourceGave(t *testing.T) {
+	c := sampleCall()
+	c.Deadlines = []time.Time{day("2026-11-25"), day("2026-12-31")}
+	c.DeadlineTimes = []time.Time{time.Date(2026, 12, 31, 23, 59, 0, 0, Brussels)}
+	l := c.Listing(day("2026-11-23"))
+	if diff := cmp.Diff([]string{"2026-11-25", "2026-12-31"}, l.Deadlines); diff != "" {
+		t.Errorf("deadlines (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"2026-12-31T23:59:00+01:00"}, l.DeadlineTimes); diff != "" {
+		t.Errorf("deadline times (-want +got):\n%s", diff)
+	}
+	plain := sampleCall()
+	b, err := json.Marshal(plain.Listing(day("2026-11-23")))
+	if err != nil || !strings.Contains(string(b), `"deadline_times":[]`) {
+		t.Errorf("a call without times lists %s, %v; want an empty array", b, err)
+	}
+}
