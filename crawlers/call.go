@@ -39,8 +39,9 @@ const (
 )
 
 // Call is one funding opportunity as a crawler normalised it. Dates are
-// calendar dates at 00:00 UTC: the portals' times are unreliable, so only the
-// date is kept. Money is in euro; nil means the source does not say.
+// calendar dates at 00:00 UTC, the day the source writes; a cut-off's time
+// of day, where the source gives one, is kept beside it in DeadlineTimes.
+// Money is in euro; nil means the source does not say.
 type Call struct {
 	Source         string // crawl source name, e.g. "ftportal" or "vlaio-efro"
 	Identifier     string // unique per source: topic identifier, or reference for cascade calls
@@ -75,6 +76,11 @@ type Call struct {
 	// plain text, for the matcher's eligibility rules.
 	EligibilityNotes string
 	Language         string
+	// DeadlineTimes are the cut-offs the source gives a time of day for,
+	// at that time in its zone (Brussels for the EU portal), ascending;
+	// each falls on its day in Deadlines. A cut-off given as a bare date
+	// has none.
+	DeadlineTimes []time.Time `json:",omitempty"`
 	// News holds the source's news items about the call (the portal's
 	// latestInfos). They change often and do not count as a change.
 	News []News
@@ -93,6 +99,19 @@ func (c *Call) NextDeadline(day time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// DeadlineTime returns the time of day of the cut-off on deadline's date,
+// in the zone the source gave it, and false when the source gave a date
+// alone.
+func (c *Call) DeadlineTime(deadline time.Time) (time.Time, bool) {
+	want := deadline.Format(time.DateOnly)
+	for _, t := range c.DeadlineTimes {
+		if t.Format(time.DateOnly) == want {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
 // FinalDeadline returns the last cut-off, and false when there is none.
 func (c *Call) FinalDeadline() (time.Time, bool) {
 	if len(c.Deadlines) == 0 {
@@ -101,14 +120,17 @@ func (c *Call) FinalDeadline() (time.Time, bool) {
 	return c.Deadlines[len(c.Deadlines)-1], true
 }
 
-// Date truncates t to its calendar date at 00:00 UTC, after converting it to
-// Brussels time so that a 23:00 UTC deadline lands on the Brussels date.
+// Date truncates an instant (the clock's now) to its calendar date at 00:00
+// UTC, after converting it to Brussels time so that 23:30 UTC on the 1st is
+// the 2nd, as it is for the officers. A date a source writes is kept as
+// written instead (see ftportal): converting it moved deadlines a day later.
 func Date(t time.Time) time.Time {
-	t = t.In(brussels)
+	t = t.In(Brussels)
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-var brussels = loadBrussels()
+// Brussels is the zone of EU deadlines and of the officers' days.
+var Brussels = loadBrussels()
 
 func loadBrussels() *time.Location {
 	loc, err := time.LoadLocation("Europe/Brussels")
@@ -126,8 +148,8 @@ type News struct {
 }
 
 // Listing is a call as lists and exports show it: the dates as ISO strings
-// (deadlines ascending, the next one on or after the day given), money in
-// euro and null when unknown.
+// (deadlines ascending, the next one on or after the day given, the times
+// of day where the source gives them), money in euro and null when unknown.
 type Listing struct {
 	Identifier   string   `json:"identifier"`
 	Source       string   `json:"source"`
@@ -142,6 +164,9 @@ type Listing struct {
 	BudgetMax    *float64 `json:"budget_max"`
 	CallBudget   *float64 `json:"call_budget"`
 	FundingRate  *float64 `json:"funding_rate"`
+	// DeadlineTimes are the cut-offs with a time of day, RFC 3339 in the
+	// zone the source gave (e.g. 2026-12-31T23:59:00+01:00, Brussels).
+	DeadlineTimes []string `json:"deadline_times"`
 }
 
 // Listing returns the call as lists and exports show it on day.
@@ -155,6 +180,10 @@ func (c *Call) Listing(day time.Time) Listing {
 	}
 	for _, d := range c.Deadlines {
 		l.Deadlines = append(l.Deadlines, d.Format(time.DateOnly))
+	}
+	l.DeadlineTimes = make([]string, 0, len(c.DeadlineTimes))
+	for _, t := range c.DeadlineTimes {
+		l.DeadlineTimes = append(l.DeadlineTimes, t.Format(time.RFC3339))
 	}
 	if d, ok := c.NextDeadline(day); ok {
 		s := d.Format(time.DateOnly)

@@ -33,6 +33,7 @@ var fields = []field{
 	{"status", func(c *Call) string { return string(c.Status) }},
 	{"opening_date", func(c *Call) string { return datePtr(c.OpeningDate) }},
 	{"deadlines", func(c *Call) string { return dates(c.Deadlines) }},
+	{"deadline_times", func(c *Call) string { return instants(c.DeadlineTimes) }},
 	{"deadline_model", func(c *Call) string { return c.DeadlineModel }},
 	{"budget_min", func(c *Call) string { return money(c.BudgetMin) }},
 	{"budget_max", func(c *Call) string { return money(c.BudgetMax) }},
@@ -110,6 +111,16 @@ func dates(ts []time.Time) string {
 	s := make([]string, len(ts))
 	for i, t := range ts {
 		s[i] = t.Format(time.DateOnly)
+	}
+	return strings.Join(s, ",")
+}
+
+// instants renders times in UTC, so that a time read back from the store
+// compares equal whatever zone it is shown in.
+func instants(ts []time.Time) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = t.UTC().Format(time.RFC3339)
 	}
 	return strings.Join(s, ",")
 }

@@ -92,6 +92,8 @@ func TestDiffNamesWhatChanged(t *testing.T) {
 		{"description and title", func(c *Call) { c.DescriptionHTML = "<p>new</p>"; c.Title = "EIC STEP" },
 			[]Change{{Field: "title", Old: "EIC STEP Scale Up", New: "EIC STEP"}, {Field: "description", Old: "<p>Expected Outcome</p>", New: "<p>new</p>"}}},
 		{"news only", func(c *Call) { c.Raw = json.RawMessage(`{}`) }, nil},
+		{"time of day given", func(c *Call) { c.DeadlineTimes = []time.Time{time.Date(2026, 11, 25, 17, 0, 0, 0, Brussels)} },
+			[]Change{{Field: "deadline_times", Old: "", New: "2026-11-25T16:00:00Z"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,6 +107,27 @@ func TestDiffNamesWhatChanged(t *testing.T) {
 				t.Error("Diff and ContentHash disagree")
 			}
 		})
+	}
+}
+
+func TestDiffComparesDeadlineTimesAsInstants(t *testing.T) {
+	a, b := sampleCall(), sampleCall()
+	a.DeadlineTimes = []time.Time{time.Date(2026, 11, 25, 17, 0, 0, 0, Brussels)}
+	b.DeadlineTimes = []time.Time{time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC)} // read back in UTC
+	if d := Diff(a, b); len(d) != 0 || a.ContentHash() != b.ContentHash() {
+		t.Errorf("the same cut-off in another zone counts as a change: %v", d)
+	}
+}
+
+func TestDeadlineTimeIsTheTimeOnTheCutOffsDay(t *testing.T) {
+	c := sampleCall()
+	c.Deadlines = []time.Time{day("2026-11-25"), day("2026-12-31")}
+	c.DeadlineTimes = []time.Time{time.Date(2026, 12, 31, 23, 59, 0, 0, Brussels)}
+	if at, ok := c.DeadlineTime(day("2026-12-31")); !ok || !at.Equal(c.DeadlineTimes[0]) {
+		t.Errorf("DeadlineTime(31 December) = %v, %v", at, ok)
+	}
+	if at, ok := c.DeadlineTime(day("2026-11-25")); ok {
+		t.Errorf("a cut-off given as a day has a time: %v", at)
 	}
 }
 
@@ -199,5 +222,23 @@ func TestTidyLinesIsFieldsAndJoinLineByLine(t *testing.T) {
 		if got, want := tidyLines(s), slow(s); got != want {
 			t.Errorf("tidyLines(%q) = %q, want %q", s, got, want)
 		}
+	}
+}
+
+func TestListingShowsTheTimesOfDayTheSourceGave(t *testing.T) {
+	c := sampleCall()
+	c.Deadlines = []time.Time{day("2026-11-25"), day("2026-12-31")}
+	c.DeadlineTimes = []time.Time{time.Date(2026, 12, 31, 23, 59, 0, 0, Brussels)}
+	l := c.Listing(day("2026-11-23"))
+	if diff := cmp.Diff([]string{"2026-11-25", "2026-12-31"}, l.Deadlines); diff != "" {
+		t.Errorf("deadlines (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"2026-12-31T23:59:00+01:00"}, l.DeadlineTimes); diff != "" {
+		t.Errorf("deadline times (-want +got):\n%s", diff)
+	}
+	plain := sampleCall()
+	b, err := json.Marshal(plain.Listing(day("2026-11-23")))
+	if err != nil || !strings.Contains(string(b), `"deadline_times":[]`) {
+		t.Errorf("a call without times lists %s, %v; want an empty array", b, err)
 	}
 }

@@ -84,15 +84,21 @@ func callRules(c *Call) (Eligibility, []Reason) {
 	if c.Status == StatusClosed {
 		add(Ineligible, Reason{ReasonClosed, "De oproep is gesloten.", "The call is closed."})
 	}
-	if c.Kind == KindTender {
+	if c.Kind == KindTender || isTender(c) {
 		add(Ineligible, Reason{ReasonTender,
 			"Dit is een aanbesteding (opdracht), geen subsidie voor steden.",
 			"This is a tender (procurement), not a grant for cities."})
 	}
-	if scheme := researcherScheme(c); scheme != "" {
-		add(Ineligible, Reason{ReasonApplicantType,
-			fmt.Sprintf("Lokale besturen kunnen niet indienen bij %s.", scheme),
-			fmt.Sprintf("Local authorities cannot apply to %s.", scheme)})
+	if scheme, action := researcherScheme(c); scheme != "" {
+		if action != "" {
+			add(Ineligible, Reason{ReasonApplicantType,
+				fmt.Sprintf("Lokale besturen kunnen niet indienen bij %s (soort actie %q).", scheme, action),
+				fmt.Sprintf("Local authorities cannot apply to %s (type of action %q).", scheme, action)})
+		} else {
+			add(Ineligible, Reason{ReasonApplicantType,
+				fmt.Sprintf("Lokale besturen kunnen niet indienen bij %s.", scheme),
+				fmt.Sprintf("Local authorities cannot apply to %s.", scheme)})
+		}
 		return status, reasons
 	}
 	if cue, where := applicantCue(c); cue != "" {
@@ -110,16 +116,80 @@ func callRules(c *Call) (Eligibility, []Reason) {
 }
 
 // researcherScheme names the schemes local public authorities cannot apply
-// to: EIC (start-ups and SMEs), ERC (principal investigators) and MSCA
-// (researchers' mobility).
-func researcherScheme(c *Call) string {
+// to: EIC (start-ups and SMEs, grants and equity), ERC (principal
+// investigators) and MSCA (researchers' mobility, postdoctoral fellowships).
+// The type of action is the portal's own word and is read first, and the
+// action that says so is returned ("HORIZON EIC Equity Only" on a topic whose
+// identifier does not say EIC); then the identifier and the programme. A
+// cascade call's types of action are its parent grant's, not its own.
+func researcherScheme(c *Call) (scheme, action string) {
+	if c.Kind != KindCascade {
+		for _, a := range c.TypesOfAction {
+			for _, w := range codeWords(a) {
+				if isScheme(w) {
+					return w, a
+				}
+			}
+		}
+	}
 	id := strings.ToUpper(c.Identifier)
 	for _, s := range []string{"EIC", "ERC", "MSCA"} {
 		if c.Programme == s || strings.HasPrefix(id, s+"-") || strings.Contains(id, "-"+s+"-") {
-			return s
+			return s, ""
 		}
 	}
-	return ""
+	return "", ""
+}
+
+func isScheme(w string) bool { return w == "EIC" || w == "ERC" || w == "MSCA" }
+
+// codeWords splits a type of action or an identifier into its upper-case
+// words and code segments: "HORIZON-TMA-MSCA-PF-EF" -> HORIZON TMA MSCA PF EF.
+func codeWords(s string) []string {
+	return strings.FieldsFunc(strings.ToUpper(s), func(r rune) bool {
+		return r == ' ' || r == '-' || r == '/' || r == '_' || r == '(' || r == ')' || r == ','
+	})
+}
+
+// isTender reports whether a call is a procurement the Commission buys
+// with, not a grant: its type of action says tender or procurement (but
+// pre-commercial procurement and public procurement of innovative solutions
+// are grants to public buyers, cities among them), its title calls for
+// tenders, or its identifier is a procurement reference such as
+// "EC-CNECT/2027/OP/0012" (open, restricted or negotiated procedure).
+func isTender(c *Call) bool {
+	if c.Kind == KindCascade {
+		return false
+	}
+	for _, a := range c.TypesOfAction {
+		a = normalise(a)
+		if strings.Contains(a, " pre-commercial ") || strings.Contains(a, " innovative solutions ") ||
+			strings.Contains(a, " pcp ") || strings.Contains(a, " ppi ") {
+			continue
+		}
+		if containsAny(a, []string{"tender", "procurement"}) != "" {
+			return true
+		}
+	}
+	if strings.Contains(normalise(c.Title), " call for tenders ") {
+		return true
+	}
+	// A procurement reference names the procedure right after the year:
+	// <year>/OP, <year>/EA-RP.
+	ws := codeWords(c.Identifier)
+	for i := 0; i+1 < len(ws); i++ {
+		if y, err := strconv.Atoi(ws[i]); err != nil || len(ws[i]) != 4 || y < 2000 {
+			continue
+		}
+		next := ws[i+1]
+		if next == "EA" && i+2 < len(ws) {
+			next = ws[i+2]
+		}
+		if next == "OP" || next == "RP" || next == "NP" {
+			return true
+		}
+	}
+	return false
 }
 
 // Cues that the applicants are not public authorities. Notes and title cues
@@ -146,14 +216,22 @@ var (
 )
 
 // applicantCue returns the first cue that the applicants must be companies
-// or researchers, and where it was found ("eligibility notes", "title" or
-// "description").
+// or researchers, and where it was found ("eligibility notes", "type of
+// action", "title" or "description"). A cascade call's types of action are
+// its parent grant's.
 func applicantCue(c *Call) (cue, where string) {
 	notes := normalise(c.EligibilityNotes)
 	publicNamed := containsAny(notes, publicCues) != ""
 	if !publicNamed {
 		if cue := containsAny(notes, strictCues); cue != "" {
 			return cue, "eligibility notes"
+		}
+	}
+	if c.Kind != KindCascade {
+		for _, a := range c.TypesOfAction {
+			if cue := containsAny(normalise(a), strictCues); cue != "" {
+				return cue, "type of action"
+			}
 		}
 	}
 	if cue := containsAny(normalise(c.Title), strictCues); cue != "" {
@@ -174,6 +252,8 @@ func dutchPlace(where string) string {
 		return "titel"
 	case "eligibility notes":
 		return "voorwaarden"
+	case "type of action":
+		return "soort actie"
 	}
 	return "beschrijving"
 }

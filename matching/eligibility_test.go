@@ -1,7 +1,9 @@
 package matching
 
 import (
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestGeographyOfInterregAndERDF(t *testing.T) {
@@ -55,6 +57,41 @@ func TestCallRulesForApplicantsOtherThanCities(t *testing.T) {
 		{"designated national bodies", Call{Identifier: "X", Status: StatusOpen, EligibilityNotes: "Only the competent national or regional authorities designated by the Member State may coordinate."}, Ineligible, ReasonApplicantType},
 		{"less developed regions", Call{Identifier: "X", Status: StatusOpen, EligibilityNotes: "At least half of the partners in less developed regions."}, Ineligible, ReasonApplicantType},
 		{"public bodies named in the notes", Call{Identifier: "X", Status: StatusOpen, EligibilityNotes: "Local authorities and start-ups may apply."}, Eligible, ""},
+
+		// The type of action decides where the identifier does not say.
+		{"EIC equity by its type of action alone", stepScaleUp("HORIZON-2026-STEP-SCALEUP", KindTopic), Ineligible, ReasonApplicantType},
+		{"EIC Accelerator by its type of action", Call{Identifier: "HORIZON-2027-ACCELERATOR-01", Programme: "HORIZON", Status: StatusOpen,
+			TypesOfAction: []string{"HORIZON EIC Accelerator Blended Finance"}}, Ineligible, ReasonApplicantType},
+		{"ERC by its type of action", Call{Identifier: "HORIZON-2027-STG", Programme: "HORIZON", Status: StatusOpen,
+			TypesOfAction: []string{"ERC Starting Grant"}}, Ineligible, ReasonApplicantType},
+		{"MSCA postdoctoral fellowships by their type code", Call{Identifier: "HORIZON-2027-PF-01", Programme: "HORIZON", Status: StatusOpen,
+			TypesOfAction: []string{"HORIZON-TMA-MSCA-PF-EF"}}, Ineligible, ReasonApplicantType},
+		{"postdoctoral fellowships named in the type of action", Call{Identifier: "HORIZON-2027-PF-02", Programme: "HORIZON", Status: StatusOpen,
+			TypesOfAction: []string{"HORIZON Postdoctoral Fellowships"}}, Ineligible, ReasonApplicantType},
+		{"tender by its type of action", Call{Identifier: "DIGITAL-2027-DATA", Programme: "DIGITAL", Status: StatusOpen,
+			TypesOfAction: []string{"Call for tenders (services)"}}, Ineligible, ReasonTender},
+		{"procurement reference", Call{Identifier: "EC-CNECT/2027/OP/0012", Status: StatusOpen, Title: "Study on local digital twins"}, Ineligible, ReasonTender},
+		{"restricted procedure reference", Call{Identifier: "NEAR/BEG/2023/EA-RP/0169", Status: StatusOpen}, Ineligible, ReasonTender},
+		{"call for tenders in the title", Call{Identifier: "X", Status: StatusOpen, Title: "Call for tenders: technical assistance to the Covenant of Mayors"}, Ineligible, ReasonTender},
+		{"pre-commercial procurement is a grant to public buyers", Call{Identifier: "HORIZON-CL5-2027-D4-01-05", Programme: "HORIZON", Status: StatusOpen,
+			TypesOfAction: []string{"HORIZON-PCP HORIZON Pre-commercial Procurement"}}, Eligible, ""},
+		{"public procurement of innovative solutions is too", Call{Identifier: "HORIZON-CL6-2027-GOVERNANCE-01-08", Programme: "HORIZON", Status: StatusOpen,
+			TypesOfAction: []string{"HORIZON PPI Public Procurement of Innovative solutions"}}, Eligible, ""},
+		{"a Horizon topic's segments are no procurement reference", Call{Identifier: "HORIZON-CL5-2024-D2-01-03", Programme: "HORIZON", Status: StatusOpen,
+			TypesOfAction: []string{"HORIZON Research and Innovation Actions"}}, Eligible, ""},
+
+		// A cascade call keeps its parent's types of action; its own rules count.
+		{"cascade call under an EIC equity topic, open to cities", func() Call {
+			c := stepScaleUp("11321COMPETITIVE_CALLen", KindCascade)
+			c.Title, c.Description = "Open call: digital health pilots with municipalities", "Pilot digital health services with a city."
+			c.EligibilityNotes = "Who can apply: local authorities (municipalities, cities) in EU Member States, alone or with an SME."
+			return c
+		}(), Eligible, ""},
+		{"cascade call for SMEs only", func() Call {
+			c := stepScaleUp("11322COMPETITIVE_CALLen", KindCascade)
+			c.Title, c.EligibilityNotes = "Open call for health start-up pilots", "Open to SMEs only."
+			return c
+		}(), Ineligible, ReasonApplicantType},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,6 +108,26 @@ func TestCallRulesForApplicantsOtherThanCities(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// stepScaleUp is the real HORIZON-EIC-2026-STEP record as the matcher sees
+// it, under another identifier.
+func stepScaleUp(identifier string, kind Kind) Call {
+	return Call{Identifier: identifier, Source: "ftportal", Programme: "HORIZON", Kind: kind, Status: StatusOpen,
+		Title: "STEP Scale Up", TypesOfAction: []string{"HORIZON EIC Equity Only"},
+		Description: "The EIC STEP Scale Up call offers a total indicative budget of EUR 300 million for 2026. " +
+			"The support will be in the form of equity-only investments managed by the EIC Fund.",
+		EligibilityNotes: "described in Annex 2(B. Eligibility) of the EIC Work Programme 2026",
+		Deadlines:        []time.Time{mustDate("2026-11-25")}}
+}
+
+func TestAnIneligibleTypeOfActionIsNamedInBothLanguages(t *testing.T) {
+	c := stepScaleUp("HORIZON-2026-STEP-SCALEUP", KindTopic)
+	_, reasons := callRules(&c)
+	if len(reasons) != 1 || !strings.Contains(reasons[0].EN, `"HORIZON EIC Equity Only"`) ||
+		!strings.Contains(reasons[0].NL, `soort actie "HORIZON EIC Equity Only"`) {
+		t.Errorf("reasons = %+v, want the type of action named in Dutch and English", reasons)
 	}
 }
 

@@ -72,7 +72,7 @@ func (n Normaliser) enrich(c *crawlers.Call, d topicDetails) {
 	if c.CallTitle == "" {
 		c.CallTitle = t.CallTitle
 	}
-	if c.ProgrammeName == "" {
+	if c.ProgrammeName == "" || c.Programme == OtherProgramme {
 		code, name := programmeFor([]string{string(t.FrameworkProgramme.ID)}, t.FrameworkProgramme.Abbreviation, c.Identifier)
 		c.Programme = code
 		c.ProgrammeName = firstNonEmpty(name, t.FrameworkProgramme.Description)

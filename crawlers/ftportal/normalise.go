@@ -72,11 +72,22 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 		c.Kind = crawlers.KindCall
 	case typeCascade:
 		// Cascade calls share the parent's identifier: the reference is
-		// the key, the identifier names the parent.
+		// the key, the identifier names the parent. Their title is
+		// callTitle; title is the parent topic's ("EITHEALTH Business Plan
+		// 2026" for every open call of EIT Health), kept as the call's.
 		c.Kind = crawlers.KindCascade
 		c.Identifier = ref
-		if c.CallIdentifier == "" {
-			c.CallIdentifier = id
+		c.CallIdentifier = firstNonEmpty(id, c.CallIdentifier)
+		c.CallTitle = r.first("title")
+		c.Title = ""
+		for _, t := range []string{r.first("callTitle"), r.Content, r.Summary} {
+			if t = strings.TrimSpace(t); t != "" && t != c.CallTitle {
+				c.Title = t
+				break
+			}
+		}
+		if c.Title == "" {
+			c.Title = "Cascade funding call " + ref
 		}
 	}
 	if c.Identifier == "" {
@@ -107,42 +118,34 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 		}
 	}
 	for _, s := range r.Metadata["deadlineDate"] {
-		if t, err := parseDate(s); err == nil {
-			c.Deadlines = append(c.Deadlines, t)
-		}
+		addDeadline(&c, s)
 	}
-	for _, t := range r.Metadata["typesOfAction"] {
-		c.TypesOfAction = appendUnique(c.TypesOfAction, strings.Join(strings.Fields(t), " "))
-	}
-	applyActions(&c, actions)
-	for _, l := range links {
-		if c.OpeningDate == nil && l.StartDate != "" {
-			if t, err := parseDate(string(l.StartDate)); err == nil {
-				c.OpeningDate = &t
-			}
-		}
-	}
-	applyBudget(&c, id, budget)
-	c.News = newsItems(news)
-
-	c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(firstNonEmpty(r.first("descriptionByte"), r.first("description")))
-	c.ConditionsHTML, c.ConditionsText = crawlers.SanitizeHTML(r.first("topicConditions"))
 	if c.Kind == crawlers.KindCascade {
-		if c.DescriptionHTML == "" {
-			c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(r.first("furtherInformation"))
+		cascade(&c, r)
+	} else {
+		for _, t := range r.Metadata["typesOfAction"] {
+			c.TypesOfAction = appendUnique(c.TypesOfAction, strings.Join(strings.Fields(t), " "))
 		}
-		if c.ConditionsHTML == "" {
-			c.ConditionsHTML, c.ConditionsText = crawlers.SanitizeHTML(r.first("beneficiaryAdministration"))
-		}
-		if v := r.first("budget"); v != "" && c.CallBudget == nil {
-			var f flexNumber
-			if err := f.UnmarshalJSON([]byte(v)); err == nil && f > 0 {
-				c.CallBudget = ptr(float64(f))
+		applyActions(&c, actions)
+		for _, l := range links {
+			if c.OpeningDate == nil && l.StartDate != "" {
+				if t, err := parseDate(string(l.StartDate)); err == nil {
+					c.OpeningDate = &t
+				}
 			}
 		}
+		applyBudget(&c, id, budget)
+		c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(firstNonEmpty(r.first("descriptionByte"), r.first("description")))
+		c.ConditionsHTML, c.ConditionsText = crawlers.SanitizeHTML(r.first("topicConditions"))
+		c.EligibilityNotes = eligibility(c.ConditionsText)
 	}
-	c.Summary = crawlers.Summarise(firstNonEmpty(c.DescriptionText, r.Summary, r.Content), summaryLength)
-	c.EligibilityNotes = eligibility(c.ConditionsText)
+	c.News = newsItems(news)
+	if c.Kind == crawlers.KindCascade {
+		// The record's summary and content may be the parent topic's title.
+		c.Summary = crawlers.Summarise(firstNonEmpty(c.DescriptionText, c.Title), summaryLength)
+	} else {
+		c.Summary = crawlers.Summarise(firstNonEmpty(c.DescriptionText, r.Summary, r.Content), summaryLength)
+	}
 
 	for _, k := range r.Metadata["keywords"] {
 		c.Keywords = appendUnique(c.Keywords, splitEmbeddedList(k)...)
@@ -155,9 +158,27 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 	return c, nil
 }
 
+// cascade fills a cascade call (financial support to third parties) from
+// its own fields. The parent topic's types of action, actions, budget table,
+// description and conditions describe the parent's grant and its consortium, not the
+// third parties who apply here, so they are left out: the call is judged
+// on who its own text lets apply (beneficiaryAdministration).
+func cascade(c *crawlers.Call, r Record) {
+	c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(firstNonEmpty(r.first("description"), r.first("furtherInformation")))
+	c.ConditionsHTML, c.ConditionsText = crawlers.SanitizeHTML(r.first("beneficiaryAdministration"))
+	c.EligibilityNotes = c.ConditionsText
+	if v := r.first("budget"); v != "" {
+		var f flexNumber
+		if err := f.UnmarshalJSON([]byte(v)); err == nil && f > 0 {
+			c.CallBudget = ptr(float64(f))
+		}
+	}
+}
+
 // finish sorts the cut-offs and derives the status from the dates.
 func (n Normaliser) finish(c *crawlers.Call) {
 	c.Deadlines = crawlers.SortDeadlines(c.Deadlines)
+	c.DeadlineTimes = crawlers.SortDeadlines(c.DeadlineTimes)
 	c.Status = crawlers.DeriveStatus(c.OpeningDate, c.Deadlines, n.Today)
 }
 
@@ -183,7 +204,7 @@ func (n Normaliser) publicURL(c crawlers.Call, r Record) string {
 // search fields lacked (the actions' types carry a code prefix, so the
 // search field's spelling wins).
 func applyActions(c *crawlers.Call, actions []action) {
-	var deadlines []time.Time
+	var cutOffs crawlers.Call // the actions' cut-offs, kept apart until known to be needed
 	haveTypes := len(c.TypesOfAction) > 0
 	for _, a := range actions {
 		if c.OpeningDate == nil && a.PlannedOpeningDate != "" {
@@ -192,9 +213,7 @@ func applyActions(c *crawlers.Call, actions []action) {
 			}
 		}
 		for _, d := range a.DeadlineDates {
-			if t, err := parseDate(string(d)); err == nil {
-				deadlines = append(deadlines, t)
-			}
+			addDeadline(&cutOffs, string(d))
 		}
 		for _, t := range a.Types {
 			if haveTypes {
@@ -207,7 +226,20 @@ func applyActions(c *crawlers.Call, actions []action) {
 		}
 	}
 	if len(c.Deadlines) == 0 {
-		c.Deadlines = deadlines
+		c.Deadlines, c.DeadlineTimes = cutOffs.Deadlines, cutOffs.DeadlineTimes
+	}
+}
+
+// addDeadline adds a cut-off the portal wrote as s to c: its day, and its
+// time when the portal gives one. A date that does not parse is left out.
+func addDeadline(c *crawlers.Call, s string) {
+	d, err := parsePortalDate(s)
+	if err != nil {
+		return
+	}
+	c.Deadlines = append(c.Deadlines, d.Day)
+	if !d.At.IsZero() {
+		c.DeadlineTimes = append(c.DeadlineTimes, d.At)
 	}
 }
 
@@ -335,5 +367,3 @@ func firstNonEmpty(vs ...string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func toDate(t time.Time) time.Time { return crawlers.Date(t) }

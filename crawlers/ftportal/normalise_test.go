@@ -216,27 +216,143 @@ func TestNormaliseCascadeCallKeyedByReference(t *testing.T) {
 	}
 }
 
-func TestParseDateVintages(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"2023-01-11T17:00:00.000+0000", "2023-01-11"},
-		{"2024-04-18T19:00:00.000+0200", "2024-04-18"},
-		{"2023-12-07T01:00:00.000+0100", "2023-12-07"},
-		{"2025-11-06", "2025-11-06"},
-		{"1790812800000", "2026-10-01"},
-		{"19 May 2020", "2020-05-19"},
-		{"2026-04-01T15:44:11.496", "2026-04-01"},
-		{"2026-03-23T23:30:00.000+0000", "2026-03-24"}, // 00:30 in Brussels
+// cascadeRecord is a cascade call (type 8) made from the real current-format
+// record: the parent topic's fields stay as they were (an EIC equity topic's
+// title, types of action, actions, budget table and conditions), and the
+// cascade's own fields are added as eu-sources.md §1 lists them.
+func cascadeRecord(t *testing.T) fixture {
+	f := currentRecord(t).set("type", "8").set("identifier", "HORIZON-EIT-2026-25-KIC-EITHEALTH").
+		set("title", "EITHEALTH Business Plan 2026").
+		set("callTitle", "Open call: digital health pilots with municipalities").
+		set("description", "<p>Pilot digital health services for older residents, run with a city.</p>").
+		set("beneficiaryAdministration", "<p>Who can apply: local authorities (municipalities, cities) in EU Member States, alone or with an SME.</p>").
+		set("budget", "500000").set("caName", "EIT Health e.V.").set("projectAcronym", "EITHEALTH").
+		set("deadlineDate", "2026-12-31T23:59:00.000+0000")
+	f["reference"] = "11321COMPETITIVE_CALLen"
+	f["url"] = "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/competitive-calls-cs/11321"
+	f["content"], f["summary"] = "EITHEALTH Business Plan 2026", "EITHEALTH Business Plan 2026"
+	return f
+}
+
+func TestNormaliseCascadeCallIsItsOwnCall(t *testing.T) {
+	c := normalise(t, cascadeRecord(t))
+	got := map[string]any{
+		"title": c.Title, "call": c.CallIdentifier, "callTitle": c.CallTitle, "types": c.TypesOfAction,
+		"callBudget": deref(c.CallBudget), "min": deref(c.BudgetMin), "max": deref(c.BudgetMax),
+		"deadlines": c.Deadlines, "description": c.DescriptionText, "notes": c.EligibilityNotes,
+	}
+	want := map[string]any{
+		"title": "Open call: digital health pilots with municipalities", "call": "HORIZON-EIT-2026-25-KIC-EITHEALTH",
+		"callTitle": "EITHEALTH Business Plan 2026", "types": []string(nil),
+		"callBudget": 500000.0, "min": nil, "max": nil,
+		"deadlines":   []time.Time{day("2026-12-31")},
+		"description": "Pilot digital health services for older residents, run with a city.",
+		"notes":       "Who can apply: local authorities (municipalities, cities) in EU Member States, alone or with an SME.",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("cascade call (-want +got):\n%s", diff)
+	}
+	if strings.Contains(c.ConditionsText, "Annex 2") {
+		t.Errorf("the parent's conditions were kept: %q", c.ConditionsText)
+	}
+
+	f := cascadeRecord(t)
+	delete(f.meta(), "callTitle")
+	delete(f.meta(), "description")
+	c = normalise(t, f)
+	if c.Title != "Cascade funding call 11321COMPETITIVE_CALLen" || c.Summary != c.Title || c.DescriptionText != "" {
+		t.Errorf("without a title or description of its own: title %q, summary %q, description %q; want nothing of the parent's",
+			c.Title, c.Summary, c.DescriptionText)
+	}
+}
+
+func TestParseDateKeepsThePortalsDayAndTime(t *testing.T) {
+	// at is the time of day in Brussels, "" when the portal gives the day alone.
+	tests := []struct{ in, day, at string }{
+		{"2023-01-11T17:00:00.000+0000", "2023-01-11", "2023-01-11T17:00:00+01:00"},
+		{"2024-04-18T19:00:00.000+0200", "2024-04-18", "2024-04-18T17:00:00+02:00"}, // the 2023 spelling of 17:00
+		{"2023-12-07T01:00:00.000+0100", "2023-12-07", ""},                          // midnight UTC
+		{"2026-11-25T00:00:00.000+0000", "2026-11-25", ""},
+		{"2026-12-31T23:59:00.000+0000", "2026-12-31", "2026-12-31T23:59:00+01:00"}, // not 1 January
+		{"1798761540000", "2026-12-31", "2026-12-31T23:59:00+01:00"},                // the same as epoch-ms
+		{"2026-03-23T23:30:00.000+0000", "2026-03-23", "2026-03-23T23:30:00+01:00"},
+		{"2025-11-06", "2025-11-06", ""},
+		{"1790812800000", "2026-10-01", ""},
+		{"19 May 2020", "2020-05-19", ""},
+		{"2026-04-01T15:44:11.496", "2026-04-01", "2026-04-01T15:44:11+02:00"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := parseDate(tt.in)
-			if err != nil || got.Format(time.DateOnly) != tt.want {
-				t.Errorf("parseDate = %v, %v; want %s", got, err, tt.want)
+			got, err := parsePortalDate(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := ""
+			if !got.At.IsZero() {
+				at = got.At.Format(time.RFC3339)
+				if got.At.Location() != crawlers.Brussels {
+					t.Errorf("time of day in %s, want Brussels", got.At.Location())
+				}
+			}
+			if !got.Day.Equal(day(tt.day)) || at != tt.at {
+				t.Errorf("parsePortalDate = %s at %q; want %s at %q", got.Day.Format(time.DateOnly), at, tt.day, tt.at)
 			}
 		})
 	}
 	if _, err := parseDate("next Tuesday"); err == nil {
 		t.Error("parseDate accepted nonsense")
+	}
+}
+
+// A deadline the portal stamps 23:59 +0000 (13 of 195 real records) stays
+// on its day with its time; converting it to Brussels time made it 1 January.
+func TestNormaliseLateDeadlineStaysOnThePortalsDay(t *testing.T) {
+	epoch := record2023(t)
+	epoch.meta()["deadlineDate"] = nil
+	epoch.set("actions", `[{"status":{"id":31094502},"types":[{"typeOfAction":"HORIZON-RIA HORIZON Research and Innovation Actions"}],"deadlineDates":["1798761540000"]}]`)
+	tests := []struct {
+		name   string
+		record fixture
+	}{
+		{"search API string", record2023(t).set("deadlineDate", "2026-12-31T23:59:00.000+0000")},
+		{"epoch-ms in actions", epoch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := normalise(t, tt.record)
+			if diff := cmp.Diff([]time.Time{day("2026-12-31")}, c.Deadlines); diff != "" {
+				t.Fatalf("deadlines (-want +got):\n%s", diff)
+			}
+			at, ok := c.DeadlineTime(c.Deadlines[0])
+			if !ok || at.Format("2006-01-02 15:04") != "2026-12-31 23:59" || at.Location() != crawlers.Brussels {
+				t.Errorf("time of day = %v, %v; want 23:59 in Brussels on 31 December", at, ok)
+			}
+			if c.Status != crawlers.StatusOpen {
+				t.Errorf("status %s, want open", c.Status)
+			}
+			if s := crawlers.DeriveStatus(c.OpeningDate, c.Deadlines, day("2026-12-31").Add(22*time.Hour)); s != crawlers.StatusOpen {
+				t.Errorf("status on the deadline's evening = %s, want open", s)
+			}
+			if s := crawlers.DeriveStatus(c.OpeningDate, c.Deadlines, day("2027-01-01").Add(9*time.Hour)); s != crawlers.StatusClosed {
+				t.Errorf("status on 1 January = %s, want closed", s)
+			}
+		})
+	}
+}
+
+func TestNormaliseKeepsNoTimeForADayAlone(t *testing.T) {
+	c := normalise(t, currentRecord(t)) // deadlineDate 2026-11-25T00:00:00.000+0000
+	if len(c.DeadlineTimes) != 0 {
+		t.Errorf("midnight UTC is a day without time, got times %v", c.DeadlineTimes)
+	}
+	c = normalise(t, olderRecords(t)[0]) // 17:00 +0000 cut-offs
+	want := []string{"2023-01-11T17:00:00+01:00", "2023-03-22T17:00:00+01:00", "2023-06-07T17:00:00+02:00", "2023-10-04T17:00:00+02:00"}
+	var got []string
+	for _, at := range c.DeadlineTimes {
+		got = append(got, at.Format(time.RFC3339))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("17:00 Brussels cut-offs (-want +got):\n%s", diff)
 	}
 }
 
@@ -247,16 +363,68 @@ func TestProgrammeFor(t *testing.T) {
 		abbr, id, want string
 	}{
 		{"facet code", []string{"43152860"}, "", "X-1", "DIGITAL"},
-		{"unknown code falls back to prefix", []string{"99"}, "", "LIFE-2026-SAP-ENV", "LIFE"},
+		{"EuropeAid code", []string{"111111"}, "", "EuropeAid/186411/DD/ACT/ET", "EUROPEAID"},
+		{"unknown code falls back to a known prefix", []string{"99"}, "", "LIFE-2026-SAP-ENV", "LIFE"},
+		{"unknown code and prefix are other", []string{"48000001"}, "", "EuropeAid/186411/DD/ACT/ET", OtherProgramme},
+		{"no code and an unknown prefix are other", nil, "", "186411PROSPECTSEN", OtherProgramme},
 		{"topicDetails abbreviation", nil, "ERASMUS2027", "ERASMUS-EDU-2026", "ERASMUS+"},
 		{"identifier prefix", nil, "", "CERV-2026-CITIZENS", "CERV"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got, _ := programmeFor(tt.codes, tt.abbr, tt.id); got != tt.want {
+			got, name := programmeFor(tt.codes, tt.abbr, tt.id)
+			if got != tt.want {
 				t.Errorf("programmeFor = %q, want %q", got, tt.want)
 			}
+			if tt.abbr == "" && name == "" {
+				t.Errorf("programme %s has no name", got)
+			}
 		})
+	}
+}
+
+// EuropeAid calls each became a programme named after their identifier; an
+// unknown code is one "other" programme that still says the code.
+func TestNormaliseNamesTheProgrammeOfEuropeAidAndUnknownCodes(t *testing.T) {
+	europeAid := func(code string) fixture {
+		f := currentRecord(t).set("type", "2").set("frameworkProgramme", code).set("identifier", "EuropeAid/186411/DD/ACT/ET")
+		f["reference"] = "186411PROSPECTSEN"
+		return f
+	}
+	tests := []struct {
+		name, code, wantCode, wantName string
+	}{
+		{"EuropeAid", "111111", "EUROPEAID", "EuropeAid (EU external action)"},
+		{"unknown code", "48000001", OtherProgramme, "Other programme (portal code 48000001)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := normalise(t, europeAid(tt.code))
+			if c.Programme != tt.wantCode || c.ProgrammeName != tt.wantName || c.Kind != crawlers.KindCall {
+				t.Errorf("programme %q %q kind %s; want %q %q", c.Programme, c.ProgrammeName, c.Kind, tt.wantCode, tt.wantName)
+			}
+		})
+	}
+}
+
+func TestEnrichNamesAnOtherProgrammeFromTopicDetails(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "topicDetails-DIGITAL-2026-SKILLS-10-EDTECH.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := parseTopicDetails(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := stub(olderRecords(t)[0], "DIGITAL-2026-SKILLS-10-EDTECH").set("frameworkProgramme", "48000001")
+	rec.set("identifier", "X2026-SKILLS-10-EDTECH")
+	c := normalise(t, rec)
+	if c.Programme != OtherProgramme {
+		t.Fatalf("programme before topicDetails = %q, want %q", c.Programme, OtherProgramme)
+	}
+	Normaliser{Today: today}.enrich(&c, d)
+	if c.Programme != "DIGITAL" || c.ProgrammeName != "Digital Europe Programme" {
+		t.Errorf("programme after topicDetails = %q %q", c.Programme, c.ProgrammeName)
 	}
 }
 

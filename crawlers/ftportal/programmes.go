@@ -39,7 +39,34 @@ var programmes = map[string]programme{
 	"44773066": {"JTM", "Just Transition Mechanism"},
 	"45532249": {"EUBA", "EU Bodies and Agencies"},
 	"31059643": {"COSME", "COSME 2014-2020"},
+	// External action: EuropeAid's calls for proposals carry the portal's
+	// placeholder code 111111.
+	"111111":   {"EUROPEAID", "EuropeAid (EU external action)"},
+	"45876777": {"NDICI", "Neighbourhood, Development and International Cooperation Instrument - Global Europe"},
+	"47376280": {"RELEX", "EU External Action - eGrants"},
+	"43251842": {"EUAF", "Union Anti-Fraud Programme"},
+	"43251882": {"IMCAP", "Information measures relating to the common agricultural policy"},
+	"43252433": {"PERICLES", "Protection of the Euro against Counterfeiting (Pericles IV)"},
+	"43253967": {"RENEWFM", "Renewable Energy Financing Mechanism"},
+	"43298664": {"AGRIP", "Promotion of Agricultural Products"},
+	"44773133": {"IMREG", "Information Measures for the EU Cohesion policy"},
+	"46324255": {"ERDF-TA", "Technical assistance for ERDF, CF and JTF"},
+	"47786028": {"BCS", "Business and Consumer Surveys Programme"},
 }
+
+// OtherProgramme is the one programme of the records whose programme code
+// is not known here; the code the portal gave is kept in the name, and the
+// raw record keeps the rest.
+const OtherProgramme = "OTHER"
+
+// byCode finds a programme by its short code.
+var byCode = func() map[string]programme {
+	m := make(map[string]programme, len(programmes))
+	for _, p := range programmes {
+		m[p.Code] = p
+	}
+	return m
+}()
 
 // abbreviations maps programme abbreviations from topicDetails and
 // grantsTenders.json (and identifier prefixes) to the same short codes.
@@ -52,25 +79,38 @@ var abbreviations = map[string]string{
 }
 
 // programmeFor returns the short code and name for a record: the numeric
-// frameworkProgramme code when known, else the abbreviation, else the
-// identifier's first segment.
+// frameworkProgramme code when known, else the abbreviation topicDetails
+// gives, else the identifier's first segment when it names a known
+// programme, else OtherProgramme. An identifier is not a programme:
+// EuropeAid's ("EuropeAid/180123/DD/ACT/Multi") each became one of their own.
 func programmeFor(codes []string, abbreviation, identifier string) (code, name string) {
+	raw := ""
 	for _, c := range codes {
+		c = strings.TrimSpace(c)
 		if p, ok := programmes[c]; ok {
 			return p.Code, p.Name
+		}
+		if raw == "" {
+			raw = c
 		}
 	}
 	if abbreviation != "" {
 		a := strings.ToUpper(abbreviation)
 		if s, ok := abbreviations[a]; ok {
-			return s, ""
+			a = s
 		}
-		return a, ""
+		return a, byCode[a].Name
 	}
 	prefix, _, _ := strings.Cut(identifier, "-")
 	prefix = strings.ToUpper(prefix)
 	if s, ok := abbreviations[prefix]; ok {
-		return s, ""
+		prefix = s
 	}
-	return prefix, ""
+	if p, ok := byCode[prefix]; ok {
+		return p.Code, p.Name
+	}
+	if raw != "" {
+		return OtherProgramme, "Other programme (portal code " + raw[:min(len(raw), 40)] + ")"
+	}
+	return OtherProgramme, "Other programme"
 }

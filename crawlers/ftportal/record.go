@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fundmatch/fundmatch/crawlers"
 )
 
 // Page is one decoded page of the search API.
@@ -277,20 +279,55 @@ var dateLayouts = []string{
 	"2 Jan 2006",
 }
 
-// parseDate reads a portal date of any vintage (epoch milliseconds, ISO
-// with or without offset, YYYY-MM-DD, "19 May 2020") and returns its
-// calendar date in Brussels.
+// portalDate is a date as the portal means it: the calendar day, and the
+// time of day in Brussels when the portal gives one.
+type portalDate struct {
+	Day time.Time // 00:00 UTC
+	At  time.Time // zero when the portal gives the day alone
+}
+
+// parsePortalDate reads a portal date of any vintage (epoch milliseconds,
+// ISO with or without offset, YYYY-MM-DD, "19 May 2020").
+//
+// The portal keeps Brussels wall-clock times as if they were UTC: a 17:00
+// Brussels deadline is written 2023-01-11T17:00:00.000+0000 (or, in 2023's
+// spelling, 2024-04-18T19:00:00.000+0200, the same instant), and 23:59 on
+// 31 December is 2026-12-31T23:59:00.000+0000 or its epoch milliseconds. So
+// the day and the time are read in UTC; converting to Brussels time moved
+// such deadlines a day later. Midnight UTC is how the portal writes a day
+// without a time (2026 topics, epoch-ms dates), not a time of day.
+func parsePortalDate(s string) (portalDate, error) {
+	t, err := parseInstant(s)
+	if err != nil {
+		return portalDate{}, err
+	}
+	t = t.UTC()
+	d := portalDate{Day: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
+	if h, m, sec := t.Clock(); h != 0 || m != 0 || sec != 0 {
+		d.At = time.Date(t.Year(), t.Month(), t.Day(), h, m, sec, 0, crawlers.Brussels)
+	}
+	return d, nil
+}
+
+// parseDate returns the calendar day of a portal date (see parsePortalDate).
 func parseDate(s string) (time.Time, error) {
+	d, err := parsePortalDate(s)
+	return d.Day, err
+}
+
+// parseInstant reads the spellings of the portal's vintages; a spelling
+// without an offset is read as UTC.
+func parseInstant(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, fmt.Errorf("empty date")
 	}
 	if ms, err := strconv.ParseInt(s, 10, 64); err == nil && len(s) >= 10 {
-		return toDate(time.UnixMilli(ms)), nil
+		return time.UnixMilli(ms), nil
 	}
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
-			return toDate(t), nil
+			return t, nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("unknown date format %q", s)

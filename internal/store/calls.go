@@ -29,7 +29,7 @@ type CallRecord struct {
 // callColumns are the columns a crawler fills, in the order of callValues.
 var callColumns = []string{"source", "identifier", "reference", "kind", "programme", "programme_name",
 	"call_identifier", "call_title", "title", "summary", "description_html", "description_text",
-	"conditions_html", "conditions_text", "url", "status", "opening_date", "deadlines", "deadline_model",
+	"conditions_html", "conditions_text", "url", "status", "opening_date", "deadlines", "deadline_times", "deadline_model",
 	"budget_min", "budget_max", "expected_grants", "call_budget", "funding_rate", "types_of_action",
 	"keywords", "tags", "eligibility_notes", "language", "content_hash", "raw"}
 
@@ -44,7 +44,7 @@ func callValues(c *crawlers.Call, hash string) []any {
 	}
 	return []any{c.Source, c.Identifier, c.Reference, string(c.Kind), c.Programme, c.ProgrammeName,
 		c.CallIdentifier, c.CallTitle, c.Title, c.Summary, c.DescriptionHTML, c.DescriptionText,
-		c.ConditionsHTML, c.ConditionsText, c.URL, string(c.Status), opening, dateArray(c.Deadlines), c.DeadlineModel,
+		c.ConditionsHTML, c.ConditionsText, c.URL, string(c.Status), opening, dateArray(c.Deadlines), timeArray(c.DeadlineTimes), c.DeadlineModel,
 		c.BudgetMin, c.BudgetMax, c.ExpectedGrants, c.CallBudget, c.FundingRate, stringArray(c.TypesOfAction),
 		stringArray(c.Keywords), stringArray(c.Tags), c.EligibilityNotes, c.Language, hash, raw}
 }
@@ -53,6 +53,16 @@ func dateArray(ds []time.Time) pq.StringArray {
 	out := make(pq.StringArray, len(ds))
 	for i, d := range ds {
 		out[i] = d.Format(time.DateOnly)
+	}
+	return out
+}
+
+// timeArray renders times as RFC 3339 text, keeping the zone offset they
+// were given in.
+func timeArray(ts []time.Time) pq.StringArray {
+	out := make(pq.StringArray, len(ts))
+	for i, t := range ts {
+		out[i] = t.Format(time.RFC3339)
 	}
 	return out
 }
@@ -66,7 +76,7 @@ func stringArray(s []string) pq.StringArray {
 
 const selectCall = `SELECT id, source, identifier, reference, kind, programme, programme_name, call_identifier,
 	call_title, title, summary, description_html, description_text, conditions_html, conditions_text, url, status,
-	opening_date, deadlines::text[], deadline_model, budget_min, budget_max, expected_grants, call_budget,
+	opening_date, deadlines::text[], deadline_times, deadline_model, budget_min, budget_max, expected_grants, call_budget,
 	funding_rate, types_of_action, keywords, tags, eligibility_notes, language, content_hash, closed_reason,
 	first_seen_at, last_seen_at, last_changed_at, raw FROM calls`
 
@@ -74,11 +84,11 @@ func scanCall(row interface{ Scan(...any) error }) (CallRecord, error) {
 	var c CallRecord
 	var kind, status string
 	var opening sql.NullTime
-	var deadlines, types, keywords, tags pq.StringArray
+	var deadlines, times, types, keywords, tags pq.StringArray
 	var raw []byte
 	err := row.Scan(&c.ID, &c.Source, &c.Identifier, &c.Reference, &kind, &c.Programme, &c.ProgrammeName,
 		&c.CallIdentifier, &c.CallTitle, &c.Title, &c.Summary, &c.DescriptionHTML, &c.DescriptionText,
-		&c.ConditionsHTML, &c.ConditionsText, &c.URL, &status, &opening, &deadlines, &c.DeadlineModel,
+		&c.ConditionsHTML, &c.ConditionsText, &c.URL, &status, &opening, &deadlines, &times, &c.DeadlineModel,
 		&c.BudgetMin, &c.BudgetMax, &c.ExpectedGrants, &c.CallBudget, &c.FundingRate, &types, &keywords, &tags,
 		&c.EligibilityNotes, &c.Language, &c.ContentHash, &c.ClosedReason, &c.FirstSeenAt, &c.LastSeenAt,
 		&c.LastChangedAt, &raw)
@@ -96,6 +106,17 @@ func scanCall(row interface{ Scan(...any) error }) (CallRecord, error) {
 			return c, fmt.Errorf("deadline %q of %s: %w", s, c.Identifier, err)
 		}
 		c.Deadlines = append(c.Deadlines, d)
+	}
+	for _, s := range times {
+		at, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return c, fmt.Errorf("deadline time %q of %s: %w", s, c.Identifier, err)
+		}
+		// An offset that is Brussels's at that instant is shown as Brussels.
+		if b := at.In(crawlers.Brussels); b.Format(time.RFC3339) == s {
+			at = b
+		}
+		c.DeadlineTimes = append(c.DeadlineTimes, at)
 	}
 	c.TypesOfAction, c.Keywords, c.Tags = nilIfEmpty(types), nilIfEmpty(keywords), nilIfEmpty(tags)
 	if len(raw) > 0 {

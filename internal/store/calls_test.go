@@ -229,3 +229,39 @@ func TestARevisionOfAMultiPartFieldIsValidJSON(t *testing.T) {
 		t.Fatalf("revisions = %+v, %v", revs, err)
 	}
 }
+
+func TestDeadlineTimesKeepTheirZoneAndDoNotCountAsChangesWhenReadBack(t *testing.T) {
+	st, ctx := setup(t)
+	now := day("2026-11-23")
+	calls := sampleCalls()
+	brussels := time.Date(2027, 2, 10, 17, 0, 0, 0, crawlers.Brussels)
+	written := time.Date(2027, 9, 15, 23, 59, 0, 0, time.FixedZone("", 3*3600)) // an offset that is not Brussels's
+	calls[0].DeadlineTimes = []time.Time{brussels, written}
+	crawl(t, st, ctx, calls, false, now)
+
+	c, err := st.CallByIdentifier(ctx, calls[0].Identifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.DeadlineTimes) != 2 || c.DeadlineTimes[0].Location() != crawlers.Brussels ||
+		c.DeadlineTimes[0].Format(time.RFC3339) != "2027-02-10T17:00:00+01:00" ||
+		c.DeadlineTimes[1].Format(time.RFC3339) != "2027-09-15T23:59:00+03:00" {
+		t.Fatalf("deadline times read back = %v", c.DeadlineTimes)
+	}
+	if at, ok := c.DeadlineTime(day("2027-02-10")); !ok || !at.Equal(brussels) {
+		t.Errorf("DeadlineTime(2027-02-10) = %v, %v", at, ok)
+	}
+
+	// A change elsewhere compares the stored call with the new one: the
+	// times read back are not a change.
+	calls = sampleCalls()
+	calls[0].DeadlineTimes = []time.Time{brussels, written}
+	calls[0].Title = "Climate-neutral cities: positive energy districts (PED)"
+	if s := crawl(t, st, ctx, calls, false, now.Add(time.Hour)); s.Changed != 1 {
+		t.Fatalf("stats %+v, want one changed call", s)
+	}
+	revs, err := st.Revisions(ctx, c.ID)
+	if err != nil || len(revs) != 1 || len(revs[0].Changes) != 1 || revs[0].Changes[0].Field != "title" {
+		t.Fatalf("revisions = %+v, %v; want the title alone", revs, err)
+	}
+}
