@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -23,6 +24,9 @@ type Config struct {
 	RedisURL    string // REDIS_URL: Redis connection URL for asynq
 	HTTPAddr    string // HTTP_ADDR: address the web server listens on
 	BaseURL     string // BASE_URL: public address used in links (emails, Slack, feeds)
+	// TrustedProxies (TRUSTED_PROXIES) are the reverse proxies whose
+	// X-Forwarded-For header names the client, as networks.
+	TrustedProxies []netip.Prefix
 	LogLevel    slog.Level
 	LogFormat   string // "text" or "json"
 
@@ -90,6 +94,25 @@ var variables = []variable{
 				return err
 			}
 			c.BaseURL = strings.TrimRight(v, "/")
+			return nil
+		}},
+	{name: "TRUSTED_PROXIES", def: "", help: "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (none by default)",
+		apply: func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for item := range strings.SplitSeq(v, ",") {
+				if item = strings.TrimSpace(item); item == "" {
+					continue
+				}
+				p, err := netip.ParsePrefix(item)
+				if err != nil {
+					a, aerr := netip.ParseAddr(item)
+					if aerr != nil {
+						return fmt.Errorf("%q is neither an address nor a CIDR such as 10.0.0.0/8", item)
+					}
+					p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+			}
 			return nil
 		}},
 	{name: "LOG_LEVEL", def: "info", help: "debug, info, warn or error",
