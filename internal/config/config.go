@@ -24,9 +24,6 @@ type Config struct {
 	RedisURL    string // REDIS_URL: Redis connection URL for asynq
 	HTTPAddr    string // HTTP_ADDR: address the web server listens on
 	BaseURL     string // BASE_URL: public address used in links (emails, Slack, feeds)
-	// TrustedProxies (TRUSTED_PROXIES) are the reverse proxies whose
-	// X-Forwarded-For header names the client, as networks.
-	TrustedProxies []netip.Prefix
 	LogLevel    slog.Level
 	LogFormat   string // "text" or "json"
 
@@ -42,6 +39,10 @@ type Config struct {
 	// for a developer but makes links and sessions die with the process.
 	SecretKey          []byte
 	SecretKeyGenerated bool
+
+	// TrustedProxies (TRUSTED_PROXIES) are the reverse proxies whose
+	// X-Forwarded-For header names the client, as networks.
+	TrustedProxies []netip.Prefix
 
 	SMTPURL           string   // SMTP_URL: the mail server for alerts, smtp:// (STARTTLS) or smtps://; may hold a password
 	SMTPTLS           string   // SMTP_TLS: mandatory, opportunistic or none (smtp:// only)
