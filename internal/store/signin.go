@@ -14,17 +14,18 @@ import (
 // SignInLimits say how many failed sign-ins are allowed in a window. The
 // counts are kept in PostgreSQL, so every web server shares them.
 type SignInLimits struct {
-	PerAccount int           // failures per account and address
-	PerAddress int           // failures per address, over the accounts not signed in from it lately
-	Window     time.Duration // how long a count holds, from its first attempt
-	Known      time.Duration // how long a sign-in makes the address known for the account
+	PerAccountAddress int           // failures per account and address
+	PerAccount        int           // failures per account, from addresses it did not sign in from lately
+	PerAddress        int           // failures per address, for accounts not signed in from it lately
+	Window            time.Duration // how long a count holds, from its first attempt
+	Known             time.Duration // how long a sign-in makes the address known for the account
 }
 
 // SignInAttempt is an attempt counted by ReserveSignIn, to be settled with
 // SignInSucceeded or CancelSignIn (a failure keeps its count).
 type SignInAttempt struct {
-	account, address, known []byte // keys of sign_in_counts
-	countedAddress          bool   // the address count was raised (it is not for a known address)
+	pair, account, address, known []byte // keys of sign_in_counts
+	unknown                       bool   // counted against the account and the address alone too
 }
 
 // signInKey is the key of a counter: the SHA-256 of its parts.
@@ -38,14 +39,16 @@ var errSignInLimited = errors.New("sign-in limit reached")
 // ReserveSignIn counts an attempt to sign in as account (a normalised
 // email) from address, before the password is checked, so that parallel
 // attempts cannot all pass a check of the count made before any of them
-// failed. It counts against the account and address together, and against
-// the address alone unless the account signed in from it within
-// limits.Known: failures for other accounts from a shared address never
-// hold back an account that is used from there. When a limit is reached,
-// nothing is counted and ok is false.
+// failed. It counts against the account and address together, and, unless
+// the account signed in from the address within limits.Known, against the
+// account alone and the address alone too: failures for other accounts from
+// a shared address never hold back an account that is used from there, and
+// guesses from everywhere never lock the owner out at their usual address.
+// When a limit is reached, nothing is counted and ok is false.
 func (s *Store) ReserveSignIn(ctx context.Context, account, address string, limits SignInLimits, now time.Time) (a SignInAttempt, ok bool, err error) {
 	a = SignInAttempt{
-		account: signInKey("account", account, address),
+		pair:    signInKey("pair", account, address),
+		account: signInKey("account", account),
 		address: signInKey("address", address),
 		known:   signInKey("known", account, address),
 	}
@@ -55,16 +58,20 @@ func (s *Store) ReserveSignIn(ctx context.Context, account, address string, limi
 			a.known, now); err != nil {
 			return fmt.Errorf("look up known address: %w", err)
 		}
-		// Always the account's row first, then the address's: every
-		// transaction locks them in that order, so none deadlock.
-		if err := countAttempt(ctx, tx, a.account, limits.PerAccount, now, now.Add(limits.Window)); err != nil {
+		// Always the pair's row, then the account's, then the address's:
+		// every transaction locks them in that order, so none deadlock.
+		end := now.Add(limits.Window)
+		if err := countAttempt(ctx, tx, a.pair, limits.PerAccountAddress, now, end); err != nil {
 			return err
 		}
-		if !known {
-			a.countedAddress = true
-			return countAttempt(ctx, tx, a.address, limits.PerAddress, now, now.Add(limits.Window))
+		if known {
+			return nil
 		}
-		return nil
+		a.unknown = true
+		if err := countAttempt(ctx, tx, a.account, limits.PerAccount, now, end); err != nil {
+			return err
+		}
+		return countAttempt(ctx, tx, a.address, limits.PerAddress, now, end)
 	})
 	if errors.Is(err, errSignInLimited) {
 		return SignInAttempt{}, false, nil
@@ -96,11 +103,11 @@ func countAttempt(ctx context.Context, tx *sqlx.Tx, key []byte, max int, now, wi
 
 // SignInSucceeded settles an attempt whose password was right: the
 // account's failures from the address are forgotten, the attempt no longer
-// counts against the address, and the address is known for the account
-// for limits.Known.
+// counts against the account or the address, and the address is known for
+// the account for limits.Known.
 func (s *Store) SignInSucceeded(ctx context.Context, a SignInAttempt, limits SignInLimits, now time.Time) error {
 	return s.Tx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_counts WHERE key = $1`, a.account); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_counts WHERE key = $1`, a.pair); err != nil {
 			return fmt.Errorf("forget sign-in failures: %w", err)
 		}
 		if err := uncount(ctx, tx, a); err != nil {
@@ -119,19 +126,27 @@ func (s *Store) SignInSucceeded(ctx context.Context, a SignInAttempt, limits Sig
 // (the server was too busy), so that it counts as no failure.
 func (s *Store) CancelSignIn(ctx context.Context, a SignInAttempt) error {
 	return s.Tx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE sign_in_counts SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0`, a.account); err != nil {
-			return fmt.Errorf("take back sign-in attempt: %w", err)
+		if err := takeBack(ctx, tx, a.pair); err != nil {
+			return err
 		}
 		return uncount(ctx, tx, a)
 	})
 }
 
-// uncount takes the attempt back from its address's count.
+// uncount takes the attempt back from the account's and the address's
+// counts, in the order ReserveSignIn locks them.
 func uncount(ctx context.Context, tx *sqlx.Tx, a SignInAttempt) error {
-	if !a.countedAddress {
+	if !a.unknown {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE sign_in_counts SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0`, a.address); err != nil {
+	if err := takeBack(ctx, tx, a.account); err != nil {
+		return err
+	}
+	return takeBack(ctx, tx, a.address)
+}
+
+func takeBack(ctx context.Context, tx *sqlx.Tx, key []byte) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE sign_in_counts SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0`, key); err != nil {
 		return fmt.Errorf("take back sign-in attempt: %w", err)
 	}
 	return nil

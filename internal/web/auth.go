@@ -140,11 +140,14 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "login.html", map[string]any{"Next": localPath(r.URL.Query().Get("next"))})
 }
 
-// signInLimits bound password guessing: five failures per account from one
-// address, and fifty per address over the accounts not signed in from it in
-// the last 30 days, in 15 minutes. Users behind one city hall's NAT or proxy
-// therefore never lock each other out.
-var signInLimits = store.SignInLimits{PerAccount: 5, PerAddress: 50, Window: 15 * time.Minute, Known: 30 * 24 * time.Hour}
+// signInLimits bound password guessing, in 15 minutes: five failures per
+// account from one address; and, for an account and an address it has not
+// signed in from in the last 30 days, fifty per address (a spray over many
+// accounts) and a hundred per account (guesses from many addresses). Users
+// behind one city hall's NAT or proxy therefore never lock each other out,
+// and nobody locks an owner out of the address they use.
+var signInLimits = store.SignInLimits{PerAccountAddress: 5, PerAccount: 100, PerAddress: 50,
+	Window: 15 * time.Minute, Known: 30 * 24 * time.Hour}
 
 // login checks the password and starts a session. The attempt is counted
 // (in PostgreSQL, shared by every server) before the password is hashed, so

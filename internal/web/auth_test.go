@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fundmatch/fundmatch/internal/auth"
 	"github.com/fundmatch/fundmatch/internal/web"
@@ -249,5 +251,33 @@ func TestSignInRedirectsOnlyToLocalPaths(t *testing.T) {
 	code, _, body = do(t, "GET", s.URL+"/login?next="+url.QueryEscape("/%09/evil.example"), nil, "", nil)
 	if code != http.StatusOK || strings.Contains(body, "evil") {
 		t.Fatalf("the sign-in page keeps an offsite next: %d", code)
+	}
+}
+
+func TestSignInGuessesFromManyAddressesSpareTheOwnersAddress(t *testing.T) {
+	s := newSite(t, web.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	u := s.addUser(t, "target@gent.be", "officer", "gent")
+	if code := tryLogin(t, s.URL, "target@gent.be", testPassword, "192.0.2.10"); code != http.StatusSeeOther {
+		t.Fatalf("the owner's sign-in = %d", code)
+	}
+	// A hundred failures, each from its own address. (The account is
+	// disabled meanwhile so that no password is hashed: the counts are
+	// the same, the test quicker.)
+	if err := s.st.SetUserDisabled(context.Background(), u.ID, true, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		if code := tryLogin(t, s.URL, "target@gent.be", "wrong guess", "198.51."+strconv.Itoa(i/250)+"."+strconv.Itoa(i%250)); code != http.StatusUnauthorized {
+			t.Fatalf("failure %d = %d", i, code)
+		}
+	}
+	if err := s.st.SetUserDisabled(context.Background(), u.ID, false, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if code := tryLogin(t, s.URL, "target@gent.be", testPassword, "203.0.113.77"); code != http.StatusTooManyRequests {
+		t.Fatalf("right password from yet another address = %d, want 429", code)
+	}
+	if code := tryLogin(t, s.URL, "target@gent.be", testPassword, "192.0.2.10"); code != http.StatusSeeOther {
+		t.Fatalf("right password from the owner's usual address = %d, want 303", code)
 	}
 }
