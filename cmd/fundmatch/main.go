@@ -61,7 +61,7 @@ func commands() []command {
 		{name: "mute", usage: "--user EMAIL --call IDENTIFIER", summary: "stop alerts about one call for a user", needsConfig: true, run: runMute},
 		{name: "plan", usage: planUsage, summary: "propose joint bids for a call or a portfolio of calls: who bids together, who leads, what each brings", needsConfig: true, run: runPlan},
 		{name: "plans", usage: "list|show|accept|reject|adjust|respond|worklist ...", summary: "work with stored consortium proposals: accept, adjust, reject, members' answers, the worklist", needsConfig: true, run: runPlans},
-		{name: "users", usage: "add|list [flags]", summary: "add a user (--email --role --city --password-stdin) or list the users", needsConfig: true, run: runUsers},
+		{name: "users", usage: usersUsage, summary: "add, list, disable or enable users, revoke their sessions and tokens, rotate iCal URLs", needsConfig: true, run: runUsers},
 		{name: "tokens", usage: "create --email E [--name N]", summary: "create an API token for a user (printed once)", needsConfig: true, run: runTokens},
 		{name: "serve", summary: "run the web server and JSON API", needsConfig: true, run: runServe},
 		{name: "worker", summary: "run the background worker (queues crawl, score, notify, default)", needsConfig: true, run: runWorker},

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -38,6 +39,10 @@ type Config struct {
 	// for a developer but makes links and sessions die with the process.
 	SecretKey          []byte
 	SecretKeyGenerated bool
+
+	// TrustedProxies (TRUSTED_PROXIES) are the reverse proxies whose
+	// X-Forwarded-For header names the client, as networks.
+	TrustedProxies []netip.Prefix
 
 	SMTPURL           string   // SMTP_URL: the mail server for alerts, smtp:// (STARTTLS) or smtps://; may hold a password
 	SMTPTLS           string   // SMTP_TLS: mandatory, opportunistic or none (smtp:// only)
@@ -90,6 +95,25 @@ var variables = []variable{
 				return err
 			}
 			c.BaseURL = strings.TrimRight(v, "/")
+			return nil
+		}},
+	{name: "TRUSTED_PROXIES", def: "", help: "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (none by default)",
+		apply: func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for item := range strings.SplitSeq(v, ",") {
+				if item = strings.TrimSpace(item); item == "" {
+					continue
+				}
+				p, err := netip.ParsePrefix(item)
+				if err != nil {
+					a, aerr := netip.ParseAddr(item)
+					if aerr != nil {
+						return fmt.Errorf("%q is neither an address nor a CIDR such as 10.0.0.0/8", item)
+					}
+					p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+			}
 			return nil
 		}},
 	{name: "LOG_LEVEL", def: "info", help: "debug, info, warn or error",

@@ -76,3 +76,23 @@ func TestAlertSettingsAreCheckedAndTheSMTPPasswordMasked(t *testing.T) {
 		t.Fatalf("config output shows the SMTP password:\n%s", b.String())
 	}
 }
+
+func TestTrustedProxiesTakeAddressesAndNetworks(t *testing.T) {
+	c, err := Load(env(map[string]string{"TRUSTED_PROXIES": " 10.0.0.0/8, 192.168.1.7 ,fd00::/8,::ffff:172.16.0.1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/8 192.168.1.7/32 fd00::/8 172.16.0.1/32" {
+		t.Fatalf("TRUSTED_PROXIES = %v", got)
+	}
+	if c, _ := Load(env(nil)); len(c.TrustedProxies) != 0 {
+		t.Fatalf("trusted proxies by default: %v", c.TrustedProxies)
+	}
+	if _, err := Load(env(map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"})); err == nil || !strings.Contains(err.Error(), "TRUSTED_PROXIES is invalid") {
+		t.Fatalf("a host name: err = %v", err)
+	}
+}

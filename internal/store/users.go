@@ -34,6 +34,7 @@ type User struct {
 	Language     string         `db:"language" json:"language"`
 	CreatedAt    time.Time      `db:"created_at" json:"created_at"`
 	DisabledAt   *time.Time     `db:"disabled_at" json:"disabled_at,omitempty"`
+	ICalVersion  int            `db:"ical_version" json:"-"` // part of the secret iCal URL; raised to change it
 	CityIDs      pq.Int64Array  `db:"city_ids" json:"-"`
 	Cities       pq.StringArray `db:"cities" json:"cities"`
 }
@@ -60,7 +61,7 @@ func (u User) CanChangeCity(cityID int64) bool {
 	return u.Role == RoleAdmin || (u.Role == RoleOfficer && u.HasCity(cityID))
 }
 
-const userColumns = `u.id, u.email, u.name, u.password_hash, u.role, u.language, u.created_at, u.disabled_at,
+const userColumns = `u.id, u.email, u.name, u.password_hash, u.role, u.language, u.created_at, u.disabled_at, u.ical_version,
 	ARRAY(SELECT uc.city_id FROM user_cities uc JOIN cities c ON c.id = uc.city_id WHERE uc.user_id = u.id ORDER BY c.slug) AS city_ids,
 	ARRAY(SELECT c.slug FROM user_cities uc JOIN cities c ON c.id = uc.city_id WHERE uc.user_id = u.id ORDER BY c.slug) AS cities`
 
@@ -147,6 +148,81 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 		return User{}, notFound(err, "user "+email)
 	}
 	return u, nil
+}
+
+// SetUserDisabled disables a user, who can then no longer sign in and whose
+// sessions end at once (they are deleted) and API tokens stop working while
+// disabled, or enables them again. An unknown user is ErrNotFound.
+func (s *Store) SetUserDisabled(ctx context.Context, userID int64, disabled bool, now time.Time) error {
+	return s.Tx(ctx, func(tx *sqlx.Tx) error {
+		var found bool
+		err := tx.GetContext(ctx, &found, `UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, $3) END
+			WHERE id = $1 RETURNING true`, userID, disabled, now)
+		if err != nil {
+			return notFound(err, fmt.Sprintf("user %d", userID))
+		}
+		if disabled {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+				return fmt.Errorf("end sessions of user %d: %w", userID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// RevokeUserAccess ends every session of a user and revokes every API token,
+// returning how many of each. An unknown user is ErrNotFound.
+func (s *Store) RevokeUserAccess(ctx context.Context, userID int64, now time.Time) (sessions, tokens int64, err error) {
+	err = s.Tx(ctx, func(tx *sqlx.Tx) error {
+		var found bool
+		if err := tx.GetContext(ctx, &found, `SELECT true FROM users WHERE id = $1 FOR UPDATE`, userID); err != nil {
+			return notFound(err, fmt.Sprintf("user %d", userID))
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
+		if err != nil {
+			return fmt.Errorf("end sessions of user %d: %w", userID, err)
+		}
+		sessions, _ = res.RowsAffected()
+		res, err = tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, now)
+		if err != nil {
+			return fmt.Errorf("revoke API tokens of user %d: %w", userID, err)
+		}
+		tokens, _ = res.RowsAffected()
+		return nil
+	})
+	return sessions, tokens, err
+}
+
+// RotateUserICal changes the secret iCal URL of a user: the old one stops
+// working. An unknown user is ErrNotFound.
+func (s *Store) RotateUserICal(ctx context.Context, userID int64) error {
+	var found bool
+	err := s.db.GetContext(ctx, &found, `UPDATE users SET ical_version = ical_version + 1 WHERE id = $1 RETURNING true`, userID)
+	if err != nil {
+		return notFound(err, fmt.Sprintf("user %d", userID))
+	}
+	return nil
+}
+
+// RotateCityICal changes the secret iCal URLs of every user of a city (the
+// feeds that show its deadlines) and returns how many changed. An unknown
+// city is ErrNotFound.
+func (s *Store) RotateCityICal(ctx context.Context, slug string) (int64, error) {
+	var n int64
+	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+		var cityID int64
+		if err := tx.GetContext(ctx, &cityID, `SELECT id FROM cities WHERE slug = $1`, slug); err != nil {
+			return notFound(err, "city "+slug)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE users SET ical_version = ical_version + 1
+			WHERE id IN (SELECT user_id FROM user_cities WHERE city_id = $1)`, cityID)
+		if err != nil {
+			return fmt.Errorf("rotate iCal URLs of city %s: %w", slug, err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
 }
 
 // CreateSession stores a session under the hash of its token.

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fundmatch/fundmatch/internal/auth"
@@ -136,20 +137,41 @@ func (s *Server) setSessionCookie(w http.ResponseWriter, token string, maxAge in
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "login.html", map[string]any{"Next": safeNext(r.URL.Query().Get("next"))})
+	s.render(w, r, http.StatusOK, "login.html", map[string]any{"Next": localPath(r.URL.Query().Get("next"))})
 }
 
-// login checks the password, limited per email and per client address so
-// that guessing is slow, and starts a session.
+// signInLimits bound password guessing, in 15 minutes: five failures per
+// account from one address; and, for an account and an address it has not
+// signed in from in the last 30 days, fifty per address (a spray over many
+// accounts) and a hundred per account (guesses from many addresses). Users
+// behind one city hall's NAT or proxy therefore never lock each other out,
+// and nobody locks an owner out of the address they use.
+var signInLimits = store.SignInLimits{PerAccountAddress: 5, PerAccount: 100, PerAddress: 50,
+	Window: 15 * time.Minute, Known: 30 * 24 * time.Hour}
+
+// login checks the password and starts a session. The attempt is counted
+// (in PostgreSQL, shared by every server) before the password is hashed, so
+// a burst of guesses gets at most the allowed few hashed; the hashes
+// themselves run a few at a time (auth.CheckPassword), so a burst cannot
+// exhaust memory either.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	password := r.PostFormValue("password")
-	next := safeNext(r.PostFormValue("next"))
-	ip := clientIP(r)
+	next := localPath(r.PostFormValue("next"))
 	now := s.now()
 	data := map[string]any{"Next": next, "Email": email}
-	if !s.loginLimits.allow("email:"+email, now) || !s.loginLimits.allow("ip:"+ip, now) {
-		w.Header().Set("Retry-After", "900")
+	if len(email) > 254 || len(password) > 1024 {
+		data["Email"], data["Error"] = "", "login_failed"
+		s.render(w, r, http.StatusBadRequest, "login.html", data)
+		return
+	}
+	attempt, ok, err := s.cfg.Store.ReserveSignIn(r.Context(), email, throttleAddress(s.clientAddr(r)), signInLimits, now)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(signInLimits.Window.Seconds())))
 		data["Error"] = "login_limited"
 		s.render(w, r, http.StatusTooManyRequests, "login.html", data)
 		return
@@ -159,14 +181,34 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if err != nil || u.DisabledAt != nil || !auth.CheckPassword(u.PasswordHash, password) {
-		s.loginLimits.fail("email:"+email, now)
-		s.loginLimits.fail("ip:"+ip, now)
+	matched := false
+	if err == nil && u.DisabledAt == nil {
+		matched, err = auth.CheckPassword(r.Context(), u.PasswordHash, password)
+		if errors.Is(err, auth.ErrBusy) {
+			// Not checked, so not a failure.
+			if err := s.cfg.Store.CancelSignIn(context.WithoutCancel(r.Context()), attempt); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			w.Header().Set("Retry-After", "5")
+			data["Error"] = "login_busy"
+			s.render(w, r, http.StatusServiceUnavailable, "login.html", data)
+			return
+		}
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	if !matched {
 		data["Error"] = "login_failed"
 		s.render(w, r, http.StatusUnauthorized, "login.html", data)
 		return
 	}
-	s.loginLimits.reset("email:" + email)
+	if err := s.cfg.Store.SignInSucceeded(r.Context(), attempt, signInLimits, now); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	token, hash := auth.NewToken()
 	if err := s.cfg.Store.CreateSession(r.Context(), hash, u.ID, now.Add(sessionLifetime)); err != nil {
 		s.serverError(w, r, err)
@@ -187,16 +229,54 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// safeNext keeps a redirect after sign-in on this site.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+// localPath returns next when it is a path on this site and "/" otherwise:
+// the one check of every redirect target taken from a request. Browsers
+// forgive a lot (they drop tabs and newlines, read a backslash as a slash,
+// follow "//host" to another site, and some decode percent-escapes first),
+// so anything unusual is refused rather than repaired.
+func localPath(next string) string {
+	if len(next) > 2048 || !strings.HasPrefix(next, "/") {
+		return "/"
+	}
+	decoded := next
+	for range 3 { // escapes of escapes too, such as %252F
+		if !plainPath(decoded) {
+			return "/"
+		}
+		d, err := url.PathUnescape(decoded)
+		if err != nil {
+			return "/"
+		}
+		if d == decoded {
+			break
+		}
+		decoded = d
+	}
+	if !plainPath(decoded) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return "/"
 	}
 	return next
 }
 
-// clientIP is the address of the peer; a proxy's X-Forwarded-For is not
-// trusted, since anyone can send it.
+// plainPath reports whether p starts with one slash and holds only printable
+// ASCII without backslashes.
+func plainPath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] <= ' ' || p[i] >= 0x7f || p[i] == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// clientIP is the address of the peer, whoever it is.
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -205,54 +285,51 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// limiter counts failed sign-ins per key in a sliding window.
-type limiter struct {
-	max    int
-	window time.Duration
-	mu     sync.Mutex
-	fails  map[string][]time.Time
+// clientAddr is the address of the client: the peer's, unless the peer is
+// one of the trusted proxies (TRUSTED_PROXIES); then it is the last address
+// in X-Forwarded-For that is not a trusted proxy. Anyone can send
+// X-Forwarded-For, so only what trusted proxies appended is believed.
+func (s *Server) clientAddr(r *http.Request) string {
+	peer, err := netip.ParseAddr(clientIP(r))
+	if err != nil {
+		return clientIP(r)
+	}
+	peer = peer.Unmap().WithZone("")
+	if !s.trustedProxy(peer) {
+		return peer.String()
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // garbled: the last proxy that passed it on is the client we know
+		}
+		a = a.Unmap().WithZone("")
+		if !s.trustedProxy(a) {
+			return a.String()
+		}
+		peer = a
+	}
+	return peer.String()
 }
 
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
-}
-
-// allow reports whether key has had fewer than max failures in the window.
-func (l *limiter) allow(key string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	recent := l.recent(key, now)
-	return len(recent) < l.max
-}
-
-func (l *limiter) fail(key string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.fails) > 100_000 { // bound the memory an attacker can make us use
-		for k := range l.fails {
-			l.recent(k, now)
+func (s *Server) trustedProxy(a netip.Addr) bool {
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
 		}
 	}
-	l.fails[key] = append(l.recent(key, now), now)
+	return false
 }
 
-func (l *limiter) reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, key)
-}
-
-// recent drops failures older than the window; l.mu must be held.
-func (l *limiter) recent(key string, now time.Time) []time.Time {
-	times := l.fails[key]
-	i := 0
-	for i < len(times) && now.Sub(times[i]) >= l.window {
-		i++
+// throttleAddress is what sign-ins are counted by for a client address: an
+// IPv4 address, or the /64 network of an IPv6 address (one subscriber
+// usually has a whole /64 to pick addresses from).
+func throttleAddress(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil || !a.Is6() {
+		return addr
 	}
-	if i == len(times) {
-		delete(l.fails, key)
-		return nil
-	}
-	l.fails[key] = times[i:]
-	return times[i:]
+	p, _ := a.Prefix(64)
+	return p.String()
 }

@@ -99,6 +99,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/admin/sources", "", [7]int{login, 403, 403, 403, 403, 403, 200}},
 		{"POST", "/admin/sources/ftportal/enabled", "enabled=true", [7]int{login, 403, 403, 403, 403, 403, 303}},
 		{"GET", "/admin/users", "", [7]int{login, 403, 403, 403, 403, 403, 200}},
+		{"POST", "/admin/users/999999", "action=revoke", [7]int{login, 403, 403, 403, 403, 403, 404}},
+		{"POST", "/admin/ical", "city=gent", [7]int{login, 403, 403, 403, 403, 403, 303}},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {

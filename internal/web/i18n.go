@@ -40,6 +40,7 @@ var messages = map[string]map[string]string{
 		"password":      "Wachtwoord",
 		"login_failed":  "Dit e-mailadres en wachtwoord horen niet bij elkaar.",
 		"login_limited": "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
+		"login_busy":    "Er melden zich nu veel mensen aan. Probeer het over enkele seconden opnieuw.",
 		"forbidden":     "Je rol geeft geen toegang tot deze pagina.",
 
 		"link_invalid_heading": "Ongeldige link",
@@ -79,6 +80,7 @@ var messages = map[string]map[string]string{
 		"password":      "Password",
 		"login_failed":  "This email address and password do not match.",
 		"login_limited": "Too many failed attempts. Try again in fifteen minutes.",
+		"login_busy":    "Many people are signing in right now. Try again in a few seconds.",
 		"forbidden":     "Your role does not give access to this page.",
 
 		"link_invalid_heading": "Invalid link",

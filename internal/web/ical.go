@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -12,14 +13,20 @@ import (
 )
 
 // icalURL is the secret address of a user's iCal feed: the user id and an
-// HMAC of it under SECRET_KEY, so it works in calendar apps without a
-// session and cannot be guessed.
+// HMAC of it and of the user's iCal version under SECRET_KEY, so it works in
+// calendar apps without a session, cannot be guessed, and changes when an
+// operator rotates it.
 func (s *Server) icalURL(u store.User) string {
-	return s.cfg.BaseURL + "/ical/" + s.icalToken(u.ID) + ".ics"
+	return s.cfg.BaseURL + "/ical/" + s.icalToken(u) + ".ics"
 }
 
-func (s *Server) icalToken(userID int64) string {
-	return strconv.FormatInt(userID, 10) + "-" + auth.Sign(s.cfg.SecretKey, "ical:"+strconv.FormatInt(userID, 10))
+func (s *Server) icalToken(u store.User) string {
+	id := strconv.FormatInt(u.ID, 10)
+	message := "ical:" + id
+	if u.ICalVersion > 0 { // version 0 keeps the URLs made before rotation existed
+		message += ":" + strconv.Itoa(u.ICalVersion)
+	}
+	return id + "-" + auth.Sign(s.cfg.SecretKey, message)
 }
 
 // ical serves the deadlines of the calls a user's cities marked interested
@@ -28,12 +35,16 @@ func (s *Server) ical(w http.ResponseWriter, r *http.Request) {
 	token := strings.TrimSuffix(r.PathValue("token"), ".ics")
 	idPart, _, _ := strings.Cut(token, "-")
 	id, err := strconv.ParseInt(idPart, 10, 64)
-	if err != nil || subtle.ConstantTimeCompare([]byte(token), []byte(s.icalToken(id))) != 1 {
+	if err != nil {
 		s.notFound(w, r)
 		return
 	}
 	u, err := s.cfg.Store.UserByID(r.Context(), id)
-	if err != nil || u.DisabledAt != nil {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.serverError(w, r, err)
+		return
+	}
+	if err != nil || u.DisabledAt != nil || subtle.ConstantTimeCompare([]byte(token), []byte(s.icalToken(u))) != 1 {
 		s.notFound(w, r)
 		return
 	}

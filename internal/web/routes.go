@@ -52,6 +52,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /admin/sources", s.require(s.adminSources, store.RoleAdmin))
 	s.handle(mux, "POST /admin/sources/{name}/enabled", s.require(s.setSourceEnabled, store.RoleAdmin))
 	s.handle(mux, "GET /admin/users", s.require(s.adminUsers, store.RoleAdmin))
+	s.handle(mux, "POST /admin/users/{id}", s.require(s.userAction, store.RoleAdmin))
+	s.handle(mux, "POST /admin/ical", s.require(s.rotateCityICal, store.RoleAdmin))
 
 	s.apiRoutes(mux)
 	s.handle(mux, "/", s.notFound)

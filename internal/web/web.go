@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path"
 	"sync/atomic"
@@ -59,17 +60,20 @@ type Config struct {
 	// endpoints are cached until the data behind them changes. Nil caches
 	// nothing.
 	Changes Changes
+	// TrustedProxies (TRUSTED_PROXIES) are the reverse proxies whose
+	// X-Forwarded-For names the client; from any other peer the header is
+	// ignored.
+	TrustedProxies []netip.Prefix
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
 
 // Server handles fundmatch's HTTP requests.
 type Server struct {
-	cfg         Config
-	pages       map[string]*template.Template
-	loginLimits *limiter
-	patterns    []string
-	handler     http.Handler
+	cfg      Config
+	pages    map[string]*template.Template
+	patterns []string
+	handler  http.Handler
 	// What the database said, kept until it changes (see Changes): the
 	// busiest answers, the users of sessions and tokens, cities by slug.
 	answers     *versionedCache[*answer]
@@ -80,7 +84,7 @@ type Server struct {
 
 // New parses the templates and returns a server.
 func New(cfg Config) (*Server, error) {
-	s := &Server{cfg: cfg, pages: map[string]*template.Template{}, loginLimits: newLimiter(5, 15*time.Minute),
+	s := &Server{cfg: cfg, pages: map[string]*template.Template{},
 		answers: newVersionedCache(64<<20, answerCost),
 		grants:  newVersionedCache(10_000, func(string, store.Grant) int { return 1 }),
 		cities:  newVersionedCache(10_000, func(string, store.City) int { return 1 })}
