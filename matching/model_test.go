@@ -204,3 +204,29 @@ func TestExplainNamesTheWordsOnBothSides(t *testing.T) {
 		t.Error("Explain of an unknown call: no error")
 	}
 }
+
+// TestAProfileWithoutKeywordsIsScoredOnItsDomains: no keywords is no error
+// and no silence: the domains the profile weighs find their calls, the
+// relevance stays below a keyword profile's, and the explanation says so.
+func TestAProfileWithoutKeywordsIsScoredOnItsDomains(t *testing.T) {
+	m := newTestModel(t)
+	a := gentApplicant()
+	a.Profile.KeywordsNL, a.Profile.KeywordsEN = nil, nil
+	a.Profile.DomainWeights = map[Domain]float64{DomainEnvironment: 1, DomainMobility: 0.2}
+	a.Projects = nil
+	q := m.Query(a)
+	ms, err := m.ScoreCity(context.Background(), q, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms[0].Components.Relevance == 0 || ms[0].Components.Relevance > domainOnlyFactor {
+		t.Fatalf("best relevance on domains alone = %.2f, want above 0 and at most %.2f", ms[0].Components.Relevance, domainOnlyFactor)
+	}
+	e, err := m.Explain(ms[0].Call, q, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.NL, "geen trefwoorden") || !strings.Contains(e.EN, "no keywords") {
+		t.Fatalf("the explanation does not say the profile has no keywords:\n%s\n%s", e.NL, e.EN)
+	}
+}
