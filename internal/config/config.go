@@ -186,7 +186,8 @@ var variables = []variable{
 		apply: func(c *Config, v string) error {
 			c.SlackAllowedHosts = nil
 			for h := range strings.SplitSeq(v, ",") {
-				if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+				// As the webhook check compares them: "Hooks.Slack.com." is hooks.slack.com.
+				if h = strings.TrimRight(strings.ToLower(strings.TrimSpace(h)), "."); h != "" {
 					c.SlackAllowedHosts = append(c.SlackAllowedHosts, h)
 				}
 			}
