@@ -33,18 +33,18 @@ var specialV4 = prefixes(
 // address (mapped, compatible, NAT64, 6to4) are unwrapped by embeddedV4
 // instead, so that a public IPv4 address behind them is still reachable.
 var specialV6 = prefixes(
-	"::/128",          // unspecified
-	"::1/128",         // loopback
-	"64:ff9b:1::/48",  // local-use NAT64
-	"100::/64",        // discard-only
-	"2001::/23",       // IETF protocol assignments (Teredo, ORCHID, ...)
-	"2001:db8::/32",   // documentation
-	"3fff::/20",       // documentation
-	"5f00::/16",       // segment routing SIDs
-	"fc00::/7",        // unique local
-	"fe80::/10",       // link-local
-	"fec0::/10",       // site-local (deprecated)
-	"ff00::/8",        // multicast
+	"::/128",         // unspecified
+	"::1/128",        // loopback
+	"64:ff9b:1::/48", // local-use NAT64
+	"100::/64",       // discard-only
+	"2001::/23",      // IETF protocol assignments (Teredo, ORCHID, ...)
+	"2001:db8::/32",  // documentation
+	"3fff::/20",      // documentation
+	"5f00::/16",      // segment routing SIDs
+	"fc00::/7",       // unique local
+	"fe80::/10",      // link-local
+	"fec0::/10",      // site-local (deprecated)
+	"ff00::/8",       // multicast
 )
 
 // The IPv6 forms that embed an IPv4 address.
