@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,6 +57,9 @@ type Ingest struct {
 	abandon atomic.Bool          // the writer is to skip what is left
 	mu      sync.Mutex
 	err     error // the first failure; the run can only fail from there
+	// refused are the records whose identifier is not of a safe shape,
+	// written by the writer, read by Finish once it stopped.
+	refused []crawlers.Error
 }
 
 // storedCall is what the Ingest needs to know of a call already stored.
@@ -191,6 +196,11 @@ func (in *Ingest) add(c *crawlers.Call) error {
 	if c.Source != in.source {
 		return fmt.Errorf("call %s comes from %q, not %q", c.Identifier, c.Source, in.source)
 	}
+	if err := ValidIdentifier(c.Identifier); err != nil {
+		// That record's error, not the run's: the rest of the page is fine.
+		in.refused = append(in.refused, crawlers.Error{URL: c.URL, Reference: strconv.QuoteToASCII(truncateRunes(c.Identifier, 80)), Err: err})
+		return nil
+	}
 	k, known := in.known[c.Identifier]
 	h, again := in.calls[c.Identifier]
 	if !again {
@@ -258,6 +268,8 @@ func (in *Ingest) Finish(ctx context.Context, res *crawlers.Result, now time.Tim
 		return stats, errors.New("store: the crawl run is already finished")
 	}
 	in.stop()
+	res.Errors = append(res.Errors, in.refused...)
+	in.refused = nil
 	err := in.failure()
 	if err == nil {
 		err = in.finish(ctx, res, now, &stats)
@@ -461,4 +473,39 @@ func (in *Ingest) merge(ctx context.Context, ids map[string]int64, stats *RunSta
 		}
 	}
 	return nil
+}
+
+// MaxIdentifierLen is the longest call identifier stored.
+const MaxIdentifierLen = 200
+
+var identifierShape = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// ErrIdentifier is the error of a record whose identifier is refused.
+var ErrIdentifier = errors.New("identifier refused")
+
+// ValidIdentifier checks an identifier from outside before it is stored:
+// it ends up in links (emails, Slack, pages, feeds), so it must be one safe
+// path segment of letters, digits, dots, underscores and hyphens, not only
+// dots, of at most MaxIdentifierLen characters. The portal's identifiers
+// (HORIZON-CL5-2027-D4-01) and the HTML sources' slugs have that shape.
+func ValidIdentifier(id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("%w: empty", ErrIdentifier)
+	case len(id) > MaxIdentifierLen:
+		return fmt.Errorf("%w: longer than %d characters", ErrIdentifier, MaxIdentifierLen)
+	case !identifierShape.MatchString(id):
+		return fmt.Errorf("%w: only letters, digits, '.', '_' and '-' are accepted", ErrIdentifier)
+	case strings.Trim(id, ".") == "":
+		return fmt.Errorf("%w: only dots", ErrIdentifier)
+	}
+	return nil
+}
+
+// truncateRunes cuts s to at most n runes.
+func truncateRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -60,7 +61,7 @@ func (s *Server) ical(w http.ResponseWriter, r *http.Request) {
 		if d.URL != "" {
 			line("URL:%s", icalText(d.URL))
 		}
-		line("DESCRIPTION:%s", icalText(s.cfg.BaseURL+"/calls/"+d.CallIdentifier+" — "+d.Status))
+		line("DESCRIPTION:%s", icalText(s.cfg.BaseURL+"/calls/"+url.PathEscape(d.CallIdentifier)+" — "+d.Status))
 		line("END:VEVENT")
 	}
 	line("END:VCALENDAR")

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -133,7 +134,7 @@ func (s *Server) openCallsAtom(w http.ResponseWriter, r *http.Request) {
 	for _, c := range calls {
 		link := c.URL
 		if link == "" {
-			link = s.cfg.BaseURL + "/calls/" + c.Identifier
+			link = s.cfg.BaseURL + "/calls/" + url.PathEscape(c.Identifier)
 		}
 		summary := c.Summary
 		if c.NextDeadline != nil {
