@@ -84,6 +84,7 @@ func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) er
 			{Name: "postgres", Fn: func(ctx context.Context) error { return s.db.PingContext(ctx) }},
 			{Name: "redis", Fn: func(ctx context.Context) error { return tasks.PingRedis(ctx, s.redis) }},
 		},
+		MetricsToken: e.cfg.MetricsToken,
 	})
 	if err != nil {
 		return err

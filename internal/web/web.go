@@ -61,6 +61,9 @@ type Config struct {
 	Changes Changes
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// MetricsToken (METRICS_TOKEN) is the bearer token /metrics asks for;
+	// without one /metrics is not served (404).
+	MetricsToken string
 }
 
 // Server handles fundmatch's HTTP requests.
