@@ -299,7 +299,7 @@ func (s *Server) apiPlans(w http.ResponseWriter, r *http.Request, u store.User) 
 		s.fail(w, r, err)
 		return
 	}
-	writePage(w, r, plans, pageMeta{Page: page, PerPage: perPage, Total: &total, HasNext: page*perPage < total})
+	writePage(w, r, visiblePlans(u, plans), pageMeta{Page: page, PerPage: perPage, Total: &total, HasNext: page*perPage < total})
 }
 
 // apiRunPlanner runs the planner for calls and cities; 501 until the
