@@ -105,12 +105,16 @@ func matchFilter(q url.Values) (store.MatchFilter, error) {
 	return f, nil
 }
 
-// paging reads ?page= and ?per_page= (defaults 1 and 50, at most 200).
+// maxPage bounds ?page=, so that an offset never overflows.
+const maxPage = 100_000
+
+// paging reads ?page= (at most maxPage) and ?per_page= (defaults 1 and 50,
+// at most 200).
 func paging(q url.Values) (page, perPage int, err error) {
 	page, perPage = 1, 50
 	if v := q.Get("page"); v != "" {
-		if page, err = strconv.Atoi(v); err != nil || page < 1 {
-			return 0, 0, badInput{"page", "want a whole number from 1"}
+		if page, err = strconv.Atoi(v); err != nil || page < 1 || page > maxPage {
+			return 0, 0, badInput{"page", "want a whole number from 1 to 100000"}
 		}
 	}
 	if v := q.Get("per_page"); v != "" {

@@ -24,9 +24,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "POST /logout", s.logout)
 
 	s.handle(mux, "GET /open", s.openDataPage)
-	s.handle(mux, "GET /open/calls.json", s.openCallsJSON)
-	s.handle(mux, "GET /open/calls.csv", s.openCallsCSV)
-	s.handle(mux, "GET /open/calls.atom", s.openCallsAtom)
+	// Anyone may fetch open data, so each client address has its budget.
+	s.handle(mux, "GET /open/calls.json", s.limit(s.openLimits, s.openCallsJSON))
+	s.handle(mux, "GET /open/calls.csv", s.limit(s.openLimits, s.openCallsCSV))
+	s.handle(mux, "GET /open/calls.atom", s.limit(s.openLimits, s.openCallsAtom))
 	s.handle(mux, "GET /ical/{token}", s.ical)
 	// One-click links from alert emails: the signed token is the credential.
 	s.handle(mux, "GET /unsubscribe", s.unsubscribeConfirm)

@@ -61,6 +61,11 @@ type Config struct {
 	Changes Changes
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// OpenDataRate and OpenDataBurst limit the open-data exports per client
+	// address: OpenDataBurst requests at once, then OpenDataRate a second
+	// (zero: 1 a second, bursts of 30).
+	OpenDataRate  float64
+	OpenDataBurst int
 	// MetricsToken (METRICS_TOKEN) is the bearer token /metrics asks for;
 	// without one /metrics is not served (404).
 	MetricsToken string
@@ -71,6 +76,7 @@ type Server struct {
 	cfg         Config
 	pages       map[string]*template.Template
 	loginLimits *limiter
+	openLimits  *rateLimiter // per client address, on the open-data exports
 	patterns    []string
 	handler     http.Handler
 	// What the database said, kept until it changes (see Changes): the
@@ -90,6 +96,13 @@ func New(cfg Config) (*Server, error) {
 	if s.cfg.Now == nil {
 		s.cfg.Now = time.Now
 	}
+	if s.cfg.OpenDataRate <= 0 {
+		s.cfg.OpenDataRate = 1
+	}
+	if s.cfg.OpenDataBurst <= 0 {
+		s.cfg.OpenDataBurst = 30
+	}
+	s.openLimits = newRateLimiter(s.cfg.OpenDataRate, s.cfg.OpenDataBurst, s.cfg.Now)
 	files, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
