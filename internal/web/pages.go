@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -281,7 +282,7 @@ func amount(v, field string) (*float64, error) {
 		v = strings.ReplaceAll(v, ".", "")
 	}
 	f, err := strconv.ParseFloat(strings.ReplaceAll(v, " ", ""), 64)
-	if err != nil || f < 0 || f > 1e13 {
+	if err != nil || math.IsNaN(f) || f < 0 || f > store.MaxAmount {
 		return nil, badInput{field, "want an amount in euro, such as 250000"}
 	}
 	return &f, nil
@@ -352,7 +353,7 @@ func profileFromForm(r *http.Request, city string) (store.Profile, error) {
 		ExcludedProgrammes: splitList(r.PostFormValue("excluded_programmes"))}
 	for _, d := range store.Domains {
 		f, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("weight_"+d)), ",", "."), 64)
-		if err != nil {
+		if err != nil || math.IsNaN(f) {
 			return store.Profile{}, badInput{"weight_" + d, "want a number from 0 to 1"}
 		}
 		pf.DomainWeights[d] = f

@@ -175,8 +175,16 @@ func (s *Server) plansPage(w http.ResponseWriter, r *http.Request, u store.User)
 		return
 	}
 	f := store.PlanFilter{CityIDs: visibleCities(u), Statuses: statuses(r.URL.Query().Get("status")), Limit: perPage, Offset: (page - 1) * perPage}
+	if status := r.URL.Query().Get("status"); status != "" && !slices.Contains([]string{store.PlanProposed, store.PlanAccepted, store.PlanRejected}, status) {
+		s.badRequest(w, r, badInput{"status", "want proposed, accepted or rejected"})
+		return
+	}
 	if id := r.URL.Query().Get("call"); id != "" {
 		call, err := s.cfg.Store.CallByIdentifier(r.Context(), id)
+		if errors.Is(err, store.ErrNotFound) {
+			s.badRequest(w, r, badInput{"call", "unknown call"})
+			return
+		}
 		if err != nil {
 			s.fail(w, r, err)
 			return

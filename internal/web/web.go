@@ -143,7 +143,7 @@ func (s *Server) buildHandler() http.Handler {
 		}
 		s.render(w, r, http.StatusForbidden, "error.html", map[string]any{"Status": http.StatusForbidden, "Message": "forbidden"})
 	}))
-	return s.recoverPanics(s.secure(s.measure(csrf.Handler(s.authenticate(mux)))))
+	return s.recoverPanics(s.secure(s.measure(csrf.Handler(s.checkInput(s.authenticate(mux))))))
 }
 
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
@@ -190,6 +190,10 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 // serverError logs err and shows the user a page that says only that
 // something went wrong: internal details never reach a page.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if bi, ok := badValue(err); ok {
+		s.badRequest(w, r, bi)
+		return
+	}
 	s.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	s.render(w, r, http.StatusInternalServerError, "error.html", map[string]any{"Status": 500, "Message": "internal"})
 }
@@ -197,6 +201,10 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 // apiError writes {"error": {"code": ..., "message": ...}}; a 5xx is logged
 // and its message is generic.
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, status int, code, message string, err error) {
+	if bi, ok := badValue(err); ok && status >= 500 {
+		s.badRequest(w, r, bi)
+		return
+	}
 	if status >= 500 {
 		s.cfg.Logger.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
