@@ -74,11 +74,11 @@ func (s *Server) Routes() []string { return append([]string{}, s.patterns...) }
 // token configured the metrics are not served at all.
 func (s *Server) metrics(h http.Handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if s.cfg.MetricsToken == "" {
 			http.NotFound(w, r)
 			return
 		}
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.cfg.MetricsToken)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
 			http.Error(w, "send Authorization: Bearer METRICS_TOKEN", http.StatusUnauthorized)
