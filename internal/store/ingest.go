@@ -196,7 +196,7 @@ func (in *Ingest) add(c *crawlers.Call) error {
 	if c.Source != in.source {
 		return fmt.Errorf("call %s comes from %q, not %q", c.Identifier, c.Source, in.source)
 	}
-	if err := ValidIdentifier(c.Identifier); err != nil {
+	if err := ValidIdentifier(in.source, c.Identifier); err != nil {
 		// That record's error, not the run's: the rest of the page is fine.
 		in.refused = append(in.refused, crawlers.Error{URL: c.URL, Reference: strconv.QuoteToASCII(truncateRunes(c.Identifier, 80)), Err: err})
 		return nil
@@ -478,26 +478,42 @@ func (in *Ingest) merge(ctx context.Context, ids map[string]int64, stats *RunSta
 // MaxIdentifierLen is the longest call identifier stored.
 const MaxIdentifierLen = 200
 
-var identifierShape = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+// The shapes of identifiers: letters, digits, '.', '_' and '-' (the HTML
+// sources' slugs, HORIZON-CL5-2027-D4-01); the portal's also join such
+// parts with single slashes or spaces, as its calls for proposals of
+// external action do (NEAR/BEG/2023/EA-RP/0169, "UCA 23/028").
+var (
+	safeIdentifier   = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+	portalIdentifier = regexp.MustCompile(`^[A-Za-z0-9._-]+([/ ][A-Za-z0-9._-]+)*$`)
+	identifierShapes = map[string]*regexp.Regexp{"ftportal": portalIdentifier}
+)
 
 // ErrIdentifier is the error of a record whose identifier is refused.
 var ErrIdentifier = errors.New("identifier refused")
 
-// ValidIdentifier checks an identifier from outside before it is stored:
-// it ends up in links (emails, Slack, pages, feeds), so it must be one safe
-// path segment of letters, digits, dots, underscores and hyphens, not only
-// dots, of at most MaxIdentifierLen characters. The portal's identifiers
-// (HORIZON-CL5-2027-D4-01) and the HTML sources' slugs have that shape.
-func ValidIdentifier(id string) error {
+// ValidIdentifier checks an identifier a crawl of source found before it
+// is stored. It ends up in links (emails, Slack, pages, feeds), escaped as
+// one path segment, so it must have the source's shape (see
+// identifierShapes; the safe set for any other source), no part that is
+// only dots, and at most MaxIdentifierLen characters: no "../", no line
+// break, no markup.
+func ValidIdentifier(source, id string) error {
+	shape, ok := identifierShapes[source]
+	if !ok {
+		shape = safeIdentifier
+	}
 	switch {
 	case id == "":
 		return fmt.Errorf("%w: empty", ErrIdentifier)
 	case len(id) > MaxIdentifierLen:
 		return fmt.Errorf("%w: longer than %d characters", ErrIdentifier, MaxIdentifierLen)
-	case !identifierShape.MatchString(id):
-		return fmt.Errorf("%w: only letters, digits, '.', '_' and '-' are accepted", ErrIdentifier)
-	case strings.Trim(id, ".") == "":
-		return fmt.Errorf("%w: only dots", ErrIdentifier)
+	case !shape.MatchString(id):
+		return fmt.Errorf("%w: not the shape of a %s identifier (letters, digits, '.', '_', '-')", ErrIdentifier, source)
+	}
+	for part := range strings.SplitSeq(id, "/") {
+		if strings.Trim(part, ".") == "" {
+			return fmt.Errorf("%w: a part that is only dots", ErrIdentifier)
+		}
 	}
 	return nil
 }

@@ -209,8 +209,8 @@ func TestLongCallValuesAreCompressedWithLZ4(t *testing.T) {
 // error; the other calls of the page are stored and the run is partial.
 func TestARecordWithAnUnsafeIdentifierIsThatRecordsError(t *testing.T) {
 	st, ctx := setup(t)
-	bad := []string{"../../admin/users", "HORIZON-X\r\nSet-Cookie: a=b", "CALL-<script>", "..", "a/b", "A B",
-		strings.Repeat("X", store.MaxIdentifierLen+1)}
+	bad := []string{"../../admin/users", "NEAR/../admin", "HORIZON-X\r\nSet-Cookie: a=b", "CALL-<script>", "..", "/etc/passwd",
+		"a//b", "a/", " a", "a\tb", strings.Repeat("X", store.MaxIdentifierLen+1)}
 	page := sampleCalls()
 	for i, id := range bad {
 		c := sampleCalls()[i%3]
@@ -234,9 +234,18 @@ func TestARecordWithAnUnsafeIdentifierIsThatRecordsError(t *testing.T) {
 	if runs[0].Status != "partial" || strings.Count(string(runs[0].Errors), "identifier refused") != len(bad) {
 		t.Errorf("run %s with errors %s, want partial with %d refused identifiers", runs[0].Status, runs[0].Errors, len(bad))
 	}
-	for _, ok := range []string{"HORIZON-CL5-2027-D4-01", "tweede-oproep-2022", "ERC-2026_ADG.v2"} {
-		if err := store.ValidIdentifier(ok); err != nil {
-			t.Errorf("ValidIdentifier(%q) = %v", ok, err)
+	// The portal's real identifiers pass; an HTML source's are slugs.
+	for _, ok := range []string{"HORIZON-CL5-2027-D4-01", "ERC-2026_ADG.v2", "NEAR/BEG/2023/EA-RP/0169", "UCA 23/028"} {
+		if err := store.ValidIdentifier("ftportal", ok); err != nil {
+			t.Errorf("ValidIdentifier(ftportal, %q) = %v", ok, err)
+		}
+	}
+	if err := store.ValidIdentifier("vlaio-efro", "tweede-oproep-2022"); err != nil {
+		t.Errorf("a slug: %v", err)
+	}
+	for _, id := range []string{"a/b", "A B", "../x"} {
+		if err := store.ValidIdentifier("vlaio-efro", id); err == nil {
+			t.Errorf("ValidIdentifier(vlaio-efro, %q) accepted it", id)
 		}
 	}
 }

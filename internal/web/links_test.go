@@ -43,3 +43,28 @@ func TestCallLinksArePathEscaped(t *testing.T) {
 		t.Errorf("Atom feed lacks the escaped link")
 	}
 }
+
+// TestACallWithSlashesInItsIdentifierIsReachable: the portal's
+// NEAR/BEG/2023/EA-RP/0169 is linked as one escaped segment, and that link
+// opens its page and its API answer.
+func TestACallWithSlashesInItsIdentifierIsReachable(t *testing.T) {
+	s := newSite(t, web.Config{})
+	s.fixture(t)
+	if _, err := s.db.Exec(`INSERT INTO calls (source, identifier, kind, programme, title, status, deadlines, content_hash)
+		VALUES ('ftportal', 'NEAR/BEG/2023/EA-RP/0169', 'call', 'NDICI', 'Civil society in Georgia', 'open', ARRAY[current_date + 20]::date[], 'near')`); err != nil {
+		t.Fatal(err)
+	}
+	u := s.addUser(t, "o@gent.be", "officer", "gent")
+	officer := s.session(t, u)
+	_, _, list := do(t, "GET", s.URL+"/calls", officer, "", nil)
+	link := regexp.MustCompile(`href="(/calls/NEAR[^"]*)"`).FindStringSubmatch(list)
+	if link == nil || strings.Contains(link[1], "/BEG/") {
+		t.Fatalf("calls page links %v, want one escaped segment", link)
+	}
+	if code, _, body := do(t, "GET", s.URL+link[1], officer, "", nil); code != http.StatusOK || !strings.Contains(body, "Civil society in Georgia") {
+		t.Errorf("GET %s = %d", link[1], code)
+	}
+	if code, _, body := do(t, "GET", s.URL+"/api/v1"+link[1], nil, s.token(t, u), nil); code != http.StatusOK || !strings.Contains(body, "NEAR/BEG/2023/EA-RP/0169") {
+		t.Errorf("GET /api/v1%s = %d", link[1], code)
+	}
+}
