@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/wneessen/go-mail"
 )
@@ -245,7 +246,7 @@ func (m *Mailer) message(e Email) (*mail.Msg, error) {
 	if err := msg.To(e.To); err != nil {
 		return nil, fmt.Errorf("to %q: %w", e.To, err)
 	}
-	msg.Subject(e.Subject)
+	msg.Subject(headerText(e.Subject))
 	if e.Key != "" {
 		msg.SetMessageIDWithValue(MessageID(e.Key, m.domain))
 	} else {
@@ -270,4 +271,13 @@ func (m *Mailer) message(e Email) (*mail.Msg, error) {
 func MessageID(key, domain string) string {
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:16]) + "@" + domain
+}
+
+// headerText makes text fit for one header line: line breaks and other
+// control characters become spaces, so that text from a crawled title can
+// never end the header and start another (Bcc:, a second body).
+func headerText(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
+	}), " ")
 }

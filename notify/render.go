@@ -275,7 +275,7 @@ func render(r Recipient, v emailView) (Email, error) {
 	}
 	return Email{
 		To:             r.Email,
-		Subject:        v.Title,
+		Subject:        headerText(v.Title),
 		Text:           text.String(),
 		HTML:           html.String(),
 		UnsubscribeURL: r.UnsubscribeURL,

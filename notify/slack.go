@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/fundmatch/fundmatch/crawlers/fetch"
 )
 
 // DefaultSlackTimeout bounds one Slack request when SlackConfig gives no
@@ -29,6 +32,11 @@ type SlackConfig struct {
 	// APIURL is the Web API base for bot tokens; empty means Slack's. Tests
 	// point it at slacktest.
 	APIURL string
+	// AllowPrivateNetworks lets the default client reach special-purpose
+	// addresses (loopback test servers). Without it, a webhook host that
+	// resolves to a private, loopback or otherwise special address is
+	// refused when dialled (fetch.Guard), whatever the allow-list says.
+	AllowPrivateNetworks bool
 }
 
 // Slack delivers messages to Slack through incoming webhooks or a bot token.
@@ -42,6 +50,12 @@ type Slack struct {
 // NewSlack returns a Slack sender.
 func NewSlack(cfg SlackConfig) *Slack {
 	c := &http.Client{Timeout: DefaultSlackTimeout}
+	if !cfg.AllowPrivateNetworks {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.Proxy = nil // the guard must see the real destination
+		tr.DialContext = (&net.Dialer{Timeout: DefaultSlackTimeout, Control: fetch.Guard(nil)}).DialContext
+		c.Transport = tr
+	}
 	if cfg.HTTPClient != nil {
 		copied := *cfg.HTTPClient
 		c = &copied

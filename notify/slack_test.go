@@ -304,7 +304,7 @@ func TestPostBotClassifiesAPIErrors(t *testing.T) {
 			})
 			srv.Start()
 			defer srv.Stop()
-			s := NewSlack(SlackConfig{APIURL: srv.GetAPIURL()})
+			s := NewSlack(SlackConfig{APIURL: srv.GetAPIURL(), AllowPrivateNetworks: true})
 
 			err := s.PostBot(context.Background(), secretToken, "C0GENTSUBS", SlackMessage{Text: "x"})
 
@@ -312,4 +312,18 @@ func TestPostBotClassifiesAPIErrors(t *testing.T) {
 			assertNoSecret(t, err)
 		})
 	}
+}
+
+// TestSlackDefaultClientRefusesPrivateAddresses: without
+// AllowPrivateNetworks the sender will not connect to a loopback address,
+// however the URL got there (here the bot API URL).
+func TestSlackDefaultClientRefusesPrivateAddresses(t *testing.T) {
+	srv := slacktest.NewTestServer()
+	srv.Start()
+	defer srv.Stop()
+	err := NewSlack(SlackConfig{APIURL: srv.GetAPIURL()}).PostBot(context.Background(), secretToken, "C0GENTSUBS", SlackMessage{Text: "x"})
+	if err == nil || !strings.Contains(err.Error(), "private address") {
+		t.Fatalf("PostBot to a loopback server: %v, want a refused private address", err)
+	}
+	assertNoSecret(t, err)
 }

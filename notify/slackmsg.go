@@ -77,7 +77,9 @@ func SlackAlert(r Recipient, a Alert) SlackMessage {
 		slack.NewContextBlock("", mrkdwn(escape(v.Eligibility)+" · "+escape(a.Call.Identifier))),
 		footer(r, a.MuteURL),
 	)
-	return SlackMessage{Text: alertSubject(lang, a) + " " + a.Call.URL, Blocks: blocks}
+	// The fallback text is mrkdwn too (Slack shows it in notifications): a
+	// title must not be able to write <!channel> or a disguised link there.
+	return SlackMessage{Text: escape(alertSubject(lang, a)) + " " + escapeURL(a.Call.URL), Blocks: blocks}
 }
 
 // SlackDigest renders a digest for a Slack channel: one line per alert,
@@ -109,19 +111,19 @@ func SlackDigest(d Digest) SlackMessage {
 	if left > 0 {
 		more := fmt.Sprintf(phrase(lang, "digest.more"), left)
 		if d.MoreURL != "" {
-			more = fmt.Sprintf("<%s|%s>", d.MoreURL, more)
+			more = link(d.MoreURL, more)
 		}
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(more)))
 	}
 	blocks = append(blocks, footer(d.Recipient, ""))
-	return SlackMessage{Text: title, Blocks: blocks}
+	return SlackMessage{Text: escape(title), Blocks: blocks}
 }
 
 // digestLine is one alert in a Slack digest: the linked title, then the
 // facts that matter for its kind.
 func digestLine(v alertView) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "*<%s|%s>*\n", v.Call.URL, escape(v.Call.Title))
+	fmt.Fprintf(&b, "*%s*\n", link(v.Call.URL, v.Call.Title))
 	deadline := v.Deadline
 	if v.DaysLeft != "" {
 		deadline += " (" + v.DaysLeft + ")"
@@ -143,9 +145,9 @@ func digestLine(v alertView) string {
 // footer links to the unsubscribe page and, for a single alert, to muting
 // the call.
 func footer(r Recipient, muteURL string) slack.Block {
-	links := fmt.Sprintf("<%s|%s>", r.UnsubscribeURL, phrase(r.Language, "footer.unsubscribe"))
+	links := link(r.UnsubscribeURL, phrase(r.Language, "footer.unsubscribe"))
 	if muteURL != "" {
-		links += fmt.Sprintf(" · <%s|%s>", muteURL, phrase(r.Language, "footer.mute"))
+		links += " · " + link(muteURL, phrase(r.Language, "footer.mute"))
 	}
 	return slack.NewContextBlock("", mrkdwn(links))
 }
@@ -165,6 +167,18 @@ var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // escape makes text safe for Slack mrkdwn, which treats &, < and > as
 // control characters (api.slack.com/reference/surfaces/formatting).
 func escape(s string) string { return mrkdwnEscaper.Replace(s) }
+
+// escapeURL makes a URL safe inside a mrkdwn link: escaped like text, and
+// with | (which would end the URL and start the label) percent-encoded.
+func escapeURL(u string) string { return strings.ReplaceAll(escape(u), "|", "%7C") }
+
+// link is a mrkdwn link to u labelled text; an empty u gives the text alone.
+func link(u, text string) string {
+	if u == "" {
+		return escape(text)
+	}
+	return "<" + escapeURL(u) + "|" + escape(text) + ">"
+}
 
 // truncate shortens s to at most n characters, ending with an ellipsis.
 func truncate(s string, n int) string {

@@ -116,8 +116,10 @@ func NewLinks(baseURL string, secret []byte) (*Links, error) {
 }
 
 // Call returns the link to a call's page.
+// The identifier is one escaped path segment: JoinPath would clean
+// "../../admin/users" into another page of the site.
 func (l *Links) Call(identifier string) string {
-	return l.base.JoinPath("calls", identifier).String()
+	return strings.TrimRight(l.base.String(), "/") + "/calls/" + url.PathEscape(identifier)
 }
 
 // Unsubscribe returns the signed one-click unsubscribe link of a subscription.

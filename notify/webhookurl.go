@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/fundmatch/fundmatch/crawlers/fetch"
 )
 
 // DefaultWebhookHost is the host a Slack incoming-webhook URL must point at
@@ -38,14 +40,19 @@ func ValidateWebhookURL(raw string, allowedHosts ...string) error {
 	case u.User != nil:
 		return errors.New("webhook URL must not contain a user name or password")
 	}
-	host := strings.ToLower(u.Hostname())
-	if net.ParseIP(host) != nil {
+	// Hosts are compared as DNS sees them: "Hooks.Slack.com." is
+	// hooks.slack.com, and "LOCALHOST." is still this machine.
+	host := fetch.NormalizeHost(u.Hostname())
+	if net.ParseIP(host) != nil || looksNumeric(host) {
 		return errors.New("webhook URL must name a host, not an IP address")
+	}
+	if fetch.LocalHostName(host) {
+		return fmt.Errorf("webhook URL host %q is a local name", host)
 	}
 	if port := u.Port(); port != "" && port != "443" {
 		return fmt.Errorf("webhook URL must use the standard https port, not %s", port)
 	}
-	if !slices.Contains(allowedHosts, strings.TrimSuffix(host, ".")) {
+	if !slices.ContainsFunc(allowedHosts, func(h string) bool { return fetch.NormalizeHost(h) == host }) {
 		return fmt.Errorf("webhook URL host %q is not allowed (allowed: %s)", host, strings.Join(allowedHosts, ", "))
 	}
 	if u.Path == "" || u.Path == "/" {
@@ -55,4 +62,18 @@ func ValidateWebhookURL(raw string, allowedHosts ...string) error {
 		return errors.New("webhook URL must not contain a fragment (#...)")
 	}
 	return nil
+}
+
+// looksNumeric reports whether host is made of digits, dots and hex only in
+// the way resolvers read as an IPv4 address ("2130706433", "0x7f.1",
+// "127.1"), which net.ParseIP does not recognise.
+func looksNumeric(host string) bool {
+	last := host[strings.LastIndexByte(host, '.')+1:]
+	if last == "" {
+		return false
+	}
+	if strings.HasPrefix(last, "0x") {
+		return true
+	}
+	return strings.Trim(last, "0123456789") == ""
 }

@@ -30,6 +30,14 @@ func TestValidateWebhookURL(t *testing.T) {
 		{"empty", "", nil, "empty"},
 		{"not a URL", "https://hooks.slack.com/%zz", nil, "not a valid URL"},
 		{"opaque", "https:hooks.slack.com", nil, "no host"},
+		{"trailing dot and upper case", "https://Hooks.Slack.com." + secretPath, nil, ""},
+		{"allow-list written with a trailing dot", "https://hooks.slack.com" + secretPath, []string{"Hooks.Slack.com."}, ""},
+		{"localhost with a trailing dot", "https://LOCALHOST." + secretPath, []string{"localhost"}, "local name"},
+		{"localhost subdomain", "https://hooks.localhost" + secretPath, []string{"hooks.localhost"}, "local name"},
+		{"internal name", "https://metadata.google.internal" + secretPath, []string{"metadata.google.internal"}, "local name"},
+		{"decimal IPv4", "https://2130706433" + secretPath, []string{"2130706433"}, "IP address"},
+		{"short IPv4", "https://127.1" + secretPath, []string{"127.1"}, "IP address"},
+		{"hex IPv4", "https://0x7f.0.0.1" + secretPath, []string{"0x7f.0.0.1"}, "IP address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

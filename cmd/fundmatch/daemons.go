@@ -85,6 +85,7 @@ func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) er
 			{Name: "redis", Fn: func(ctx context.Context) error { return tasks.PingRedis(ctx, s.redis) }},
 		},
 		TrustedProxies: e.cfg.TrustedProxies,
+		MetricsToken:   e.cfg.MetricsToken,
 	})
 	if err != nil {
 		return err

@@ -14,11 +14,8 @@ import (
 )
 
 // ErrPrivateAddress is returned when a request would reach an address the
-// guard refuses: private, loopback, link-local, multicast or unspecified.
+// guard refuses: any special-purpose address (see SpecialPurpose).
 var ErrPrivateAddress = errors.New("refused to connect to a private address")
-
-// cgnat is the carrier-grade NAT range, private in practice.
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 
 // transport is the polite http.RoundTripper behind a Client.
 type transport struct {
@@ -32,7 +29,7 @@ type transport struct {
 func newTransport(opts Options) *transport {
 	dialer := &net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
 	if !opts.AllowPrivateNetworks {
-		dialer.Control = guard(opts.AllowedNetworks)
+		dialer.Control = Guard(opts.AllowedNetworks)
 	}
 	return &transport{
 		opts: opts,
@@ -51,22 +48,21 @@ func newTransport(opts Options) *transport {
 	}
 }
 
-// guard returns a dialer Control hook that refuses, after DNS resolution,
-// every address that is not public unless it lies in allowed.
-func guard(allowed []netip.Prefix) func(network, address string, _ syscall.RawConn) error {
+// Guard returns a dialer Control hook that refuses, after DNS resolution,
+// every special-purpose address unless it lies in allowed.
+func Guard(allowed []netip.Prefix) func(network, address string, _ syscall.RawConn) error {
 	return func(network, address string, _ syscall.RawConn) error {
 		ap, err := netip.ParseAddrPort(address)
 		if err != nil {
 			return fmt.Errorf("guard %s: %w", address, err)
 		}
-		ip := ap.Addr().Unmap()
+		ip := ap.Addr().WithZone("")
 		for _, p := range allowed {
-			if p.Contains(ip) {
+			if p.Contains(ip) || p.Contains(ip.Unmap()) {
 				return nil
 			}
 		}
-		if ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-			ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() || cgnat.Contains(ip) {
+		if SpecialPurpose(ip) {
 			return fmt.Errorf("%s: %w", ip, ErrPrivateAddress)
 		}
 		return nil

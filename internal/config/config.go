@@ -48,6 +48,7 @@ type Config struct {
 	SMTPTLS           string   // SMTP_TLS: mandatory, opportunistic or none (smtp:// only)
 	MailFrom          string   // MAIL_FROM: the sender of alerts
 	SlackAllowedHosts []string // SLACK_ALLOWED_HOSTS: hosts Slack webhook URLs may point at
+	MetricsToken      string   // METRICS_TOKEN: bearer token /metrics asks for; empty: /metrics is off
 
 	WorkerConcurrency int           // WORKER_CONCURRENCY: tasks processed at once by a worker
 	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT: how long in-flight work may take after SIGTERM
@@ -210,13 +211,22 @@ var variables = []variable{
 		apply: func(c *Config, v string) error {
 			c.SlackAllowedHosts = nil
 			for h := range strings.SplitSeq(v, ",") {
-				if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+				// As the webhook check compares them: "Hooks.Slack.com." is hooks.slack.com.
+				if h = strings.TrimRight(strings.ToLower(strings.TrimSpace(h)), "."); h != "" {
 					c.SlackAllowedHosts = append(c.SlackAllowedHosts, h)
 				}
 			}
 			if len(c.SlackAllowedHosts) == 0 {
 				return errors.New("name at least one host")
 			}
+			return nil
+		}},
+	{name: "METRICS_TOKEN", def: "", help: "bearer token a Prometheus scraper sends for /metrics (at least 16 characters); empty: /metrics is not served", secret: true,
+		apply: func(c *Config, v string) error {
+			if v != "" && len(v) < 16 {
+				return errors.New("use at least 16 characters, e.g. the output of 'openssl rand -hex 16'")
+			}
+			c.MetricsToken = v
 			return nil
 		}},
 	{name: "WORKER_CONCURRENCY", def: "4", help: "tasks a worker processes at once",

@@ -96,3 +96,23 @@ func TestTrustedProxiesTakeAddressesAndNetworks(t *testing.T) {
 		t.Fatalf("a host name: err = %v", err)
 	}
 }
+
+func TestMetricsTokenAndSlackHostsAreNormalised(t *testing.T) {
+	c, err := Load(env(map[string]string{"SLACK_ALLOWED_HOSTS": "Hooks.Slack.com.", "METRICS_TOKEN": "scrape-token-0123456789"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.SlackAllowedHosts, ",") != "hooks.slack.com" || c.MetricsToken != "scrape-token-0123456789" {
+		t.Fatalf("hosts %q, metrics token %q", c.SlackAllowedHosts, c.MetricsToken)
+	}
+	if _, err := Load(env(map[string]string{"METRICS_TOKEN": "short"})); err == nil || !strings.Contains(err.Error(), "METRICS_TOKEN is invalid") {
+		t.Errorf("a short metrics token: %v", err)
+	}
+	var b bytes.Buffer
+	if err := Print(&b, env(map[string]string{"METRICS_TOKEN": "scrape-token-0123456789"})); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "scrape-token") {
+		t.Errorf("config output shows the metrics token:\n%s", b.String())
+	}
+}

@@ -113,6 +113,10 @@ type NewBid struct {
 // CreateBid adds an officer-entered bid with its member cities and returns
 // its id.
 func (s *Store) CreateBid(ctx context.Context, nb NewBid) (int64, error) {
+	if err := firstError(checkText("title", nb.Title, MaxTitleLen), checkText("programme", nb.Programme, MaxCodeLen),
+		checkAmount("amount_requested", nb.AmountRequested), checkAmount("amount_granted", nb.AmountGranted)); err != nil {
+		return 0, err
+	}
 	var id int64
 	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO bids (call_id, programme, title, year, status, amount_requested, amount_granted, source)

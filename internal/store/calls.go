@@ -305,6 +305,7 @@ func closeMissing(ctx context.Context, tx *sqlx.Tx, runID int64, source string, 
 // CallFilter narrows a list of calls; zero values do not filter.
 type CallFilter struct {
 	Status    string
+	Statuses  []string // any of these, as well as Status
 	Programme string
 	Source    string
 	IDs       []int64
@@ -322,6 +323,9 @@ func (s *Store) Calls(ctx context.Context, f CallFilter) ([]CallRecord, error) {
 	}
 	if f.Status != "" {
 		add("status = $%d", f.Status)
+	}
+	if f.Statuses != nil {
+		add("status = ANY($%d)", pq.StringArray(f.Statuses))
 	}
 	if f.Programme != "" {
 		add("upper(programme) = upper($%d)", f.Programme)

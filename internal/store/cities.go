@@ -81,6 +81,13 @@ func CityIDs(ctx context.Context, q sqlx.QueryerContext, slugs []string) (map[st
 // values are all unchanged is not rewritten. It reports whether anything
 // changed.
 func UpsertCity(ctx context.Context, tx *sqlx.Tx, c City) (changed bool, err error) {
+	if err := firstError(checkText("slug", c.Slug, MaxSlugLen), checkText("nis_code", c.NISCode, MaxCodeLen),
+		checkText("name_nl", c.NameNL, MaxNameLen), checkText("name_en", c.NameEN, MaxNameLen), checkText("name_fr", c.NameFR, MaxNameLen),
+		checkText("province", c.Province, MaxNameLen), checkText("arrondissement", c.Arrondissement, MaxNameLen),
+		checkText("nuts3", c.NUTS3, MaxCodeLen), checkList("postcodes", c.Postcodes, MaxCodeLen, maxPostcodes),
+		checkText("kind", c.Kind, MaxCodeLen)); err != nil {
+		return false, fmt.Errorf("save city %.100q: %w", c.Slug, err)
+	}
 	if c.Postcodes == nil {
 		c.Postcodes = pq.StringArray{}
 	}

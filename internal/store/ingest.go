@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -65,6 +67,9 @@ type Ingest struct {
 	abandon atomic.Bool          // the writer is to skip what is left
 	mu      sync.Mutex
 	err     error // the first failure; the run can only fail from there
+	// badIDs are the records whose identifier is not of a safe shape,
+	// written by the writer, read by Finish once it stopped.
+	badIDs []crawlers.Error
 }
 
 // storedCall is what the Ingest needs to know of a call already stored.
@@ -222,6 +227,11 @@ func (in *Ingest) add(c *crawlers.Call) (fresh bool, err error) {
 	if c.Source != in.source {
 		return false, fmt.Errorf("call %s comes from %q, not %q", c.Identifier, c.Source, in.source)
 	}
+	if err := ValidIdentifier(in.source, c.Identifier); err != nil {
+		// That record's error, not the run's: the rest of the page is fine.
+		in.badIDs = append(in.badIDs, crawlers.Error{URL: c.URL, Reference: strconv.QuoteToASCII(truncateRunes(c.Identifier, 80)), Err: err})
+		return false, nil
+	}
 	// Cleaned before hashing, so the same dirty record is unchanged next run.
 	cleanCall(c)
 	k, known := in.known[c.Identifier]
@@ -362,6 +372,8 @@ func (in *Ingest) Finish(ctx context.Context, res *crawlers.Result, now time.Tim
 		return stats, errors.New("store: the crawl run is already finished")
 	}
 	in.stop()
+	res.Errors = append(res.Errors, in.badIDs...)
+	in.badIDs = nil
 	err := in.failure()
 	if err == nil {
 		err = in.finish(ctx, res, now, &stats)
@@ -583,4 +595,55 @@ func (in *Ingest) merge(ctx context.Context, ids map[string]int64, stats *RunSta
 		}
 	}
 	return nil
+}
+
+// MaxIdentifierLen is the longest call identifier stored.
+const MaxIdentifierLen = 200
+
+// The shapes of identifiers: letters, digits, '.', '_' and '-' (the HTML
+// sources' slugs, HORIZON-CL5-2027-D4-01); the portal's also join such
+// parts with single slashes or spaces, as its calls for proposals of
+// external action do (NEAR/BEG/2023/EA-RP/0169, "UCA 23/028").
+var (
+	safeIdentifier   = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+	portalIdentifier = regexp.MustCompile(`^[A-Za-z0-9._-]+([/ ][A-Za-z0-9._-]+)*$`)
+	identifierShapes = map[string]*regexp.Regexp{"ftportal": portalIdentifier}
+)
+
+// ErrIdentifier is the error of a record whose identifier is refused.
+var ErrIdentifier = errors.New("identifier refused")
+
+// ValidIdentifier checks an identifier a crawl of source found before it
+// is stored. It ends up in links (emails, Slack, pages, feeds), escaped as
+// one path segment, so it must have the source's shape (see
+// identifierShapes; the safe set for any other source), no part that is
+// only dots, and at most MaxIdentifierLen characters: no "../", no line
+// break, no markup.
+func ValidIdentifier(source, id string) error {
+	shape, ok := identifierShapes[source]
+	if !ok {
+		shape = safeIdentifier
+	}
+	switch {
+	case id == "":
+		return fmt.Errorf("%w: empty", ErrIdentifier)
+	case len(id) > MaxIdentifierLen:
+		return fmt.Errorf("%w: longer than %d characters", ErrIdentifier, MaxIdentifierLen)
+	case !shape.MatchString(id):
+		return fmt.Errorf("%w: not the shape of a %s identifier (letters, digits, '.', '_', '-')", ErrIdentifier, source)
+	}
+	for part := range strings.SplitSeq(id, "/") {
+		if strings.Trim(part, ".") == "" {
+			return fmt.Errorf("%w: a part that is only dots", ErrIdentifier)
+		}
+	}
+	return nil
+}
+
+// truncateRunes cuts s to at most n runes.
+func truncateRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }

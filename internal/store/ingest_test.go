@@ -264,3 +264,49 @@ func TestLongCallValuesAreCompressedWithLZ4(t *testing.T) {
 		t.Fatalf("raw compressed with %q, description with %q; want lz4", raw, desc)
 	}
 }
+
+// TestARecordWithAnUnsafeIdentifierIsThatRecordsError: an identifier that
+// would change a link's meaning (../, CR/LF, <) is refused as that record's
+// error; the other calls of the page are stored and the run is partial.
+func TestARecordWithAnUnsafeIdentifierIsThatRecordsError(t *testing.T) {
+	st, ctx := setup(t)
+	bad := []string{"../../admin/users", "NEAR/../admin", "HORIZON-X\r\nSet-Cookie: a=b", "CALL-<script>", "..", "/etc/passwd",
+		"a//b", "a/", " a", "a\tb", strings.Repeat("X", store.MaxIdentifierLen+1)}
+	page := sampleCalls()
+	for i, id := range bad {
+		c := sampleCalls()[i%3]
+		c.Identifier = id
+		page = append(page, c)
+	}
+	s := stream(t, st, day("2026-11-23"), page)
+	if s.New != 3 {
+		t.Errorf("%d new calls, want the 3 good ones", s.New)
+	}
+	stored := storedCalls(t, st)
+	for _, id := range bad {
+		if _, ok := stored[id]; ok {
+			t.Errorf("identifier %q was stored", id)
+		}
+	}
+	runs, err := st.Runs(ctx, "ftportal", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs[0].Status != "partial" || strings.Count(string(runs[0].Errors), "identifier refused") != len(bad) {
+		t.Errorf("run %s with errors %s, want partial with %d refused identifiers", runs[0].Status, runs[0].Errors, len(bad))
+	}
+	// The portal's real identifiers pass; an HTML source's are slugs.
+	for _, ok := range []string{"HORIZON-CL5-2027-D4-01", "ERC-2026_ADG.v2", "NEAR/BEG/2023/EA-RP/0169", "UCA 23/028"} {
+		if err := store.ValidIdentifier("ftportal", ok); err != nil {
+			t.Errorf("ValidIdentifier(ftportal, %q) = %v", ok, err)
+		}
+	}
+	if err := store.ValidIdentifier("vlaio-efro", "tweede-oproep-2022"); err != nil {
+		t.Errorf("a slug: %v", err)
+	}
+	for _, id := range []string{"a/b", "A B", "../x"} {
+		if err := store.ValidIdentifier("vlaio-efro", id); err == nil {
+			t.Errorf("ValidIdentifier(vlaio-efro, %q) accepted it", id)
+		}
+	}
+}

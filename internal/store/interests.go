@@ -39,6 +39,10 @@ func (s *Store) InterestOf(ctx context.Context, cityID, callID int64) (Interest,
 // create or update the city's bid (source officer) in the uptake record;
 // the amounts are EU amounts asked and, when won, granted.
 func (s *Store) SetInterest(ctx context.Context, cityID, callID, userID int64, in Interest, now time.Time) error {
+	if err := firstError(checkText("note", in.Note, MaxNoteLen), checkAmount("amount_requested", in.AmountRequested),
+		checkAmount("amount_granted", in.AmountGranted)); err != nil {
+		return err
+	}
 	return s.Tx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO call_interests (city_id, call_id, status, note, updated_by, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6)

@@ -127,17 +127,22 @@ var sweepStatements = []string{
 	ON CONFLICT ON CONSTRAINT notifications_delivery_key DO NOTHING
 	RETURNING event`,
 	// Consortium invitations to the subscribers of each member city, the
-	// lead's first.
+	// lead's first. A coordinator's plan invites only the cities of that
+	// coordinator's set: a city outside it was never theirs to invite.
 	`INSERT INTO notifications (subscription_id, call_id, event, revision, payload, not_before, created_at)
 	SELECT DISTINCT ON (s.id, p.id) s.id, p.call_id, 'consortium_invitation', p.id::text,
 		jsonb_build_object('city_id', cm.city_id, 'plan_id', p.id, 'role', CASE cm.role WHEN 'lead' THEN 'lead' ELSE 'member' END),
 		coalesce(q.not_before, $1), $1
 	FROM consortium_plans p
+	JOIN plan_runs pr ON pr.id = p.plan_run_id
+	LEFT JOIN users creator ON creator.id = pr.created_by
 	JOIN consortium_members cm ON cm.plan_id = p.id AND cm.response = 'pending'
 	JOIN subscription_cities sc ON sc.city_id = cm.city_id
 	JOIN subscriptions s ON s.id = sc.subscription_id
 	LEFT JOIN unnest($2::bigint[], $3::timestamptz[]) AS q(subscription_id, not_before) ON q.subscription_id = s.id
 	WHERE p.status = 'proposed' AND s.status = 'active' AND $4::date IS NOT NULL
+		AND (creator.id IS NULL OR creator.role <> 'coordinator'
+			OR EXISTS (SELECT 1 FROM user_cities uc WHERE uc.user_id = creator.id AND uc.city_id = cm.city_id))
 		AND ` + fmt.Sprintf(notDeliveredYet, "p.call_id", EventInvitation, "p.id::text") + `
 	ORDER BY s.id, p.id, cm.role
 	ON CONFLICT ON CONSTRAINT notifications_delivery_key DO NOTHING

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -110,6 +111,15 @@ func (s *Store) Profiles(ctx context.Context) ([]Profile, error) {
 // profile is left as it is (a seed must never overwrite an officer's edits).
 // An unchanged profile is not rewritten. It reports whether anything changed.
 func SaveProfile(ctx context.Context, tx *sqlx.Tx, p Profile, onlyIfMissing bool) (changed bool, err error) {
+	if err := firstError(checkList("keywords_nl", p.KeywordsNL, MaxKeywordLen, MaxKeywords), checkList("keywords_en", p.KeywordsEN, MaxKeywordLen, MaxKeywords),
+		checkList("excluded_programmes", p.ExcludedProgrammes, MaxCodeLen, maxExcludedProg), checkAmount("cofunding_capacity", &p.CoFundingCapacity)); err != nil {
+		return false, err
+	}
+	for _, d := range Domains {
+		if w, _ := p.DomainWeights.Get(d); math.IsNaN(w) || w < 0 || w > 1 {
+			return false, &ValidationError{"weight_" + d, "want a number from 0 to 1"}
+		}
+	}
 	for _, a := range []*pq.StringArray{&p.KeywordsNL, &p.KeywordsEN, &p.ExcludedProgrammes} {
 		if *a == nil {
 			*a = pq.StringArray{}

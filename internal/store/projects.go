@@ -42,6 +42,17 @@ type Partner struct {
 // nothing changed. cityIDs maps the slugs of p's cities to ids. It reports
 // whether anything changed.
 func SaveProject(ctx context.Context, tx *sqlx.Tx, p Project, cityIDs map[string]int64) (changed bool, err error) {
+	if err := firstError(checkText("source", p.Source, MaxCodeLen), checkText("source_id", p.SourceID, MaxSlugLen*2),
+		checkText("title", p.Title, MaxTitleLen), checkText("summary", p.Summary, MaxSummaryLen), checkText("programme", p.Programme, MaxNameLen),
+		checkText("call_identifier", p.CallIdentifier, MaxIdentifierLen), checkList("domains", p.Domains, MaxCodeLen, 20),
+		checkText("url", p.URL, MaxURLLen), checkAmount("budget", p.Budget), checkAmount("eu_contribution", p.EUContribution)); err != nil {
+		return false, fmt.Errorf("project %.100q: %w", p.SourceID, err)
+	}
+	for _, partner := range p.Partners {
+		if err := checkText("partners", partner.Name, MaxTitleLen); err != nil {
+			return false, fmt.Errorf("project %.100q: %w", p.SourceID, err)
+		}
+	}
 	if p.Domains == nil {
 		p.Domains = pq.StringArray{}
 	}

@@ -259,7 +259,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return badInput{"body", "not valid JSON"}
 	}
-	return nil
+	return stringsOK(v)
 }
 
 func (s *Server) apiPlans(w http.ResponseWriter, r *http.Request, u store.User) {
@@ -299,7 +299,7 @@ func (s *Server) apiPlans(w http.ResponseWriter, r *http.Request, u store.User) 
 		s.fail(w, r, err)
 		return
 	}
-	writePage(w, r, plans, pageMeta{Page: page, PerPage: perPage, Total: &total, HasNext: page*perPage < total})
+	writePage(w, r, visiblePlans(u, plans), pageMeta{Page: page, PerPage: perPage, Total: &total, HasNext: page*perPage < total})
 }
 
 // apiRunPlanner runs the planner for calls and cities; 501 until the
@@ -310,8 +310,12 @@ func (s *Server) apiRunPlanner(w http.ResponseWriter, r *http.Request, u store.U
 		s.badRequest(w, r, err)
 		return
 	}
-	if len(req.CallIdentifiers) == 0 {
-		s.badRequest(w, r, badInput{"calls", "name at least one call"})
+	if len(req.CallIdentifiers) == 0 || len(req.CallIdentifiers) > 100 {
+		s.badRequest(w, r, badInput{"calls", "name 1 to 100 calls"})
+		return
+	}
+	if len(req.Cities) > 400 {
+		s.badRequest(w, r, badInput{"cities", "name at most 400 cities"})
 		return
 	}
 	for _, id := range req.CallIdentifiers {
@@ -418,6 +422,9 @@ func (s *Server) apiCreateBid(w http.ResponseWriter, r *http.Request, u store.Us
 		return
 	case in.Year < 1990 || in.Year > 2100:
 		s.badRequest(w, r, badInput{"year", "want a year from 1990 to 2100"})
+		return
+	case len(in.Partners) > 50:
+		s.badRequest(w, r, badInput{"partners", "at most 50 partner cities"})
 		return
 	case in.AmountRequested != nil && *in.AmountRequested < 0:
 		s.badRequest(w, r, badInput{"amount_requested", "want an amount of at least 0"})

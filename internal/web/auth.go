@@ -34,6 +34,10 @@ func currentUser(r *http.Request) (store.User, bool) {
 // at once; a stale cookie is cleared and the request goes on anonymously.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			next.ServeHTTP(w, r) // its bearer token is METRICS_TOKEN, not a user's
+			return
+		}
 		now := s.now()
 		if h := r.Header.Get("Authorization"); h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")
@@ -58,6 +62,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			switch {
 			case err == nil:
 				r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
+				// Every page a signed-in user sees may show who they are.
+				w.Header().Set("Cache-Control", "no-store")
 			case errors.Is(err, store.ErrNotFound):
 				s.setSessionCookie(w, "", -1)
 			default:
@@ -112,6 +118,12 @@ func (s *Server) require(h userHandler, roles ...string) http.HandlerFunc {
 			}
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
+		}
+		if !isAPI(r) {
+			// A signed-in page is for its user only: no browser or proxy
+			// cache may keep it (the back button after signing out, a
+			// shared computer).
+			w.Header().Set("Cache-Control", "no-store")
 		}
 		if len(roles) > 0 && !slices.Contains(roles, u.Role) {
 			s.forbidden(w, r)

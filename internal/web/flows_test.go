@@ -80,7 +80,7 @@ func TestICalFeedListsInterestedDeadlinesBehindASecretURL(t *testing.T) {
 func TestCoordinatorDecidesAndAdjustsPlansAndMembersAnswer(t *testing.T) {
 	s := newSite(t, web.Config{})
 	s.fixture(t)
-	coord := s.session(t, s.addUser(t, "c@oost-vlaanderen.be", "coordinator", "gent", "aalst"))
+	coord := s.session(t, s.addUser(t, "c@oost-vlaanderen.be", "coordinator", "gent", "aalst", "mechelen"))
 	aalst := s.session(t, s.addUser(t, "o@aalst.be", "officer", "aalst"))
 	ctx := context.Background()
 	planID := func(rank int) string {
@@ -109,6 +109,12 @@ func TestCoordinatorDecidesAndAdjustsPlansAndMembersAnswer(t *testing.T) {
 			// A member that stays keeps its answer when it becomes the lead.
 			"aalst:lead:confirmed,gent:partner:pending"},
 		{"CoordinatorAddsAPartner", coord, best + "/members", url.Values{"city": {"mechelen"}, "action": {"add"}}, 303,
+			`SELECT count(*)::text FROM consortium_members WHERE plan_id = ` + planID(1), "3"},
+		// Brugge is not in the coordinator's set: adding it would show its
+		// fit and capacity and invite its officers.
+		{"CoordinatorCannotAddACityOutsideTheirSet", coord, best + "/members", url.Values{"city": {"brugge"}, "action": {"add"}}, 403,
+			`SELECT count(*)::text FROM consortium_members WHERE plan_id = ` + planID(1), "3"},
+		{"CoordinatorCannotMakeACityOutsideTheirSetLead", coord, best + "/members", url.Values{"city": {"brugge"}, "action": {"lead"}}, 403,
 			`SELECT count(*)::text FROM consortium_members WHERE plan_id = ` + planID(1), "3"},
 		{"CannotRemoveTheLead", coord, best + "/members", url.Values{"city": {"aalst"}, "action": {"remove"}}, 400,
 			`SELECT count(*)::text FROM consortium_members WHERE plan_id = ` + planID(1), "3"},

@@ -136,6 +136,9 @@ var funcs = template.FuncMap{
 	"add":       func(a, b int) int { return a + b },
 	"int":       func(f float64) int { return int(f) },
 	"join":      func(v []string) string { return strings.Join(v, ", ") },
+	// segment escapes an identifier from outside as one path segment, so
+	// that "../../admin/users" cannot make a link leave /calls/.
+	"segment": url.PathEscape,
 	// loc picks the Dutch or English version of a text, falling back to
 	// the other when one is missing.
 	"loc": func(lang, nl, en string) string {

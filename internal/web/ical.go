@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -71,7 +72,7 @@ func (s *Server) ical(w http.ResponseWriter, r *http.Request) {
 		if d.URL != "" {
 			line("URL:%s", icalText(d.URL))
 		}
-		line("DESCRIPTION:%s", icalText(s.cfg.BaseURL+"/calls/"+d.CallIdentifier+" — "+d.Status))
+		line("DESCRIPTION:%s", icalText(s.cfg.BaseURL+"/calls/"+url.PathEscape(d.CallIdentifier)+" — "+d.Status))
 		line("END:VEVENT")
 	}
 	line("END:VCALENDAR")

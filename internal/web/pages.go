@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -105,12 +106,16 @@ func matchFilter(q url.Values) (store.MatchFilter, error) {
 	return f, nil
 }
 
-// paging reads ?page= and ?per_page= (defaults 1 and 50, at most 200).
+// maxPage bounds ?page=, so that an offset never overflows.
+const maxPage = 100_000
+
+// paging reads ?page= (at most maxPage) and ?per_page= (defaults 1 and 50,
+// at most 200).
 func paging(q url.Values) (page, perPage int, err error) {
 	page, perPage = 1, 50
 	if v := q.Get("page"); v != "" {
-		if page, err = strconv.Atoi(v); err != nil || page < 1 {
-			return 0, 0, badInput{"page", "want a whole number from 1"}
+		if page, err = strconv.Atoi(v); err != nil || page < 1 || page > maxPage {
+			return 0, 0, badInput{"page", "want a whole number from 1 to 100000"}
 		}
 	}
 	if v := q.Get("per_page"); v != "" {
@@ -277,7 +282,7 @@ func amount(v, field string) (*float64, error) {
 		v = strings.ReplaceAll(v, ".", "")
 	}
 	f, err := strconv.ParseFloat(strings.ReplaceAll(v, " ", ""), 64)
-	if err != nil || f < 0 || f > 1e13 {
+	if err != nil || math.IsNaN(f) || f < 0 || f > store.MaxAmount {
 		return nil, badInput{field, "want an amount in euro, such as 250000"}
 	}
 	return &f, nil
@@ -348,7 +353,7 @@ func profileFromForm(r *http.Request, city string) (store.Profile, error) {
 		ExcludedProgrammes: splitList(r.PostFormValue("excluded_programmes"))}
 	for _, d := range store.Domains {
 		f, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("weight_"+d)), ",", "."), 64)
-		if err != nil {
+		if err != nil || math.IsNaN(f) {
 			return store.Profile{}, badInput{"weight_" + d, "want a number from 0 to 1"}
 		}
 		pf.DomainWeights[d] = f

@@ -2,14 +2,17 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/fundmatch/fundmatch/internal/planning"
 	"github.com/fundmatch/fundmatch/internal/store"
+	"github.com/fundmatch/fundmatch/matching/consortium"
 )
 
 // canSeePlan: government and admins see every plan, officers and
@@ -21,6 +24,95 @@ func canSeePlan(u store.User, p store.ConsortiumPlan) bool {
 // canDecidePlan: admins, and coordinators of one of the member cities.
 func canDecidePlan(u store.User, p store.ConsortiumPlan) bool {
 	return u.Role == store.RoleAdmin || (u.Role == store.RoleCoordinator && p.HasMemberIn(u.CityIDs))
+}
+
+// privateContribution are the parts of a member's contribution that come
+// from the city's own data (its fit and eligibility for the call, its bids
+// in progress and capacity, its co-funding): shown only to who may see the
+// city. What it brings (concepts) and its public EU record stay.
+var privateContribution = []string{"fit", "eligibility", "bids_after", "max_bids", "co_funding_needed", "co_funding_left"}
+
+// visiblePlan is p as u may see it: for a member city outside u's set, its
+// private contribution is left out, the value's breakdown (from which its
+// fit could be worked out) too, and a rule about capacity or eligibility
+// that names it says only that a city outside u's set is concerned.
+func visiblePlan(u store.User, p store.ConsortiumPlan) store.ConsortiumPlan {
+	var hidden []string
+	members := slices.Clone(p.Members)
+	for i, m := range members {
+		if u.CanSeeCity(m.CityID) {
+			continue
+		}
+		hidden = append(hidden, m.Name)
+		members[i].Contribution = withoutKeys(m.Contribution, privateContribution...)
+	}
+	if len(hidden) == 0 {
+		return p
+	}
+	p.Members = members
+	p.Components = onlyKeys(p.Components, "rationale")
+	p.ConstraintsMet = redactConstraints(p.ConstraintsMet, hidden)
+	p.ConstraintsMissing = redactConstraints(p.ConstraintsMissing, hidden)
+	return p
+}
+
+// visiblePlans applies visiblePlan to every plan.
+func visiblePlans(u store.User, plans []store.ConsortiumPlan) []store.ConsortiumPlan {
+	out := make([]store.ConsortiumPlan, len(plans))
+	for i, p := range plans {
+		out[i] = visiblePlan(u, p)
+	}
+	return out
+}
+
+// withoutKeys is a JSON object without keys; anything else becomes {}.
+func withoutKeys(raw json.RawMessage, keys ...string) json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil || m == nil {
+		return json.RawMessage(`{}`)
+	}
+	for _, k := range keys {
+		delete(m, k)
+	}
+	out, _ := json.Marshal(m)
+	return out
+}
+
+// onlyKeys is a JSON object with only keys; anything else becomes {}.
+func onlyKeys(raw json.RawMessage, keys ...string) json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil || m == nil {
+		return json.RawMessage(`{}`)
+	}
+	for k := range m {
+		if !slices.Contains(keys, k) {
+			delete(m, k)
+		}
+	}
+	out, _ := json.Marshal(m)
+	return out
+}
+
+// redactConstraints replaces the texts of the capacity and eligibility
+// rules that name one of the hidden cities.
+func redactConstraints(raw json.RawMessage, hidden []string) json.RawMessage {
+	var cs []consortium.Constraint
+	if json.Unmarshal(raw, &cs) != nil {
+		return json.RawMessage(`[]`)
+	}
+	for i, c := range cs {
+		if c.Code != consortium.CodeCapacity && c.Code != consortium.CodeEligibility {
+			continue
+		}
+		if slices.ContainsFunc(hidden, func(name string) bool {
+			return name != "" && (strings.Contains(c.NL, name) || strings.Contains(c.EN, name))
+		}) {
+			cs[i].NL = "betreft ook een stad buiten jouw steden; details alleen voor die stad"
+			cs[i].EN = "also concerns a city outside your cities; details for that city only"
+		}
+	}
+	out, _ := json.Marshal(cs)
+	return out
 }
 
 // visibleCities is the city filter of lists: nil (every city) for
@@ -83,8 +175,16 @@ func (s *Server) plansPage(w http.ResponseWriter, r *http.Request, u store.User)
 		return
 	}
 	f := store.PlanFilter{CityIDs: visibleCities(u), Statuses: statuses(r.URL.Query().Get("status")), Limit: perPage, Offset: (page - 1) * perPage}
+	if status := r.URL.Query().Get("status"); status != "" && !slices.Contains([]string{store.PlanProposed, store.PlanAccepted, store.PlanRejected}, status) {
+		s.badRequest(w, r, badInput{"status", "want proposed, accepted or rejected"})
+		return
+	}
 	if id := r.URL.Query().Get("call"); id != "" {
 		call, err := s.cfg.Store.CallByIdentifier(r.Context(), id)
+		if errors.Is(err, store.ErrNotFound) {
+			s.badRequest(w, r, badInput{"call", "unknown call"})
+			return
+		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -96,7 +196,7 @@ func (s *Server) plansPage(w http.ResponseWriter, r *http.Request, u store.User)
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "plans.html", map[string]any{"Plans": plans, "Total": total, "Page": page, "HasNext": page*perPage < total})
+	s.render(w, r, http.StatusOK, "plans.html", map[string]any{"Plans": visiblePlans(u, plans), "Total": total, "Page": page, "HasNext": page*perPage < total})
 }
 
 func (s *Server) planPage(w http.ResponseWriter, r *http.Request, u store.User) {
@@ -110,12 +210,20 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request, u store.User) 
 			answerable = append(answerable, m)
 		}
 	}
-	cities, err := s.cfg.Store.Cities(r.Context())
+	all, err := s.cfg.Store.Cities(r.Context())
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "plan.html", map[string]any{"Plan": p, "CanDecide": canDecidePlan(u, p),
+	// A coordinator adjusts with the cities of their set (and may remove
+	// any member); an admin with every city.
+	var cities []store.City
+	for _, c := range all {
+		if u.Role == store.RoleAdmin || u.HasCity(c.ID) || p.HasMemberIn([]int64{c.ID}) {
+			cities = append(cities, c)
+		}
+	}
+	s.render(w, r, http.StatusOK, "plan.html", map[string]any{"Plan": visiblePlan(u, p), "CanDecide": canDecidePlan(u, p),
 		"Answerable": answerable, "AllCities": cities})
 }
 
@@ -188,8 +296,16 @@ func (s *Server) adjustPlan(w http.ResponseWriter, r *http.Request, u store.User
 		s.render(w, r, http.StatusNotImplemented, "error.html", map[string]any{"Status": http.StatusNotImplemented, "Message": "planner_not_wired"})
 		return
 	}
+	action := r.PostFormValue("action")
+	if (action == "add" || action == "lead") && u.Role != store.RoleAdmin && !u.HasCity(city.ID) {
+		// Adding a city would show its private data (fit, eligibility,
+		// capacity) to the coordinator and invite its officers.
+		s.render(w, r, http.StatusForbidden, "error.html", map[string]any{"Status": http.StatusForbidden, "Message": "forbidden",
+			"Detail": "city: " + city.Slug + " is not one of your cities; a coordinator plans with the cities of their own set"})
+		return
+	}
 	var adj planning.Adjustment
-	switch action := r.PostFormValue("action"); action {
+	switch action {
 	case "add":
 		adj.Add = []string{city.Slug}
 	case "lead":

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"crypto/subtle"
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -13,18 +15,19 @@ import (
 func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /healthz", s.healthz)
 	s.handle(mux, "GET /readyz", s.readyz)
-	s.handle(mux, "GET /metrics", promhttp.HandlerFor(s.cfg.Metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP)
+	s.handle(mux, "GET /metrics", s.metrics(promhttp.HandlerFor(s.cfg.Metrics.Registry, promhttp.HandlerOpts{})))
 	static, _ := fs.Sub(staticFS, "static")
-	s.handle(mux, "GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)).ServeHTTP)
+	s.handle(mux, "GET /static/", http.StripPrefix("/static/", http.FileServerFS(filesOnly{static})).ServeHTTP)
 	s.handle(mux, "GET /{$}", s.home)
 	s.handle(mux, "GET /login", s.loginPage)
 	s.handle(mux, "POST /login", s.login)
 	s.handle(mux, "POST /logout", s.logout)
 
 	s.handle(mux, "GET /open", s.openDataPage)
-	s.handle(mux, "GET /open/calls.json", s.openCallsJSON)
-	s.handle(mux, "GET /open/calls.csv", s.openCallsCSV)
-	s.handle(mux, "GET /open/calls.atom", s.openCallsAtom)
+	// Anyone may fetch open data, so each client address has its budget.
+	s.handle(mux, "GET /open/calls.json", s.limit(s.openLimits, s.openCallsJSON))
+	s.handle(mux, "GET /open/calls.csv", s.limit(s.openLimits, s.openCallsCSV))
+	s.handle(mux, "GET /open/calls.atom", s.limit(s.openLimits, s.openCallsAtom))
 	s.handle(mux, "GET /ical/{token}", s.ical)
 	// One-click links from alert emails: the signed token is the credential.
 	s.handle(mux, "GET /unsubscribe", s.unsubscribeConfirm)
@@ -67,3 +70,39 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, h http.HandlerFunc) 
 
 // Routes lists the patterns the server handles, such as "GET /api/v1/calls".
 func (s *Server) Routes() []string { return append([]string{}, s.patterns...) }
+
+// metrics serves h only to a scraper that sends the METRICS_TOKEN as a
+// bearer token: the counts tell who uses what, and how much. Without a
+// token configured the metrics are not served at all.
+func (s *Server) metrics(h http.Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.MetricsToken == "" {
+			http.NotFound(w, r)
+			return
+		}
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.cfg.MetricsToken)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "send Authorization: Bearer METRICS_TOKEN", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}
+}
+
+// filesOnly hides the directories of an FS, so that the file server
+// answers 404 for them instead of listing their files.
+type filesOnly struct{ fs.FS }
+
+// Open implements fs.FS.
+func (f filesOnly) Open(name string) (fs.File, error) {
+	file, err := f.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if info, err := file.Stat(); err != nil || info.IsDir() {
+		file.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return file, nil
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/fundmatch/fundmatch/internal/store"
 )
@@ -111,8 +112,9 @@ func (s *Server) uptakeCSV(w http.ResponseWriter, r *http.Request, _ store.User)
 }
 
 // csvSafe keeps a spreadsheet from reading a cell as a formula.
+// Spreadsheets skip leading blanks before they look, so " =1+1" counts too.
 func csvSafe(v string) string {
-	if v != "" && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r') {
+	if t := strings.TrimLeft(v, " "); t != "" && strings.ContainsRune("=+-@\t\r\n", rune(t[0])) {
 		return "'" + v
 	}
 	return v

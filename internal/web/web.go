@@ -66,14 +66,23 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// OpenDataRate and OpenDataBurst limit the open-data exports per client
+	// address: OpenDataBurst requests at once, then OpenDataRate a second
+	// (zero: 1 a second, bursts of 30).
+	OpenDataRate  float64
+	OpenDataBurst int
+	// MetricsToken (METRICS_TOKEN) is the bearer token /metrics asks for;
+	// without one /metrics is not served (404).
+	MetricsToken string
 }
 
 // Server handles fundmatch's HTTP requests.
 type Server struct {
-	cfg      Config
-	pages    map[string]*template.Template
-	patterns []string
-	handler  http.Handler
+	cfg        Config
+	pages      map[string]*template.Template
+	openLimits *rateLimiter // per client address, on the open-data exports
+	patterns   []string
+	handler    http.Handler
 	// What the database said, kept until it changes (see Changes): the
 	// busiest answers, the users of sessions and tokens, cities by slug.
 	answers     *versionedCache[*answer]
@@ -91,6 +100,13 @@ func New(cfg Config) (*Server, error) {
 	if s.cfg.Now == nil {
 		s.cfg.Now = time.Now
 	}
+	if s.cfg.OpenDataRate <= 0 {
+		s.cfg.OpenDataRate = 1
+	}
+	if s.cfg.OpenDataBurst <= 0 {
+		s.cfg.OpenDataBurst = 30
+	}
+	s.openLimits = newRateLimiter(s.cfg.OpenDataRate, s.cfg.OpenDataBurst, s.cfg.Now)
 	files, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
@@ -131,7 +147,7 @@ func (s *Server) buildHandler() http.Handler {
 		}
 		s.render(w, r, http.StatusForbidden, "error.html", map[string]any{"Status": http.StatusForbidden, "Message": "forbidden"})
 	}))
-	return s.recoverPanics(s.secure(s.measure(csrf.Handler(s.authenticate(mux)))))
+	return s.recoverPanics(s.secure(s.measure(csrf.Handler(s.checkInput(s.authenticate(mux))))))
 }
 
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
@@ -178,6 +194,10 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 // serverError logs err and shows the user a page that says only that
 // something went wrong: internal details never reach a page.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if bi, ok := badValue(err); ok {
+		s.badRequest(w, r, bi)
+		return
+	}
 	s.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	s.render(w, r, http.StatusInternalServerError, "error.html", map[string]any{"Status": 500, "Message": "internal"})
 }
@@ -185,6 +205,10 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 // apiError writes {"error": {"code": ..., "message": ...}}; a 5xx is logged
 // and its message is generic.
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, status int, code, message string, err error) {
+	if bi, ok := badValue(err); ok && status >= 500 {
+		s.badRequest(w, r, bi)
+		return
+	}
 	if status >= 500 {
 		s.cfg.Logger.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

@@ -77,10 +77,10 @@ func TestReadyzReportsEachDependency(t *testing.T) {
 }
 
 func TestMetricsCountRequestsByRoute(t *testing.T) {
-	ts := newServer(t)
+	ts := newSite(t, web.Config{MetricsToken: "scrape-token-0123456789"})
 	get(t, ts.URL+"/healthz")
 	get(t, ts.URL+"/no/such/page/123")
-	code, hdr, body := get(t, ts.URL+"/metrics")
+	code, hdr, body := get(t, ts.URL+"/metrics", "Authorization", "Bearer scrape-token-0123456789")
 	if code != http.StatusOK || !strings.HasPrefix(hdr.Get("Content-Type"), "text/plain") {
 		t.Fatalf("metrics = %d %s", code, hdr.Get("Content-Type"))
 	}
@@ -142,5 +142,60 @@ func TestAPICitiesAndJSONErrors(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(body), &e); err != nil || code != 404 || e.Error.Code != "not_found" {
 		t.Fatalf("unknown API path = %d %s", code, body)
+	}
+}
+
+// TestMetricsNeedTheirToken: /metrics is off without METRICS_TOKEN and
+// asks for it when set; a user's API token or session does not open it.
+func TestMetricsNeedTheirToken(t *testing.T) {
+	off := newServer(t)
+	if code, _, _ := get(t, off.URL+"/metrics"); code != http.StatusNotFound {
+		t.Errorf("/metrics without METRICS_TOKEN = %d, want 404", code)
+	}
+	s := newSite(t, web.Config{MetricsToken: "scrape-token-0123456789"})
+	admin := s.addUser(t, "a@fundmatch.be", store.RoleAdmin)
+	for name, header := range map[string][]string{
+		"no token":          nil,
+		"wrong token":       {"Authorization", "Bearer scrape-token-0123456780"},
+		"a user's token":    {"Authorization", "Bearer " + s.token(t, admin)},
+		"an admin session":  {"Cookie", "fundmatch_session=" + s.session(t, admin).Value},
+		"token as a cookie": {"Cookie", "fundmatch_session=scrape-token-0123456789"},
+	} {
+		if code, _, body := get(t, s.URL+"/metrics", header...); code != http.StatusUnauthorized || strings.Contains(body, "go_goroutines") {
+			t.Errorf("%s: /metrics = %d, want 401 without metrics", name, code)
+		}
+	}
+	if code, _, body := get(t, s.URL+"/metrics", "Authorization", "Bearer scrape-token-0123456789"); code != http.StatusOK || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("/metrics with its token = %d", code)
+	}
+}
+
+// TestStaticServesFilesButListsNoDirectory: /static/ answers 404 for a
+// directory instead of listing it.
+func TestStaticServesFilesButListsNoDirectory(t *testing.T) {
+	ts := newServer(t)
+	if code, _, body := get(t, ts.URL+"/static/style.css"); code != http.StatusOK || body == "" {
+		t.Errorf("/static/style.css = %d", code)
+	}
+	for _, path := range []string{"/static/", "/static", "/static/./", "/static/index.html"} {
+		if code, _, body := get(t, ts.URL+path); code != http.StatusNotFound || strings.Contains(body, "style.css") {
+			t.Errorf("%s = %d %q, want 404 without a listing", path, code, body)
+		}
+	}
+}
+
+// TestSignedInPagesAreNotStored: pages for a signed-in user carry
+// Cache-Control: no-store; public pages do not need it.
+func TestSignedInPagesAreNotStored(t *testing.T) {
+	s := newSite(t, web.Config{})
+	s.fixture(t)
+	u := s.addUser(t, "o@gent.be", store.RoleOfficer, "gent")
+	c := s.session(t, u)
+	for _, path := range []string{"/", "/calls", "/calls/HORIZON-CL5-2027-D4-01", "/cities/gent", "/cities/gent/profile",
+		"/plans", "/subscriptions", "/uptake", "/no/such/page"} {
+		_, hdr, _ := do(t, "GET", s.URL+path, c, "", nil)
+		if hdr.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s signed in: Cache-Control %q, want no-store", path, hdr.Get("Cache-Control"))
+		}
 	}
 }
