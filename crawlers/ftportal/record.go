@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fundmatch/fundmatch/crawlers"
 )
 
 // Page is one decoded page of the search API.
@@ -279,12 +281,25 @@ var dateLayouts = []string{
 
 // parseDate reads a portal date of any vintage (epoch milliseconds, ISO
 // with or without offset, YYYY-MM-DD, "19 May 2020") and returns its
-// calendar date in Brussels.
+// calendar date in Brussels. A date outside the sane years is an error.
 func parseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, fmt.Errorf("empty date")
 	}
+	t, err := readDate(s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if !crawlers.SaneDate(t) {
+		// Year 0 or 10000 would make PostgreSQL refuse the whole page.
+		return time.Time{}, fmt.Errorf("date %q is not from %d to %d", s, crawlers.MinYear, crawlers.MaxYear)
+	}
+	return t, nil
+}
+
+// readDate reads s in the first of the portal's spellings that fits.
+func readDate(s string) (time.Time, error) {
 	if ms, err := strconv.ParseInt(s, 10, 64); err == nil && len(s) >= 10 {
 		return toDate(time.UnixMilli(ms)), nil
 	}
