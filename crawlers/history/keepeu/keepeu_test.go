@@ -13,7 +13,7 @@ import (
 	"github.com/fundmatch/fundmatch/crawlers/history/resolve"
 )
 
-func decodeFile(t *testing.T, name string) []Project {
+func decodeFile(t testing.TB, name string) []Project {
 	t.Helper()
 	f, err := os.Open(name)
 	if err != nil {
@@ -138,7 +138,7 @@ func TestPartnersBecomeCollaborations(t *testing.T) {
 
 // exportOf writes projects as the keep.eu XLSX export: a search sheet, then
 // projects, then partners, with the API's field names as headers.
-func exportOf(t *testing.T, ps []Project, partnerHeader []string) *bytes.Buffer {
+func exportOf(t testing.TB, ps []Project, partnerHeader []string) *bytes.Buffer {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
