@@ -69,6 +69,7 @@ func TestDecodeJSONRejectsBrokenInput(t *testing.T) {
 		"bad amount":      `{"id": 1, "total_budget": "lots"}`,
 		"bad start date":  `{"id": 1, "start_date": "soon"}`,
 		"search response": `{"count": 32702, "total_pages": 5451, "results": [{"id": 1}]}`,
+		"two arrays":      `[{"id": 1}] [{"id": 2}]`, // the second was dropped without a word
 	} {
 		t.Run(name, func(t *testing.T) {
 			if err := DecodeJSON(strings.NewReader(in), func(Project) error { return nil }); err == nil {
