@@ -94,12 +94,36 @@ func checkSafe(t *testing.T, safe string) {
 			if strings.HasPrefix(key, "on") || key == "style" || key == "srcdoc" {
 				t.Fatalf("attribute %s survived in %q", a.Key, safe)
 			}
-			if (key == "href" || key == "src") && !(strings.HasPrefix(val, "http://") || strings.HasPrefix(val, "https://") ||
-				strings.HasPrefix(val, "mailto:") || !strings.Contains(strings.SplitN(val, "/", 2)[0], ":")) {
-				t.Fatalf("%s=%q survived in %q", a.Key, a.Val, safe)
+			if key == "href" || key == "src" {
+				switch scheme(val) {
+				case "", "http", "https", "mailto":
+				default:
+					t.Fatalf("%s=%q survived in %q", a.Key, a.Val, safe)
+				}
 			}
 		}
 	}
+}
+
+// scheme returns the scheme of a URL as a browser reads it (tabs and line
+// breaks removed, lower-cased), or "" for a relative URL ("#a:b", "x/y:z").
+func scheme(u string) string {
+	u = strings.ToLower(strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return -1
+		}
+		return r
+	}, u))
+	i := strings.IndexByte(u, ':')
+	if i <= 0 || u[0] < 'a' || u[0] > 'z' {
+		return ""
+	}
+	for _, c := range u[:i] {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.') {
+			return ""
+		}
+	}
+	return u[:i]
 }
 
 // FuzzSummarise checks that a summary is at most n bytes and the ellipsis,
