@@ -1,9 +1,12 @@
 # fundmatch: run `make help` for the targets.
 GO      ?= go
+# make fuzz: how long each fuzz target runs, and extra flags (e.g. -parallel 1).
+FUZZTIME  ?= 30s
+FUZZFLAGS ?=
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: help build test vet bench run fmt lint clean
+.PHONY: help build test vet bench fuzz run fmt lint clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -19,6 +22,14 @@ vet: ## go vet ./...
 
 bench: ## run the benchmarks (ingest, matching, planner, digests)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./...
+
+fuzz: ## fuzz every parser of outside data, one target after another, FUZZTIME each (default 30s)
+	@grep -rE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\(' . | \
+	sed -E 's|^(.*)/[^/]*:func (Fuzz[A-Za-z0-9_]*)\(.*|\1 \2|' | sort | \
+	while read -r pkg target; do \
+		echo "== $$pkg $$target"; \
+		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s $(FUZZFLAGS) $$pkg || exit 1; \
+	done
 
 run: ## run the whole stack in one process (fundmatch all) against local PostgreSQL and Redis
 	$(GO) run ./cmd/fundmatch migrate

@@ -191,3 +191,27 @@ func (c *Call) Listing(day time.Time) Listing {
 	}
 	return l
 }
+
+// The years a call's date may fall in, the same as the schema's for
+// projects: a date outside them is a source's mistake ("01/01/0000", an
+// epoch in seconds read as milliseconds), and PostgreSQL refuses some of
+// them (year 0, years past 9999) and so the whole page with them.
+const (
+	MinYear = 1990
+	MaxYear = 2100
+)
+
+// SaneDate reports whether t falls in the years a call's date may have.
+func SaneDate(t time.Time) bool {
+	return t.Year() >= MinYear && t.Year() <= MaxYear
+}
+
+// MaxAmount bounds a call's money: ten trillion euro is far beyond any EU
+// budget, and within the calls table's numeric(16, 2) columns.
+const MaxAmount = 1e13
+
+// SaneAmount reports whether v is an amount of money a call may have: a
+// number from 0 to MaxAmount (not NaN, not infinite, not negative).
+func SaneAmount(v float64) bool {
+	return v >= 0 && v <= MaxAmount
+}

@@ -3,6 +3,7 @@ package ftportal
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -169,7 +170,7 @@ func cascade(c *crawlers.Call, r Record) {
 	c.EligibilityNotes = c.ConditionsText
 	if v := r.first("budget"); v != "" {
 		var f flexNumber
-		if err := f.UnmarshalJSON([]byte(v)); err == nil && f > 0 {
+		if err := f.UnmarshalJSON([]byte(v)); err == nil && f > 0 && crawlers.SaneAmount(float64(f)) {
 			c.CallBudget = ptr(float64(f))
 		}
 	}
@@ -269,8 +270,12 @@ func applyBudget(c *crawlers.Call, identifier string, b budgetOverview) {
 			if v := float64(e.MinContribution); v > 0 && (minC == 0 || v < minC) {
 				minC = v
 			}
-			maxC = max(maxC, float64(e.MaxContribution))
-			grants += int(e.ExpectedGrants)
+			if v := float64(e.MaxContribution); v > maxC { // false for NaN, which max would keep
+				maxC = v
+			}
+			if g := float64(e.ExpectedGrants); g > 0 && g <= math.MaxInt32 {
+				grants += int(g)
+			}
 			if c.DeadlineModel == "" {
 				c.DeadlineModel = e.DeadlineModel
 			}
@@ -284,16 +289,19 @@ func applyBudget(c *crawlers.Call, identifier string, b budgetOverview) {
 	if !found {
 		return
 	}
-	if callBudget > 0 {
+	// Amounts no call has (NaN, infinite, beyond any EU budget) and
+	// counts beyond the column are unknown rather than a refused page; a
+	// minimum above the maximum contradicts it and is dropped.
+	if callBudget > 0 && crawlers.SaneAmount(callBudget) {
 		c.CallBudget = ptr(callBudget)
 	}
-	if minC > 0 {
+	if minC > 0 && crawlers.SaneAmount(minC) && !(maxC > 0 && minC > maxC) {
 		c.BudgetMin = ptr(minC)
 	}
-	if maxC > 0 {
+	if maxC > 0 && crawlers.SaneAmount(maxC) {
 		c.BudgetMax = ptr(maxC)
 	}
-	if grants > 0 {
+	if grants > 0 && grants <= math.MaxInt32 {
 		c.ExpectedGrants = ptr(grants)
 	}
 }

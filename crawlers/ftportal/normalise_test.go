@@ -476,3 +476,22 @@ func compact(t *testing.T, data []byte) string {
 	}
 	return buf.String()
 }
+
+// Values the calls table would refuse, and with them the whole page, are
+// left unknown: dates outside 1990-2100, amounts that are no money, a
+// count beyond an integer, a minimum above the maximum.
+func TestNormaliseLeavesImpossibleValuesUnknown(t *testing.T) {
+	overview := `{"budgetTopicActionMap":{"1":[{"action":"HORIZON-EIC-2026-STEP - x","minContribution":5000000,
+		"maxContribution":1000000,"expectedGrants":1e12,"budgetYearMap":{"2026":"1e300"}}]}}`
+	c := normalise(t, currentRecord(t).
+		set("deadlineDate", "9223372036854775807", "0000-01-01", "2026-11-25T00:00:00.000+0000").
+		set("startDate", "-62135596800000").
+		set("actions", `[{"plannedOpeningDate":"9999-12-31"}]`).set("links", `[{"startDate":"1"}]`).
+		set("budgetOverview", overview))
+	if !cmp.Equal(c.Deadlines, []time.Time{day("2026-11-25")}) || c.OpeningDate != nil {
+		t.Errorf("deadlines %v, opening %v; want only 2026-11-25 and no opening", c.Deadlines, c.OpeningDate)
+	}
+	if c.BudgetMin != nil || c.BudgetMax == nil || *c.BudgetMax != 1e6 || c.CallBudget != nil || c.ExpectedGrants != nil {
+		t.Errorf("min %v, max %v, call %v, grants %v; want only the maximum", deref(c.BudgetMin), deref(c.BudgetMax), deref(c.CallBudget), deref(c.ExpectedGrants))
+	}
+}

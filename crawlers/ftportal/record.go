@@ -322,6 +322,19 @@ func parseInstant(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, fmt.Errorf("empty date")
 	}
+	t, err := readDate(s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if !crawlers.SaneDate(t) {
+		// Year 0 or 10000 would make PostgreSQL refuse the whole page.
+		return time.Time{}, fmt.Errorf("date %q is not from %d to %d", s, crawlers.MinYear, crawlers.MaxYear)
+	}
+	return t, nil
+}
+
+// readDate reads s in the first of the portal's spellings that fits.
+func readDate(s string) (time.Time, error) {
 	if ms, err := strconv.ParseInt(s, 10, 64); err == nil && len(s) >= 10 {
 		return time.UnixMilli(ms), nil
 	}

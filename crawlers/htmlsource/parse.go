@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fundmatch/fundmatch/crawlers"
 )
 
 // months maps Dutch and English month names and abbreviations to months.
@@ -36,6 +38,8 @@ var datePattern = regexp.MustCompile(`(?i)\b(\d{1,2})\.?\s+(` + monthPattern + `
 
 // ParseDates returns every date in s, in order of appearance, as calendar
 // dates at 00:00 UTC. Day-first numeric dates are read the Belgian way.
+// Dates outside the years crawlers.SaneDate accepts ("01/01/0000") are
+// left out.
 func ParseDates(s string) []time.Time {
 	var out []time.Time
 	for _, m := range datePattern.FindAllStringSubmatch(s, -1) {
@@ -61,6 +65,9 @@ func ParseDates(s string) []time.Time {
 		if month < 1 || month > 12 || t.Day() != day {
 			continue // 31/02 and the like
 		}
+		if !crawlers.SaneDate(t) {
+			continue // 01/01/0000 and the like
+		}
 		out = append(out, t)
 	}
 	return out
@@ -79,7 +86,8 @@ var multipliers = map[string]float64{
 
 // ParseAmount returns the first amount in euro in s. An amount with a
 // currency sign or word wins over a bare number; a bare number with a
-// multiplier over one without.
+// multiplier over one without. A number crawlers.SaneAmount refuses (more
+// than any EU budget) is no amount.
 func ParseAmount(s string) (float64, bool) {
 	best, bestScore := 0.0, -1
 	for _, m := range amountPattern.FindAllStringSubmatch(s, -1) {
@@ -91,6 +99,9 @@ func ParseAmount(s string) (float64, bool) {
 		if mult := strings.ToLower(m[3]); mult != "" {
 			v *= multipliers[mult]
 			score++
+		}
+		if !crawlers.SaneAmount(v) {
+			continue // no call has that much money: a mistake or not an amount
 		}
 		if m[1] != "" || m[4] != "" {
 			score += 2

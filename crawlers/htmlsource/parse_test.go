@@ -30,6 +30,8 @@ func TestParseDates(t *testing.T) {
 		{"2025-01-16T12:00", []time.Time{day("2025-01-16")}},
 		{"1 okt. 2021", []time.Time{day("2021-10-01")}},
 		{"31/02/2024 is no date", nil},
+		{"01/01/0000 and 12 december 10000", nil}, // PostgreSQL has no year 0
+		{"1 januari 1900, 1 januari 2101", nil},
 		{"budget 2021-2027", nil},
 		{"", nil},
 	}
@@ -59,6 +61,8 @@ func TestParseAmount(t *testing.T) {
 		{"€120 million ERDF", 120e6, true},
 		{"1.000 euro", 1000, true},
 		{"geen bedrag", 0, false},
+		{"999999999999999999999999 miljard euro", 0, false},
+		{"999999999999999999999999 miljard euro, max. € 200.000", 200000, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -70,7 +71,7 @@ func ParseCities(file string, r io.Reader) ([]store.City, []int, error) {
 		}
 		if p := t.get(i, "population"); p != "" {
 			n, err := strconv.Atoi(p)
-			if err != nil || n < 0 {
+			if err != nil || n < 0 || n > math.MaxInt32 {
 				return nil, nil, t.errorf(i, "population", "want a whole number of inhabitants, got %q", p)
 			}
 			c.Population = n

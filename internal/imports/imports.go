@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // RowError says which line and column of a file is wrong, and why.
@@ -97,6 +98,11 @@ func readTable(file string, r io.Reader, required, allowed []string) (*table, er
 		if len(rec) != len(header) {
 			return nil, &RowError{File: file, Line: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(header))}
 		}
+		for i, v := range rec {
+			if reason := badText(v); reason != "" {
+				return nil, &RowError{File: file, Line: line, Column: strings.ToLower(strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff"))), Reason: reason}
+			}
+		}
 		t.rows = append(t.rows, rec)
 		t.lines = append(t.lines, line)
 	}
@@ -135,13 +141,28 @@ func list(cell string) []string {
 	return out
 }
 
+// badText says why PostgreSQL would refuse s as text (it is not UTF-8 or
+// holds a NUL), or returns "".
+func badText(s string) string {
+	switch {
+	case !utf8.ValidString(s):
+		return "the text is not UTF-8; save the file as UTF-8"
+	case strings.IndexByte(s, 0) >= 0:
+		return "the text holds a NUL character"
+	}
+	return ""
+}
+
+// maxAmount is the most the numeric(14, 2) money columns hold.
+const maxAmount = 999_999_999_999.99
+
 // amount parses an optional euro amount written with a decimal point.
 func amount(cell string) (*float64, error) {
 	if cell == "" {
 		return nil, nil
 	}
 	v, err := strconv.ParseFloat(strings.ReplaceAll(cell, "_", ""), 64)
-	if err != nil || v < 0 {
+	if err != nil || !(v >= 0 && v <= maxAmount) { // also refuses NaN and Inf
 		return nil, fmt.Errorf("want an amount in euro such as 1250000 or 99.50, got %q", cell)
 	}
 	return &v, nil

@@ -194,3 +194,52 @@ func TestImportProfiles(t *testing.T) {
 		}
 	})
 }
+
+// Values the tables would refuse (text PostgreSQL cannot store, numbers
+// beyond the columns, NaN) are a RowError naming the line and column, not
+// a database error.
+func TestParseRefusesWhatTheTablesCannotStore(t *testing.T) {
+	tests := []struct {
+		name       string
+		parse      func() error
+		wantLine   int
+		wantColumn string
+	}{
+		{"NUL in a name", func() error {
+			_, _, err := imports.ParseCities("c.csv", strings.NewReader("slug,nis_code,name_nl,province,kind\nieper,33011,Ie\x00per,West-Vlaanderen,municipality\n"))
+			return err
+		}, 2, "name_nl"},
+		{"Latin-1 text", func() error {
+			_, _, err := imports.ParseProjects("p.csv", strings.NewReader("source_id,title,year,lead\na,Caf\xe9,2020,gent\n"), "import")
+			return err
+		}, 2, "title"},
+		{"population beyond an integer", func() error {
+			_, _, err := imports.ParseCities("c.csv", strings.NewReader("slug,nis_code,name_nl,province,kind,population\nieper,33011,Ieper,West-Vlaanderen,municipality,9999999999\n"))
+			return err
+		}, 2, "population"},
+		{"NaN budget", func() error {
+			_, _, err := imports.ParseProjects("p.csv", strings.NewReader("source_id,title,year,lead,budget\na,A,2020,gent,NaN\n"), "import")
+			return err
+		}, 2, "budget"},
+		{"budget beyond the column", func() error {
+			_, _, err := imports.ParseProjects("p.csv", strings.NewReader("source_id,title,year,lead,eu_contribution\na,A,2020,gent,1e12\n"), "import")
+			return err
+		}, 2, "eu_contribution"},
+		{"NUL in a keyword", func() error {
+			_, _, err := imports.ParseProfiles("p.json", strings.NewReader(`[{"city":"gent","keywords_en":["a\u0000b"]}]`), imports.ProfileOptions{})
+			return err
+		}, 1, "keywords_en"},
+		{"co-funding beyond the column", func() error {
+			_, _, err := imports.ParseProfiles("p.json", strings.NewReader(`[{"city":"gent","cofunding_capacity":1e15}]`), imports.ProfileOptions{})
+			return err
+		}, 1, "cofunding_capacity"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var re *imports.RowError
+			if err := tt.parse(); !errors.As(err, &re) || re.Line != tt.wantLine || re.Column != tt.wantColumn {
+				t.Fatalf("err = %v, want a RowError on line %d, column %s", err, tt.wantLine, tt.wantColumn)
+			}
+		})
+	}
+}

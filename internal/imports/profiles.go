@@ -112,6 +112,13 @@ func ValidateProfile(pf ProfileFile, opts ProfileOptions) (store.Profile, string
 	if !slugPattern.MatchString(p.City) {
 		return p, "city", fmt.Sprintf("want a city slug such as gent, got %q", p.City)
 	}
+	for field, words := range map[string]pq.StringArray{"keywords_nl": p.KeywordsNL, "keywords_en": p.KeywordsEN} {
+		for _, w := range words {
+			if reason := badText(w); reason != "" {
+				return p, field, fmt.Sprintf("%s: %q", reason, w)
+			}
+		}
+	}
 	for _, d := range store.Domains {
 		p.DomainWeights.Set(d, 0.5)
 	}
@@ -140,8 +147,8 @@ func ValidateProfile(pf ProfileFile, opts ProfileOptions) (store.Profile, string
 		p.MaxConcurrentBids = *n
 	}
 	if c := pf.CoFundingCapacity; c != nil {
-		if *c < 0 {
-			return p, "cofunding_capacity", fmt.Sprintf("want an amount in euro of 0 or more, got %g", *c)
+		if *c < 0 || *c > maxAmount {
+			return p, "cofunding_capacity", fmt.Sprintf("want an amount in euro from 0 to %.2f, got %g", maxAmount, *c)
 		}
 		p.CoFundingCapacity = *c
 	}

@@ -88,6 +88,8 @@ func TestAPIPaginationErrorsAndWrites(t *testing.T) {
 		{"BadPerPage", "GET", "/api/v1/calls?per_page=1000", "", officer, "per_page"},
 		{"WeightOutOfRange", "PUT", "/api/v1/cities/gent/profile", `{"domain_weights": {"economy": 3}}`, officer, "domain_weights.economy"},
 		{"UnknownField", "PUT", "/api/v1/cities/gent/profile", `{"domain_weight": {}}`, officer, "domain_weight"},
+		{"CoFundingBeyondTheColumn", "PUT", "/api/v1/cities/gent/profile", `{"cofunding_capacity": 1e15}`, officer, "cofunding_capacity"},
+		{"NULInAKeyword", "PUT", "/api/v1/cities/gent/profile", `{"keywords_nl": ["fiets\u0000"]}`, officer, "keywords_nl"},
 		{"WrongType", "POST", "/api/v1/bids", `{"lead": "gent", "year": "2026"}`, officer, "year"},
 		{"GrantedButNotWon", "POST", "/api/v1/bids", `{"lead": "gent", "title": "x", "year": 2026, "status": "lost", "amount_granted": 5}`, officer, "amount_granted"},
 		{"PlanWithoutCalls", "POST", "/api/v1/plans", `{"calls": []}`, coordinator, "calls"},

@@ -99,6 +99,11 @@ func DecodeJSON(r io.Reader, fn func(Project) error) error {
 			if err != nil {
 				return fmt.Errorf("decode keep.eu projects: %w", err)
 			}
+			// A second array or any other value after the first would be
+			// dropped without a word.
+			if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+				return errors.New("decode keep.eu projects: data after the array")
+			}
 			return nil
 		}
 		var w wireProject

@@ -13,7 +13,7 @@ import (
 	"github.com/fundmatch/fundmatch/crawlers/history/resolve"
 )
 
-func decodeFile(t *testing.T, name string) []Project {
+func decodeFile(t testing.TB, name string) []Project {
 	t.Helper()
 	f, err := os.Open(name)
 	if err != nil {
@@ -69,6 +69,7 @@ func TestDecodeJSONRejectsBrokenInput(t *testing.T) {
 		"bad amount":      `{"id": 1, "total_budget": "lots"}`,
 		"bad start date":  `{"id": 1, "start_date": "soon"}`,
 		"search response": `{"count": 32702, "total_pages": 5451, "results": [{"id": 1}]}`,
+		"two arrays":      `[{"id": 1}] [{"id": 2}]`, // the second was dropped without a word
 	} {
 		t.Run(name, func(t *testing.T) {
 			if err := DecodeJSON(strings.NewReader(in), func(Project) error { return nil }); err == nil {
@@ -138,7 +139,7 @@ func TestPartnersBecomeCollaborations(t *testing.T) {
 
 // exportOf writes projects as the keep.eu XLSX export: a search sheet, then
 // projects, then partners, with the API's field names as headers.
-func exportOf(t *testing.T, ps []Project, partnerHeader []string) *bytes.Buffer {
+func exportOf(t testing.TB, ps []Project, partnerHeader []string) *bytes.Buffer {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()

@@ -205,7 +205,7 @@ func (r *Resolver) resolveName(p Party, key string) Resolution {
 	if len(mentions) == 0 {
 		return r.byLocationOnly(p, res, words)
 	}
-	var best Resolution
+	best := res // keeps the key when no mention scores above 0
 	for _, m := range mentions {
 		cand := r.score(p, res, words, m)
 		if cand.Confidence > best.Confidence {

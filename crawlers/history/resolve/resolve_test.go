@@ -191,3 +191,14 @@ func TestReadMunicipalitiesHasTheCentreCities(t *testing.T) {
 		t.Errorf("%d municipalities, want the 13 centre cities, the VGC and about 20 more", len(ms))
 	}
 }
+
+// A name whose municipality mention scores nothing (a Walloon postcode
+// against Leuven) still carries its key, under which an admin's verdict
+// is kept.
+func TestResolutionWithoutScoreKeepsTheKey(t *testing.T) {
+	r := mustResolver(t, nil)
+	res := r.Resolve(Party{Name: "Ville de Louvain-la-Neuve", Country: "BE", PostCode: "1348", NUTS: "BE310", ActivityType: "PUB"})
+	if res.Decision != None || res.Key != Key("Ville de Louvain-la-Neuve") {
+		t.Errorf("got %+v, want no decision under the key %q", res, Key("Ville de Louvain-la-Neuve"))
+	}
+}
