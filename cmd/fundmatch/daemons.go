@@ -178,7 +178,10 @@ func runScheduler(ctx context.Context, e *env, args []string) error {
 }
 
 func runAll(ctx context.Context, e *env, args []string) error {
-	return daemon(ctx, e, args, "all", "Run the web server, the worker and the scheduler in one process, for a single machine.\nPending migrations are applied first. Stops gracefully on SIGTERM or SIGINT.", true, true, func(ctx context.Context, s *services) error {
+	return daemon(ctx, e, args, "all", "Run the web server, the worker and the scheduler in one process, for a single machine.\nPending migrations are applied first; while no admin can sign in, the first one is made\n(see 'fundmatch seed --help'). Stops gracefully on SIGTERM or SIGINT.", true, true, func(ctx context.Context, s *services) error {
+		if err := e.ensureFirstAdmin(ctx, s.store); err != nil {
+			return err
+		}
 		g, ctx := errgroup.WithContext(ctx)
 		g.Go(func() error { return e.runWeb(ctx, s, nil) })
 		g.Go(func() error { return e.runWorker(ctx, s) })

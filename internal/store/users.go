@@ -104,7 +104,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		err = tx.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash, role, language)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, nu.Email, nu.Name, nu.PasswordHash, nu.Role, nu.Language).Scan(&id)
 		if _, dup := database.IsUniqueViolation(err); dup {
-			return fmt.Errorf("a user with email %s exists already", nu.Email)
+			return fmt.Errorf("%w: %s", ErrEmailTaken, nu.Email)
 		}
 		if err != nil {
 			return fmt.Errorf("add user %s: %w", nu.Email, err)
