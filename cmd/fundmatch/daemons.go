@@ -67,6 +67,11 @@ func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) er
 	planner := planning.New(s.store)
 	client := asynq.NewClient(s.redis)
 	defer client.Close()
+	// The web server sends the test messages subscriptions' owners ask for.
+	mailer, err := notify.NewMailer(notify.MailConfig{URL: e.cfg.SMTPURL, TLS: notify.TLSPolicy(e.cfg.SMTPTLS), From: e.cfg.MailFrom})
+	if err != nil {
+		return fmt.Errorf("%w; check SMTP_URL, SMTP_TLS and MAIL_FROM", err)
+	}
 	changes := database.WatchChanges(ctx, e.cfg.DatabaseURL, e.logger.With("component", "web"))
 	defer changes.Close()
 	srv, err := web.New(web.Config{
@@ -84,7 +89,10 @@ func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) er
 			{Name: "postgres", Fn: func(ctx context.Context) error { return s.db.PingContext(ctx) }},
 			{Name: "redis", Fn: func(ctx context.Context) error { return tasks.PingRedis(ctx, s.redis) }},
 		},
-		TrustedProxies: e.cfg.TrustedProxies,
+		TrustedProxies:    e.cfg.TrustedProxies,
+		Mailer:            mailer,
+		Slack:             notify.NewSlack(notify.SlackConfig{AllowedHosts: e.cfg.SlackAllowedHosts}),
+		SlackAllowedHosts: e.cfg.SlackAllowedHosts,
 	})
 	if err != nil {
 		return err

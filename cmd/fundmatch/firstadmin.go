@@ -14,9 +14,6 @@ import (
 // the newcomer signs in through a link, so it needs no mailbox.
 const defaultAdminEmail = "admin@localhost"
 
-// signInLinkLifetime is how long a one-time sign-in link works.
-const signInLinkLifetime = 24 * time.Hour
-
 // ensureFirstAdmin makes sure somebody can sign in to a new installation
 // (see store.BootstrapAdmin): it creates the admin of ADMIN_EMAIL and
 // ADMIN_PASSWORD, or else admin@localhost, and prints a one-time link that
@@ -37,7 +34,7 @@ func (e *env) ensureFirstAdmin(ctx context.Context, st *store.Store) error {
 		nu.Email = defaultAdminEmail
 		token, linkHash = auth.NewToken()
 	}
-	u, action, err := st.BootstrapAdmin(ctx, nu, linkHash, time.Now().Add(signInLinkLifetime))
+	u, action, err := st.BootstrapAdmin(ctx, nu, linkHash, time.Now().Add(store.SignInLinkLifetime))
 	if err != nil {
 		return err
 	}

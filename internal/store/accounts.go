@@ -15,6 +15,10 @@ import (
 	"github.com/fundmatch/fundmatch/internal/database"
 )
 
+// SignInLinkLifetime is how long a one-time sign-in link (the first admin's,
+// an invitation) works.
+const SignInLinkLifetime = 24 * time.Hour
+
 // ErrEmailTaken is returned when a user with the email exists already.
 var ErrEmailTaken = errors.New("a user with this email exists already")
 
