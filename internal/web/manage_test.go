@@ -329,6 +329,19 @@ func TestAnAdminAddsUsersWhoSignInWithAPasswordOrAnInvitation(t *testing.T) {
 		}
 	})
 
+	t.Run("RevokeEndsAnUnusedInvitation", func(t *testing.T) {
+		_, _, body := postForm(t, s.URL+"/admin/users", cookie, url.Values{"email": {"gov@vlaanderen.be"}, "role": {"government"}, "access": {"invite"}})
+		m := inviteLink.FindStringSubmatch(body)
+		u, err := s.st.UserByEmail(ctx, "gov@vlaanderen.be")
+		if m == nil || err != nil {
+			t.Fatalf("no invitation: %v", err)
+		}
+		postForm(t, fmt.Sprintf("%s/admin/users/%d", s.URL, u.ID), cookie, url.Values{"action": {"revoke"}})
+		if code, _, _ := do(t, "GET", s.URL+"/welcome?token="+m[1], nil, "", nil); code != http.StatusBadRequest {
+			t.Fatalf("a revoked invitation's page = %d, want 400", code)
+		}
+	})
+
 	t.Run("ChangeRoleAndCities", func(t *testing.T) {
 		u, err := s.st.UserByEmail(ctx, "officer@gent.be")
 		if err != nil {
