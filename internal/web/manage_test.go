@@ -203,7 +203,8 @@ func TestTheTestMessageGoesThroughTheSubscriptionsChannel(t *testing.T) {
 		return fmt.Sprintf("%s/subscriptions/%d/test", s.URL, id)
 	}
 
-	code, _, body := postForm(t, add(store.NewSubscription{Channel: "slack_bot", SlackToken: "xoxb-secret-token", SlackChannel: "#subsidies"}), cookie, nil)
+	testURL := add(store.NewSubscription{Channel: "slack_bot", SlackToken: "xoxb-secret-token", SlackChannel: "#subsidies"})
+	code, _, body := postForm(t, testURL, cookie, nil)
 	mu.Lock()
 	got := posted
 	mu.Unlock()
@@ -215,6 +216,11 @@ func TestTheTestMessageGoesThroughTheSubscriptionsChannel(t *testing.T) {
 		t.Fatalf("Slack got %v", got)
 	}
 
+	// A second test right away is refused: the button cannot flood a channel.
+	if code, hdr, body := postForm(t, testURL, cookie, nil); code != http.StatusTooManyRequests || hdr.Get("Retry-After") == "" ||
+		!strings.Contains(body, "probeer het over een minuut opnieuw") {
+		t.Fatalf("a second test at once = %d", code)
+	}
 	code, _, body = postForm(t, add(store.NewSubscription{Channel: "slack_bot", SlackToken: "xoxb-secret-token", SlackChannel: "#gone"}), cookie, nil)
 	if code != http.StatusBadGateway || !strings.Contains(body, "kon niet worden verstuurd (channel_not_found)") || strings.Contains(body, "xoxb-secret-token") {
 		t.Fatalf("Slack refusal = %d:\n%.2000s", code, body)

@@ -15,6 +15,7 @@ var manageMessages = map[string][2]string{
 	"sub_test":              {"Testbericht sturen", "Send a test message"},
 	"sub_test_sent":         {"Testbericht verstuurd naar %s.", "Test message sent to %s."},
 	"sub_test_failed":       {"Het testbericht kon niet worden verstuurd (%s). Kijk het adres, de webhook of het kanaal na.", "The test message could not be sent (%s). Check the address, webhook or channel."},
+	"sub_test_wait":         {"Er ging net een testbericht uit voor dit abonnement; probeer het over een minuut opnieuw.", "A test message for this subscription went out just now; try again in a minute."},
 	"sub_test_unavailable":  {"Deze server kan via dit kanaal geen berichten sturen.", "This server cannot send messages through this channel."},
 	"sub_channel":           {"Hoe wil je de meldingen krijgen?", "How do you want to receive alerts?"},
 	"channel_email":         {"E-mail", "Email"},

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -306,6 +307,15 @@ func (s *Server) testSubscription(w http.ResponseWriter, r *http.Request, u stor
 		return
 	}
 	form := subscriptionForm{Channel: "email", Email: u.Email, MinScore: "60", Frequency: "daily", Language: language(w, r)}
+	// One test a minute per subscription: the button cannot be used to
+	// flood a mailbox or a channel.
+	now := s.now()
+	if last, ok := s.testsSent.Load(sub.ID); ok && now.Sub(last.(time.Time)) < testMessageInterval {
+		w.Header().Set("Retry-After", strconv.Itoa(int(testMessageInterval.Seconds())))
+		s.renderSubscriptions(w, r, u, http.StatusTooManyRequests, form, subscriptionPage{Problem: "sub_test_wait"})
+		return
+	}
+	s.testsSent.Store(sub.ID, now)
 	err := s.sendTest(r.Context(), sub)
 	var de *notify.DeliveryError
 	switch {
@@ -313,6 +323,7 @@ func (s *Server) testSubscription(w http.ResponseWriter, r *http.Request, u stor
 		s.cfg.Logger.Info("test message sent", "subscription", sub.ID, "channel", sub.Channel)
 		s.renderSubscriptions(w, r, u, http.StatusOK, form, subscriptionPage{Notice: "sub_test_sent", Detail: sub.Target()})
 	case errors.Is(err, errNoSender):
+		s.testsSent.Delete(sub.ID) // nothing went out
 		s.renderSubscriptions(w, r, u, http.StatusServiceUnavailable, form, subscriptionPage{Problem: "sub_test_unavailable"})
 	case errors.As(err, &de):
 		s.cfg.Logger.Warn("test message failed", "subscription", sub.ID, "channel", sub.Channel, "err", err)
@@ -321,6 +332,10 @@ func (s *Server) testSubscription(w http.ResponseWriter, r *http.Request, u stor
 		s.serverError(w, r, err)
 	}
 }
+
+// testMessageInterval is the least time between two test messages of one
+// subscription.
+const testMessageInterval = time.Minute
 
 var errNoSender = errors.New("no sender for this channel is configured")
 

@@ -18,6 +18,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -88,6 +89,7 @@ type Server struct {
 	grants      *versionedCache[store.Grant]
 	cities      *versionedCache[store.City]
 	localWrites atomic.Uint64 // requests that may have changed data
+	testsSent   sync.Map      // subscription ID → when its last test message went out
 }
 
 // New parses the templates and returns a server.
