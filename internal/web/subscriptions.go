@@ -117,7 +117,9 @@ func (s *Server) subscriptionFromForm(r *http.Request, u store.User, cities []st
 	}
 	webhook, okWebhook := text("slack_webhook", 500)
 	token, okToken := text("slack_token", 500)
-	f.MinScore, _ = text("min_score", 10)
+	if f.MinScore, ok = text("min_score", 10); !ok {
+		f.MinScore = ""
+	}
 	f.Frequency, f.Language = r.PostFormValue("frequency"), r.PostFormValue("language")
 	n := store.NewSubscription{UserEmail: u.Email, Channel: f.Channel, Frequency: f.Frequency, Language: f.Language}
 	if current != nil {
