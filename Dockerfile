@@ -12,8 +12,13 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}"
 
 FROM alpine:3.22
 # ca-certificates for HTTPS crawling; busybox wget serves the health check.
+# /var/lib/fundmatch holds the secret key (SECRET_KEY_FILE): a fresh named
+# volume mounted there starts as this directory, owned by the user below.
 RUN apk add --no-cache ca-certificates \
- && adduser -D -H -u 10001 fundmatch
+ && adduser -D -H -u 10001 fundmatch \
+ && mkdir -p /var/lib/fundmatch \
+ && chown 10001:10001 /var/lib/fundmatch \
+ && chmod 0700 /var/lib/fundmatch
 COPY --from=build /out/fundmatch /usr/local/bin/fundmatch
 USER 10001:10001
 EXPOSE 8080

@@ -67,6 +67,11 @@ func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) er
 	planner := planning.New(s.store)
 	client := asynq.NewClient(s.redis)
 	defer client.Close()
+	// The web server sends the test messages subscriptions' owners ask for.
+	mailer, err := notify.NewMailer(notify.MailConfig{URL: e.cfg.SMTPURL, TLS: notify.TLSPolicy(e.cfg.SMTPTLS), From: e.cfg.MailFrom})
+	if err != nil {
+		return fmt.Errorf("%w; check SMTP_URL, SMTP_TLS and MAIL_FROM", err)
+	}
 	changes := database.WatchChanges(ctx, e.cfg.DatabaseURL, e.logger.With("component", "web"))
 	defer changes.Close()
 	srv, err := web.New(web.Config{
@@ -84,8 +89,11 @@ func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) er
 			{Name: "postgres", Fn: func(ctx context.Context) error { return s.db.PingContext(ctx) }},
 			{Name: "redis", Fn: func(ctx context.Context) error { return tasks.PingRedis(ctx, s.redis) }},
 		},
-		TrustedProxies: e.cfg.TrustedProxies,
-		MetricsToken:   e.cfg.MetricsToken,
+		TrustedProxies:    e.cfg.TrustedProxies,
+		Mailer:            mailer,
+		Slack:             notify.NewSlack(notify.SlackConfig{AllowedHosts: e.cfg.SlackAllowedHosts}),
+		SlackAllowedHosts: e.cfg.SlackAllowedHosts,
+		MetricsToken:      e.cfg.MetricsToken,
 	})
 	if err != nil {
 		return err
@@ -179,7 +187,10 @@ func runScheduler(ctx context.Context, e *env, args []string) error {
 }
 
 func runAll(ctx context.Context, e *env, args []string) error {
-	return daemon(ctx, e, args, "all", "Run the web server, the worker and the scheduler in one process, for a single machine.\nPending migrations are applied first. Stops gracefully on SIGTERM or SIGINT.", true, true, func(ctx context.Context, s *services) error {
+	return daemon(ctx, e, args, "all", "Run the web server, the worker and the scheduler in one process, for a single machine.\nPending migrations are applied first; while no admin can sign in, the first one is made\n(see 'fundmatch seed --help'). Stops gracefully on SIGTERM or SIGINT.", true, true, func(ctx context.Context, s *services) error {
+		if err := e.ensureFirstAdmin(ctx, s.store); err != nil {
+			return err
+		}
 		g, ctx := errgroup.WithContext(ctx)
 		g.Go(func() error { return e.runWeb(ctx, s, nil) })
 		g.Go(func() error { return e.runWorker(ctx, s) })

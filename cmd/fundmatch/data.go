@@ -59,7 +59,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 }
 
 func runSeed(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("seed", "", "Load the 13 centre cities and the VGC with a starting profile each, and the City of\nThings projects the published sources document. Running it again changes nothing,\nand never overwrites a profile an officer has edited.")
+	fs := e.flags("seed", "", "Load the 13 centre cities and the VGC with a starting profile each, and the City of\nThings projects the published sources document. Running it again changes nothing,\nand never overwrites a profile an officer has edited.\n\nWhile no admin can sign in, it also makes the first one: from ADMIN_EMAIL and\nADMIN_PASSWORD, or admin@localhost with a one-time sign-in link it prints.")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func runSeed(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "seeded: %d cities (%d changed), %d profiles (%d new), %d projects (%d changed)\n",
 		res.Cities.Rows, res.Cities.Changed, res.Profiles.Rows, res.Profiles.Changed, res.Projects.Rows, res.Projects.Changed)
-	return nil
+	return e.ensureFirstAdmin(ctx, st)
 }
 
 func runCities(ctx context.Context, e *env, args []string) error {

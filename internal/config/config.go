@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -34,11 +36,19 @@ type Config struct {
 	CrawlTimeout      time.Duration // CRAWL_TIMEOUT: longest a crawl run may take
 	CrawlAllowPrivate bool          // CRAWL_ALLOW_PRIVATE: let configured sources reach private addresses
 
-	// SecretKey signs sessions and one-click links (unsubscribe, mute). When
-	// SECRET_KEY is unset a random key is made at start-up, which is fine
-	// for a developer but makes links and sessions die with the process.
+	// SecretKey signs sessions and one-click links (unsubscribe, mute). It
+	// is SECRET_KEY when set, else the contents of SECRET_KEY_FILE (which
+	// docker compose's setup service makes once and keeps in a volume).
+	// With neither a random key is made at start-up, which is fine for a
+	// developer but makes links and sessions die with the process.
 	SecretKey          []byte
 	SecretKeyGenerated bool
+
+	// AdminEmail and AdminPassword (ADMIN_EMAIL, ADMIN_PASSWORD) name the
+	// first admin, made by 'fundmatch seed' and 'fundmatch all' on a
+	// database without users.
+	AdminEmail    string
+	AdminPassword string
 
 	// TrustedProxies (TRUSTED_PROXIES) are the reverse proxies whose
 	// X-Forwarded-For header names the client, as networks.
@@ -168,18 +178,56 @@ var variables = []variable{
 			c.CrawlAllowPrivate = b
 			return nil
 		}},
-	{name: "SECRET_KEY", def: "", help: "at least 32 characters; signs sessions and unsubscribe links (random per process when empty)", secret: true,
+	{name: "SECRET_KEY", def: "", help: "at least 32 characters; signs sessions and unsubscribe links (else SECRET_KEY_FILE; random per process when both are empty)", secret: true,
 		apply: func(c *Config, v string) error {
 			if v == "" {
-				c.SecretKey = make([]byte, 32)
-				rand.Read(c.SecretKey)
-				c.SecretKeyGenerated = true
-				return nil
+				return nil // SECRET_KEY_FILE or a random key, below
 			}
 			if len(v) < 32 {
 				return errors.New("use at least 32 characters, e.g. the output of 'openssl rand -hex 32'")
 			}
 			c.SecretKey = []byte(v)
+			return nil
+		}},
+	// After SECRET_KEY, which wins when set.
+	{name: "SECRET_KEY_FILE", def: "", help: "file holding the secret key, used when SECRET_KEY is empty (a missing file means a random key per process)",
+		apply: func(c *Config, v string) error {
+			if c.SecretKey == nil && v != "" {
+				b, err := os.ReadFile(v)
+				switch {
+				case errors.Is(err, fs.ErrNotExist):
+					// Not made yet: a random key, as with neither variable.
+				case err != nil:
+					return fmt.Errorf("cannot read the file: %v", errors.Unwrap(err))
+				case len(strings.TrimSpace(string(b))) < 32:
+					return errors.New("the file holds fewer than 32 characters")
+				default:
+					c.SecretKey = []byte(strings.TrimSpace(string(b)))
+				}
+			}
+			if c.SecretKey == nil {
+				c.SecretKey = make([]byte, 32)
+				rand.Read(c.SecretKey)
+				c.SecretKeyGenerated = true
+			}
+			return nil
+		}},
+	{name: "ADMIN_EMAIL", def: "", help: "email of the first admin, made on a database without users (with ADMIN_PASSWORD)",
+		apply: func(c *Config, v string) error {
+			if v != "" {
+				if a, err := mail.ParseAddress(v); err != nil || a.Address != v {
+					return errors.New("want a plain address such as admin@example.org")
+				}
+			}
+			c.AdminEmail = v
+			return nil
+		}},
+	{name: "ADMIN_PASSWORD", def: "", help: "password of the first admin (with ADMIN_EMAIL)", secret: true,
+		apply: func(c *Config, v string) error {
+			if (v == "") != (c.AdminEmail == "") {
+				return errors.New("set ADMIN_EMAIL and ADMIN_PASSWORD together, or neither")
+			}
+			c.AdminPassword = v
 			return nil
 		}},
 	{name: "SMTP_URL", def: "smtp://localhost:1025", help: "mail server for alerts: smtp://[user:pass@]host:port (STARTTLS) or smtps://", secret: true,

@@ -2,6 +2,8 @@ package config
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +116,74 @@ func TestMetricsTokenAndSlackHostsAreNormalised(t *testing.T) {
 	}
 	if strings.Contains(b.String(), "scrape-token") {
 		t.Errorf("config output shows the metrics token:\n%s", b.String())
+	}
+}
+
+func TestSecretKeyComesFromTheEnvironmentThenTheFileThenChance(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "secret_key")
+	fromEnv := "env-key-0123456789abcdef0123456789abcdef"
+	fromFile := "file-key-0123456789abcdef0123456789abcdef"
+	if err := os.WriteFile(file, []byte(fromFile+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, key, file, want string
+		generated             bool
+	}{
+		{"SECRET_KEY wins over the file", fromEnv, file, fromEnv, false},
+		{"the file's contents without the newline", "", file, fromFile, false},
+		{"a file not made yet gives a random key", "", filepath.Join(dir, "missing"), "", true},
+		{"neither gives a random key", "", "", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(env(map[string]string{"SECRET_KEY": tt.key, "SECRET_KEY_FILE": tt.file}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.SecretKeyGenerated != tt.generated || len(c.SecretKey) < 32 || (tt.want != "" && string(c.SecretKey) != tt.want) {
+				t.Fatalf("key %q, generated %v; want %q, generated %v", c.SecretKey, c.SecretKeyGenerated, tt.want, tt.generated)
+			}
+		})
+	}
+	t.Run("a random key differs each time", func(t *testing.T) {
+		a, _ := Load(env(nil))
+		b, _ := Load(env(nil))
+		if bytes.Equal(a.SecretKey, b.SecretKey) {
+			t.Fatal("two processes made the same random key")
+		}
+	})
+	t.Run("a short or unreadable file is an error without its contents", func(t *testing.T) {
+		short := filepath.Join(dir, "short")
+		os.WriteFile(short, []byte("tiny-secret"), 0o600)
+		_, err := Load(env(map[string]string{"SECRET_KEY_FILE": short}))
+		if err == nil || !strings.Contains(err.Error(), "SECRET_KEY_FILE is invalid") || strings.Contains(err.Error(), "tiny-secret") {
+			t.Fatalf("short file: err = %v", err)
+		}
+		if _, err := Load(env(map[string]string{"SECRET_KEY_FILE": dir})); err == nil || !strings.Contains(err.Error(), "SECRET_KEY_FILE is invalid") {
+			t.Fatalf("a directory: err = %v", err)
+		}
+	})
+}
+
+func TestFirstAdminNeedsAnAddressAndAPasswordTogether(t *testing.T) {
+	c, err := Load(env(map[string]string{"ADMIN_EMAIL": "root@gent.be", "ADMIN_PASSWORD": "hunter2-but-longer"}))
+	if err != nil || c.AdminEmail != "root@gent.be" || c.AdminPassword != "hunter2-but-longer" {
+		t.Fatalf("= %q %q, %v", c.AdminEmail, c.AdminPassword, err)
+	}
+	for _, e := range []map[string]string{
+		{"ADMIN_EMAIL": "root@gent.be"},
+		{"ADMIN_PASSWORD": "hunter2-but-longer"},
+		{"ADMIN_EMAIL": "Root <root@gent.be>", "ADMIN_PASSWORD": "hunter2-but-longer"},
+	} {
+		if _, err := Load(env(e)); err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%v: err = %v", e, err)
+		}
+	}
+	var b bytes.Buffer
+	Print(&b, env(map[string]string{"ADMIN_EMAIL": "root@gent.be", "ADMIN_PASSWORD": "hunter2-but-longer"}))
+	if strings.Contains(b.String(), "hunter2") {
+		t.Fatalf("config output shows the admin password:\n%s", b.String())
 	}
 }

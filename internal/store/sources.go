@@ -113,8 +113,8 @@ func SaveCrawlSource(ctx context.Context, tx *sqlx.Tx, src CrawlSource) error {
 	return nil
 }
 
-// Cleanup deletes what has outlived its use: expired sessions, sign-in
-// counts and crawl runs older than a year. Runs left running by a process
+// Cleanup deletes what has outlived its use: expired sessions, one-time
+// sign-in links and sign-in counts, and crawl runs older than a year. Runs left running by a process
 // that died are marked failed first (FailDeadRuns), so they are deleted in
 // their turn. It returns how many rows it deleted.
 func (s *Store) Cleanup(ctx context.Context, now time.Time) (int64, error) {
@@ -124,6 +124,7 @@ func (s *Store) Cleanup(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
 	for _, q := range []string{
 		`DELETE FROM sessions WHERE expires_at < $1`,
+		`DELETE FROM sign_in_links WHERE expires_at < $1`,
 		// Rows a sign-in is counting on are skipped, not waited for.
 		`DELETE FROM sign_in_counts WHERE key IN (SELECT key FROM sign_in_counts WHERE expires_at < $1 FOR UPDATE SKIP LOCKED)`,
 		`DELETE FROM crawl_runs WHERE started_at < $1::timestamptz - interval '1 year' AND status <> 'running'`,

@@ -104,7 +104,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		err = tx.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash, role, language)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, nu.Email, nu.Name, nu.PasswordHash, nu.Role, nu.Language).Scan(&id)
 		if _, dup := database.IsUniqueViolation(err); dup {
-			return fmt.Errorf("a user with email %s exists already", nu.Email)
+			return fmt.Errorf("%w: %s", ErrEmailTaken, nu.Email)
 		}
 		if err != nil {
 			return fmt.Errorf("add user %s: %w", nu.Email, err)
@@ -170,8 +170,8 @@ func (s *Store) SetUserDisabled(ctx context.Context, userID int64, disabled bool
 	})
 }
 
-// RevokeUserAccess ends every session of a user and revokes every API token,
-// returning how many of each. An unknown user is ErrNotFound.
+// RevokeUserAccess ends every session of a user and revokes every API token
+// (and any one-time sign-in link), returning how many sessions and tokens. An unknown user is ErrNotFound.
 func (s *Store) RevokeUserAccess(ctx context.Context, userID int64, now time.Time) (sessions, tokens int64, err error) {
 	err = s.Tx(ctx, func(tx *sqlx.Tx) error {
 		var found bool
@@ -183,6 +183,9 @@ func (s *Store) RevokeUserAccess(ctx context.Context, userID int64, now time.Tim
 			return fmt.Errorf("end sessions of user %d: %w", userID, err)
 		}
 		sessions, _ = res.RowsAffected()
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_links WHERE user_id = $1`, userID); err != nil {
+			return fmt.Errorf("end sign-in links of user %d: %w", userID, err)
+		}
 		res, err = tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, now)
 		if err != nil {
 			return fmt.Errorf("revoke API tokens of user %d: %w", userID, err)

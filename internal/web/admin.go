@@ -43,17 +43,7 @@ func (s *Server) setSourceEnabled(w http.ResponseWriter, r *http.Request, _ stor
 }
 
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, _ store.User) {
-	users, err := s.cfg.Store.Users(r.Context())
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	cities, err := s.cfg.Store.Cities(r.Context())
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "admin_users.html", map[string]any{"Users": users, "Cities": cities})
+	s.renderAdminUsers(w, r, http.StatusOK, userForm{Access: "invite"}, nil)
 }
 
 // userAction applies an operator's action to a user: disable (no sign-in,

@@ -42,6 +42,11 @@ func TestAuthorisationMatrix(t *testing.T) {
 	}
 	var best string
 	s.db.QueryRow(`SELECT id FROM consortium_plans WHERE rank = 1`).Scan(&best)
+	// A subscription of the officer, and its form as a browser posts it.
+	var sub, officerID string
+	s.db.QueryRow(`SELECT id FROM users WHERE email = 'o@gent.be'`).Scan(&officerID)
+	s.db.QueryRow(`INSERT INTO subscriptions (user_id, channel, email) VALUES ($1, 'email', 'o@gent.be') RETURNING id`, officerID).Scan(&sub)
+	subForm := "channel=email&email=alerts%40gent.be&city=gent&min_score=60&frequency=daily&language=nl"
 	profile := `{"domain_weights": {"economy": 0.5, "government": 0.5, "people": 0.5, "living": 0.5, "mobility": 0.8, "environment": 0.7}, "keywords_nl": ["klimaat"]}`
 	form := url.Values{"max_concurrent_bids": {"2"}}
 	for _, d := range []string{"economy", "government", "people", "living", "mobility", "environment"} {
@@ -74,6 +79,20 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/open/calls.atom", "", [7]int{200, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/subscriptions", "", [7]int{login, 200, 200, 200, 200, 200, 200}},
 		{"POST", "/subscriptions/999999/delete", "", [7]int{login, 404, 404, 404, 404, 404, 404}},
+		// Anyone signed in subscribes, to cities they may see (another city's form is a 400 beside the field).
+		{"POST", "/subscriptions", subForm, [7]int{login, 303, 400, 303, 400, 303, 303}},
+		{"GET", "/subscriptions/" + sub + "/edit", "", [7]int{login, 200, 403, 403, 403, 403, 200}},
+		{"GET", "/subscriptions/999999/edit", "", [7]int{login, 404, 404, 404, 404, 404, 404}},
+		{"POST", "/subscriptions/" + sub, subForm, [7]int{login, 303, 403, 403, 403, 403, 303}},
+		{"POST", "/subscriptions/999999", subForm, [7]int{login, 404, 404, 404, 404, 404, 404}},
+		{"POST", "/subscriptions/" + sub + "/pause", "paused=false", [7]int{login, 303, 403, 403, 403, 403, 303}},
+		{"POST", "/subscriptions/999999/pause", "paused=true", [7]int{login, 404, 404, 404, 404, 404, 404}},
+		// No mailer in this server: the owner is told it cannot be sent.
+		{"POST", "/subscriptions/" + sub + "/test", "", [7]int{login, 503, 403, 403, 403, 403, 503}},
+		{"POST", "/subscriptions/999999/test", "", [7]int{login, 404, 404, 404, 404, 404, 404}},
+		// The one-time sign-in link carries its own token; without one it is refused for everyone.
+		{"GET", "/welcome", "", [7]int{400, 400, 400, 400, 400, 400, 400}},
+		{"POST", "/welcome", "password=a+long+and+quiet+river&password_repeat=a+long+and+quiet+river", [7]int{400, 400, 400, 400, 400, 400, 400}},
 		// Alert links carry their own signed token; without one they are refused for everyone.
 		{"GET", "/unsubscribe", "", [7]int{400, 400, 400, 400, 400, 400, 400}},
 		{"POST", "/unsubscribe", "", [7]int{400, 400, 400, 400, 400, 400, 400}},
@@ -103,6 +122,11 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"POST", "/admin/sources/ftportal/enabled", "enabled=true", [7]int{login, 403, 403, 403, 403, 403, 303}},
 		{"GET", "/admin/users", "", [7]int{login, 403, 403, 403, 403, 403, 200}},
 		{"POST", "/admin/users/999999", "action=revoke", [7]int{login, 403, 403, 403, 403, 403, 404}},
+		{"POST", "/admin/users", "email=new%40gent.be&role=government&access=invite", [7]int{login, 403, 403, 403, 403, 403, 200}},
+		{"GET", "/admin/users/" + officerID, "", [7]int{login, 403, 403, 403, 403, 403, 200}},
+		{"GET", "/admin/users/999999", "", [7]int{login, 403, 403, 403, 403, 403, 404}},
+		{"POST", "/admin/users/" + officerID + "/access", "role=officer&city=gent", [7]int{login, 403, 403, 403, 403, 403, 303}},
+		{"POST", "/admin/users/999999/access", "role=admin", [7]int{login, 403, 403, 403, 403, 403, 404}},
 		{"POST", "/admin/ical", "city=gent", [7]int{login, 403, 403, 403, 403, 403, 303}},
 	}
 	covered := map[string]bool{}

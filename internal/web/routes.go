@@ -22,6 +22,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /login", s.loginPage)
 	s.handle(mux, "POST /login", s.login)
 	s.handle(mux, "POST /logout", s.logout)
+	// The one-time link that lets a new user (the first admin, an invited
+	// user) choose a password; the token is the credential.
+	s.handle(mux, "GET /welcome", s.welcomePage)
+	s.handle(mux, "POST /welcome", s.welcome)
 
 	s.handle(mux, "GET /open", s.openDataPage)
 	// Anyone may fetch open data, so each client address has its budget.
@@ -49,12 +53,20 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "POST /plans/{id}/members", s.require(s.adjustPlan, store.RoleCoordinator, store.RoleAdmin))
 	s.handle(mux, "POST /plans/{id}/response", s.require(s.respondToPlan, store.RoleOfficer, store.RoleAdmin))
 	s.handle(mux, "GET /subscriptions", s.require(s.subscriptionsPage))
+	s.handle(mux, "POST /subscriptions", s.require(s.addSubscription))
+	s.handle(mux, "GET /subscriptions/{id}/edit", s.require(s.editSubscriptionPage))
+	s.handle(mux, "POST /subscriptions/{id}", s.require(s.saveSubscription))
+	s.handle(mux, "POST /subscriptions/{id}/pause", s.require(s.pauseSubscription))
+	s.handle(mux, "POST /subscriptions/{id}/test", s.require(s.testSubscription))
 	s.handle(mux, "POST /subscriptions/{id}/delete", s.require(s.removeSubscription))
 	s.handle(mux, "GET /uptake", s.require(s.uptakePage, store.RoleGovernment, store.RoleAdmin))
 	s.handle(mux, "GET /uptake.csv", s.require(s.uptakeCSV, store.RoleGovernment, store.RoleAdmin))
 	s.handle(mux, "GET /admin/sources", s.require(s.adminSources, store.RoleAdmin))
 	s.handle(mux, "POST /admin/sources/{name}/enabled", s.require(s.setSourceEnabled, store.RoleAdmin))
 	s.handle(mux, "GET /admin/users", s.require(s.adminUsers, store.RoleAdmin))
+	s.handle(mux, "POST /admin/users", s.require(s.addUser, store.RoleAdmin))
+	s.handle(mux, "GET /admin/users/{id}", s.require(s.editUserPage, store.RoleAdmin))
+	s.handle(mux, "POST /admin/users/{id}/access", s.require(s.saveUserAccess, store.RoleAdmin))
 	s.handle(mux, "POST /admin/users/{id}", s.require(s.userAction, store.RoleAdmin))
 	s.handle(mux, "POST /admin/ical", s.require(s.rotateCityICal, store.RoleAdmin))
 

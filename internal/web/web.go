@@ -18,11 +18,13 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/fundmatch/fundmatch/internal/metrics"
 	"github.com/fundmatch/fundmatch/internal/store"
+	"github.com/fundmatch/fundmatch/notify"
 )
 
 //go:embed templates/*.html
@@ -60,6 +62,13 @@ type Config struct {
 	// endpoints are cached until the data behind them changes. Nil caches
 	// nothing.
 	Changes Changes
+	// Mailer and Slack send the test message a subscription's owner asks
+	// for; without one that channel's test answers that it cannot be sent.
+	// SlackAllowedHosts (SLACK_ALLOWED_HOSTS) are the hosts a webhook URL
+	// entered on the web may point at.
+	Mailer            *notify.Mailer
+	Slack             *notify.Slack
+	SlackAllowedHosts []string
 	// TrustedProxies (TRUSTED_PROXIES) are the reverse proxies whose
 	// X-Forwarded-For names the client; from any other peer the header is
 	// ignored.
@@ -89,6 +98,7 @@ type Server struct {
 	grants      *versionedCache[store.Grant]
 	cities      *versionedCache[store.City]
 	localWrites atomic.Uint64 // requests that may have changed data
+	testsSent   sync.Map      // subscription ID → when its last test message went out
 }
 
 // New parses the templates and returns a server.
