@@ -20,7 +20,7 @@ func TestImportRefusesOverLongColumns(t *testing.T) {
 			st := seeded(t)
 			_, err := imports.Cities(context.Background(), st, "more.csv", strings.NewReader(goodCities+row))
 			var re *imports.RowError
-			if !errors.As(err, &re) || re.Line != 4 || !strings.Contains(re.Reason, "name_nl") {
+			if !errors.As(err, &re) || re.Line != 4 || !strings.Contains(re.Column+" "+re.Reason, "name_nl") {
 				t.Fatalf("err = %v, want a RowError on line 4 about name_nl", err)
 			}
 			if len(re.Error()) > 1000 {
