@@ -190,7 +190,7 @@ func TestTheTestMessageGoesThroughTheSubscriptionsChannel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newSite(t, web.Config{Slack: notify.NewSlack(notify.SlackConfig{APIURL: slackAPI.URL + "/"}), Mailer: mailer, BaseURL: "https://fundmatch.example"})
+	s := newSite(t, web.Config{Slack: notify.NewSlack(notify.SlackConfig{APIURL: slackAPI.URL + "/", AllowPrivateNetworks: true}), Mailer: mailer, BaseURL: "https://fundmatch.example"})
 	officer := s.addUser(t, "o@gent.be", "officer", "gent")
 	cookie := s.session(t, officer)
 	ctx := context.Background()

@@ -325,8 +325,10 @@ func (s *Server) testSubscription(w http.ResponseWriter, r *http.Request, u stor
 		s.cfg.Logger.Info("test message sent", "subscription", sub.ID, "channel", sub.Channel)
 		s.renderSubscriptions(w, r, u, http.StatusOK, form, subscriptionPage{Notice: "sub_test_sent", Detail: sub.Target()})
 	case errors.Is(err, errNoSender):
-		s.testsSent.Delete(sub.ID) // nothing went out
-		s.renderSubscriptions(w, r, u, http.StatusServiceUnavailable, form, subscriptionPage{Problem: "sub_test_unavailable"})
+		// Nothing went out: this server has no sender for the channel
+		// (a state of the server, said on the page, not a failure of it).
+		s.testsSent.Delete(sub.ID)
+		s.renderSubscriptions(w, r, u, http.StatusConflict, form, subscriptionPage{Problem: "sub_test_unavailable"})
 	case errors.As(err, &de):
 		s.cfg.Logger.Warn("test message failed", "subscription", sub.ID, "channel", sub.Channel, "err", err)
 		s.renderSubscriptions(w, r, u, http.StatusBadGateway, form, subscriptionPage{Problem: "sub_test_failed", Detail: de.Reason})
