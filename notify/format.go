@@ -22,11 +22,13 @@ var phrases = map[string]Text{
 	"section.deadline_reminder": {NL: "Herinneringen", EN: "Reminders"},
 	"section.invitation":        {NL: "Uitnodigingen", EN: "Invitations"},
 
-	"digest.daily":  {NL: "Dagelijks overzicht", EN: "Daily digest"},
-	"digest.weekly": {NL: "Wekelijks overzicht", EN: "Weekly digest"},
-	"digest.count":  {NL: "meldingen", EN: "alerts"},
-	"digest.one":    {NL: "melding", EN: "alert"},
-	"digest.more":   {NL: "en nog %d meer op fundmatch", EN: "and %d more on fundmatch"},
+	"digest.daily":   {NL: "Dagelijks overzicht", EN: "Daily digest"},
+	"digest.weekly":  {NL: "Wekelijks overzicht", EN: "Weekly digest"},
+	"digest.instant": {NL: "Nieuwe meldingen", EN: "New alerts"},
+	"for":            {NL: "voor", EN: "for"},
+	"digest.count":   {NL: "meldingen", EN: "alerts"},
+	"digest.one":     {NL: "melding", EN: "alert"},
+	"digest.more":    {NL: "en nog %d meer op fundmatch", EN: "and %d more on fundmatch"},
 
 	"greeting":   {NL: "Beste", EN: "Dear"},
 	"score":      {NL: "Score", EN: "Score"},

@@ -127,6 +127,9 @@ func digestLine(v alertView) string {
 		deadline += " (" + v.DaysLeft + ")"
 	}
 	facts := []string{phrase(v.Lang, "score") + " " + v.Score, phrase(v.Lang, "deadline") + ": " + deadline, phrase(v.Lang, "budget") + ": " + v.Budget}
+	if v.City != "" {
+		facts = append([]string{v.City}, facts...)
+	}
 	for _, c := range v.Changes {
 		facts = append(facts, c.Label+": "+c.Old+" → "+c.New)
 	}

@@ -1,11 +1,15 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -252,28 +256,80 @@ func scanNotifications(rows *sql.Rows) ([]Notification, error) {
 	return out, rows.Err()
 }
 
-// ClaimNotifications moves up to limit due notifications from pending to
-// sending and returns them. Rows another worker holds are skipped, and the
-// update is conditional on the row still being pending, so two workers never
-// claim the same notification. Due are: instant alerts whose not_before has
-// passed, digests, and notices of broken subscriptions; the events a digest
-// groups are sent with it, never alone.
+// ClaimLease is how long a worker holds the notifications it claimed. A
+// claimed notification stays pending under the lease until its message is
+// handed to the channel (StartSending), so the rest of a batch whose worker
+// died is claimed again once the lease has run out; only the message in
+// flight is in doubt. It is far above an SMTP or Slack timeout.
+const ClaimLease = 10 * time.Minute
+
+// dueForClaim selects (as p, joined to its subscription s) the notifications
+// due at $1 and not held by another worker's lease ($3 is $1 - ClaimLease):
+// instant alerts whose not_before has passed, digests, and notices of
+// broken subscriptions; the events a digest groups are sent with it, never
+// alone.
+const dueForClaim = `p.status = 'pending' AND p.not_before <= $1 AND p.digest_id IS NULL
+	AND (p.claimed_at IS NULL OR p.claimed_at < $3)
+	AND (p.event = 'subscription_broken' OR s.status = 'active' AND
+		(p.event IN ('daily_digest', 'weekly_digest') OR s.frequency = 'instant'))`
+
+// ClaimNotifications leases, at now, every due notification of up to limit
+// subscriptions and returns them, by subscription. A subscription's due
+// notifications are claimed together, so that the events that fell due
+// together can go out as one message. Subscriptions another worker is
+// claiming are skipped and leased rows are not due, so two workers never
+// claim the same notification. The rows stay pending until StartSending.
 func (s *Store) ClaimNotifications(ctx context.Context, now time.Time, limit int) ([]Notification, error) {
-	rows, err := s.db.QueryContext(ctx, `UPDATE notifications n SET status = 'sending', attempts = n.attempts + 1, claimed_at = $1
-	WHERE n.status = 'pending' AND n.id IN (
-		SELECT p.id FROM notifications p JOIN subscriptions s ON s.id = p.subscription_id
-		WHERE p.status = 'pending' AND p.not_before <= $1 AND p.digest_id IS NULL
-			AND (p.event = 'subscription_broken' OR s.status = 'active' AND
-				(p.event IN ('daily_digest', 'weekly_digest') OR s.frequency = 'instant'))
-		ORDER BY p.not_before, p.id
+	rows, err := s.db.QueryContext(ctx, `WITH picked AS (
+		SELECT s.id FROM subscriptions s
+		WHERE EXISTS (SELECT 1 FROM notifications p WHERE p.subscription_id = s.id AND `+dueForClaim+`)
+		ORDER BY s.id
 		LIMIT $2
-		FOR UPDATE OF p SKIP LOCKED)
-	RETURNING `+notificationColumns, now, limit)
+		FOR NO KEY UPDATE OF s SKIP LOCKED)
+	UPDATE notifications p SET claimed_at = $1
+	FROM picked JOIN subscriptions s ON s.id = picked.id
+	WHERE p.subscription_id = picked.id AND `+dueForClaim+`
+	RETURNING `+strings.ReplaceAll(notificationColumns, "n.", "p."), now, limit, now.Add(-ClaimLease))
 	if err != nil {
 		return nil, fmt.Errorf("claim notifications: %w", err)
 	}
-	return scanNotifications(rows)
+	out, err := scanNotifications(rows)
+	slices.SortFunc(out, func(a, b Notification) int {
+		return cmp.Or(cmp.Compare(a.SubscriptionID, b.SubscriptionID), cmp.Compare(a.ID, b.ID))
+	})
+	return out, err
 }
+
+// StartSending records that the message made of the claimed notifications
+// ids, claimed at claimedAt, is about to be handed to its channel: they move
+// to sending. It returns false, and changes nothing, unless every one of
+// them is still pending under that claim (the lease ran out and another
+// worker took them, or the subscription broke meanwhile).
+func (s *Store) StartSending(ctx context.Context, ids []int64, claimedAt time.Time) (bool, error) {
+	var started bool
+	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE notifications SET status = 'sending', attempts = attempts + 1
+			WHERE id = ANY($1) AND status = 'pending' AND claimed_at = $2`, pq.Int64Array(ids), claimedAt)
+		if err != nil {
+			return fmt.Errorf("start sending notifications: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("start sending notifications: %w", err)
+		}
+		if started = n == int64(len(ids)); !started {
+			return errNotAll
+		}
+		return nil
+	})
+	if errors.Is(err, errNotAll) {
+		return false, nil
+	}
+	return started, err
+}
+
+// errNotAll rolls back a StartSending that did not find all its rows.
+var errNotAll = errors.New("not every notification is still claimed")
 
 // OutcomeUnknown is the last_error of a notification found in sending after
 // its worker stopped: it may or may not have gone out, and it is not sent
@@ -343,36 +399,38 @@ func (s *Store) MarkSent(ctx context.Context, ids []int64, now time.Time) error 
 	return nil
 }
 
-// MarkRetry puts a notification back to pending, due again at notBefore,
-// with the reason it failed.
-func (s *Store) MarkRetry(ctx context.Context, id int64, notBefore time.Time, reason string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'pending', not_before = $2, last_error = $3
-		WHERE id = $1 AND status = 'sending'`, id, notBefore, reason)
+// MarkRetry puts the notifications of a message back to pending, due again
+// at notBefore and free of any claim, with the reason it failed.
+func (s *Store) MarkRetry(ctx context.Context, ids []int64, notBefore time.Time, reason string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'pending', not_before = $2, last_error = $3, claimed_at = NULL
+		WHERE id = ANY($1) AND status = 'sending'`, pq.Int64Array(ids), notBefore, reason)
 	if err != nil {
-		return fmt.Errorf("mark notification %d for retry: %w", id, err)
+		return fmt.Errorf("mark notifications %v for retry: %w", ids, err)
 	}
 	return nil
 }
 
-// MarkFailed gives up on a notification (and the events its digest groups).
-func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
+// MarkFailed gives up on claimed notifications (and the events their
+// digests group), whether their message was tried or could not be made.
+func (s *Store) MarkFailed(ctx context.Context, ids []int64, reason string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'failed', last_error = $2
-		WHERE (id = $1 AND status = 'sending') OR (digest_id = $1 AND status = 'pending')`, id, reason)
+		WHERE (id = ANY($1) AND status IN ('pending', 'sending')) OR (digest_id = ANY($1) AND status = 'pending')`,
+		pq.Int64Array(ids), reason)
 	if err != nil {
-		return fmt.Errorf("mark notification %d failed: %w", id, err)
+		return fmt.Errorf("mark notifications %v failed: %w", ids, err)
 	}
 	return nil
 }
 
 // BreakSubscription records that a subscription's channel refuses messages:
-// the notification fails, the subscription becomes broken with the reason
+// the notifications of the message fail, the subscription becomes broken with the reason
 // (the web page shows it), its waiting notifications are skipped, and a
 // notice to its owner is queued. A subscription already broken is left as
 // it is; broke says whether this call broke it.
-func (s *Store) BreakSubscription(ctx context.Context, notificationID, subscriptionID int64, reason string, now time.Time) (broke bool, err error) {
+func (s *Store) BreakSubscription(ctx context.Context, notificationIDs []int64, subscriptionID int64, reason string, now time.Time) (broke bool, err error) {
 	err = s.Tx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE notifications SET status = 'failed', last_error = $2
-			WHERE (id = $1 AND status = 'sending') OR (digest_id = $1 AND status = 'pending')`, notificationID, reason)
+			WHERE (id = ANY($1) AND status = 'sending') OR (digest_id = ANY($1) AND status = 'pending')`, pq.Int64Array(notificationIDs), reason)
 		if err != nil {
 			return fmt.Errorf("break subscription %d: %w", subscriptionID, err)
 		}
@@ -402,38 +460,67 @@ func (s *Store) BreakSubscription(ctx context.Context, notificationID, subscript
 	return broke, err
 }
 
-// ReleaseClaims puts claimed notifications that were not sent back to
-// pending, for a worker that failed before sending them.
+// ReleaseClaims ends the claim on notifications that were not handed to
+// their channel, so that the next delivery takes them at once: a worker
+// that failed before sending them, or stopped (SIGTERM) in the middle of a
+// batch.
 func (s *Store) ReleaseClaims(ctx context.Context, ids []int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'pending', claimed_at = NULL
-		WHERE id = ANY($1) AND status = 'sending'`, pq.Int64Array(ids))
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET claimed_at = NULL
+		WHERE id = ANY($1) AND status = 'pending'`, pq.Int64Array(ids))
 	if err != nil {
 		return fmt.Errorf("release claimed notifications: %w", err)
 	}
 	return nil
 }
 
-// MarkSkipped records that a claimed notification will not be sent, and why.
-func (s *Store) MarkSkipped(ctx context.Context, id int64, reason string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'skipped', last_error = $2
-		WHERE (id = $1 AND status = 'sending') OR (digest_id = $1 AND status = 'pending')`, id, reason)
-	if err != nil {
-		return fmt.Errorf("mark notification %d skipped: %w", id, err)
-	}
-	return nil
-}
-
-// NextDue returns when the earliest pending notification falls due, and
-// false when none is pending.
+// NextDue returns when the earliest pending notification falls due (a
+// claimed one when its lease runs out), and false when none is pending.
 func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 	var t sql.NullTime
-	err := s.db.QueryRowContext(ctx, `SELECT min(not_before) FROM notifications n JOIN subscriptions s ON s.id = n.subscription_id
+	err := s.db.QueryRowContext(ctx, `SELECT min(greatest(n.not_before, n.claimed_at + $1 * interval '1 second'))
+		FROM notifications n JOIN subscriptions s ON s.id = n.subscription_id
 		WHERE n.status = 'pending' AND n.digest_id IS NULL AND (n.event = 'subscription_broken' OR s.status = 'active' AND
-			(n.event IN ('daily_digest', 'weekly_digest') OR s.frequency = 'instant'))`).Scan(&t)
+			(n.event IN ('daily_digest', 'weekly_digest') OR s.frequency = 'instant'))`, ClaimLease.Seconds()).Scan(&t)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("next due notification: %w", err)
 	}
 	return t.Time, t.Valid, nil
+}
+
+// SkipNotifications records that claimed notifications (or events a
+// digest groups) will not be sent, and why.
+func (s *Store) SkipNotifications(ctx context.Context, ids []int64, reason string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'skipped', last_error = $2
+		WHERE id = ANY($1) AND status = 'pending'`, pq.Int64Array(ids), reason)
+	if err != nil {
+		return fmt.Errorf("skip notifications: %w", err)
+	}
+	return nil
+}
+
+// CityNames returns the Dutch names of the cities with the given IDs, by ID.
+func (s *Store) CityNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name_nl FROM cities WHERE id = ANY($1)`, pq.Int64Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("city names: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]string, len(ids))
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("city names: %w", err)
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
 }
 
 // AlertCall is what an alert says about a call.
