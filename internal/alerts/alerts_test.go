@@ -11,6 +11,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/internal/alerts"
+	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/testdb"
 	"github.com/fundmatch/fundmatch/notify"
@@ -41,6 +42,7 @@ type fixture struct {
 	t     testing.TB
 	ctx   context.Context
 	db    *sqlx.DB
+	dbURL string
 	st    *store.Store
 	svc   *alerts.Service
 	links *notify.Links
@@ -52,11 +54,15 @@ type fixture struct {
 
 func newFixture(t testing.TB, slackReplies ...slackReply) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: context.Background(), db: testdb.New(t)}
+	f := &fixture{t: t, ctx: context.Background(), dbURL: testdb.URL(t)}
+	var err error
+	if f.db, err = database.Open(f.ctx, f.dbURL); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.db.Close() })
 	f.st = store.New(f.db)
 	f.sink = startSMTPSink(t)
 	f.slack = startSlack(t, slackReplies...)
-	var err error
 	if f.links, err = notify.NewLinks(baseURL, []byte(secret)); err != nil {
 		t.Fatal(err)
 	}

@@ -134,8 +134,12 @@ func (s *Service) deliverBatch(ctx context.Context, now time.Time, batch []store
 		}
 		r.Failed++
 	}
-	done := 0 // msgs[:done] were handed over or given up
+	done := 0              // msgs[:done] were handed over or given up
+	var unrecorded []int64 // the last message sent, recorded as the next one starts
 	defer func() {
+		if err := s.store.MarkSent(record, unrecorded, now); err != nil {
+			s.logger.Error("sent notifications not recorded; they are settled as sent after the lease", "ids", unrecorded, "err", err)
+		}
 		var rest []int64
 		for _, m := range msgs[done:] {
 			rest = append(rest, m.ids...)
@@ -148,10 +152,11 @@ func (s *Service) deliverBatch(ctx context.Context, now time.Time, batch []store
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		started, err := s.store.StartSending(ctx, m.ids, now)
+		started, err := s.store.SentThenStart(record, unrecorded, now, m.ids, now)
 		if err != nil {
 			return err
 		}
+		unrecorded = nil
 		done++
 		if !started {
 			// The subscription broke meanwhile (its notifications were
@@ -163,9 +168,7 @@ func (s *Service) deliverBatch(ctx context.Context, now time.Time, batch []store
 		// channel bounds its own conversation with a timeout.
 		sendErr := s.send(record, m, mail)
 		if sendErr == nil {
-			if err := s.store.MarkSent(record, m.ids, now); err != nil {
-				return err
-			}
+			unrecorded = m.ids
 			r.Sent++
 			continue
 		}

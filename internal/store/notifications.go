@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -306,30 +305,36 @@ func (s *Store) ClaimNotifications(ctx context.Context, now time.Time, limit int
 // them is still pending under that claim (the lease ran out and another
 // worker took them, or the subscription broke meanwhile).
 func (s *Store) StartSending(ctx context.Context, ids []int64, claimedAt time.Time) (bool, error) {
-	var started bool
-	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE notifications SET status = 'sending', attempts = attempts + 1
-			WHERE id = ANY($1) AND status = 'pending' AND claimed_at = $2`, pq.Int64Array(ids), claimedAt)
-		if err != nil {
-			return fmt.Errorf("start sending notifications: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("start sending notifications: %w", err)
-		}
-		if started = n == int64(len(ids)); !started {
-			return errNotAll
-		}
-		return nil
-	})
-	if errors.Is(err, errNotAll) {
-		return false, nil
-	}
-	return started, err
+	return s.SentThenStart(ctx, nil, time.Time{}, ids, claimedAt)
 }
 
-// errNotAll rolls back a StartSending that did not find all its rows.
-var errNotAll = errors.New("not every notification is still claimed")
+// SentThenStart does MarkSent(sent, now) and StartSending(ids, claimedAt)
+// in one statement: a worker sending messages one after the other commits
+// once per message, recording the last one as it starts the next.
+func (s *Store) SentThenStart(ctx context.Context, sent []int64, now time.Time, ids []int64, claimedAt time.Time) (bool, error) {
+	var started int64
+	// Prepared: it runs once per message, and planning it costs more than
+	// running it.
+	err := s.stmts.queryRow(ctx, `WITH sent AS (
+		UPDATE notifications SET status = 'sent', sent_at = $2, last_error = ''
+		WHERE id = ANY($1) AND status = 'sending' RETURNING id
+	), grouped AS (
+		UPDATE notifications n SET status = 'sent', sent_at = $2, last_error = ''
+		FROM sent WHERE n.digest_id = sent.id AND n.status = 'pending'
+	), held AS (
+		SELECT id FROM notifications WHERE id = ANY($3) AND status = 'pending' AND claimed_at = $4 FOR UPDATE
+	), started AS (
+		-- Only when every notification of the message is still held.
+		UPDATE notifications n SET status = 'sending', attempts = n.attempts + 1
+		WHERE n.id = ANY($3) AND n.id IN (SELECT id FROM held) AND (SELECT count(*) FROM held) = $5
+		RETURNING n.id
+	)
+	SELECT count(*) FROM started`, pq.Int64Array(sent), now, pq.Int64Array(ids), claimedAt, len(ids)).Scan(&started)
+	if err != nil {
+		return false, fmt.Errorf("start sending notifications: %w", err)
+	}
+	return started == int64(len(ids)), nil
+}
 
 // OutcomeUnknown is the last_error of a notification found in sending after
 // its worker stopped: it may or may not have gone out, and it is not sent
