@@ -131,6 +131,15 @@ type Invitation struct {
 	Rationale  Text     `json:"rationale"` // why these cities, and what each brings
 	AcceptURL  string   `json:"accept_url"`
 	DeclineURL string   `json:"decline_url"`
+	// Alternatives are the other consortia the same planner run proposes
+	// for the call, best first: one invitation names them all.
+	Alternatives []Consortium `json:"alternatives,omitempty"`
+}
+
+// Consortium is one proposed set of cities for a bid.
+type Consortium struct {
+	Lead    string   `json:"lead"`
+	Members []string `json:"members"` // lead included
 }
 
 // Alert is one event about one call for one subscription.

@@ -57,9 +57,9 @@ type actionView struct {
 // are fields rather than a lookup method because templates call methods
 // through reflection, which is slow when 1,500 digests go out at once.
 type labels struct {
-	Score, Reasons, Deadline, Budget, OpenCall, Changed string
-	Lead, Members, Rationale, Accept, Decline           string
-	Why, Unsubscribe, Mute                              string
+	Score, Reasons, Deadline, Budget, OpenCall, Changed     string
+	Lead, Members, Rationale, Accept, Decline, Alternatives string
+	Why, Unsubscribe, Mute                                  string
 }
 
 func newLabels(lang Language) *labels {
@@ -68,7 +68,7 @@ func newLabels(lang Language) *labels {
 		Budget: phrase(lang, "budget"), OpenCall: phrase(lang, "open_call"), Changed: phrase(lang, "changed"),
 		Lead: phrase(lang, "invite.leadcity"), Members: phrase(lang, "invite.members"),
 		Rationale: phrase(lang, "invite.rationale"), Accept: phrase(lang, "invite.accept"),
-		Decline: phrase(lang, "invite.decline"), Why: phrase(lang, "footer.why"),
+		Decline: phrase(lang, "invite.decline"), Alternatives: phrase(lang, "invite.alternatives"), Why: phrase(lang, "footer.why"),
 		Unsubscribe: phrase(lang, "footer.unsubscribe"), Mute: phrase(lang, "footer.mute"),
 	}
 }
@@ -122,6 +122,9 @@ type invitationView struct {
 	Rationale  string
 	AcceptURL  string
 	DeclineURL string
+	// Alternatives are the run's other consortia, one line each, e.g.
+	// "Trekker: Gent · Partners: Antwerpen, Gent".
+	Alternatives []string
 }
 
 func newAlertView(lang Language, a Alert) alertView {
@@ -156,10 +159,17 @@ func newAlertView(lang Language, a Alert) alertView {
 	}
 	if inv := a.Invitation; inv != nil {
 		v.Invitation = &invitationView{
-			Intro:      phrase(lang, "invite."+string(inv.Role)),
-			Lead:       inv.Lead,
-			Members:    strings.Join(inv.Members, ", "),
-			Rationale:  inv.Rationale.In(lang),
+			Intro:     phrase(lang, "invite."+string(inv.Role)),
+			Lead:      inv.Lead,
+			Members:   strings.Join(inv.Members, ", "),
+			Rationale: inv.Rationale.In(lang),
+			Alternatives: func() []string {
+				var out []string
+				for _, c := range inv.Alternatives {
+					out = append(out, phrase(lang, "invite.leadcity")+": "+c.Lead+" · "+phrase(lang, "invite.members")+": "+strings.Join(c.Members, ", "))
+				}
+				return out
+			}(),
 			AcceptURL:  inv.AcceptURL,
 			DeclineURL: inv.DeclineURL,
 		}

@@ -296,7 +296,7 @@ func (s *Service) load(ctx context.Context, batch []store.Notification) (*facts,
 				revIDs = append(revIDs, id)
 			}
 		case store.EventInvitation:
-			if id, err := strconv.ParseInt(n.Revision, 10, 64); err == nil {
+			if id := planID(n); id != 0 {
 				planIDs = append(planIDs, id)
 			}
 		}
@@ -569,7 +569,7 @@ func (s *Service) alert(f *facts, sub store.Subscription, n store.Notification, 
 		}
 	case store.EventInvitation:
 		a.Kind = notify.KindInvitation
-		id, _ := strconv.ParseInt(n.Revision, 10, 64)
+		id := planID(n)
 		p := f.plans[id]
 		planURL := s.baseURL + "/plans/" + strconv.FormatInt(id, 10)
 		a.Invitation = &notify.Invitation{
@@ -580,10 +580,24 @@ func (s *Service) alert(f *facts, sub store.Subscription, n store.Notification, 
 			AcceptURL:  planURL + "#accept",
 			DeclineURL: planURL + "#decline",
 		}
+		for _, alt := range p.Alternatives {
+			a.Invitation.Alternatives = append(a.Invitation.Alternatives, notify.Consortium{Lead: alt.Lead, Members: alt.Members})
+		}
 	default:
 		return notify.Alert{}, false
 	}
 	return a, true
+}
+
+// planID is the plan an invitation is about: the best-ranked plan of its
+// planner run for the recipient, or, for an invitation made per plan
+// before invitations were per run, the plan its revision names.
+func planID(n store.Notification) int64 {
+	if n.Payload.PlanID != 0 {
+		return n.Payload.PlanID
+	}
+	id, _ := strconv.ParseInt(n.Revision, 10, 64)
+	return id
 }
 
 func role(r string) notify.Role {

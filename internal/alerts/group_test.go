@@ -116,3 +116,69 @@ func TestAMatchBelowTheMinimumWhenSentIsNotSent(t *testing.T) {
 		t.Errorf("the fallen match's notifications %v, want %s", statuses, want)
 	}
 }
+
+func TestOneInvitationPerRecipientPerPlannerRunNamesTheAlternatives(t *testing.T) {
+	f := newFixture(t)
+	gentSub := f.subscribe(store.NewSubscription{Email: "officer@gent.be", MinScore: 100})
+	antwSub := f.subscribe(store.NewSubscription{Email: "officer@antwerpen.be", MinScore: 100, Cities: []string{"antwerpen"}})
+	coordSub := f.subscribe(store.NewSubscription{Email: "coordinator@vvsg.be", MinScore: 100, Cities: []string{}})
+	leuven := f.city("leuven", "Leuven", "24062")
+	call := f.call("CALL-1", "Groene straten", "LIFE", "2027-04-14")
+	// plan adds a proposal of a planner run: lead first, then partners.
+	plan := func(run int64, rank int, lead int64, partners ...int64) {
+		p := f.id(`INSERT INTO consortium_plans (plan_run_id, call_id, rank, value) VALUES ($1, $2, $3, 0.8) RETURNING id`, run, call, rank)
+		f.exec(`INSERT INTO consortium_members (plan_id, city_id, role) VALUES ($1, $2, 'lead')`, p, lead)
+		for _, c := range partners {
+			f.exec(`INSERT INTO consortium_members (plan_id, city_id, role) VALUES ($1, $2, 'partner')`, p, c)
+		}
+	}
+	run := func() int64 {
+		return f.id(`INSERT INTO plan_runs (scope, created_by) VALUES ('call', (SELECT id FROM users WHERE email = 'coordinator@vvsg.be')) RETURNING id`)
+	}
+	first := run()
+	plan(first, 1, f.gent, f.antw)
+	plan(first, 2, f.antw, f.gent)
+	plan(first, 3, leuven, f.gent)
+
+	if added := f.sweep(monday); added[store.EventInvitation] != 3 {
+		t.Fatalf("first run: sweep added %v, want one invitation per subscription", added)
+	}
+	if r := f.deliver(monday); r.Sent != 3 {
+		t.Fatalf("first run: %s, want 3 sent", r)
+	}
+	// A second planner run, fifteen minutes later, invites each once more.
+	second := run()
+	plan(second, 1, f.antw, f.gent)
+	plan(second, 2, f.gent, leuven)
+	f.sweep(monday.Add(15 * time.Minute))
+	f.deliver(monday.Add(15 * time.Minute))
+	f.sweep(monday.Add(30 * time.Minute))
+	f.deliver(monday.Add(30 * time.Minute))
+
+	got := map[string][]string{}
+	for _, m := range f.sink.received() {
+		got[m.Header.Get("To")] = append(got[m.Header.Get("To")], decodedBody(t, m))
+	}
+	for _, to := range []string{"<officer@gent.be>", "<officer@antwerpen.be>", "<coordinator@vvsg.be>"} {
+		if len(got[to]) != 2 {
+			t.Errorf("%s got %d invitations for 2 planner runs of 5 plans, want 2", to, len(got[to]))
+		}
+	}
+	if bodies := got["<coordinator@vvsg.be>"]; len(bodies) > 0 {
+		for _, want := range []string{"Alternatieven uit dezelfde planning", "Trekker: Antwerpen · Partners: Antwerpen, Gent", "Trekker: Leuven · Partners: Leuven, Gent"} {
+			if !strings.Contains(bodies[0], want) {
+				t.Errorf("the coordinator's first invitation lacks %q:\n%s", want, bodies[0])
+			}
+		}
+	}
+	var roles []string
+	if err := f.db.SelectContext(f.ctx, &roles, `SELECT subscription_id || ':' || revision || ':' || (payload->>'role') FROM notifications
+		WHERE event = 'consortium_invitation' ORDER BY revision, subscription_id`); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%[1]d:run:%[4]d:lead,%[2]d:run:%[4]d:member,%[3]d:run:%[4]d:coordinator,%[1]d:run:%[5]d:member,%[2]d:run:%[5]d:lead,%[3]d:run:%[5]d:coordinator",
+		gentSub, antwSub, coordSub, first, second)
+	if strings.Join(roles, ",") != want {
+		t.Errorf("invitations %v, want %s (the role in the best-ranked plan that includes the city)", roles, want)
+	}
+}

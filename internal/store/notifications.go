@@ -129,10 +129,11 @@ var sweepStatements = []string{
 	ORDER BY s.id, c.id, ci.city_id
 	ON CONFLICT ON CONSTRAINT notifications_delivery_key DO NOTHING
 	RETURNING event`,
-	// Consortium invitations to the subscribers of each member city, the
-	// lead's first.
+	// Consortium invitations to the subscribers of each member city: one
+	// per planner run and call, naming the run's alternatives, with the
+	// city's role in the best-ranked plan that includes it.
 	`INSERT INTO notifications (subscription_id, call_id, event, revision, payload, not_before, created_at)
-	SELECT DISTINCT ON (s.id, p.id) s.id, p.call_id, 'consortium_invitation', p.id::text,
+	SELECT DISTINCT ON (s.id, p.plan_run_id, p.call_id) s.id, p.call_id, 'consortium_invitation', 'run:' || p.plan_run_id,
 		jsonb_build_object('city_id', cm.city_id, 'plan_id', p.id, 'role', CASE cm.role WHEN 'lead' THEN 'lead' ELSE 'member' END),
 		coalesce(q.not_before, $1), $1
 	FROM consortium_plans p
@@ -141,23 +142,32 @@ var sweepStatements = []string{
 	JOIN subscriptions s ON s.id = sc.subscription_id
 	LEFT JOIN unnest($2::bigint[], $3::timestamptz[]) AS q(subscription_id, not_before) ON q.subscription_id = s.id
 	WHERE p.status = 'proposed' AND s.status = 'active' AND $4::date IS NOT NULL
-		AND ` + fmt.Sprintf(notDeliveredYet, "p.call_id", EventInvitation, "p.id::text") + `
-	ORDER BY s.id, p.id, cm.role
+		AND ` + invitedForRun + `
+	ORDER BY s.id, p.plan_run_id, p.call_id, p.rank, cm.role, p.id
 	ON CONFLICT ON CONSTRAINT notifications_delivery_key DO NOTHING
 	RETURNING event`,
-	// ... and to the subscriptions of the coordinator who made the plan.
+	// ... and to the subscriptions of the coordinator who ran the planner.
 	`INSERT INTO notifications (subscription_id, call_id, event, revision, payload, not_before, created_at)
-	SELECT s.id, p.call_id, 'consortium_invitation', p.id::text,
+	SELECT DISTINCT ON (s.id, p.plan_run_id, p.call_id) s.id, p.call_id, 'consortium_invitation', 'run:' || p.plan_run_id,
 		jsonb_build_object('plan_id', p.id, 'role', 'coordinator'), coalesce(q.not_before, $1), $1
 	FROM consortium_plans p
 	JOIN plan_runs pr ON pr.id = p.plan_run_id
 	JOIN subscriptions s ON s.user_id = pr.created_by
 	LEFT JOIN unnest($2::bigint[], $3::timestamptz[]) AS q(subscription_id, not_before) ON q.subscription_id = s.id
 	WHERE p.status = 'proposed' AND s.status = 'active' AND $4::date IS NOT NULL
-		AND ` + fmt.Sprintf(notDeliveredYet, "p.call_id", EventInvitation, "p.id::text") + `
+		AND ` + invitedForRun + `
+	ORDER BY s.id, p.plan_run_id, p.call_id, p.rank, p.id
 	ON CONFLICT ON CONSTRAINT notifications_delivery_key DO NOTHING
 	RETURNING event`,
 }
+
+// invitedForRun keeps a sweep from inviting a subscription again to a
+// planner run's plans for a call: by the run's key, or by the key of one of
+// its plans (invitations were once made per plan).
+const invitedForRun = `NOT EXISTS (SELECT 1 FROM notifications x WHERE x.subscription_id = s.id
+	AND x.call_id = p.call_id AND x.event = 'consortium_invitation'
+	AND (x.revision = 'run:' || p.plan_run_id OR x.revision IN (SELECT r.id::text FROM consortium_plans r
+		WHERE r.plan_run_id = p.plan_run_id AND r.call_id = p.call_id)))`
 
 // SweepEvents records, as pending notifications, every event a subscription
 // has not been told about yet: new matches, changes and deadline reminders
@@ -638,29 +648,43 @@ type AlertPlan struct {
 	Lead      string          // the lead city's name
 	Members   []string        // every member city's name, lead first
 	Rationale json.RawMessage // components->'rationale': a string or {"nl": ..., "en": ...}; null when absent
+	// Alternatives are the other plans still proposed that its planner
+	// run made for the call, best ranked first.
+	Alternatives []AlertPlan
 }
 
-// AlertPlans returns the consortium plans with the given IDs, by ID.
+// AlertPlans returns the consortium plans with the given IDs, by ID, each
+// with its alternatives.
 func (s *Store) AlertPlans(ctx context.Context, ids []int64) (map[int64]AlertPlan, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT p.id, coalesce(p.components->'rationale', 'null'::jsonb),
+	rows, err := s.db.QueryContext(ctx, `SELECT q.id, p.id, coalesce(p.components->'rationale', 'null'::jsonb),
 		coalesce((SELECT c.name_nl FROM consortium_members m JOIN cities c ON c.id = m.city_id
 			WHERE m.plan_id = p.id AND m.role = 'lead'), ''),
 		coalesce((SELECT array_agg(c.name_nl ORDER BY m.role, c.name_nl) FROM consortium_members m
 			JOIN cities c ON c.id = m.city_id WHERE m.plan_id = p.id), '{}')
-		FROM consortium_plans p WHERE p.id = ANY($1)`, pq.Int64Array(ids))
+		FROM consortium_plans q
+		JOIN consortium_plans p ON p.plan_run_id = q.plan_run_id AND p.call_id = q.call_id AND (p.id = q.id OR p.status = 'proposed')
+		WHERE q.id = ANY($1)
+		ORDER BY q.id, p.id <> q.id, p.rank, p.id`, pq.Int64Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("alert plans: %w", err)
 	}
 	defer rows.Close()
 	out := make(map[int64]AlertPlan, len(ids))
 	for rows.Next() {
+		var of int64
 		var p AlertPlan
 		var members pq.StringArray
-		if err := rows.Scan(&p.ID, &p.Rationale, &p.Lead, &members); err != nil {
+		if err := rows.Scan(&of, &p.ID, &p.Rationale, &p.Lead, &members); err != nil {
 			return nil, fmt.Errorf("alert plans: %w", err)
 		}
 		p.Members = members
-		out[p.ID] = p
+		if p.ID == of {
+			out[of] = p
+			continue
+		}
+		plan := out[of]
+		plan.Alternatives = append(plan.Alternatives, p)
+		out[of] = plan
 	}
 	return out, rows.Err()
 }
