@@ -12,7 +12,8 @@ import (
 )
 
 // Jobs are the periodic alert tasks for the scheduler: a sweep every five
-// minutes (which then enqueues a delivery) and an hourly digest run, so that
+// minutes (which then enqueues a delivery; scoring also enqueues one as it
+// ends, see SweepAfterScoring) and an hourly digest run, so that
 // the day's digests go out soon after DigestHour; a period's digest is made
 // only once however often it runs.
 func Jobs() []tasks.Periodic {
@@ -30,11 +31,40 @@ type Handlers struct {
 	Now     func() time.Time
 }
 
-// Register adds the handlers of the notify tasks to w.
+// Register adds the handlers of the notify tasks to w, and has every
+// scoring task that succeeds on w followed by a sweep (SweepAfterScoring).
 func (h *Handlers) Register(w *tasks.Worker) {
 	w.Handle(tasks.TypeNotifySweep, asynq.HandlerFunc(h.sweep))
 	w.Handle(tasks.TypeNotifyDigest, asynq.HandlerFunc(h.digest))
 	w.Handle(tasks.TypeNotifyDeliver, asynq.HandlerFunc(h.deliver))
+	w.Use(h.SweepAfterScoring)
+}
+
+// SweepAfterScoring is worker middleware: when a scoring task succeeds, it
+// enqueues a sweep (within ten seconds, see tasks.NewNotifySweepTask), so
+// that a new strong match reaches instant subscribers soon after the crawl
+// that found it rather than at the next periodic sweep. The sweep's
+// delivery keys are the same, so an extra sweep sends nothing twice. A
+// failure to enqueue is logged, not returned: the scores are stored, and
+// the periodic sweep finds their matches.
+func (h *Handlers) SweepAfterScoring(next asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		err := next.ProcessTask(ctx, t)
+		switch t.Type() {
+		case tasks.TypeScoreCalls, tasks.TypeScoreCity, tasks.TypeScoreAll:
+		default:
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		_, qerr := h.Client.EnqueueContext(ctx, tasks.NewNotifySweepTask(h.Now()))
+		if qerr != nil && !errors.Is(qerr, asynq.ErrTaskIDConflict) && !errors.Is(qerr, asynq.ErrDuplicateTask) {
+			h.Service.logger.Warn("sweep after scoring not enqueued; the periodic sweep will find the new matches",
+				"task", t.Type(), "err", qerr)
+		}
+		return nil
+	})
 }
 
 func (h *Handlers) sweep(ctx context.Context, _ *asynq.Task) error {

@@ -70,3 +70,48 @@ func TestASweepTaskOnTheWorkerEndsInOneDeliveredEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestScoringIsFollowedByASweepThatSendsTheNewMatch(t *testing.T) {
+	f := newFixture(t)
+	f.subscribe(store.NewSubscription{Email: "officer@gent.be", MinScore: 50})
+	call := f.call("CALL-1", "Oproep 1", "HORIZON", "2099-01-01")
+
+	addr, db := testdb.Redis(t)
+	opt := asynq.RedisClientOpt{Addr: addr, DB: db}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	client := asynq.NewClient(opt)
+	defer client.Close()
+	w := tasks.NewWorker(tasks.WorkerConfig{Redis: opt, Concurrency: 2, ShutdownTimeout: 2 * time.Second, Logger: slog.New(slog.DiscardHandler)})
+	(&alerts.Handlers{Service: f.svc, Client: client, Now: time.Now}).Register(w)
+	// Scoring, as far as alerts are concerned: it writes the call's match.
+	w.Handle(tasks.TypeScoreCalls, asynq.HandlerFunc(func(context.Context, *asynq.Task) error {
+		f.match(call, f.gent, 80, "eligible")
+		return nil
+	}))
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+
+	// No scheduler runs: only the end of scoring can start the sweep.
+	task, err := tasks.NewScoreCallsTask([]int64{call})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Enqueue(task); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for len(f.sink.received()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no email a minute after scoring was enqueued")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := subject(t, f.sink.received()[0]); got != "Nieuwe match voor Gent (80/100): Oproep 1" {
+		t.Errorf("subject %q", got)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
