@@ -58,7 +58,7 @@ type NotificationPayload struct {
 	Days     int    `json:"days,omitempty"`     // deadline_reminder: the reminder's offset
 	Deadline string `json:"deadline,omitempty"` // deadline_reminder: YYYY-MM-DD
 	Role     string `json:"role,omitempty"`     // consortium_invitation: lead, member or coordinator
-	PlanID   int64  `json:"plan_id,omitempty"`  // consortium_invitation
+	PlanID   int64  `json:"plan_id,omitempty"`  // consortium_invitation: the best-ranked plan of its run for the recipient
 	Reason   string `json:"reason,omitempty"`   // subscription_broken: why the channel refused
 }
 
