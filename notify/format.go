@@ -22,13 +22,16 @@ var phrases = map[string]Text{
 	"section.deadline_reminder": {NL: "Herinneringen", EN: "Reminders"},
 	"section.invitation":        {NL: "Uitnodigingen", EN: "Invitations"},
 
-	"digest.daily":   {NL: "Dagelijks overzicht", EN: "Daily digest"},
-	"digest.weekly":  {NL: "Wekelijks overzicht", EN: "Weekly digest"},
+	"digest.daily":  {NL: "Dagelijks overzicht", EN: "Daily digest"},
+	"digest.weekly": {NL: "Wekelijks overzicht", EN: "Weekly digest"},
+	"digest.count":  {NL: "meldingen", EN: "alerts"},
+	"digest.one":    {NL: "melding", EN: "alert"},
+	"digest.more":   {NL: "en nog %d meer op fundmatch", EN: "and %d more on fundmatch"},
+
+	// A grouped message of an instant subscription, and the city a message
+	// is for ("Nieuwe match voor Gent").
 	"digest.instant": {NL: "Nieuwe meldingen", EN: "New alerts"},
 	"for":            {NL: "voor", EN: "for"},
-	"digest.count":   {NL: "meldingen", EN: "alerts"},
-	"digest.one":     {NL: "melding", EN: "alert"},
-	"digest.more":    {NL: "en nog %d meer op fundmatch", EN: "and %d more on fundmatch"},
 
 	"greeting":   {NL: "Beste", EN: "Dear"},
 	"score":      {NL: "Score", EN: "Score"},
@@ -55,14 +58,15 @@ var phrases = map[string]Text{
 	"eligibility.unknown":      {NL: "In aanmerking komen: onbekend, controleer de voorwaarden", EN: "Eligibility unknown: check the conditions"},
 	"eligibility.not_eligible": {NL: "Je stad komt niet in aanmerking", EN: "Your city is not eligible"},
 
-	"invite.lead":         {NL: "Je stad wordt voorgesteld als trekker van een gezamenlijk voorstel.", EN: "Your city is proposed as the lead of a joint bid."},
-	"invite.member":       {NL: "Je stad wordt voorgesteld als partner in een gezamenlijk voorstel.", EN: "Your city is proposed as a partner in a joint bid."},
-	"invite.coordinator":  {NL: "Er is een gezamenlijk voorstel voor steden die je coördineert.", EN: "There is a joint bid proposal for cities you coordinate."},
-	"invite.leadcity":     {NL: "Trekker", EN: "Lead"},
-	"invite.members":      {NL: "Partners", EN: "Members"},
-	"invite.rationale":    {NL: "Waarom samen", EN: "Why together"},
-	"invite.accept":       {NL: "Aanvaarden", EN: "Accept"},
-	"invite.decline":      {NL: "Afwijzen", EN: "Decline"},
+	"invite.lead":        {NL: "Je stad wordt voorgesteld als trekker van een gezamenlijk voorstel.", EN: "Your city is proposed as the lead of a joint bid."},
+	"invite.member":      {NL: "Je stad wordt voorgesteld als partner in een gezamenlijk voorstel.", EN: "Your city is proposed as a partner in a joint bid."},
+	"invite.coordinator": {NL: "Er is een gezamenlijk voorstel voor steden die je coördineert.", EN: "There is a joint bid proposal for cities you coordinate."},
+	"invite.leadcity":    {NL: "Trekker", EN: "Lead"},
+	"invite.members":     {NL: "Partners", EN: "Members"},
+	"invite.rationale":   {NL: "Waarom samen", EN: "Why together"},
+	"invite.accept":      {NL: "Aanvaarden", EN: "Accept"},
+	"invite.decline":     {NL: "Afwijzen", EN: "Decline"},
+
 	"invite.alternatives": {NL: "Alternatieven uit dezelfde planning", EN: "Alternatives from the same planner run"},
 
 	"days.today": {NL: "vandaag", EN: "today"},

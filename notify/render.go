@@ -57,9 +57,10 @@ type actionView struct {
 // are fields rather than a lookup method because templates call methods
 // through reflection, which is slow when 1,500 digests go out at once.
 type labels struct {
-	Score, Reasons, Deadline, Budget, OpenCall, Changed     string
-	Lead, Members, Rationale, Accept, Decline, Alternatives string
-	Why, Unsubscribe, Mute                                  string
+	Score, Reasons, Deadline, Budget, OpenCall, Changed string
+	Lead, Members, Rationale, Accept, Decline           string
+	Why, Unsubscribe, Mute                              string
+	Alternatives                                        string
 }
 
 func newLabels(lang Language) *labels {
@@ -159,19 +160,16 @@ func newAlertView(lang Language, a Alert) alertView {
 	}
 	if inv := a.Invitation; inv != nil {
 		v.Invitation = &invitationView{
-			Intro:     phrase(lang, "invite."+string(inv.Role)),
-			Lead:      inv.Lead,
-			Members:   strings.Join(inv.Members, ", "),
-			Rationale: inv.Rationale.In(lang),
-			Alternatives: func() []string {
-				var out []string
-				for _, c := range inv.Alternatives {
-					out = append(out, phrase(lang, "invite.leadcity")+": "+c.Lead+" · "+phrase(lang, "invite.members")+": "+strings.Join(c.Members, ", "))
-				}
-				return out
-			}(),
+			Intro:      phrase(lang, "invite."+string(inv.Role)),
+			Lead:       inv.Lead,
+			Members:    strings.Join(inv.Members, ", "),
+			Rationale:  inv.Rationale.In(lang),
 			AcceptURL:  inv.AcceptURL,
 			DeclineURL: inv.DeclineURL,
+		}
+		for _, c := range inv.Alternatives {
+			v.Invitation.Alternatives = append(v.Invitation.Alternatives,
+				phrase(lang, "invite.leadcity")+": "+c.Lead+" · "+phrase(lang, "invite.members")+": "+strings.Join(c.Members, ", "))
 		}
 	}
 	return v
