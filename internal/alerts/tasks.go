@@ -29,6 +29,12 @@ type Handlers struct {
 	Service *Service
 	Client  *asynq.Client
 	Now     func() time.Time
+	// Stopping ends when the worker begins to shut down (SIGTERM). A
+	// delivery then finishes the message in flight, releases the rest of
+	// its claim and queues a delivery for them, instead of sending on until
+	// the shutdown timeout abandons it with its claim held for Lease. Nil
+	// means never.
+	Stopping context.Context
 }
 
 // Register adds the handlers of the notify tasks to w, and has every
@@ -96,9 +102,21 @@ func (h *Handlers) digest(ctx context.Context, _ *asynq.Task) error {
 // the end of quiet hours.
 func (h *Handlers) deliver(ctx context.Context, _ *asynq.Task) error {
 	now := h.Now()
+	if h.Stopping != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(h.Stopping, cancel)()
+	}
 	r, err := h.Service.Deliver(ctx, now)
 	if r != (Report{}) {
 		h.Service.logger.Info("alerts delivered", "report", r.String())
+	}
+	if err != nil && h.Stopping != nil && h.Stopping.Err() != nil {
+		// What was not sent is pending and free again: a delivery now,
+		// run by another worker or by this one after its restart.
+		h.Service.logger.Info("delivery stopped by shutdown; the rest of its claim was released")
+		return h.enqueueDelivery(context.WithoutCancel(ctx), now)
 	}
 	if err != nil {
 		return err
