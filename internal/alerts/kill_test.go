@@ -163,7 +163,7 @@ func TestASIGKILLedWorkerLosesAtMostTheMessageInFlight(t *testing.T) {
 	waitFor(func() bool {
 		var busy int
 		if err := f.db.GetContext(f.ctx, &busy, `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`); err != nil {
+			WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND state <> 'idle'`); err != nil {
 			t.Fatal(err)
 		}
 		return busy == 0
