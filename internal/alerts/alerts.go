@@ -44,8 +44,9 @@ const (
 	// BatchSize is how many subscriptions' due notifications Deliver claims
 	// at once; their emails go over one SMTP connection.
 	BatchSize = 100
-	// Parallel is how many batches Deliver works on at once, and so how
-	// many messages may be in flight when a worker dies.
+	// Parallel is how many batches Deliver claims and renders at once;
+	// one sender sends their messages one at a time, so a worker that dies
+	// has at most one in flight.
 	Parallel = 2
 )
 

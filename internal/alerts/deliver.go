@@ -49,41 +49,91 @@ func (s *Service) Deliver(ctx context.Context, now time.Time) (Report, error) {
 			"count", settled)
 	}
 	r.Settled = int(settled)
-	// Several loops overlap rendering, database round trips and SMTP
-	// conversations; claims skip each other's rows, so they never share one.
+	// A pass can make new due notifications (the notice to the owner of a
+	// subscription it broke): passes run until one claims nothing.
+	for {
+		claimed, err := s.deliverPass(ctx, now, &r)
+		if err != nil || claimed == 0 {
+			return r, err
+		}
+	}
+}
+
+// deliverPass claims and sends what is due until nothing is left to claim,
+// and returns how many notifications it claimed.
+func (s *Service) deliverPass(ctx context.Context, now time.Time, r *Report) (int, error) {
 	var mu sync.Mutex
+	var claimed int
+	add := func(o Report, n int) {
+		mu.Lock()
+		r.add(o)
+		claimed += n
+		mu.Unlock()
+	}
 	g, gctx := errgroup.WithContext(ctx)
+	// Several composers claim and render batches, overlapping database
+	// round trips and rendering; claims skip each other's rows, so they
+	// never share one. A sender that fails stops them through stop.
+	composing, stop := context.WithCancel(gctx)
+	defer stop()
+	batches := make(chan []message)
+	var composers sync.WaitGroup
 	for range Parallel {
+		composers.Add(1)
 		g.Go(func() error {
-			var mail *notify.MailSession
-			if s.mailer != nil {
-				mail = s.mailer.Session()
-				defer mail.Close()
-			}
-			for {
-				if err := gctx.Err(); err != nil {
-					return err
-				}
-				batch, err := s.store.ClaimNotifications(gctx, now, BatchSize)
+			defer composers.Done()
+			for composing.Err() == nil {
+				batch, err := s.store.ClaimNotifications(composing, now, BatchSize)
 				if err != nil || len(batch) == 0 {
 					return err
 				}
 				var br Report
-				err = s.deliverBatch(gctx, now, batch, mail, &br)
-				mu.Lock()
-				r.add(br)
-				mu.Unlock()
+				msgs, err := s.prepare(composing, now, batch, &br)
+				add(br, len(batch))
 				if err != nil {
 					return err
 				}
+				select {
+				case batches <- msgs:
+				case <-composing.Done():
+					s.release(context.WithoutCancel(composing), msgs)
+				}
 			}
+			return nil
 		})
 	}
-	err = g.Wait()
+	go func() {
+		composers.Wait()
+		close(batches)
+	}()
+	// One sender hands the messages over one at a time, so that a worker
+	// that dies has at most one message in flight.
+	g.Go(func() error {
+		var mail *notify.MailSession
+		if s.mailer != nil {
+			mail = s.mailer.Session()
+			defer mail.Close()
+		}
+		var err error
+		for msgs := range batches {
+			if err != nil {
+				s.release(context.WithoutCancel(gctx), msgs) // stopping: hand back what was claimed
+				continue
+			}
+			var br Report
+			err = s.sendBatch(gctx, now, msgs, mail, &br)
+			add(br, 0)
+			if err != nil {
+				stop()
+			}
+		}
+		return err
+	})
+	err := g.Wait()
 	if err == nil {
 		err = ctx.Err()
 	}
-	return r, err
+	return claimed, err
 }
 
 func (r *Report) add(o Report) {
@@ -106,11 +156,11 @@ type message struct {
 	slack    *notify.SlackMessage // for Slack subscriptions
 }
 
-// deliverBatch sends the messages of a claimed batch one at a time, and
-// records each right after its channel answered. What was not handed over
-// when it returns (an error, or ctx ended) is released for the next run.
-func (s *Service) deliverBatch(ctx context.Context, now time.Time, batch []store.Notification, mail *notify.MailSession, r *Report) error {
-	// Recording must happen even when ctx has ended: the message went out.
+// prepare renders the messages of a claimed batch and records what will
+// not be sent: new matches now below the minimum (skipped) and what cannot
+// be rendered (failed). When it fails, it hands the whole batch back.
+func (s *Service) prepare(ctx context.Context, now time.Time, batch []store.Notification, r *Report) ([]message, error) {
+	// Recording must happen even when ctx has ended.
 	record := context.WithoutCancel(ctx)
 	msgs, failed, skipped, err := s.compose(ctx, now, batch)
 	if err != nil {
@@ -120,33 +170,49 @@ func (s *Service) deliverBatch(ctx context.Context, now time.Time, batch []store
 		for i, n := range batch {
 			ids[i] = n.ID
 		}
-		return errors.Join(err, s.store.ReleaseClaims(record, ids))
+		return nil, errors.Join(err, s.store.ReleaseClaims(record, ids))
 	}
 	for reason, ids := range skipped {
 		if err := s.store.SkipNotifications(record, ids, reason); err != nil {
-			return err
+			s.release(record, msgs)
+			return nil, err
 		}
 		r.Skipped += len(ids)
 	}
 	for id, reason := range failed {
 		if err := s.store.MarkFailed(record, []int64{id}, reason); err != nil {
-			return err
+			s.release(record, msgs)
+			return nil, err
 		}
 		r.Failed++
 	}
+	return msgs, nil
+}
+
+// release hands claimed messages back unsent, for the next run.
+func (s *Service) release(ctx context.Context, msgs []message) {
+	var ids []int64
+	for _, m := range msgs {
+		ids = append(ids, m.ids...)
+	}
+	if err := s.store.ReleaseClaims(ctx, ids); err != nil {
+		s.logger.Error("claimed notifications not released; they go out when the lease runs out", "count", len(ids), "err", err)
+	}
+}
+
+// sendBatch sends prepared messages one at a time and records each right
+// after its channel answered. What was not handed over when it returns (an
+// error, or ctx ended) is released for the next run.
+func (s *Service) sendBatch(ctx context.Context, now time.Time, msgs []message, mail *notify.MailSession, r *Report) error {
+	// Recording must happen even when ctx has ended: the message went out.
+	record := context.WithoutCancel(ctx)
 	done := 0              // msgs[:done] were handed over or given up
 	var unrecorded []int64 // the last message sent, recorded as the next one starts
 	defer func() {
 		if err := s.store.MarkSent(record, unrecorded, now); err != nil {
 			s.logger.Error("sent notifications not recorded; they are settled as sent after the lease", "ids", unrecorded, "err", err)
 		}
-		var rest []int64
-		for _, m := range msgs[done:] {
-			rest = append(rest, m.ids...)
-		}
-		if err := s.store.ReleaseClaims(record, rest); err != nil {
-			s.logger.Error("claimed notifications not released; they go out when the lease runs out", "count", len(rest), "err", err)
-		}
+		s.release(record, msgs[done:])
 	}()
 	for _, m := range msgs {
 		if ctx.Err() != nil {
