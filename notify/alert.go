@@ -131,6 +131,15 @@ type Invitation struct {
 	Rationale  Text     `json:"rationale"` // why these cities, and what each brings
 	AcceptURL  string   `json:"accept_url"`
 	DeclineURL string   `json:"decline_url"`
+	// Alternatives are the other consortia the same planner run proposes
+	// for the call, best first: one invitation names them all.
+	Alternatives []Consortium `json:"alternatives,omitempty"`
+}
+
+// Consortium is one proposed set of cities for a bid.
+type Consortium struct {
+	Lead    string   `json:"lead"`
+	Members []string `json:"members"` // lead included
 }
 
 // Alert is one event about one call for one subscription.
@@ -144,6 +153,10 @@ type Alert struct {
 	DaysBefore int         `json:"days_before,omitempty"` // KindDeadlineReminder: the reminder's offset, e.g. 7
 	Invitation *Invitation `json:"invitation,omitempty"`  // KindInvitation
 	MuteURL    string      `json:"mute_url"`              // stops alerts about this call (see Links.Mute)
+	// City is the city the event concerns, e.g. "Gent", named in the
+	// alert's heading; empty for a coordinator's invitation, which names
+	// its cities.
+	City string `json:"city,omitempty"`
 }
 
 // DaysLeft returns the whole days from the alert's day to the call's
@@ -173,6 +186,10 @@ type Frequency string
 const (
 	Daily  Frequency = "daily"
 	Weekly Frequency = "weekly"
+	// Instant groups the alerts of an instant subscription that fell due
+	// together (its first sweep, a crawl with many new matches), so that a
+	// burst is one message.
+	Instant Frequency = "instant"
 )
 
 // Digest groups the alerts of one subscription over a period into one message.
@@ -182,6 +199,8 @@ type Digest struct {
 	From      time.Time `json:"from"` // first day of the period
 	To        time.Time `json:"to"`   // last day of the period
 	Alerts    []Alert   `json:"alerts"`
+	// Cities are the cities the digest is about, named in its title.
+	Cities []string `json:"cities,omitempty"`
 	// MoreURL is the page that lists everything, linked when a digest is
 	// too long to show in full (see MaxDigestSection).
 	MoreURL string `json:"more_url,omitempty"`

@@ -28,6 +28,11 @@ var phrases = map[string]Text{
 	"digest.one":    {NL: "melding", EN: "alert"},
 	"digest.more":   {NL: "en nog %d meer op fundmatch", EN: "and %d more on fundmatch"},
 
+	// A grouped message of an instant subscription, and the city a message
+	// is for ("Nieuwe match voor Gent").
+	"digest.instant": {NL: "Nieuwe meldingen", EN: "New alerts"},
+	"for":            {NL: "voor", EN: "for"},
+
 	"greeting":   {NL: "Beste", EN: "Dear"},
 	"score":      {NL: "Score", EN: "Score"},
 	"reasons":    {NL: "Waarom deze oproep", EN: "Why this call"},
@@ -61,6 +66,8 @@ var phrases = map[string]Text{
 	"invite.rationale":   {NL: "Waarom samen", EN: "Why together"},
 	"invite.accept":      {NL: "Aanvaarden", EN: "Accept"},
 	"invite.decline":     {NL: "Afwijzen", EN: "Decline"},
+
+	"invite.alternatives": {NL: "Alternatieven uit dezelfde planning", EN: "Alternatives from the same planner run"},
 
 	"days.today": {NL: "vandaag", EN: "today"},
 	"days.one":   {NL: "nog 1 dag", EN: "1 day left"},

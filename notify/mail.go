@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // TLSPolicy is how the Mailer secures a plain smtp:// connection (SMTP_TLS).
@@ -215,6 +216,71 @@ func (m *Mailer) sendBatch(ctx context.Context, emails []Email, results []error)
 		for _, i := range index {
 			results[i] = de
 		}
+	}
+}
+
+// MailSession sends emails one at a time over a kept connection, so that
+// the caller can record each one as sent as soon as the server accepted it:
+// a crash then leaves at most the message in flight unrecorded. The
+// connection is replaced after PerConnection messages or any failure. A
+// session is not safe for concurrent use; Close it when done.
+type MailSession struct {
+	m    *Mailer
+	conn *smtp.Client
+	sent int // over conn
+}
+
+// Session returns a MailSession; it connects on the first Send.
+func (m *Mailer) Session() *MailSession { return &MailSession{m: m} }
+
+// Send delivers one email and returns nil when the server accepted it,
+// otherwise a *DeliveryError classified as SendAll's are. ctx bounds
+// connecting; a message whose conversation has begun is finished (each
+// command is bounded by the Mailer's timeout), so that cancelling never
+// leaves the message half sent.
+func (s *MailSession) Send(ctx context.Context, e Email) error {
+	msg, err := s.m.message(e)
+	if err != nil {
+		return &DeliveryError{Channel: "email", Class: Permanent, Reason: "invalid_message", Err: err}
+	}
+	fresh := false
+	for {
+		if s.conn == nil || s.sent >= s.m.perConnection {
+			s.Close()
+			conn, err := s.m.client.DialToSMTPClientWithContext(ctx)
+			if err != nil {
+				return &DeliveryError{Channel: "email", Class: Temporary, Reason: "connect", Err: redact(err, s.m.password)}
+			}
+			s.conn, s.sent, fresh = conn, 0, true
+		}
+		s.sent++
+		err := s.m.client.SendWithSMTPClient(s.conn, msg)
+		if err == nil {
+			return nil
+		}
+		if msg.HasSendError() {
+			// A refusal with a reply code leaves the connection usable;
+			// anything else may have broken it: start afresh.
+			if se, ok := errors.AsType[*mail.SendError](msg.SendError()); !ok || se.ErrorCode() == 0 {
+				s.Close()
+			}
+			return classifySMTP(msg.SendError(), s.m.password)
+		}
+		s.Close()
+		// The kept connection failed its check (it idled past the server's
+		// or our timeout) before the message was tried: one new connection.
+		if fresh {
+			return classifySMTP(err, s.m.password)
+		}
+	}
+}
+
+// Close ends the session's connection, if any. The messages sent are handed
+// over; a failed QUIT does not undo that, so it returns nothing.
+func (s *MailSession) Close() {
+	if s.conn != nil {
+		_ = s.m.client.CloseWithSMTPClient(s.conn)
+		s.conn = nil
 	}
 }
 

@@ -279,3 +279,28 @@ func TestMailerStopsAtACancelledContext(t *testing.T) {
 		t.Errorf("%d messages sent after cancellation", n)
 	}
 }
+
+func TestMailSessionSendsOneByOneOverAKeptConnection(t *testing.T) {
+	sink := startSMTPSink(t, true)
+	m := testMailer(t, sink, sink.password, 3)
+	s := m.Session()
+	defer s.Close()
+	emails := []Email{
+		{To: "officer@gent.test", Subject: "a", Text: "a"},
+		{To: "nobody@unknown.test", Subject: "b", Text: "b"},
+		{To: "officer@leuven.test", Subject: "c", Text: "c"},
+		{To: "officer@brugge.test", Subject: "d", Text: "d"},
+	}
+	var results []error
+	for _, e := range emails {
+		results = append(results, s.Send(context.Background(), e))
+	}
+	checkDeliveryError(t, results[0], 0, "", 0)
+	checkDeliveryError(t, results[1], Permanent, "smtp 550", 0)
+	checkDeliveryError(t, results[2], 0, "", 0)
+	checkDeliveryError(t, results[3], 0, "", 0)
+	if len(sink.received()) != 3 || sink.connections() != 2 {
+		t.Errorf("%d messages over %d connections, want 3 over 2 (a refusal keeps the connection; a new one after 3 messages)",
+			len(sink.received()), sink.connections())
+	}
+}

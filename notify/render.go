@@ -60,6 +60,7 @@ type labels struct {
 	Score, Reasons, Deadline, Budget, OpenCall, Changed string
 	Lead, Members, Rationale, Accept, Decline           string
 	Why, Unsubscribe, Mute                              string
+	Alternatives                                        string
 }
 
 func newLabels(lang Language) *labels {
@@ -68,7 +69,7 @@ func newLabels(lang Language) *labels {
 		Budget: phrase(lang, "budget"), OpenCall: phrase(lang, "open_call"), Changed: phrase(lang, "changed"),
 		Lead: phrase(lang, "invite.leadcity"), Members: phrase(lang, "invite.members"),
 		Rationale: phrase(lang, "invite.rationale"), Accept: phrase(lang, "invite.accept"),
-		Decline: phrase(lang, "invite.decline"), Why: phrase(lang, "footer.why"),
+		Decline: phrase(lang, "invite.decline"), Alternatives: phrase(lang, "invite.alternatives"), Why: phrase(lang, "footer.why"),
 		Unsubscribe: phrase(lang, "footer.unsubscribe"), Mute: phrase(lang, "footer.mute"),
 	}
 }
@@ -108,6 +109,7 @@ type alertView struct {
 	Reminder    string
 	Invitation  *invitationView
 	MuteURL     string
+	City        string
 }
 
 type changeView struct {
@@ -121,6 +123,9 @@ type invitationView struct {
 	Rationale  string
 	AcceptURL  string
 	DeclineURL string
+	// Alternatives are the run's other consortia, one line each, e.g.
+	// "Trekker: Gent · Partners: Antwerpen, Gent".
+	Alternatives []string
 }
 
 func newAlertView(lang Language, a Alert) alertView {
@@ -128,7 +133,8 @@ func newAlertView(lang Language, a Alert) alertView {
 		Lang:        lang,
 		L:           labelsFor(lang),
 		Kind:        a.Kind,
-		Label:       phrase(lang, "kind."+string(a.Kind)),
+		Label:       kindLabel(lang, a),
+		City:        a.City,
 		Call:        a.Call,
 		Score:       strconv.Itoa(a.Call.Score) + "/100",
 		Eligibility: phrase(lang, "eligibility."+string(eligibilityOrUnknown(a.Call.Eligibility))),
@@ -161,6 +167,10 @@ func newAlertView(lang Language, a Alert) alertView {
 			AcceptURL:  inv.AcceptURL,
 			DeclineURL: inv.DeclineURL,
 		}
+		for _, c := range inv.Alternatives {
+			v.Invitation.Alternatives = append(v.Invitation.Alternatives,
+				phrase(lang, "invite.leadcity")+": "+c.Lead+" · "+phrase(lang, "invite.members")+": "+strings.Join(c.Members, ", "))
+		}
 	}
 	return v
 }
@@ -186,10 +196,20 @@ func newChangeView(lang Language, c Change) changeView {
 	return v
 }
 
-// alertSubject is the subject line of a single alert, e.g.
-// "Nieuwe match (82/100): Smart mobility for cities".
-func alertSubject(lang Language, a Alert) string {
+// kindLabel names the alert's event and, when it has one, its city, e.g.
+// "Nieuwe match voor Gent".
+func kindLabel(lang Language, a Alert) string {
 	label := phrase(lang, "kind."+string(a.Kind))
+	if a.City != "" {
+		label += " " + phrase(lang, "for") + " " + a.City
+	}
+	return label
+}
+
+// alertSubject is the subject line of a single alert, e.g.
+// "Nieuwe match voor Gent (82/100): Smart mobility for cities".
+func alertSubject(lang Language, a Alert) string {
+	label := kindLabel(lang, a)
 	switch a.Kind {
 	case KindNewMatch:
 		return fmt.Sprintf("%s (%d/100): %s", label, a.Call.Score, a.Call.Title)
@@ -202,7 +222,7 @@ func alertSubject(lang Language, a Alert) string {
 }
 
 // digestTitle is the subject line of a digest, e.g.
-// "Dagelijks overzicht: 12 meldingen (23 november 2026)".
+// "Dagelijks overzicht voor Gent: 12 meldingen (23 november 2026)".
 func digestTitle(d Digest) string {
 	lang := d.Recipient.Language
 	noun := phrase(lang, "digest.count")
@@ -213,7 +233,11 @@ func digestTitle(d Digest) string {
 	if d.Frequency == Weekly {
 		period = FormatDate(lang, d.From) + " – " + period
 	}
-	return fmt.Sprintf("%s: %d %s (%s)", phrase(lang, "digest."+string(d.Frequency)), len(d.Alerts), noun, period)
+	title := phrase(lang, "digest."+string(d.Frequency))
+	if len(d.Cities) > 0 {
+		title += " " + phrase(lang, "for") + " " + strings.Join(d.Cities, ", ")
+	}
+	return fmt.Sprintf("%s: %d %s (%s)", title, len(d.Alerts), noun, period)
 }
 
 // RenderAlert renders a single alert as an email to r.

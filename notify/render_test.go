@@ -355,3 +355,43 @@ func TestLongDigestSectionsAreCutAndLinked(t *testing.T) {
 		t.Error("the short sections lost their alerts")
 	}
 }
+
+func TestAlertsAndGroupedMessagesNameTheCity(t *testing.T) {
+	l := testLinks(t)
+	a := sampleAlerts(l)[KindNewMatch]
+	a.City = "Sint-Niklaas"
+	for _, lang := range []Language{Dutch, English} {
+		t.Run(string(lang), func(t *testing.T) {
+			r := sampleRecipient(l, lang)
+			e, err := RenderAlert(r, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			label := map[Language]string{Dutch: "Nieuwe match voor Sint-Niklaas", English: "New match for Sint-Niklaas"}[lang]
+			if !strings.HasPrefix(e.Subject, label+" (") || !strings.Contains(e.Text, label+": ") || !strings.Contains(e.HTML, label) {
+				t.Errorf("alert does not name the city as %q: subject %q", label, e.Subject)
+			}
+			if s := SlackAlert(r, a); !strings.Contains(string(slackJSON(t, s)), label) {
+				t.Errorf("Slack alert does not name the city as %q", label)
+			}
+
+			d := sampleDigest(l, r, Instant, 3)
+			for i := range d.Alerts {
+				d.Alerts[i].City = "Sint-Niklaas"
+			}
+			d.Cities = []string{"Sint-Niklaas"}
+			e, err = RenderDigest(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := strconv.Itoa(len(d.Alerts))
+			title := map[Language]string{Dutch: "Nieuwe meldingen voor Sint-Niklaas: " + n + " meldingen (", English: "New alerts for Sint-Niklaas: " + n + " alerts ("}[lang]
+			if !strings.HasPrefix(e.Subject, title) {
+				t.Errorf("grouped message subject %q, want it to start with %q", e.Subject, title)
+			}
+			if s := SlackDigest(d); !strings.HasPrefix(s.Text, title) || !strings.Contains(string(slackJSON(t, s)), "Sint-Niklaas ·") {
+				t.Errorf("grouped Slack message %q does not name the city in its title and lines", s.Text)
+			}
+		})
+	}
+}

@@ -38,6 +38,14 @@ func SlackAlert(r Recipient, a Alert) SlackMessage {
 			phrase(lang, "invite.leadcity"), escape(inv.Lead),
 			phrase(lang, "invite.members"), escape(inv.Members),
 			phrase(lang, "invite.rationale"), escape(inv.Rationale))), nil, nil))
+		if len(inv.Alternatives) > 0 {
+			var b strings.Builder
+			b.WriteString("*" + phrase(lang, "invite.alternatives") + "*")
+			for _, alt := range inv.Alternatives {
+				b.WriteString("\n• " + escape(alt))
+			}
+			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
+		}
 	}
 	if len(v.Changes) > 0 {
 		var b strings.Builder
@@ -129,6 +137,9 @@ func digestLine(v alertView) string {
 		deadline += " (" + v.DaysLeft + ")"
 	}
 	facts := []string{phrase(v.Lang, "score") + " " + v.Score, phrase(v.Lang, "deadline") + ": " + deadline, phrase(v.Lang, "budget") + ": " + v.Budget}
+	if v.City != "" {
+		facts = append([]string{v.City}, facts...)
+	}
 	for _, c := range v.Changes {
 		facts = append(facts, c.Label+": "+c.Old+" → "+c.New)
 	}

@@ -124,7 +124,7 @@ func (e *env) runWorker(ctx context.Context, s *services) error {
 	if err != nil {
 		return err
 	}
-	(&alerts.Handlers{Service: svc, Client: client, Now: time.Now}).Register(w)
+	(&alerts.Handlers{Service: svc, Client: client, Now: time.Now, Stopping: ctx}).Register(w)
 	return w.Run(ctx)
 }
 

@@ -6,11 +6,14 @@
 // Every event becomes a row in the notifications table whose delivery key
 // (subscription, call, event, revision) is unique: Sweep inserts the rows,
 // ComposeDigests groups the events of daily and weekly subscribers into one
-// digest row per period, and Deliver claims due rows (pending → sending),
-// sends them and records the outcome. A row found in sending after its
-// worker stopped is settled as sent without sending it again: fundmatch
-// chooses at most once for that window, because sending again could deliver
-// a message twice and nothing can tell whether the first attempt arrived.
+// digest row per period, and Deliver leases the due rows of a few
+// subscriptions, makes one message per digest, notice, or burst of an
+// instant subscriber's events, and sends them one at a time, each row going
+// to sending just before its message is handed over and to sent right
+// after. A row found in sending after its worker stopped is settled as sent
+// without sending it again: fundmatch chooses at most once for that window,
+// because sending again could deliver a message twice and nothing can tell
+// whether the first attempt arrived.
 package alerts
 
 import (
@@ -28,19 +31,22 @@ import (
 
 // Defaults of a Service.
 const (
-	// Lease is how long a claimed notification may stay in sending before
-	// Deliver considers its worker gone; far above an SMTP or Slack timeout.
-	Lease = 10 * time.Minute
+	// Lease is how long a worker holds the notifications it claimed, and
+	// how long one may stay in sending before Deliver considers its worker
+	// gone; far above an SMTP or Slack timeout.
+	Lease = store.ClaimLease
 	// MaxAttempts is how often a temporary failure is retried before the
 	// notification is given up.
 	MaxAttempts = 8
 	// DigestHour is the local hour from which the day's digests go out
 	// (weekly digests on Monday).
 	DigestHour = 7
-	// BatchSize is how many notifications Deliver claims at once; a batch
-	// of emails goes over one SMTP connection.
+	// BatchSize is how many subscriptions' due notifications Deliver claims
+	// at once; their emails go over one SMTP connection.
 	BatchSize = 100
-	// Parallel is how many batches Deliver works on at once.
+	// Parallel is how many batches Deliver claims and renders at once;
+	// one sender sends their messages one at a time, so a worker that dies
+	// has at most one in flight.
 	Parallel = 2
 )
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,14 +25,19 @@ type Report struct {
 	Failed  int // given up
 	Broken  int // subscriptions marked broken
 	Settled int // found in sending after a crash; settled as sent, not resent
+	Skipped int // not sent: a match's score fell below the subscription's minimum
 }
 
 // Deliver sends every notification due at now and records each outcome:
 // sent; pending again after Slack's Retry-After or a back-off for a
 // temporary failure; failed after MaxAttempts; or, for a permanent refusal
 // (a revoked webhook), the subscription marked broken and its owner told by
-// email. Notifications a crashed worker left in sending for longer than
-// Lease are settled as sent without being sent again.
+// email. Each message is recorded as soon as its channel accepted it, so a
+// worker killed mid-way leaves only its message in flight in doubt: that one
+// is settled as sent after Lease, without being sent again, and the rest of
+// its claim is delivered by the next run once the lease has run out. When
+// ctx ends (SIGTERM), the message in flight is finished and recorded and the
+// rest of the claim is released at once; Deliver then returns ctx's error.
 func (s *Service) Deliver(ctx context.Context, now time.Time) (Report, error) {
 	var r Report
 	settled, err := s.store.SettleAbandoned(ctx, now.Add(-Lease), now)
@@ -43,30 +49,91 @@ func (s *Service) Deliver(ctx context.Context, now time.Time) (Report, error) {
 			"count", settled)
 	}
 	r.Settled = int(settled)
-	// Several loops overlap rendering, database round trips and SMTP
-	// conversations; claims skip each other's rows, so they never share one.
+	// A pass can make new due notifications (the notice to the owner of a
+	// subscription it broke): passes run until one claims nothing.
+	for {
+		claimed, err := s.deliverPass(ctx, now, &r)
+		if err != nil || claimed == 0 {
+			return r, err
+		}
+	}
+}
+
+// deliverPass claims and sends what is due until nothing is left to claim,
+// and returns how many notifications it claimed.
+func (s *Service) deliverPass(ctx context.Context, now time.Time, r *Report) (int, error) {
 	var mu sync.Mutex
-	g, ctx := errgroup.WithContext(ctx)
+	var claimed int
+	add := func(o Report, n int) {
+		mu.Lock()
+		r.add(o)
+		claimed += n
+		mu.Unlock()
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	// Several composers claim and render batches, overlapping database
+	// round trips and rendering; claims skip each other's rows, so they
+	// never share one. A sender that fails stops them through stop.
+	composing, stop := context.WithCancel(gctx)
+	defer stop()
+	batches := make(chan []message)
+	var composers sync.WaitGroup
 	for range Parallel {
+		composers.Add(1)
 		g.Go(func() error {
-			for {
-				batch, err := s.store.ClaimNotifications(ctx, now, BatchSize)
+			defer composers.Done()
+			for composing.Err() == nil {
+				batch, err := s.store.ClaimNotifications(composing, now, BatchSize)
 				if err != nil || len(batch) == 0 {
 					return err
 				}
 				var br Report
-				err = s.deliverBatch(ctx, now, batch, &br)
-				mu.Lock()
-				r.add(br)
-				mu.Unlock()
+				msgs, err := s.prepare(composing, now, batch, &br)
+				add(br, len(batch))
 				if err != nil {
 					return err
 				}
+				select {
+				case batches <- msgs:
+				case <-composing.Done():
+					s.release(context.WithoutCancel(composing), msgs)
+				}
 			}
+			return nil
 		})
 	}
-	err = g.Wait()
-	return r, err
+	go func() {
+		composers.Wait()
+		close(batches)
+	}()
+	// One sender hands the messages over one at a time, so that a worker
+	// that dies has at most one message in flight.
+	g.Go(func() error {
+		var mail *notify.MailSession
+		if s.mailer != nil {
+			mail = s.mailer.Session()
+			defer mail.Close()
+		}
+		var err error
+		for msgs := range batches {
+			if err != nil {
+				s.release(context.WithoutCancel(gctx), msgs) // stopping: hand back what was claimed
+				continue
+			}
+			var br Report
+			err = s.sendBatch(gctx, now, msgs, mail, &br)
+			add(br, 0)
+			if err != nil {
+				stop()
+			}
+		}
+		return err
+	})
+	err := g.Wait()
+	if err == nil {
+		err = ctx.Err()
+	}
+	return claimed, err
 }
 
 func (r *Report) add(o Report) {
@@ -75,105 +142,127 @@ func (r *Report) add(o Report) {
 	r.Failed += o.Failed
 	r.Broken += o.Broken
 	r.Settled += o.Settled
+	r.Skipped += o.Skipped
 }
 
-// message is one claimed notification made ready for its channel.
+// message is one message made ready for its channel from one or more
+// claimed notifications of a subscription.
 type message struct {
-	n     store.Notification
-	sub   store.Subscription
-	email *notify.Email        // for email subscriptions and owner notices
-	slack *notify.SlackMessage // for Slack subscriptions
+	n        store.Notification // the first of them: its event and key
+	ids      []int64            // every notification the message carries
+	attempts int                // the most attempts among them, this one included
+	sub      store.Subscription
+	email    *notify.Email        // for email subscriptions and owner notices
+	slack    *notify.SlackMessage // for Slack subscriptions
 }
 
-func (s *Service) deliverBatch(ctx context.Context, now time.Time, batch []store.Notification, r *Report) error {
-	msgs, failed, err := s.compose(ctx, now, batch)
+// prepare renders the messages of a claimed batch and records what will
+// not be sent: new matches now below the minimum (skipped) and what cannot
+// be rendered (failed). When it fails, it hands the whole batch back.
+func (s *Service) prepare(ctx context.Context, now time.Time, batch []store.Notification, r *Report) ([]message, error) {
+	// Recording must happen even when ctx has ended.
+	record := context.WithoutCancel(ctx)
+	msgs, failed, skipped, err := s.compose(ctx, now, batch)
 	if err != nil {
-		// Nothing was sent: give the batch back rather than leave it to be
-		// settled as sent after the lease. Done even when ctx has ended.
+		// Nothing was sent: give the batch back rather than leave it
+		// claimed until the lease runs out.
 		ids := make([]int64, len(batch))
 		for i, n := range batch {
 			ids[i] = n.ID
 		}
-		return errors.Join(err, s.store.ReleaseClaims(context.WithoutCancel(ctx), ids))
+		return nil, errors.Join(err, s.store.ReleaseClaims(record, ids))
+	}
+	for reason, ids := range skipped {
+		if err := s.store.SkipNotifications(record, ids, reason); err != nil {
+			s.release(record, msgs)
+			return nil, err
+		}
+		r.Skipped += len(ids)
 	}
 	for id, reason := range failed {
-		if err := s.store.MarkFailed(ctx, id, reason); err != nil {
-			return err
+		if err := s.store.MarkFailed(record, []int64{id}, reason); err != nil {
+			s.release(record, msgs)
+			return nil, err
 		}
 		r.Failed++
 	}
-	brokenSubs := map[int64]bool{} // refused a message of this batch: send it nothing more
-	var emails []notify.Email
-	var emailMsgs []message
+	return msgs, nil
+}
+
+// release hands claimed messages back unsent, for the next run.
+func (s *Service) release(ctx context.Context, msgs []message) {
+	var ids []int64
 	for _, m := range msgs {
-		if m.email != nil {
-			emails = append(emails, *m.email)
-			emailMsgs = append(emailMsgs, m)
-		}
+		ids = append(ids, m.ids...)
 	}
-	if len(emails) > 0 {
-		var results []error
-		if s.mailer == nil {
-			results = make([]error, len(emails))
-			for i := range results {
-				results[i] = &notify.DeliveryError{Channel: "email", Class: notify.Temporary, Reason: "no SMTP server configured"}
-			}
-		} else {
-			results = s.mailer.SendAll(ctx, emails)
+	if err := s.store.ReleaseClaims(ctx, ids); err != nil {
+		s.logger.Error("claimed notifications not released; they go out when the lease runs out", "count", len(ids), "err", err)
+	}
+}
+
+// sendBatch sends prepared messages one at a time and records each right
+// after its channel answered. What was not handed over when it returns (an
+// error, or ctx ended) is released for the next run.
+func (s *Service) sendBatch(ctx context.Context, now time.Time, msgs []message, mail *notify.MailSession, r *Report) error {
+	// Recording must happen even when ctx has ended: the message went out.
+	record := context.WithoutCancel(ctx)
+	done := 0              // msgs[:done] were handed over or given up
+	var unrecorded []int64 // the last message sent, recorded as the next one starts
+	defer func() {
+		if err := s.store.MarkSent(record, unrecorded, now); err != nil {
+			s.logger.Error("sent notifications not recorded; they are settled as sent after the lease", "ids", unrecorded, "err", err)
 		}
-		// Record what went out first: it is what must never go out twice.
-		var sent []int64
-		for i, m := range emailMsgs {
-			if results[i] == nil {
-				sent = append(sent, m.n.ID)
-			}
+		s.release(record, msgs[done:])
+	}()
+	for _, m := range msgs {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
-		if err := s.store.MarkSent(ctx, sent, now); err != nil {
+		started, err := s.store.SentThenStart(record, unrecorded, now, m.ids, now)
+		if err != nil {
 			return err
 		}
-		r.Sent += len(sent)
-		for i, m := range emailMsgs {
-			if results[i] != nil {
-				if err := s.recordFailure(ctx, now, m, results[i], r, brokenSubs); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	for _, m := range msgs {
-		if m.slack == nil {
+		unrecorded = nil
+		done++
+		if !started {
+			// The subscription broke meanwhile (its notifications were
+			// skipped), or this claim outlived its lease and another worker
+			// took them.
 			continue
 		}
-		if brokenSubs[m.sub.ID] {
-			if err := s.store.MarkSkipped(ctx, m.n.ID, "subscription broken"); err != nil {
-				return err
-			}
-			continue
-		}
-		var err error
-		if m.sub.Channel == "slack_bot" {
-			err = s.slack.PostBot(ctx, m.sub.SlackToken, m.sub.SlackChannel, *m.slack)
-		} else {
-			err = s.slack.PostWebhook(ctx, m.sub.SlackWebhookURL, *m.slack)
-		}
-		if err == nil {
-			if err := s.store.MarkSent(ctx, []int64{m.n.ID}, now); err != nil {
-				return err
-			}
+		// The message in flight is finished even when ctx ends: each
+		// channel bounds its own conversation with a timeout.
+		sendErr := s.send(record, m, mail)
+		if sendErr == nil {
+			unrecorded = m.ids
 			r.Sent++
 			continue
 		}
-		if err := s.recordFailure(ctx, now, m, err, r, brokenSubs); err != nil {
+		if err := s.recordFailure(record, now, m, sendErr, r); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// send hands one message to its channel.
+func (s *Service) send(ctx context.Context, m message, mail *notify.MailSession) error {
+	switch {
+	case m.email != nil && mail == nil:
+		return &notify.DeliveryError{Channel: "email", Class: notify.Temporary, Reason: "no SMTP server configured"}
+	case m.email != nil:
+		return mail.Send(ctx, *m.email)
+	case m.sub.Channel == "slack_bot":
+		return s.slack.PostBot(ctx, m.sub.SlackToken, m.sub.SlackChannel, *m.slack)
+	default:
+		return s.slack.PostWebhook(ctx, m.sub.SlackWebhookURL, *m.slack)
+	}
+}
+
 // recordFailure decides what a failed delivery means. The error of a
 // delivery never contains a webhook URL, token or password, so it may be
 // stored and logged.
-func (s *Service) recordFailure(ctx context.Context, now time.Time, m message, sendErr error, r *Report, brokenSubs map[int64]bool) error {
+func (s *Service) recordFailure(ctx context.Context, now time.Time, m message, sendErr error, r *Report) error {
 	reason := sendErr.Error()
 	log := s.logger.With("notification", m.n.ID, "subscription", m.sub.ID, "event", m.n.Event, "err", reason)
 	var de *notify.DeliveryError
@@ -185,32 +274,31 @@ func (s *Service) recordFailure(ctx context.Context, now time.Time, m message, s
 		wait := max(de.RetryAfter, time.Second)
 		log.Info("rate limited; will retry", "after", wait)
 		r.Retried++
-		return s.store.MarkRetry(ctx, m.n.ID, now.Add(wait), sendErr.Error())
+		return s.store.MarkRetry(ctx, m.ids, now.Add(wait), sendErr.Error())
 	case notify.Permanent:
 		if m.n.Event == store.EventSubscriptionBroken {
 			log.Error("the owner of a broken subscription cannot be told")
 			r.Failed++
-			return s.store.MarkFailed(ctx, m.n.ID, sendErr.Error())
+			return s.store.MarkFailed(ctx, m.ids, sendErr.Error())
 		}
-		broke, err := s.store.BreakSubscription(ctx, m.n.ID, m.sub.ID, reason, now)
+		broke, err := s.store.BreakSubscription(ctx, m.ids, m.sub.ID, reason, now)
 		if broke {
 			log.Warn("channel refuses messages; subscription marked broken")
 			r.Broken++
 		} else {
 			r.Failed++
 		}
-		brokenSubs[m.sub.ID] = true
 		return err
 	}
-	if m.n.Attempts >= MaxAttempts {
-		log.Error("delivery given up", "attempts", m.n.Attempts)
+	if m.attempts >= MaxAttempts {
+		log.Error("delivery given up", "attempts", m.attempts)
 		r.Failed++
-		return s.store.MarkFailed(ctx, m.n.ID, sendErr.Error())
+		return s.store.MarkFailed(ctx, m.ids, sendErr.Error())
 	}
-	wait := Backoff(m.n.Attempts)
+	wait := Backoff(m.attempts)
 	log.Warn("delivery failed; will retry", "after", wait)
 	r.Retried++
-	return s.store.MarkRetry(ctx, m.n.ID, now.Add(wait), sendErr.Error())
+	return s.store.MarkRetry(ctx, m.ids, now.Add(wait), sendErr.Error())
 }
 
 // Backoff is the wait after the attempt-th temporary failure: 1, 2, 4 ...
@@ -231,6 +319,7 @@ type facts struct {
 	reasons   map[store.MatchKey][]notify.Text // decoded once: subscribers of a city share its matches
 	revisions map[int64][]crawlers.Change
 	plans     map[int64]store.AlertPlan
+	cities    map[int64]string // names, by ID
 }
 
 // load reads, in a few queries, everything the batch's messages say.
@@ -254,11 +343,14 @@ func (s *Service) load(ctx context.Context, batch []store.Notification) (*facts,
 	for _, d := range f.digests {
 		events = append(events, d...)
 	}
-	var callIDs, revIDs, planIDs []int64
+	var callIDs, revIDs, planIDs, cityIDs []int64
 	var keys []store.MatchKey
 	for _, n := range events {
 		if n.CallID == 0 {
 			continue
+		}
+		if n.Payload.CityID != 0 {
+			cityIDs = append(cityIDs, n.Payload.CityID)
 		}
 		callIDs = append(callIDs, n.CallID)
 		if n.Payload.CityID != 0 {
@@ -270,7 +362,7 @@ func (s *Service) load(ctx context.Context, batch []store.Notification) (*facts,
 				revIDs = append(revIDs, id)
 			}
 		case store.EventInvitation:
-			if id, err := strconv.ParseInt(n.Revision, 10, 64); err == nil {
+			if id := planID(n); id != 0 {
 				planIDs = append(planIDs, id)
 			}
 		}
@@ -291,76 +383,181 @@ func (s *Service) load(ctx context.Context, batch []store.Notification) (*facts,
 	if f.plans, err = s.store.AlertPlans(ctx, planIDs); err != nil {
 		return nil, err
 	}
+	if f.cities, err = s.store.CityNames(ctx, cityIDs); err != nil {
+		return nil, err
+	}
 	return f, nil
 }
 
-// compose renders the batch's messages. Notifications that cannot be
-// rendered (their call was deleted) are returned in failed, with the reason.
-func (s *Service) compose(ctx context.Context, now time.Time, batch []store.Notification) ([]message, map[int64]string, error) {
+// belowMinimum is why a new match is not sent: its score, read when the
+// message is made, fell below the subscription's minimum (the call changed
+// and was scored again), or the match is gone or now ineligible.
+const belowMinimum = "the match no longer reaches the subscription's minimum score"
+
+// compose renders the batch's messages, a subscription's at a time (the
+// batch comes ordered by subscription): each digest and notice is one
+// message, and the single events of an instant subscription that fell due
+// together are one message, grouped when there are several. New matches
+// below the subscription's minimum now are left out and returned in
+// skipped, by reason; notifications that cannot be rendered (their call was
+// deleted) are returned in failed, with the reason.
+func (s *Service) compose(ctx context.Context, now time.Time, batch []store.Notification) ([]message, map[int64]string, map[string][]int64, error) {
 	f, err := s.load(ctx, batch)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	failed := map[int64]string{}
+	skipped := map[string][]int64{}
 	msgs := make([]message, 0, len(batch))
 	today := s.day(now)
-	for _, n := range batch {
-		sub, ok := f.subs[n.SubscriptionID]
+	for start := 0; start < len(batch); {
+		end := start + 1
+		for end < len(batch) && batch[end].SubscriptionID == batch[start].SubscriptionID {
+			end++
+		}
+		group := batch[start:end]
+		start = end
+		sub, ok := f.subs[group[0].SubscriptionID]
 		if !ok {
-			failed[n.ID] = "subscription gone"
+			for _, n := range group {
+				failed[n.ID] = "subscription gone"
+			}
 			continue
 		}
-		m := message{n: n, sub: sub}
 		r := s.recipient(sub)
-		switch n.Event {
-		case store.EventSubscriptionBroken:
-			e, err := notify.RenderBrokenSubscription(notify.BrokenSubscription{
-				Owner:        notify.Recipient{Name: sub.UserName, Email: sub.UserEmail, Language: notify.ParseLanguage(sub.Language)},
-				Subscription: strings.Join(sub.Cities, ", ") + ", " + sub.Target(),
-				Channel:      channelName(sub),
-				Reason:       n.Payload.Reason,
-				SettingsURL:  s.baseURL + "/subscriptions",
-			})
-			if err != nil {
-				failed[n.ID] = err.Error()
-				continue
-			}
-			e.Key = n.Key()
-			m.email = &e
-		case store.EventDailyDigest, store.EventWeeklyDigest:
-			d := notify.Digest{Recipient: r, Frequency: notify.Daily, From: today, To: today, MoreURL: s.baseURL + "/"}
-			if n.Event == store.EventWeeklyDigest {
-				d.Frequency, d.From = notify.Weekly, today.AddDate(0, 0, -6)
-			}
-			for _, ev := range f.digests[n.ID] {
-				if a, ok := s.alert(f, sub, ev, today); ok {
-					d.Alerts = append(d.Alerts, a)
+		var singles []store.Notification
+		for _, n := range group {
+			m := message{n: n, ids: []int64{n.ID}, attempts: n.Attempts + 1, sub: sub}
+			switch n.Event {
+			case store.EventSubscriptionBroken:
+				e, err := notify.RenderBrokenSubscription(notify.BrokenSubscription{
+					Owner:        notify.Recipient{Name: sub.UserName, Email: sub.UserEmail, Language: notify.ParseLanguage(sub.Language)},
+					Subscription: strings.Join(sub.Cities, ", ") + ", " + sub.Target(),
+					Channel:      channelName(sub),
+					Reason:       n.Payload.Reason,
+					SettingsURL:  s.baseURL + "/subscriptions",
+				})
+				if err != nil {
+					failed[n.ID] = err.Error()
+					continue
 				}
-			}
-			if len(d.Alerts) == 0 {
-				failed[n.ID] = "digest without alerts"
+				e.Key = n.Key()
+				m.email = &e
+			case store.EventDailyDigest, store.EventWeeklyDigest:
+				d := notify.Digest{Recipient: r, Frequency: notify.Daily, From: today, To: today, MoreURL: s.baseURL + "/"}
+				if n.Event == store.EventWeeklyDigest {
+					d.Frequency, d.From = notify.Weekly, today.AddDate(0, 0, -6)
+				}
+				var low []int64
+				for _, ev := range f.digests[n.ID] {
+					if s.belowMinimum(f, sub, ev) {
+						low = append(low, ev.ID)
+						continue
+					}
+					if a, ok := s.alert(f, sub, ev, today); ok {
+						d.Alerts = append(d.Alerts, a)
+					}
+				}
+				skipped[belowMinimum] = append(skipped[belowMinimum], low...)
+				if len(d.Alerts) == 0 {
+					if len(low) > 0 {
+						skipped[belowMinimum] = append(skipped[belowMinimum], n.ID)
+					} else {
+						failed[n.ID] = "digest without alerts"
+					}
+					continue
+				}
+				d.Cities = alertCities(d.Alerts)
+				if err := s.render(&m, func() (notify.Email, error) { return notify.RenderDigest(d) },
+					func() notify.SlackMessage { return notify.SlackDigest(d) }); err != nil {
+					failed[n.ID] = err.Error()
+					continue
+				}
+			default:
+				singles = append(singles, n)
 				continue
 			}
-			if err := s.render(&m, func() (notify.Email, error) { return notify.RenderDigest(d) },
-				func() notify.SlackMessage { return notify.SlackDigest(d) }); err != nil {
-				failed[n.ID] = err.Error()
-				continue
-			}
-		default:
-			a, ok := s.alert(f, sub, n, today)
-			if !ok {
-				failed[n.ID] = "call gone"
-				continue
-			}
-			if err := s.render(&m, func() (notify.Email, error) { return notify.RenderAlert(r, a) },
-				func() notify.SlackMessage { return notify.SlackAlert(r, a) }); err != nil {
-				failed[n.ID] = err.Error()
-				continue
-			}
+			msgs = append(msgs, m)
 		}
-		msgs = append(msgs, m)
+		if m, ok := s.composeSingles(f, sub, r, today, singles, failed, skipped); ok {
+			msgs = append(msgs, m)
+		}
 	}
-	return msgs, failed, nil
+	return msgs, failed, skipped, nil
+}
+
+// composeSingles makes one message of the single events of an instant
+// subscription that fell due together: the alert itself when there is one,
+// a grouped message listing them when there are several. False when none
+// is left to send.
+func (s *Service) composeSingles(f *facts, sub store.Subscription, r notify.Recipient, today time.Time, singles []store.Notification,
+	failed map[int64]string, skipped map[string][]int64) (message, bool) {
+	var kept []store.Notification
+	var as []notify.Alert
+	for _, n := range singles {
+		if s.belowMinimum(f, sub, n) {
+			skipped[belowMinimum] = append(skipped[belowMinimum], n.ID)
+			continue
+		}
+		a, ok := s.alert(f, sub, n, today)
+		if !ok {
+			failed[n.ID] = "call gone"
+			continue
+		}
+		kept, as = append(kept, n), append(as, a)
+	}
+	if len(kept) == 0 {
+		return message{}, false
+	}
+	m := message{n: kept[0], sub: sub}
+	for _, n := range kept {
+		m.ids = append(m.ids, n.ID)
+		m.attempts = max(m.attempts, n.Attempts+1)
+	}
+	var err error
+	if len(kept) == 1 {
+		err = s.render(&m, func() (notify.Email, error) { return notify.RenderAlert(r, as[0]) },
+			func() notify.SlackMessage { return notify.SlackAlert(r, as[0]) })
+	} else {
+		d := notify.Digest{Recipient: r, Frequency: notify.Instant, From: today, To: today, Alerts: as,
+			Cities: alertCities(as), MoreURL: s.baseURL + "/"}
+		err = s.render(&m, func() (notify.Email, error) { return notify.RenderDigest(d) },
+			func() notify.SlackMessage { return notify.SlackDigest(d) })
+		if m.email != nil {
+			// The first event's key with a mark: a retry of the same group
+			// keeps its Message-ID, and it never equals a single alert's.
+			m.email.Key = kept[0].Key() + "+group"
+		}
+	}
+	if err != nil {
+		for _, n := range kept {
+			failed[n.ID] = err.Error()
+		}
+		return message{}, false
+	}
+	return m, true
+}
+
+// belowMinimum says whether n is a new match whose current score no longer
+// reaches the subscription's minimum, or whose match is gone or ineligible.
+func (s *Service) belowMinimum(f *facts, sub store.Subscription, n store.Notification) bool {
+	if n.Event != store.EventNewMatch {
+		return false
+	}
+	m, ok := f.matches[store.MatchKey{CallID: n.CallID, CityID: n.Payload.CityID}]
+	return !ok || m.Score < sub.MinScore || m.Eligibility == "ineligible"
+}
+
+// alertCities are the cities the alerts are about, in order of first
+// mention.
+func alertCities(as []notify.Alert) []string {
+	var out []string
+	for _, a := range as {
+		if a.City != "" && !slices.Contains(out, a.City) {
+			out = append(out, a.City)
+		}
+	}
+	return out
 }
 
 // render fills m's email or Slack message, as its subscription's channel
@@ -422,7 +619,7 @@ func (s *Service) alert(f *facts, sub store.Subscription, n store.Notification, 
 			call.Eligibility = notify.NotEligible
 		}
 	}
-	a := notify.Alert{Call: call, Day: today, MuteURL: s.links.Mute(sub.ID, c.Identifier)}
+	a := notify.Alert{Call: call, Day: today, MuteURL: s.links.Mute(sub.ID, c.Identifier), City: f.cities[n.Payload.CityID]}
 	switch n.Event {
 	case store.EventNewMatch:
 		a.Kind = notify.KindNewMatch
@@ -438,7 +635,7 @@ func (s *Service) alert(f *facts, sub store.Subscription, n store.Notification, 
 		}
 	case store.EventInvitation:
 		a.Kind = notify.KindInvitation
-		id, _ := strconv.ParseInt(n.Revision, 10, 64)
+		id := planID(n)
 		p := f.plans[id]
 		planURL := s.baseURL + "/plans/" + strconv.FormatInt(id, 10)
 		a.Invitation = &notify.Invitation{
@@ -449,10 +646,24 @@ func (s *Service) alert(f *facts, sub store.Subscription, n store.Notification, 
 			AcceptURL:  planURL + "#accept",
 			DeclineURL: planURL + "#decline",
 		}
+		for _, alt := range p.Alternatives {
+			a.Invitation.Alternatives = append(a.Invitation.Alternatives, notify.Consortium{Lead: alt.Lead, Members: alt.Members})
+		}
 	default:
 		return notify.Alert{}, false
 	}
 	return a, true
+}
+
+// planID is the plan an invitation is about: the best-ranked plan of its
+// planner run for the recipient, or, for an invitation made per plan
+// before invitations were per run, the plan its revision names.
+func planID(n store.Notification) int64 {
+	if n.Payload.PlanID != 0 {
+		return n.Payload.PlanID
+	}
+	id, _ := strconv.ParseInt(n.Revision, 10, 64)
+	return id
 }
 
 func role(r string) notify.Role {
@@ -564,5 +775,5 @@ func amount(s string) *float64 {
 
 // String describes the report for logs.
 func (r Report) String() string {
-	return fmt.Sprintf("sent=%d retried=%d failed=%d broken=%d settled=%d", r.Sent, r.Retried, r.Failed, r.Broken, r.Settled)
+	return fmt.Sprintf("sent=%d retried=%d failed=%d broken=%d settled=%d skipped=%d", r.Sent, r.Retried, r.Failed, r.Broken, r.Settled, r.Skipped)
 }

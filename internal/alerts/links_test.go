@@ -101,8 +101,22 @@ func TestTheMuteLinkStopsAlertsAboutOneCall(t *testing.T) {
 	sub := f.subscribe(store.NewSubscription{Email: "officer@gent.be", MinScore: 50})
 	muted := f.call("CALL-1", "Oproep 1", "HORIZON", "2026-12-31")
 	f.exec(`INSERT INTO call_interests (city_id, call_id, status, updated_at) VALUES ($1, $2, 'interested', $3)`, f.gent, muted, monday.AddDate(0, 0, -1))
-	if code, _ := do(t, "GET", onServer(t, f.links.Mute(sub, "CALL-1"), ts), ""); code != http.StatusOK {
-		t.Fatalf("GET mute: %d", code)
+	link := onServer(t, f.links.Mute(sub, "CALL-1"), ts)
+	// Opening the link (or a scanner prefetching it) only asks.
+	for range 2 {
+		if code, body := do(t, "GET", link, ""); code != http.StatusOK || !strings.Contains(body, `<form method="post" action="/mute?token=`) {
+			t.Fatalf("GET mute: %d\n%s", code, body)
+		}
+	}
+	var mutes int
+	if err := f.db.GetContext(f.ctx, &mutes, `SELECT count(*) FROM call_mutes`); err != nil || mutes != 0 {
+		t.Fatalf("after GET: %d mutes (%v), want none", mutes, err)
+	}
+	if code, _ := do(t, "POST", link+"x", ""); code != http.StatusBadRequest {
+		t.Fatalf("POST with a tampered token: %d, want 400", code)
+	}
+	if code, body := do(t, "POST", link, ""); code != http.StatusOK || !strings.Contains(body, "Je krijgt geen meldingen meer over deze oproep") {
+		t.Fatalf("POST mute: %d\n%s", code, body)
 	}
 	f.match(muted, f.gent, 90, "eligible")
 	f.match(f.call("CALL-2", "Oproep 2", "HORIZON", "2027-01-01"), f.gent, 70, "eligible")
@@ -110,7 +124,7 @@ func TestTheMuteLinkStopsAlertsAboutOneCall(t *testing.T) {
 	if added[store.EventNewMatch] != 1 || added[store.EventDeadlineReminder] != 0 {
 		t.Fatalf("sweep added %v, want only the other call's match", added)
 	}
-	if code, _ := do(t, "GET", onServer(t, f.links.Mute(sub, "NO-SUCH-CALL"), ts), ""); code != http.StatusNotFound {
+	if code, _ := do(t, "POST", onServer(t, f.links.Mute(sub, "NO-SUCH-CALL"), ts), ""); code != http.StatusNotFound {
 		t.Errorf("muting an unknown call: %d, want 404", code)
 	}
 }

@@ -31,6 +31,10 @@ type smtpSink struct {
 	mails   []*mail.Message
 	discard bool // count only (benchmarks)
 	count   int
+	// delay is how long the server takes to accept a message it has read
+	// (a slow relay); inData counts the messages being accepted.
+	delay  time.Duration
+	inData int
 }
 
 func startSMTPSink(tb testing.TB) *smtpSink {
@@ -82,10 +86,20 @@ func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (s *sinkSession) Data(r io.Reader) error {
+	s.sink.mu.Lock()
+	s.sink.inData++
+	delay := s.sink.delay
+	s.sink.mu.Unlock()
+	defer func() {
+		s.sink.mu.Lock()
+		s.sink.inData--
+		s.sink.mu.Unlock()
+	}()
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return err
 	}
+	time.Sleep(delay)
 	s.sink.mu.Lock()
 	defer s.sink.mu.Unlock()
 	s.sink.count++

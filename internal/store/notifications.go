@@ -1,11 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -55,7 +58,7 @@ type NotificationPayload struct {
 	Days     int    `json:"days,omitempty"`     // deadline_reminder: the reminder's offset
 	Deadline string `json:"deadline,omitempty"` // deadline_reminder: YYYY-MM-DD
 	Role     string `json:"role,omitempty"`     // consortium_invitation: lead, member or coordinator
-	PlanID   int64  `json:"plan_id,omitempty"`  // consortium_invitation
+	PlanID   int64  `json:"plan_id,omitempty"`  // consortium_invitation: the best-ranked plan of its run for the recipient
 	Reason   string `json:"reason,omitempty"`   // subscription_broken: why the channel refused
 }
 
@@ -126,11 +129,13 @@ var sweepStatements = []string{
 	ORDER BY s.id, c.id, ci.city_id
 	ON CONFLICT ON CONSTRAINT notifications_delivery_key DO NOTHING
 	RETURNING event`,
-	// Consortium invitations to the subscribers of each member city, the
-	// lead's first. A coordinator's plan invites only the cities of that
-	// coordinator's set: a city outside it was never theirs to invite.
+	// Consortium invitations to the subscribers of each member city: one
+	// per planner run and call, naming the run's alternatives, with the
+	// city's role in the best-ranked plan that includes it. A coordinator's
+	// plan invites only the cities of that coordinator's set: a city outside
+	// it was never theirs to invite.
 	`INSERT INTO notifications (subscription_id, call_id, event, revision, payload, not_before, created_at)
-	SELECT DISTINCT ON (s.id, p.id) s.id, p.call_id, 'consortium_invitation', p.id::text,
+	SELECT DISTINCT ON (s.id, p.plan_run_id, p.call_id) s.id, p.call_id, 'consortium_invitation', 'run:' || p.plan_run_id,
 		jsonb_build_object('city_id', cm.city_id, 'plan_id', p.id, 'role', CASE cm.role WHEN 'lead' THEN 'lead' ELSE 'member' END),
 		coalesce(q.not_before, $1), $1
 	FROM consortium_plans p
@@ -143,23 +148,32 @@ var sweepStatements = []string{
 	WHERE p.status = 'proposed' AND s.status = 'active' AND $4::date IS NOT NULL
 		AND (creator.id IS NULL OR creator.role <> 'coordinator'
 			OR EXISTS (SELECT 1 FROM user_cities uc WHERE uc.user_id = creator.id AND uc.city_id = cm.city_id))
-		AND ` + fmt.Sprintf(notDeliveredYet, "p.call_id", EventInvitation, "p.id::text") + `
-	ORDER BY s.id, p.id, cm.role
+		AND ` + invitedForRun + `
+	ORDER BY s.id, p.plan_run_id, p.call_id, p.rank, cm.role, p.id
 	ON CONFLICT ON CONSTRAINT notifications_delivery_key DO NOTHING
 	RETURNING event`,
-	// ... and to the subscriptions of the coordinator who made the plan.
+	// ... and to the subscriptions of the coordinator who ran the planner.
 	`INSERT INTO notifications (subscription_id, call_id, event, revision, payload, not_before, created_at)
-	SELECT s.id, p.call_id, 'consortium_invitation', p.id::text,
+	SELECT DISTINCT ON (s.id, p.plan_run_id, p.call_id) s.id, p.call_id, 'consortium_invitation', 'run:' || p.plan_run_id,
 		jsonb_build_object('plan_id', p.id, 'role', 'coordinator'), coalesce(q.not_before, $1), $1
 	FROM consortium_plans p
 	JOIN plan_runs pr ON pr.id = p.plan_run_id
 	JOIN subscriptions s ON s.user_id = pr.created_by
 	LEFT JOIN unnest($2::bigint[], $3::timestamptz[]) AS q(subscription_id, not_before) ON q.subscription_id = s.id
 	WHERE p.status = 'proposed' AND s.status = 'active' AND $4::date IS NOT NULL
-		AND ` + fmt.Sprintf(notDeliveredYet, "p.call_id", EventInvitation, "p.id::text") + `
+		AND ` + invitedForRun + `
+	ORDER BY s.id, p.plan_run_id, p.call_id, p.rank, p.id
 	ON CONFLICT ON CONSTRAINT notifications_delivery_key DO NOTHING
 	RETURNING event`,
 }
+
+// invitedForRun keeps a sweep from inviting a subscription again to a
+// planner run's plans for a call: by the run's key, or by the key of one of
+// its plans (invitations were once made per plan).
+const invitedForRun = `NOT EXISTS (SELECT 1 FROM notifications x WHERE x.subscription_id = s.id
+	AND x.call_id = p.call_id AND x.event = 'consortium_invitation'
+	AND (x.revision = 'run:' || p.plan_run_id OR x.revision IN (SELECT r.id::text FROM consortium_plans r
+		WHERE r.plan_run_id = p.plan_run_id AND r.call_id = p.call_id)))`
 
 // SweepEvents records, as pending notifications, every event a subscription
 // has not been told about yet: new matches, changes and deadline reminders
@@ -257,27 +271,85 @@ func scanNotifications(rows *sql.Rows) ([]Notification, error) {
 	return out, rows.Err()
 }
 
-// ClaimNotifications moves up to limit due notifications from pending to
-// sending and returns them. Rows another worker holds are skipped, and the
-// update is conditional on the row still being pending, so two workers never
-// claim the same notification. Due are: instant alerts whose not_before has
-// passed, digests, and notices of broken subscriptions; the events a digest
-// groups are sent with it, never alone.
+// ClaimLease is how long a worker holds the notifications it claimed. A
+// claimed notification stays pending under the lease until its message is
+// handed to the channel (StartSending), so the rest of a batch whose worker
+// died is claimed again once the lease has run out; only the message in
+// flight is in doubt. It is far above an SMTP or Slack timeout.
+const ClaimLease = 10 * time.Minute
+
+// dueForClaim selects (as p, joined to its subscription s) the notifications
+// due at $1 and not held by another worker's lease ($3 is $1 - ClaimLease):
+// instant alerts whose not_before has passed, digests, and notices of
+// broken subscriptions; the events a digest groups are sent with it, never
+// alone.
+const dueForClaim = `p.status = 'pending' AND p.not_before <= $1 AND p.digest_id IS NULL
+	AND (p.claimed_at IS NULL OR p.claimed_at < $3)
+	AND (p.event = 'subscription_broken' OR s.status = 'active' AND
+		(p.event IN ('daily_digest', 'weekly_digest') OR s.frequency = 'instant'))`
+
+// ClaimNotifications leases, at now, every due notification of up to limit
+// subscriptions and returns them, by subscription. A subscription's due
+// notifications are claimed together, so that the events that fell due
+// together can go out as one message. Subscriptions another worker is
+// claiming are skipped and leased rows are not due, so two workers never
+// claim the same notification. The rows stay pending until StartSending.
 func (s *Store) ClaimNotifications(ctx context.Context, now time.Time, limit int) ([]Notification, error) {
-	rows, err := s.db.QueryContext(ctx, `UPDATE notifications n SET status = 'sending', attempts = n.attempts + 1, claimed_at = $1
-	WHERE n.status = 'pending' AND n.id IN (
-		SELECT p.id FROM notifications p JOIN subscriptions s ON s.id = p.subscription_id
-		WHERE p.status = 'pending' AND p.not_before <= $1 AND p.digest_id IS NULL
-			AND (p.event = 'subscription_broken' OR s.status = 'active' AND
-				(p.event IN ('daily_digest', 'weekly_digest') OR s.frequency = 'instant'))
-		ORDER BY p.not_before, p.id
+	rows, err := s.db.QueryContext(ctx, `WITH picked AS (
+		SELECT s.id FROM subscriptions s
+		WHERE EXISTS (SELECT 1 FROM notifications p WHERE p.subscription_id = s.id AND `+dueForClaim+`)
+		ORDER BY s.id
 		LIMIT $2
-		FOR UPDATE OF p SKIP LOCKED)
-	RETURNING `+notificationColumns, now, limit)
+		FOR NO KEY UPDATE OF s SKIP LOCKED)
+	UPDATE notifications p SET claimed_at = $1
+	FROM picked JOIN subscriptions s ON s.id = picked.id
+	WHERE p.subscription_id = picked.id AND `+dueForClaim+`
+	RETURNING `+strings.ReplaceAll(notificationColumns, "n.", "p."), now, limit, now.Add(-ClaimLease))
 	if err != nil {
 		return nil, fmt.Errorf("claim notifications: %w", err)
 	}
-	return scanNotifications(rows)
+	out, err := scanNotifications(rows)
+	slices.SortFunc(out, func(a, b Notification) int {
+		return cmp.Or(cmp.Compare(a.SubscriptionID, b.SubscriptionID), cmp.Compare(a.ID, b.ID))
+	})
+	return out, err
+}
+
+// StartSending records that the message made of the claimed notifications
+// ids, claimed at claimedAt, is about to be handed to its channel: they move
+// to sending. It returns false, and changes nothing, unless every one of
+// them is still pending under that claim (the lease ran out and another
+// worker took them, or the subscription broke meanwhile).
+func (s *Store) StartSending(ctx context.Context, ids []int64, claimedAt time.Time) (bool, error) {
+	return s.SentThenStart(ctx, nil, time.Time{}, ids, claimedAt)
+}
+
+// SentThenStart does MarkSent(sent, now) and StartSending(ids, claimedAt)
+// in one statement: a worker sending messages one after the other commits
+// once per message, recording the last one as it starts the next.
+func (s *Store) SentThenStart(ctx context.Context, sent []int64, now time.Time, ids []int64, claimedAt time.Time) (bool, error) {
+	var started int64
+	// Prepared: it runs once per message, and planning it costs more than
+	// running it.
+	err := s.stmts.queryRow(ctx, `WITH sent AS (
+		UPDATE notifications SET status = 'sent', sent_at = $2, last_error = ''
+		WHERE id = ANY($1) AND status = 'sending' RETURNING id
+	), grouped AS (
+		UPDATE notifications n SET status = 'sent', sent_at = $2, last_error = ''
+		FROM sent WHERE n.digest_id = sent.id AND n.status = 'pending'
+	), held AS (
+		SELECT id FROM notifications WHERE id = ANY($3) AND status = 'pending' AND claimed_at = $4 FOR UPDATE
+	), started AS (
+		-- Only when every notification of the message is still held.
+		UPDATE notifications n SET status = 'sending', attempts = n.attempts + 1
+		WHERE n.id = ANY($3) AND n.id IN (SELECT id FROM held) AND (SELECT count(*) FROM held) = $5
+		RETURNING n.id
+	)
+	SELECT count(*) FROM started`, pq.Int64Array(sent), now, pq.Int64Array(ids), claimedAt, len(ids)).Scan(&started)
+	if err != nil {
+		return false, fmt.Errorf("start sending notifications: %w", err)
+	}
+	return started == int64(len(ids)), nil
 }
 
 // OutcomeUnknown is the last_error of a notification found in sending after
@@ -348,36 +420,38 @@ func (s *Store) MarkSent(ctx context.Context, ids []int64, now time.Time) error 
 	return nil
 }
 
-// MarkRetry puts a notification back to pending, due again at notBefore,
-// with the reason it failed.
-func (s *Store) MarkRetry(ctx context.Context, id int64, notBefore time.Time, reason string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'pending', not_before = $2, last_error = $3
-		WHERE id = $1 AND status = 'sending'`, id, notBefore, reason)
+// MarkRetry puts the notifications of a message back to pending, due again
+// at notBefore and free of any claim, with the reason it failed.
+func (s *Store) MarkRetry(ctx context.Context, ids []int64, notBefore time.Time, reason string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'pending', not_before = $2, last_error = $3, claimed_at = NULL
+		WHERE id = ANY($1) AND status = 'sending'`, pq.Int64Array(ids), notBefore, reason)
 	if err != nil {
-		return fmt.Errorf("mark notification %d for retry: %w", id, err)
+		return fmt.Errorf("mark notifications %v for retry: %w", ids, err)
 	}
 	return nil
 }
 
-// MarkFailed gives up on a notification (and the events its digest groups).
-func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
+// MarkFailed gives up on claimed notifications (and the events their
+// digests group), whether their message was tried or could not be made.
+func (s *Store) MarkFailed(ctx context.Context, ids []int64, reason string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'failed', last_error = $2
-		WHERE (id = $1 AND status = 'sending') OR (digest_id = $1 AND status = 'pending')`, id, reason)
+		WHERE (id = ANY($1) AND status IN ('pending', 'sending')) OR (digest_id = ANY($1) AND status = 'pending')`,
+		pq.Int64Array(ids), reason)
 	if err != nil {
-		return fmt.Errorf("mark notification %d failed: %w", id, err)
+		return fmt.Errorf("mark notifications %v failed: %w", ids, err)
 	}
 	return nil
 }
 
 // BreakSubscription records that a subscription's channel refuses messages:
-// the notification fails, the subscription becomes broken with the reason
+// the notifications of the message fail, the subscription becomes broken with the reason
 // (the web page shows it), its waiting notifications are skipped, and a
 // notice to its owner is queued. A subscription already broken is left as
 // it is; broke says whether this call broke it.
-func (s *Store) BreakSubscription(ctx context.Context, notificationID, subscriptionID int64, reason string, now time.Time) (broke bool, err error) {
+func (s *Store) BreakSubscription(ctx context.Context, notificationIDs []int64, subscriptionID int64, reason string, now time.Time) (broke bool, err error) {
 	err = s.Tx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE notifications SET status = 'failed', last_error = $2
-			WHERE (id = $1 AND status = 'sending') OR (digest_id = $1 AND status = 'pending')`, notificationID, reason)
+			WHERE (id = ANY($1) AND status = 'sending') OR (digest_id = ANY($1) AND status = 'pending')`, pq.Int64Array(notificationIDs), reason)
 		if err != nil {
 			return fmt.Errorf("break subscription %d: %w", subscriptionID, err)
 		}
@@ -407,38 +481,67 @@ func (s *Store) BreakSubscription(ctx context.Context, notificationID, subscript
 	return broke, err
 }
 
-// ReleaseClaims puts claimed notifications that were not sent back to
-// pending, for a worker that failed before sending them.
+// ReleaseClaims ends the claim on notifications that were not handed to
+// their channel, so that the next delivery takes them at once: a worker
+// that failed before sending them, or stopped (SIGTERM) in the middle of a
+// batch.
 func (s *Store) ReleaseClaims(ctx context.Context, ids []int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'pending', claimed_at = NULL
-		WHERE id = ANY($1) AND status = 'sending'`, pq.Int64Array(ids))
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET claimed_at = NULL
+		WHERE id = ANY($1) AND status = 'pending'`, pq.Int64Array(ids))
 	if err != nil {
 		return fmt.Errorf("release claimed notifications: %w", err)
 	}
 	return nil
 }
 
-// MarkSkipped records that a claimed notification will not be sent, and why.
-func (s *Store) MarkSkipped(ctx context.Context, id int64, reason string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'skipped', last_error = $2
-		WHERE (id = $1 AND status = 'sending') OR (digest_id = $1 AND status = 'pending')`, id, reason)
-	if err != nil {
-		return fmt.Errorf("mark notification %d skipped: %w", id, err)
-	}
-	return nil
-}
-
-// NextDue returns when the earliest pending notification falls due, and
-// false when none is pending.
+// NextDue returns when the earliest pending notification falls due (a
+// claimed one when its lease runs out), and false when none is pending.
 func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 	var t sql.NullTime
-	err := s.db.QueryRowContext(ctx, `SELECT min(not_before) FROM notifications n JOIN subscriptions s ON s.id = n.subscription_id
+	err := s.db.QueryRowContext(ctx, `SELECT min(greatest(n.not_before, n.claimed_at + $1 * interval '1 second'))
+		FROM notifications n JOIN subscriptions s ON s.id = n.subscription_id
 		WHERE n.status = 'pending' AND n.digest_id IS NULL AND (n.event = 'subscription_broken' OR s.status = 'active' AND
-			(n.event IN ('daily_digest', 'weekly_digest') OR s.frequency = 'instant'))`).Scan(&t)
+			(n.event IN ('daily_digest', 'weekly_digest') OR s.frequency = 'instant'))`, ClaimLease.Seconds()).Scan(&t)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("next due notification: %w", err)
 	}
 	return t.Time, t.Valid, nil
+}
+
+// SkipNotifications records that claimed notifications (or events a
+// digest groups) will not be sent, and why.
+func (s *Store) SkipNotifications(ctx context.Context, ids []int64, reason string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET status = 'skipped', last_error = $2
+		WHERE id = ANY($1) AND status = 'pending'`, pq.Int64Array(ids), reason)
+	if err != nil {
+		return fmt.Errorf("skip notifications: %w", err)
+	}
+	return nil
+}
+
+// CityNames returns the Dutch names of the cities with the given IDs, by ID.
+func (s *Store) CityNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name_nl FROM cities WHERE id = ANY($1)`, pq.Int64Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("city names: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]string, len(ids))
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("city names: %w", err)
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
 }
 
 // AlertCall is what an alert says about a call.
@@ -551,29 +654,43 @@ type AlertPlan struct {
 	Lead      string          // the lead city's name
 	Members   []string        // every member city's name, lead first
 	Rationale json.RawMessage // components->'rationale': a string or {"nl": ..., "en": ...}; null when absent
+	// Alternatives are the other plans still proposed that its planner
+	// run made for the call, best ranked first.
+	Alternatives []AlertPlan
 }
 
-// AlertPlans returns the consortium plans with the given IDs, by ID.
+// AlertPlans returns the consortium plans with the given IDs, by ID, each
+// with its alternatives.
 func (s *Store) AlertPlans(ctx context.Context, ids []int64) (map[int64]AlertPlan, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT p.id, coalesce(p.components->'rationale', 'null'::jsonb),
+	rows, err := s.db.QueryContext(ctx, `SELECT q.id, p.id, coalesce(p.components->'rationale', 'null'::jsonb),
 		coalesce((SELECT c.name_nl FROM consortium_members m JOIN cities c ON c.id = m.city_id
 			WHERE m.plan_id = p.id AND m.role = 'lead'), ''),
 		coalesce((SELECT array_agg(c.name_nl ORDER BY m.role, c.name_nl) FROM consortium_members m
 			JOIN cities c ON c.id = m.city_id WHERE m.plan_id = p.id), '{}')
-		FROM consortium_plans p WHERE p.id = ANY($1)`, pq.Int64Array(ids))
+		FROM consortium_plans q
+		JOIN consortium_plans p ON p.plan_run_id = q.plan_run_id AND p.call_id = q.call_id AND (p.id = q.id OR p.status = 'proposed')
+		WHERE q.id = ANY($1)
+		ORDER BY q.id, p.id <> q.id, p.rank, p.id`, pq.Int64Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("alert plans: %w", err)
 	}
 	defer rows.Close()
 	out := make(map[int64]AlertPlan, len(ids))
 	for rows.Next() {
+		var of int64
 		var p AlertPlan
 		var members pq.StringArray
-		if err := rows.Scan(&p.ID, &p.Rationale, &p.Lead, &members); err != nil {
+		if err := rows.Scan(&of, &p.ID, &p.Rationale, &p.Lead, &members); err != nil {
 			return nil, fmt.Errorf("alert plans: %w", err)
 		}
 		p.Members = members
-		out[p.ID] = p
+		if p.ID == of {
+			out[of] = p
+			continue
+		}
+		plan := out[of]
+		plan.Alternatives = append(plan.Alternatives, p)
+		out[of] = plan
 	}
 	return out, rows.Err()
 }

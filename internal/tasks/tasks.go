@@ -110,6 +110,25 @@ func RelayScoring(ctx context.Context, st *store.Store, client *asynq.Client) (i
 	})
 }
 
+// sweepSlot is the granularity of the sweeps that follow scoring.
+const sweepSlot = 10 * time.Second
+
+// NewNotifySweepTask returns the alert sweep that follows a scoring task
+// ending at now: due at the end of now's 10-second slot, with an ID per
+// slot, so the scoring tasks that end within one slot make one sweep, which
+// starts after all of them, and one that ends while a sweep runs makes the
+// next.
+func NewNotifySweepTask(now time.Time) *asynq.Task {
+	slot := now.Truncate(sweepSlot).Add(sweepSlot)
+	return asynq.NewTask(TypeNotifySweep, nil,
+		asynq.Queue(QueueNotify),
+		asynq.TaskID(fmt.Sprintf("%s:%d", TypeNotifySweep, slot.Unix())),
+		asynq.ProcessAt(slot),
+		asynq.MaxRetry(3),
+		asynq.Timeout(5*time.Minute),
+	)
+}
+
 // CrawlPayload names the source to crawl and the schedule slot the run is for.
 type CrawlPayload struct {
 	Source string    `json:"source"`

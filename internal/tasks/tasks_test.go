@@ -2,6 +2,7 @@ package tasks_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -231,5 +232,32 @@ func TestAnOutboxEntryRelayedTwiceIsQueuedOnce(t *testing.T) {
 	}
 	if n, _ := st.PendingScoring(ctx); n != 0 {
 		t.Fatalf("%d entries left in the outbox", n)
+	}
+}
+
+func TestSweepsAfterScoringShareATaskPerTenSecondSlot(t *testing.T) {
+	addr, db := testdb.Redis(t)
+	opt := asynq.RedisClientOpt{Addr: addr, DB: db}
+	client := asynq.NewClient(opt)
+	defer client.Close()
+	// A slot an hour ahead, so that asynq keeps the tasks scheduled.
+	base := time.Now().Truncate(10 * time.Second).Add(time.Hour)
+	var refused int
+	// Three scoring tasks end within one slot, a fourth in the next.
+	for _, at := range []time.Duration{1 * time.Second, 4 * time.Second, 9 * time.Second, 12 * time.Second} {
+		info, err := client.Enqueue(tasks.NewNotifySweepTask(base.Add(at)))
+		if errors.Is(err, asynq.ErrTaskIDConflict) {
+			refused++
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slot := info.NextProcessAt; slot.Before(base.Add(at)) || slot.Sub(base.Add(at)) > 10*time.Second {
+			t.Errorf("a sweep for scoring that ended at +%v runs at %v, want within the next 10 s", at, slot)
+		}
+	}
+	if refused != 2 {
+		t.Errorf("%d of 4 enqueues refused, want 2: one sweep per slot", refused)
 	}
 }

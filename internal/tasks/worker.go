@@ -56,6 +56,12 @@ func (w *Worker) Handle(taskType string, h asynq.Handler) {
 	w.mux.Handle(taskType, h)
 }
 
+// Use adds middleware that wraps every task's handler, e.g. to follow some
+// tasks with others.
+func (w *Worker) Use(mw asynq.MiddlewareFunc) {
+	w.mux.Use(mw)
+}
+
 // Run processes tasks until ctx ends, then stops taking new tasks and waits
 // for the running ones up to the shutdown timeout; what has not finished by
 // then goes back to Redis and runs again later.

@@ -12,8 +12,9 @@ import (
 // The signed links in alerts. GET /unsubscribe only asks for confirmation,
 // because link scanners and prefetchers open links in emails; the form's
 // POST, like a mail client's RFC 8058 one-click POST, ends the subscription
-// at once. GET /mute mutes at once: muting one call is small and the user
-// clicked a link made for exactly that.
+// at once. /mute works the same way: GET asks, the form's POST mutes, so a
+// scanner that opens every link in an email (Safe Links and the like) does
+// not mute calls behind the user's back.
 
 // verifyLink checks the token of a signed link for purpose; on failure it
 // writes the error page and returns false.
@@ -31,7 +32,7 @@ func (s *Server) unsubscribeConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "alerts.html", map[string]any{"Heading": "unsubscribe_heading",
-		"Message": "unsubscribe_confirm", "Confirm": true, "Token": r.URL.Query().Get("token")})
+		"Message": "unsubscribe_confirm", "Confirm": "/unsubscribe", "Button": "unsubscribe_button", "Token": r.URL.Query().Get("token")})
 }
 
 func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
@@ -46,6 +47,14 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	s.cfg.Logger.Info("unsubscribed through a signed link", "subscription", t.SubscriptionID)
 	s.render(w, r, http.StatusOK, "alerts.html", map[string]any{"Heading": "unsubscribe_heading", "Message": "unsubscribed"})
+}
+
+func (s *Server) muteConfirm(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.verifyLink(w, r, notify.PurposeMute); !ok {
+		return
+	}
+	s.render(w, r, http.StatusOK, "alerts.html", map[string]any{"Heading": "mute_heading",
+		"Message": "mute_confirm", "Confirm": "/mute", "Button": "mute_button", "Token": r.URL.Query().Get("token")})
 }
 
 func (s *Server) mute(w http.ResponseWriter, r *http.Request) {

@@ -97,6 +97,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/unsubscribe", "", [7]int{400, 400, 400, 400, 400, 400, 400}},
 		{"POST", "/unsubscribe", "", [7]int{400, 400, 400, 400, 400, 400, 400}},
 		{"GET", "/mute", "", [7]int{400, 400, 400, 400, 400, 400, 400}},
+		{"POST", "/mute", "", [7]int{400, 400, 400, 400, 400, 400, 400}},
 		{"GET", "/calls", "", [7]int{login, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/calls/HORIZON-CL5-2027-D4-01", "", [7]int{login, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/calls/NO-SUCH-CALL", "", [7]int{login, 404, 404, 404, 404, 404, 404}},

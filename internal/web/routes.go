@@ -36,7 +36,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// One-click links from alert emails: the signed token is the credential.
 	s.handle(mux, "GET /unsubscribe", s.unsubscribeConfirm)
 	s.handle(mux, "POST /unsubscribe", s.unsubscribe)
-	s.handle(mux, "GET /mute", s.mute)
+	s.handle(mux, "GET /mute", s.muteConfirm)
+	s.handle(mux, "POST /mute", s.mute)
 
 	// Pages for signed-in users; each handler checks access to the city,
 	// call or plan it shows.
