@@ -73,16 +73,19 @@ type Profile struct {
 	ExcludedProgrammes pq.StringArray `db:"excluded_programmes" json:"excluded_programmes"`
 	// PreparationDays is the minimum time the city needs before a deadline;
 	// nil means the programme's default.
-	PreparationDays   *int      `db:"preparation_days" json:"preparation_days"`
-	MaxConcurrentBids int       `db:"max_concurrent_bids" json:"max_concurrent_bids"`
-	CoFundingCapacity float64   `db:"cofunding_capacity" json:"cofunding_capacity"`
-	StartingPoint     bool      `db:"starting_point" json:"starting_point"`
-	UpdatedAt         time.Time `db:"updated_at" json:"updated_at"`
+	PreparationDays   *int    `db:"preparation_days" json:"preparation_days"`
+	MaxConcurrentBids int     `db:"max_concurrent_bids" json:"max_concurrent_bids"`
+	CoFundingCapacity float64 `db:"cofunding_capacity" json:"cofunding_capacity"`
+	StartingPoint     bool    `db:"starting_point" json:"starting_point"`
+	// Derived is set on a profile fundmatch derived from similar
+	// municipalities; saving the profile (an officer's edit) clears it.
+	Derived   bool      `db:"derived" json:"derived"`
+	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
 }
 
 const profileColumns = `p.city_id, c.slug AS city, p.weight_economy, p.weight_government, p.weight_people,
 	p.weight_living, p.weight_mobility, p.weight_environment, p.keywords_nl, p.keywords_en, p.excluded_programmes,
-	p.preparation_days, p.max_concurrent_bids, p.cofunding_capacity, p.starting_point, p.updated_at`
+	p.preparation_days, p.max_concurrent_bids, p.cofunding_capacity, p.starting_point, p.derived, p.updated_at`
 
 // ProfileBySlug returns the profile of the city with that slug, or ErrNotFound.
 func (s *Store) ProfileBySlug(ctx context.Context, slug string) (Profile, error) {
@@ -108,7 +111,8 @@ func (s *Store) Profiles(ctx context.Context) ([]Profile, error) {
 
 // SaveProfile writes p for the city p.CityID. With onlyIfMissing, an existing
 // profile is left as it is (a seed must never overwrite an officer's edits).
-// An unchanged profile is not rewritten. It reports whether anything changed.
+// An unchanged profile is not rewritten, but saving a derived profile as it
+// is clears its Derived flag: the officer has adopted it. It reports whether anything changed.
 func SaveProfile(ctx context.Context, tx *sqlx.Tx, p Profile, onlyIfMissing bool) (changed bool, err error) {
 	for _, a := range []*pq.StringArray{&p.KeywordsNL, &p.KeywordsEN, &p.ExcludedProgrammes} {
 		if *a == nil {
@@ -122,27 +126,27 @@ func SaveProfile(ctx context.Context, tx *sqlx.Tx, p Profile, onlyIfMissing bool
 			keywords_nl = EXCLUDED.keywords_nl, keywords_en = EXCLUDED.keywords_en,
 			excluded_programmes = EXCLUDED.excluded_programmes, preparation_days = EXCLUDED.preparation_days,
 			max_concurrent_bids = EXCLUDED.max_concurrent_bids, cofunding_capacity = EXCLUDED.cofunding_capacity,
-			starting_point = EXCLUDED.starting_point, updated_at = now()
+			starting_point = EXCLUDED.starting_point, derived = EXCLUDED.derived, updated_at = now()
 		WHERE (profiles.weight_economy, profiles.weight_government, profiles.weight_people, profiles.weight_living,
 		       profiles.weight_mobility, profiles.weight_environment, profiles.keywords_nl, profiles.keywords_en,
 		       profiles.excluded_programmes, profiles.preparation_days, profiles.max_concurrent_bids,
-		       profiles.cofunding_capacity, profiles.starting_point)
+		       profiles.cofunding_capacity, profiles.starting_point, profiles.derived)
 		      IS DISTINCT FROM
 		      (EXCLUDED.weight_economy, EXCLUDED.weight_government, EXCLUDED.weight_people, EXCLUDED.weight_living,
 		       EXCLUDED.weight_mobility, EXCLUDED.weight_environment, EXCLUDED.keywords_nl, EXCLUDED.keywords_en,
 		       EXCLUDED.excluded_programmes, EXCLUDED.preparation_days, EXCLUDED.max_concurrent_bids,
-		       EXCLUDED.cofunding_capacity, EXCLUDED.starting_point)`
+		       EXCLUDED.cofunding_capacity, EXCLUDED.starting_point, EXCLUDED.derived)`
 	if onlyIfMissing {
 		conflict = `ON CONFLICT (city_id) DO NOTHING`
 	}
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO profiles (city_id, weight_economy, weight_government, weight_people, weight_living,
 			weight_mobility, weight_environment, keywords_nl, keywords_en, excluded_programmes, preparation_days,
-			max_concurrent_bids, cofunding_capacity, starting_point)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) `+conflict,
+			max_concurrent_bids, cofunding_capacity, starting_point, derived)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) `+conflict,
 		p.CityID, p.DomainWeights.Economy, p.DomainWeights.Government, p.DomainWeights.People, p.DomainWeights.Living,
 		p.DomainWeights.Mobility, p.DomainWeights.Environment, p.KeywordsNL, p.KeywordsEN, p.ExcludedProgrammes,
-		p.PreparationDays, p.MaxConcurrentBids, p.CoFundingCapacity, p.StartingPoint)
+		p.PreparationDays, p.MaxConcurrentBids, p.CoFundingCapacity, p.StartingPoint, p.Derived)
 	if err != nil {
 		return false, fmt.Errorf("save profile of %s: %w", p.City, err)
 	}

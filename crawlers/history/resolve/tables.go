@@ -87,10 +87,12 @@ var ambiguousInBelgium = map[string]bool{
 
 // ambiguousAbroad are names shared with places in other countries (Halle in
 // Germany, Hasselt and Aalst in the Netherlands, Bruges in France, Lier in
-// Norway): a match on them needs the country to be Belgium or a code to
+// Norway, and the former municipalities Herne and Melle in Germany and Ham
+// in France): a match on them needs the country to be Belgium or a code to
 // confirm it.
 var ambiguousAbroad = map[string]bool{
 	"halle": true, "hasselt": true, "aalst": true, "bruges": true, "lier": true, "menin": true, "genk": true,
+	"herne": true, "melle": true, "ham": true,
 }
 
 // organisation is a public body known by its own name rather than a
