@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -152,4 +153,66 @@ func SaveProfile(ctx context.Context, tx *sqlx.Tx, p Profile, onlyIfMissing bool
 	}
 	n, err := res.RowsAffected()
 	return n > 0, err
+}
+
+// SaveDerivedProfiles writes profiles fundmatch derived (Derived set) in one
+// statement: a city without a profile gets its derived one, a derived
+// profile is brought up to date, and a profile an officer has saved (no
+// longer derived) is never touched. Unchanged profiles are not rewritten.
+// It reports how many profiles were written.
+func SaveDerivedProfiles(ctx context.Context, tx *sqlx.Tx, ps []Profile) (int, error) {
+	type row struct {
+		CityID            int64    `json:"city_id"`
+		Economy           float64  `json:"weight_economy"`
+		Government        float64  `json:"weight_government"`
+		People            float64  `json:"weight_people"`
+		Living            float64  `json:"weight_living"`
+		Mobility          float64  `json:"weight_mobility"`
+		Environment       float64  `json:"weight_environment"`
+		KeywordsNL        []string `json:"keywords_nl"`
+		KeywordsEN        []string `json:"keywords_en"`
+		MaxConcurrentBids int      `json:"max_concurrent_bids"`
+		CoFundingCapacity float64  `json:"cofunding_capacity"`
+	}
+	rows := make([]row, len(ps))
+	for i, p := range ps {
+		w := p.DomainWeights
+		rows[i] = row{p.CityID, w.Economy, w.Government, w.People, w.Living, w.Mobility, w.Environment,
+			append([]string{}, p.KeywordsNL...), append([]string{}, p.KeywordsEN...), p.MaxConcurrentBids, p.CoFundingCapacity}
+	}
+	input, err := json.Marshal(rows)
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO profiles (city_id, weight_economy, weight_government, weight_people, weight_living,
+			weight_mobility, weight_environment, keywords_nl, keywords_en, max_concurrent_bids, cofunding_capacity,
+			starting_point, derived)
+		SELECT i.city_id, i.weight_economy, i.weight_government, i.weight_people, i.weight_living,
+		       i.weight_mobility, i.weight_environment, i.keywords_nl, i.keywords_en, i.max_concurrent_bids,
+		       i.cofunding_capacity, true, true
+		FROM jsonb_to_recordset($1::jsonb) AS i(city_id bigint, weight_economy real, weight_government real,
+			weight_people real, weight_living real, weight_mobility real, weight_environment real,
+			keywords_nl text[], keywords_en text[], max_concurrent_bids integer, cofunding_capacity numeric)
+		ORDER BY i.city_id
+		ON CONFLICT (city_id) DO UPDATE SET
+			weight_economy = EXCLUDED.weight_economy, weight_government = EXCLUDED.weight_government,
+			weight_people = EXCLUDED.weight_people, weight_living = EXCLUDED.weight_living,
+			weight_mobility = EXCLUDED.weight_mobility, weight_environment = EXCLUDED.weight_environment,
+			keywords_nl = EXCLUDED.keywords_nl, keywords_en = EXCLUDED.keywords_en,
+			max_concurrent_bids = EXCLUDED.max_concurrent_bids, cofunding_capacity = EXCLUDED.cofunding_capacity,
+			updated_at = now()
+		WHERE profiles.derived
+		  AND (profiles.weight_economy, profiles.weight_government, profiles.weight_people, profiles.weight_living,
+		       profiles.weight_mobility, profiles.weight_environment, profiles.keywords_nl, profiles.keywords_en,
+		       profiles.max_concurrent_bids, profiles.cofunding_capacity)
+		      IS DISTINCT FROM
+		      (EXCLUDED.weight_economy, EXCLUDED.weight_government, EXCLUDED.weight_people, EXCLUDED.weight_living,
+		       EXCLUDED.weight_mobility, EXCLUDED.weight_environment, EXCLUDED.keywords_nl, EXCLUDED.keywords_en,
+		       EXCLUDED.max_concurrent_bids, EXCLUDED.cofunding_capacity)`, string(input))
+	if err != nil {
+		return 0, fmt.Errorf("save derived profiles: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
