@@ -44,7 +44,7 @@ var (
 // Result counts what a seed run changed.
 type Result struct {
 	Cities, Municipalities, Profiles, Projects imports.Result
-	Derived int // starter profiles derived or brought up to date
+	Derived                                    int // starter profiles derived or brought up to date
 }
 
 // Run loads the seed data. Each part runs in its own transaction.
