@@ -44,7 +44,9 @@ var (
 // Result counts what a seed run changed.
 type Result struct {
 	Cities, Municipalities, Profiles, Projects imports.Result
-	Derived                                    int // starter profiles derived or brought up to date
+
+	// Derived counts the starter profiles derived or brought up to date.
+	Derived int
 }
 
 // Run loads the seed data. Each part runs in its own transaction.
