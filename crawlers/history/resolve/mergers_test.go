@@ -75,3 +75,19 @@ func TestMergersNameEveryOldCodeOnce(t *testing.T) {
 		t.Fatalf("Gooik merged into %+v", m)
 	}
 }
+
+func TestAPostcodeTheListLacksNeitherConfirmsNorContradicts(t *testing.T) {
+	// The seeded list has no postcodes for most municipalities yet: Kruibeke's
+	// 9150 must not count against Beveren-Kruibeke-Zwijndrecht.
+	r, err := New(merged, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := r.Resolve(Party{Name: "Gemeente Kruibeke", Country: "BE", PostCode: "9150", LAU: []string{"BE_46013"}})
+	if got.Decision != Certain || got.Slug != "beveren-kruibeke-zwijndrecht" {
+		t.Fatalf("Kruibeke with its postcode = %s %q %.2f %q", got.Decision, got.Slug, got.Confidence, got.Evidence)
+	}
+	if got := r.Resolve(Party{Name: "OCMW", Country: "BE", PostCode: "9150", LAU: []string{"46013"}}); got.Slug != "beveren-kruibeke-zwijndrecht" {
+		t.Fatalf("a bare OCMW with an unknown postcode and an old LAU code = %s %q", got.Decision, got.Slug)
+	}
+}

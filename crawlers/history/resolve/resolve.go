@@ -334,7 +334,9 @@ func (r *Resolver) score(p Party, res Resolution, words []string, m mention) Res
 // confirmed the match, and the evidence.
 func (r *Resolver) location(p Party, i int) (delta float64, confirmed bool, evidence []string) {
 	muni := r.munis[i]
-	if pc := postcode(p.PostCode); pc != "" {
+	// A municipality whose postcodes the reference list lacks is neither
+	// confirmed nor contradicted by one.
+	if pc := postcode(p.PostCode); pc != "" && len(muni.Postcodes) > 0 {
 		if slices.Contains(muni.Postcodes, pc) {
 			delta += 0.08
 			confirmed = true
@@ -410,7 +412,7 @@ func (r *Resolver) byLocationOnly(p Party, res Resolution, words []string) Resol
 
 // locate returns the municipalities the participant's codes point to.
 func (r *Resolver) locate(p Party) []int {
-	if pc := postcode(p.PostCode); pc != "" {
+	if pc := postcode(p.PostCode); pc != "" && len(r.postcodes[pc]) > 0 {
 		return r.postcodes[pc]
 	}
 	for i, m := range r.munis {

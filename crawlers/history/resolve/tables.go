@@ -83,6 +83,9 @@ var negatives = []string{
 // Louvain-la-Neuve, boom and mol as words).
 var ambiguousInBelgium = map[string]bool{
 	"saint nicolas": true, "louvain": true, "boom": true, "mol": true, "geel": true, "hal": true,
+	// former municipalities (2025) whose names are also villages of others:
+	// Beveren in Roeselare and Alveringem, Moerbeke in Geraardsbergen
+	"beveren": true, "moerbeke": true,
 }
 
 // ambiguousAbroad are names shared with places in other countries (Halle in
