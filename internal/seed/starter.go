@@ -85,7 +85,8 @@ type source struct {
 
 // starterProfile derives a profile for city c from its own past projects and
 // the profiles of the similarCount sources most like it (same province, then
-// same arrondissement, then population band and size): their domain weights
+// same arrondissement, then population band and size; sources with nothing in
+// common are left out when alike ones exist): their domain weights
 // averaged, raised for the domains of c's own projects; the union of their
 // most frequent keywords; a bid capacity and co-funding scaled to c's size.
 // It reports false when there is no source to draw from.
@@ -108,6 +109,11 @@ func starterProfile(c store.City, own []store.CityProject, sources []source) (st
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.city.Slug, b.city.Slug))
 	})
 	rs = rs[:min(similarCount, len(rs))]
+	// A source that shares nothing with c (another province, size unknown)
+	// is no better than any other: when some source is alike, only the alike
+	// ones count, even if they are fewer than similarCount.
+	best := rs[0].score
+	rs = slices.DeleteFunc(rs, func(r ranked) bool { return r.score == 0 && best > 0 })
 
 	p := store.Profile{CityID: c.ID, City: c.Slug, Derived: true, StartingPoint: true, ExcludedProgrammes: pq.StringArray{}}
 	var nl, en [][]string
