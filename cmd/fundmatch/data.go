@@ -59,7 +59,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 }
 
 func runSeed(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("seed", "", "Load the 13 centre cities and the VGC with a starting profile each, and the City of\nThings projects the published sources document. Running it again changes nothing,\nand never overwrites a profile an officer has edited.\n\nWhile no admin can sign in, it also makes the first one: from ADMIN_EMAIL and\nADMIN_PASSWORD, or admin@localhost with a one-time sign-in link it prints.")
+	fs := e.flags("seed", "", "Load every Flemish municipality (285 since the 2025 mergers, from official lists),\nthe 13 centre cities and the VGC with a starting profile each, the City of Things\nprojects the published sources document, and a derived starter profile for every\nother municipality. Running it again changes nothing, and never overwrites a\nprofile an officer has edited. A newer official list loads with\n'fundmatch import municipalities FILE'.\n\nWhile no admin can sign in, it also makes the first one: from ADMIN_EMAIL and\nADMIN_PASSWORD, or admin@localhost with a one-time sign-in link it prints.")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -75,8 +75,9 @@ func runSeed(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "seeded: %d cities (%d changed), %d profiles (%d new), %d projects (%d changed)\n",
-		res.Cities.Rows, res.Cities.Changed, res.Profiles.Rows, res.Profiles.Changed, res.Projects.Rows, res.Projects.Changed)
+	fmt.Fprintf(e.stdout, "seeded: %d cities (%d changed), %d municipalities (%d changed), %d profiles (%d new), %d projects (%d changed), %d derived profiles written\n",
+		res.Cities.Rows, res.Cities.Changed, res.Municipalities.Rows, res.Municipalities.Changed, res.Profiles.Rows, res.Profiles.Changed,
+		res.Projects.Rows, res.Projects.Changed, res.Derived)
 	return e.ensureFirstAdmin(ctx, st)
 }
 
@@ -112,19 +113,19 @@ func runCities(ctx context.Context, e *env, args []string) error {
 }
 
 func runImport(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("import", "cities|projects|profiles|cordis|kohesio|keep FILE", "Load more municipalities (CSV), past projects (CSV) or city profiles (JSON). A file\nloads in one transaction: a bad row rejects the whole file, naming its line, column\nand reason. The formats are in README.md; examples/ has a file of each.\n\nOr import EU history: a CORDIS project dump (zip or directory), a Kohesio CSV export,\nor a keep.eu XLSX export or project JSON. Progress goes to stderr; uncertain\nparticipants go to the review list ('fundmatch review list').")
+	fs := e.flags("import", "cities|municipalities|projects|profiles|cordis|kohesio|keep FILE", "Load more municipalities (CSV), a newer official list of the Flemish municipalities\n(CSV, the shape of internal/seed/municipalities.csv; municipalities without a\nprofile get a derived one), past projects (CSV) or city profiles (JSON). A file\nloads in one transaction: a bad row rejects the whole file, naming its line, column\nand reason. The formats are in README.md; examples/ has a file of each.\n\nOr import EU history: a CORDIS project dump (zip or directory), a Kohesio CSV export,\nor a keep.eu XLSX export or project JSON. Progress goes to stderr; uncertain\nparticipants go to the review list ('fundmatch review list').")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
-		return usageError{msg: "want: import cities|projects|profiles|cordis|kohesio|keep FILE"}
+		return usageError{msg: "want: import cities|municipalities|projects|profiles|cordis|kohesio|keep FILE"}
 	}
 	kind, path := fs.Arg(0), fs.Arg(1)
 	if kind == "cordis" || kind == "kohesio" || kind == "keep" {
 		return runHistoryImport(ctx, e, kind, path)
 	}
-	if kind != "cities" && kind != "projects" && kind != "profiles" {
-		return usageError{msg: fmt.Sprintf("cannot import %q; want cities, projects, profiles, cordis, kohesio or keep", kind)}
+	if kind != "cities" && kind != "municipalities" && kind != "projects" && kind != "profiles" {
+		return usageError{msg: fmt.Sprintf("cannot import %q; want cities, municipalities, projects, profiles, cordis, kohesio or keep", kind)}
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -140,6 +141,13 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	switch kind {
 	case "cities":
 		res, err = imports.Cities(ctx, st, path, f)
+	case "municipalities":
+		res, err = imports.Municipalities(ctx, st, path, f)
+		if err == nil {
+			var n int
+			n, err = seed.DeriveProfiles(ctx, st)
+			res.Changed += n
+		}
 	case "projects":
 		res, err = imports.Projects(ctx, st, path, f, "import")
 	case "profiles":

@@ -22,7 +22,7 @@ func TestScoreMatchesAndExplainFromTheCommandLine(t *testing.T) {
 		}
 	}
 	code, stdout, stderr := fundmatch(ctx, env, "score")
-	if code != 0 || !strings.Contains(stdout, "scored 3 calls for 14 cities (42 pairs)") {
+	if code != 0 || !strings.Contains(stdout, "scored 3 calls for 286 cities (858 pairs)") {
 		t.Fatalf("score exited %d:\n%s%s", code, stdout, stderr)
 	}
 	if _, stdout, _ := fundmatch(ctx, env, "score", "--city", "gent"); !strings.Contains(stdout, "0 matches written") {

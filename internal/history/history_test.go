@@ -413,3 +413,14 @@ func TestImportKohesioCreditsTheOperationBudgetOnce(t *testing.T) {
 		t.Errorf("uptake (-want +got):\n%s", diff)
 	}
 }
+
+func TestImportKohesioCreditsAFormerMunicipalityToTheMergedOne(t *testing.T) {
+	im, db := newImporter(t)
+	// A 2014-2020 operation of Kruibeke, which merged into
+	// Beveren-Kruibeke-Zwijndrecht on 1 January 2025 (old LAU code 46013).
+	st := mustImport(t, im, hist.SourceKohesio, "testdata/kohesio-former-municipality.csv")
+	want := []string{"kohesio/https://linkedopendata.eu/entity/Q9000201 beveren-kruibeke-zwijndrecht lead"}
+	if diff := cmp.Diff(want, projectMembers(t, db)); diff != "" {
+		t.Errorf("project members (-want +got):\n%s\nstats %+v", diff, st)
+	}
+}

@@ -21,7 +21,7 @@ import (
 )
 
 // BenchmarkFullRescore stores 20,000 calls (the evaluation calls, varied)
-// and rescores them for the 14 seeded cities through the database: read
+// and rescores them for the 16 cities of seeded through the database: read
 // calls, profiles and projects, score, write every match. The goal is 30 s.
 func BenchmarkFullRescore(b *testing.B) {
 	ctx := context.Background()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/internal/scoring"
@@ -70,12 +71,22 @@ func evalCalls(t testing.TB) []crawlers.Call {
 	return calls
 }
 
-// seeded returns a store with the seed data and the evaluation calls.
+// derivedKept are the municipalities whose derived starter profiles the
+// scoring tests keep: they stand for the 272 others, whose scoring would make
+// every test here take minutes.
+var derivedKept = []string{"herstappe", "pajottegem"}
+
+// seeded returns a store with the seed data and the evaluation calls: the 14
+// profiles of the seed and the derived profiles of derivedKept, 16 in all.
 func seeded(t testing.TB) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	st := store.New(testdb.New(t))
 	if _, err := seed.Run(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().Exec(`DELETE FROM profiles p USING cities c
+		WHERE c.id = p.city_id AND p.derived AND c.slug <> ALL($1)`, pq.StringArray(derivedKept)); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
@@ -97,8 +108,8 @@ func TestScoreAllStoresEveryPairAndAnUnchangedInputIsNotRewritten(t *testing.T) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Cities != 14 || res.Calls != 85 || res.Pairs != 14*85 || res.Written != 14*85 {
-		t.Fatalf("first run = %+v, want 14 cities × 85 calls all written", res)
+	if res.Cities != 16 || res.Calls != 85 || res.Pairs != 16*85 || res.Written != 16*85 {
+		t.Fatalf("first run = %+v, want 16 cities (2 with derived profiles) × 85 calls all written", res)
 	}
 	again, err := s.ScoreAll(ctx, nil)
 	if err != nil {
@@ -187,8 +198,8 @@ func TestANewCallIsScoredForEveryCity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Pairs != 14 || res.Written != 14 {
-		t.Fatalf("scoring the new call = %+v, want 14 pairs written", res)
+	if res.Pairs != 16 || res.Written != 16 {
+		t.Fatalf("scoring the new call = %+v, want 16 pairs written", res)
 	}
 	ex, err := s.Explain(ctx, "gent", fresh.Identifier)
 	if err != nil || ex.NL == "" {
@@ -279,6 +290,27 @@ func TestExplainShowsTheStoredScoreAndReasons(t *testing.T) {
 		again, _, _ := st.CityMatches(ctx, city.ID, store.MatchFilter{Limit: 1, Offset: 84, SkipCount: true}, now)
 		if again[0].Score != ex.Match.Score || again[0].Explanation.NL != ex.NL {
 			t.Fatalf("explained pair stored as %d %q, explain said %d %q", again[0].Score, again[0].Explanation.NL, ex.Match.Score, ex.NL)
+		}
+	}
+}
+
+func TestAMunicipalityWithADerivedProfileIsScoredLikeTheOthers(t *testing.T) {
+	ctx := context.Background()
+	st := seeded(t)
+	if _, err := scoring.New(st, quiet).ScoreAll(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, slug := range derivedKept {
+		var n, eligible, top int
+		if err := st.DB().QueryRow(`SELECT count(*), count(*) FILTER (WHERE m.eligibility = 'eligible'), coalesce(max(m.score), 0)
+			FROM matches m JOIN cities c ON c.id = m.city_id WHERE c.slug = $1`, slug).Scan(&n, &eligible, &top); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d matches, %d eligible, best score %d", slug, n, eligible, top)
+		// A small municipality sees matches the first day: every call scored,
+		// some it may apply to, and a best one that its profile points to.
+		if n != 85 || eligible == 0 || top < 40 {
+			t.Errorf("%s: %d matches, %d eligible, best score %d; want 85 scored, some eligible, a best score of 40 or more", slug, n, eligible, top)
 		}
 	}
 }

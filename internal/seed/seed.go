@@ -1,10 +1,14 @@
-// Package seed loads fundmatch's reference data: the 13 Flemish centre cities
-// and the VGC with a starting profile each, and the City of Things projects
-// that the published sources document. Seeding is idempotent: a second run
-// changes nothing, and a profile an officer has edited is never overwritten.
+// Package seed loads fundmatch's reference data: every Flemish municipality
+// (285 since the mergers of 1 January 2025, municipalities.csv), the 13
+// centre cities and the VGC with a starting profile each, the City of Things
+// projects that the published sources document, and a derived starter
+// profile for every other municipality (starter.go). Seeding is idempotent:
+// a second run changes nothing, and a profile an officer has edited is never
+// overwritten.
 //
-// Sources: NIS codes, provinces, arrondissements and NUTS-3 codes are the
-// official ones (Statbel); populations are rounded 2024 figures; profiles are
+// Sources: municipalities.csv's columns are described, with their official
+// sources, in README.md next to it; the centre cities' populations in
+// cities.csv are rounded 2024 figures; profiles are
 // a starting point drawn from what each city is publicly known for, for its
 // officer to edit; the history crawl sources are listed in sources.go;
 // projects come from ../shared/reference/samples/vlaio
@@ -29,6 +33,8 @@ import (
 var (
 	//go:embed cities.csv
 	citiesCSV []byte
+	//go:embed municipalities.csv
+	municipalitiesCSV []byte
 	//go:embed profiles.json
 	profilesJSON []byte
 	//go:embed projects.csv
@@ -37,7 +43,10 @@ var (
 
 // Result counts what a seed run changed.
 type Result struct {
-	Cities, Profiles, Projects imports.Result
+	Cities, Municipalities, Profiles, Projects imports.Result
+
+	// Derived counts the starter profiles derived or brought up to date.
+	Derived int
 }
 
 // Run loads the seed data. Each part runs in its own transaction.
@@ -47,12 +56,18 @@ func Run(ctx context.Context, st *store.Store) (Result, error) {
 	if res.Cities, err = imports.Cities(ctx, st, "seed/cities.csv", bytes.NewReader(citiesCSV)); err != nil {
 		return res, fmt.Errorf("seed cities: %w", err)
 	}
+	if res.Municipalities, err = imports.Municipalities(ctx, st, "seed/municipalities.csv", bytes.NewReader(municipalitiesCSV)); err != nil {
+		return res, fmt.Errorf("seed municipalities: %w", err)
+	}
 	opts := imports.ProfileOptions{OnlyIfMissing: true, StartingPoint: true}
 	if res.Profiles, err = imports.Profiles(ctx, st, "seed/profiles.json", bytes.NewReader(profilesJSON), opts); err != nil {
 		return res, fmt.Errorf("seed profiles: %w", err)
 	}
 	if res.Projects, err = imports.Projects(ctx, st, "seed/projects.csv", bytes.NewReader(projectsCSV), "seed"); err != nil {
 		return res, fmt.Errorf("seed projects: %w", err)
+	}
+	if res.Derived, err = DeriveProfiles(ctx, st); err != nil {
+		return res, err
 	}
 	sources, err := Sources()
 	if err != nil {

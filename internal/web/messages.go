@@ -100,6 +100,7 @@ var pageMessages = map[string][2]string{
 	"previous":                {"Vorige", "Previous"},
 	"profile":                 {"Profiel", "Profile"},
 	"profile_saved":           {"Profiel bewaard. De matches worden herberekend bij de volgende scoring.", "Profile saved. Matches are recomputed at the next scoring."},
+	"profile_derived":         {"Afgeleid profiel — pas het aan. Fundmatch stelde het samen uit gelijkaardige gemeenten; bewaar het om het over te nemen.", "Derived profile — edit it. Fundmatch put it together from similar municipalities; save it to make it yours."},
 	"programme":               {"Programma", "Programme"},
 	"proposed":                {"voorgesteld", "proposed"},
 	"accepted":                {"aanvaard", "accepted"},

@@ -18,6 +18,12 @@ type Municipality struct {
 	Postcodes  []string // every postcode of the municipality, including its deelgemeenten
 	Province   string
 	NUTS3      string // e.g. "BE236"
+	// FormerNIS are the codes of the municipalities merged into this one on
+	// 1 January 2025 (Mergers2025); New fills them, with their names.
+	FormerNIS []string
+	// FormerNUTS3 are those former municipalities' NUTS-3 codes where they
+	// differ from NUTS3 (they were in another arrondissement).
+	FormerNUTS3 []string
 }
 
 // ReadMunicipalities reads the reference list as CSV with the header

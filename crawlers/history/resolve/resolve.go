@@ -112,7 +112,7 @@ type Resolver struct {
 // decisions (which may be nil).
 func New(ms []Municipality, decisions Decisions) (*Resolver, error) {
 	r := &Resolver{
-		munis: ms, bySlug: map[string]int{}, names: map[string][]int{},
+		munis: slices.Clone(ms), bySlug: map[string]int{}, names: map[string][]int{},
 		postcodes: map[string][]int{}, decisions: maps.Clone(decisions),
 	}
 	for i, m := range ms {
@@ -126,7 +126,22 @@ func New(ms []Municipality, decisions Decisions) (*Resolver, error) {
 		if m.Slug == "vgc" {
 			continue // recognised through the organisations table
 		}
-		for _, n := range append([]string{m.Name, m.Slug}, m.OtherNames...) {
+		// History from before 2025 names the former municipalities: their
+		// names and codes lead to the merged one. A list that still holds a
+		// former code (a database seeded before 2025) is matched by it too.
+		names := append([]string{m.Name, m.Slug}, m.OtherNames...)
+		for _, mg := range Mergers2025 {
+			if m.NIS != "" && successor(m.NIS) == mg.NewNIS {
+				names = append(names, mg.OldNames...)
+				if mg.OldNIS != m.NIS {
+					r.munis[i].FormerNIS = append(r.munis[i].FormerNIS, mg.OldNIS)
+				}
+				if n := nuts3OfArrondissement[mg.OldNIS[:2]]; n != "" && n != m.NUTS3 && !slices.Contains(r.munis[i].FormerNUTS3, n) {
+					r.munis[i].FormerNUTS3 = append(r.munis[i].FormerNUTS3, n)
+				}
+			}
+		}
+		for _, n := range names {
 			key := normalise(n)
 			if key == "" || slices.Contains(r.names[key], i) {
 				continue
@@ -319,7 +334,9 @@ func (r *Resolver) score(p Party, res Resolution, words []string, m mention) Res
 // confirmed the match, and the evidence.
 func (r *Resolver) location(p Party, i int) (delta float64, confirmed bool, evidence []string) {
 	muni := r.munis[i]
-	if pc := postcode(p.PostCode); pc != "" {
+	// A municipality whose postcodes the reference list lacks is neither
+	// confirmed nor contradicted by one.
+	if pc := postcode(p.PostCode); pc != "" && len(muni.Postcodes) > 0 {
 		if slices.Contains(muni.Postcodes, pc) {
 			delta += 0.08
 			confirmed = true
@@ -335,6 +352,10 @@ func (r *Resolver) location(p Party, i int) (delta float64, confirmed bool, evid
 			delta += 0.04
 			confirmed = true
 			evidence = append(evidence, "NUTS "+nuts+" matches")
+		case slices.Contains(muni.FormerNUTS3, nuts):
+			delta += 0.04
+			confirmed = true
+			evidence = append(evidence, "NUTS "+nuts+" matches a municipality merged into "+muni.Name+" in 2025")
 		case len(nuts) < 5 && strings.HasPrefix(muni.NUTS3, nuts):
 			// a coarser level that agrees says little
 		default:
@@ -343,10 +364,14 @@ func (r *Resolver) location(p Party, i int) (delta float64, confirmed bool, evid
 		}
 	}
 	if len(p.LAU) > 0 && muni.NIS != "" {
-		if slices.ContainsFunc(p.LAU, func(l string) bool { return lauCode(l) == muni.NIS }) {
+		if l, ok := muni.lau(p.LAU); ok {
 			delta += 0.1
 			confirmed = true
-			evidence = append(evidence, "LAU "+muni.NIS+" matches")
+			if l == muni.NIS {
+				evidence = append(evidence, "LAU "+muni.NIS+" matches")
+			} else {
+				evidence = append(evidence, fmt.Sprintf("LAU %s is a municipality merged into %s in 2025", l, muni.Name))
+			}
 		} else {
 			delta -= 0.3
 			evidence = append(evidence, fmt.Sprintf("LAU %s does not include %s", strings.Join(p.LAU, ","), muni.NIS))
@@ -387,17 +412,26 @@ func (r *Resolver) byLocationOnly(p Party, res Resolution, words []string) Resol
 
 // locate returns the municipalities the participant's codes point to.
 func (r *Resolver) locate(p Party) []int {
-	if pc := postcode(p.PostCode); pc != "" {
+	if pc := postcode(p.PostCode); pc != "" && len(r.postcodes[pc]) > 0 {
 		return r.postcodes[pc]
 	}
-	for _, l := range p.LAU {
-		for i, m := range r.munis {
-			if m.NIS != "" && lauCode(l) == m.NIS {
-				return []int{i}
-			}
+	for i, m := range r.munis {
+		if _, ok := m.lau(p.LAU); ok && m.NIS != "" {
+			return []int{i}
 		}
 	}
 	return nil
+}
+
+// lau returns the first of a participant's LAU codes that is this
+// municipality's NIS code or the code of a municipality merged into it.
+func (m Municipality) lau(codes []string) (string, bool) {
+	for _, l := range codes {
+		if c := lauCode(l); c != "" && (c == m.NIS || slices.Contains(m.FormerNIS, c)) {
+			return c, true
+		}
+	}
+	return "", false
 }
 
 // organisation resolves a known organisation; one without a single slug

@@ -83,14 +83,19 @@ var negatives = []string{
 // Louvain-la-Neuve, boom and mol as words).
 var ambiguousInBelgium = map[string]bool{
 	"saint nicolas": true, "louvain": true, "boom": true, "mol": true, "geel": true, "hal": true,
+	// former municipalities (2025) whose names are also villages of others:
+	// Beveren in Roeselare and Alveringem, Moerbeke in Geraardsbergen
+	"beveren": true, "moerbeke": true,
 }
 
 // ambiguousAbroad are names shared with places in other countries (Halle in
 // Germany, Hasselt and Aalst in the Netherlands, Bruges in France, Lier in
-// Norway): a match on them needs the country to be Belgium or a code to
+// Norway, and the former municipalities Herne and Melle in Germany and Ham
+// in France): a match on them needs the country to be Belgium or a code to
 // confirm it.
 var ambiguousAbroad = map[string]bool{
 	"halle": true, "hasselt": true, "aalst": true, "bruges": true, "lier": true, "menin": true, "genk": true,
+	"herne": true, "melle": true, "ham": true,
 }
 
 // organisation is a public body known by its own name rather than a
