@@ -39,8 +39,12 @@ run: ## run the whole stack in one process (fundmatch all) against local Postgre
 fmt: ## format the code
 	gofmt -w $$(git ls-files '*.go')
 
-lint: vet ## vet and check formatting
+lint: vet ## go vet, gofmt, staticcheck and deadcode (the tools are pinned in go.mod)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) tool staticcheck ./...
+	@# deadcode reports and exits 0; any unreachable function fails the lint.
+	@# -test: what only tests use (testdb, calltest) counts as used.
+	@out="$$($(GO) tool deadcode -test ./...)" && test -z "$$out" || { echo "$$out"; echo "deadcode: unreachable functions (delete them)"; exit 1; }
 
 clean: ## remove build output
 	rm -rf bin

@@ -69,9 +69,6 @@ func ParseDictionary(r io.Reader) (*Dictionary, error) {
 	return d, nil
 }
 
-// Len returns the number of Dutch words.
-func (d *Dictionary) Len() int { return len(d.nlEN) }
-
 // split splits a Dutch compound into words the dictionary knows, longest
 // head first, dropping a linking "s", "e" or "en"; nil when it cannot.
 func (d *Dictionary) split(w string) []string {

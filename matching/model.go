@@ -224,17 +224,6 @@ func (m *Model) Len() int {
 	return m.live
 }
 
-// Call returns the call with the given identifier.
-func (m *Model) Call(identifier string) (Call, bool) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	doc, ok := m.byID[identifier]
-	if !ok {
-		return Call{}, false
-	}
-	return *m.calls[doc].call, true
-}
-
 // Components are the parts of a score, each 0..1.
 type Components struct {
 	Relevance         float64 `json:"relevance"`          // how much of the profile the call covers, and how substantively

@@ -75,16 +75,15 @@ func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) er
 	changes := database.WatchChanges(ctx, e.cfg.DatabaseURL, e.logger.With("component", "web"))
 	defer changes.Close()
 	srv, err := web.New(web.Config{
-		Store:       s.store,
-		Metrics:     s.metrics,
-		Logger:      e.logger.With("component", "web"),
-		BaseURL:     e.cfg.BaseURL,
-		Version:     version,
-		SecretKey:   e.cfg.SecretKey,
-		Planner:     planner,
-		PlanActions: planner,
-		Rescorer:    webRescorer{client},
-		Changes:     changes,
+		Store:     s.store,
+		Metrics:   s.metrics,
+		Logger:    e.logger.With("component", "web"),
+		BaseURL:   e.cfg.BaseURL,
+		Version:   version,
+		SecretKey: e.cfg.SecretKey,
+		Planner:   planner,
+		Rescorer:  webRescorer{client},
+		Changes:   changes,
 		Checks: []web.Check{
 			{Name: "postgres", Fn: func(ctx context.Context) error { return s.db.PingContext(ctx) }},
 			{Name: "redis", Fn: func(ctx context.Context) error { return tasks.PingRedis(ctx, s.redis) }},

@@ -302,8 +302,7 @@ func (s *Server) apiPlans(w http.ResponseWriter, r *http.Request, u store.User) 
 	writePage(w, r, visiblePlans(u, plans), pageMeta{Page: page, PerPage: perPage, Total: &total, HasNext: page*perPage < total})
 }
 
-// apiRunPlanner runs the planner for calls and cities; 501 until the
-// integrator sets Config.Planner.
+// apiRunPlanner runs the planner for calls and cities.
 func (s *Server) apiRunPlanner(w http.ResponseWriter, r *http.Request, u store.User) {
 	var req PlanRequest
 	if err := decodeJSON(w, r, &req); err != nil {
@@ -350,10 +349,6 @@ func (s *Server) apiRunPlanner(w http.ResponseWriter, r *http.Request, u store.U
 		return
 	}
 	req.RequestedBy = u.ID
-	if s.cfg.Planner == nil {
-		s.apiError(w, r, http.StatusNotImplemented, "not_implemented", "the planner is not connected to the web server yet", nil)
-		return
-	}
 	res, err := s.cfg.Planner.Plan(r.Context(), planning.Request{Calls: req.CallIdentifiers, Cities: req.Cities,
 		Alternatives: req.Alternatives, RequestedBy: req.RequestedBy})
 	if errors.Is(err, planning.ErrNoCalls) || errors.Is(err, planning.ErrNoMembers) {

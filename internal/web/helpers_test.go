@@ -16,7 +16,6 @@ import (
 	"github.com/fundmatch/fundmatch/internal/auth"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/metrics"
-	"github.com/fundmatch/fundmatch/internal/planning"
 	"github.com/fundmatch/fundmatch/internal/seed"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/testdb"
@@ -45,12 +44,6 @@ func newSite(t testing.TB, cfg web.Config) *site {
 		t.Fatal(err)
 	}
 	cfg.Store, cfg.Metrics = st, metrics.New()
-	if cfg.PlanActions == nil {
-		cfg.PlanActions = planning.New(st) // the real decisions: rules rechecked, one bid per accepted plan
-	}
-	if cfg.Planner == nil {
-		cfg.Planner = planning.New(st) // the real planner
-	}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if cfg.Changes == nil {
 		changes := database.WatchChanges(context.Background(), dbURL, cfg.Logger)

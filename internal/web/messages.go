@@ -93,7 +93,6 @@ var pageMessages = map[string][2]string{
 	"plan":                    {"Voorstel", "Plan"},
 	"planned":                 {"Gepland", "Planned"},
 	"plans":                   {"Consortia", "Consortia"},
-	"planner_not_wired":       {"De planner is nog niet gekoppeld aan de webtoepassing.", "The planner is not connected to the web app yet."},
 	"run_planner":             {"Stel consortia voor", "Propose consortia"},
 	"plans_for_call":          {"Consortiumvoorstellen voor deze oproep", "Consortium proposals for this call"},
 	"preparation_days":        {"Voorbereidingstijd (dagen)", "Preparation time (days)"},

@@ -237,16 +237,12 @@ func (s *Server) decidePlan(w http.ResponseWriter, r *http.Request, u store.User
 		s.forbidden(w, r)
 		return
 	}
-	if s.cfg.PlanActions == nil {
-		s.render(w, r, http.StatusNotImplemented, "error.html", map[string]any{"Status": http.StatusNotImplemented, "Message": "planner_not_wired"})
-		return
-	}
 	var err error
 	switch decision := r.PostFormValue("decision"); decision {
 	case "accepted":
-		_, err = s.cfg.PlanActions.Accept(r.Context(), p.ID, r.PostFormValue("note"), u.ID)
+		_, err = s.cfg.Planner.Accept(r.Context(), p.ID, r.PostFormValue("note"), u.ID)
 	case "rejected":
-		err = s.cfg.PlanActions.Reject(r.Context(), p.ID, r.PostFormValue("note"), u.ID)
+		err = s.cfg.Planner.Reject(r.Context(), p.ID, r.PostFormValue("note"), u.ID)
 	default:
 		s.badRequest(w, r, badInput{"decision", "want accepted or rejected"})
 		return
@@ -292,10 +288,6 @@ func (s *Server) adjustPlan(w http.ResponseWriter, r *http.Request, u store.User
 		s.serverError(w, r, err)
 		return
 	}
-	if s.cfg.PlanActions == nil {
-		s.render(w, r, http.StatusNotImplemented, "error.html", map[string]any{"Status": http.StatusNotImplemented, "Message": "planner_not_wired"})
-		return
-	}
 	action := r.PostFormValue("action")
 	if (action == "add" || action == "lead") && u.Role != store.RoleAdmin && !u.HasCity(city.ID) {
 		// Adding a city would show its private data (fit, eligibility,
@@ -323,7 +315,7 @@ func (s *Server) adjustPlan(w http.ResponseWriter, r *http.Request, u store.User
 		s.badRequest(w, r, badInput{"action", "want add, remove or lead"})
 		return
 	}
-	_, err = s.cfg.PlanActions.Adjust(r.Context(), p.ID, adj)
+	_, err = s.cfg.Planner.Adjust(r.Context(), p.ID, adj)
 	if !s.planActionOK(w, r, err) {
 		return
 	}
@@ -355,26 +347,17 @@ func (s *Server) respondToPlan(w http.ResponseWriter, r *http.Request, u store.U
 		s.forbidden(w, r)
 		return
 	}
-	if s.cfg.PlanActions == nil {
-		s.render(w, r, http.StatusNotImplemented, "error.html", map[string]any{"Status": http.StatusNotImplemented, "Message": "planner_not_wired"})
-		return
-	}
-	if err := s.cfg.PlanActions.Respond(r.Context(), p.ID, member.City, response == "confirmed"); !s.planActionOK(w, r, err) {
+	if err := s.cfg.Planner.Respond(r.Context(), p.ID, member.City, response == "confirmed"); !s.planActionOK(w, r, err) {
 		return
 	}
 	http.Redirect(w, r, "/plans/"+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
 }
 
 // runPlanner runs the planner for one call over the coordinator's cities
-// (every city for an admin) and shows the plans it stored. Until the
-// integrator sets Config.Planner it answers 501 with a clear page.
+// (every city for an admin) and shows the plans it stored.
 func (s *Server) runPlanner(w http.ResponseWriter, r *http.Request, u store.User) {
 	call, ok := s.callFor(w, r)
 	if !ok {
-		return
-	}
-	if s.cfg.Planner == nil {
-		s.render(w, r, http.StatusNotImplemented, "error.html", map[string]any{"Status": http.StatusNotImplemented, "Message": "planner_not_wired"})
 		return
 	}
 	req := planning.Request{Calls: []string{call.Identifier}, Cities: u.Cities, RequestedBy: u.ID}

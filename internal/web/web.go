@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/fundmatch/fundmatch/internal/metrics"
+	"github.com/fundmatch/fundmatch/internal/planning"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/notify"
 )
@@ -50,11 +51,12 @@ type Config struct {
 	// SecretKey (SECRET_KEY) signs the secret URLs of iCal feeds and
 	// verifies the signed unsubscribe and mute links in alerts.
 	SecretKey []byte
-	// Planner runs the consortium planner for POST /api/v1/plans; without
-	// one the endpoint answers 501.
-	Planner Planner
-	// PlanActions decides on stored plans; nil answers 501 like Planner.
-	PlanActions PlanActions
+	// Planner runs the consortium planner and carries out the decisions on
+	// stored plans: a coordinator accepts, rejects or adjusts a plan (the
+	// rules are checked again, and an accepted plan becomes a bid exactly
+	// once), a member city confirms or declines. Nil means
+	// planning.New(Store).
+	Planner *planning.Service
 	// Rescorer enqueues the rescoring of a city after its profile changed;
 	// without one the next nightly rescore picks the change up.
 	Rescorer Rescorer
@@ -109,6 +111,9 @@ func New(cfg Config) (*Server, error) {
 		cities:  newVersionedCache(10_000, func(string, store.City) int { return 1 })}
 	if s.cfg.Now == nil {
 		s.cfg.Now = time.Now
+	}
+	if s.cfg.Planner == nil {
+		s.cfg.Planner = planning.New(s.cfg.Store)
 	}
 	if s.cfg.OpenDataRate <= 0 {
 		s.cfg.OpenDataRate = 1

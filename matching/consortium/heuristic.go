@@ -19,6 +19,10 @@ type HeuristicOptions struct {
 	Rounds    int
 	Shortlist int    // candidates per call the moves consider; 0: 40
 	Seed      uint64 // seeds the random choices, for repeatable plans
+	// Now is the clock the time budget is measured on; nil means time.Now.
+	// With the same Seed and a clock that reads the same times, a plan
+	// under a time budget is the same plan every time.
+	Now func() time.Time
 }
 
 // PlanPortfolioHeuristic plans a portfolio too large for exact search
@@ -30,7 +34,10 @@ type HeuristicOptions struct {
 // time allows. The plan reports its value, an upper bound from a Lagrangian
 // relaxation of the slot limits over optimistic per-call bounds, and the gap.
 func PlanPortfolioHeuristic(ctx context.Context, p Portfolio, opt HeuristicOptions) (Plan, error) {
-	start := time.Now()
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	start := opt.Now()
 	pm, err := newPortfolioModel(p)
 	if err != nil {
 		return Plan{}, fmt.Errorf("plan portfolio heuristically: %w", err)
@@ -43,12 +50,12 @@ func PlanPortfolioHeuristic(ctx context.Context, p Portfolio, opt HeuristicOptio
 	sol := h.run(ctx)
 	plan := pm.plan(sol.choice)
 	stop := func() bool {
-		return ctx.Err() != nil || (opt.TimeBudget > 0 && time.Since(start) > opt.TimeBudget)
+		return ctx.Err() != nil || (opt.TimeBudget > 0 && opt.Now().Sub(start) > opt.TimeBudget)
 	}
 	plan.UpperBound = max(lagrangeBound(pm, plan.Value, 100, stop), plan.Value)
 	plan.Gap = gap(plan.Value, plan.UpperBound)
 	plan.Optimal = plan.Gap == 0
-	plan.Elapsed = time.Since(start)
+	plan.Elapsed = opt.Now().Sub(start)
 	return plan, nil
 }
 
@@ -88,6 +95,9 @@ func newHeuristic(pm *portfolioModel, opt HeuristicOptions) *heuristic {
 	}
 	if opt.Shortlist <= 0 {
 		opt.Shortlist = 40
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
 	}
 	h := &heuristic{pm: pm, opt: opt, rng: rand.New(rand.NewPCG(opt.Seed, 0x6a1ca)), shortOf: make([][]int, len(pm.slots))}
 	for _, m := range pm.calls {
@@ -138,7 +148,7 @@ func (h *heuristic) snapshot() solution {
 }
 
 func (h *heuristic) done(ctx context.Context) bool {
-	return ctx.Err() != nil || (!h.deadline.IsZero() && time.Now().After(h.deadline))
+	return ctx.Err() != nil || (!h.deadline.IsZero() && h.opt.Now().After(h.deadline))
 }
 
 // moveWidth is how many of a call's strongest candidates are considered for
@@ -151,7 +161,7 @@ const chainRounds = 50
 
 // run builds a plan, improves it, and ruins and repairs it while allowed.
 func (h *heuristic) run(ctx context.Context) solution {
-	start := time.Now()
+	start := h.opt.Now()
 	h.construct(ctx, 0)
 	best, current := h.snapshot(), h.snapshot()
 	// Ruin and repair with threshold acceptance: a plan a little worse than
@@ -181,7 +191,7 @@ func (h *heuristic) run(ctx context.Context) solution {
 			h.improveDirty(ctx, dirty)
 		}
 		if !h.deadline.IsZero() {
-			progress = max(progress, float64(time.Since(start))/float64(h.deadline.Sub(start)))
+			progress = max(progress, float64(h.opt.Now().Sub(start))/float64(h.deadline.Sub(start)))
 		}
 		if h.total >= current.value-0.1*best.value/float64(len(h.bids))*(1-progress) || fresh {
 			current = h.snapshot()
