@@ -161,8 +161,20 @@ func (s *Server) cityPage(w http.ResponseWriter, r *http.Request, u store.User) 
 		s.serverError(w, r, err)
 		return
 	}
+	programmes, err := s.cfg.Store.CityMatchProgrammes(r.Context(), city.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	// A programme asked for by a link but matched by nothing stays
+	// selected, so the empty list says why.
+	if i := slices.IndexFunc(programmes, func(p string) bool { return strings.EqualFold(p, f.Programme) }); i >= 0 {
+		f.Programme = programmes[i] // the filter ignores case; the list does not
+	} else if f.Programme != "" {
+		programmes = append(programmes, f.Programme)
+	}
 	s.render(w, r, http.StatusOK, "city.html", map[string]any{
-		"City": city, "Matches": matches, "Total": total, "Filter": f, "Page": page,
+		"City": city, "Matches": matchRows(matches, s.today()), "Programmes": programmes, "Total": total, "Filter": f, "Page": page,
 		"HasNext": page*perPage < total, "CanChange": u.CanChangeCity(city.ID),
 		"ICal": s.icalURL(u), "Interests": store.InterestStatuses,
 	})
