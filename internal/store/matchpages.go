@@ -59,6 +59,7 @@ func (r MatchReasons) List() []MatchReason {
 type CityMatch struct {
 	CityID         int64            `json:"-"`
 	City           string           `json:"city"`
+	CityName       string           `json:"city_name"` // its Dutch name
 	CallIdentifier string           `json:"call"`
 	Title          string           `json:"title"`
 	Programme      string           `json:"programme"`
@@ -114,7 +115,7 @@ func orderBy(keys []string, prefix string) string {
 	return prefix + strings.Join(keys, ", "+prefix)
 }
 
-const selectCityMatch = `SELECT ct.id, ct.slug, c.identifier, c.title, c.programme, c.status,
+const selectCityMatch = `SELECT ct.id, ct.slug, ct.name_nl, c.identifier, c.title, c.programme, c.status,
 	next_deadline(c.deadlines, $1::date) AS next_deadline,
 	c.budget_min, c.budget_max, c.call_budget, c.types_of_action, m.score, m.eligibility, m.relevance, m.experience, m.feasibility, m.reasons,
 	coalesce(m.explanation->>'nl', ''), coalesce(m.explanation->>'en', ''),
@@ -123,7 +124,7 @@ const selectCityMatch = `SELECT ct.id, ct.slug, c.identifier, c.title, c.program
 func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
 	var m CityMatch
 	// The column is a JSON array (its CHECK), passed on as it is.
-	err := row.Scan(&m.CityID, &m.City, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
+	err := row.Scan(&m.CityID, &m.City, &m.CityName, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
 		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, (*pq.StringArray)(&m.TypesOfAction), &m.Score, &m.Eligibility, &m.Relevance, &m.Experience, &m.Feasibility,
 		(*[]byte)(&m.Reasons), &m.Explanation.NL, &m.Explanation.EN, &m.Explanation.SummaryNL, &m.Explanation.SummaryEN,
 		&m.Interest, &m.ScoredAt)

@@ -110,3 +110,31 @@ func TestMatchesListIsScannable(t *testing.T) {
 		}
 	})
 }
+
+// TestCallPageListsMatchingCitiesByName: the call page names the cities a
+// call matches, only those not ruled out with at least a weak fit; a city
+// the viewer may see links to its page with its band and one-line why.
+func TestCallPageListsMatchingCitiesByName(t *testing.T) {
+	s := newSite(t, web.Config{})
+	s.fixture(t)
+	s.db.MustExec(`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash)
+		SELECT c.id, ct.id, v.score, v.elig, '[]', '{}', 'test', 'x'
+		FROM (VALUES ('leuven', 30, 'unknown'), ('brugge', 65, 'ineligible'), ('mechelen', 45, 'unknown')) AS v(city, score, elig)
+		JOIN cities ct ON ct.slug = v.city, calls c WHERE c.identifier = 'HORIZON-CL5-2027-D4-01'`)
+	officer := s.session(t, s.addUser(t, "o@gent.be", "officer", "gent"))
+	code, _, body := do(t, "GET", s.URL+"/calls/HORIZON-CL5-2027-D4-01", officer, "", nil)
+	if code != http.StatusOK {
+		t.Fatalf("call page = %d", code)
+	}
+	list := regexp.MustCompile(`(?s)<ul class="matching-cities">.*?</ul>`).FindString(body)
+	for _, want := range []string{`<a href="/cities/gent">Gent</a>`, "sterke match", `<p class="why">Past bij klimaat en mobiliteit.</p>`, "<li>Aalst</li>", "<li>Mechelen</li>"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("the matching cities lack %q:\n%s", want, list)
+		}
+	}
+	for _, unwanted := range []string{"Leuven", "Brugge", ">gent<", ">aalst<"} {
+		if strings.Contains(list, unwanted) {
+			t.Errorf("the matching cities show %q (below the weak band, ruled out, or a code):\n%s", unwanted, list)
+		}
+	}
+}
