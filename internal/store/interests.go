@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // Interest marks an officer can set on a call.
@@ -101,13 +103,16 @@ type InterestedDeadline struct {
 	Title          string
 	URL            string
 	Deadline       time.Time
-	Status         string
+	// At is the cut-off's time of day in Brussels where the source gave
+	// one (most Horizon deadlines are 17:00), nil for a bare date.
+	At     *time.Time
+	Status string
 }
 
 // InterestedDeadlines returns the future deadlines of the calls the cities
 // marked interested or applying.
 func (s *Store) InterestedDeadlines(ctx context.Context, cityIDs []int64, today time.Time) ([]InterestedDeadline, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT ct.slug, c.identifier, c.title, c.url, d, ci.status
+	rows, err := s.db.QueryContext(ctx, `SELECT ct.slug, c.identifier, c.title, c.url, d, c.deadline_times, ci.status
 		FROM call_interests ci JOIN calls c ON c.id = ci.call_id JOIN cities ct ON ct.id = ci.city_id,
 		unnest(c.deadlines) d
 		WHERE ci.city_id = ANY($1) AND ci.status IN ('interested', 'applying') AND d >= $2::date
@@ -119,8 +124,21 @@ func (s *Store) InterestedDeadlines(ctx context.Context, cityIDs []int64, today 
 	var out []InterestedDeadline
 	for rows.Next() {
 		var d InterestedDeadline
-		if err := rows.Scan(&d.City, &d.CallIdentifier, &d.Title, &d.URL, &d.Deadline, &d.Status); err != nil {
+		var times pq.StringArray
+		if err := rows.Scan(&d.City, &d.CallIdentifier, &d.Title, &d.URL, &d.Deadline, &times, &d.Status); err != nil {
 			return nil, fmt.Errorf("interested deadlines: %w", err)
+		}
+		for _, s := range times {
+			at, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return nil, fmt.Errorf("deadline time %q of %s: %w", s, d.CallIdentifier, err)
+			}
+			// The day is the cut-off's own day, as the source wrote it.
+			if at.Format(time.DateOnly) == d.Deadline.Format(time.DateOnly) {
+				at = at.In(crawlers.Brussels)
+				d.At = &at
+				break
+			}
 		}
 		out = append(out, d)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // MatchReason is one reason the matcher gives, in both languages.
@@ -13,6 +15,11 @@ type MatchReason struct {
 	Code string `json:"code"`
 	NL   string `json:"nl"`
 	EN   string `json:"en"`
+	// A theme covered or a past project resembled names the words on each
+	// side and how strongly they matched (0..1).
+	ProfileWords []string `json:"profile_words,omitempty"`
+	CallWords    []string `json:"call_words,omitempty"`
+	Strength     float64  `json:"strength,omitempty"`
 }
 
 // MatchExplanation is the matcher's explanation of a score as text in both
@@ -52,6 +59,7 @@ func (r MatchReasons) List() []MatchReason {
 type CityMatch struct {
 	CityID         int64            `json:"-"`
 	City           string           `json:"city"`
+	CityName       string           `json:"city_name"` // its Dutch name
 	CallIdentifier string           `json:"call"`
 	Title          string           `json:"title"`
 	Programme      string           `json:"programme"`
@@ -60,6 +68,7 @@ type CityMatch struct {
 	BudgetMin      *float64         `json:"budget_min"`
 	BudgetMax      *float64         `json:"budget_max"`
 	CallBudget     *float64         `json:"call_budget"`
+	TypesOfAction  []string         `json:"types_of_action,omitempty"` // e.g. "HORIZON-IA"
 	Score          int              `json:"score"`
 	Eligibility    string           `json:"eligibility"` // eligible, ineligible or unknown
 	Relevance      float64          `json:"relevance"`
@@ -106,17 +115,17 @@ func orderBy(keys []string, prefix string) string {
 	return prefix + strings.Join(keys, ", "+prefix)
 }
 
-const selectCityMatch = `SELECT ct.id, ct.slug, c.identifier, c.title, c.programme, c.status,
+const selectCityMatch = `SELECT ct.id, ct.slug, ct.name_nl, c.identifier, c.title, c.programme, c.status,
 	next_deadline(c.deadlines, $1::date) AS next_deadline,
-	c.budget_min, c.budget_max, c.call_budget, m.score, m.eligibility, m.relevance, m.experience, m.feasibility, m.reasons,
+	c.budget_min, c.budget_max, c.call_budget, c.types_of_action, m.score, m.eligibility, m.relevance, m.experience, m.feasibility, m.reasons,
 	coalesce(m.explanation->>'nl', ''), coalesce(m.explanation->>'en', ''),
 	coalesce(m.explanation->>'summary_nl', ''), coalesce(m.explanation->>'summary_en', ''), coalesce(ci.status, ''), m.scored_at`
 
 func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
 	var m CityMatch
 	// The column is a JSON array (its CHECK), passed on as it is.
-	err := row.Scan(&m.CityID, &m.City, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
-		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, &m.Score, &m.Eligibility, &m.Relevance, &m.Experience, &m.Feasibility,
+	err := row.Scan(&m.CityID, &m.City, &m.CityName, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
+		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, (*pq.StringArray)(&m.TypesOfAction), &m.Score, &m.Eligibility, &m.Relevance, &m.Experience, &m.Feasibility,
 		(*[]byte)(&m.Reasons), &m.Explanation.NL, &m.Explanation.EN, &m.Explanation.SummaryNL, &m.Explanation.SummaryEN,
 		&m.Interest, &m.ScoredAt)
 	return m, err
@@ -234,4 +243,16 @@ func (s *Store) CallMatches(ctx context.Context, callID int64, today time.Time) 
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// CityMatchProgrammes returns the programmes of the calls a city has
+// matches for, in order, for a filter to pick from.
+func (s *Store) CityMatchProgrammes(ctx context.Context, cityID int64) ([]string, error) {
+	var out []string
+	err := s.db.SelectContext(ctx, &out, `SELECT DISTINCT c.programme FROM matches m JOIN calls c ON c.id = m.call_id
+		WHERE m.city_id = $1 AND c.programme <> '' ORDER BY c.programme`, cityID)
+	if err != nil {
+		return nil, fmt.Errorf("programmes of city %d's matches: %w", cityID, err)
+	}
+	return out, nil
 }

@@ -1,6 +1,10 @@
 package web
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 // TestCSVCellsCannotBeFormulas: a cell a spreadsheet would read as a
 // formula, even after blanks, starts with a quote.
@@ -32,6 +36,29 @@ func TestICalTextEscapesItsSeparators(t *testing.T) {
 	} {
 		if got := icalText(in); got != want {
 			t.Errorf("icalText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestICalFoldKeepsLinesShortAndCharactersWhole: at every length and with a
+// multi-byte character at every position near the fold, each physical line
+// is at most 75 octets of valid UTF-8 and unfolding gives back the line.
+func TestICalFoldKeepsLinesShortAndCharactersWhole(t *testing.T) {
+	for n := 0; n < 240; n++ {
+		for _, r := range []string{"a", "é", "€", "😀"} {
+			in := "SUMMARY:" + strings.Repeat("x", n) + strings.Repeat(r, 40)
+			out := icalFold(in)
+			if !strings.HasSuffix(out, "\r\n") {
+				t.Fatalf("icalFold(%q) does not end with CRLF", in)
+			}
+			for i, l := range strings.Split(strings.TrimSuffix(out, "\r\n"), "\r\n") {
+				if len(l) > 75 || !utf8.ValidString(l) || (i > 0 && !strings.HasPrefix(l, " ")) {
+					t.Fatalf("icalFold(%q) line %d = %q (%d octets)", in, i, l, len(l))
+				}
+			}
+			if got := strings.ReplaceAll(strings.TrimSuffix(out, "\r\n"), "\r\n ", ""); got != in {
+				t.Fatalf("unfolded = %q, want %q", got, in)
+			}
 		}
 	}
 }

@@ -7,9 +7,13 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
+	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/internal/web"
 )
 
@@ -70,6 +74,40 @@ func TestICalFeedListsInterestedDeadlinesBehindASecretURL(t *testing.T) {
 	}
 	if n := strings.Count(body, "BEGIN:VEVENT"); n != 2 || !strings.Contains(body, "HORIZON-CL5-2027-D4-01") || strings.Contains(body, "DIGITAL") {
 		t.Fatalf("feed has %d events, want the two deadlines of the call being applied for:\n%s", n, body)
+	}
+	// The first cut-off closes at 17:00 Brussels, and the title is long
+	// and not ASCII, so its lines must be folded without breaking a letter.
+	var first time.Time
+	s.db.QueryRow(`SELECT deadlines[1] FROM calls WHERE identifier = 'HORIZON-CL5-2027-D4-01'`).Scan(&first)
+	at := time.Date(first.Year(), first.Month(), first.Day(), 17, 0, 0, 0, crawlers.Brussels)
+	title := "Klimaatneutrale steden: proefprojecten voor wijkrenovatie, mobiliteit en energie — €3 miljoen, één oproep"
+	s.db.MustExec(`UPDATE calls SET deadline_times = ARRAY[$1], title = $2 WHERE identifier = 'HORIZON-CL5-2027-D4-01'`, at.Format(time.RFC3339), title)
+	_, _, body = do(t, "GET", s.URL+feed, nil, "", nil)
+	if !strings.HasSuffix(body, "\r\n") {
+		t.Fatal("the feed does not end its last line with CRLF")
+	}
+	for i, l := range strings.Split(strings.TrimSuffix(body, "\r\n"), "\r\n") {
+		if len(l) > 75 || !utf8.ValidString(l) {
+			t.Errorf("line %d has %d octets or splits a character: %q", i+1, len(l), l)
+		}
+	}
+	unfolded := strings.Split(strings.ReplaceAll(body, "\r\n ", ""), "\r\n")
+	want := []string{
+		"BEGIN:VTIMEZONE", "TZID:Europe/Brussels",
+		"DTSTART;TZID=Europe/Brussels:" + at.Format("20060102") + "T170000",
+		"DTSTART;VALUE=DATE:" + first.AddDate(0, 0, 160).Format("20060102"),
+		"SUMMARY:" + icalEscaped("Deadline HORIZON-CL5-2027-D4-01 (gent): "+title),
+	}
+	for _, w := range want {
+		if !slices.Contains(unfolded, w) {
+			t.Errorf("the unfolded feed has no line %q:\n%s", w, body)
+		}
+	}
+	if n := strings.Count(body, "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-P7D\r\n"); n != 2 {
+		t.Errorf("the feed has %d week-ahead alarms, want one per event (2)", n)
+	}
+	if strings.Contains(body, "DTEND;VALUE=DATE:"+at.AddDate(0, 0, 1).Format("20060102")) {
+		t.Error("the timed deadline is still an all-day event")
 	}
 	forged := strings.Replace(feed, "/ical/"+strings.Split(strings.TrimPrefix(feed, "/ical/"), "-")[0], "/ical/999", 1)
 	if code, _, _ := do(t, "GET", s.URL+forged, nil, "", nil); code != http.StatusNotFound {
@@ -214,4 +252,9 @@ func TestSavingTheProfileStoresItWithoutPretendingToRescore(t *testing.T) {
 			t.Errorf("%s=%q: %d, body names the field: %v", field, value, code, strings.Contains(body, field))
 		}
 	}
+}
+
+// icalEscaped escapes TEXT as RFC 5545 says, for comparing with the feed.
+func icalEscaped(s string) string {
+	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`).Replace(s)
 }

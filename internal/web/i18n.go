@@ -179,6 +179,7 @@ var funcs = template.FuncMap{
 		v, _ := p.DomainWeights.Get(domain)
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	},
+	"timeline": timelineSVG,
 	"pageLink": func(path string, q url.Values, page int) string {
 		c := url.Values{}
 		for k, v := range q {

@@ -19,6 +19,7 @@ import (
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/internal/imports"
 	"github.com/fundmatch/fundmatch/internal/store"
+	"github.com/fundmatch/fundmatch/matching"
 )
 
 // cityFor returns the city of the {slug} in the path when u may see it (or
@@ -161,8 +162,20 @@ func (s *Server) cityPage(w http.ResponseWriter, r *http.Request, u store.User) 
 		s.serverError(w, r, err)
 		return
 	}
+	programmes, err := s.cfg.Store.CityMatchProgrammes(r.Context(), city.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	// A programme asked for by a link but matched by nothing stays
+	// selected, so the empty list says why.
+	if i := slices.IndexFunc(programmes, func(p string) bool { return strings.EqualFold(p, f.Programme) }); i >= 0 {
+		f.Programme = programmes[i] // the filter ignores case; the list does not
+	} else if f.Programme != "" {
+		programmes = append(programmes, f.Programme)
+	}
 	s.render(w, r, http.StatusOK, "city.html", map[string]any{
-		"City": city, "Matches": matches, "Total": total, "Filter": f, "Page": page,
+		"City": city, "Matches": matchRows(matches, s.today()), "Programmes": programmes, "Total": total, "Filter": f, "Page": page,
 		"HasNext": page*perPage < total, "CanChange": u.CanChangeCity(city.ID),
 		"ICal": s.icalURL(u), "Interests": store.InterestStatuses,
 	})
@@ -181,13 +194,17 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u store.User) 
 		return
 	}
 	// Every signed-in user sees which cities a call matches (to find
-	// partners); the score and reasons only for cities they may see.
+	// partners); the score and why only for cities they may see. A city
+	// matches when it is not ruled out and scores at least a weak fit.
 	type cityMatch struct {
-		store.CityMatch
+		matchRow
 		Visible bool
 	}
 	var cities []cityMatch
-	for _, m := range matches {
+	for _, m := range matchRows(matches, s.today()) {
+		if m.Eligibility == "ineligible" || m.Score < matching.BandWeak {
+			continue
+		}
 		cities = append(cities, cityMatch{m, u.CanSeeCity(m.CityID)})
 	}
 	type markForm struct {
@@ -221,7 +238,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u store.User) 
 		"Call":        call,
 		"Description": template.HTML(description),
 		"Conditions":  template.HTML(conditions),
-		"Timeline":    timelineSVG(call.OpeningDate, call.Deadlines, s.today()),
+		"Timeline":    timeline{call.OpeningDate, call.Deadlines, s.today()},
 		"Cities":      cities, "Forms": forms, "Interests": store.InterestStatuses,
 		"CanPlan": u.Role == store.RoleCoordinator || u.Role == store.RoleAdmin,
 	})

@@ -20,10 +20,10 @@ func TestEveryPageRendersForItsRole(t *testing.T) {
 		path   string
 		want   []string
 	}{
-		{"OfficerMatchesWithWhyAndBadges", officer, "/cities/gent", []string{"HORIZON-CL5-2027-D4-01", "Past bij klimaat en mobiliteit.", "82", "badge-unknown", "onbekend", "Budget onbekend."}},
+		{"OfficerMatchesWithWhyAndBadges", officer, "/cities/gent", []string{"HORIZON-CL5-2027-D4-01", "Past bij klimaat en mobiliteit.", "82", "badge-unknown", "onbekend", "Digitale tweeling."}},
 		{"OfficerMatchesInEnglish", officer, "/cities/gent?lang=en", []string{"Fits climate and mobility.", "unknown"}},
 		{"FilteredByProgramme", officer, "/cities/gent?programme=DIGITAL", []string{"DIGITAL-2027-EDIH-02", "1 oproepen gevonden"}},
-		{"CallPageWithTimelineAndCities", officer, "/calls/HORIZON-CL5-2027-D4-01", []string{"<svg class=\"timeline\"", "aalst", "Cities test <strong>climate</strong>", "name=\"amount_requested\""}},
+		{"CallPageWithTimelineAndCities", officer, "/calls/HORIZON-CL5-2027-D4-01", []string{"<svg class=\"timeline\"", "Aalst", "Cities test <strong>climate</strong>", "name=\"amount_requested\""}},
 		{"Calls", officer, "/calls", []string{"DIGITAL-2027-EDIH-02", "gent (82)"}},
 		{"Profile", officer, "/cities/gent/profile", []string{"name=\"weight_mobility\"", "keywords_nl"}},
 		{"Plans", officer, "/plans", []string{"HORIZON-CL5-2027-D4-01", "trekker"}},

@@ -2,7 +2,7 @@ package web
 
 import (
 	"encoding/csv"
-	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -92,8 +92,21 @@ func (s *Server) uptakePage(w http.ResponseWriter, r *http.Request, _ store.User
 	})
 }
 
-// uptakeCSV exports the uptake rows.
+// uptakeCSV exports the uptake rows. By default the file is what Excel set
+// to Dutch (Belgium) opens without an import wizard: a UTF-8 byte order
+// mark (or accents come out garbled), ";" between cells and a decimal
+// comma. ?format=comma gives the plain RFC 4180 form (",", decimal point,
+// no mark) that scripts expect.
 func (s *Server) uptakeCSV(w http.ResponseWriter, r *http.Request, _ store.User) {
+	excel := true
+	switch r.URL.Query().Get("format") {
+	case "", "excel":
+	case "comma":
+		excel = false
+	default:
+		s.badRequest(w, r, badInput{"format", "want excel or comma"})
+		return
+	}
 	rep, err := s.uptake(r)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -101,12 +114,18 @@ func (s *Server) uptakeCSV(w http.ResponseWriter, r *http.Request, _ store.User)
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="fundmatch-uptake.csv"`)
+	money := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
 	cw := csv.NewWriter(w)
+	if excel {
+		io.WriteString(w, "\uFEFF")
+		cw.Comma = ';'
+		money = func(v float64) string { return strings.Replace(strconv.FormatFloat(v, 'f', 2, 64), ".", ",", 1) }
+	}
 	cw.Write([]string{"city", "city_name", "programme", "year", "planned", "submitted", "won", "lost", "eu_requested", "eu_granted"})
 	for _, u := range rep.Rows {
 		cw.Write([]string{u.City, csvSafe(u.CityName), csvSafe(u.Programme), strconv.Itoa(u.Year), strconv.Itoa(u.Planned),
 			strconv.Itoa(u.Submitted), strconv.Itoa(u.Won), strconv.Itoa(u.Lost),
-			fmt.Sprintf("%.2f", u.Requested), fmt.Sprintf("%.2f", u.Granted)})
+			money(u.Requested), money(u.Granted)})
 	}
 	cw.Flush()
 }
