@@ -31,15 +31,7 @@ func (s *Server) setSourceEnabled(w http.ResponseWriter, r *http.Request, _ stor
 		return
 	}
 	err := s.cfg.Store.SetSourceEnabled(r.Context(), r.PathValue("name"), enabled == "true")
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/admin/sources", http.StatusSeeOther)
+	s.redirectAfter(w, r, err, "/admin/sources")
 }
 
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, _ store.User) {
@@ -72,15 +64,7 @@ func (s *Server) userAction(w http.ResponseWriter, r *http.Request, admin store.
 		s.badRequest(w, r, badInput{"action", "want disable, enable, revoke or rotate_ical"})
 		return
 	}
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+	s.redirectAfter(w, r, err, "/admin/users")
 }
 
 // rotateCityICal gives every user of a city a new secret iCal URL, for when

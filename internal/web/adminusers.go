@@ -193,13 +193,5 @@ func (s *Server) saveUserAccess(w http.ResponseWriter, r *http.Request, admin st
 		return
 	}
 	err = s.cfg.Store.UpdateUser(r.Context(), u.ID, f.Role, f.Cities)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+	s.redirectAfter(w, r, err, "/admin/users")
 }

@@ -269,15 +269,7 @@ func (s *Server) saveSubscription(w http.ResponseWriter, r *http.Request, u stor
 		return
 	}
 	err = s.cfg.Store.UpdateSubscription(r.Context(), sub.ID, n, s.now())
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/subscriptions", http.StatusSeeOther)
+	s.redirectAfter(w, r, err, "/subscriptions")
 }
 
 // pauseSubscription pauses (paused=true) or resumes (paused=false) one of

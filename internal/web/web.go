@@ -206,6 +206,20 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusNotFound, "error.html", map[string]any{"Status": http.StatusNotFound, "Message": "not_found"})
 }
 
+// redirectAfter ends a form post that changed something: 404 when what it
+// names is not there, the error page for another error, else 303 to the
+// page that shows the change.
+func (s *Server) redirectAfter(w http.ResponseWriter, r *http.Request, err error, to string) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.notFound(w, r)
+	case err != nil:
+		s.serverError(w, r, err)
+	default:
+		http.Redirect(w, r, to, http.StatusSeeOther)
+	}
+}
+
 // serverError logs err and shows the user a page that says only that
 // something went wrong: internal details never reach a page.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
