@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/internal/database"
 )
@@ -33,17 +32,9 @@ func (s *Store) UpdateUser(ctx context.Context, userID int64, role string, citie
 		return fmt.Errorf("an %s needs at least one city", role)
 	}
 	return s.Tx(ctx, func(tx *sqlx.Tx) error {
-		ids, err := CityIDs(ctx, tx, cities)
+		cityIDs, err := cityIDList(ctx, tx, cities)
 		if err != nil {
 			return err
-		}
-		cityIDs := make(pq.Int64Array, 0, len(cities))
-		for _, slug := range cities {
-			id, ok := ids[slug]
-			if !ok {
-				return fmt.Errorf("unknown city %q", slug)
-			}
-			cityIDs = append(cityIDs, id)
 		}
 		var found bool
 		if err := tx.GetContext(ctx, &found, `UPDATE users SET role = $2 WHERE id = $1 RETURNING true`, userID, role); err != nil {

@@ -77,6 +77,24 @@ func CityIDs(ctx context.Context, q sqlx.QueryerContext, slugs []string) (map[st
 	return ids, rows.Err()
 }
 
+// cityIDList returns the ids of cities by slug, in the order given; an
+// unknown slug is an error that names it.
+func cityIDList(ctx context.Context, q sqlx.QueryerContext, slugs []string) (pq.Int64Array, error) {
+	byslug, err := CityIDs(ctx, q, slugs)
+	if err != nil {
+		return nil, err
+	}
+	ids := make(pq.Int64Array, 0, len(slugs))
+	for _, slug := range slugs {
+		id, ok := byslug[slug]
+		if !ok {
+			return nil, fmt.Errorf("unknown city %q", slug)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
 // UpsertCity inserts c, or updates the city with the same slug. A row whose
 // values are all unchanged is not rewritten. It reports whether anything
 // changed.

@@ -15,17 +15,9 @@ import (
 // an unknown subscription is ErrNotFound.
 func (s *Store) UpdateSubscription(ctx context.Context, id int64, n NewSubscription, now time.Time) error {
 	return s.Tx(ctx, func(tx *sqlx.Tx) error {
-		cityIDs, err := CityIDs(ctx, tx, n.Cities)
+		ids, err := cityIDList(ctx, tx, n.Cities)
 		if err != nil {
 			return err
-		}
-		ids := make(pq.Int64Array, 0, len(n.Cities))
-		for _, slug := range n.Cities {
-			cid, ok := cityIDs[slug]
-			if !ok {
-				return fmt.Errorf("unknown city %q", slug)
-			}
-			ids = append(ids, cid)
 		}
 		reminders := make(pq.Int64Array, len(n.ReminderDays))
 		for i, d := range n.ReminderDays {

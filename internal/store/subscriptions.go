@@ -78,17 +78,9 @@ type NewSubscription struct {
 func (s *Store) AddSubscription(ctx context.Context, n NewSubscription) (int64, error) {
 	var id int64
 	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
-		cityIDs, err := CityIDs(ctx, tx, n.Cities)
+		ids, err := cityIDList(ctx, tx, n.Cities)
 		if err != nil {
 			return err
-		}
-		ids := make(pq.Int64Array, 0, len(n.Cities))
-		for _, slug := range n.Cities {
-			cid, ok := cityIDs[slug]
-			if !ok {
-				return fmt.Errorf("unknown city %q (see 'fundmatch cities')", slug)
-			}
-			ids = append(ids, cid)
 		}
 		userID, err := ensureUser(ctx, tx, n.UserEmail, n.Language, ids)
 		if err != nil {

@@ -92,14 +92,9 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	}
 	var id int64
 	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
-		ids, err := CityIDs(ctx, tx, nu.Cities)
+		ids, err := cityIDList(ctx, tx, nu.Cities)
 		if err != nil {
 			return err
-		}
-		for _, slug := range nu.Cities {
-			if _, ok := ids[slug]; !ok {
-				return fmt.Errorf("unknown city %q", slug)
-			}
 		}
 		err = tx.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash, role, language)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, nu.Email, nu.Name, nu.PasswordHash, nu.Role, nu.Language).Scan(&id)
