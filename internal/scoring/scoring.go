@@ -371,24 +371,30 @@ func (s *Service) Explain(ctx context.Context, slug, identifier string) (matchin
 		return matching.Explanation{}, fmt.Errorf("%s: %w", slug, ErrNoCity)
 	}
 	now := s.now()
-	e, err := m.Explain(identifier, apps[0].query, now)
+	q := apps[0].query
+	// The pair's input hash comes from scoring it, which is cheap; the
+	// explanation (the call's text analysed again) only when none is kept.
+	ms, err := m.ScoreCall(identifier, []*matching.CityQuery{q}, now)
 	if err != nil {
 		return matching.Explanation{}, err
 	}
 	callID, ok := ids[identifier]
-	if !ok {
-		return e, nil
-	}
-	stored, raw, err := s.store.StoredExplanation(ctx, apps[0].id, callID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return matching.Explanation{}, err
-	}
-	if err == nil && stored.HasExplanation && stored.ModelVersion == matching.ModelVersion &&
-		stored.InputHash == strconv.FormatUint(e.Match.InputHash, 10) {
-		var kept matching.Explanation
-		if json.Unmarshal(raw, &kept) == nil && kept.Match.Call == identifier {
-			return kept, nil
+	if ok {
+		stored, raw, err := s.store.StoredExplanation(ctx, apps[0].id, callID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return matching.Explanation{}, err
 		}
+		if err == nil && stored.HasExplanation && stored.ModelVersion == matching.ModelVersion &&
+			stored.InputHash == strconv.FormatUint(ms[0].InputHash, 10) {
+			var kept matching.Explanation
+			if json.Unmarshal(raw, &kept) == nil && kept.Match.Call == identifier {
+				return kept, nil
+			}
+		}
+	}
+	e, err := m.Explain(identifier, q, now)
+	if err != nil || !ok {
+		return e, err
 	}
 	row, err := explainedRow(callID, apps[0].id, e)
 	if err != nil {
