@@ -18,35 +18,14 @@ import (
 // records, see matching/testdata/scenarios/README.md).
 func scenarioCalls(t testing.TB) []matching.Call {
 	t.Helper()
-	var raw []struct {
-		Identifier, Programme, Kind, Title, Summary, Description, Status, EligibilityNotes string
-		OpeningDate                                                                        string   `json:"opening_date"`
-		Deadlines                                                                          []string `json:"deadlines"`
-		Keywords, Tags                                                                     []string
-		TypesOfAction                                                                      []string `json:"types_of_action"`
-		BudgetMin                                                                          *float64 `json:"budget_min"`
-		BudgetMax                                                                          *float64 `json:"budget_max"`
-		CallBudget                                                                         *float64 `json:"call_budget"`
-		FundingRate                                                                        *float64 `json:"funding_rate"`
-	}
-	readScenarioJSON(t, "calls.json", &raw)
+	raw := readEvalRecords(t, "../../matching/testdata/scenarios/calls.json")
 	calls := make([]matching.Call, 0, len(raw))
 	for _, r := range raw {
-		c := matching.Call{Identifier: r.Identifier, Source: "ftportal", Programme: r.Programme, Kind: matching.Kind(r.Kind),
+		calls = append(calls, matching.Call{Identifier: r.Identifier, Source: "ftportal", Programme: r.Programme, Kind: matching.Kind(r.Kind),
 			Title: r.Title, Summary: r.Summary, Description: r.Description, Keywords: r.Keywords, Tags: r.Tags,
 			TypesOfAction: r.TypesOfAction, EligibilityNotes: r.EligibilityNotes, Status: matching.Status(r.Status),
-			BudgetMin: r.BudgetMin, BudgetMax: r.BudgetMax, CallBudget: r.CallBudget, FundingRate: r.FundingRate}
-		if d, err := time.Parse(time.DateOnly, r.OpeningDate); err == nil {
-			c.OpeningDate = &d
-		}
-		for _, s := range r.Deadlines {
-			d, err := time.Parse(time.DateOnly, s)
-			if err != nil {
-				t.Fatalf("%s: deadline: %v", r.Identifier, err)
-			}
-			c.Deadlines = append(c.Deadlines, d)
-		}
-		calls = append(calls, c)
+			BudgetMin: r.BudgetMin, BudgetMax: r.BudgetMax, CallBudget: r.CallBudget, FundingRate: r.FundingRate,
+			OpeningDate: r.Opening, Deadlines: r.Deadlines})
 	}
 	return calls
 }

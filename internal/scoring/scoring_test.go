@@ -24,49 +24,64 @@ import (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+// evalRecord is a call of the matcher's evaluation files
+// (matching/testdata/eval and scenarios), with its dates parsed.
+type evalRecord struct {
+	Identifier, Programme, Kind, Title, Summary, Description, Status, EligibilityNotes string
+	OpeningDate                                                                        string   `json:"opening_date"`
+	DeadlineDays                                                                       []string `json:"deadlines"`
+	Keywords, Tags                                                                     []string
+	TypesOfAction                                                                      []string    `json:"types_of_action"`
+	BudgetMin                                                                          *float64    `json:"budget_min"`
+	BudgetMax                                                                          *float64    `json:"budget_max"`
+	CallBudget                                                                         *float64    `json:"call_budget"`
+	FundingRate                                                                        *float64    `json:"funding_rate"`
+	Opening                                                                            *time.Time  `json:"-"`
+	Deadlines                                                                          []time.Time `json:"-"`
+}
+
+// readEvalRecords reads a calls.json of the matcher's evaluation files.
+func readEvalRecords(t testing.TB, path string) []evalRecord {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []evalRecord
+	if err := json.Unmarshal(b, &rs); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	for i := range rs {
+		if d, err := time.Parse(time.DateOnly, rs[i].OpeningDate); err == nil {
+			rs[i].Opening = &d
+		}
+		for _, s := range rs[i].DeadlineDays {
+			d, err := time.Parse(time.DateOnly, s)
+			if err != nil {
+				t.Fatalf("%s: deadline: %v", rs[i].Identifier, err)
+			}
+			rs[i].Deadlines = append(rs[i].Deadlines, d)
+		}
+	}
+	return rs
+}
+
 // evalCalls reads the matcher's evaluation calls (real sample texts and
 // realistic topics) as crawled calls of the "ftportal" source.
 func evalCalls(t testing.TB) []crawlers.Call {
 	t.Helper()
-	b, err := os.ReadFile("../../matching/testdata/eval/calls.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var raw []struct {
-		Identifier, Programme, Kind, Title, Summary, Description, Status, EligibilityNotes string
-		OpeningDate                                                                        string   `json:"opening_date"`
-		Deadlines                                                                          []string `json:"deadlines"`
-		Keywords, Tags                                                                     []string
-		TypesOfAction                                                                      []string `json:"types_of_action"`
-		BudgetMin                                                                          *float64 `json:"budget_min"`
-		BudgetMax                                                                          *float64 `json:"budget_max"`
-		CallBudget                                                                         *float64 `json:"call_budget"`
-		FundingRate                                                                        *float64 `json:"funding_rate"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
-		t.Fatal(err)
-	}
+	raw := readEvalRecords(t, "../../matching/testdata/eval/calls.json")
 	calls := make([]crawlers.Call, 0, len(raw))
 	for _, r := range raw {
 		kind := crawlers.Kind(r.Kind)
 		if kind == "tender" {
 			kind = crawlers.KindCall // the calls table has no tenders; the eligibility notes still say so
 		}
-		c := crawlers.Call{Source: "ftportal", Identifier: r.Identifier, Programme: r.Programme, Kind: kind,
+		calls = append(calls, crawlers.Call{Source: "ftportal", Identifier: r.Identifier, Programme: r.Programme, Kind: kind,
 			Title: r.Title, Summary: r.Summary, DescriptionText: r.Description, Status: crawlers.Status(r.Status),
 			EligibilityNotes: r.EligibilityNotes, Keywords: r.Keywords, Tags: r.Tags, TypesOfAction: r.TypesOfAction,
-			BudgetMin: r.BudgetMin, BudgetMax: r.BudgetMax, CallBudget: r.CallBudget, FundingRate: r.FundingRate}
-		if d, err := time.Parse(time.DateOnly, r.OpeningDate); err == nil {
-			c.OpeningDate = &d
-		}
-		for _, s := range r.Deadlines {
-			d, err := time.Parse(time.DateOnly, s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.Deadlines = append(c.Deadlines, d)
-		}
-		calls = append(calls, c)
+			BudgetMin: r.BudgetMin, BudgetMax: r.BudgetMax, CallBudget: r.CallBudget, FundingRate: r.FundingRate,
+			OpeningDate: r.Opening, Deadlines: r.Deadlines})
 	}
 	return calls
 }
