@@ -378,23 +378,16 @@ func (m *Model) slotted(slots [][]string, share float64, concept int, surface st
 	return a
 }
 
+// uniq drops repeats, keeping the first of each.
 func uniq(ss []string) []string {
 	var out []string
 	for _, s := range ss {
-		if !slices.Contains(out, s) {
-			out = append(out, s)
-		}
+		out = appendUnique(out, s)
 	}
 	return out
 }
 
 // clean drops empty keywords.
 func clean(ks []string) []string {
-	var out []string
-	for _, k := range ks {
-		if strings.TrimSpace(k) != "" {
-			out = append(out, k)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(ks), func(k string) bool { return strings.TrimSpace(k) == "" })
 }
