@@ -192,14 +192,7 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request, u store.User
 		s.fail(w, r, err)
 		return
 	}
-	switch {
-	case !cacheable:
-		a.write(w, r, "bypass")
-	case hit:
-		a.write(w, r, "hit")
-	default:
-		a.write(w, r, "miss")
-	}
+	a.write(w, r, cacheStatus(cacheable, hit))
 }
 
 func (s *Server) apiProfile(w http.ResponseWriter, r *http.Request, u store.User) {

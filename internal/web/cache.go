@@ -133,6 +133,18 @@ func newAnswer(body []byte, link string) *answer {
 	return &answer{body: body, link: link, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`}
 }
 
+// cacheStatus names how an answer was had, for its X-Cache header: bypass
+// when the data cannot be versioned, hit when kept, miss when loaded.
+func cacheStatus(cacheable, hit bool) string {
+	switch {
+	case !cacheable:
+		return "bypass"
+	case hit:
+		return "hit"
+	}
+	return "miss"
+}
+
 // write sends a, or 304 Not Modified when the client holds it already.
 // The answer depends on who may see it, so it is private to the client and
 // revalidated on every use.

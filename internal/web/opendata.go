@@ -126,14 +126,7 @@ func (s *Server) openCallsJSON(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, http.StatusInternalServerError, "internal", "", err)
 		return
 	}
-	switch {
-	case !cacheable:
-		a.write(w, r, "bypass")
-	case hit:
-		a.write(w, r, "hit")
-	default:
-		a.write(w, r, "miss")
-	}
+	a.write(w, r, cacheStatus(cacheable, hit))
 }
 
 // openCallsCSV streams every current call as CSV.
