@@ -148,12 +148,12 @@ func cacheStatus(cacheable, hit bool) string {
 // write sends a, or 304 Not Modified when the client holds it already.
 // The answer depends on who may see it, so it is private to the client and
 // revalidated on every use.
-func (a *answer) write(w http.ResponseWriter, r *http.Request, cacheStatus string) {
+func (a *answer) write(w http.ResponseWriter, r *http.Request, status string) {
 	h := w.Header()
 	h.Set("Cache-Control", "private, no-cache")
 	h.Set("ETag", a.etag)
-	if cacheStatus != "" {
-		h.Set("X-Cache", cacheStatus)
+	if status != "" {
+		h.Set("X-Cache", status)
 	}
 	if a.link != "" {
 		h.Set("Link", a.link)
