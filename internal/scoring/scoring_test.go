@@ -86,6 +86,21 @@ func evalCalls(t testing.TB) []crawlers.Call {
 	return calls
 }
 
+// crawlRun stores calls as one complete ftportal crawl run at now.
+func crawlRun(t testing.TB, st *store.Store, calls []crawlers.Call, now time.Time) store.RunStats {
+	t.Helper()
+	ctx := context.Background()
+	run, err := st.StartRun(ctx, "ftportal", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats, err := st.FinishRun(ctx, run, &crawlers.Result{Source: "ftportal", Calls: calls, Pages: 1}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stats
+}
+
 // derivedKept are the municipalities whose derived starter profiles the
 // scoring tests keep: they stand for the 272 others, whose scoring would make
 // every test here take minutes.
@@ -105,13 +120,7 @@ func seeded(t testing.TB) *store.Store {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	run, err := st.StartRun(ctx, "ftportal", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.FinishRun(ctx, run, &crawlers.Result{Source: "ftportal", Calls: evalCalls(t), Pages: 1}, now); err != nil {
-		t.Fatal(err)
-	}
+	crawlRun(t, st, evalCalls(t), now)
 	return st
 }
 
@@ -204,10 +213,9 @@ func TestANewCallIsScoredForEveryCity(t *testing.T) {
 		Kind: crawlers.KindTopic, Status: crawlers.StatusForthcoming, Title: "Urban heat and climate adaptation with nature-based solutions in cities",
 		DescriptionText: "Cities and local authorities pilot nature-based solutions against urban heat islands and flooding, with citizen participation.",
 		Deadlines:       []time.Time{time.Date(2027, 4, 15, 0, 0, 0, 0, time.UTC)}, TypesOfAction: []string{"HORIZON Innovation Actions"}}
-	run, _ := st.StartRun(ctx, "ftportal", now)
-	stats, err := st.FinishRun(ctx, run, &crawlers.Result{Source: "ftportal", Calls: append(calls, fresh), Pages: 1}, now)
-	if err != nil || stats.New != 1 || len(stats.Touched) != 1 {
-		t.Fatalf("stats %+v, %v", stats, err)
+	stats := crawlRun(t, st, append(calls, fresh), now)
+	if stats.New != 1 || len(stats.Touched) != 1 {
+		t.Fatalf("stats %+v", stats)
 	}
 	res, err := s.ScoreCalls(ctx, stats.Touched)
 	if err != nil {
@@ -243,11 +251,7 @@ func TestExplainShowsTheStoredScoreAndReasons(t *testing.T) {
 		c.Title = "Digital data platform and innovation " + c.Title
 		calls = append(calls, c)
 	}
-	run, _ := st.StartRun(ctx, "ftportal", now)
-	stats, err := st.FinishRun(ctx, run, &crawlers.Result{Source: "ftportal", Calls: calls, Pages: 1}, now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stats := crawlRun(t, st, calls, now)
 	if _, err := s.ScoreCalls(ctx, stats.Touched); err != nil {
 		t.Fatal(err)
 	}
