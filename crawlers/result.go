@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // Result is what one crawl run of one source produced.
@@ -13,12 +15,12 @@ type Result struct {
 	Finished time.Time
 	// Calls are the calls found, in the order first found; empty when the
 	// crawl had a Sink, which took them instead.
-	Calls []Call
+	Calls []funding.Call
 	// Sink, when set, takes the calls as the crawl finds them, in place of
 	// Calls: the store writes one page while the crawler reads the next,
 	// and memory does not grow with the listing. A call may be handed over
 	// again in a later version; the last one counts.
-	Sink func(calls []Call) error
+	Sink func(calls []funding.Call) error
 	// Sent counts the distinct calls handed to Sink.
 	Sent int
 	// Errors are the pages and records that could not be read; the run went
@@ -50,7 +52,7 @@ var ErrNotStored = errors.New("the calls could not be stored")
 // and puts them in Calls otherwise, where a call found again replaces the
 // earlier version in its place. Once the Sink failed, Add only returns
 // that error (wrapping ErrNotStored).
-func (r *Result) Add(calls ...Call) error {
+func (r *Result) Add(calls ...funding.Call) error {
 	if r.sinkErr != nil {
 		return r.sinkErr
 	}

@@ -6,38 +6,30 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
-// Eligibility says whether a city may apply for a call.
-type Eligibility string
-
-// The eligibility states. Unknown is shown as unknown, never as met.
-const (
-	Eligible   Eligibility = "eligible"
-	Ineligible Eligibility = "ineligible"
-	Unknown    Eligibility = "unknown"
-)
-
-// factor is the weight of the eligibility status in the score.
-func (e Eligibility) factor() float64 {
+// eligibilityFactor is the weight of the eligibility status in the score.
+func eligibilityFactor(e funding.Eligibility) float64 {
 	switch e {
-	case Eligible:
+	case funding.Eligible:
 		return 1
-	case Unknown:
+	case funding.EligibilityUnknown:
 		return 0.85
 	}
 	return 0
 }
 
 // worse returns the more restrictive of two statuses.
-func worse(a, b Eligibility) Eligibility {
-	if a == Ineligible || b == Ineligible {
-		return Ineligible
+func worse(a, b funding.Eligibility) funding.Eligibility {
+	if a == funding.Ineligible || b == funding.Ineligible {
+		return funding.Ineligible
 	}
-	if a == Unknown || b == Unknown {
-		return Unknown
+	if a == funding.EligibilityUnknown || b == funding.EligibilityUnknown {
+		return funding.EligibilityUnknown
 	}
-	return Eligible
+	return funding.Eligible
 }
 
 // Reason explains an eligibility decision, in Dutch and English.
@@ -75,27 +67,27 @@ var preparationDays = map[string]int{
 
 // callRules holds the eligibility facts of a call that do not depend on the
 // city: its status, its kind, its programme's applicant rules and text cues.
-func callRules(c *Call) (Eligibility, []Reason) {
-	status, reasons := Eligible, []Reason(nil)
-	add := func(s Eligibility, r Reason) {
+func callRules(c *Call) (funding.Eligibility, []Reason) {
+	status, reasons := funding.Eligible, []Reason(nil)
+	add := func(s funding.Eligibility, r Reason) {
 		status = worse(status, s)
 		reasons = append(reasons, r)
 	}
 	if c.Status == StatusClosed {
-		add(Ineligible, Reason{ReasonClosed, "De oproep is gesloten.", "The call is closed."})
+		add(funding.Ineligible, Reason{ReasonClosed, "De oproep is gesloten.", "The call is closed."})
 	}
 	if c.Kind == KindTender || isTender(c) {
-		add(Ineligible, Reason{ReasonTender,
+		add(funding.Ineligible, Reason{ReasonTender,
 			"Dit is een aanbesteding (opdracht), geen subsidie voor steden.",
 			"This is a tender (procurement), not a grant for cities."})
 	}
 	if scheme, action := researcherScheme(c); scheme != "" {
 		if action != "" {
-			add(Ineligible, Reason{ReasonApplicantType,
+			add(funding.Ineligible, Reason{ReasonApplicantType,
 				fmt.Sprintf("Lokale besturen kunnen niet indienen bij %s (soort actie %q).", scheme, action),
 				fmt.Sprintf("Local authorities cannot apply to %s (type of action %q).", scheme, action)})
 		} else {
-			add(Ineligible, Reason{ReasonApplicantType,
+			add(funding.Ineligible, Reason{ReasonApplicantType,
 				fmt.Sprintf("Lokale besturen kunnen niet indienen bij %s.", scheme),
 				fmt.Sprintf("Local authorities cannot apply to %s.", scheme)})
 		}
@@ -103,11 +95,11 @@ func callRules(c *Call) (Eligibility, []Reason) {
 	}
 	if cue, where := applicantCue(c); cue != "" {
 		if where == "description" {
-			add(Unknown, Reason{ReasonApplicantTypeCue,
+			add(funding.EligibilityUnknown, Reason{ReasonApplicantTypeCue,
 				fmt.Sprintf("De tekst vermeldt %q: nagaan of een stad mag indienen.", cue),
 				fmt.Sprintf("The text says %q: check whether a city may apply.", cue)})
 		} else {
-			add(Ineligible, Reason{ReasonApplicantType,
+			add(funding.Ineligible, Reason{ReasonApplicantType,
 				fmt.Sprintf("Enkel voor andere aanvragers (%q in de %s).", cue, dutchPlace(where)),
 				fmt.Sprintf("Only for other applicants (%q in the %s).", cue, where)})
 		}
@@ -286,22 +278,22 @@ func containsAny(text string, cues []string) string {
 
 // geography decides whether a programme's area covers a city, given its
 // normalised province and arrondissement (see place).
-func geography(programme, city, prov, arr string, kind CityKind) (Eligibility, *Reason) {
+func geography(programme, city, prov, arr string, kind CityKind) (funding.Eligibility, *Reason) {
 	switch programme {
 	case "INTERREG-VLNL", "INTERREG-NWE", "ERDF-VL":
 	default:
-		return Eligible, nil
+		return funding.Eligible, nil
 	}
 	flemish := prov == "antwerpen" || prov == "limburg" || prov == "oost-vlaanderen" ||
 		prov == "west-vlaanderen" || prov == "vlaams-brabant"
 	brussels := prov == "brussel" || prov == "brussels" || prov == "brussels-hoofdstad" || kind == CityVGC
-	outside := func(area string) (Eligibility, *Reason) {
-		return Ineligible, &Reason{ReasonOutsideArea,
+	outside := func(area string) (funding.Eligibility, *Reason) {
+		return funding.Ineligible, &Reason{ReasonOutsideArea,
 			fmt.Sprintf("%s ligt buiten het programmagebied (%s).", city, area),
 			fmt.Sprintf("%s is outside the programme area (%s).", city, area)}
 	}
 	if prov == "" && !brussels {
-		return Unknown, &Reason{ReasonAreaUnknown,
+		return funding.EligibilityUnknown, &Reason{ReasonAreaUnknown,
 			"Provincie van de stad onbekend: programmagebied niet na te gaan.",
 			"The city's province is unknown: the programme area cannot be checked."}
 	}
@@ -309,25 +301,25 @@ func geography(programme, city, prov, arr string, kind CityKind) (Eligibility, *
 	case "INTERREG-VLNL":
 		switch {
 		case prov == "antwerpen" || prov == "limburg" || prov == "oost-vlaanderen":
-			return Eligible, nil
+			return funding.Eligible, nil
 		case prov == "vlaams-brabant" && arr == "leuven":
-			return Eligible, nil
+			return funding.Eligible, nil
 		case prov == "west-vlaanderen" && arr == "":
-			return Unknown, &Reason{ReasonAreaUnknown,
+			return funding.EligibilityUnknown, &Reason{ReasonAreaUnknown,
 				"Arrondissement onbekend: Veurne en Ieper vallen buiten Interreg Vlaanderen-Nederland.",
 				"Arrondissement unknown: Veurne and Ieper are outside Interreg Flanders-Netherlands."}
 		case prov == "west-vlaanderen" && arr != "veurne" && arr != "ieper":
-			return Eligible, nil
+			return funding.Eligible, nil
 		}
 		return outside("Interreg Vlaanderen-Nederland")
 	case "INTERREG-NWE":
 		if flemish || brussels {
-			return Eligible, nil
+			return funding.Eligible, nil
 		}
 		return outside("Interreg North-West Europe")
 	default: // ERDF-VL covers the Flemish Region, not Brussels
 		if flemish && !brussels {
-			return Eligible, nil
+			return funding.Eligible, nil
 		}
 		return outside("EFRO Vlaanderen")
 	}
@@ -355,7 +347,7 @@ func nextDeadline(deadlines []day, now day) day {
 
 // deadlineCheck decides whether the next deadline leaves the preparation
 // time, and returns the days left (-1 without a next deadline).
-func deadlineCheck(deadlines []day, now day, prep int) (Eligibility, *Reason, int) {
+func deadlineCheck(deadlines []day, now day, prep int) (funding.Eligibility, *Reason, int) {
 	for _, d := range deadlines {
 		if d < now {
 			continue
@@ -363,16 +355,16 @@ func deadlineCheck(deadlines []day, now day, prep int) (Eligibility, *Reason, in
 		days := int(d - now)
 		if days < prep {
 			next := d.time().Format("2006-01-02")
-			return Ineligible, &Reason{ReasonDeadlineTooClose,
+			return funding.Ineligible, &Reason{ReasonDeadlineTooClose,
 				fmt.Sprintf("De volgende deadline (%s) valt binnen %d dagen; de voorbereiding vraagt %d dagen.", next, days, prep),
 				fmt.Sprintf("The next deadline (%s) is %d days away; preparation needs %d days.", next, days, prep)}, days
 		}
-		return Eligible, nil, days
+		return funding.Eligible, nil, days
 	}
 	if len(deadlines) > 0 {
-		return Ineligible, &reasonDeadlinePassed, -1
+		return funding.Ineligible, &reasonDeadlinePassed, -1
 	}
-	return Unknown, &reasonNoDeadline, -1
+	return funding.EligibilityUnknown, &reasonNoDeadline, -1
 }
 
 var (
@@ -410,24 +402,24 @@ func populationLimits(notes string) (lo, hi int) {
 }
 
 // populationCheck decides whether a city's population meets a call's limits.
-func populationCheck(lo, hi, population int) (Eligibility, *Reason) {
+func populationCheck(lo, hi, population int) (funding.Eligibility, *Reason) {
 	if lo == 0 && hi == 0 {
-		return Eligible, nil
+		return funding.Eligible, nil
 	}
 	if population <= 0 {
-		return Unknown, &Reason{ReasonPopulation,
+		return funding.EligibilityUnknown, &Reason{ReasonPopulation,
 			"Inwonertal onbekend: de oproep stelt een grens aan de grootte van de stad.",
 			"Population unknown: the call limits the size of the city."}
 	}
 	if lo > 0 && population < lo {
-		return Ineligible, &Reason{ReasonPopulation,
+		return funding.Ineligible, &Reason{ReasonPopulation,
 			fmt.Sprintf("De oproep vraagt minstens %d inwoners; de stad heeft er %d.", lo, population),
 			fmt.Sprintf("The call requires at least %d inhabitants; the city has %d.", lo, population)}
 	}
 	if hi > 0 && population > hi {
-		return Ineligible, &Reason{ReasonPopulation,
+		return funding.Ineligible, &Reason{ReasonPopulation,
 			fmt.Sprintf("De oproep staat open voor hoogstens %d inwoners; de stad heeft er %d.", hi, population),
 			fmt.Sprintf("The call is open to at most %d inhabitants; the city has %d.", hi, population)}
 	}
-	return Eligible, nil
+	return funding.Eligible, nil
 }

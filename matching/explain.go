@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // Explanation says in Dutch and English why a call scores as it does for a
@@ -225,7 +227,7 @@ const (
 func (e Explanation) summary(q *CityQuery) (nl, en string) {
 	m := e.Match
 	bandNL, bandEN := Band(m.Score)
-	if m.Eligibility == Ineligible {
+	if m.Eligibility == funding.Ineligible {
 		bandNL, bandEN = "niet in aanmerking", "not eligible"
 		if len(m.Reasons) > 0 {
 			return capitalise(bandNL) + ": " + strings.TrimSuffix(m.Reasons[0].NL, "."), capitalise(bandEN) + ": " + strings.TrimSuffix(m.Reasons[0].EN, ".")
@@ -251,7 +253,7 @@ func (e Explanation) summary(q *CityQuery) (nl, en string) {
 		nl += fmt.Sprintf("; lijkt op %q (%d)", p.Title, p.Year)
 		en += fmt.Sprintf("; resembles %q (%d)", p.Title, p.Year)
 	}
-	if m.Eligibility == Unknown {
+	if m.Eligibility == funding.EligibilityUnknown {
 		nl += "; voorwaarden nakijken"
 		en += "; check eligibility"
 	}
@@ -416,21 +418,21 @@ func (e Explanation) render(ic *indexedCall) (nl, en string) {
 	return b[0].String(), b[1].String()
 }
 
-func englishStatus(e Eligibility) string {
+func englishStatus(e funding.Eligibility) string {
 	switch e {
-	case Eligible:
+	case funding.Eligible:
 		return "eligible"
-	case Ineligible:
+	case funding.Ineligible:
 		return "not eligible"
 	}
 	return "eligibility unknown"
 }
 
-func dutchStatus(e Eligibility) string {
+func dutchStatus(e funding.Eligibility) string {
 	switch e {
-	case Eligible:
+	case funding.Eligible:
 		return "in aanmerking"
-	case Ineligible:
+	case funding.Ineligible:
 		return "niet in aanmerking"
 	}
 	return "onbekend"

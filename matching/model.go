@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // ModelVersion identifies the scoring model. Store it with every match: a
@@ -57,8 +59,8 @@ type indexedCall struct {
 	dlEnd     int32
 	minPop    int // population limits from the eligibility notes, 0 if none
 	maxPop    int
-	status    Eligibility // city-independent eligibility
-	reasons   []Reason    // why status is not Eligible
+	status    funding.Eligibility // city-independent eligibility
+	reasons   []Reason            // why status is not funding.Eligible
 	grant     float64
 	partners  float64
 	rate      float64
@@ -234,11 +236,11 @@ type Components struct {
 
 // Match is the score of one call for one city.
 type Match struct {
-	Call        string      `json:"call"`  // call identifier
-	City        string      `json:"city"`  // city slug
-	Score       int         `json:"score"` // 0..100
-	Components  Components  `json:"components"`
-	Eligibility Eligibility `json:"eligibility"`
+	Call        string              `json:"call"`  // call identifier
+	City        string              `json:"city"`  // city slug
+	Score       int                 `json:"score"` // 0..100
+	Components  Components          `json:"components"`
+	Eligibility funding.Eligibility `json:"eligibility"`
 	// Reasons say why the call is ineligible or its eligibility unknown;
 	// they may be shared between matches, so do not modify them.
 	Reasons []Reason `json:"reasons"`
@@ -274,7 +276,7 @@ func (c Components) total() float64 {
 // programmeRules are a city's rules for one programme, computed once per
 // scoring run.
 type programmeRules struct {
-	status   Eligibility
+	status   funding.Eligibility
 	reasons  []Reason
 	prep     int
 	rate     float64 // overrides the call's rate when > 0 (Limburg ERDF)
@@ -433,7 +435,7 @@ const maxDocs = 1 << 24
 func rankKey(a *assessment, doc int) uint64 {
 	var k uint64
 	v := a.score / 100
-	if a.status == Ineligible {
+	if a.status == funding.Ineligible {
 		k = 1 << 63
 		v = a.components.Relevance // all score 0: the most relevant first
 	}
@@ -448,7 +450,7 @@ type assessment struct {
 	components Components
 	score      float64 // unrounded, so ranking does not depend on rounding
 	daysLeft   int
-	status     Eligibility
+	status     funding.Eligibility
 }
 
 // assess scores one call given its relevance and best project similarity.
@@ -465,12 +467,12 @@ func (s *scorer) assess(ic *indexedCall, relevance, similarity float64) assessme
 	case next >= 0:
 		daysLeft = int(next - s.now)
 		if daysLeft < pr.prep {
-			status = Ineligible
+			status = funding.Ineligible
 		}
 	case ic.dlEnd > ic.dlStart:
-		status = Ineligible // every deadline has passed
+		status = funding.Ineligible // every deadline has passed
 	default:
-		status = worse(status, Unknown)
+		status = worse(status, funding.EligibilityUnknown)
 	}
 	rate := ic.rate
 	if pr.rate > 0 {
@@ -480,7 +482,7 @@ func (s *scorer) assess(ic *indexedCall, relevance, similarity float64) assessme
 		Relevance:         relevance,
 		Experience:        experience(similarity, pr.previous),
 		Feasibility:       assessFeasibility(daysLeft, pr.prep, ic.grant, ic.partners, rate, s.capacity).total(),
-		EligibilityFactor: status.factor(),
+		EligibilityFactor: eligibilityFactor(status),
 	}
 	return assessment{components: c, score: c.total(), daysLeft: daysLeft, status: status}
 }
@@ -489,7 +491,7 @@ func (s *scorer) assess(ic *indexedCall, relevance, similarity float64) assessme
 func (s *scorer) match(ic *indexedCall, a assessment) Match {
 	pr := s.rules(ic)
 	reasons := noReasons
-	if a.status != Eligible {
+	if a.status != funding.Eligible {
 		// Reasons of this pair: the deadline and the city's size.
 		_, pair, _ := s.deadline(ic, pr.prep)
 		if _, r := populationCheck(ic.minPop, ic.maxPop, s.q.Applicant.City.Population); r != nil {
@@ -523,11 +525,11 @@ func (s *scorer) match(ic *indexedCall, a assessment) Match {
 
 // deadline is deadlineCheck with the reasons as shared one-element slices,
 // remembered because many calls share a deadline and formatting is slow.
-func (s *scorer) deadline(ic *indexedCall, prep int) (Eligibility, []Reason, int) {
+func (s *scorer) deadline(ic *indexedCall, prep int) (funding.Eligibility, []Reason, int) {
 	deadlines := s.m.deadlinesOf(ic)
 	next := nextDeadline(deadlines, s.now)
 	if next >= 0 && int(next-s.now) >= prep {
-		return Eligible, nil, int(next - s.now)
+		return funding.Eligible, nil, int(next - s.now)
 	}
 	key := [2]int{int(next), prep}
 	if next < 0 {
@@ -538,9 +540,9 @@ func (s *scorer) deadline(ic *indexedCall, prep int) (Eligibility, []Reason, int
 		if next >= 0 {
 			days = int(next - s.now)
 		}
-		status := Ineligible
+		status := funding.Ineligible
 		if len(deadlines) == 0 {
-			status = Unknown
+			status = funding.EligibilityUnknown
 		}
 		return status, rs, days
 	}
@@ -571,7 +573,7 @@ func saturate(x, scale float64) float64 {
 // store breaks remaining ties by deadline).
 func Rank(ms []Match) {
 	slices.SortFunc(ms, func(a, b Match) int {
-		if ai, bi := a.Eligibility == Ineligible, b.Eligibility == Ineligible; ai != bi {
+		if ai, bi := a.Eligibility == funding.Ineligible, b.Eligibility == funding.Ineligible; ai != bi {
 			if ai {
 				return 1
 			}

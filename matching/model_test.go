@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -46,10 +47,10 @@ func TestScoreCityRanksConceptMatchesFirstAndIneligibleLast(t *testing.T) {
 		if x.Score < 0 || x.Score > 100 {
 			t.Errorf("%s: score %d out of 0..100", x.Call, x.Score)
 		}
-		if x.Reasons == nil || (x.Eligibility == Eligible) != (len(x.Reasons) == 0) {
+		if x.Reasons == nil || (x.Eligibility == funding.Eligible) != (len(x.Reasons) == 0) {
 			t.Errorf("%s: %s with reasons %v", x.Call, x.Eligibility, x.Reasons)
 		}
-		if x.Eligibility == Ineligible && x.Score != 0 {
+		if x.Eligibility == funding.Ineligible && x.Score != 0 {
 			t.Errorf("%s: ineligible with score %d", x.Call, x.Score)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // Applicant is everything the matcher knows about one city: who it is, what
@@ -105,12 +107,12 @@ func domainWeight(p Profile, d Domain) float64 {
 
 // rules returns the city's eligibility rules for a programme.
 func (q *CityQuery) rules(programme string) *programmeRules {
-	pr := &programmeRules{status: Eligible, prep: q.Applicant.Profile.PreparationDays}
+	pr := &programmeRules{status: funding.Eligible, prep: q.Applicant.Profile.PreparationDays}
 	if pr.prep <= 0 {
 		pr.prep = cmp.Or(preparationDays[programme], defaultPreparationDays)
 	}
 	if q.excluded[strings.ToUpper(programme)] {
-		pr.status = Ineligible
+		pr.status = funding.Ineligible
 		pr.reasons = append(pr.reasons, Reason{ReasonProgrammeExcluded,
 			"Het profiel sluit het programma " + programme + " uit.",
 			"The profile excludes the programme " + programme + "."})

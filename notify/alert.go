@@ -11,7 +11,7 @@ package notify
 import (
 	"time"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // Language is the language a message is written in.
@@ -63,27 +63,16 @@ const (
 // kinds lists the kinds in the order a digest shows them.
 var kinds = [...]Kind{KindNewMatch, KindCallChanged, KindDeadlineReminder, KindInvitation}
 
-// Eligibility is what the matcher concluded about who may apply.
-// EligibilityUnknown (and an empty value) is shown as unknown, never as met.
-type Eligibility string
-
-// The eligibility verdicts.
-const (
-	Eligible           Eligibility = "eligible"
-	EligibilityUnknown Eligibility = "unknown"
-	NotEligible        Eligibility = "not_eligible"
-)
-
 // Call is what a message says about a funding call: enough to judge it
 // without opening the site, and a link to the call page for the rest.
 type Call struct {
-	Identifier  string      `json:"identifier"`
-	Title       string      `json:"title"`
-	Programme   string      `json:"programme"` // short code, e.g. "HORIZON"
-	URL         string      `json:"url"`       // the call page on fundmatch (see Links.Call)
-	Score       int         `json:"score"`     // match score 0-100
-	Reasons     []Text      `json:"reasons"`   // the top reasons for the score, best first
-	Eligibility Eligibility `json:"eligibility"`
+	Identifier  string              `json:"identifier"`
+	Title       string              `json:"title"`
+	Programme   string              `json:"programme"` // short code, e.g. "HORIZON"
+	URL         string              `json:"url"`       // the call page on fundmatch (see Links.Call)
+	Score       int                 `json:"score"`     // match score 0-100
+	Reasons     []Text              `json:"reasons"`   // the top reasons for the score, best first
+	Eligibility funding.Eligibility `json:"eligibility"`
 	// Deadline is the next cut-off; the zero time means none is known.
 	Deadline time.Time `json:"deadline"`
 	// Budget is the EU contribution per grant in euro (the largest figure
@@ -104,13 +93,13 @@ const (
 // Change is one difference between two revisions of a call. Only the pair of
 // fields that matches Field is used.
 type Change struct {
-	Field     ChangeField     `json:"field"`
-	OldDate   time.Time       `json:"old_date,omitzero"`
-	NewDate   time.Time       `json:"new_date,omitzero"`
-	OldBudget *float64        `json:"old_budget,omitempty"`
-	NewBudget *float64        `json:"new_budget,omitempty"`
-	OldStatus crawlers.Status `json:"old_status,omitempty"`
-	NewStatus crawlers.Status `json:"new_status,omitempty"`
+	Field     ChangeField    `json:"field"`
+	OldDate   time.Time      `json:"old_date,omitzero"`
+	NewDate   time.Time      `json:"new_date,omitzero"`
+	OldBudget *float64       `json:"old_budget,omitempty"`
+	NewBudget *float64       `json:"new_budget,omitempty"`
+	OldStatus funding.Status `json:"old_status,omitempty"`
+	NewStatus funding.Status `json:"new_status,omitempty"`
 }
 
 // Role is the part the recipient of an invitation plays in a bid.
@@ -165,7 +154,7 @@ func (a Alert) DaysLeft() (int, bool) {
 	if a.Call.Deadline.IsZero() {
 		return 0, false
 	}
-	d := crawlers.Date(a.Call.Deadline).Sub(crawlers.Date(a.Day))
+	d := funding.Date(a.Call.Deadline).Sub(funding.Date(a.Day))
 	return int(d.Round(24*time.Hour) / (24 * time.Hour)), true
 }
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // testSecret is a 32-byte signing secret for tests.
@@ -38,7 +38,7 @@ func sampleCall(l *Links) Call {
 			{NL: "Lijkt op City of Things-project 'Slimme wijkbatterij' (2022)", EN: "Resembles City of Things project 'Slimme wijkbatterij' (2022)"},
 			{NL: "Steden zijn uitdrukkelijk genoemd als aanvrager", EN: "Cities are named as applicants"},
 		},
-		Eligibility: Eligible,
+		Eligibility: funding.Eligible,
 		Deadline:    day(2026, time.December, 16),
 		Budget:      euro(2_700_000),
 	}
@@ -56,7 +56,7 @@ func sampleAlerts(l *Links) map[Kind]Alert {
 	changed.Changes = []Change{
 		{Field: ChangeDeadline, OldDate: day(2026, time.December, 2), NewDate: day(2026, time.December, 16)},
 		{Field: ChangeBudget, OldBudget: euro(2_000_000), NewBudget: euro(2_700_000)},
-		{Field: ChangeStatus, OldStatus: crawlers.StatusForthcoming, NewStatus: crawlers.StatusOpen},
+		{Field: ChangeStatus, OldStatus: funding.StatusForthcoming, NewStatus: funding.StatusOpen},
 	}
 	reminder := base
 	reminder.Kind = KindDeadlineReminder

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // phrases holds every fixed string of a message in both languages, keyed by
@@ -54,9 +54,9 @@ var phrases = map[string]Text{
 	"status.forthcoming": {NL: "binnenkort open", EN: "forthcoming"},
 	"status.closed":      {NL: "gesloten", EN: "closed"},
 
-	"eligibility.eligible":     {NL: "Je stad komt in aanmerking", EN: "Your city is eligible"},
-	"eligibility.unknown":      {NL: "In aanmerking komen: onbekend, controleer de voorwaarden", EN: "Eligibility unknown: check the conditions"},
-	"eligibility.not_eligible": {NL: "Je stad komt niet in aanmerking", EN: "Your city is not eligible"},
+	"eligibility.eligible":   {NL: "Je stad komt in aanmerking", EN: "Your city is eligible"},
+	"eligibility.unknown":    {NL: "In aanmerking komen: onbekend, controleer de voorwaarden", EN: "Eligibility unknown: check the conditions"},
+	"eligibility.ineligible": {NL: "Je stad komt niet in aanmerking", EN: "Your city is not eligible"},
 
 	"invite.lead":        {NL: "Je stad wordt voorgesteld als trekker van een gezamenlijk voorstel.", EN: "Your city is proposed as the lead of a joint bid."},
 	"invite.member":      {NL: "Je stad wordt voorgesteld als partner in een gezamenlijk voorstel.", EN: "Your city is proposed as a partner in a joint bid."},
@@ -107,7 +107,7 @@ func FormatDate(lang Language, t time.Time) string {
 	if t.IsZero() {
 		return phrase(lang, "no_date")
 	}
-	t = crawlers.Date(t)
+	t = funding.Date(t)
 	month := t.Month().String()
 	if lang != English {
 		month = monthsNL[t.Month()-1]

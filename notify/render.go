@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	texttemplate "text/template"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 //go:embed templates
@@ -175,12 +177,12 @@ func newAlertView(lang Language, a Alert) alertView {
 	return v
 }
 
-func eligibilityOrUnknown(e Eligibility) Eligibility {
+func eligibilityOrUnknown(e funding.Eligibility) funding.Eligibility {
 	switch e {
-	case Eligible, NotEligible:
+	case funding.Eligible, funding.Ineligible:
 		return e
 	}
-	return EligibilityUnknown
+	return funding.EligibilityUnknown
 }
 
 func newChangeView(lang Language, c Change) changeView {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -212,7 +213,7 @@ func TestEveryPhraseExistsInBothLanguages(t *testing.T) {
 	for _, k := range kinds {
 		used = append(used, "kind."+string(k), "section."+string(k))
 	}
-	for _, e := range []Eligibility{Eligible, EligibilityUnknown, NotEligible} {
+	for _, e := range []funding.Eligibility{funding.Eligible, funding.EligibilityUnknown, funding.Ineligible} {
 		used = append(used, "eligibility."+string(e))
 	}
 	for _, r := range []Role{RoleLead, RoleMember, RoleCoordinator} {
@@ -241,13 +242,13 @@ func TestEligibilityIsNeverShownAsMetUnlessItIs(t *testing.T) {
 	l := testLinks(t)
 	tests := []struct {
 		name string
-		in   Eligibility
+		in   funding.Eligibility
 		want string
 	}{
-		{"eligible", Eligible, "Je stad komt in aanmerking"},
-		{"unknown", EligibilityUnknown, "In aanmerking komen: onbekend, controleer de voorwaarden"},
+		{"eligible", funding.Eligible, "Je stad komt in aanmerking"},
+		{"unknown", funding.EligibilityUnknown, "In aanmerking komen: onbekend, controleer de voorwaarden"},
 		{"empty is unknown", "", "In aanmerking komen: onbekend, controleer de voorwaarden"},
-		{"not eligible", NotEligible, "Je stad komt niet in aanmerking"},
+		{"not eligible", funding.Ineligible, "Je stad komt niet in aanmerking"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -260,7 +261,7 @@ func TestEligibilityIsNeverShownAsMetUnlessItIs(t *testing.T) {
 			if !strings.Contains(e.Text, "\n"+tt.want+"\n") || !strings.Contains(e.HTML, ">"+tt.want+"<") {
 				t.Errorf("email does not say %q", tt.want)
 			}
-			if tt.in != Eligible && strings.Contains(e.Text, "Je stad komt in aanmerking") {
+			if tt.in != funding.Eligible && strings.Contains(e.Text, "Je stad komt in aanmerking") {
 				t.Error("email claims the city is eligible")
 			}
 		})

@@ -12,7 +12,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/crawl"
 	"github.com/fundmatch/fundmatch/internal/history"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -156,8 +156,8 @@ func listSources(ctx context.Context, e *env, asJSON bool) error {
 	return tw.Flush()
 }
 
-func writeCallsJSON(w io.Writer, calls []crawlers.Call, today time.Time) error {
-	out := make([]crawlers.Listing, 0, len(calls))
+func writeCallsJSON(w io.Writer, calls []funding.Call, today time.Time) error {
+	out := make([]funding.Listing, 0, len(calls))
 	for i := range calls {
 		out = append(out, calls[i].Listing(today))
 	}
@@ -178,7 +178,7 @@ func runCalls(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError{msg: "calls takes no arguments"}
 	}
-	if *status != "" && !crawlers.Status(*status).Valid() {
+	if *status != "" && !funding.Status(*status).Valid() {
 		return usageError{msg: fmt.Sprintf("--status %q: want open, forthcoming or closed", *status)}
 	}
 	st, db, err := e.openStore(ctx)
@@ -190,7 +190,7 @@ func runCalls(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	calls := make([]crawlers.Call, len(records))
+	calls := make([]funding.Call, len(records))
 	for i := range records {
 		calls[i] = records[i].Call
 	}

@@ -16,14 +16,14 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // Check returns every invariant c breaks, or nil. input is what the source
 // sent: text must be valid UTF-8 and free of NUL whenever the input was
 // (cleaning what the source itself sent is the storage boundary's job).
 // today is the day the call was normalised for.
-func Check(c crawlers.Call, input []byte, today time.Time) error {
+func Check(c funding.Call, input []byte, today time.Time) error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if c.Source == "" || c.Identifier == "" {
@@ -33,19 +33,19 @@ func Check(c crawlers.Call, input []byte, today time.Time) error {
 		bad("call %q has no title", c.Identifier)
 	}
 	switch c.Kind {
-	case crawlers.KindTopic, crawlers.KindCall, crawlers.KindCascade:
+	case funding.KindTopic, funding.KindCall, funding.KindCascade:
 	default:
 		bad("kind %q", c.Kind)
 	}
 	if !c.Status.Valid() {
 		bad("status %q", c.Status)
 	}
-	if want := crawlers.DeriveStatus(c.OpeningDate, c.Deadlines, today); c.Status != want {
+	if want := funding.DeriveStatus(c.OpeningDate, c.Deadlines, today); c.Status != want {
 		bad("status %s, the dates say %s", c.Status, want)
 	}
 	checkDate := func(name string, d time.Time) {
-		if !crawlers.SaneDate(d) || d != crawlers.Date(d) {
-			bad("%s %v is not a calendar date from %d to %d", name, d, crawlers.MinYear, crawlers.MaxYear)
+		if !funding.SaneDate(d) || d != funding.Date(d) {
+			bad("%s %v is not a calendar date from %d to %d", name, d, funding.MinYear, funding.MaxYear)
 		}
 	}
 	if c.OpeningDate != nil {
@@ -58,8 +58,8 @@ func Check(c crawlers.Call, input []byte, today time.Time) error {
 		}
 	}
 	for name, v := range map[string]*float64{"budget_min": c.BudgetMin, "budget_max": c.BudgetMax, "call_budget": c.CallBudget} {
-		if v != nil && !crawlers.SaneAmount(*v) {
-			bad("%s %v is not an amount from 0 to %g", name, *v, crawlers.MaxAmount)
+		if v != nil && !funding.SaneAmount(*v) {
+			bad("%s %v is not an amount from 0 to %g", name, *v, funding.MaxAmount)
 		}
 	}
 	if c.BudgetMin != nil && c.BudgetMax != nil && *c.BudgetMin > *c.BudgetMax {
@@ -101,7 +101,7 @@ func Check(c crawlers.Call, input []byte, today time.Time) error {
 }
 
 // texts are the call's text fields by name.
-func texts(c crawlers.Call) map[string]string {
+func texts(c funding.Call) map[string]string {
 	m := map[string]string{
 		"identifier": c.Identifier, "reference": c.Reference, "programme": c.Programme,
 		"programme_name": c.ProgrammeName, "call_identifier": c.CallIdentifier, "call_title": c.CallTitle,

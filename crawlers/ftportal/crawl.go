@@ -16,6 +16,7 @@ import (
 
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/crawlers/fetch"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // Default endpoints; the integrator overrides them from FTPORTAL_SEARCH_URL
@@ -50,7 +51,7 @@ type Options struct {
 	Progress func(Progress)
 	// Sink, when set, takes the calls page by page instead of the
 	// Result's Calls (see crawlers.Result.Sink).
-	Sink func([]crawlers.Call) error
+	Sink func([]funding.Call) error
 }
 
 // Progress reports how far a run is, for a progress bar.
@@ -148,7 +149,7 @@ func (r *crawlRun) report() {
 
 // handOver adds calls to the result; when they cannot be stored the run
 // stops and says so, and false is returned.
-func (r *crawlRun) handOver(calls ...crawlers.Call) bool {
+func (r *crawlRun) handOver(calls ...funding.Call) bool {
 	if err := r.res.Add(calls...); err != nil {
 		r.res.MarkPartial(err.Error())
 		return false
@@ -215,7 +216,7 @@ func (r *crawlRun) list(ctx context.Context) bool {
 
 // enrichAll fills older-format topics from their topicDetails documents;
 // a failure is an error for that topic, which stays as listed.
-func (r *crawlRun) enrichAll(ctx context.Context, calls []crawlers.Call) {
+func (r *crawlRun) enrichAll(ctx context.Context, calls []funding.Call) {
 	for i := range calls {
 		call := &calls[i]
 		if !needsDetails(call) || ctx.Err() != nil {
@@ -232,7 +233,7 @@ func (r *crawlRun) enrichAll(ctx context.Context, calls []crawlers.Call) {
 	}
 }
 
-func (r *crawlRun) enrich(ctx context.Context, call *crawlers.Call, detailURL string) error {
+func (r *crawlRun) enrich(ctx context.Context, call *funding.Call, detailURL string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, detailURL, nil)
 	if err != nil {
 		return fmt.Errorf("build topicDetails request: %w", err)
@@ -339,7 +340,7 @@ type Listing struct {
 	n    Normaliser
 	res  *crawlers.Result
 	kept map[string]int // identifier -> richness of the version kept
-	held []crawlers.Call
+	held []funding.Call
 	at   map[string]int // identifier -> index in held
 }
 
@@ -358,7 +359,7 @@ func (l *Listing) Add(p Page, pageURL string) error {
 		res.Errors = append(res.Errors, crawlers.Error{URL: pageURL, Reference: referenceOf(f.Raw), Err: f.Err})
 		res.MarkPartial("a record could not be read")
 	}
-	calls := make([]crawlers.Call, 0, len(p.Records))
+	calls := make([]funding.Call, 0, len(p.Records))
 	for _, rec := range p.Records {
 		call, err := l.n.Normalise(rec)
 		if errors.Is(err, ErrNotOpportunity) {
@@ -403,8 +404,8 @@ func (l *Listing) Found() int { return len(l.kept) }
 
 // Held returns the older-format topics held back for their topicDetails,
 // to be enriched and then added to the result.
-func (l *Listing) Held() []crawlers.Call {
-	held := make([]crawlers.Call, 0, len(l.held))
+func (l *Listing) Held() []funding.Call {
+	held := make([]funding.Call, 0, len(l.held))
 	for _, c := range l.held {
 		if c.Identifier != "" {
 			held = append(held, c)
@@ -416,7 +417,7 @@ func (l *Listing) Held() []crawlers.Call {
 
 // richness scores how much a version of a record says; the current format
 // (description, conditions, budget) beats the older one.
-func richness(c *crawlers.Call) int {
+func richness(c *funding.Call) int {
 	score := 0
 	add := func(has bool, weight int) {
 		if has {

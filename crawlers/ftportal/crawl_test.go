@@ -23,6 +23,7 @@ import (
 
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/crawlers/fetch"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // portal is an httptest server replaying search pages and topicDetails
@@ -150,7 +151,7 @@ func (p *portal) crawler(srv *httptest.Server, pageSize int) *Crawler {
 	})
 }
 
-func identifiers(calls []crawlers.Call) []string {
+func identifiers(calls []funding.Call) []string {
 	var ids []string
 	for _, c := range calls {
 		ids = append(ids, c.Identifier)
@@ -159,7 +160,7 @@ func identifiers(calls []crawlers.Call) []string {
 	return ids
 }
 
-func findCall(t *testing.T, calls []crawlers.Call, id string) crawlers.Call {
+func findCall(t *testing.T, calls []funding.Call, id string) funding.Call {
 	t.Helper()
 	for _, c := range calls {
 		if c.Identifier == id {
@@ -167,7 +168,7 @@ func findCall(t *testing.T, calls []crawlers.Call, id string) crawlers.Call {
 		}
 	}
 	t.Fatalf("no call %s in %v", id, identifiers(calls))
-	return crawlers.Call{}
+	return funding.Call{}
 }
 
 // threePages derives a listing of 9 records on three pages of 3 from the
@@ -243,12 +244,12 @@ func TestCrawlThreePagesDedupesDropsFAQAndEnriches(t *testing.T) {
 	got := []any{edtech.Programme, edtech.CallIdentifier, edtech.CallTitle, deref(edtech.OpeningDate), edtech.Deadlines,
 		deref(edtech.CallBudget), deref(edtech.ExpectedGrants), edtech.BudgetMax, edtech.Status, edtech.DeadlineModel}
 	wantEd := []any{"DIGITAL", "DIGITAL-2026-SKILLS-10", "Advanced Digital Skills", day("2026-04-21"), []time.Time{day("2026-10-01")},
-		12.5e6, 1, (*float64)(nil), crawlers.StatusClosed, "single-stage"}
+		12.5e6, 1, (*float64)(nil), funding.StatusClosed, "single-stage"}
 	if diff := cmp.Diff(wantEd, got); diff != "" {
 		t.Errorf("enriched EdTech (-want +got):\n%s", diff)
 	}
 	if !strings.Contains(edtech.DescriptionText, "EdTech") || !strings.Contains(edtech.EligibilityNotes, "call document") && edtech.EligibilityNotes == "" {
-		t.Errorf("EdTech description %q / eligibility %q", crawlers.Summarise(edtech.DescriptionText, 80), edtech.EligibilityNotes)
+		t.Errorf("EdTech description %q / eligibility %q", funding.Summarise(edtech.DescriptionText, 80), edtech.EligibilityNotes)
 	}
 	if len(edtech.News) != 2 || !strings.Contains(edtech.News[1].Text, "2,700,000.00") {
 		t.Errorf("EdTech news = %+v", edtech.News)
@@ -413,7 +414,7 @@ func TestCrawlEmptyListingClosesNothing(t *testing.T) {
 }
 
 // hashes maps identifier to content hash.
-func hashes(calls []crawlers.Call) map[string]string {
+func hashes(calls []funding.Call) map[string]string {
 	m := map[string]string{}
 	for i := range calls {
 		m[calls[i].Identifier] = calls[i].ContentHash()
@@ -450,8 +451,8 @@ func TestCrawlTwiceChangesNothingButRealChanges(t *testing.T) {
 	p.pages[2] = page(t, 9, 2, 3, moved, currentRecord(t).set("DATASOURCE", "SEDIA_FAQ").set("identifier", "FAQ-12345"), stub(olderRecords(t)[2], "LIFE-2027-NOT-ON-SERVER"))
 	third := run()
 	before, after := findCall(t, first.Calls, "HORIZON-EIC-2026-STEP"), findCall(t, third.Calls, "HORIZON-EIC-2026-STEP")
-	want := []crawlers.Change{{Field: "deadlines", Old: "2026-11-25", New: "2026-12-09"}}
-	if diff := cmp.Diff(want, crawlers.Diff(before, after)); diff != "" {
+	want := []funding.Change{{Field: "deadlines", Old: "2026-11-25", New: "2026-12-09"}}
+	if diff := cmp.Diff(want, funding.Diff(before, after)); diff != "" {
 		t.Errorf("Diff (-want +got):\n%s", diff)
 	}
 }
@@ -468,9 +469,9 @@ func TestCrawlWithASinkHandsOverPageByPageWhatItWouldKeep(t *testing.T) {
 	}
 
 	var batches [][]string
-	last := map[string]crawlers.Call{}
+	last := map[string]funding.Call{}
 	c := p.crawler(srv, 3)
-	c.opts.Sink = func(calls []crawlers.Call) error {
+	c.opts.Sink = func(calls []funding.Call) error {
 		var ids []string
 		for _, call := range calls {
 			ids = append(ids, call.Identifier)
@@ -498,7 +499,7 @@ func TestCrawlWithASinkHandsOverPageByPageWhatItWouldKeep(t *testing.T) {
 	if diff := cmp.Diff(want, batches); diff != "" {
 		t.Errorf("batches (-want +got):\n%s", diff)
 	}
-	var sent []crawlers.Call
+	var sent []funding.Call
 	for _, call := range last {
 		sent = append(sent, call)
 	}
@@ -517,7 +518,7 @@ func TestCrawlStopsWhenItsCallsCannotBeStored(t *testing.T) {
 	defer srv.Close()
 	c := p.crawler(srv, 3)
 	calls := 0
-	c.opts.Sink = func(batch []crawlers.Call) error {
+	c.opts.Sink = func(batch []funding.Call) error {
 		calls++
 		return errors.New("connection reset")
 	}
@@ -531,7 +532,7 @@ func TestCrawlStopsWhenItsCallsCannotBeStored(t *testing.T) {
 	if !res.Partial || res.CanClose() || !strings.Contains(res.PartialReason, "connection reset") {
 		t.Errorf("partial %v (%s): want a partial run naming the failure", res.Partial, res.PartialReason)
 	}
-	if err := res.Add(crawlers.Call{Identifier: "X"}); !errors.Is(err, crawlers.ErrNotStored) {
+	if err := res.Add(funding.Call{Identifier: "X"}); !errors.Is(err, crawlers.ErrNotStored) {
 		t.Errorf("Add after the sink failed = %v, want ErrNotStored", err)
 	}
 }

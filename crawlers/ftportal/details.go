@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // topicDetails is the per-topic JSON document (eu-sources.md §2).
@@ -54,14 +54,14 @@ func TopicDetailsURL(base, identifier string) string {
 // needsDetails reports whether a call came from an older-format record
 // that lacks what topicDetails carries. Topics whose dates already say
 // closed are not worth a request: the portal lists many stale ones.
-func needsDetails(c *crawlers.Call) bool {
-	return c.Kind == crawlers.KindTopic && c.DescriptionHTML == "" && c.Status != crawlers.StatusClosed
+func needsDetails(c *funding.Call) bool {
+	return c.Kind == funding.KindTopic && c.DescriptionHTML == "" && c.Status != funding.StatusClosed
 }
 
 // enrich fills what the search record lacked from its topicDetails
 // document, keeping what the record already said, and derives the status
 // again.
-func (n Normaliser) enrich(c *crawlers.Call, d topicDetails) {
+func (n Normaliser) enrich(c *funding.Call, d topicDetails) {
 	t := d.TopicDetails
 	if c.Title == "" {
 		c.Title = t.Title
@@ -77,10 +77,10 @@ func (n Normaliser) enrich(c *crawlers.Call, d topicDetails) {
 		c.Programme = code
 		c.ProgrammeName = firstNonEmpty(name, t.FrameworkProgramme.Description)
 	}
-	c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(t.Description)
-	c.Summary = crawlers.Summarise(firstNonEmpty(c.DescriptionText, c.Summary), summaryLength)
+	c.DescriptionHTML, c.DescriptionText = funding.SanitizeHTML(t.Description)
+	c.Summary = funding.Summarise(firstNonEmpty(c.DescriptionText, c.Summary), summaryLength)
 	if c.ConditionsHTML == "" {
-		c.ConditionsHTML, c.ConditionsText = crawlers.SanitizeHTML(t.Conditions)
+		c.ConditionsHTML, c.ConditionsText = funding.SanitizeHTML(t.Conditions)
 		c.EligibilityNotes = eligibility(c.ConditionsText)
 	}
 	applyActions(c, t.Actions)

@@ -12,8 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/crawlers/calltest"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // recordFiles are the real single search results in testdata.
@@ -163,9 +163,9 @@ func FuzzTopicDetails(f *testing.F) {
 			}
 			// A stub of the listed topic, as an older-format record
 			// leaves it, so that the document fills every field.
-			stubbed := crawlers.Call{Source: c.Source, Identifier: c.Identifier, Reference: c.Reference, Kind: c.Kind,
+			stubbed := funding.Call{Source: c.Source, Identifier: c.Identifier, Reference: c.Reference, Kind: c.Kind,
 				Title: c.Title, URL: c.URL, Language: c.Language, Raw: c.Raw}
-			for _, call := range []crawlers.Call{c, stubbed} {
+			for _, call := range []funding.Call{c, stubbed} {
 				n.enrich(&call, d)
 				if err := calltest.Check(call, append(bytes.Clone(raw), data...), today); err != nil {
 					t.Fatalf("enriched %s: %v", call.Identifier, err)
@@ -189,7 +189,7 @@ func FuzzParseDate(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !crawlers.SaneDate(d) || d != crawlers.Date(d) {
+		if !funding.SaneDate(d) || d != funding.Date(d) {
 			t.Fatalf("parseDate(%q) = %v", s, d)
 		}
 		for _, spelt := range []string{d.Format(time.DateOnly), d.Format("2 January 2006"), d.Format("2006-01-02T15:04:05.000-0700"),

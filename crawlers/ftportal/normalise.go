@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // Source is the crawl source name of the portal.
@@ -46,9 +46,9 @@ type Normaliser struct {
 // Normalise turns one search record into a Call. It returns ErrNotOpportunity for FAQ
 // records and an error for a record without identifier and reference or
 // with a malformed embedded JSON field.
-func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
+func (n Normaliser) Normalise(r Record) (funding.Call, error) {
 	if r.datasource() == datasourceFAQ {
-		return crawlers.Call{}, ErrNotOpportunity
+		return funding.Call{}, ErrNotOpportunity
 	}
 	typ := r.first("type")
 	id := r.first("identifier")
@@ -56,11 +56,11 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 	if ref == "" {
 		ref = r.first("REFERENCE")
 	}
-	c := crawlers.Call{
+	c := funding.Call{
 		Source:         Source,
 		Identifier:     id,
 		Reference:      ref,
-		Kind:           crawlers.KindTopic,
+		Kind:           funding.KindTopic,
 		CallIdentifier: r.first("callIdentifier"),
 		CallTitle:      r.first("callTitle"),
 		Title:          firstNonEmpty(r.first("title"), r.Summary, r.Content),
@@ -70,13 +70,13 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 	}
 	switch typ {
 	case typeCall:
-		c.Kind = crawlers.KindCall
+		c.Kind = funding.KindCall
 	case typeCascade:
 		// Cascade calls share the parent's identifier: the reference is
 		// the key, the identifier names the parent. Their title is
 		// callTitle; title is the parent topic's ("EITHEALTH Business Plan
 		// 2026" for every open call of EIT Health), kept as the call's.
-		c.Kind = crawlers.KindCascade
+		c.Kind = funding.KindCascade
 		c.Identifier = ref
 		c.CallIdentifier = firstNonEmpty(id, c.CallIdentifier)
 		c.CallTitle = r.first("title")
@@ -96,7 +96,7 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 		c.Identifier = ref
 	}
 	if c.Identifier == "" {
-		return crawlers.Call{}, fmt.Errorf("record without identifier or reference")
+		return funding.Call{}, fmt.Errorf("record without identifier or reference")
 	}
 	c.Programme, c.ProgrammeName = programmeFor(r.Metadata["frameworkProgramme"], "", firstNonEmpty(id, c.CallIdentifier))
 
@@ -109,7 +109,7 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 		v   any
 	}{{"actions", &actions}, {"budgetOverview", &budget}, {"links", &links}, {"latestInfos", &news}} {
 		if err := r.embedded(f.key, f.v); err != nil {
-			return crawlers.Call{}, err
+			return funding.Call{}, err
 		}
 	}
 
@@ -121,7 +121,7 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 	for _, s := range r.Metadata["deadlineDate"] {
 		addDeadline(&c, s)
 	}
-	if c.Kind == crawlers.KindCascade {
+	if c.Kind == funding.KindCascade {
 		cascade(&c, r)
 	} else {
 		for _, t := range r.Metadata["typesOfAction"] {
@@ -136,16 +136,16 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 			}
 		}
 		applyBudget(&c, id, budget)
-		c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(firstNonEmpty(r.first("descriptionByte"), r.first("description")))
-		c.ConditionsHTML, c.ConditionsText = crawlers.SanitizeHTML(r.first("topicConditions"))
+		c.DescriptionHTML, c.DescriptionText = funding.SanitizeHTML(firstNonEmpty(r.first("descriptionByte"), r.first("description")))
+		c.ConditionsHTML, c.ConditionsText = funding.SanitizeHTML(r.first("topicConditions"))
 		c.EligibilityNotes = eligibility(c.ConditionsText)
 	}
 	c.News = newsItems(news)
-	if c.Kind == crawlers.KindCascade {
+	if c.Kind == funding.KindCascade {
 		// The record's summary and content may be the parent topic's title.
-		c.Summary = crawlers.Summarise(firstNonEmpty(c.DescriptionText, c.Title), summaryLength)
+		c.Summary = funding.Summarise(firstNonEmpty(c.DescriptionText, c.Title), summaryLength)
 	} else {
-		c.Summary = crawlers.Summarise(firstNonEmpty(c.DescriptionText, r.Summary, r.Content), summaryLength)
+		c.Summary = funding.Summarise(firstNonEmpty(c.DescriptionText, r.Summary, r.Content), summaryLength)
 	}
 
 	for _, k := range r.Metadata["keywords"] {
@@ -164,33 +164,33 @@ func (n Normaliser) Normalise(r Record) (crawlers.Call, error) {
 // description and conditions describe the parent's grant and its consortium, not the
 // third parties who apply here, so they are left out: the call is judged
 // on who its own text lets apply (beneficiaryAdministration).
-func cascade(c *crawlers.Call, r Record) {
-	c.DescriptionHTML, c.DescriptionText = crawlers.SanitizeHTML(firstNonEmpty(r.first("description"), r.first("furtherInformation")))
-	c.ConditionsHTML, c.ConditionsText = crawlers.SanitizeHTML(r.first("beneficiaryAdministration"))
+func cascade(c *funding.Call, r Record) {
+	c.DescriptionHTML, c.DescriptionText = funding.SanitizeHTML(firstNonEmpty(r.first("description"), r.first("furtherInformation")))
+	c.ConditionsHTML, c.ConditionsText = funding.SanitizeHTML(r.first("beneficiaryAdministration"))
 	c.EligibilityNotes = c.ConditionsText
 	if v := r.first("budget"); v != "" {
 		var f flexNumber
-		if err := f.UnmarshalJSON([]byte(v)); err == nil && f > 0 && crawlers.SaneAmount(float64(f)) {
+		if err := f.UnmarshalJSON([]byte(v)); err == nil && f > 0 && funding.SaneAmount(float64(f)) {
 			c.CallBudget = ptr(float64(f))
 		}
 	}
 }
 
 // finish sorts the cut-offs and derives the status from the dates.
-func (n Normaliser) finish(c *crawlers.Call) {
-	c.Deadlines = crawlers.SortDeadlines(c.Deadlines)
-	c.DeadlineTimes = crawlers.SortDeadlines(c.DeadlineTimes)
-	c.Status = crawlers.DeriveStatus(c.OpeningDate, c.Deadlines, n.Today)
+func (n Normaliser) finish(c *funding.Call) {
+	c.Deadlines = funding.SortDeadlines(c.Deadlines)
+	c.DeadlineTimes = funding.SortDeadlines(c.DeadlineTimes)
+	c.Status = funding.DeriveStatus(c.OpeningDate, c.Deadlines, n.Today)
 }
 
 // publicURL is the topic page built from the identifier for topics, and the
 // record's own page for calls and cascade calls.
-func (n Normaliser) publicURL(c crawlers.Call, r Record) string {
+func (n Normaliser) publicURL(c funding.Call, r Record) string {
 	base := n.TopicPageURL
 	if base == "" {
 		base = DefaultTopicPageURL
 	}
-	if c.Kind == crawlers.KindTopic {
+	if c.Kind == funding.KindTopic {
 		return base + c.Identifier
 	}
 	for _, u := range []string{r.URL, r.first("url"), r.first("esST_URL")} {
@@ -204,8 +204,8 @@ func (n Normaliser) publicURL(c crawlers.Call, r Record) string {
 // applyActions fills the opening date, cut-offs and types of action the
 // search fields lacked (the actions' types carry a code prefix, so the
 // search field's spelling wins).
-func applyActions(c *crawlers.Call, actions []action) {
-	var cutOffs crawlers.Call // the actions' cut-offs, kept apart until known to be needed
+func applyActions(c *funding.Call, actions []action) {
+	var cutOffs funding.Call // the actions' cut-offs, kept apart until known to be needed
 	haveTypes := len(c.TypesOfAction) > 0
 	for _, a := range actions {
 		if c.OpeningDate == nil && a.PlannedOpeningDate != "" {
@@ -233,7 +233,7 @@ func applyActions(c *crawlers.Call, actions []action) {
 
 // addDeadline adds a cut-off the portal wrote as s to c: its day, and its
 // time when the portal gives one. A date that does not parse is left out.
-func addDeadline(c *crawlers.Call, s string) {
+func addDeadline(c *funding.Call, s string) {
 	d, err := parsePortalDate(s)
 	if err != nil {
 		return
@@ -248,7 +248,7 @@ func addDeadline(c *crawlers.Call, s string) {
 // grants; 0 means not stated) from the call budget: the budgetYearMap sums
 // of this topic's entries, which portals often repeat across the call's
 // topics. Entries of other topics are ignored.
-func applyBudget(c *crawlers.Call, identifier string, b budgetOverview) {
+func applyBudget(c *funding.Call, identifier string, b budgetOverview) {
 	prefix := identifier + " - "
 	var callBudget, minC, maxC float64
 	grants := 0
@@ -292,13 +292,13 @@ func applyBudget(c *crawlers.Call, identifier string, b budgetOverview) {
 	// Amounts no call has (NaN, infinite, beyond any EU budget) and
 	// counts beyond the column are unknown rather than a refused page; a
 	// minimum above the maximum contradicts it and is dropped.
-	if callBudget > 0 && crawlers.SaneAmount(callBudget) {
+	if callBudget > 0 && funding.SaneAmount(callBudget) {
 		c.CallBudget = ptr(callBudget)
 	}
-	if minC > 0 && crawlers.SaneAmount(minC) && !(maxC > 0 && minC > maxC) {
+	if minC > 0 && funding.SaneAmount(minC) && !(maxC > 0 && minC > maxC) {
 		c.BudgetMin = ptr(minC)
 	}
-	if maxC > 0 && crawlers.SaneAmount(maxC) {
+	if maxC > 0 && funding.SaneAmount(maxC) {
 		c.BudgetMax = ptr(maxC)
 	}
 	if grants > 0 && grants <= math.MaxInt32 {
@@ -307,17 +307,17 @@ func applyBudget(c *crawlers.Call, identifier string, b budgetOverview) {
 }
 
 // newsItems turns latestInfos into dated plain-text news, newest first.
-func newsItems(infos []latestInfo) []crawlers.News {
-	var news []crawlers.News
+func newsItems(infos []latestInfo) []funding.News {
+	var news []funding.News
 	for _, i := range infos {
-		text := crawlers.PlainText(i.Content)
+		text := funding.PlainText(i.Content)
 		if text == "" {
 			continue
 		}
 		d, _ := parseDate(string(i.LastChangeDate))
-		news = append(news, crawlers.News{Date: d, Text: text})
+		news = append(news, funding.News{Date: d, Text: text})
 	}
-	slices.SortStableFunc(news, func(a, b crawlers.News) int { return b.Date.Compare(a.Date) })
+	slices.SortStableFunc(news, func(a, b funding.News) int { return b.Date.Compare(a.Date) })
 	return news
 }
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 var today = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
@@ -25,7 +25,7 @@ func day(s string) time.Time {
 	return t
 }
 
-func normalise(t *testing.T, f fixture) crawlers.Call {
+func normalise(t *testing.T, f fixture) funding.Call {
 	t.Helper()
 	rec, err := ParseRecord(f.raw(t))
 	if err != nil {
@@ -55,8 +55,8 @@ func TestNormaliseCurrentFormatRecord(t *testing.T) {
 		"keywords": c.Keywords, "tags": c.Tags, "types": c.TypesOfAction, "news": len(c.News),
 	}
 	want := map[string]any{
-		"identifier": "HORIZON-EIC-2026-STEP", "reference": "49662814TOPICSen", "kind": crawlers.KindTopic, "programme": "HORIZON",
-		"call": "HORIZON-EIC-2026-STEP", "title": "EIC STEP Scale Up", "status": crawlers.StatusOpen,
+		"identifier": "HORIZON-EIC-2026-STEP", "reference": "49662814TOPICSen", "kind": funding.KindTopic, "programme": "HORIZON",
+		"call": "HORIZON-EIC-2026-STEP", "title": "EIC STEP Scale Up", "status": funding.StatusOpen,
 		"url":     "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/topic-details/HORIZON-EIC-2026-STEP",
 		"opening": day("2025-11-06"), "deadlines": []time.Time{day("2026-11-25")}, "model": "continuous",
 		"min": 10e6, "max": 30e6, "grants": 10, "callBudget": 300e6,
@@ -81,7 +81,7 @@ func TestNormaliseCurrentFormatRecord(t *testing.T) {
 
 func TestNormaliseRecordOf2023(t *testing.T) {
 	c := normalise(t, record2023(t))
-	if c.Status != crawlers.StatusClosed {
+	if c.Status != funding.StatusClosed {
 		t.Errorf("portal says forthcoming, deadline 2024-04-18 passed: status = %s, want closed", c.Status)
 	}
 	if diff := cmp.Diff([]time.Time{day("2024-04-18")}, c.Deadlines); diff != "" {
@@ -105,7 +105,7 @@ func TestNormaliseRecordOf2023(t *testing.T) {
 func TestNormaliseStaleOpenStatusWithPastCutOffs(t *testing.T) {
 	for _, f := range olderRecords(t) {
 		c := normalise(t, f)
-		if c.Status != crawlers.StatusClosed {
+		if c.Status != funding.StatusClosed {
 			t.Errorf("%s: status %s, want closed (portal says Open, deadlines in 2023)", c.Identifier, c.Status)
 		}
 		want := []time.Time{day("2023-01-11"), day("2023-03-22"), day("2023-06-07"), day("2023-10-04")}
@@ -122,7 +122,7 @@ func TestNormaliseMultiCutOffKeepsNextAndFinal(t *testing.T) {
 	c := normalise(t, f)
 	next, _ := c.NextDeadline(today)
 	final, _ := c.FinalDeadline()
-	if c.Status != crawlers.StatusOpen || !next.Equal(day("2026-12-02")) || !final.Equal(day("2027-03-23")) || len(c.Deadlines) != 4 {
+	if c.Status != funding.StatusOpen || !next.Equal(day("2026-12-02")) || !final.Equal(day("2027-03-23")) || len(c.Deadlines) != 4 {
 		t.Errorf("status %s, next %s, final %s, %d cut-offs", c.Status, next, final, len(c.Deadlines))
 	}
 }
@@ -208,7 +208,7 @@ func TestNormaliseCascadeCallKeyedByReference(t *testing.T) {
 	f["reference"] = "11321COMPETITIVE_CALLen"
 	f["url"] = "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/competitive-calls-cs/11321"
 	c := normalise(t, f)
-	if c.Kind != crawlers.KindCascade || c.Identifier != "11321COMPETITIVE_CALLen" || c.CallIdentifier != "HORIZON-EIC-2026-STEP" {
+	if c.Kind != funding.KindCascade || c.Identifier != "11321COMPETITIVE_CALLen" || c.CallIdentifier != "HORIZON-EIC-2026-STEP" {
 		t.Errorf("kind %s identifier %q call %q", c.Kind, c.Identifier, c.CallIdentifier)
 	}
 	if c.URL != f["url"] {
@@ -290,7 +290,7 @@ func TestParseDateKeepsThePortalsDayAndTime(t *testing.T) {
 			at := ""
 			if !got.At.IsZero() {
 				at = got.At.Format(time.RFC3339)
-				if got.At.Location() != crawlers.Brussels {
+				if got.At.Location() != funding.Brussels {
 					t.Errorf("time of day in %s, want Brussels", got.At.Location())
 				}
 			}
@@ -324,16 +324,16 @@ func TestNormaliseLateDeadlineStaysOnThePortalsDay(t *testing.T) {
 				t.Fatalf("deadlines (-want +got):\n%s", diff)
 			}
 			at, ok := c.DeadlineTime(c.Deadlines[0])
-			if !ok || at.Format("2006-01-02 15:04") != "2026-12-31 23:59" || at.Location() != crawlers.Brussels {
+			if !ok || at.Format("2006-01-02 15:04") != "2026-12-31 23:59" || at.Location() != funding.Brussels {
 				t.Errorf("time of day = %v, %v; want 23:59 in Brussels on 31 December", at, ok)
 			}
-			if c.Status != crawlers.StatusOpen {
+			if c.Status != funding.StatusOpen {
 				t.Errorf("status %s, want open", c.Status)
 			}
-			if s := crawlers.DeriveStatus(c.OpeningDate, c.Deadlines, day("2026-12-31").Add(22*time.Hour)); s != crawlers.StatusOpen {
+			if s := funding.DeriveStatus(c.OpeningDate, c.Deadlines, day("2026-12-31").Add(22*time.Hour)); s != funding.StatusOpen {
 				t.Errorf("status on the deadline's evening = %s, want open", s)
 			}
-			if s := crawlers.DeriveStatus(c.OpeningDate, c.Deadlines, day("2027-01-01").Add(9*time.Hour)); s != crawlers.StatusClosed {
+			if s := funding.DeriveStatus(c.OpeningDate, c.Deadlines, day("2027-01-01").Add(9*time.Hour)); s != funding.StatusClosed {
 				t.Errorf("status on 1 January = %s, want closed", s)
 			}
 		})
@@ -400,7 +400,7 @@ func TestNormaliseNamesTheProgrammeOfEuropeAidAndUnknownCodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := normalise(t, europeAid(tt.code))
-			if c.Programme != tt.wantCode || c.ProgrammeName != tt.wantName || c.Kind != crawlers.KindCall {
+			if c.Programme != tt.wantCode || c.ProgrammeName != tt.wantName || c.Kind != funding.KindCall {
 				t.Errorf("programme %q %q kind %s; want %q %q", c.Programme, c.ProgrammeName, c.Kind, tt.wantCode, tt.wantName)
 			}
 		})

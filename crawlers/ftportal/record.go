@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // Page is one decoded page of the search API.
@@ -304,7 +304,7 @@ func parsePortalDate(s string) (portalDate, error) {
 	t = t.UTC()
 	d := portalDate{Day: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
 	if h, m, sec := t.Clock(); h != 0 || m != 0 || sec != 0 {
-		d.At = time.Date(t.Year(), t.Month(), t.Day(), h, m, sec, 0, crawlers.Brussels)
+		d.At = time.Date(t.Year(), t.Month(), t.Day(), h, m, sec, 0, funding.Brussels)
 	}
 	return d, nil
 }
@@ -326,9 +326,9 @@ func parseInstant(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	if !crawlers.SaneDate(t) {
+	if !funding.SaneDate(t) {
 		// Year 0 or 10000 would make PostgreSQL refuse the whole page.
-		return time.Time{}, fmt.Errorf("date %q is not from %d to %d", s, crawlers.MinYear, crawlers.MaxYear)
+		return time.Time{}, fmt.Errorf("date %q is not from %d to %d", s, funding.MinYear, funding.MaxYear)
 	}
 	return t, nil
 }

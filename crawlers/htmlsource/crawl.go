@@ -17,6 +17,7 @@ import (
 
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/crawlers/fetch"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // Options tunes one run. Zero fields take the defaults.
@@ -29,7 +30,7 @@ type Options struct {
 	Progress func(Progress)
 	// Sink, when set, takes the calls as they are read instead of the
 	// Result's Calls (see crawlers.Result.Sink).
-	Sink func([]crawlers.Call) error
+	Sink func([]funding.Call) error
 }
 
 // Progress reports how far a run is, for a progress bar.
@@ -263,7 +264,7 @@ func (r *run) add(part, doc *goquery.Selection, pageURL string, detail bool) {
 
 // extract reads one call's fields from part (an item or a detail page);
 // doc is the whole page, for <html lang>.
-func (c Config) extract(part, doc *goquery.Selection, pageURL string, detail bool, today time.Time) (crawlers.Call, error) {
+func (c Config) extract(part, doc *goquery.Selection, pageURL string, detail bool, today time.Time) (funding.Call, error) {
 	f := c.Fields
 	raw := map[string]any{}
 	get := func(name, sel string) string {
@@ -275,11 +276,11 @@ func (c Config) extract(part, doc *goquery.Selection, pageURL string, detail boo
 	}
 	title := get("title", f.Title)
 	if title == "" {
-		return crawlers.Call{}, fmt.Errorf("no title matched %q", f.Title)
+		return funding.Call{}, fmt.Errorf("no title matched %q", f.Title)
 	}
-	call := crawlers.Call{
+	call := funding.Call{
 		Source:        c.Name,
-		Kind:          crawlers.KindCall,
+		Kind:          funding.KindCall,
 		Title:         title,
 		Programme:     c.Programme,
 		ProgrammeName: c.ProgrammeName,
@@ -308,7 +309,7 @@ func (c Config) extract(part, doc *goquery.Selection, pageURL string, detail boo
 	if len(texts) > 0 {
 		raw["deadlines"] = texts
 	}
-	call.Deadlines = crawlers.SortDeadlines(call.Deadlines)
+	call.Deadlines = funding.SortDeadlines(call.Deadlines)
 	if call.DeadlineModel == "" && len(call.Deadlines) == 1 {
 		call.DeadlineModel = "single-stage"
 	}
@@ -325,9 +326,9 @@ func (c Config) extract(part, doc *goquery.Selection, pageURL string, detail boo
 		call.FundingRate = &v
 	}
 	if f.Description != "" {
-		call.DescriptionHTML, call.DescriptionText = crawlers.SanitizeHTML(outerHTML(part, f.Description))
+		call.DescriptionHTML, call.DescriptionText = funding.SanitizeHTML(outerHTML(part, f.Description))
 	}
-	call.Summary = crawlers.Summarise(call.DescriptionText, summaryLen)
+	call.Summary = funding.Summarise(call.DescriptionText, summaryLen)
 	call.EligibilityNotes = get("eligibility", f.Eligibility)
 	if p := get("programme", f.Programme); p != "" {
 		call.Programme = p
@@ -340,7 +341,7 @@ func (c Config) extract(part, doc *goquery.Selection, pageURL string, detail boo
 		call.Language = c.Language
 	}
 	call.Language, _, _ = strings.Cut(call.Language, "-")
-	call.Status = crawlers.DeriveStatus(call.OpeningDate, call.Deadlines, today)
+	call.Status = funding.DeriveStatus(call.OpeningDate, call.Deadlines, today)
 	call.Raw, _ = json.Marshal(raw)
 	return call, nil
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/crawlers/fetch"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -79,7 +80,7 @@ func site(t *testing.T, cfg *Config, robots string) *httptest.Server {
 
 // golden compares calls with testdata/<name>.golden.json, with the test
 // server's address replaced so the file is stable.
-func golden(t *testing.T, name, base string, calls []crawlers.Call) {
+func golden(t *testing.T, name, base string, calls []funding.Call) {
 	t.Helper()
 	got, err := json.MarshalIndent(calls, "", "  ")
 	if err != nil {
@@ -135,12 +136,12 @@ func TestCrawlDutchSourceFields(t *testing.T) {
 	}
 	klimaat, cot := res.Calls[0], res.Calls[1]
 	got := []any{klimaat.Identifier, klimaat.Deadlines, *klimaat.OpeningDate, *klimaat.FundingRate, klimaat.CallBudget, klimaat.Status, klimaat.Language, klimaat.DeadlineModel}
-	want := []any{"oproep-bevorderen-klimaatadaptatie", []time.Time{day("2024-03-29"), day("2024-06-28")}, day("2024-02-01"), 40.0, (*float64)(nil), crawlers.StatusOpen, "nl", "two-stage"}
+	want := []any{"oproep-bevorderen-klimaatadaptatie", []time.Time{day("2024-03-29"), day("2024-06-28")}, day("2024-02-01"), 40.0, (*float64)(nil), funding.StatusOpen, "nl", "two-stage"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("klimaatadaptatie (-want +got):\n%s", diff)
 	}
 	got = []any{cot.Deadlines, *cot.OpeningDate, *cot.CallBudget, *cot.FundingRate, cot.Status, cot.Language}
-	want = []any{[]time.Time{day("2023-03-31"), day("2023-06-30")}, day("2023-02-09"), 4e6, 40.0, crawlers.StatusClosed, "nl"}
+	want = []any{[]time.Time{day("2023-03-31"), day("2023-06-30")}, day("2023-02-09"), 4e6, 40.0, funding.StatusClosed, "nl"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("City of Things 2023 (-want +got):\n%s", diff)
 	}
@@ -288,9 +289,9 @@ func TestCrawlWithASinkHandsOverEveryCallOnce(t *testing.T) {
 	cfg := shipped(t, "vlaio-efro")
 	site(t, &cfg, "")
 	kept := crawl(t, cfg, testClient(fetch.Options{}))
-	var sent []crawlers.Call
+	var sent []funding.Call
 	res, err := Crawl(context.Background(), testClient(fetch.Options{}), cfg, Options{Now: func() time.Time { return now },
-		Sink: func(calls []crawlers.Call) error { sent = append(sent, calls...); return nil }})
+		Sink: func(calls []funding.Call) error { sent = append(sent, calls...); return nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +304,7 @@ func TestCrawlWithASinkHandsOverEveryCallOnce(t *testing.T) {
 
 	failing := 0
 	res, err = Crawl(context.Background(), testClient(fetch.Options{}), cfg, Options{Now: func() time.Time { return now },
-		Sink: func([]crawlers.Call) error { failing++; return errors.New("database gone") }})
+		Sink: func([]funding.Call) error { failing++; return errors.New("database gone") }})
 	if err != nil {
 		t.Fatal(err)
 	}

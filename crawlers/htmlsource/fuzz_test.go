@@ -16,8 +16,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/crawlers/calltest"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // textSeeds are the real deadline, budget and rate texts of the fixture
@@ -40,7 +40,7 @@ func FuzzParseDates(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, d := range ParseDates(s) {
-			if !crawlers.SaneDate(d) || d != crawlers.Date(d) {
+			if !funding.SaneDate(d) || d != funding.Date(d) {
 				t.Fatalf("ParseDates(%q) gave %v", s, d)
 			}
 			for _, layout := range []string{"2 January 2006", "January 2, 2006", "02/01/2006", "2.1.2006", time.DateOnly, "2 Jan. 2006"} {
@@ -61,7 +61,7 @@ func FuzzParseAmount(f *testing.F) {
 		f.Add(s, uint64(i)*1234567)
 	}
 	f.Fuzz(func(t *testing.T, s string, cents uint64) {
-		if v, ok := ParseAmount(s); ok && !crawlers.SaneAmount(v) {
+		if v, ok := ParseAmount(s); ok && !funding.SaneAmount(v) {
 			t.Fatalf("ParseAmount(%q) = %v", s, v)
 		}
 		cents %= 1e14 // up to a trillion euro
@@ -148,7 +148,7 @@ func FuzzExtract(f *testing.F) {
 			return
 		}
 		pageURL := "https://example.org/oproepen/" + cfg.Name
-		var calls []crawlers.Call
+		var calls []funding.Call
 		keep := func(part *goquery.Selection, detail bool) {
 			if c, err := cfg.extract(part, doc.Selection, pageURL, detail, now); err == nil {
 				calls = append(calls, c)
@@ -168,7 +168,7 @@ func FuzzExtract(f *testing.F) {
 			if err := calltest.Check(c, page, now); err != nil {
 				t.Fatalf("%s: %v", cfg.Name, err)
 			}
-			if c.Source != cfg.Name || c.Kind != crawlers.KindCall || c.Identifier != strings.TrimSpace(c.Identifier) {
+			if c.Source != cfg.Name || c.Kind != funding.KindCall || c.Identifier != strings.TrimSpace(c.Identifier) {
 				t.Fatalf("%s: call %q from %q", cfg.Name, c.Identifier, c.Source)
 			}
 		}

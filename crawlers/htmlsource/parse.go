@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // months maps Dutch and English month names and abbreviations to months.
@@ -38,7 +38,7 @@ var datePattern = regexp.MustCompile(`(?i)\b(\d{1,2})\.?\s+(` + monthPattern + `
 
 // ParseDates returns every date in s, in order of appearance, as calendar
 // dates at 00:00 UTC. Day-first numeric dates are read the Belgian way.
-// Dates outside the years crawlers.SaneDate accepts ("01/01/0000") are
+// Dates outside the years funding.SaneDate accepts ("01/01/0000") are
 // left out.
 func ParseDates(s string) []time.Time {
 	var out []time.Time
@@ -65,7 +65,7 @@ func ParseDates(s string) []time.Time {
 		if month < 1 || month > 12 || t.Day() != day {
 			continue // 31/02 and the like
 		}
-		if !crawlers.SaneDate(t) {
+		if !funding.SaneDate(t) {
 			continue // 01/01/0000 and the like
 		}
 		out = append(out, t)
@@ -86,7 +86,7 @@ var multipliers = map[string]float64{
 
 // ParseAmount returns the first amount in euro in s. An amount with a
 // currency sign or word wins over a bare number; a bare number with a
-// multiplier over one without. A number crawlers.SaneAmount refuses (more
+// multiplier over one without. A number funding.SaneAmount refuses (more
 // than any EU budget) is no amount.
 func ParseAmount(s string) (float64, bool) {
 	best, bestScore := 0.0, -1
@@ -100,7 +100,7 @@ func ParseAmount(s string) (float64, bool) {
 			v *= multipliers[mult]
 			score++
 		}
-		if !crawlers.SaneAmount(v) {
+		if !funding.SaneAmount(v) {
 			continue // no call has that much money: a mistake or not an amount
 		}
 		if m[1] != "" || m[4] != "" {

@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/notify"
 )
@@ -317,7 +317,7 @@ type facts struct {
 	calls     map[int64]store.AlertCall
 	matches   map[store.MatchKey]store.AlertMatch
 	reasons   map[store.MatchKey][]notify.Text // decoded once: subscribers of a city share its matches
-	revisions map[int64][]crawlers.Change
+	revisions map[int64][]funding.Change
 	plans     map[int64]store.AlertPlan
 	cities    map[int64]string // names, by ID
 }
@@ -604,7 +604,7 @@ func (s *Service) alert(f *facts, sub store.Subscription, n store.Notification, 
 		Title:       c.Title,
 		Programme:   c.Programme,
 		URL:         s.links.Call(c.Identifier),
-		Eligibility: notify.EligibilityUnknown,
+		Eligibility: funding.EligibilityUnknown,
 		Deadline:    nextDeadline(c.Deadlines, today),
 		Budget:      c.BudgetMax,
 	}
@@ -614,9 +614,9 @@ func (s *Service) alert(f *facts, sub store.Subscription, n store.Notification, 
 		call.Reasons = f.reasons[key]
 		switch m.Eligibility {
 		case "eligible":
-			call.Eligibility = notify.Eligible
+			call.Eligibility = funding.Eligible
 		case "ineligible":
-			call.Eligibility = notify.NotEligible
+			call.Eligibility = funding.Ineligible
 		}
 	}
 	a := notify.Alert{Call: call, Day: today, MuteURL: s.links.Mute(sub.ID, c.Identifier), City: f.cities[n.Payload.CityID]}
@@ -730,9 +730,9 @@ func text(raw json.RawMessage) notify.Text {
 
 // changes turns a revision's recorded changes into the deadline, budget and
 // status changes an alert reports; other fields are left out.
-func changes(recorded []crawlers.Change, today time.Time) []notify.Change {
+func changes(recorded []funding.Change, today time.Time) []notify.Change {
 	var out []notify.Change
-	var budget *crawlers.Change
+	var budget *funding.Change
 	for _, c := range recorded {
 		switch c.Field {
 		case "deadlines":
@@ -740,7 +740,7 @@ func changes(recorded []crawlers.Change, today time.Time) []notify.Change {
 				OldDate: nextDeadline(dateList(c.Old), today), NewDate: nextDeadline(dateList(c.New), today)})
 		case "status":
 			out = append(out, notify.Change{Field: notify.ChangeStatus,
-				OldStatus: crawlers.Status(c.Old), NewStatus: crawlers.Status(c.New)})
+				OldStatus: funding.Status(c.Old), NewStatus: funding.Status(c.New)})
 		case "budget_max", "call_budget", "budget_min":
 			// One budget line is enough: the grant's maximum, which alerts
 			// show as the budget, wins over the others.

@@ -15,6 +15,7 @@ import (
 	"github.com/fundmatch/fundmatch/crawlers/fetch"
 	"github.com/fundmatch/fundmatch/crawlers/ftportal"
 	"github.com/fundmatch/fundmatch/crawlers/htmlsource"
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
 
@@ -77,7 +78,7 @@ var ErrUnknownKind = errors.New("no crawler for this kind of source")
 
 // crawler builds the crawler of src; sink, when not nil, takes its calls
 // as it reads them.
-func (r *Runner) crawler(src store.CrawlSource, opts Options, sink func([]crawlers.Call) error) (source, error) {
+func (r *Runner) crawler(src store.CrawlSource, opts Options, sink func([]funding.Call) error) (source, error) {
 	fo := fetch.Options{
 		UserAgent:            r.cfg.UserAgent,
 		Delay:                r.cfg.Delay,
@@ -140,9 +141,9 @@ func (h htmlCrawler) Crawl(ctx context.Context) (*crawlers.Result, error) {
 func (r *Runner) Run(ctx context.Context, src store.CrawlSource, opts Options) (Summary, error) {
 	sum := Summary{Source: src.Name}
 	var in *store.Ingest
-	var sink func([]crawlers.Call) error
+	var sink func([]funding.Call) error
 	if !opts.DryRun {
-		sink = func(calls []crawlers.Call) error {
+		sink = func(calls []funding.Call) error {
 			for i := range calls {
 				calls[i].Source = src.Name
 			}

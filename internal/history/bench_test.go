@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	hist "github.com/fundmatch/fundmatch/crawlers/history"
+	"github.com/fundmatch/fundmatch/euhistory"
 	"github.com/fundmatch/fundmatch/internal/history"
 	"github.com/fundmatch/fundmatch/internal/seed"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -30,7 +30,7 @@ const sampleRows = 11
 // every project has a row in project.csv.
 func writeDump(b *testing.B, dir string, n, flemishEvery int) {
 	b.Helper()
-	src, err := os.ReadFile("../../crawlers/history/cordis/testdata/csv/organization.csv")
+	src, err := os.ReadFile("../../euhistory/cordis/testdata/csv/organization.csv")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -101,12 +101,12 @@ func BenchmarkImportCORDIS(b *testing.B) {
 				im := &history.Importer{Store: s}
 				start := time.Now()
 				var err error
-				if st, err = im.Import(ctx, hist.SourceCORDIS, dir); err != nil {
+				if st, err = im.Import(ctx, euhistory.SourceCORDIS, dir); err != nil {
 					b.Fatal(err)
 				}
 				first += time.Since(start)
 				start = time.Now()
-				re, err := im.Import(ctx, hist.SourceCORDIS, dir)
+				re, err := im.Import(ctx, euhistory.SourceCORDIS, dir)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/fundmatch/fundmatch/crawlers/fetch"
-	hist "github.com/fundmatch/fundmatch/crawlers/history"
+	"github.com/fundmatch/fundmatch/euhistory"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
 
@@ -52,7 +52,7 @@ type SourceConfig struct {
 // on the next run instead of being answered 304.
 type Crawler struct {
 	Importer *Importer
-	Source   hist.Source
+	Source   euhistory.Source
 	// Fetch is the polite client's options; Validators is set by Crawl.
 	Fetch  fetch.Options
 	TmpDir string // "" is os.TempDir()
@@ -165,17 +165,17 @@ func (c *Crawler) crawl(ctx context.Context, src store.CrawlSource) (stats Stats
 func (c *Crawler) target(cfg SourceConfig) (rawURL, ext string, err error) {
 	rawURL = cfg.URL
 	switch c.Source {
-	case hist.SourceCORDIS:
+	case euhistory.SourceCORDIS:
 		if rawURL == "" {
 			rawURL = DefaultCORDISURL
 		}
 		ext = ".zip"
-	case hist.SourceKohesio:
+	case euhistory.SourceKohesio:
 		if rawURL == "" {
 			rawURL = DefaultKohesioURL
 		}
 		ext = ".csv"
-	case hist.SourceKeep:
+	case euhistory.SourceKeep:
 		if rawURL == "" {
 			return "", "", errors.New(`a keep source needs "url" in its config: keep.eu has no bulk file`)
 		}

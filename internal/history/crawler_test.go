@@ -16,7 +16,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/fundmatch/fundmatch/crawlers/fetch"
-	hist "github.com/fundmatch/fundmatch/crawlers/history"
+	"github.com/fundmatch/fundmatch/euhistory"
 	"github.com/fundmatch/fundmatch/internal/history"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
@@ -95,7 +95,7 @@ func TestCrawlerDownloadsWithConditionalGET(t *testing.T) {
 	files := &fileServer{path: "/cordis.zip", body: cordisZip(t, "testdata/cordis-v1"), etag: `"v1"`}
 	srv := httptest.NewServer(files)
 	defer srv.Close()
-	crawler := &history.Crawler{Importer: im, Source: hist.SourceCORDIS, TmpDir: t.TempDir(),
+	crawler := &history.Crawler{Importer: im, Source: euhistory.SourceCORDIS, TmpDir: t.TempDir(),
 		Fetch: fetch.Options{AllowPrivateNetworks: true, Delay: time.Millisecond, Retries: -1}}
 
 	src := saveSource(t, db, "cordis-horizon", "cordis", srv.URL+"/cordis.zip")
@@ -119,7 +119,7 @@ func TestCrawlerDownloadsWithConditionalGET(t *testing.T) {
 		srv := httptest.NewServer(broken)
 		defer srv.Close()
 		src := saveSource(t, db, "keep-broken", "keep", srv.URL+"/projects.json")
-		keep := &history.Crawler{Importer: im, Source: hist.SourceKeep, TmpDir: t.TempDir(),
+		keep := &history.Crawler{Importer: im, Source: euhistory.SourceKeep, TmpDir: t.TempDir(),
 			Fetch: fetch.Options{AllowPrivateNetworks: true, Delay: time.Millisecond, Retries: -1}}
 		for range 2 {
 			if err := keep.Crawl(ctx, src); err == nil {

@@ -2,7 +2,7 @@
 // programmes from the published dumps (CORDIS, Kohesio, keep.eu) into the
 // database: it builds the entity resolver from the stored cities and the
 // admins' decisions, streams a file through the parsers of
-// crawlers/history, stores past projects, collaborations and uptake in one
+// euhistory, stores past projects, collaborations and uptake in one
 // transaction, and puts uncertain participants on the review list. It also
 // applies an admin's verdict on a participant to the stored facts at once,
 // and downloads the dumps as scheduled crawl sources.
@@ -23,16 +23,16 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
-	hist "github.com/fundmatch/fundmatch/crawlers/history"
-	"github.com/fundmatch/fundmatch/crawlers/history/cordis"
-	"github.com/fundmatch/fundmatch/crawlers/history/keepeu"
-	"github.com/fundmatch/fundmatch/crawlers/history/kohesio"
-	"github.com/fundmatch/fundmatch/crawlers/history/resolve"
+	"github.com/fundmatch/fundmatch/euhistory"
+	"github.com/fundmatch/fundmatch/euhistory/cordis"
+	"github.com/fundmatch/fundmatch/euhistory/keepeu"
+	"github.com/fundmatch/fundmatch/euhistory/kohesio"
+	"github.com/fundmatch/fundmatch/euhistory/resolve"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
 
 // Sources are the history sources that can be imported.
-var Sources = []hist.Source{hist.SourceCORDIS, hist.SourceKohesio, hist.SourceKeep}
+var Sources = []euhistory.Source{euhistory.SourceCORDIS, euhistory.SourceKohesio, euhistory.SourceKeep}
 
 // Stats counts what an import read and stored.
 type Stats struct {
@@ -59,7 +59,7 @@ type Importer struct {
 }
 
 // ParseSource returns the source named s (cordis, kohesio or keep).
-func ParseSource(s string) (hist.Source, error) {
+func ParseSource(s string) (euhistory.Source, error) {
 	for _, src := range Sources {
 		if string(src) == s {
 			return src, nil
@@ -72,15 +72,15 @@ func ParseSource(s string) (hist.Source, error) {
 // a keep.eu XLSX or JSON file) and stores what it yields in one
 // transaction: a failed import leaves the stored data as it was. Importing
 // the same file again changes nothing.
-func (im *Importer) Import(ctx context.Context, source hist.Source, path string) (Stats, error) {
+func (im *Importer) Import(ctx context.Context, source euhistory.Source, path string) (Stats, error) {
 	var st Stats
 	var read func(*importRun, string) error
 	switch source {
-	case hist.SourceCORDIS:
+	case euhistory.SourceCORDIS:
 		read = (*importRun).cordis
-	case hist.SourceKohesio:
+	case euhistory.SourceKohesio:
 		read = (*importRun).kohesio
-	case hist.SourceKeep:
+	case euhistory.SourceKeep:
 		read = (*importRun).keep
 	default:
 		_, err := ParseSource(string(source))
@@ -154,7 +154,7 @@ type importRun struct {
 	im       *Importer
 	ctx      context.Context
 	tx       *sqlx.Tx
-	source   hist.Source
+	source   euhistory.Source
 	resolver *resolve.Resolver
 	cityIDs  map[string]int64
 	stats    *Stats
@@ -166,7 +166,7 @@ type importRun struct {
 // participant is one organisation of a project as a parser gives it.
 type participant struct {
 	party   resolve.Party
-	partner hist.Partner // City not set yet
+	partner euhistory.Partner // City not set yet
 }
 
 // unit is one project with all its participants, ready to resolve and
@@ -182,7 +182,7 @@ type unit struct {
 func (run *importRun) resolveRow(p resolve.Party) (resolve.Resolution, bool) {
 	run.stats.Rows++
 	run.progress(false)
-	if hist.NaturalPerson(p.Name) {
+	if euhistory.NaturalPerson(p.Name) {
 		return resolve.Resolution{Decision: resolve.None}, false
 	}
 	res := run.resolver.Resolve(p)
@@ -197,7 +197,7 @@ func (run *importRun) resolveRow(p resolve.Party) (resolve.Resolution, bool) {
 		run.stats.Uncertain++
 		rv := run.reviews[res.Key]
 		if rv == nil {
-			rv = &store.EntityReview{Key: res.Key, Name: p.Name, Country: hist.Country(p.Country), Postcode: p.PostCode,
+			rv = &store.EntityReview{Key: res.Key, Name: p.Name, Country: euhistory.Country(p.Country), Postcode: p.PostCode,
 				Source: string(run.source), Candidate: res.Slug, Body: string(res.Body), Confidence: res.Confidence,
 				Evidence: pq.StringArray(res.Evidence)}
 			run.reviews[res.Key] = rv
@@ -234,7 +234,7 @@ func (run *importRun) store(u unit) error {
 	}
 	parts := make([]store.HistoryParticipant, 0, len(u.participants))
 	for _, pt := range u.participants {
-		if hist.NaturalPerson(pt.partner.Name) || strings.TrimSpace(pt.partner.Name) == "" {
+		if euhistory.NaturalPerson(pt.partner.Name) || strings.TrimSpace(pt.partner.Name) == "" {
 			continue
 		}
 		res := run.resolver.Resolve(pt.party)
@@ -303,7 +303,7 @@ func (run *importRun) cordis(path string) error {
 	return a.Collect(func(pt cordis.Participation) bool { return selected[pt.ProjectID] },
 		func(p cordis.Project, pts []cordis.Participation) error {
 			u := unit{project: store.Project{
-				Source: string(hist.SourceCORDIS), SourceID: p.ID, Title: firstOf(p.Title, p.Acronym, p.ID),
+				Source: string(euhistory.SourceCORDIS), SourceID: p.ID, Title: firstOf(p.Title, p.Acronym, p.ID),
 				Summary: p.Objective, Year: year(p.Start, p.End), Programme: p.FrameworkProgramme,
 				Budget: cents(p.TotalCost), EUContribution: cents(p.ECMaxContribution),
 				URL: "https://cordis.europa.eu/project/id/" + p.ID,
@@ -358,7 +358,7 @@ func (run *importRun) kohesio(path string) error {
 		o := rows[0]
 		hp := o.History()
 		u := unit{project: store.Project{
-			Source: string(hist.SourceKohesio), SourceID: o.ID, Title: firstOf(o.Name, o.NameOriginal, o.LocalID, o.ID),
+			Source: string(euhistory.SourceKohesio), SourceID: o.ID, Title: firstOf(o.Name, o.NameOriginal, o.LocalID, o.ID),
 			Summary: o.Summary, Year: year(o.Start, o.End), Programme: hp.Programme,
 			Budget: cents(o.TotalEligible), EUContribution: cents(o.EUBudget), URL: kohesioURL(o.ID),
 		}}
@@ -415,7 +415,7 @@ func (run *importRun) keep(path string) error {
 			return run.ctx.Err()
 		}
 		u := unit{project: store.Project{
-			Source: string(hist.SourceKeep), SourceID: p.ID, Title: firstOf(p.Name, p.Acronym, p.ID),
+			Source: string(euhistory.SourceKeep), SourceID: p.ID, Title: firstOf(p.Name, p.Acronym, p.ID),
 			Summary: p.Description, Year: year(p.Start, p.End), Programme: p.Programme,
 			Budget: cents(p.TotalBudget), EUContribution: cents(p.EUFunding),
 			URL: "https://keep.eu/projects/" + p.ID + "/",
@@ -440,18 +440,18 @@ func (run *importRun) keep(path string) error {
 // admin's verdict both go through it, so they cannot disagree.
 func Derive(p store.Project, parts []store.HistoryParticipant) store.ImportedProject {
 	start := time.Date(p.Year, 1, 1, 0, 0, 0, 0, time.UTC)
-	hp := hist.Project{Source: hist.Source(p.Source), SourceID: p.SourceID, Title: p.Title, Summary: p.Summary,
+	hp := euhistory.Project{Source: euhistory.Source(p.Source), SourceID: p.SourceID, Title: p.Title, Summary: p.Summary,
 		Programme: p.Programme, Start: &start}
-	partners := make([]hist.Partner, len(parts))
+	partners := make([]euhistory.Partner, len(parts))
 	for i, pt := range parts {
-		partners[i] = hist.Partner{ID: pt.OrganisationID, Name: pt.Name, Country: pt.Country, Role: hist.Role(pt.Role),
+		partners[i] = euhistory.Partner{ID: pt.OrganisationID, Name: pt.Name, Country: pt.Country, Role: euhistory.Role(pt.Role),
 			City: pt.City, EUContribution: pt.EUContribution}
 	}
-	f := hist.Derive(hp, partners)
+	f := euhistory.Derive(hp, partners)
 
 	p.Lead, p.Members, p.Partners = "", nil, nil
 	for _, pp := range f.PastProjects {
-		if pp.Role == hist.RoleLead && p.Lead == "" {
+		if pp.Role == euhistory.RoleLead && p.Lead == "" {
 			p.Lead = pp.City
 		} else {
 			p.Members = append(p.Members, pp.City)
@@ -463,7 +463,7 @@ func Derive(p store.Project, parts []store.HistoryParticipant) store.ImportedPro
 			continue
 		}
 		if i, ok := byName[pt.Name]; ok {
-			if pt.Role == string(hist.RoleLead) {
+			if pt.Role == string(euhistory.RoleLead) {
 				p.Partners[i].Role = pt.Role
 			}
 			continue
@@ -478,9 +478,9 @@ func Derive(p store.Project, parts []store.HistoryParticipant) store.ImportedPro
 			PartnerOrganisationID: c.PartnerID, PartnerName: c.PartnerName, PartnerCountry: c.PartnerCountry})
 	}
 	for _, u := range f.Uptake {
-		role := string(hist.RolePartner)
+		role := string(euhistory.RolePartner)
 		if u.City == p.Lead {
-			role = string(hist.RoleLead)
+			role = string(euhistory.RoleLead)
 		}
 		ip.Uptake = append(ip.Uptake, store.UptakeShare{City: u.City, Role: role, EUContribution: cents(u.EUContribution)})
 	}
@@ -520,7 +520,7 @@ func cents(v *float64) *float64 {
 
 // country keeps a country only when it is an ISO 3166 alpha-2 code.
 func country(c string) string {
-	c = hist.Country(c)
+	c = euhistory.Country(c)
 	if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
 		return ""
 	}

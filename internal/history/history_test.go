@@ -11,7 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/xuri/excelize/v2"
 
-	hist "github.com/fundmatch/fundmatch/crawlers/history"
+	"github.com/fundmatch/fundmatch/euhistory"
 	"github.com/fundmatch/fundmatch/internal/history"
 	"github.com/fundmatch/fundmatch/internal/seed"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -31,7 +31,7 @@ func newImporter(t *testing.T) (*history.Importer, *sqlx.DB) {
 	return &history.Importer{Store: st, Now: func() time.Time { return now }}, db
 }
 
-func mustImport(t *testing.T, im *history.Importer, src hist.Source, path string) history.Stats {
+func mustImport(t *testing.T, im *history.Importer, src euhistory.Source, path string) history.Stats {
 	t.Helper()
 	st, err := im.Import(context.Background(), src, path)
 	if err != nil {
@@ -89,7 +89,7 @@ func TestImportCORDIS(t *testing.T) {
 	ctx := context.Background()
 	im, db := newImporter(t)
 
-	st := mustImport(t, im, hist.SourceCORDIS, "testdata/cordis-v1")
+	st := mustImport(t, im, euhistory.SourceCORDIS, "testdata/cordis-v1")
 	if st.Rows != 20 || st.Matched != 5 || st.Uncertain != 2 || st.Projects != 3 {
 		t.Errorf("stats %+v: want 20 rows, 5 matched (three cities in DIVINE, two Antwerp bodies in GeoFit), 2 uncertain, 3 projects", st)
 	}
@@ -152,7 +152,7 @@ func TestImportCORDIS(t *testing.T) {
 
 	t.Run("re-importing the same file changes nothing", func(t *testing.T) {
 		before := xmins(t, db)
-		st := mustImport(t, im, hist.SourceCORDIS, "testdata/cordis-v1")
+		st := mustImport(t, im, euhistory.SourceCORDIS, "testdata/cordis-v1")
 		if st.Changed != 0 || st.Reviews != 0 {
 			t.Errorf("re-import changed %d projects and %d review entries", st.Changed, st.Reviews)
 		}
@@ -174,7 +174,7 @@ func TestImportCORDIS(t *testing.T) {
 			t.Errorf("uptake %q lacks %q", got, want)
 		}
 		before := xmins(t, db)
-		mustImport(t, im, hist.SourceCORDIS, "testdata/cordis-v1")
+		mustImport(t, im, euhistory.SourceCORDIS, "testdata/cordis-v1")
 		if diff := cmp.Diff(before, xmins(t, db)); diff != "" {
 			t.Errorf("re-import after the verdict rewrote rows (-before +after):\n%s", diff)
 		}
@@ -187,7 +187,7 @@ func TestImportCORDIS(t *testing.T) {
 		if _, err := im.Decide(ctx, history.Verdict{Key: "mechelen", By: "admin@example.org"}); err != nil {
 			t.Fatal(err)
 		}
-		mustImport(t, im, hist.SourceCORDIS, "testdata/cordis-v1")
+		mustImport(t, im, euhistory.SourceCORDIS, "testdata/cordis-v1")
 		for _, m := range projectMembers(t, db) {
 			if contains([]string{m}, "cordis/633053 mechelen partner") {
 				t.Errorf("rejected mechelen is a member: %s", m)
@@ -218,7 +218,7 @@ func TestImportCORDIS(t *testing.T) {
 	})
 
 	t.Run("a newer file updates the amount that changed", func(t *testing.T) {
-		st := mustImport(t, im, hist.SourceCORDIS, "testdata/cordis-v2")
+		st := mustImport(t, im, euhistory.SourceCORDIS, "testdata/cordis-v2")
 		if st.Changed != 1 {
 			t.Errorf("newer file changed %d projects, want 1", st.Changed)
 		}
@@ -255,14 +255,14 @@ func contains(ss []string, s string) bool {
 
 func TestImportKohesioAndKeep(t *testing.T) {
 	im, db := newImporter(t)
-	kohesio := "../../crawlers/history/kohesio/testdata/BE-pp21-27-excerpt.csv"
-	keep := "../../crawlers/history/keepeu/testdata/projects.json"
+	kohesio := "../../euhistory/kohesio/testdata/BE-pp21-27-excerpt.csv"
+	keep := "../../euhistory/keepeu/testdata/projects.json"
 
-	st := mustImport(t, im, hist.SourceKohesio, kohesio)
+	st := mustImport(t, im, euhistory.SourceKohesio, kohesio)
 	if st.Rows != 6 || st.Matched != 2 || st.Projects != 2 {
 		t.Errorf("kohesio stats %+v: want 6 rows (two natural persons), 2 matched, 2 projects", st)
 	}
-	st = mustImport(t, im, hist.SourceKeep, keep)
+	st = mustImport(t, im, euhistory.SourceKeep, keep)
 	if st.Rows != 7 || st.Matched != 3 || st.Projects != 2 {
 		t.Errorf("keep stats %+v: want 7 partner rows, 3 matched, 2 projects", st)
 	}
@@ -333,8 +333,8 @@ func TestImportKohesioAndKeep(t *testing.T) {
 
 	t.Run("re-importing both files changes nothing", func(t *testing.T) {
 		before := xmins(t, db)
-		mustImport(t, im, hist.SourceKohesio, kohesio)
-		mustImport(t, im, hist.SourceKeep, keep)
+		mustImport(t, im, euhistory.SourceKohesio, kohesio)
+		mustImport(t, im, euhistory.SourceKeep, keep)
 		if diff := cmp.Diff(before, xmins(t, db)); diff != "" {
 			t.Errorf("rows rewritten (-before +after):\n%s", diff)
 		}
@@ -342,7 +342,7 @@ func TestImportKohesioAndKeep(t *testing.T) {
 
 	t.Run("a failed import leaves earlier data intact", func(t *testing.T) {
 		before := xmins(t, db)
-		if _, err := im.Import(context.Background(), hist.SourceKeep, "testdata/broken.json"); err == nil {
+		if _, err := im.Import(context.Background(), euhistory.SourceKeep, "testdata/broken.json"); err == nil {
 			t.Fatal("importing a broken file succeeded")
 		}
 		if diff := cmp.Diff(before, xmins(t, db)); diff != "" {
@@ -390,7 +390,7 @@ func keepExport(t *testing.T) string {
 
 func TestImportKeepXLSX(t *testing.T) {
 	im, db := newImporter(t)
-	st := mustImport(t, im, hist.SourceKeep, keepExport(t))
+	st := mustImport(t, im, euhistory.SourceKeep, keepExport(t))
 	if st.Rows != 3 || st.Matched != 2 || st.Projects != 1 {
 		t.Errorf("stats %+v: want 3 partner rows, 2 matched, 1 project", st)
 	}
@@ -404,7 +404,7 @@ func TestImportKohesioCreditsTheOperationBudgetOnce(t *testing.T) {
 	im, db := newImporter(t)
 	// One operation, two Flemish beneficiaries, the operation's EU budget
 	// repeated on both rows (as Kohesio exports it); Mechelen comes first.
-	mustImport(t, im, hist.SourceKohesio, "testdata/kohesio-two-beneficiaries.csv")
+	mustImport(t, im, euhistory.SourceKohesio, "testdata/kohesio-two-beneficiaries.csv")
 	want := []string{
 		"kohesio/https://linkedopendata.eu/entity/Q9000001 gent lead -",
 		"kohesio/https://linkedopendata.eu/entity/Q9000001 mechelen partner 337478.40",
@@ -418,7 +418,7 @@ func TestImportKohesioCreditsAFormerMunicipalityToTheMergedOne(t *testing.T) {
 	im, db := newImporter(t)
 	// A 2014-2020 operation of Kruibeke, which merged into
 	// Beveren-Kruibeke-Zwijndrecht on 1 January 2025 (old LAU code 46013).
-	st := mustImport(t, im, hist.SourceKohesio, "testdata/kohesio-former-municipality.csv")
+	st := mustImport(t, im, euhistory.SourceKohesio, "testdata/kohesio-former-municipality.csv")
 	want := []string{"kohesio/https://linkedopendata.eu/entity/Q9000201 beveren-kruibeke-zwijndrecht lead"}
 	if diff := cmp.Diff(want, projectMembers(t, db)); diff != "" {
 		t.Errorf("project members (-want +got):\n%s\nstats %+v", diff, st)

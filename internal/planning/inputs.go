@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/matching/consortium"
 )
@@ -129,7 +130,7 @@ func buildCall(c store.PlanCall, matches []store.PlanMatch, cities map[string]co
 		var e storedExplanation
 		_ = json.Unmarshal(m.Explanation, &e) // an empty or older explanation covers nothing
 		cand := consortium.Candidate{City: city, Fit: float64(m.Score),
-			Eligibility: consortium.Eligibility(m.Eligibility), CoFundingNeeded: need}
+			Eligibility: funding.Eligibility(m.Eligibility), CoFundingNeeded: need}
 		for _, cm := range e.Concepts {
 			if cm.Concept == "" || slices.ContainsFunc(cand.Covers, func(cv consortium.Coverage) bool { return cv.Concept == cm.Concept }) {
 				continue

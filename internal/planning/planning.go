@@ -16,6 +16,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/matching/consortium"
 )
@@ -242,7 +243,7 @@ func planPortfolio(ctx context.Context, in inputs) (Result, error) {
 		possible := 0
 		for _, cand := range c.candidates {
 			cities[cand.City.Slug] = true
-			if cand.Eligibility != consortium.Ineligible {
+			if cand.Eligibility != funding.Ineligible {
 				possible++
 			}
 		}
@@ -379,7 +380,7 @@ func (s *Service) Adjust(ctx context.Context, planID int64, adj Adjustment) (sto
 				return p, fmt.Errorf("adjust plan %d: no city %q with a profile: %w", planID, slug, store.ErrNotFound)
 			}
 			// No stored match: the city brings nothing known and its eligibility is unconfirmed.
-			cands = append(cands, consortium.Candidate{City: city, Eligibility: consortium.EligibilityUnknown,
+			cands = append(cands, consortium.Candidate{City: city, Eligibility: funding.EligibilityUnknown,
 				CoFundingNeeded: coFundingNeeded(c.record)})
 		}
 		bid, err := consortium.Evaluate(c.call, cands, lead, in.history)

@@ -15,6 +15,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/scoring"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/matching"
@@ -27,7 +28,7 @@ func BenchmarkFullRescore(b *testing.B) {
 	ctx := context.Background()
 	st := seeded(b)
 	base := evalCalls(b)
-	calls := make([]crawlers.Call, 0, 20000)
+	calls := make([]funding.Call, 0, 20000)
 	for i := range 20000 {
 		c := base[i%len(base)]
 		c.Identifier = fmt.Sprintf("%s-V%05d", c.Identifier, i)

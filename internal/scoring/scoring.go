@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/matching"
 )
@@ -297,7 +298,7 @@ func (s *Service) save(ctx context.Context, m *matching.Model, ids map[string]in
 		if i >= explainTop && ranked[i].Score < matching.BandWeak {
 			break
 		}
-		if ranked[i].Eligibility != matching.Ineligible {
+		if ranked[i].Eligibility != funding.Ineligible {
 			explain[ranked[i].Call] = true
 		}
 	}

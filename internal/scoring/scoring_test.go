@@ -16,6 +16,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/scoring"
 	"github.com/fundmatch/fundmatch/internal/seed"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -69,17 +70,17 @@ func readEvalRecords(t testing.TB, path string) []evalRecord {
 
 // evalCalls reads the matcher's evaluation calls (real sample texts and
 // realistic topics) as crawled calls of the "ftportal" source.
-func evalCalls(t testing.TB) []crawlers.Call {
+func evalCalls(t testing.TB) []funding.Call {
 	t.Helper()
 	raw := readEvalRecords(t, "../../matching/testdata/eval/calls.json")
-	calls := make([]crawlers.Call, 0, len(raw))
+	calls := make([]funding.Call, 0, len(raw))
 	for _, r := range raw {
-		kind := crawlers.Kind(r.Kind)
+		kind := funding.Kind(r.Kind)
 		if kind == "tender" {
-			kind = crawlers.KindCall // the calls table has no tenders; the eligibility notes still say so
+			kind = funding.KindCall // the calls table has no tenders; the eligibility notes still say so
 		}
-		calls = append(calls, crawlers.Call{Source: "ftportal", Identifier: r.Identifier, Programme: r.Programme, Kind: kind,
-			Title: r.Title, Summary: r.Summary, DescriptionText: r.Description, Status: crawlers.Status(r.Status),
+		calls = append(calls, funding.Call{Source: "ftportal", Identifier: r.Identifier, Programme: r.Programme, Kind: kind,
+			Title: r.Title, Summary: r.Summary, DescriptionText: r.Description, Status: funding.Status(r.Status),
 			EligibilityNotes: r.EligibilityNotes, Keywords: r.Keywords, Tags: r.Tags, TypesOfAction: r.TypesOfAction,
 			BudgetMin: r.BudgetMin, BudgetMax: r.BudgetMax, CallBudget: r.CallBudget, FundingRate: r.FundingRate,
 			OpeningDate: r.Opening, Deadlines: r.Deadlines})
@@ -88,7 +89,7 @@ func evalCalls(t testing.TB) []crawlers.Call {
 }
 
 // crawlRun stores calls as one complete ftportal crawl run at now.
-func crawlRun(t testing.TB, st *store.Store, calls []crawlers.Call, now time.Time) store.RunStats {
+func crawlRun(t testing.TB, st *store.Store, calls []funding.Call, now time.Time) store.RunStats {
 	t.Helper()
 	ctx := context.Background()
 	run, err := st.StartRun(ctx, "ftportal", now)
@@ -210,8 +211,8 @@ func TestANewCallIsScoredForEveryCity(t *testing.T) {
 	}
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	calls := evalCalls(t)
-	fresh := crawlers.Call{Source: "ftportal", Identifier: "HORIZON-MISS-2027-TEST-99-01", Programme: "HORIZON",
-		Kind: crawlers.KindTopic, Status: crawlers.StatusForthcoming, Title: "Urban heat and climate adaptation with nature-based solutions in cities",
+	fresh := funding.Call{Source: "ftportal", Identifier: "HORIZON-MISS-2027-TEST-99-01", Programme: "HORIZON",
+		Kind: funding.KindTopic, Status: funding.StatusForthcoming, Title: "Urban heat and climate adaptation with nature-based solutions in cities",
 		DescriptionText: "Cities and local authorities pilot nature-based solutions against urban heat islands and flooding, with citizen participation.",
 		Deadlines:       []time.Time{time.Date(2027, 4, 15, 0, 0, 0, 0, time.UTC)}, TypesOfAction: []string{"HORIZON Innovation Actions"}}
 	stats := crawlRun(t, st, append(calls, fresh), now)

@@ -12,13 +12,14 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // CallRecord is a stored call: the crawler's normalised call plus what the
 // store knows about its history.
 type CallRecord struct {
 	ID int64
-	crawlers.Call
+	funding.Call
 	ContentHash   string
 	ClosedReason  string // why fundmatch closed it, e.g. missing from a complete listing
 	FirstSeenAt   time.Time
@@ -33,7 +34,7 @@ var callColumns = []string{"source", "identifier", "reference", "kind", "program
 	"budget_min", "budget_max", "expected_grants", "call_budget", "funding_rate", "types_of_action",
 	"keywords", "tags", "eligibility_notes", "language", "content_hash", "raw"}
 
-func callValues(c *crawlers.Call, hash string) []any {
+func callValues(c *funding.Call, hash string) []any {
 	var opening any
 	if c.OpeningDate != nil {
 		opening = c.OpeningDate.Format(time.DateOnly)
@@ -95,7 +96,7 @@ func scanCall(row interface{ Scan(...any) error }) (CallRecord, error) {
 	if err != nil {
 		return c, err
 	}
-	c.Kind, c.Status = crawlers.Kind(kind), crawlers.Status(status)
+	c.Kind, c.Status = funding.Kind(kind), funding.Status(status)
 	if opening.Valid {
 		d := time.Date(opening.Time.Year(), opening.Time.Month(), opening.Time.Day(), 0, 0, 0, 0, time.UTC)
 		c.OpeningDate = &d
@@ -113,7 +114,7 @@ func scanCall(row interface{ Scan(...any) error }) (CallRecord, error) {
 			return c, fmt.Errorf("deadline time %q of %s: %w", s, c.Identifier, err)
 		}
 		// An offset that is Brussels's at that instant is shown as Brussels.
-		if b := at.In(crawlers.Brussels); b.Format(time.RFC3339) == s {
+		if b := at.In(funding.Brussels); b.Format(time.RFC3339) == s {
 			at = b
 		}
 		c.DeadlineTimes = append(c.DeadlineTimes, at)
@@ -237,7 +238,7 @@ type revisionChange struct {
 	New   string `json:"new"`
 }
 
-func revisionChanges(changes []crawlers.Change) []revisionChange {
+func revisionChanges(changes []funding.Change) []revisionChange {
 	out := make([]revisionChange, len(changes))
 	for i, ch := range changes {
 		// Diff joins multi-part fields with NUL, which JSON in PostgreSQL refuses.

@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/testdb"
 )
@@ -24,18 +25,18 @@ func day(s string) time.Time {
 
 func ptr[T any](v T) *T { return &v }
 
-func sampleCalls() []crawlers.Call {
+func sampleCalls() []funding.Call {
 	open := day("2026-10-01")
-	return []crawlers.Call{
-		{Source: "ftportal", Identifier: "HORIZON-MISS-2027-CIT-01-01", Kind: crawlers.KindTopic, Programme: "HORIZON",
+	return []funding.Call{
+		{Source: "ftportal", Identifier: "HORIZON-MISS-2027-CIT-01-01", Kind: funding.KindTopic, Programme: "HORIZON",
 			Title: "Climate-neutral cities: positive energy districts", DescriptionHTML: "<p>Scope: <b>districts</b></p>",
-			DescriptionText: "Scope: districts", Status: crawlers.StatusOpen, OpeningDate: &open,
+			DescriptionText: "Scope: districts", Status: funding.StatusOpen, OpeningDate: &open,
 			Deadlines: []time.Time{day("2027-02-10"), day("2027-09-15")}, BudgetMin: ptr(2e6), BudgetMax: ptr(4e6),
 			CallBudget: ptr(3.6e7), Keywords: []string{"cities", "energy"}, Raw: json.RawMessage(`{"latestInfos":"x"}`)},
-		{Source: "ftportal", Identifier: "DIGITAL-2026-SKILLS-10-EDTECH", Kind: crawlers.KindTopic, Programme: "DIGITAL",
-			Title: "EdTech Accelerator", Status: crawlers.StatusOpen, Deadlines: []time.Time{day("2026-10-02")}},
-		{Source: "ftportal", Identifier: "LIFE-2027-SAP-CLIMA-CCA", Kind: crawlers.KindTopic, Programme: "LIFE",
-			Title: "Climate change adaptation", Status: crawlers.StatusForthcoming, FundingRate: ptr(60.0)},
+		{Source: "ftportal", Identifier: "DIGITAL-2026-SKILLS-10-EDTECH", Kind: funding.KindTopic, Programme: "DIGITAL",
+			Title: "EdTech Accelerator", Status: funding.StatusOpen, Deadlines: []time.Time{day("2026-10-02")}},
+		{Source: "ftportal", Identifier: "LIFE-2027-SAP-CLIMA-CCA", Kind: funding.KindTopic, Programme: "LIFE",
+			Title: "Climate change adaptation", Status: funding.StatusForthcoming, FundingRate: ptr(60.0)},
 	}
 }
 
@@ -52,7 +53,7 @@ func setup(t *testing.T) (*store.Store, context.Context) {
 	return st, ctx
 }
 
-func crawl(t *testing.T, st *store.Store, ctx context.Context, calls []crawlers.Call, partial bool, now time.Time) store.RunStats {
+func crawl(t *testing.T, st *store.Store, ctx context.Context, calls []funding.Call, partial bool, now time.Time) store.RunStats {
 	t.Helper()
 	run, err := st.StartRun(ctx, "ftportal", now)
 	if err != nil {
@@ -153,7 +154,7 @@ func TestACompleteListingClosesMissingCallsAndAPartialOneClosesNothing(t *testin
 		t.Fatalf("complete run closed %d calls, want 1", s.Closed)
 	}
 	c, _ := st.CallByIdentifier(ctx, "LIFE-2027-SAP-CLIMA-CCA")
-	if c.Status != crawlers.StatusClosed || c.ClosedReason == "" {
+	if c.Status != funding.StatusClosed || c.ClosedReason == "" {
 		t.Fatalf("missing call = status %q, reason %q", c.Status, c.ClosedReason)
 	}
 
@@ -163,7 +164,7 @@ func TestACompleteListingClosesMissingCallsAndAPartialOneClosesNothing(t *testin
 		t.Fatalf("a returning call counted %+v, want changed", s)
 	}
 	c, _ = st.CallByIdentifier(ctx, "LIFE-2027-SAP-CLIMA-CCA")
-	if c.Status != crawlers.StatusForthcoming || c.ClosedReason != "" {
+	if c.Status != funding.StatusForthcoming || c.ClosedReason != "" {
 		t.Fatalf("returned call = status %q, reason %q", c.Status, c.ClosedReason)
 	}
 }
@@ -208,7 +209,7 @@ func TestCallsFilterAndStatusRefresh(t *testing.T) {
 		t.Fatalf("refreshed %d, %v; want 1", n, err)
 	}
 	c, _ := st.CallByIdentifier(ctx, "DIGITAL-2026-SKILLS-10-EDTECH")
-	if c.Status != crawlers.StatusClosed {
+	if c.Status != funding.StatusClosed {
 		t.Fatalf("status %q, want closed", c.Status)
 	}
 }
@@ -234,7 +235,7 @@ func TestDeadlineTimesKeepTheirZoneAndDoNotCountAsChangesWhenReadBack(t *testing
 	st, ctx := setup(t)
 	now := day("2026-11-23")
 	calls := sampleCalls()
-	brussels := time.Date(2027, 2, 10, 17, 0, 0, 0, crawlers.Brussels)
+	brussels := time.Date(2027, 2, 10, 17, 0, 0, 0, funding.Brussels)
 	written := time.Date(2027, 9, 15, 23, 59, 0, 0, time.FixedZone("", 3*3600)) // an offset that is not Brussels's
 	calls[0].DeadlineTimes = []time.Time{brussels, written}
 	crawl(t, st, ctx, calls, false, now)
@@ -243,7 +244,7 @@ func TestDeadlineTimesKeepTheirZoneAndDoNotCountAsChangesWhenReadBack(t *testing
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.DeadlineTimes) != 2 || c.DeadlineTimes[0].Location() != crawlers.Brussels ||
+	if len(c.DeadlineTimes) != 2 || c.DeadlineTimes[0].Location() != funding.Brussels ||
 		c.DeadlineTimes[0].Format(time.RFC3339) != "2027-02-10T17:00:00+01:00" ||
 		c.DeadlineTimes[1].Format(time.RFC3339) != "2027-09-15T23:59:00+03:00" {
 		t.Fatalf("deadline times read back = %v", c.DeadlineTimes)

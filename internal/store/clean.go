@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // cleanCall makes the text of c storable: PostgreSQL refuses NUL and
@@ -14,7 +14,7 @@ import (
 // record would fail the whole run. Invalid bytes become U+FFFD and NULs are
 // dropped, so the text stays readable. Every string and string list of the
 // call is cleaned, whatever fields it gains.
-func cleanCall(c *crawlers.Call) {
+func cleanCall(c *funding.Call) {
 	v := reflect.ValueOf(c).Elem()
 	for i := range v.NumField() {
 		f := v.Field(i)

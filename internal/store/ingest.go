@@ -19,6 +19,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // Ingest stores the calls of one crawl run as the crawler hands them over,
@@ -53,18 +54,18 @@ type Ingest struct {
 	now    time.Time
 	known  map[string]storedCall
 	calls  map[string]*handedCall
-	fresh  []string        // identifiers copied into calls, in order
-	later  []crawlers.Call // changed calls and second versions, for Finish
+	fresh  []string       // identifiers copied into calls, in order
+	later  []funding.Call // changed calls and second versions, for Finish
 	closed bool
 	// refused are the calls PostgreSQL would not store, by identifier, and
 	// the errors Finish adds to the run's.
 	refused     map[string]bool
 	refusedErrs []crawlers.Error
 
-	batches chan []crawlers.Call // to the writer
-	stopped bool                 // batches is closed
-	done    chan struct{}        // closed when the writer has stopped
-	abandon atomic.Bool          // the writer is to skip what is left
+	batches chan []funding.Call // to the writer
+	stopped bool                // batches is closed
+	done    chan struct{}       // closed when the writer has stopped
+	abandon atomic.Bool         // the writer is to skip what is left
 	mu      sync.Mutex
 	err     error // the first failure; the run can only fail from there
 	// badIDs are the records whose identifier is not of a safe shape,
@@ -112,7 +113,7 @@ func (s *Store) ingest(ctx context.Context, runID int64, source string, now time
 	}
 	in := &Ingest{db: s.db, ctx: ctx, tx: tx, runID: runID, source: source, now: now,
 		known: map[string]storedCall{}, calls: map[string]*handedCall{}, refused: map[string]bool{},
-		batches: make(chan []crawlers.Call, 2), done: make(chan struct{})}
+		batches: make(chan []funding.Call, 2), done: make(chan struct{})}
 	// The transaction lasts as long as the crawl reads, COPY included: no
 	// server default may end it midway.
 	if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0`); err != nil {
@@ -158,7 +159,7 @@ func (in *Ingest) write() {
 		if in.abandon.Load() || in.failure() != nil {
 			continue
 		}
-		var fresh []*crawlers.Call
+		var fresh []*funding.Call
 		var err error
 		for i := range calls {
 			var isFresh bool
@@ -210,7 +211,7 @@ func (in *Ingest) stop() {
 // The calls are the Ingest's from then on: the caller must not change them.
 // Once storing failed the run can only fail, and Add returns that error
 // (Finish returns it in any case).
-func (in *Ingest) Add(calls []crawlers.Call) error {
+func (in *Ingest) Add(calls []funding.Call) error {
 	if in.closed {
 		return errors.New("store: the crawl run is already finished")
 	}
@@ -223,7 +224,7 @@ func (in *Ingest) Add(calls []crawlers.Call) error {
 
 // add sorts out one call handed over; fresh says it is new, to be copied
 // into calls with its batch.
-func (in *Ingest) add(c *crawlers.Call) (fresh bool, err error) {
+func (in *Ingest) add(c *funding.Call) (fresh bool, err error) {
 	if c.Source != in.source {
 		return false, fmt.Errorf("call %s comes from %q, not %q", c.Identifier, c.Source, in.source)
 	}
@@ -248,7 +249,7 @@ func (in *Ingest) add(c *crawlers.Call) (fresh bool, err error) {
 	case known && c.ContentHash() == k.hash:
 		// Unchanged, or back to the stored version after a changed one.
 		if h.later >= 0 {
-			in.later[h.later] = crawlers.Call{}
+			in.later[h.later] = funding.Call{}
 			h.later = -1
 		}
 		return false, nil
@@ -267,7 +268,7 @@ func (in *Ingest) add(c *crawlers.Call) (fresh bool, err error) {
 }
 
 // copyFresh copies new calls into calls.
-func (in *Ingest) copyFresh(ctx context.Context, calls []*crawlers.Call) error {
+func (in *Ingest) copyFresh(ctx context.Context, calls []*funding.Call) error {
 	stmt, err := in.tx.PrepareContext(ctx, copyFrom("calls", append(slices.Clone(callColumns), "first_seen_at", "last_seen_at", "last_changed_at")))
 	if err != nil {
 		return fmt.Errorf("copy calls: %w", err)
@@ -291,7 +292,7 @@ func (in *Ingest) copyFresh(ctx context.Context, calls []*crawlers.Call) error {
 // refuses the batch for what a record holds, it writes them again one by
 // one, each under its own savepoint, and records the calls refused; any
 // other failure (a lost connection) is returned, and fails the run.
-func (in *Ingest) isolate(ctx context.Context, calls []*crawlers.Call, write func(context.Context, []*crawlers.Call) error) error {
+func (in *Ingest) isolate(ctx context.Context, calls []*funding.Call, write func(context.Context, []*funding.Call) error) error {
 	if len(calls) == 0 {
 		return nil
 	}
@@ -300,7 +301,7 @@ func (in *Ingest) isolate(ctx context.Context, calls []*crawlers.Call, write fun
 		return err
 	}
 	for _, c := range calls {
-		err := in.savepoint(ctx, func() error { return write(ctx, []*crawlers.Call{c}) })
+		err := in.savepoint(ctx, func() error { return write(ctx, []*funding.Call{c}) })
 		switch {
 		case err == nil:
 		case refusedRecord(err):
@@ -480,7 +481,7 @@ func (in *Ingest) finish(ctx context.Context, res *crawlers.Result, now time.Tim
 // changed ones with their revisions (what changed is told against the
 // stored version), and the second versions of new ones.
 func (in *Ingest) merge(ctx context.Context, ids map[string]int64, stats *RunStats) error {
-	var later []*crawlers.Call
+	var later []*funding.Call
 	var changedIDs []int64
 	for i := range in.later {
 		c := &in.later[i]
@@ -496,7 +497,7 @@ func (in *Ingest) merge(ctx context.Context, ids map[string]int64, stats *RunSta
 		return nil
 	}
 	tx := in.tx
-	old := map[string]crawlers.Call{}
+	old := map[string]funding.Call{}
 	if len(changedIDs) > 0 {
 		rows, err := tx.QueryContext(ctx, selectCall+` WHERE id = ANY($1)`, pq.Int64Array(changedIDs))
 		if err != nil {
@@ -535,7 +536,7 @@ func (in *Ingest) merge(ctx context.Context, ids map[string]int64, stats *RunSta
 	}
 	// Staged and updated batch-wise, so that a call refused (by a CHECK
 	// of calls, say) is left out and the others are stored.
-	err := in.isolate(ctx, later, func(ctx context.Context, calls []*crawlers.Call) error {
+	err := in.isolate(ctx, later, func(ctx context.Context, calls []*funding.Call) error {
 		if _, err := tx.ExecContext(ctx, `TRUNCATE calls_staging`); err != nil {
 			return fmt.Errorf("stage calls: %w", err)
 		}
@@ -573,7 +574,7 @@ func (in *Ingest) merge(ctx context.Context, ids map[string]int64, stats *RunSta
 			continue // a second version of a new call is counted and touched once; a refused call keeps its stored version
 		}
 		stats.Touched = append(stats.Touched, ids[c.Identifier])
-		changes := crawlers.Diff(old[c.Identifier], *c)
+		changes := funding.Diff(old[c.Identifier], *c)
 		if len(changes) == 0 {
 			// Only the stored hash was stale (e.g. a status refreshed by date).
 			stats.Unchanged++

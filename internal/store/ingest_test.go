@@ -12,11 +12,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
 
 // stream stores calls as a crawl run does, one page after the other.
-func stream(t *testing.T, st *store.Store, now time.Time, pages ...[]crawlers.Call) store.RunStats {
+func stream(t *testing.T, st *store.Store, now time.Time, pages ...[]funding.Call) store.RunStats {
 	t.Helper()
 	ctx := t.Context()
 	in, err := st.BeginRun(ctx, "ftportal", now)
@@ -39,13 +40,13 @@ func stream(t *testing.T, st *store.Store, now time.Time, pages ...[]crawlers.Ca
 
 // storedCalls returns the stored calls of ftportal without their store
 // bookkeeping, by identifier.
-func storedCalls(t *testing.T, st *store.Store) map[string]crawlers.Call {
+func storedCalls(t *testing.T, st *store.Store) map[string]funding.Call {
 	t.Helper()
 	records, err := st.Calls(t.Context(), store.CallFilter{Source: "ftportal"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]crawlers.Call{}
+	out := map[string]funding.Call{}
 	for _, r := range records {
 		out[r.Identifier] = r.Call
 	}

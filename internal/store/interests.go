@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
@@ -135,7 +135,7 @@ func (s *Store) InterestedDeadlines(ctx context.Context, cityIDs []int64, today 
 			}
 			// The day is the cut-off's own day, as the source wrote it.
 			if at.Format(time.DateOnly) == d.Deadline.Format(time.DateOnly) {
-				at = at.In(crawlers.Brussels)
+				at = at.In(funding.Brussels)
 				d.At = &at
 				break
 			}

@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
 
 // TestNextDeadlineMatchesGo checks the SQL next_deadline against
-// crawlers.Call.NextDeadline on random ascending cut-offs around the day.
+// funding.Call.NextDeadline on random ascending cut-offs around the day.
 func TestNextDeadlineMatchesGo(t *testing.T) {
 	st, ctx := setup(t)
 	today := day("2026-11-23")
@@ -23,8 +23,8 @@ func TestNextDeadlineMatchesGo(t *testing.T) {
 		for range rng.IntN(5) {
 			ds = append(ds, today.AddDate(0, 0, rng.IntN(21)-10))
 		}
-		ds = crawlers.SortDeadlines(ds)
-		c := crawlers.Call{Deadlines: ds}
+		ds = funding.SortDeadlines(ds)
+		c := funding.Call{Deadlines: ds}
 		want, ok := c.NextDeadline(today)
 		var got *time.Time
 		if err := st.DB().GetContext(ctx, &got, `SELECT next_deadline($1::date[], $2::date)`, dateArray(ds), today.Format(time.DateOnly)); err != nil {
@@ -82,12 +82,12 @@ func TestCityMatchesSortsAndPages(t *testing.T) {
 		for range rng.IntN(4) {
 			ds = append(ds, today.AddDate(0, 0, rng.IntN(60)-20))
 		}
-		ds = crawlers.SortDeadlines(ds)
+		ds = funding.SortDeadlines(ds)
 		r := row{id: fmt.Sprintf("CALL-%03d", i), programme: []string{"HORIZON", "LIFE", "digital"}[rng.IntN(3)],
 			status: []string{"open", "forthcoming", "closed"}[rng.IntN(3)], score: rng.IntN(8) * 10, // ties on purpose
 			relevance: float64(rng.IntN(3)) / 2,
 			elig:      []string{"eligible", "ineligible", "unknown"}[rng.IntN(3)], interested: rng.IntN(4) == 0}
-		if d, ok := (&crawlers.Call{Deadlines: ds}).NextDeadline(today); ok {
+		if d, ok := (&funding.Call{Deadlines: ds}).NextDeadline(today); ok {
 			r.next = &d
 		}
 		var budgetMax, callBudget *float64
@@ -210,9 +210,9 @@ func TestCityMatchesSortsAndPages(t *testing.T) {
 		if i%3 != 0 {
 			continue
 		}
-		ds := crawlers.SortDeadlines([]time.Time{today.AddDate(0, 0, rng.IntN(90)), today.AddDate(0, 0, rng.IntN(90)-45)})
+		ds := funding.SortDeadlines([]time.Time{today.AddDate(0, 0, rng.IntN(90)), today.AddDate(0, 0, rng.IntN(90)-45)})
 		rows[i].next = nil
-		if d, ok := (&crawlers.Call{Deadlines: ds}).NextDeadline(today); ok {
+		if d, ok := (&funding.Call{Deadlines: ds}).NextDeadline(today); ok {
 			rows[i].next = &d
 		}
 		must(exec(db.ExecContext(ctx, `UPDATE calls SET deadlines = $2::date[] WHERE id = $1`, rows[i].callID, dateArray(ds))))

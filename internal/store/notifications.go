@@ -14,7 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // The events a notification reports (notifications.event).
@@ -624,13 +624,13 @@ func (s *Store) AlertMatches(ctx context.Context, keys []MatchKey) (map[MatchKey
 
 // RevisionChanges returns the changes recorded in call revisions, by
 // revision ID.
-func (s *Store) RevisionChanges(ctx context.Context, ids []int64) (map[int64][]crawlers.Change, error) {
+func (s *Store) RevisionChanges(ctx context.Context, ids []int64) (map[int64][]funding.Change, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, changes FROM call_revisions WHERE id = ANY($1)`, pq.Int64Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("revision changes: %w", err)
 	}
 	defer rows.Close()
-	out := make(map[int64][]crawlers.Change, len(ids))
+	out := make(map[int64][]funding.Change, len(ids))
 	for rows.Next() {
 		var id int64
 		var b []byte
@@ -642,7 +642,7 @@ func (s *Store) RevisionChanges(ctx context.Context, ids []int64) (map[int64][]c
 			return nil, fmt.Errorf("revision %d changes: %w", id, err)
 		}
 		for _, c := range changes {
-			out[id] = append(out[id], crawlers.Change{Field: c.Field, Old: c.Old, New: c.New})
+			out[id] = append(out[id], funding.Change{Field: c.Field, Old: c.Old, New: c.New})
 		}
 	}
 	return out, rows.Err()

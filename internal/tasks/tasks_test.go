@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/tasks"
 	"github.com/fundmatch/fundmatch/internal/testdb"
@@ -200,8 +201,8 @@ func TestAnOutboxEntryRelayedTwiceIsQueuedOnce(t *testing.T) {
 	}
 	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	run, _ := st.StartRun(ctx, "ftportal", now)
-	calls := []crawlers.Call{{Source: "ftportal", Identifier: "LIFE-2027-SAP-CLIMA-CCA", Kind: crawlers.KindTopic,
-		Title: "Climate change adaptation", Status: crawlers.StatusForthcoming}}
+	calls := []funding.Call{{Source: "ftportal", Identifier: "LIFE-2027-SAP-CLIMA-CCA", Kind: funding.KindTopic,
+		Title: "Climate change adaptation", Status: funding.StatusForthcoming}}
 	if _, err := st.FinishRun(ctx, run, &crawlers.Result{Source: "ftportal", Calls: calls, Pages: 1}, now); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/imports"
 	"github.com/fundmatch/fundmatch/internal/planning"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -129,8 +129,8 @@ func (s *Server) apiCall(w http.ResponseWriter, r *http.Request, _ store.User) {
 	d := CallDetail{OpenCall: openCall(c, s.today()), Reference: c.Reference, Kind: string(c.Kind), ProgrammeName: c.ProgrammeName,
 		CallIdentifier: c.CallIdentifier, CallTitle: c.CallTitle, ExpectedGrants: c.ExpectedGrants, FundingRate: c.FundingRate,
 		TypesOfAction: c.TypesOfAction, Keywords: c.Keywords, EligibilityNotes: c.EligibilityNotes, MatchedCities: []string{}}
-	d.DescriptionHTML, _ = crawlers.SanitizeHTML(c.DescriptionHTML)
-	d.ConditionsHTML, _ = crawlers.SanitizeHTML(c.ConditionsHTML)
+	d.DescriptionHTML, _ = funding.SanitizeHTML(c.DescriptionHTML)
+	d.ConditionsHTML, _ = funding.SanitizeHTML(c.ConditionsHTML)
 	for _, m := range matches {
 		d.MatchedCities = append(d.MatchedCities, m.City)
 	}

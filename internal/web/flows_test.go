@@ -13,7 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/web"
 )
 
@@ -79,7 +79,7 @@ func TestICalFeedListsInterestedDeadlinesBehindASecretURL(t *testing.T) {
 	// and not ASCII, so its lines must be folded without breaking a letter.
 	var first time.Time
 	s.db.QueryRow(`SELECT deadlines[1] FROM calls WHERE identifier = 'HORIZON-CL5-2027-D4-01'`).Scan(&first)
-	at := time.Date(first.Year(), first.Month(), first.Day(), 17, 0, 0, 0, crawlers.Brussels)
+	at := time.Date(first.Year(), first.Month(), first.Day(), 17, 0, 0, 0, funding.Brussels)
 	title := "Klimaatneutrale steden: proefprojecten voor wijkrenovatie, mobiliteit en energie — €3 miljoen, één oproep"
 	s.db.MustExec(`UPDATE calls SET deadline_times = ARRAY[$1], title = $2 WHERE identifier = 'HORIZON-CL5-2027-D4-01'`, at.Format(time.RFC3339), title)
 	_, _, body = do(t, "GET", s.URL+feed, nil, "", nil)

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/auth"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
@@ -72,7 +72,7 @@ func (s *Server) ical(w http.ResponseWriter, r *http.Request) {
 		if d.At != nil {
 			// A cut-off with a time of day is a moment in Brussels, with
 			// no DTEND: the event ends when it starts (RFC 5545 §3.6.1).
-			line("DTSTART;TZID=Europe/Brussels:%s", d.At.In(crawlers.Brussels).Format("20060102T150405"))
+			line("DTSTART;TZID=Europe/Brussels:%s", d.At.In(funding.Brussels).Format("20060102T150405"))
 		} else {
 			line("DTSTART;VALUE=DATE:%s", d.Deadline.Format("20060102"))
 			line("DTEND;VALUE=DATE:%s", d.Deadline.AddDate(0, 0, 1).Format("20060102"))

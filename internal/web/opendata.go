@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
 
@@ -25,7 +25,7 @@ const Licence = "Compilation © fundmatch, licensed CC BY 4.0 (https://creativec
 // OpenCall is a current call as open data: its listing, a short summary
 // and when it last changed.
 type OpenCall struct {
-	crawlers.Listing
+	funding.Listing
 	Summary       string    `json:"summary"`
 	LastChangedAt time.Time `json:"last_changed_at"`
 }

@@ -16,7 +16,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/fundmatch/fundmatch/crawlers"
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/imports"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/matching"
@@ -73,7 +73,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // today is the date in Brussels, where deadlines fall.
-func (s *Server) today() time.Time { return crawlers.Date(s.now()) }
+func (s *Server) today() time.Time { return funding.Date(s.now()) }
 
 // badInput is a request field with a wrong value.
 type badInput struct{ field, message string }
@@ -229,11 +229,11 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u store.User) 
 		forms = append(forms, markForm{c, in})
 	}
 	// The description was sanitised with bluemonday when it was crawled
-	// (crawlers.SanitizeHTML); that is why it may be trusted as HTML here.
+	// (funding.SanitizeHTML); that is why it may be trusted as HTML here.
 	// It passes the same policy again so that a row written by other means
 	// cannot carry a script onto the page.
-	description, _ := crawlers.SanitizeHTML(call.DescriptionHTML)
-	conditions, _ := crawlers.SanitizeHTML(call.ConditionsHTML)
+	description, _ := funding.SanitizeHTML(call.DescriptionHTML)
+	conditions, _ := funding.SanitizeHTML(call.ConditionsHTML)
 	s.render(w, r, http.StatusOK, "call.html", map[string]any{
 		"Call":        call,
 		"Description": template.HTML(description),
@@ -459,7 +459,7 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u store.User)
 }
 
 // nextDeadline is the call's next cut-off on or after day, nil when none is left.
-func nextDeadline(c *crawlers.Call, day time.Time) *time.Time {
+func nextDeadline(c *funding.Call, day time.Time) *time.Time {
 	if d, ok := c.NextDeadline(day); ok {
 		return &d
 	}

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // benchPortfolio is a seeded random portfolio of the given size.
@@ -19,7 +21,7 @@ func BenchmarkPlanCall30CandidatesExact(b *testing.B) {
 	cc.Call.Programme = Horizon // up to eight cities
 	cc.Call.Action = Collaborative
 	for i := range cc.Candidates {
-		cc.Candidates[i].Eligibility = Eligible // all 30 searched
+		cc.Candidates[i].Eligibility = funding.Eligible // all 30 searched
 	}
 	var nodes int
 	for b.Loop() {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // Evaluate values and checks the bid made of exactly the given members, as a
@@ -43,7 +45,7 @@ func Evaluate(c Call, members []Candidate, lead string, h History) (Bid, error) 
 		}
 		capa := cand.City.Capacity
 		switch {
-		case cand.Eligibility == Ineligible:
+		case cand.Eligibility == funding.Ineligible:
 			ineligible = append(ineligible, name)
 		case m.rule.borderArea && !cand.City.InVlaanderenNederland:
 			outside = append(outside, name)

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/matching/consortium"
 )
 
@@ -40,7 +41,7 @@ func TestEvaluateReportsBrokenRules(t *testing.T) {
 		return c
 	}
 	ineligible := func(c consortium.Candidate) consortium.Candidate {
-		c.Eligibility = consortium.Ineligible
+		c.Eligibility = funding.Ineligible
 		return c
 	}
 	vlnl := call

@@ -3,6 +3,7 @@ package consortium_test
 import (
 	"fmt"
 
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/matching/consortium"
 )
 
@@ -23,13 +24,13 @@ func mobilityCall() (consortium.Call, []consortium.Candidate, consortium.History
 		Needs:      []consortium.Need{{Concept: "mobility", Weight: 1}, {Concept: "open data", Weight: 1}},
 	}
 	cands := []consortium.Candidate{
-		{City: city("gent", "Gent", 9, 3), Fit: 82, Eligibility: consortium.Eligible,
+		{City: city("gent", "Gent", 9, 3), Fit: 82, Eligibility: funding.Eligible,
 			Covers: []consortium.Coverage{{Concept: "mobility", Strength: 0.9, Evidence: consortium.Project{Title: "Circulatieplan", Year: 2017}}}},
-		{City: city("kortrijk", "Kortrijk", 4, 1), Fit: 74, Eligibility: consortium.Eligible,
+		{City: city("kortrijk", "Kortrijk", 4, 1), Fit: 74, Eligibility: funding.Eligible,
 			Covers: []consortium.Coverage{{Concept: "open data", Strength: 0.8, Evidence: consortium.Project{Title: "Open data platform", Year: 2020}}}},
-		{City: city("mechelen", "Mechelen", 5, 0), Fit: 48, Eligibility: consortium.Eligible,
+		{City: city("mechelen", "Mechelen", 5, 0), Fit: 48, Eligibility: funding.Eligible,
 			Covers: []consortium.Coverage{{Concept: "mobility", Strength: 0.7}}},
-		{City: city("ronse", "Ronse", 0, 0), Fit: 55, Eligibility: consortium.EligibilityUnknown},
+		{City: city("ronse", "Ronse", 0, 0), Fit: 55, Eligibility: funding.EligibilityUnknown},
 	}
 	history := consortium.History{
 		Joint: []consortium.Collaboration{{A: "gent", B: "kortrijk", JointProjects: 2}, {A: "gent", B: "Eindhoven", JointProjects: 1}},

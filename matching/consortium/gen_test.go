@@ -3,6 +3,8 @@ package consortium
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // instanceSpec sizes a random instance.
@@ -51,13 +53,13 @@ func randomPortfolio(rng *rand.Rand, spec instanceSpec) Portfolio {
 		}
 		cc := CallCandidates{Call: call}
 		for _, city := range cities {
-			cand := Candidate{City: city, Fit: 20 + 80*rng.Float64(), Eligibility: Eligible,
+			cand := Candidate{City: city, Fit: 20 + 80*rng.Float64(), Eligibility: funding.Eligible,
 				CoFundingNeeded: float64(25_000 * rng.IntN(5))}
 			switch rng.IntN(10) {
 			case 0:
-				cand.Eligibility = Ineligible
+				cand.Eligibility = funding.Ineligible
 			case 1, 2:
-				cand.Eligibility = EligibilityUnknown
+				cand.Eligibility = funding.EligibilityUnknown
 			}
 			for _, n := range call.Needs {
 				if rng.IntN(2) == 0 {
@@ -141,8 +143,8 @@ func leadPointsRef(c Candidate) float64 {
 }
 
 func betterLeadRef(a, b Candidate) bool {
-	if (a.Eligibility == Eligible) != (b.Eligibility == Eligible) {
-		return a.Eligibility == Eligible
+	if (a.Eligibility == funding.Eligible) != (b.Eligibility == funding.Eligible) {
+		return a.Eligibility == funding.Eligible
 	}
 	if leadPointsRef(a) != leadPointsRef(b) {
 		return leadPointsRef(a) > leadPointsRef(b)

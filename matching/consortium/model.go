@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // The weights of the objective; Value's doc comment states them in words.
@@ -124,7 +126,7 @@ func (m *callModel) add(cand Candidate) {
 	m.strength = append(m.strength, s)
 	m.lead = append(m.lead, perPastProject*float64(min(exp.PastEUProjects, maxPastProjects))+
 		perProjectLed*float64(min(exp.ProgrammesLed, maxProjectsLed)))
-	m.eligible = append(m.eligible, cand.Eligibility == Eligible)
+	m.eligible = append(m.eligible, cand.Eligibility == funding.Eligible)
 	m.front = append(m.front, exp.PastEUProjects >= frontRunnerFrom)
 	m.newcomer = append(m.newcomer, exp.PastEUProjects == 0)
 }

@@ -7,13 +7,15 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // joinable says, independently of the planner, whether a candidate may join
 // a bid for the call on its own capacity.
 func joinable(call Call, c Candidate) bool {
 	capa := c.City.Capacity
-	return c.Eligibility != Ineligible &&
+	return c.Eligibility != funding.Ineligible &&
 		(call.Programme != InterregVLNL || c.City.InVlaanderenNederland) &&
 		capa.MaxConcurrentBids-capa.BidsInProgress >= 1 &&
 		c.CoFundingNeeded <= capa.CoFunding

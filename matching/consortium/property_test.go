@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // checkPlan fails t unless every bid keeps the rules it claims and the plan
@@ -99,7 +101,7 @@ func checkBid(t *testing.T, call Call, cands map[string]Candidate, b Bid) {
 	}
 	unknown := false
 	for _, s := range members {
-		unknown = unknown || cands[s].Eligibility == EligibilityUnknown
+		unknown = unknown || cands[s].Eligibility == funding.EligibilityUnknown
 		if slices.Contains(met, CodeBorderArea) && !cands[s].City.InVlaanderenNederland {
 			t.Fatalf("%s: claims the border area with %s outside it", b.Call, s)
 		}

@@ -3,6 +3,8 @@ package consortium
 import (
 	"fmt"
 	"strings"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // rule is how a programme shapes a consortium's Flemish part.
@@ -127,7 +129,7 @@ func constraints(c Call, members []Member) (met, missing []Constraint) {
 	}
 	var unknown []string
 	for _, m := range members {
-		if m.Contribution.Eligibility == EligibilityUnknown {
+		if m.Contribution.Eligibility == funding.EligibilityUnknown {
 			unknown = append(unknown, m.Name)
 		}
 	}
@@ -182,7 +184,7 @@ var (
 func exclusion(r rule, cand Candidate) (Constraint, bool) {
 	capa := cand.City.Capacity
 	switch {
-	case cand.Eligibility == Ineligible:
+	case cand.Eligibility == funding.Ineligible:
 		return reasonIneligible, true
 	case r.borderArea && !cand.City.InVlaanderenNederland:
 		return reasonOutside, true

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -44,8 +45,8 @@ func TestProgrammeRulesShapeTheConsortium(t *testing.T) {
 				t.Fatalf("cities %d..%d, want %d..%d", r.minCities, r.maxCities, tt.min, tt.max)
 			}
 			members := []Member{
-				{City: "gent", Name: "Gent", Role: Lead, Contribution: Contribution{Eligibility: Eligible}},
-				{City: "aalst", Name: "Aalst", Role: Partner, Contribution: Contribution{Eligibility: Eligible}},
+				{City: "gent", Name: "Gent", Role: Lead, Contribution: Contribution{Eligibility: funding.Eligible}},
+				{City: "aalst", Name: "Aalst", Role: Partner, Contribution: Contribution{Eligibility: funding.Eligible}},
 			}
 			_, missing := constraints(tt.call, members[:min(2, tt.max)])
 			if diff := cmp.Diff(tt.missing, missing); diff != "" {
@@ -57,9 +58,9 @@ func TestProgrammeRulesShapeTheConsortium(t *testing.T) {
 
 func TestConstraintsNameTheBidInDutchAndEnglish(t *testing.T) {
 	members := []Member{
-		{City: "gent", Name: "Gent", Role: Lead, Contribution: Contribution{Eligibility: Eligible}},
-		{City: "aalst", Name: "Aalst", Role: Partner, Contribution: Contribution{Eligibility: EligibilityUnknown}},
-		{City: "ronse", Name: "Ronse", Role: Partner, Contribution: Contribution{Eligibility: EligibilityUnknown}},
+		{City: "gent", Name: "Gent", Role: Lead, Contribution: Contribution{Eligibility: funding.Eligible}},
+		{City: "aalst", Name: "Aalst", Role: Partner, Contribution: Contribution{Eligibility: funding.EligibilityUnknown}},
+		{City: "ronse", Name: "Ronse", Role: Partner, Contribution: Contribution{Eligibility: funding.EligibilityUnknown}},
 	}
 	met, missing := constraints(Call{Programme: InterregVLNL}, members)
 	wantMet := []Constraint{
@@ -91,12 +92,12 @@ func TestExclusionsSayWhyACityCannotJoin(t *testing.T) {
 		cand Candidate
 		want string // reason code, "" when the city may join
 	}{
-		{"ineligible never joins", Call{}, Candidate{City: city(2, 0, 1e6, true), Eligibility: Ineligible}, "ineligible"},
-		{"unknown eligibility may join", Call{}, Candidate{City: city(2, 0, 1e6, true), Eligibility: EligibilityUnknown}, ""},
-		{"no free slot", Call{}, Candidate{City: city(2, 2, 1e6, true), Eligibility: Eligible}, "no-bid-slot"},
-		{"too little co-funding", Call{}, Candidate{City: city(2, 0, 1e5, true), Eligibility: Eligible, CoFundingNeeded: 2e5}, "co-funding"},
-		{"outside the Vlaanderen-Nederland area", Call{Programme: InterregVLNL}, Candidate{City: city(2, 0, 1e6, false), Eligibility: Eligible}, "outside-border-area"},
-		{"outside the area matters only for that programme", Call{Programme: InterregNWE}, Candidate{City: city(2, 0, 1e6, false), Eligibility: Eligible}, ""},
+		{"ineligible never joins", Call{}, Candidate{City: city(2, 0, 1e6, true), Eligibility: funding.Ineligible}, "ineligible"},
+		{"unknown eligibility may join", Call{}, Candidate{City: city(2, 0, 1e6, true), Eligibility: funding.EligibilityUnknown}, ""},
+		{"no free slot", Call{}, Candidate{City: city(2, 2, 1e6, true), Eligibility: funding.Eligible}, "no-bid-slot"},
+		{"too little co-funding", Call{}, Candidate{City: city(2, 0, 1e5, true), Eligibility: funding.Eligible, CoFundingNeeded: 2e5}, "co-funding"},
+		{"outside the Vlaanderen-Nederland area", Call{Programme: InterregVLNL}, Candidate{City: city(2, 0, 1e6, false), Eligibility: funding.Eligible}, "outside-border-area"},
+		{"outside the area matters only for that programme", Call{Programme: InterregNWE}, Candidate{City: city(2, 0, 1e6, false), Eligibility: funding.Eligible}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,7 +7,11 @@
 // explained and the constraints they meet or still miss, in Dutch and English.
 package consortium
 
-import "time"
+import (
+	"time"
+
+	"github.com/fundmatch/fundmatch/funding"
+)
 
 // Programme is the short code of a funding programme, e.g. "HORIZON" or
 // "INTERREG-VLNL".
@@ -55,17 +59,6 @@ type Call struct {
 	MaxCities int
 }
 
-// Eligibility is whether a city may apply to a call.
-type Eligibility string
-
-// The eligibility states. An ineligible city never joins a bid; a city whose
-// eligibility is unknown may join, and the bid says so.
-const (
-	Eligible           Eligibility = "eligible"
-	EligibilityUnknown Eligibility = "unknown"
-	Ineligible         Eligibility = "ineligible"
-)
-
 // Project is a past project that shows a city can deliver on a concept.
 type Project struct {
 	Title string `json:"title"`
@@ -110,7 +103,7 @@ type City struct {
 type Candidate struct {
 	City        City
 	Fit         float64 // match score 0..100 from the matcher
-	Eligibility Eligibility
+	Eligibility funding.Eligibility
 	Covers      []Coverage // the call's concepts this city covers
 	// CoFundingNeeded is the co-funding a bid for this call would ask of the city.
 	CoFundingNeeded float64
@@ -172,7 +165,7 @@ type ConceptContribution struct {
 type Contribution struct {
 	Concepts        []ConceptContribution `json:"concepts"`
 	Fit             float64               `json:"fit"`
-	Eligibility     Eligibility           `json:"eligibility"`
+	Eligibility     funding.Eligibility   `json:"eligibility"`
 	Experience      Experience            `json:"experience"`
 	BidsAfter       int                   `json:"bids_after"` // bids in progress once this bid (and, in a plan, the others) is added
 	MaxBids         int                   `json:"max_bids"`

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/fundmatch/fundmatch/crawlers/history"
+	"github.com/fundmatch/fundmatch/euhistory"
 )
 
 // checkProject fails unless p has an id, and its partners normalised
@@ -23,10 +23,10 @@ func checkProject(t *testing.T, p Project) {
 		t.Fatalf("project without id: %+v", p)
 	}
 	for _, pt := range p.Partners {
-		if history.Country(pt.Country) != pt.Country {
+		if euhistory.Country(pt.Country) != pt.Country {
 			t.Fatalf("country %q is not normalised", pt.Country)
 		}
-		if hp := pt.Partner(""); (hp.Role == history.RoleLead) != pt.Lead {
+		if hp := pt.Partner(""); (hp.Role == euhistory.RoleLead) != pt.Lead {
 			t.Fatalf("lead %v became role %q", pt.Lead, hp.Role)
 		}
 	}

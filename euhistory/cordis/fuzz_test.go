@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/fundmatch/fundmatch/crawlers/history"
+	"github.com/fundmatch/fundmatch/euhistory"
 )
 
 // csvSeeds adds a real CORDIS file and a few broken ones to a corpus.
@@ -57,7 +57,7 @@ func FuzzReadProjects(f *testing.F) {
 			checkDate(t, p.Start)
 			checkDate(t, p.End)
 			h := p.History()
-			if h.Source != history.SourceCORDIS || h.SourceID != p.ID {
+			if h.Source != euhistory.SourceCORDIS || h.SourceID != p.ID {
 				t.Fatalf("history of %q is %+v", p.ID, h)
 			}
 			return nil
@@ -72,10 +72,10 @@ func FuzzReadParticipations(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_ = ReadParticipations(bytes.NewReader(data), func(pt Participation) error {
 			checkText(t, data, pt.ProjectID, pt.PIC, pt.Name, pt.ShortName, pt.ActivityType, pt.Role, pt.PostCode, pt.City, pt.Country, pt.NUTSCode)
-			if history.Country(pt.Country) != pt.Country {
+			if euhistory.Country(pt.Country) != pt.Country {
 				t.Fatalf("country %q is not normalised", pt.Country)
 			}
-			if p := pt.Partner(""); (p.Role == history.RoleLead) != (pt.Role == "coordinator") {
+			if p := pt.Partner(""); (p.Role == euhistory.RoleLead) != (pt.Role == "coordinator") {
 				t.Fatalf("role %q became %q", pt.Role, p.Role)
 			}
 			return nil

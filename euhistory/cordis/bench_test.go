@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fundmatch/fundmatch/crawlers/history/resolve"
+	"github.com/fundmatch/fundmatch/euhistory/resolve"
 )
 
 // sampleRows is the number of verbatim CORDIS rows at the top of

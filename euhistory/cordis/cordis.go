@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fundmatch/fundmatch/crawlers/history"
-	"github.com/fundmatch/fundmatch/crawlers/history/resolve"
+	"github.com/fundmatch/fundmatch/euhistory"
+	"github.com/fundmatch/fundmatch/euhistory/resolve"
 )
 
 // Project is one row of project.csv.
@@ -35,9 +35,9 @@ type Project struct {
 }
 
 // History returns the project in the importers' common form.
-func (p Project) History() history.Project {
-	return history.Project{
-		Source: history.SourceCORDIS, SourceID: p.ID, Acronym: p.Acronym, Title: p.Title,
+func (p Project) History() euhistory.Project {
+	return euhistory.Project{
+		Source: euhistory.SourceCORDIS, SourceID: p.ID, Acronym: p.Acronym, Title: p.Title,
 		Summary: p.Objective, Programme: p.FrameworkProgramme, Start: p.Start, End: p.End,
 	}
 }
@@ -69,14 +69,14 @@ func (pt Participation) Party() resolve.Party {
 		City: pt.City, NUTS: pt.NUTSCode, ActivityType: pt.ActivityType}
 }
 
-// Partner returns the participation as a resolved history.Partner of city
+// Partner returns the participation as a resolved euhistory.Partner of city
 // (a city slug, or empty when the participant is none).
-func (pt Participation) Partner(city string) history.Partner {
-	role := history.RolePartner
+func (pt Participation) Partner(city string) euhistory.Partner {
+	role := euhistory.RolePartner
 	if pt.Role == "coordinator" {
-		role = history.RoleLead
+		role = euhistory.RoleLead
 	}
-	return history.Partner{
+	return euhistory.Partner{
 		ID: pt.PIC, Name: pt.Name, Country: pt.Country, Role: role, City: city,
 		EUContribution: pt.ECContribution,
 	}
@@ -92,16 +92,16 @@ func ReadProjects(r io.Reader, fn func(Project) error) error {
 			FrameworkProgramme: row.get("frameworkProgramme"), FundingScheme: row.get("fundingScheme"),
 		}
 		var err error
-		if p.Start, err = history.Date(row.get("startDate")); err != nil {
+		if p.Start, err = euhistory.Date(row.get("startDate")); err != nil {
 			return row.errorf("startDate: %w", err)
 		}
-		if p.End, err = history.Date(row.get("endDate")); err != nil {
+		if p.End, err = euhistory.Date(row.get("endDate")); err != nil {
 			return row.errorf("endDate: %w", err)
 		}
-		if p.TotalCost, err = history.Amount(row.get("totalCost")); err != nil {
+		if p.TotalCost, err = euhistory.Amount(row.get("totalCost")); err != nil {
 			return row.errorf("totalCost: %w", err)
 		}
-		if p.ECMaxContribution, err = history.Amount(row.get("ecMaxContribution")); err != nil {
+		if p.ECMaxContribution, err = euhistory.Amount(row.get("ecMaxContribution")); err != nil {
 			return row.errorf("ecMaxContribution: %w", err)
 		}
 		return fn(p)
@@ -117,16 +117,16 @@ func ReadParticipations(r io.Reader, fn func(Participation) error) error {
 			PIC: row.get("organisationID"), VATNumber: row.get("vatNumber"),
 			Name: row.get("name"), ShortName: row.get("shortName"), ActivityType: row.get("activityType"),
 			Role: row.get("role"), Street: row.get("street"), PostCode: row.get("postCode"),
-			City: row.get("city"), Country: history.Country(row.get("country")), NUTSCode: row.get("nutsCode"),
+			City: row.get("city"), Country: euhistory.Country(row.get("country")), NUTSCode: row.get("nutsCode"),
 		}
 		var err error
-		if pt.ECContribution, err = history.Amount(row.get("ecContribution")); err != nil {
+		if pt.ECContribution, err = euhistory.Amount(row.get("ecContribution")); err != nil {
 			return row.errorf("ecContribution: %w", err)
 		}
-		if pt.NetECContribution, err = history.Amount(row.get("netEcContribution")); err != nil {
+		if pt.NetECContribution, err = euhistory.Amount(row.get("netEcContribution")); err != nil {
 			return row.errorf("netEcContribution: %w", err)
 		}
-		if pt.TotalCost, err = history.Amount(row.get("totalCost")); err != nil {
+		if pt.TotalCost, err = euhistory.Amount(row.get("totalCost")); err != nil {
 			return row.errorf("totalCost: %w", err)
 		}
 		return fn(pt)

@@ -7,7 +7,7 @@
 //
 // The parsers live in the sub-packages cordis, kohesio and keepeu; entity
 // resolution lives in resolve. This package is pure: no I/O, no clock.
-package history
+package euhistory
 
 import (
 	"sort"

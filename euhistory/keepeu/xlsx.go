@@ -8,7 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/fundmatch/fundmatch/crawlers/history"
+	"github.com/fundmatch/fundmatch/euhistory"
 )
 
 // The export's sheets, by position: the first is the search summary.
@@ -78,10 +78,10 @@ func ReadXLSX(r io.Reader, fn func(Project) error) error {
 			OrganisationType: row["orgtype"], Town: row["town"], Postcode: row["postcode"], Street: row["street"],
 		}
 		var err error
-		if pt.TotalBudget, err = history.Amount(row["budget"]); err != nil {
+		if pt.TotalBudget, err = euhistory.Amount(row["budget"]); err != nil {
 			return fmt.Errorf("partner %q budget: %w", pt.Name, err)
 		}
-		if pt.EUContribution, err = history.Amount(row["eu"]); err != nil {
+		if pt.EUContribution, err = euhistory.Amount(row["eu"]); err != nil {
 			return fmt.Errorf("partner %q EU contribution: %w", pt.Name, err)
 		}
 		if id := row["project_id"]; id != "" {
@@ -100,16 +100,16 @@ func ReadXLSX(r io.Reader, fn func(Project) error) error {
 			Programme: row["programme"], Period: row["period"],
 		}
 		var err error
-		if p.Start, err = history.Date(row["start"]); err != nil {
+		if p.Start, err = euhistory.Date(row["start"]); err != nil {
 			return fmt.Errorf("project %s start: %w", p.ID, err)
 		}
-		if p.End, err = history.Date(row["end"]); err != nil {
+		if p.End, err = euhistory.Date(row["end"]); err != nil {
 			return fmt.Errorf("project %s end: %w", p.ID, err)
 		}
-		if p.TotalBudget, err = history.Amount(row["budget"]); err != nil {
+		if p.TotalBudget, err = euhistory.Amount(row["budget"]); err != nil {
 			return fmt.Errorf("project %s budget: %w", p.ID, err)
 		}
-		if p.EUFunding, err = history.Amount(row["eu"]); err != nil {
+		if p.EUFunding, err = euhistory.Amount(row["eu"]); err != nil {
 			return fmt.Errorf("project %s EU funding: %w", p.ID, err)
 		}
 		p.Partners = append(byID[p.ID], byAcronym[p.Acronym]...)

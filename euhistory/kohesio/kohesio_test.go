@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fundmatch/fundmatch/crawlers/history"
-	"github.com/fundmatch/fundmatch/crawlers/history/resolve"
+	"github.com/fundmatch/fundmatch/euhistory"
+	"github.com/fundmatch/fundmatch/euhistory/resolve"
 )
 
 func readFile(t *testing.T, name string) ([]Operation, Stats) {
@@ -43,7 +43,7 @@ func TestReadBothPeriodsAndKeepNaturalPersonsOut(t *testing.T) {
 				t.Errorf("first beneficiary %q, want %q (BOM in the header?)", ops[0].Beneficiary.Name, tt.firstBeneficiary)
 			}
 			for _, o := range ops {
-				if history.NaturalPerson(o.Beneficiary.Name) {
+				if euhistory.NaturalPerson(o.Beneficiary.Name) {
 					t.Errorf("natural person %q was passed on", o.Beneficiary.Name)
 				}
 			}
@@ -113,8 +113,8 @@ func TestBeneficiariesResolve(t *testing.T) {
 			t.Errorf("%s: %s %q %q (%q), want %s %q %q", ops[i].Beneficiary.Name, got.Decision, got.Slug, got.Body, got.Evidence, w.decision, w.slug, w.body)
 		}
 	}
-	facts := history.Derive(ops[0].History(), []history.Partner{ops[0].Partner("gent")})
-	if len(facts.Uptake) != 1 || facts.Uptake[0].Programme != "ERDF" || facts.Uptake[0].Year != 2023 || facts.Uptake[0].Role != history.RoleLead {
+	facts := euhistory.Derive(ops[0].History(), []euhistory.Partner{ops[0].Partner("gent")})
+	if len(facts.Uptake) != 1 || facts.Uptake[0].Programme != "ERDF" || facts.Uptake[0].Year != 2023 || facts.Uptake[0].Role != euhistory.RoleLead {
 		t.Errorf("uptake %+v", facts.Uptake)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/fundmatch/fundmatch/crawlers/history"
+	"github.com/fundmatch/fundmatch/euhistory"
 )
 
 // FuzzRead checks an export: an error, or operations whose beneficiary is
@@ -30,10 +30,10 @@ func FuzzRead(f *testing.F) {
 		ops := 0
 		st, err := Read(bytes.NewReader(data), func(o Operation) error {
 			ops++
-			if history.NaturalPerson(o.Beneficiary.Name) {
+			if euhistory.NaturalPerson(o.Beneficiary.Name) {
 				t.Fatalf("natural person %q kept", o.Beneficiary.Name)
 			}
-			if history.Country(o.Country) != o.Country {
+			if euhistory.Country(o.Country) != o.Country {
 				t.Fatalf("country %q is not normalised", o.Country)
 			}
 			for _, l := range append(o.LAUIDs, o.LAULabels...) {

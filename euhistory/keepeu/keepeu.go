@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fundmatch/fundmatch/crawlers/history"
-	"github.com/fundmatch/fundmatch/crawlers/history/resolve"
+	"github.com/fundmatch/fundmatch/euhistory"
+	"github.com/fundmatch/fundmatch/euhistory/resolve"
 )
 
 // Project is an Interreg operation with its partners.
@@ -52,9 +52,9 @@ type Partner struct {
 }
 
 // History returns the project in the importers' common form.
-func (p Project) History() history.Project {
-	return history.Project{
-		Source: history.SourceKeep, SourceID: p.ID, Acronym: p.Acronym, Title: p.Name,
+func (p Project) History() euhistory.Project {
+	return euhistory.Project{
+		Source: euhistory.SourceKeep, SourceID: p.ID, Acronym: p.Acronym, Title: p.Name,
 		Summary: p.Description, Programme: p.Programme, Start: p.Start, End: p.End,
 	}
 }
@@ -65,18 +65,18 @@ func (pt Partner) Party() resolve.Party {
 		PostCode: pt.Postcode, City: pt.Town}
 }
 
-// Partner returns the partner as a resolved history.Partner of city (a slug,
+// Partner returns the partner as a resolved euhistory.Partner of city (a slug,
 // or empty).
-func (pt Partner) Partner(city string) history.Partner {
-	role := history.RolePartner
+func (pt Partner) Partner(city string) euhistory.Partner {
+	role := euhistory.RolePartner
 	if pt.Lead {
-		role = history.RoleLead
+		role = euhistory.RoleLead
 	}
 	id := pt.PIC
 	if id == "" {
 		id = pt.BeneficiaryID
 	}
-	return history.Partner{ID: id, Name: pt.Name, Country: pt.Country, Role: role, City: city,
+	return euhistory.Partner{ID: id, Name: pt.Name, Country: pt.Country, Role: role, City: city,
 		EUContribution: pt.EUContribution}
 }
 
@@ -193,10 +193,10 @@ func (w wireProject) project() (Project, error) {
 		Name: string(w.Translations["en"].Name), Description: string(w.Translations["en"].Description),
 	}
 	var err error
-	if p.Start, err = history.Date(string(w.StartDate)); err != nil {
+	if p.Start, err = euhistory.Date(string(w.StartDate)); err != nil {
 		return p, fmt.Errorf("start_date: %w", err)
 	}
-	if p.End, err = history.Date(string(w.EndDate)); err != nil {
+	if p.End, err = euhistory.Date(string(w.EndDate)); err != nil {
 		return p, fmt.Errorf("end_date: %w", err)
 	}
 	for _, ps := range w.Partnerships {
@@ -257,7 +257,7 @@ func (a *amount) UnmarshalJSON(b []byte) error {
 	if err := t.UnmarshalJSON(b); err != nil {
 		return err
 	}
-	v, err := history.Amount(string(t))
+	v, err := euhistory.Amount(string(t))
 	if err != nil {
 		return fmt.Errorf("amount %s: %w", b, err)
 	}
@@ -271,5 +271,5 @@ func countryCode(s string) string {
 	if _, err := strconv.Atoi(s); err == nil {
 		return ""
 	}
-	return history.Country(s)
+	return euhistory.Country(s)
 }

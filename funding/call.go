@@ -1,7 +1,7 @@
 // Package crawlers harvests EU funding calls from their sources and returns
 // them as normalised Calls. A crawler fetches, parses and normalises; it does
 // not store, score or notify (that happens downstream: store, matching, notify).
-package crawlers
+package funding
 
 import (
 	"encoding/json"

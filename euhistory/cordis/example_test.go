@@ -5,9 +5,9 @@ import (
 	"log"
 	"os"
 
-	"github.com/fundmatch/fundmatch/crawlers/history"
-	"github.com/fundmatch/fundmatch/crawlers/history/cordis"
-	"github.com/fundmatch/fundmatch/crawlers/history/resolve"
+	"github.com/fundmatch/fundmatch/euhistory"
+	"github.com/fundmatch/fundmatch/euhistory/cordis"
+	"github.com/fundmatch/fundmatch/euhistory/resolve"
 )
 
 // The whole CORDIS import: open the dump, keep the projects in which a
@@ -42,11 +42,11 @@ func Example() {
 	defer dump.Close()
 	err = dump.Collect(func(pt cordis.Participation) bool { return city(pt) != "" },
 		func(p cordis.Project, pts []cordis.Participation) error {
-			partners := make([]history.Partner, len(pts))
+			partners := make([]euhistory.Partner, len(pts))
 			for i, pt := range pts {
 				partners[i] = pt.Partner(city(pt))
 			}
-			facts := history.Derive(p.History(), partners)
+			facts := euhistory.Derive(p.History(), partners)
 			for _, u := range facts.Uptake {
 				fmt.Printf("%s %s/%s %s %d %s %.2f\n", u.City, u.Source, u.SourceID, u.Programme, u.Year, u.Role, *u.EUContribution)
 			}

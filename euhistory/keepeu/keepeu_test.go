@@ -9,8 +9,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/fundmatch/fundmatch/crawlers/history"
-	"github.com/fundmatch/fundmatch/crawlers/history/resolve"
+	"github.com/fundmatch/fundmatch/euhistory"
+	"github.com/fundmatch/fundmatch/euhistory/resolve"
 )
 
 func decodeFile(t testing.TB, name string) []Project {
@@ -99,9 +99,9 @@ func mustResolver(t *testing.T) *resolve.Resolver {
 
 func TestPartnersBecomeCollaborations(t *testing.T) {
 	r := mustResolver(t)
-	var facts []history.Facts
+	var facts []euhistory.Facts
 	for _, p := range decodeFile(t, "testdata/projects.json") {
-		partners := make([]history.Partner, len(p.Partners))
+		partners := make([]euhistory.Partner, len(p.Partners))
 		for i, pt := range p.Partners {
 			city := ""
 			if res := r.Resolve(pt.Party()); res.Decision == resolve.Certain {
@@ -109,7 +109,7 @@ func TestPartnersBecomeCollaborations(t *testing.T) {
 			}
 			partners[i] = pt.Partner(city)
 		}
-		facts = append(facts, history.Derive(p.History(), partners))
+		facts = append(facts, euhistory.Derive(p.History(), partners))
 	}
 	var got []string
 	for _, f := range facts {

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fundmatch/fundmatch/crawlers/history"
-	"github.com/fundmatch/fundmatch/crawlers/history/resolve"
+	"github.com/fundmatch/fundmatch/euhistory"
+	"github.com/fundmatch/fundmatch/euhistory/resolve"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -169,7 +169,7 @@ func mustResolver(t testing.TB) *resolve.Resolver {
 
 // importFacts runs the whole CORDIS path: select projects with a certain
 // Flemish city, resolve every participant, derive the facts.
-func importFacts(t *testing.T, a *Archive, r *resolve.Resolver) []history.Facts {
+func importFacts(t *testing.T, a *Archive, r *resolve.Resolver) []euhistory.Facts {
 	t.Helper()
 	city := func(pt Participation) string {
 		if res := r.Resolve(pt.Party()); res.Decision == resolve.Certain {
@@ -177,13 +177,13 @@ func importFacts(t *testing.T, a *Archive, r *resolve.Resolver) []history.Facts 
 		}
 		return ""
 	}
-	var out []history.Facts
+	var out []euhistory.Facts
 	err := a.Collect(func(pt Participation) bool { return city(pt) != "" }, func(p Project, pts []Participation) error {
-		partners := make([]history.Partner, len(pts))
+		partners := make([]euhistory.Partner, len(pts))
 		for i, pt := range pts {
 			partners[i] = pt.Partner(city(pt))
 		}
-		out = append(out, history.Derive(p.History(), partners))
+		out = append(out, euhistory.Derive(p.History(), partners))
 		return nil
 	})
 	if err != nil {
@@ -238,7 +238,7 @@ func TestThreeFlemishCitiesInOneProject(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	var divine history.Facts
+	var divine euhistory.Facts
 	for _, f := range importFacts(t, a, mustResolver(t)) {
 		if len(f.Uptake) > 0 && f.Uptake[0].SourceID == "101060884" {
 			divine = f
@@ -320,7 +320,7 @@ func TestNewerDumpChangesOnlyWhatChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer newDump.Close()
-	uptake := func(fs []history.Facts) map[string]float64 {
+	uptake := func(fs []euhistory.Facts) map[string]float64 {
 		m := map[string]float64{}
 		for _, f := range fs {
 			for _, u := range f.Uptake {

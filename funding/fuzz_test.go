@@ -1,4 +1,4 @@
-package crawlers
+package funding
 
 import (
 	"os"
@@ -14,8 +14,8 @@ import (
 // htmlSeeds adds the real pages of the HTML sources (in htmlsource's
 // testdata) and a few hostile fragments to a fuzz corpus.
 func htmlSeeds(f *testing.F) {
-	pages, _ := filepath.Glob(filepath.Join("htmlsource", "testdata", "sites", "*", "*"))
-	more, _ := filepath.Glob(filepath.Join("htmlsource", "testdata", "sites", "*", "*", "*", "*", "*"))
+	pages, _ := filepath.Glob(filepath.Join("..", "crawlers", "htmlsource", "testdata", "sites", "*", "*"))
+	more, _ := filepath.Glob(filepath.Join("..", "crawlers", "htmlsource", "testdata", "sites", "*", "*", "*", "*", "*"))
 	for _, p := range append(pages, more...) {
 		if data, err := os.ReadFile(p); err == nil {
 			f.Add(string(data))

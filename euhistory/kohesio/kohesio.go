@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fundmatch/fundmatch/crawlers/history"
-	"github.com/fundmatch/fundmatch/crawlers/history/resolve"
+	"github.com/fundmatch/fundmatch/euhistory"
+	"github.com/fundmatch/fundmatch/euhistory/resolve"
 )
 
 // Operation is one row of an export: an operation (project) and one of its
@@ -59,13 +59,13 @@ type Stats struct {
 // History returns the operation as a project of the history package. The
 // fund ("ERDF") is its programme, the operational programme's name standing
 // in only when the fund is missing.
-func (o Operation) History() history.Project {
+func (o Operation) History() euhistory.Project {
 	programme := o.Fund
 	if programme == "" {
 		programme = o.ProgrammeName
 	}
-	return history.Project{
-		Source: history.SourceKohesio, SourceID: o.ID, Title: o.Name, Summary: o.Summary,
+	return euhistory.Project{
+		Source: euhistory.SourceKohesio, SourceID: o.ID, Title: o.Name, Summary: o.Summary,
 		Programme: programme, Start: o.Start, End: o.End,
 	}
 }
@@ -78,9 +78,9 @@ func (o Operation) Party() resolve.Party {
 
 // Partner returns the beneficiary as a partner of city (a slug or empty);
 // a Kohesio beneficiary holds the operation, so it is the lead.
-func (o Operation) Partner(city string) history.Partner {
-	return history.Partner{ID: o.Beneficiary.ID, Name: o.Beneficiary.Name, Country: o.Country,
-		Role: history.RoleLead, City: city, EUContribution: o.EUBudget}
+func (o Operation) Partner(city string) euhistory.Partner {
+	return euhistory.Partner{ID: o.Beneficiary.ID, Name: o.Beneficiary.Name, Country: o.Country,
+		Role: euhistory.RoleLead, City: city, EUContribution: o.EUBudget}
 }
 
 // required are the columns both periods' headers share and the reader
@@ -130,7 +130,7 @@ func Read(r io.Reader, fn func(Operation) error) (Stats, error) {
 			return ""
 		}
 		st.Rows++
-		if history.NaturalPerson(get("Beneficiary_Name")) {
+		if euhistory.NaturalPerson(get("Beneficiary_Name")) {
 			st.NaturalPersons++
 			continue
 		}
@@ -155,9 +155,9 @@ func operation(get func(string) string) (Operation, error) {
 		PostalCode: get("Postal_Code"), LAUIDs: split(get("LAU_IDs")), LAULabels: split(get("LAU_Labels")),
 		NUTS3Code: get("NUTS3_Code"), Period: get("Programming_Period"),
 	}
-	o.Country = history.Country(get("CountryCode"))
+	o.Country = euhistory.Country(get("CountryCode"))
 	if o.Country == "" {
-		o.Country = history.Country(get("Country"))
+		o.Country = euhistory.Country(get("Country"))
 	}
 	if o.Name == "" {
 		o.Name = o.NameOriginal
@@ -166,10 +166,10 @@ func operation(get func(string) string) (Operation, error) {
 		o.Summary = get("Operation_Summary_Programme_Language")
 	}
 	var err error
-	if o.Start, err = history.Date(get("Operation_Start_Date")); err != nil {
+	if o.Start, err = euhistory.Date(get("Operation_Start_Date")); err != nil {
 		return o, fmt.Errorf("Operation_Start_Date: %w", err)
 	}
-	if o.End, err = history.Date(get("Operation_End_Date")); err != nil {
+	if o.End, err = euhistory.Date(get("Operation_End_Date")); err != nil {
 		return o, fmt.Errorf("Operation_End_Date: %w", err)
 	}
 	for _, m := range []struct {
@@ -180,7 +180,7 @@ func operation(get func(string) string) (Operation, error) {
 		{"Total_Eligible_Expenditure_amount", &o.TotalEligible},
 		{"Project_EU_Budget", &o.EUBudget},
 	} {
-		if *m.dst, err = history.Amount(get(m.column)); err != nil {
+		if *m.dst, err = euhistory.Amount(get(m.column)); err != nil {
 			return o, fmt.Errorf("%s: %w", m.column, err)
 		}
 	}
