@@ -12,8 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/fundmatch/fundmatch/crawlers/calltest"
 	"github.com/fundmatch/fundmatch/funding"
+	"github.com/fundmatch/fundmatch/funding/calltest"
 )
 
 // recordFiles are the real single search results in testdata.

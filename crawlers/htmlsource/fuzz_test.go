@@ -16,8 +16,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fundmatch/fundmatch/crawlers/calltest"
 	"github.com/fundmatch/fundmatch/funding"
+	"github.com/fundmatch/fundmatch/funding/calltest"
 )
 
 // textSeeds are the real deadline, budget and rate texts of the fixture
