@@ -18,7 +18,7 @@ func TestImportMunicipalitiesFromTheCommandLine(t *testing.T) {
 		}
 	}
 	bad := filepath.Join(t.TempDir(), "refnis.csv")
-	writeFile(t, bad, "nis_code,name_nl,name_fr,province,arrondissement,nuts3,postcodes,population\n11001,Aartselaar,Aartselaar,Antwerpen,Antwerpen,BE211,2630,14999\n")
+	writeFile(t, bad, "nis_code,name_nl,name_fr,province,arrondissement,nuts3,postcodes,population,population_year\n11001,Aartselaar,Aartselaar,Antwerpen,Antwerpen,BE211,2630,14999,2024\n")
 	if code, _, stderr := fundmatch(ctx, env, "import", "municipalities", bad); code != 1 || !strings.Contains(stderr, "line 1, column year: required column is missing") {
 		t.Fatalf("a file without the year exited %d: %s", code, stderr)
 	}

@@ -20,7 +20,7 @@ import (
 // (internal/seed/municipalities.csv, described in internal/seed/README.md).
 // Every column is required, so that a file of another shape is refused by
 // the column it lacks rather than half understood.
-var municipalityColumns = []string{"nis_code", "name_nl", "name_fr", "province", "arrondissement", "nuts3", "postcodes", "population", "year"}
+var municipalityColumns = []string{"nis_code", "name_nl", "name_fr", "province", "arrondissement", "nuts3", "postcodes", "population", "population_year", "year"}
 
 // MergersYear is the year of the last municipal mergers fundmatch knows
 // (resolve.Mergers2025): an official list from before it still holds the
@@ -110,6 +110,13 @@ func ParseMunicipalities(file string, r io.Reader) ([]store.Municipality, []int,
 				return nil, nil, 0, t.errorf(i, "population", "want the number of inhabitants on 1 January, got %q", p)
 			}
 			m.Population = &n
+			// The population may come from an earlier count than the lists
+			// (the municipalities of a merger are then added up); the file
+			// says which, and a population without its year is refused.
+			py, err := strconv.Atoi(t.get(i, "population_year"))
+			if err != nil || py < 1990 || py > y {
+				return nil, nil, 0, t.errorf(i, "population_year", "want the year (1 January) of the population count, from 1990 to %d, got %q", y, t.get(i, "population_year"))
+			}
 		}
 		ms = append(ms, m)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -12,6 +13,11 @@ import (
 )
 
 // shipped is the official municipalities file fundmatch seeds from.
+
+// populationOf matches the end of a shipped row: its population, the year
+// of that count and the year of the lists.
+var populationOf = regexp.MustCompile(`,\d+,2020,2025$`)
+
 func shipped(t *testing.T) string {
 	t.Helper()
 	b, err := os.ReadFile("../seed/municipalities.csv")
@@ -59,12 +65,16 @@ func TestImportMunicipalitiesRefusesAFileOfAnotherShapeOrYearAndChangesNothing(t
 		{"the cities file's shape", "slug,nis_code,name_nl,province,kind\nieper,33011,Ieper,West-Vlaanderen,municipality\n", 1, "slug", "unknown column"},
 		{"a list from before the mergers", edit(good, "", func(l string) string { return strings.TrimSuffix(l, "2025") + "2024" }), 2, "year", "predates the municipal mergers"},
 		{"a former municipality's code", edit(good, "46030,", func(string) string {
-			return "46003,Beveren,Beveren,Oost-Vlaanderen,Sint-Niklaas,BE236,,,2025"
+			return "46003,Beveren,Beveren,Oost-Vlaanderen,Sint-Niklaas,BE236,,,,2025"
 		}), 248, "nis_code", "merged into 46030 Beveren-Kruibeke-Zwijndrecht"},
 		{"a province that is not the code's", edit(good, "11001,", func(l string) string { return strings.Replace(l, ",Antwerpen,Antwerpen,", ",Limburg,Antwerpen,", 1) }),
 			2, "province", "11001 is in Antwerpen"},
-		{"a population that is not a number on the last line", edit(good, "73111,", func(l string) string { return strings.Replace(l, ",,,2025", ",,veel,2025", 1) }),
+		{"a population that is not a number on the last line", edit(good, "73111,", func(l string) string { return populationOf.ReplaceAllString(l, ",veel,2020,2025") }),
 			286, "population", "number of inhabitants"},
+		{"a population without the year of its count", edit(good, "11001,", func(l string) string { return populationOf.ReplaceAllString(l, ",14427,,2025") }),
+			2, "population_year", "year (1 January) of the population count"},
+		{"a population counted after the lists", edit(good, "11001,", func(l string) string { return populationOf.ReplaceAllString(l, ",14427,2026,2025") }),
+			2, "population_year", "from 1990 to 2025"},
 	}
 	st := seeded(t)
 	before := citiesRows(t, st)
@@ -94,7 +104,7 @@ func TestImportMunicipalitiesUpdatesByNISCode(t *testing.T) {
 	if err := st.DB().Get(&id, `UPDATE cities SET nis_code = '46003' WHERE slug = 'beveren-kruibeke-zwijndrecht' RETURNING id`); err != nil {
 		t.Fatal(err)
 	}
-	newer := edit(shipped(t), "11001,", func(l string) string { return strings.Replace(l, ",,,2025", ",2630,14999,2025", 1) })
+	newer := edit(shipped(t), "11001,", func(l string) string { return populationOf.ReplaceAllString(l, "2630,14999,2025,2025") })
 	res, err := imports.Municipalities(ctx, st, "refnis-2026.csv", strings.NewReader(newer))
 	if err != nil || res.Rows != 285 || res.Changed != 2 {
 		t.Fatalf("import = %+v, %v; want 285 rows, Aartselaar updated and Beveren renumbered", res, err)

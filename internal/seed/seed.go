@@ -8,7 +8,7 @@
 //
 // Sources: municipalities.csv's columns are described, with their official
 // sources, in README.md next to it; the centre cities' populations in
-// cities.csv are rounded 2024 figures; profiles are
+// cities.csv are the official counts of municipalities.csv; profiles are
 // a starting point drawn from what each city is publicly known for, for its
 // officer to edit; the history crawl sources are listed in sources.go;
 // projects come from ../shared/reference/samples/vlaio
