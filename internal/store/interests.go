@@ -45,7 +45,7 @@ func (s *Store) SetInterest(ctx context.Context, cityID, callID, userID int64, i
 		checkAmount("amount_granted", in.AmountGranted)); err != nil {
 		return err
 	}
-	return s.Tx(ctx, func(tx *sqlx.Tx) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO call_interests (city_id, call_id, status, note, updated_by, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (city_id, call_id) DO UPDATE SET status = EXCLUDED.status, note = EXCLUDED.note,

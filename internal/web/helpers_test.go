@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/fundmatch/fundmatch/internal/auth"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/metrics"
@@ -25,7 +23,7 @@ import (
 // site is a running server on a fresh seeded database.
 type site struct {
 	*httptest.Server
-	db  *sqlx.DB
+	db  *database.DB
 	st  *store.Store
 	srv *web.Server
 	cfg web.Config // what srv was made with

@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/imports"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -342,12 +340,7 @@ func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request, u store.Use
 
 // saveAndRescore saves a profile and enqueues the rescoring of its city.
 func (s *Server) saveAndRescore(r *http.Request, p store.Profile) error {
-	changed := false
-	err := s.cfg.Store.Tx(r.Context(), func(tx *sqlx.Tx) error {
-		var err error
-		changed, err = store.SaveProfile(r.Context(), tx, p, false)
-		return err
-	})
+	changed, err := s.cfg.Store.SaveProfile(r.Context(), p)
 	if err != nil || !changed {
 		return err
 	}
