@@ -5,6 +5,8 @@ package database
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,7 +31,23 @@ type DB = sqlx.DB
 // Open connects to the database at rawURL and checks that it answers. The
 // error never contains the password of rawURL.
 func Open(ctx context.Context, rawURL string) (*DB, error) {
-	db, err := sqlx.Open("postgres", rawURL)
+	return OpenWith(ctx, rawURL, nil)
+}
+
+// OpenWith is Open with wrap put between database/sql and lib/pq's
+// connections, for tests that watch what the program sends to PostgreSQL
+// (testdb counts the statements so); a nil wrap is Open.
+func OpenWith(ctx context.Context, rawURL string, wrap func(driver.Connector) driver.Connector) (*DB, error) {
+	var db *sqlx.DB
+	var err error
+	if wrap == nil {
+		db, err = sqlx.Open("postgres", rawURL)
+	} else {
+		var c *pq.Connector
+		if c, err = pq.NewConnector(rawURL); err == nil {
+			db = sqlx.NewDb(sql.OpenDB(wrap(c)), "postgres")
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", redact(rawURL), scrub(err, rawURL))
 	}

@@ -432,15 +432,19 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u store.User)
 		Next   *time.Time
 		Cities []store.CityMatch
 	}
+	ids := make([]int64, len(calls))
+	for i, c := range calls {
+		ids[i] = c.ID
+	}
+	matches, err := s.cfg.Store.MatchesOfCalls(r.Context(), ids, s.today())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	rows := make([]row, 0, len(calls))
 	for _, c := range calls {
-		ms, err := s.cfg.Store.CallMatches(r.Context(), c.ID, s.today())
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
 		var visible []store.CityMatch
-		for _, m := range ms {
+		for _, m := range matches[c.ID] {
 			if u.Role == store.RoleGovernment || u.Role == store.RoleAdmin || slices.Contains(u.Cities, m.City) {
 				visible = append(visible, m)
 			}
