@@ -58,6 +58,21 @@ func (s *Store) CityBySlug(ctx context.Context, slug string) (City, error) {
 	return c, nil
 }
 
+// CitiesBySlug returns the cities with the slugs given, by slug, in one
+// query; a slug that names no city is absent.
+func (s *Store) CitiesBySlug(ctx context.Context, slugs []string) (map[string]City, error) {
+	var cities []City
+	err := s.db.SelectContext(ctx, &cities, `SELECT `+cityColumns+` FROM cities WHERE slug = ANY($1)`, pq.StringArray(slugs))
+	if err != nil {
+		return nil, fmt.Errorf("look up %d cities: %w", len(slugs), err)
+	}
+	out := make(map[string]City, len(cities))
+	for _, c := range cities {
+		out[c.Slug] = c
+	}
+	return out, nil
+}
+
 // CityIDs maps slugs to ids for the slugs given, in t; unknown slugs are
 // absent.
 func (t *Tx) CityIDs(ctx context.Context, slugs []string) (map[string]int64, error) {

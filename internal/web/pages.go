@@ -210,21 +210,30 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u store.User) 
 		Interest store.Interest
 	}
 	var forms []markForm
+	mine, err := s.cfg.Store.CitiesBySlug(r.Context(), u.Cities)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var markable []int64
 	for _, slug := range u.Cities {
-		c, err := s.cfg.Store.CityBySlug(r.Context(), slug)
-		if err != nil {
-			s.serverError(w, r, err)
+		c, ok := mine[slug]
+		if !ok {
+			s.serverError(w, r, fmt.Errorf("city %s: %w", slug, store.ErrNotFound))
 			return
 		}
-		if !u.CanChangeCity(c.ID) {
-			continue
+		if u.CanChangeCity(c.ID) {
+			markable = append(markable, c.ID)
+			forms = append(forms, markForm{City: c})
 		}
-		in, err := s.cfg.Store.InterestOf(r.Context(), c.ID, call.ID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			s.serverError(w, r, err)
-			return
-		}
-		forms = append(forms, markForm{c, in})
+	}
+	marks, err := s.cfg.Store.InterestsOf(r.Context(), call.ID, markable)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for i := range forms {
+		forms[i].Interest = marks[forms[i].City.ID] // the zero Interest: no mark yet
 	}
 	// The description was sanitised with bluemonday when it was crawled
 	// (funding.SanitizeHTML); that is why it may be trusted as HTML here.
