@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/jmoiron/sqlx"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/fundmatch/fundmatch/internal/alerts"
@@ -25,7 +24,7 @@ import (
 
 // services are the connections the long-running commands share.
 type services struct {
-	db      *sqlx.DB
+	db      *database.DB
 	store   *store.Store
 	redis   asynq.RedisClientOpt
 	metrics *metrics.Metrics

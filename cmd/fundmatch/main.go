@@ -18,8 +18,6 @@ import (
 	"text/tabwriter"
 	_ "time/tzdata" // deadlines are Brussels dates, also in a minimal container
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/fundmatch/fundmatch/internal/config"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -231,7 +229,7 @@ func newLogger(w io.Writer, cfg config.Config) *slog.Logger {
 
 // openStore connects to PostgreSQL; the error names DATABASE_URL so the
 // user knows what to fix.
-func (e *env) openStore(ctx context.Context) (*store.Store, *sqlx.DB, error) {
+func (e *env) openStore(ctx context.Context) (*store.Store, *database.DB, error) {
 	db, err := database.Open(ctx, e.cfg.DatabaseURL)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w; check DATABASE_URL", err)

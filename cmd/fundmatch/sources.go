@@ -7,8 +7,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/fundmatch/fundmatch/crawlers/htmlsource"
 	"github.com/fundmatch/fundmatch/internal/crawl"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -54,7 +52,7 @@ func runSources(ctx context.Context, e *env, args []string) error {
 		if !slugPattern(src.Name) {
 			return usageError{msg: fmt.Sprintf("source name %q: want lower-case letters, digits and dashes", src.Name)}
 		}
-		if err := st.Tx(ctx, func(tx *sqlx.Tx) error { return store.SaveCrawlSource(ctx, tx, src) }); err != nil {
+		if err := st.SaveCrawlSource(ctx, src); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "source %s saved (html, every %s, enabled %v); try it with 'fundmatch sources test %s'\n", src.Name, src.Schedule, src.Enabled, src.Name)

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/internal/alerts"
@@ -41,7 +40,7 @@ const (
 type fixture struct {
 	t     testing.TB
 	ctx   context.Context
-	db    *sqlx.DB
+	db    *database.DB
 	dbURL string
 	st    *store.Store
 	svc   *alerts.Service

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/crawlers/ftportal"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -71,9 +69,7 @@ func BenchmarkIngest(b *testing.B) {
 	ctx := context.Background()
 	pages := ingestPages(b, 100, 100)
 	st := store.New(testdb.New(b))
-	err := st.Tx(ctx, func(tx *sqlx.Tx) error {
-		return store.SaveCrawlSource(ctx, tx, store.CrawlSource{Name: "ftportal", Kind: "ftportal", Enabled: true, Schedule: time.Hour})
-	})
+	err := st.SaveCrawlSource(ctx, store.CrawlSource{Name: "ftportal", Kind: "ftportal", Enabled: true, Schedule: time.Hour})
 	if err != nil {
 		b.Fatal(err)
 	}

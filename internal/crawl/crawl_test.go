@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/jmoiron/sqlx"
 
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -167,9 +166,7 @@ func storeAt(t *testing.T, url string) *store.Store {
 	}
 	t.Cleanup(func() { db.Close() })
 	st := store.New(db)
-	err = st.Tx(t.Context(), func(tx *sqlx.Tx) error {
-		return store.SaveCrawlSource(t.Context(), tx, store.CrawlSource{Name: "ftportal", Kind: "ftportal", Enabled: true, Schedule: time.Hour})
-	})
+	err = st.SaveCrawlSource(t.Context(), store.CrawlSource{Name: "ftportal", Kind: "ftportal", Enabled: true, Schedule: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ package database
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,10 +23,31 @@ import (
 	"github.com/fundmatch/fundmatch/migrations"
 )
 
+// DB is the pool of connections that Open returns. It is sqlx's, named here
+// so that the program and its tests hold one without importing sqlx: the
+// queries and every transaction belong to internal/store.
+type DB = sqlx.DB
+
 // Open connects to the database at rawURL and checks that it answers. The
 // error never contains the password of rawURL.
-func Open(ctx context.Context, rawURL string) (*sqlx.DB, error) {
-	db, err := sqlx.Open("postgres", rawURL)
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	return OpenWith(ctx, rawURL, nil)
+}
+
+// OpenWith is Open with wrap put between database/sql and lib/pq's
+// connections, for tests that watch what the program sends to PostgreSQL
+// (testdb counts the statements so); a nil wrap is Open.
+func OpenWith(ctx context.Context, rawURL string, wrap func(driver.Connector) driver.Connector) (*DB, error) {
+	var db *sqlx.DB
+	var err error
+	if wrap == nil {
+		db, err = sqlx.Open("postgres", rawURL)
+	} else {
+		var c *pq.Connector
+		if c, err = pq.NewConnector(rawURL); err == nil {
+			db = sqlx.NewDb(sql.OpenDB(wrap(c)), "postgres")
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", redact(rawURL), scrub(err, rawURL))
 	}
@@ -93,7 +116,7 @@ func newProvider(db *sqlx.DB, logger *slog.Logger) (*goose.Provider, error) {
 }
 
 // Migrate applies every pending migration and returns how many it applied.
-func Migrate(ctx context.Context, db *sqlx.DB, logger *slog.Logger) (int, error) {
+func Migrate(ctx context.Context, db *DB, logger *slog.Logger) (int, error) {
 	p, err := newProvider(db, logger)
 	if err != nil {
 		return 0, err
@@ -114,7 +137,7 @@ type MigrationStatus struct {
 }
 
 // Status lists every migration and whether it has been applied.
-func Status(ctx context.Context, db *sqlx.DB) ([]MigrationStatus, error) {
+func Status(ctx context.Context, db *DB) ([]MigrationStatus, error) {
 	p, err := newProvider(db, nil)
 	if err != nil {
 		return nil, err

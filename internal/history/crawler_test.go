@@ -13,10 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/fundmatch/fundmatch/crawlers/fetch"
 	"github.com/fundmatch/fundmatch/euhistory"
+	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/history"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
@@ -70,17 +69,17 @@ func (s *fileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(s.body)
 }
 
-func saveSource(t *testing.T, db *sqlx.DB, name, kind, url string) store.CrawlSource {
+func saveSource(t *testing.T, db *database.DB, name, kind, url string) store.CrawlSource {
 	t.Helper()
 	cfg, _ := json.Marshal(history.SourceConfig{URL: url})
 	src := store.CrawlSource{Name: name, Kind: kind, Config: cfg, Enabled: true, Schedule: 30 * 24 * time.Hour}
-	if err := store.New(db).Tx(context.Background(), func(tx *sqlx.Tx) error { return store.SaveCrawlSource(context.Background(), tx, src) }); err != nil {
+	if err := store.New(db).SaveCrawlSource(context.Background(), src); err != nil {
 		t.Fatal(err)
 	}
 	return src
 }
 
-func runs(t *testing.T, db *sqlx.DB, source string) []string {
+func runs(t *testing.T, db *database.DB, source string) []string {
 	t.Helper()
 	var out []string
 	if err := db.Select(&out, `SELECT status || ' ' || pages FROM crawl_runs WHERE source = $1 ORDER BY id`, source); err != nil {

@@ -20,7 +20,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/euhistory"
@@ -86,17 +85,17 @@ func (im *Importer) Import(ctx context.Context, source euhistory.Source, path st
 		_, err := ParseSource(string(source))
 		return st, err
 	}
-	err := im.Store.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := im.Store.InTx(ctx, func(tx *store.Tx) error {
 		// The resolver is built under the lock, so that a verdict given
 		// while the import waited is applied.
-		if err := store.LockHistory(ctx, tx); err != nil {
+		if err := tx.LockHistory(ctx); err != nil {
 			return err
 		}
 		r, cityIDs, err := im.resolver(ctx)
 		if err != nil {
 			return err
 		}
-		hashes, err := store.ImportHashes(ctx, tx, string(source))
+		hashes, err := tx.ImportHashes(ctx, string(source))
 		if err != nil {
 			return err
 		}
@@ -153,7 +152,7 @@ func (im *Importer) resolver(ctx context.Context) (*resolve.Resolver, map[string
 type importRun struct {
 	im       *Importer
 	ctx      context.Context
-	tx       *sqlx.Tx
+	tx       *store.Tx
 	source   euhistory.Source
 	resolver *resolve.Resolver
 	cityIDs  map[string]int64
@@ -253,7 +252,7 @@ func (run *importRun) store(u unit) error {
 	if h, ok := run.hashes[u.project.SourceID]; ok && h == ip.Hash() {
 		return nil
 	}
-	ch, err := store.SaveImportedProject(run.ctx, run.tx, ip, run.cityIDs)
+	ch, err := run.tx.SaveImportedProject(run.ctx, ip, run.cityIDs)
 	if err != nil {
 		return err
 	}
@@ -269,7 +268,7 @@ func (run *importRun) saveReviews() error {
 		rs = append(rs, *rv)
 	}
 	slices.SortFunc(rs, func(a, b store.EntityReview) int { return strings.Compare(a.Key, b.Key) })
-	n, err := store.SaveEntityReviews(run.ctx, run.tx, rs, run.im.now())
+	n, err := run.tx.SaveEntityReviews(run.ctx, rs, run.im.now())
 	run.stats.Reviews = n
 	return err
 }

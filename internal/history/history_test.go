@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/jmoiron/sqlx"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/fundmatch/fundmatch/euhistory"
+	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/history"
 	"github.com/fundmatch/fundmatch/internal/seed"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -20,7 +20,7 @@ import (
 
 // newImporter returns an importer on a fresh database holding the seeded
 // cities.
-func newImporter(t *testing.T) (*history.Importer, *sqlx.DB) {
+func newImporter(t *testing.T) (*history.Importer, *database.DB) {
 	t.Helper()
 	db := testdb.New(t)
 	st := store.New(db)
@@ -42,7 +42,7 @@ func mustImport(t *testing.T, im *history.Importer, src euhistory.Source, path s
 
 // members lists "source/source_id city role eu" for every bid member: the
 // uptake as stored.
-func uptake(t *testing.T, db *sqlx.DB) []string {
+func uptake(t *testing.T, db *database.DB) []string {
 	t.Helper()
 	var out []string
 	err := db.Select(&out, `
@@ -56,7 +56,7 @@ func uptake(t *testing.T, db *sqlx.DB) []string {
 }
 
 // projectMembers lists "source/source_id city role" for every project member.
-func projectMembers(t *testing.T, db *sqlx.DB) []string {
+func projectMembers(t *testing.T, db *database.DB) []string {
 	t.Helper()
 	var out []string
 	err := db.Select(&out, `
@@ -71,7 +71,7 @@ func projectMembers(t *testing.T, db *sqlx.DB) []string {
 
 // xmins is a fingerprint of every history row: xmin changes whenever a row
 // is rewritten, and the row count whenever one is added or deleted.
-func xmins(t *testing.T, db *sqlx.DB) map[string]string {
+func xmins(t *testing.T, db *database.DB) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, table := range []string{"projects", "project_members", "project_partners", "history_participants",
@@ -230,7 +230,7 @@ func TestImportCORDIS(t *testing.T) {
 
 // projectMembersWithAmounts joins project members to their uptake amount,
 // proving projects and bids agree.
-func projectMembersWithAmounts(t *testing.T, db *sqlx.DB) []string {
+func projectMembersWithAmounts(t *testing.T, db *database.DB) []string {
 	t.Helper()
 	var out []string
 	err := db.Select(&out, `

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/fundmatch/fundmatch/euhistory/resolve"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
@@ -48,14 +46,14 @@ func (im *Importer) Decide(ctx context.Context, v Verdict) (int, error) {
 		d.Verdict, d.City, d.Body = store.VerdictConfirmed, v.City, v.Body
 	}
 	var changed int
-	err := im.Store.Tx(ctx, func(tx *sqlx.Tx) error {
-		if err := store.LockHistory(ctx, tx); err != nil {
+	err := im.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.LockHistory(ctx); err != nil {
 			return err
 		}
-		if err := store.SaveEntityDecision(ctx, tx, d); err != nil {
+		if err := tx.SaveEntityDecision(ctx, d); err != nil {
 			return err
 		}
-		ips, err := store.ImportedProjectsWithKey(ctx, tx, key)
+		ips, err := tx.ImportedProjectsWithKey(ctx, key)
 		if err != nil {
 			return err
 		}
@@ -65,7 +63,7 @@ func (im *Importer) Decide(ctx context.Context, v Verdict) (int, error) {
 				slugs = append(slugs, pt.City)
 			}
 		}
-		cityIDs, err := store.CityIDs(ctx, tx, slugs)
+		cityIDs, err := tx.CityIDs(ctx, slugs)
 		if err != nil {
 			return err
 		}
@@ -75,7 +73,7 @@ func (im *Importer) Decide(ctx context.Context, v Verdict) (int, error) {
 					ip.Participants[i].City = v.City
 				}
 			}
-			ch, err := store.SaveImportedProject(ctx, tx, Derive(ip.Project, ip.Participants), cityIDs)
+			ch, err := tx.SaveImportedProject(ctx, Derive(ip.Project, ip.Participants), cityIDs)
 			if err != nil {
 				return err
 			}

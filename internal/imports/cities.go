@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/internal/database"
@@ -89,15 +88,15 @@ func Cities(ctx context.Context, st *store.Store, file string, r io.Reader) (Res
 		return Result{}, err
 	}
 	res := Result{Rows: len(cities)}
-	err = st.Tx(ctx, func(tx *sqlx.Tx) error {
+	err = st.InTx(ctx, func(tx *store.Tx) error {
 		return saveCities(ctx, tx, file, cities, lines, &res)
 	})
 	return res, err
 }
 
-func saveCities(ctx context.Context, tx *sqlx.Tx, file string, cities []store.City, lines []int, res *Result) error {
+func saveCities(ctx context.Context, tx *store.Tx, file string, cities []store.City, lines []int, res *Result) error {
 	for i, c := range cities {
-		changed, err := store.UpsertCity(ctx, tx, c)
+		changed, err := tx.UpsertCity(ctx, c)
 		if err != nil {
 			if constraint, ok := database.IsUniqueViolation(err); ok && strings.Contains(constraint, "nis_code") {
 				return &RowError{File: file, Line: lines[i], Column: "nis_code", Reason: fmt.Sprintf("NIS code %s already belongs to another city", c.NISCode)}

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/euhistory/resolve"
@@ -143,8 +142,8 @@ func Municipalities(ctx context.Context, st *store.Store, file string, r io.Read
 		}
 	}
 	res := Result{Rows: len(ms)}
-	err = st.Tx(ctx, func(tx *sqlx.Tx) error {
-		n, err := store.UpsertMunicipalities(ctx, tx, ms, renumbered)
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		n, err := tx.UpsertMunicipalities(ctx, ms, renumbered)
 		if constraint, ok := database.IsUniqueViolation(err); ok && strings.Contains(constraint, "slug") {
 			var pqErr *pq.Error
 			detail := ""

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -177,18 +176,18 @@ func Profiles(ctx context.Context, st *store.Store, file string, r io.Reader, op
 		return Result{}, err
 	}
 	res := Result{Rows: len(profiles)}
-	err = st.Tx(ctx, func(tx *sqlx.Tx) error {
+	err = st.InTx(ctx, func(tx *store.Tx) error {
 		return saveProfiles(ctx, tx, file, profiles, lines, opts, &res)
 	})
 	return res, err
 }
 
-func saveProfiles(ctx context.Context, tx *sqlx.Tx, file string, profiles []store.Profile, lines []int, opts ProfileOptions, res *Result) error {
+func saveProfiles(ctx context.Context, tx *store.Tx, file string, profiles []store.Profile, lines []int, opts ProfileOptions, res *Result) error {
 	slugs := make([]string, len(profiles))
 	for i, p := range profiles {
 		slugs[i] = p.City
 	}
-	ids, err := store.CityIDs(ctx, tx, slugs)
+	ids, err := tx.CityIDs(ctx, slugs)
 	if err != nil {
 		return err
 	}
@@ -198,7 +197,7 @@ func saveProfiles(ctx context.Context, tx *sqlx.Tx, file string, profiles []stor
 			return &RowError{File: file, Line: lines[i], Column: "city", Reason: fmt.Sprintf("unknown city %q; import it first (fundmatch import cities)", p.City)}
 		}
 		p.CityID = id
-		changed, err := store.SaveProfile(ctx, tx, p, opts.OnlyIfMissing)
+		changed, err := tx.SaveProfile(ctx, p, opts.OnlyIfMissing)
 		if err != nil {
 			return &RowError{File: file, Line: lines[i], Reason: err.Error()}
 		}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -100,13 +99,13 @@ func Projects(ctx context.Context, st *store.Store, file string, r io.Reader, so
 		return Result{}, err
 	}
 	res := Result{Rows: len(projects)}
-	err = st.Tx(ctx, func(tx *sqlx.Tx) error {
+	err = st.InTx(ctx, func(tx *store.Tx) error {
 		return saveProjects(ctx, tx, file, projects, lines, &res)
 	})
 	return res, err
 }
 
-func saveProjects(ctx context.Context, tx *sqlx.Tx, file string, projects []store.Project, lines []int, res *Result) error {
+func saveProjects(ctx context.Context, tx *store.Tx, file string, projects []store.Project, lines []int, res *Result) error {
 	var slugs []string
 	for _, p := range projects {
 		if p.Lead != "" {
@@ -114,7 +113,7 @@ func saveProjects(ctx context.Context, tx *sqlx.Tx, file string, projects []stor
 		}
 		slugs = append(slugs, p.Members...)
 	}
-	ids, err := store.CityIDs(ctx, tx, slugs)
+	ids, err := tx.CityIDs(ctx, slugs)
 	if err != nil {
 		return err
 	}
@@ -127,7 +126,7 @@ func saveProjects(ctx context.Context, tx *sqlx.Tx, file string, projects []stor
 				return &RowError{File: file, Line: lines[i], Column: "members", Reason: fmt.Sprintf("unknown city %q; import it first (fundmatch import cities)", m)}
 			}
 		}
-		changed, err := store.SaveProject(ctx, tx, p, ids)
+		changed, err := tx.SaveProject(ctx, p, ids)
 		if err != nil {
 			return &RowError{File: file, Line: lines[i], Reason: err.Error()}
 		}

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/jmoiron/sqlx"
 
+	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/planning"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/testdb"
@@ -24,7 +24,7 @@ const (
 )
 
 // world returns a fresh database loaded with testdata/fixture.sql.
-func world(t *testing.T) (*sqlx.DB, *store.Store, *planning.Service) {
+func world(t *testing.T) (*database.DB, *store.Store, *planning.Service) {
 	t.Helper()
 	db := testdb.New(t)
 	fixture, err := os.ReadFile("testdata/fixture.sql")

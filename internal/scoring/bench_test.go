@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/funding"
+	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/scoring"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/matching"
@@ -187,7 +187,7 @@ func BenchmarkRankingAgainstPostgresFullText(b *testing.B) {
 
 // rankWithPostgres ranks every call for a profile by ts_rank_cd against the
 // profile's Dutch keywords (dutch configuration) or English ones (english).
-func rankWithPostgres(ctx context.Context, db *sqlx.DB, p evalProfile) ([]string, error) {
+func rankWithPostgres(ctx context.Context, db *database.DB, p evalProfile) ([]string, error) {
 	var ids []string
 	err := db.SelectContext(ctx, &ids, `
 		WITH q AS (SELECT

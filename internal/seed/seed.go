@@ -23,8 +23,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/fundmatch/fundmatch/crawlers/htmlsource"
 	"github.com/fundmatch/fundmatch/internal/imports"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -73,9 +71,9 @@ func Run(ctx context.Context, st *store.Store) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	err = st.Tx(ctx, func(tx *sqlx.Tx) error {
+	err = st.InTx(ctx, func(tx *store.Tx) error {
 		for _, src := range sources {
-			if err := store.SaveCrawlSource(ctx, tx, src); err != nil {
+			if err := tx.SaveCrawlSource(ctx, src); err != nil {
 				return err
 			}
 		}

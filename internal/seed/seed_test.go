@@ -5,8 +5,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/fundmatch/fundmatch/internal/seed"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/testdb"
@@ -214,10 +212,7 @@ func TestSeedDerivesAProfileForEveryMunicipalityUntilAnOfficerSavesIt(t *testing
 	// leaves it alone.
 	p.KeywordsNL = append(p.KeywordsNL, "trage wegen")
 	p.Derived = false
-	if err := st.Tx(ctx, func(tx *sqlx.Tx) error {
-		_, err := store.SaveProfile(ctx, tx, p, false)
-		return err
-	}); err != nil {
+	if _, err := st.SaveProfile(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := seed.Run(ctx, st); err != nil {

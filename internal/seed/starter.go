@@ -9,7 +9,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -67,8 +66,8 @@ func DeriveProfiles(ctx context.Context, st *store.Store) (int, error) {
 		return 0, nil
 	}
 	var n int
-	err = st.Tx(ctx, func(tx *sqlx.Tx) error {
-		n, err = store.SaveDerivedProfiles(ctx, tx, derived)
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		n, err = tx.SaveDerivedProfiles(ctx, derived)
 		return err
 	})
 	if err != nil {

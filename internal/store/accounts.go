@@ -31,7 +31,7 @@ func (s *Store) UpdateUser(ctx context.Context, userID int64, role string, citie
 	if (role == RoleOfficer || role == RoleCoordinator) && len(cities) == 0 {
 		return fmt.Errorf("an %s needs at least one city", role)
 	}
-	return s.Tx(ctx, func(tx *sqlx.Tx) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
 		cityIDs, err := cityIDList(ctx, tx, cities)
 		if err != nil {
 			return err
@@ -81,7 +81,7 @@ func (s *Store) SignInLinkUser(ctx context.Context, tokenHash []byte, now time.T
 // concurrent uses only one succeeds.
 func (s *Store) UseSignInLink(ctx context.Context, tokenHash []byte, passwordHash string, now time.Time) (User, error) {
 	var userID int64
-	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		err := tx.GetContext(ctx, &userID, `DELETE FROM sign_in_links WHERE token_hash = $1 AND expires_at > $2 RETURNING user_id`,
 			tokenHash, now)
 		if err != nil {
@@ -122,7 +122,7 @@ const (
 func (s *Store) BootstrapAdmin(ctx context.Context, nu NewUser, linkHash []byte, linkExpires time.Time) (User, string, error) {
 	var userID int64
 	action := BootstrapNothing
-	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('fundmatch bootstrap admin'))`); err != nil {
 			return fmt.Errorf("bootstrap admin: lock: %w", err)
 		}

@@ -118,7 +118,7 @@ func (s *Store) CreateBid(ctx context.Context, nb NewBid) (int64, error) {
 		return 0, err
 	}
 	var id int64
-	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO bids (call_id, programme, title, year, status, amount_requested, amount_granted, source)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, 'officer') RETURNING id`,
 			nb.CallID, nb.Programme, nb.Title, nb.Year, nb.Status, nb.AmountRequested, nb.AmountGranted).Scan(&id)

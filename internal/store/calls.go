@@ -371,6 +371,21 @@ func (s *Store) CallByIdentifier(ctx context.Context, identifier string) (CallRe
 	return c, nil
 }
 
+// KnownCalls returns which of the identifiers name a stored call (from
+// any source), in one query.
+func (s *Store) KnownCalls(ctx context.Context, identifiers []string) (map[string]bool, error) {
+	var known []string
+	err := s.db.SelectContext(ctx, &known, `SELECT DISTINCT identifier FROM calls WHERE identifier = ANY($1)`, pq.StringArray(identifiers))
+	if err != nil {
+		return nil, fmt.Errorf("look up %d calls: %w", len(identifiers), err)
+	}
+	out := make(map[string]bool, len(known))
+	for _, id := range known {
+		out[id] = true
+	}
+	return out, nil
+}
+
 // Revision is one recorded change of a call.
 type Revision struct {
 	ChangedAt time.Time        `json:"changed_at"`

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -44,9 +42,7 @@ func setup(t *testing.T) (*store.Store, context.Context) {
 	t.Helper()
 	ctx := context.Background()
 	st := store.New(testdb.New(t))
-	err := st.Tx(ctx, func(tx *sqlx.Tx) error {
-		return store.SaveCrawlSource(ctx, tx, store.CrawlSource{Name: "ftportal", Kind: "ftportal", Enabled: true, Schedule: 6 * time.Hour})
-	})
+	err := st.SaveCrawlSource(ctx, store.CrawlSource{Name: "ftportal", Kind: "ftportal", Enabled: true, Schedule: 6 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

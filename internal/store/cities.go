@@ -58,8 +58,29 @@ func (s *Store) CityBySlug(ctx context.Context, slug string) (City, error) {
 	return c, nil
 }
 
-// CityIDs maps slugs to ids for the slugs given; unknown slugs are absent.
-func CityIDs(ctx context.Context, q sqlx.QueryerContext, slugs []string) (map[string]int64, error) {
+// CitiesBySlug returns the cities with the slugs given, by slug, in one
+// query; a slug that names no city is absent.
+func (s *Store) CitiesBySlug(ctx context.Context, slugs []string) (map[string]City, error) {
+	var cities []City
+	err := s.db.SelectContext(ctx, &cities, `SELECT `+cityColumns+` FROM cities WHERE slug = ANY($1)`, pq.StringArray(slugs))
+	if err != nil {
+		return nil, fmt.Errorf("look up %d cities: %w", len(slugs), err)
+	}
+	out := make(map[string]City, len(cities))
+	for _, c := range cities {
+		out[c.Slug] = c
+	}
+	return out, nil
+}
+
+// CityIDs maps slugs to ids for the slugs given, in t; unknown slugs are
+// absent.
+func (t *Tx) CityIDs(ctx context.Context, slugs []string) (map[string]int64, error) {
+	return cityIDs(ctx, t.tx, slugs)
+}
+
+// cityIDs maps slugs to ids for the slugs given; unknown slugs are absent.
+func cityIDs(ctx context.Context, q sqlx.QueryerContext, slugs []string) (map[string]int64, error) {
 	rows, err := q.QueryxContext(ctx, `SELECT slug, id FROM cities WHERE slug = ANY($1)`, pq.StringArray(slugs))
 	if err != nil {
 		return nil, fmt.Errorf("look up cities: %w", err)
@@ -80,7 +101,7 @@ func CityIDs(ctx context.Context, q sqlx.QueryerContext, slugs []string) (map[st
 // cityIDList returns the ids of cities by slug, in the order given; an
 // unknown slug is an error that names it.
 func cityIDList(ctx context.Context, q sqlx.QueryerContext, slugs []string) (pq.Int64Array, error) {
-	byslug, err := CityIDs(ctx, q, slugs)
+	byslug, err := cityIDs(ctx, q, slugs)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +119,7 @@ func cityIDList(ctx context.Context, q sqlx.QueryerContext, slugs []string) (pq.
 // UpsertCity inserts c, or updates the city with the same slug. A row whose
 // values are all unchanged is not rewritten. It reports whether anything
 // changed.
-func UpsertCity(ctx context.Context, tx *sqlx.Tx, c City) (changed bool, err error) {
+func (t *Tx) UpsertCity(ctx context.Context, c City) (changed bool, err error) {
 	if err := firstError(checkText("slug", c.Slug, MaxSlugLen), checkText("nis_code", c.NISCode, MaxCodeLen),
 		checkText("name_nl", c.NameNL, MaxNameLen), checkText("name_en", c.NameEN, MaxNameLen), checkText("name_fr", c.NameFR, MaxNameLen),
 		checkText("province", c.Province, MaxNameLen), checkText("arrondissement", c.Arrondissement, MaxNameLen),
@@ -109,7 +130,7 @@ func UpsertCity(ctx context.Context, tx *sqlx.Tx, c City) (changed bool, err err
 	if c.Postcodes == nil {
 		c.Postcodes = pq.StringArray{}
 	}
-	res, err := tx.NamedExecContext(ctx, `
+	res, err := t.tx.NamedExecContext(ctx, `
 		INSERT INTO cities (slug, nis_code, name_nl, name_en, name_fr, province, arrondissement, nuts3, postcodes, population, kind)
 		VALUES (:slug, :nis_code, :name_nl, :name_en, :name_fr, :province, :arrondissement, :nuts3, :postcodes, :population, :kind)
 		ON CONFLICT (slug) DO UPDATE SET

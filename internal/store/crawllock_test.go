@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/testdb"
@@ -45,9 +43,7 @@ func TestARunWhoseProcessDiedIsMarkedFailedAndCleanedUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A live run of another source: its process holds the lock.
-	err = st.Tx(ctx, func(tx *sqlx.Tx) error {
-		return store.SaveCrawlSource(ctx, tx, store.CrawlSource{Name: "vlaio-efro", Kind: "html", Enabled: true, Schedule: time.Hour})
-	})
+	err = st.SaveCrawlSource(ctx, store.CrawlSource{Name: "vlaio-efro", Kind: "html", Enabled: true, Schedule: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

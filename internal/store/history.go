@@ -47,14 +47,14 @@ func (s *Store) EntityDecisions(ctx context.Context) ([]EntityDecision, error) {
 // SaveEntityDecision stores d, replacing an earlier verdict on its key, and
 // moves the key's review entries to the verdict's status. A confirmation
 // naming an unknown city is ErrNotFound.
-func SaveEntityDecision(ctx context.Context, tx *sqlx.Tx, d EntityDecision) error {
+func (t *Tx) SaveEntityDecision(ctx context.Context, d EntityDecision) error {
 	var cityID sql.NullInt64
 	if d.Verdict == VerdictConfirmed {
-		if err := tx.GetContext(ctx, &cityID, `SELECT id FROM cities WHERE slug = $1`, d.City); err != nil {
+		if err := t.tx.GetContext(ctx, &cityID, `SELECT id FROM cities WHERE slug = $1`, d.City); err != nil {
 			return notFound(err, "city "+d.City)
 		}
 	}
-	_, err := tx.ExecContext(ctx, `
+	_, err := t.tx.ExecContext(ctx, `
 		INSERT INTO entity_decisions (key, verdict, city_id, body, decided_by, decided_at)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (key) DO UPDATE SET verdict = EXCLUDED.verdict, city_id = EXCLUDED.city_id, body = EXCLUDED.body,
@@ -63,7 +63,7 @@ func SaveEntityDecision(ctx context.Context, tx *sqlx.Tx, d EntityDecision) erro
 	if err != nil {
 		return fmt.Errorf("save decision on %q: %w", d.Key, err)
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE entity_reviews SET status = $2, updated_at = $3 WHERE key = $1 AND status <> $2`,
+	_, err = t.tx.ExecContext(ctx, `UPDATE entity_reviews SET status = $2, updated_at = $3 WHERE key = $1 AND status <> $2`,
 		d.Key, d.Verdict, d.DecidedAt)
 	if err != nil {
 		return fmt.Errorf("update review entries of %q: %w", d.Key, err)
@@ -105,13 +105,13 @@ func (s *Store) EntityReviews(ctx context.Context, status string) ([]EntityRevie
 // SaveEntityReviews puts uncertain participants of one import on the review
 // list. An entry that exists keeps its status; its details are rewritten
 // only when they changed. It returns how many entries were added or changed.
-func SaveEntityReviews(ctx context.Context, tx *sqlx.Tx, rs []EntityReview, now time.Time) (int, error) {
+func (t *Tx) SaveEntityReviews(ctx context.Context, rs []EntityReview, now time.Time) (int, error) {
 	var changed int
 	for _, r := range rs {
 		if r.Evidence == nil {
 			r.Evidence = pq.StringArray{}
 		}
-		res, err := tx.ExecContext(ctx, `
+		res, err := t.tx.ExecContext(ctx, `
 			INSERT INTO entity_reviews (key, name, country, postcode, source, candidate_city_id, body, confidence,
 				evidence, times_seen, first_seen_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, (SELECT id FROM cities WHERE slug = $6), $7, $8, $9, $10, $11, $11)
@@ -188,8 +188,8 @@ func (ip ImportedProject) Hash() string {
 
 // ImportHashes returns the hash (see ImportedProject.Hash) of every project
 // stored from source, by source id, as its last save left it.
-func ImportHashes(ctx context.Context, tx *sqlx.Tx, source string) (map[string]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT source_id, import_hash FROM projects WHERE source = $1`, source)
+func (t *Tx) ImportHashes(ctx context.Context, source string) (map[string]string, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT source_id, import_hash FROM projects WHERE source = $1`, source)
 	if err != nil {
 		return nil, fmt.Errorf("load import hashes of %s: %w", source, err)
 	}
@@ -220,29 +220,29 @@ func (c ImportedChange) Any() bool {
 // not change are not rewritten, so saving the same project twice changes
 // nothing. cityIDs maps every slug the project names to its id. The
 // project's hash is stored with it, for ImportHashes.
-func SaveImportedProject(ctx context.Context, tx *sqlx.Tx, ip ImportedProject, cityIDs map[string]int64) (ImportedChange, error) {
+func (t *Tx) SaveImportedProject(ctx context.Context, ip ImportedProject, cityIDs map[string]int64) (ImportedChange, error) {
 	var ch ImportedChange
 	p := ip.Project
 	var err error
-	if ch.Project, err = SaveProject(ctx, tx, p, cityIDs); err != nil {
+	if ch.Project, err = t.SaveProject(ctx, p, cityIDs); err != nil {
 		return ch, err
 	}
 	var id int64
-	if err := tx.GetContext(ctx, &id, `SELECT id FROM projects WHERE source = $1 AND source_id = $2`, p.Source, p.SourceID); err != nil {
+	if err := t.tx.GetContext(ctx, &id, `SELECT id FROM projects WHERE source = $1 AND source_id = $2`, p.Source, p.SourceID); err != nil {
 		return ch, fmt.Errorf("look up project %s/%s: %w", p.Source, p.SourceID, err)
 	}
 	what := p.Source + "/" + p.SourceID
-	if ch.Participants, err = saveParticipants(ctx, tx, id, ip.Participants, cityIDs); err != nil {
+	if ch.Participants, err = saveParticipants(ctx, t.tx, id, ip.Participants, cityIDs); err != nil {
 		return ch, fmt.Errorf("save participants of %s: %w", what, err)
 	}
-	if ch.Collaborations, err = saveCollaborations(ctx, tx, id, p, ip.Collaborations, cityIDs); err != nil {
+	if ch.Collaborations, err = saveCollaborations(ctx, t.tx, id, p, ip.Collaborations, cityIDs); err != nil {
 		return ch, fmt.Errorf("save collaborations of %s: %w", what, err)
 	}
-	if ch.Uptake, err = saveUptake(ctx, tx, id, p, ip.Uptake, cityIDs); err != nil {
+	if ch.Uptake, err = saveUptake(ctx, t.tx, id, p, ip.Uptake, cityIDs); err != nil {
 		return ch, fmt.Errorf("save uptake of %s: %w", what, err)
 	}
 	h := ip.Hash()
-	if _, err := tx.ExecContext(ctx, `UPDATE projects SET import_hash = $2 WHERE id = $1 AND import_hash <> $2`, id, h); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE projects SET import_hash = $2 WHERE id = $1 AND import_hash <> $2`, id, h); err != nil {
 		return ch, fmt.Errorf("save import hash of %s: %w", what, err)
 	}
 	return ch, nil
@@ -411,9 +411,9 @@ func saveUptake(ctx context.Context, tx *sqlx.Tx, projectID int64, p Project, us
 // ImportedProjectsWithKey returns, in tx and locked for update, the imported
 // projects that have a participant with the name key, with their
 // participants, so that an admin's verdict can be applied to them.
-func ImportedProjectsWithKey(ctx context.Context, tx *sqlx.Tx, key string) ([]ImportedProject, error) {
+func (t *Tx) ImportedProjectsWithKey(ctx context.Context, key string) ([]ImportedProject, error) {
 	var ps []Project
-	err := tx.SelectContext(ctx, &ps, `
+	err := t.tx.SelectContext(ctx, &ps, `
 		SELECT id, source, source_id, title, summary, year, programme, call_identifier, domains, budget, eu_contribution, url
 		FROM projects WHERE id IN (SELECT project_id FROM history_participants WHERE entity_key = $1)
 		ORDER BY id FOR UPDATE`, key)
@@ -423,7 +423,7 @@ func ImportedProjectsWithKey(ctx context.Context, tx *sqlx.Tx, key string) ([]Im
 	out := make([]ImportedProject, len(ps))
 	for i, p := range ps {
 		out[i].Project = p
-		err := tx.SelectContext(ctx, &out[i].Participants, `
+		err := t.tx.SelectContext(ctx, &out[i].Participants, `
 			SELECT hp.organisation_id, hp.name, hp.country, hp.role, hp.eu_contribution, hp.entity_key,
 			       coalesce(c.slug, '') AS city
 			FROM history_participants hp LEFT JOIN cities c ON c.id = hp.city_id
@@ -460,8 +460,8 @@ func (s *Store) CollaborationsOfCity(ctx context.Context, slug string) ([]Collab
 // LockHistory takes, for the rest of tx, the lock that makes history imports
 // and review verdicts take turns, so that two of them never race on the same
 // projects.
-func LockHistory(ctx context.Context, tx *sqlx.Tx) error {
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('fundmatch: history'))`); err != nil {
+func (t *Tx) LockHistory(ctx context.Context) error {
+	if _, err := t.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('fundmatch: history'))`); err != nil {
 		return fmt.Errorf("lock history: %w", err)
 	}
 	return nil

@@ -24,17 +24,27 @@ type Interest struct {
 	UpdatedAt       time.Time `json:"updated_at"`
 }
 
-// InterestOf returns a city's mark on a call, or ErrNotFound.
-func (s *Store) InterestOf(ctx context.Context, cityID, callID int64) (Interest, error) {
-	var in Interest
-	err := s.db.QueryRowContext(ctx, `SELECT ci.status, ci.note, b.amount_requested, b.amount_granted, ci.updated_at
+// InterestsOf returns the marks of the cities given on a call, by city id,
+// in one query; a city without a mark is absent.
+func (s *Store) InterestsOf(ctx context.Context, callID int64, cityIDs []int64) (map[int64]Interest, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT ci.city_id, ci.status, ci.note, b.amount_requested, b.amount_granted, ci.updated_at
 		FROM call_interests ci JOIN cities ct ON ct.id = ci.city_id
 		LEFT JOIN bids b ON b.source = 'officer' AND b.source_id = ct.slug || ':' || ci.call_id
-		WHERE ci.city_id = $1 AND ci.call_id = $2`, cityID, callID).Scan(&in.Status, &in.Note, &in.AmountRequested, &in.AmountGranted, &in.UpdatedAt)
+		WHERE ci.call_id = $1 AND ci.city_id = ANY($2)`, callID, pq.Int64Array(cityIDs))
 	if err != nil {
-		return Interest{}, notFound(err, "interest")
+		return nil, fmt.Errorf("interests in call %d: %w", callID, err)
 	}
-	return in, nil
+	defer rows.Close()
+	out := make(map[int64]Interest, len(cityIDs))
+	for rows.Next() {
+		var cityID int64
+		var in Interest
+		if err := rows.Scan(&cityID, &in.Status, &in.Note, &in.AmountRequested, &in.AmountGranted, &in.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("interests in call %d: %w", callID, err)
+		}
+		out[cityID] = in
+	}
+	return out, rows.Err()
 }
 
 // SetInterest records a city's mark on a call. Submitted, won and lost also
@@ -45,7 +55,7 @@ func (s *Store) SetInterest(ctx context.Context, cityID, callID, userID int64, i
 		checkAmount("amount_granted", in.AmountGranted)); err != nil {
 		return err
 	}
-	return s.Tx(ctx, func(tx *sqlx.Tx) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO call_interests (city_id, call_id, status, note, updated_by, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (city_id, call_id) DO UPDATE SET status = EXCLUDED.status, note = EXCLUDED.note,

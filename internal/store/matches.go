@@ -82,7 +82,7 @@ func (s *Store) SaveMatches(ctx context.Context, rows []MatchRow, now time.Time)
 		return 0, nil
 	}
 	var written int
-	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE matches_staging ON COMMIT DROP AS
 			SELECT call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons, explanation,
 				model_version, input_hash, scored_at FROM matches WITH NO DATA`); err != nil {

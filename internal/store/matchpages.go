@@ -121,13 +121,15 @@ const selectCityMatch = `SELECT ct.id, ct.slug, ct.name_nl, c.identifier, c.titl
 	coalesce(m.explanation->>'nl', ''), coalesce(m.explanation->>'en', ''),
 	coalesce(m.explanation->>'summary_nl', ''), coalesce(m.explanation->>'summary_en', ''), coalesce(ci.status, ''), m.scored_at`
 
-func scanCityMatch(row interface{ Scan(...any) error }) (CityMatch, error) {
+// scanCityMatch scans selectCityMatch's columns, then those selected
+// after them into extra.
+func scanCityMatch(row interface{ Scan(...any) error }, extra ...any) (CityMatch, error) {
 	var m CityMatch
 	// The column is a JSON array (its CHECK), passed on as it is.
-	err := row.Scan(&m.CityID, &m.City, &m.CityName, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
+	err := row.Scan(append([]any{&m.CityID, &m.City, &m.CityName, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
 		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, (*pq.StringArray)(&m.TypesOfAction), &m.Score, &m.Eligibility, &m.Relevance, &m.Experience, &m.Feasibility,
 		(*[]byte)(&m.Reasons), &m.Explanation.NL, &m.Explanation.EN, &m.Explanation.SummaryNL, &m.Explanation.SummaryEN,
-		&m.Interest, &m.ScoredAt)
+		&m.Interest, &m.ScoredAt}, extra...)...)
 	return m, err
 }
 
@@ -225,22 +227,31 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 
 // CallMatches returns the cities a call matches, best first.
 func (s *Store) CallMatches(ctx context.Context, callID int64, today time.Time) ([]CityMatch, error) {
-	rows, err := s.db.QueryContext(ctx, selectCityMatch+`
+	byCall, err := s.MatchesOfCalls(ctx, []int64{callID}, today)
+	return byCall[callID], err
+}
+
+// MatchesOfCalls returns the cities each of the calls matches, best first,
+// by call id, in one query: a page that lists calls asks once, not once per
+// call. A call without matches is absent.
+func (s *Store) MatchesOfCalls(ctx context.Context, callIDs []int64, today time.Time) (map[int64][]CityMatch, error) {
+	rows, err := s.db.QueryContext(ctx, selectCityMatch+`, m.call_id
 	FROM matches m JOIN calls c ON c.id = m.call_id JOIN cities ct ON ct.id = m.city_id
 	LEFT JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id
-	WHERE m.call_id = $2 ORDER BY m.score DESC, ct.slug`,
-		today.Format(time.DateOnly), callID)
+	WHERE m.call_id = ANY($2) ORDER BY m.call_id, m.score DESC, ct.slug`,
+		today.Format(time.DateOnly), pq.Int64Array(callIDs))
 	if err != nil {
-		return nil, fmt.Errorf("cities matching call %d: %w", callID, err)
+		return nil, fmt.Errorf("cities matching %d calls: %w", len(callIDs), err)
 	}
 	defer rows.Close()
-	var out []CityMatch
+	out := make(map[int64][]CityMatch, len(callIDs))
 	for rows.Next() {
-		m, err := scanCityMatch(rows)
+		var callID int64
+		m, err := scanCityMatch(rows, &callID)
 		if err != nil {
-			return nil, fmt.Errorf("cities matching call %d: %w", callID, err)
+			return nil, fmt.Errorf("cities matching %d calls: %w", len(callIDs), err)
 		}
-		out = append(out, m)
+		out[callID] = append(out[callID], m)
 	}
 	return out, rows.Err()
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -34,12 +33,12 @@ type Renumbering struct{ Old, New string }
 // municipality gets the list's facts, and an unknown one is added as a
 // municipality with its Slug. A city whose facts are unchanged is not
 // rewritten; changed counts the cities renumbered, updated or added.
-func UpsertMunicipalities(ctx context.Context, tx *sqlx.Tx, ms []Municipality, renumbered []Renumbering) (changed int, err error) {
+func (t *Tx) UpsertMunicipalities(ctx context.Context, ms []Municipality, renumbered []Renumbering) (changed int, err error) {
 	olds, news := make(pq.StringArray, len(renumbered)), make(pq.StringArray, len(renumbered))
 	for i, r := range renumbered {
 		olds[i], news[i] = r.Old, r.New
 	}
-	res, err := tx.ExecContext(ctx, `
+	res, err := t.tx.ExecContext(ctx, `
 		WITH m AS (SELECT * FROM unnest($1::text[], $2::text[]) AS m(old, new)),
 		     stored AS (SELECT m.old, m.new, count(*) OVER (PARTITION BY m.new) AS n
 		                FROM m JOIN cities c ON c.nis_code = m.old)
@@ -64,7 +63,7 @@ func UpsertMunicipalities(ctx context.Context, tx *sqlx.Tx, ms []Municipality, r
 	}
 	const rows = `jsonb_to_recordset($1::jsonb) AS i(nis_code text, slug text, name_nl text, name_fr text,
 		province text, arrondissement text, nuts3 text, postcodes text[], population integer)`
-	res, err = tx.ExecContext(ctx, `
+	res, err = t.tx.ExecContext(ctx, `
 		WITH next AS (
 			SELECT c.id, c.name_nl, c.name_fr, c.province, c.arrondissement, c.nuts3, c.postcodes, c.population,
 			       i.name_nl AS new_name_nl, coalesce(nullif(i.name_fr, ''), c.name_fr) AS new_name_fr,
@@ -88,7 +87,7 @@ func UpsertMunicipalities(ctx context.Context, tx *sqlx.Tx, ms []Municipality, r
 	n, _ = res.RowsAffected()
 	changed += int(n)
 
-	res, err = tx.ExecContext(ctx, `
+	res, err = t.tx.ExecContext(ctx, `
 		INSERT INTO cities (slug, nis_code, name_nl, name_fr, province, arrondissement, nuts3, postcodes, population, kind)
 		SELECT i.slug, i.nis_code, i.name_nl, coalesce(i.name_fr, ''), i.province, coalesce(i.arrondissement, ''),
 		       coalesce(i.nuts3, ''), i.postcodes, coalesce(i.population, 0), 'municipality'

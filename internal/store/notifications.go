@@ -188,7 +188,7 @@ func (s *Store) SweepEvents(ctx context.Context, now, today time.Time, notBefore
 		until = append(until, t.UTC().Format(time.RFC3339Nano))
 	}
 	added := map[string]int{}
-	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		for _, q := range sweepStatements {
 			rows, err := tx.QueryContext(ctx, q, now, subs, until, today.Format(time.DateOnly))
 			if err != nil {
@@ -449,7 +449,7 @@ func (s *Store) MarkFailed(ctx context.Context, ids []int64, reason string) erro
 // notice to its owner is queued. A subscription already broken is left as
 // it is; broke says whether this call broke it.
 func (s *Store) BreakSubscription(ctx context.Context, notificationIDs []int64, subscriptionID int64, reason string, now time.Time) (broke bool, err error) {
-	err = s.Tx(ctx, func(tx *sqlx.Tx) error {
+	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE notifications SET status = 'failed', last_error = $2
 			WHERE (id = ANY($1) AND status = 'sending') OR (digest_id = ANY($1) AND status = 'pending')`, pq.Int64Array(notificationIDs), reason)
 		if err != nil {

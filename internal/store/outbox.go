@@ -34,7 +34,7 @@ func (s *Store) RelayScoring(ctx context.Context, enqueue func(ScoringWork) erro
 		var n int
 		var more bool
 		var enqueueErr error
-		err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+		err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 			rows, err := tx.QueryContext(ctx, `SELECT id, call_ids, created_at FROM scoring_outbox
 				ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, relayBatch)
 			if err != nil {

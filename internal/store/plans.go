@@ -241,7 +241,7 @@ var (
 // SavePlanRun stores a planner run and its proposals (ID, RunID and
 // CreatedAt of the plans are filled in).
 func (s *Store) SavePlanRun(ctx context.Context, run *PlanRun, plans []ConsortiumPlan) error {
-	return s.Tx(ctx, func(tx *sqlx.Tx) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
 		if err := tx.QueryRowxContext(ctx, `INSERT INTO plan_runs (scope, params, value, bound, optimal, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at`,
 			run.Scope, jsonOr(run.Params, "{}"), run.Value, run.Bound, run.Optimal, run.CreatedBy).Scan(&run.ID, &run.CreatedAt); err != nil {
@@ -422,7 +422,7 @@ func (s *Store) PlanRunByID(ctx context.Context, id int64) (PlanRun, error) {
 // check receives the plan as stored (locked) and returns the adjusted one.
 func (s *Store) AdjustPlan(ctx context.Context, id int64, check func(ConsortiumPlan) (ConsortiumPlan, error)) (ConsortiumPlan, error) {
 	var out ConsortiumPlan
-	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		p, err := consortiumPlan(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -468,7 +468,7 @@ func (s *Store) AdjustPlan(ctx context.Context, id int64, check func(ConsortiumP
 
 // RejectPlan marks a proposed plan rejected.
 func (s *Store) RejectPlan(ctx context.Context, id int64, note string, by *int64, now time.Time) error {
-	return s.Tx(ctx, func(tx *sqlx.Tx) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
 		p, err := consortiumPlan(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -492,7 +492,7 @@ func (s *Store) RejectPlan(ctx context.Context, id int64, note string, by *int64
 // returns the bid's id.
 func (s *Store) AcceptPlan(ctx context.Context, id int64, note string, by *int64, now time.Time) (int64, error) {
 	var bidID int64
-	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		p, err := consortiumPlan(ctx, tx, id, true)
 		if err != nil {
 			return err

@@ -7,7 +7,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -111,11 +110,22 @@ func (s *Store) Profiles(ctx context.Context) ([]Profile, error) {
 	return ps, nil
 }
 
-// SaveProfile writes p for the city p.CityID. With onlyIfMissing, an existing
+// SaveProfile writes p for the city p.CityID in a transaction of its own,
+// as Tx.SaveProfile does without onlyIfMissing. It reports whether anything
+// changed.
+func (s *Store) SaveProfile(ctx context.Context, p Profile) (changed bool, err error) {
+	err = s.InTx(ctx, func(tx *Tx) error {
+		changed, err = tx.SaveProfile(ctx, p, false)
+		return err
+	})
+	return changed, err
+}
+
+// SaveProfile writes p for the city p.CityID, in t. With onlyIfMissing, an existing
 // profile is left as it is (a seed must never overwrite an officer's edits).
 // An unchanged profile is not rewritten, but saving a derived profile as it
 // is clears its Derived flag: the officer has adopted it. It reports whether anything changed.
-func SaveProfile(ctx context.Context, tx *sqlx.Tx, p Profile, onlyIfMissing bool) (changed bool, err error) {
+func (t *Tx) SaveProfile(ctx context.Context, p Profile, onlyIfMissing bool) (changed bool, err error) {
 	if err := firstError(checkList("keywords_nl", p.KeywordsNL, MaxKeywordLen, MaxKeywords), checkList("keywords_en", p.KeywordsEN, MaxKeywordLen, MaxKeywords),
 		checkList("excluded_programmes", p.ExcludedProgrammes, MaxCodeLen, maxExcludedProg), checkAmount("cofunding_capacity", &p.CoFundingCapacity)); err != nil {
 		return false, err
@@ -150,7 +160,7 @@ func SaveProfile(ctx context.Context, tx *sqlx.Tx, p Profile, onlyIfMissing bool
 	if onlyIfMissing {
 		conflict = `ON CONFLICT (city_id) DO NOTHING`
 	}
-	res, err := tx.ExecContext(ctx, `
+	res, err := t.tx.ExecContext(ctx, `
 		INSERT INTO profiles (city_id, weight_economy, weight_government, weight_people, weight_living,
 			weight_mobility, weight_environment, keywords_nl, keywords_en, excluded_programmes, preparation_days,
 			max_concurrent_bids, cofunding_capacity, starting_point, derived)
@@ -170,7 +180,7 @@ func SaveProfile(ctx context.Context, tx *sqlx.Tx, p Profile, onlyIfMissing bool
 // profile is brought up to date, and a profile an officer has saved (no
 // longer derived) is never touched. Unchanged profiles are not rewritten.
 // It reports how many profiles were written.
-func SaveDerivedProfiles(ctx context.Context, tx *sqlx.Tx, ps []Profile) (int, error) {
+func (t *Tx) SaveDerivedProfiles(ctx context.Context, ps []Profile) (int, error) {
 	type row struct {
 		CityID            int64    `json:"city_id"`
 		Economy           float64  `json:"weight_economy"`
@@ -194,7 +204,7 @@ func SaveDerivedProfiles(ctx context.Context, tx *sqlx.Tx, ps []Profile) (int, e
 	if err != nil {
 		return 0, err
 	}
-	res, err := tx.ExecContext(ctx, `
+	res, err := t.tx.ExecContext(ctx, `
 		INSERT INTO profiles (city_id, weight_economy, weight_government, weight_people, weight_living,
 			weight_mobility, weight_environment, keywords_nl, keywords_en, max_concurrent_bids, cofunding_capacity,
 			starting_point, derived)

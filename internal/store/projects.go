@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -41,7 +40,7 @@ type Partner struct {
 // source id, with its members and partners, in tx. Nothing is rewritten when
 // nothing changed. cityIDs maps the slugs of p's cities to ids. It reports
 // whether anything changed.
-func SaveProject(ctx context.Context, tx *sqlx.Tx, p Project, cityIDs map[string]int64) (changed bool, err error) {
+func (t *Tx) SaveProject(ctx context.Context, p Project, cityIDs map[string]int64) (changed bool, err error) {
 	if err := firstError(checkText("source", p.Source, MaxCodeLen), checkText("source_id", p.SourceID, MaxSlugLen*2),
 		checkText("title", p.Title, MaxTitleLen), checkText("summary", p.Summary, MaxSummaryLen), checkText("programme", p.Programme, MaxNameLen),
 		checkText("call_identifier", p.CallIdentifier, MaxIdentifierLen), checkList("domains", p.Domains, MaxCodeLen, 20),
@@ -58,10 +57,10 @@ func SaveProject(ctx context.Context, tx *sqlx.Tx, p Project, cityIDs map[string
 	}
 	var id int64
 	var inserted bool
-	err = tx.GetContext(ctx, &id, `SELECT id FROM projects WHERE source = $1 AND source_id = $2`, p.Source, p.SourceID)
+	err = t.tx.GetContext(ctx, &id, `SELECT id FROM projects WHERE source = $1 AND source_id = $2`, p.Source, p.SourceID)
 	switch {
 	case err == nil:
-		res, err := tx.ExecContext(ctx, `
+		res, err := t.tx.ExecContext(ctx, `
 			UPDATE projects SET title = $2, summary = $3, year = $4, programme = $5, call_identifier = $6,
 				domains = $7, budget = $8, eu_contribution = $9, url = $10, updated_at = now()
 			WHERE id = $1 AND (title, summary, year, programme, call_identifier, domains, budget, eu_contribution, url)
@@ -73,7 +72,7 @@ func SaveProject(ctx context.Context, tx *sqlx.Tx, p Project, cityIDs map[string
 		n, _ := res.RowsAffected()
 		changed = n > 0
 	case errors.Is(err, sql.ErrNoRows):
-		err = tx.GetContext(ctx, &id, `
+		err = t.tx.GetContext(ctx, &id, `
 			INSERT INTO projects (source, source_id, title, summary, year, programme, call_identifier, domains, budget, eu_contribution, url)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
 			p.Source, p.SourceID, p.Title, p.Summary, p.Year, p.Programme, p.CallIdentifier, p.Domains, p.Budget, p.EUContribution, p.URL)
@@ -104,7 +103,7 @@ func SaveProject(ctx context.Context, tx *sqlx.Tx, p Project, cityIDs map[string
 		roles = append(roles, role)
 	}
 	if !inserted {
-		res, err := tx.ExecContext(ctx, `DELETE FROM project_members WHERE project_id = $1 AND NOT (city_id = ANY($2))`, id, pq.Int64Array(ids))
+		res, err := t.tx.ExecContext(ctx, `DELETE FROM project_members WHERE project_id = $1 AND NOT (city_id = ANY($2))`, id, pq.Int64Array(ids))
 		if err != nil {
 			return false, fmt.Errorf("save members of project %s/%s: %w", p.Source, p.SourceID, err)
 		}
@@ -113,7 +112,7 @@ func SaveProject(ctx context.Context, tx *sqlx.Tx, p Project, cityIDs map[string
 	}
 	// The lead goes in last, so a lead that became a partner (or the
 	// reverse) never leaves two leads for an instant.
-	res, err := tx.ExecContext(ctx, `
+	res, err := t.tx.ExecContext(ctx, `
 		INSERT INTO project_members (project_id, city_id, role)
 		SELECT $1, m.city_id, m.role FROM unnest($2::bigint[], $3::text[]) AS m(city_id, role)
 		ORDER BY m.role = 'lead'
@@ -134,14 +133,14 @@ func SaveProject(ctx context.Context, tx *sqlx.Tx, p Project, cityIDs map[string
 		names, countries, proles = append(names, pt.Name), append(countries, pt.Country), append(proles, role)
 	}
 	if !inserted {
-		res, err := tx.ExecContext(ctx, `DELETE FROM project_partners WHERE project_id = $1 AND NOT (name = ANY($2))`, id, pq.StringArray(names))
+		res, err := t.tx.ExecContext(ctx, `DELETE FROM project_partners WHERE project_id = $1 AND NOT (name = ANY($2))`, id, pq.StringArray(names))
 		if err != nil {
 			return false, fmt.Errorf("save partners of project %s/%s: %w", p.Source, p.SourceID, err)
 		}
 		n, _ := res.RowsAffected()
 		changed = changed || n > 0
 	}
-	res, err = tx.ExecContext(ctx, `
+	res, err = t.tx.ExecContext(ctx, `
 		INSERT INTO project_partners (project_id, name, country, role)
 		SELECT $1, p.name, p.country, p.role FROM unnest($2::text[], $3::text[], $4::text[]) AS p(name, country, role)
 		ON CONFLICT (project_id, name) DO UPDATE SET country = EXCLUDED.country, role = EXCLUDED.role

@@ -52,7 +52,7 @@ func (s *Store) ReserveSignIn(ctx context.Context, account, address string, limi
 		address: signInKey("address", address),
 		known:   signInKey("known", account, address),
 	}
-	err = s.Tx(ctx, func(tx *sqlx.Tx) error {
+	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
 		var known bool
 		if err := tx.GetContext(ctx, &known, `SELECT EXISTS (SELECT 1 FROM sign_in_counts WHERE key = $1 AND expires_at > $2)`,
 			a.known, now); err != nil {
@@ -106,7 +106,7 @@ func countAttempt(ctx context.Context, tx *sqlx.Tx, key []byte, max int, now, wi
 // counts against the account or the address, and the address is known for
 // the account for limits.Known.
 func (s *Store) SignInSucceeded(ctx context.Context, a SignInAttempt, limits SignInLimits, now time.Time) error {
-	return s.Tx(ctx, func(tx *sqlx.Tx) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_counts WHERE key = $1`, a.pair); err != nil {
 			return fmt.Errorf("forget sign-in failures: %w", err)
 		}
@@ -125,7 +125,7 @@ func (s *Store) SignInSucceeded(ctx context.Context, a SignInAttempt, limits Sig
 // CancelSignIn takes back an attempt whose password could not be checked
 // (the server was too busy), so that it counts as no failure.
 func (s *Store) CancelSignIn(ctx context.Context, a SignInAttempt) error {
-	return s.Tx(ctx, func(tx *sqlx.Tx) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
 		if err := takeBack(ctx, tx, a.pair); err != nil {
 			return err
 		}

@@ -36,7 +36,7 @@ type DueSource struct {
 // commit can fail after it succeeded.
 func (s *Store) ClaimDueSources(ctx context.Context, now time.Time, enqueue func(DueSource) error) (int, error) {
 	var claimed int
-	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		rows, err := tx.QueryxContext(ctx, `
 			SELECT name, next_run_at, extract(epoch FROM schedule)::bigint
 			FROM crawl_sources WHERE enabled AND next_run_at <= $1
@@ -94,12 +94,18 @@ func (s *Store) CrawlSourceByName(ctx context.Context, name string) (CrawlSource
 }
 
 // SaveCrawlSource inserts a source or updates its kind, title, config and
-// schedule. Its enabled flag and next run are kept when it exists.
-func SaveCrawlSource(ctx context.Context, tx *sqlx.Tx, src CrawlSource) error {
+// schedule, in a transaction of its own (see Tx.SaveCrawlSource).
+func (s *Store) SaveCrawlSource(ctx context.Context, src CrawlSource) error {
+	return s.InTx(ctx, func(tx *Tx) error { return tx.SaveCrawlSource(ctx, src) })
+}
+
+// SaveCrawlSource inserts a source or updates its kind, title, config and
+// schedule, in t. Its enabled flag and next run are kept when it exists.
+func (t *Tx) SaveCrawlSource(ctx context.Context, src CrawlSource) error {
 	if len(src.Config) == 0 {
 		src.Config = json.RawMessage(`{}`)
 	}
-	_, err := tx.ExecContext(ctx, `
+	_, err := t.tx.ExecContext(ctx, `
 		INSERT INTO crawl_sources (name, kind, title, config, enabled, schedule)
 		VALUES ($1, $2, $3, $4, $5, make_interval(secs => $6))
 		ON CONFLICT (name) DO UPDATE SET kind = EXCLUDED.kind, title = EXCLUDED.title, config = EXCLUDED.config,

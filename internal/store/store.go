@@ -9,6 +9,8 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/fundmatch/fundmatch/internal/database"
 )
 
 // ErrNotFound is returned when the row asked for does not exist.
@@ -20,17 +22,33 @@ type Store struct {
 	stmts *stmtCache
 }
 
-// New returns a Store on db.
-func New(db *sqlx.DB) *Store {
+// New returns a Store on db, as database.Open returns it.
+func New(db *database.DB) *Store {
 	return &Store{db: db, stmts: newStmtCache(db, 200)}
 }
 
-// DB returns the underlying database handle, for health checks.
-func (s *Store) DB() *sqlx.DB { return s.db }
+// DB returns the underlying database handle, for tests that check rows
+// directly. The program itself reads and writes through Store's methods.
+func (s *Store) DB() *database.DB { return s.db }
 
-// Tx runs fn in a transaction, committing when fn returns nil and rolling
-// back otherwise.
-func (s *Store) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+// Tx is a unit of work: what is written through it commits together or not
+// at all. It is handed to the function given to InTx and is valid only
+// while that function runs. Its methods are the writes that callers combine
+// into one transaction (an import of a whole file, a seed); everything else
+// is a method of Store that runs its own.
+type Tx struct {
+	tx *sqlx.Tx
+}
+
+// InTx runs fn in one transaction, committing when fn returns nil and
+// rolling back otherwise, so that a failed import leaves nothing half done.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// withTx runs fn in a transaction, committing when fn returns nil and
+// rolling back otherwise.
+func (s *Store) withTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)

@@ -14,7 +14,7 @@ import (
 // up again is active again. An unknown city slug is an error that names it;
 // an unknown subscription is ErrNotFound.
 func (s *Store) UpdateSubscription(ctx context.Context, id int64, n NewSubscription, now time.Time) error {
-	return s.Tx(ctx, func(tx *sqlx.Tx) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
 		ids, err := cityIDList(ctx, tx, n.Cities)
 		if err != nil {
 			return err
@@ -57,7 +57,7 @@ func (s *Store) SetSubscriptionPaused(ctx context.Context, id int64, paused bool
 	if paused {
 		from, to = "active", "paused"
 	}
-	return s.Tx(ctx, func(tx *sqlx.Tx) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
 		var status string
 		if err := tx.GetContext(ctx, &status, `SELECT status FROM subscriptions WHERE id = $1 FOR UPDATE`, id); err != nil {
 			return notFound(err, fmt.Sprintf("subscription %d", id))

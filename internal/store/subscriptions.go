@@ -77,7 +77,7 @@ type NewSubscription struct {
 // slug is an error that names it.
 func (s *Store) AddSubscription(ctx context.Context, n NewSubscription) (int64, error) {
 	var id int64
-	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		ids, err := cityIDList(ctx, tx, n.Cities)
 		if err != nil {
 			return err
@@ -224,7 +224,7 @@ func (s *Store) RemoveSubscription(ctx context.Context, id int64) error {
 // Unsubscribe ends a subscription at once: its status becomes unsubscribed
 // and its waiting notifications are skipped, so nothing more goes out.
 func (s *Store) Unsubscribe(ctx context.Context, id int64, now time.Time) error {
-	return s.Tx(ctx, func(tx *sqlx.Tx) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'unsubscribed', updated_at = $2 WHERE id = $1`, id, now)
 		if err != nil {
 			return fmt.Errorf("unsubscribe %d: %w", id, err)
@@ -245,7 +245,7 @@ func (s *Store) Unsubscribe(ctx context.Context, id int64, now time.Time) error 
 // waiting ones are skipped. The user is named by email or, when email is
 // empty, as the owner of subscriptionID (a signed mute link).
 func (s *Store) MuteCall(ctx context.Context, email string, subscriptionID int64, callIdentifier string) error {
-	return s.Tx(ctx, func(tx *sqlx.Tx) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
 		var userID, callID int64
 		var err error
 		if email != "" {

@@ -91,7 +91,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		nu.Language = "nl"
 	}
 	var id int64
-	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		ids, err := cityIDList(ctx, tx, nu.Cities)
 		if err != nil {
 			return err
@@ -149,7 +149,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 // sessions end at once (they are deleted) and API tokens stop working while
 // disabled, or enables them again. An unknown user is ErrNotFound.
 func (s *Store) SetUserDisabled(ctx context.Context, userID int64, disabled bool, now time.Time) error {
-	return s.Tx(ctx, func(tx *sqlx.Tx) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
 		var found bool
 		err := tx.GetContext(ctx, &found, `UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, $3) END
 			WHERE id = $1 RETURNING true`, userID, disabled, now)
@@ -168,7 +168,7 @@ func (s *Store) SetUserDisabled(ctx context.Context, userID int64, disabled bool
 // RevokeUserAccess ends every session of a user and revokes every API token
 // (and any one-time sign-in link), returning how many sessions and tokens. An unknown user is ErrNotFound.
 func (s *Store) RevokeUserAccess(ctx context.Context, userID int64, now time.Time) (sessions, tokens int64, err error) {
-	err = s.Tx(ctx, func(tx *sqlx.Tx) error {
+	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
 		var found bool
 		if err := tx.GetContext(ctx, &found, `SELECT true FROM users WHERE id = $1 FOR UPDATE`, userID); err != nil {
 			return notFound(err, fmt.Sprintf("user %d", userID))
@@ -207,7 +207,7 @@ func (s *Store) RotateUserICal(ctx context.Context, userID int64) error {
 // city is ErrNotFound.
 func (s *Store) RotateCityICal(ctx context.Context, slug string) (int64, error) {
 	var n int64
-	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		var cityID int64
 		if err := tx.GetContext(ctx, &cityID, `SELECT id FROM cities WHERE slug = $1`, slug); err != nil {
 			return notFound(err, "city "+slug)

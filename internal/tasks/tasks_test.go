@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/jmoiron/sqlx"
 
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/funding"
@@ -54,9 +53,9 @@ func TestTwoSchedulersAtOnceEnqueueEachSlotOnce(t *testing.T) {
 	ctx := context.Background()
 	opt := redisOpt(t)
 	st := store.New(testdb.New(t))
-	err := st.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := st.InTx(ctx, func(tx *store.Tx) error {
 		for _, name := range []string{"ftportal", "vlaio-efro"} {
-			if err := store.SaveCrawlSource(ctx, tx, store.CrawlSource{Name: name, Kind: "html", Enabled: true, Schedule: 6 * time.Hour}); err != nil {
+			if err := tx.SaveCrawlSource(ctx, store.CrawlSource{Name: name, Kind: "html", Enabled: true, Schedule: 6 * time.Hour}); err != nil {
 				return err
 			}
 		}
@@ -193,9 +192,7 @@ func TestAnOutboxEntryRelayedTwiceIsQueuedOnce(t *testing.T) {
 	ctx := context.Background()
 	opt := redisOpt(t)
 	st := store.New(testdb.New(t))
-	err := st.Tx(ctx, func(tx *sqlx.Tx) error {
-		return store.SaveCrawlSource(ctx, tx, store.CrawlSource{Name: "ftportal", Kind: "ftportal", Enabled: true, Schedule: time.Hour})
-	})
+	err := st.SaveCrawlSource(ctx, store.CrawlSource{Name: "ftportal", Kind: "ftportal", Enabled: true, Schedule: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

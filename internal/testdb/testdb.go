@@ -21,7 +21,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fundmatch/fundmatch/internal/database"
@@ -32,7 +31,7 @@ const defaultAdminURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=dis
 
 // New returns a connection to a new database, migrated to the latest schema,
 // that is dropped when tb ends.
-func New(tb testing.TB) *sqlx.DB {
+func New(tb testing.TB) *database.DB {
 	tb.Helper()
 	db, err := database.Open(context.Background(), URL(tb))
 	if err != nil {
@@ -65,10 +64,7 @@ func EmptyURL(tb testing.TB) string {
 func create(tb testing.TB, admin, tmpl string) string {
 	tb.Helper()
 	name := "fundmatch_t_" + randomHex(6)
-	adminDB, err := sqlx.Open("postgres", admin)
-	if err == nil {
-		err = adminDB.Ping()
-	}
+	adminDB, err := database.Open(context.Background(), admin)
 	if err != nil {
 		unavailable(tb, "PostgreSQL", err)
 	}
@@ -87,7 +83,7 @@ func create(tb testing.TB, admin, tmpl string) string {
 		tb.Fatalf("create test database: %v", createErr)
 	}
 	tb.Cleanup(func() {
-		db, err := sqlx.Open("postgres", admin)
+		db, err := database.Open(context.Background(), admin)
 		if err != nil {
 			tb.Errorf("drop test database %s: %v", name, err)
 			return

@@ -310,26 +310,29 @@ func (s *Server) apiRunPlanner(w http.ResponseWriter, r *http.Request, u store.U
 		s.badRequest(w, r, badInput{"cities", "name at most 400 cities"})
 		return
 	}
+	known, err := s.cfg.Store.KnownCalls(r.Context(), req.CallIdentifiers)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for _, id := range req.CallIdentifiers {
-		if _, err := s.cfg.Store.CallByIdentifier(r.Context(), id); errors.Is(err, store.ErrNotFound) {
+		if !known[id] {
 			s.badRequest(w, r, badInput{"calls", "unknown call " + id})
-			return
-		} else if err != nil {
-			s.fail(w, r, err)
 			return
 		}
 	}
 	if len(req.Cities) == 0 {
 		req.Cities = u.Cities
 	}
+	cities, err := s.cfg.Store.CitiesBySlug(r.Context(), req.Cities)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for _, slug := range req.Cities {
-		c, err := s.cfg.Store.CityBySlug(r.Context(), slug)
-		if errors.Is(err, store.ErrNotFound) {
+		c, ok := cities[slug]
+		if !ok {
 			s.badRequest(w, r, badInput{"cities", "unknown city " + slug})
-			return
-		}
-		if err != nil {
-			s.fail(w, r, err)
 			return
 		}
 		if u.Role != store.RoleAdmin && !u.HasCity(c.ID) {
@@ -457,14 +460,15 @@ func (s *Server) apiCreateBid(w http.ResponseWriter, r *http.Request, u store.Us
 		return
 	}
 	nb.LeadCityID = lead.ID
+	partners, err := s.cfg.Store.CitiesBySlug(r.Context(), in.Partners)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for _, slug := range in.Partners {
-		c, err := s.cfg.Store.CityBySlug(r.Context(), slug)
-		if errors.Is(err, store.ErrNotFound) {
+		c, ok := partners[slug]
+		if !ok {
 			s.badRequest(w, r, badInput{"partners", "unknown city " + slug})
-			return
-		}
-		if err != nil {
-			s.fail(w, r, err)
 			return
 		}
 		if c.ID != lead.ID {

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/fundmatch/fundmatch/internal/auth"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/metrics"
@@ -25,20 +23,19 @@ import (
 // site is a running server on a fresh seeded database.
 type site struct {
 	*httptest.Server
-	db  *sqlx.DB
-	st  *store.Store
-	srv *web.Server
-	cfg web.Config // what srv was made with
+	db *database.DB
+	st *store.Store
+	// statements counts what db has run, for the tests that the pages ask
+	// a constant number of queries.
+	statements *testdb.Statements
+	srv        *web.Server
+	cfg        web.Config // what srv was made with
 }
 
 func newSite(t testing.TB, cfg web.Config) *site {
 	t.Helper()
 	dbURL := testdb.URL(t)
-	db, err := database.Open(context.Background(), dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, statements := testdb.OpenCounting(t, dbURL)
 	st := store.New(db)
 	if _, err := seed.Run(context.Background(), st); err != nil {
 		t.Fatal(err)
@@ -59,7 +56,7 @@ func newSite(t testing.TB, cfg web.Config) *site {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &site{Server: ts, db: db, st: st, srv: srv, cfg: cfg}
+	return &site{Server: ts, db: db, st: st, statements: statements, srv: srv, cfg: cfg}
 }
 
 const testPassword = "correct horse battery"

@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/imports"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -212,21 +210,30 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u store.User) 
 		Interest store.Interest
 	}
 	var forms []markForm
+	mine, err := s.cfg.Store.CitiesBySlug(r.Context(), u.Cities)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var markable []int64
 	for _, slug := range u.Cities {
-		c, err := s.cfg.Store.CityBySlug(r.Context(), slug)
-		if err != nil {
-			s.serverError(w, r, err)
+		c, ok := mine[slug]
+		if !ok {
+			s.serverError(w, r, fmt.Errorf("city %s: %w", slug, store.ErrNotFound))
 			return
 		}
-		if !u.CanChangeCity(c.ID) {
-			continue
+		if u.CanChangeCity(c.ID) {
+			markable = append(markable, c.ID)
+			forms = append(forms, markForm{City: c})
 		}
-		in, err := s.cfg.Store.InterestOf(r.Context(), c.ID, call.ID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			s.serverError(w, r, err)
-			return
-		}
-		forms = append(forms, markForm{c, in})
+	}
+	marks, err := s.cfg.Store.InterestsOf(r.Context(), call.ID, markable)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for i := range forms {
+		forms[i].Interest = marks[forms[i].City.ID] // the zero Interest: no mark yet
 	}
 	// The description was sanitised with bluemonday when it was crawled
 	// (funding.SanitizeHTML); that is why it may be trusted as HTML here.
@@ -342,12 +349,7 @@ func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request, u store.Use
 
 // saveAndRescore saves a profile and enqueues the rescoring of its city.
 func (s *Server) saveAndRescore(r *http.Request, p store.Profile) error {
-	changed := false
-	err := s.cfg.Store.Tx(r.Context(), func(tx *sqlx.Tx) error {
-		var err error
-		changed, err = store.SaveProfile(r.Context(), tx, p, false)
-		return err
-	})
+	changed, err := s.cfg.Store.SaveProfile(r.Context(), p)
 	if err != nil || !changed {
 		return err
 	}
@@ -439,15 +441,19 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u store.User)
 		Next   *time.Time
 		Cities []store.CityMatch
 	}
+	ids := make([]int64, len(calls))
+	for i, c := range calls {
+		ids[i] = c.ID
+	}
+	matches, err := s.cfg.Store.MatchesOfCalls(r.Context(), ids, s.today())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	rows := make([]row, 0, len(calls))
 	for _, c := range calls {
-		ms, err := s.cfg.Store.CallMatches(r.Context(), c.ID, s.today())
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
 		var visible []store.CityMatch
-		for _, m := range ms {
+		for _, m := range matches[c.ID] {
 			if u.Role == store.RoleGovernment || u.Role == store.RoleAdmin || slices.Contains(u.Cities, m.City) {
 				visible = append(visible, m)
 			}
