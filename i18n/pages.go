@@ -273,6 +273,9 @@ var pages = map[string]Text{
 	"run_partial":   {"onvolledig", "partial"},
 	"run_failed":    {"mislukt", "failed"},
 
+	// How a text addresses its reader: informally, in Dutch too.
+	"you": {"je", "you"},
+
 	"skip_to_content": {"Naar de inhoud", "Skip to content"},
 	// A malformed value on a page: the field's label and its form name.
 	"bad_field":      {"Kijk dit veld na: %s (%s).", "Check this field: %s (%s):"},
