@@ -9,6 +9,7 @@ import "strconv"
 // are.
 var explanations = map[string]Text{
 	// Eligibility reasons.
+	"reason.programme_excluded":     {"Het profiel sluit het programma %s uit.", "The profile excludes the programme %s."},
 	"reason.closed":                 {"De oproep is gesloten.", "The call is closed."},
 	"reason.tender":                 {"Dit is een aanbesteding (opdracht), geen subsidie voor steden.", "This is a tender (procurement), not a grant for cities."},
 	"reason.applicant_type":         {"Lokale besturen kunnen niet indienen bij %s.", "Local authorities cannot apply to %s."},

@@ -41,7 +41,7 @@ var glossary = []term{
 	{"a message about a call", "digest.one", []string{"notificatie", "notificaties"}},
 	{"the last day to submit", "deadline", []string{"indiendatum"}},
 	{"signing in", "sign_in", []string{"inloggen"}},
-	{"addressing the reader", "you", []string{"u", "uw"}},
+	{"addressing the reader", "you", []string{"u", "uw", "jouw"}},
 }
 
 // glossaryMarkdown is docs/GLOSSARY.md: the glossary as a table with the

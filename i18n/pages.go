@@ -276,6 +276,9 @@ var pages = map[string]Text{
 	// How a text addresses its reader: informally, in Dutch too.
 	"you": {"je", "you"},
 
+	// A plan's constraint that names a city the viewer may not see.
+	"plan_hidden_city": {"betreft ook een stad buiten je steden; details alleen voor die stad", "also concerns a city outside your cities; details for that city only"},
+
 	"skip_to_content": {"Naar de inhoud", "Skip to content"},
 	// A malformed value on a page: the field's label and its form name.
 	"bad_field":      {"Kijk dit veld na: %s (%s).", "Check this field: %s (%s):"},
