@@ -219,9 +219,7 @@ func TestEveryPhraseExistsInBothLanguages(t *testing.T) {
 	for _, f := range []ChangeField{ChangeDeadline, ChangeBudget, ChangeStatus} {
 		used = append(used, "change."+string(f))
 	}
-	for _, s := range []string{"open", "forthcoming", "closed"} {
-		used = append(used, s)
-	}
+	used = append(used, "open", "forthcoming", "closed") // the call statuses, the pages' words
 	for _, f := range []Frequency{Daily, Weekly} {
 		used = append(used, "digest."+string(f))
 	}
