@@ -1,13 +1,13 @@
 package matching
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/fundmatch/fundmatch/funding"
+	"github.com/fundmatch/fundmatch/i18n"
 )
 
 // eligibilityFactor is the weight of the eligibility status in the score.
@@ -74,34 +74,24 @@ func callRules(c *Call) (funding.Eligibility, []Reason) {
 		reasons = append(reasons, r)
 	}
 	if c.Status == StatusClosed {
-		add(funding.Ineligible, Reason{ReasonClosed, "De oproep is gesloten.", "The call is closed."})
+		add(funding.Ineligible, reason(ReasonClosed, "reason.closed"))
 	}
 	if c.Kind == KindTender || isTender(c) {
-		add(funding.Ineligible, Reason{ReasonTender,
-			"Dit is een aanbesteding (opdracht), geen subsidie voor steden.",
-			"This is a tender (procurement), not a grant for cities."})
+		add(funding.Ineligible, reason(ReasonTender, "reason.tender"))
 	}
 	if scheme, action := researcherScheme(c); scheme != "" {
 		if action != "" {
-			add(funding.Ineligible, Reason{ReasonApplicantType,
-				fmt.Sprintf("Lokale besturen kunnen niet indienen bij %s (soort actie %q).", scheme, action),
-				fmt.Sprintf("Local authorities cannot apply to %s (type of action %q).", scheme, action)})
+			add(funding.Ineligible, reason(ReasonApplicantType, "reason.applicant_type_action", scheme, action))
 		} else {
-			add(funding.Ineligible, Reason{ReasonApplicantType,
-				fmt.Sprintf("Lokale besturen kunnen niet indienen bij %s.", scheme),
-				fmt.Sprintf("Local authorities cannot apply to %s.", scheme)})
+			add(funding.Ineligible, reason(ReasonApplicantType, "reason.applicant_type", scheme))
 		}
 		return status, reasons
 	}
 	if cue, where := applicantCue(c); cue != "" {
 		if where == "description" {
-			add(funding.EligibilityUnknown, Reason{ReasonApplicantTypeCue,
-				fmt.Sprintf("De tekst vermeldt %q: nagaan of een stad mag indienen.", cue),
-				fmt.Sprintf("The text says %q: check whether a city may apply.", cue)})
+			add(funding.EligibilityUnknown, reason(ReasonApplicantTypeCue, "reason.applicant_cue", cue))
 		} else {
-			add(funding.Ineligible, Reason{ReasonApplicantType,
-				fmt.Sprintf("Enkel voor andere aanvragers (%q in de %s).", cue, dutchPlace(where)),
-				fmt.Sprintf("Only for other applicants (%q in the %s).", cue, where)})
+			add(funding.Ineligible, reason(ReasonApplicantType, "reason.other_applicants", cue, i18n.Both("place."+strings.ReplaceAll(where, " ", "_"))))
 		}
 	}
 	return status, reasons
@@ -238,16 +228,11 @@ func applicantCue(c *Call) (cue, where string) {
 	return "", ""
 }
 
-func dutchPlace(where string) string {
-	switch where {
-	case "title":
-		return "titel"
-	case "eligibility notes":
-		return "voorwaarden"
-	case "type of action":
-		return "soort actie"
-	}
-	return "beschrijving"
+// reason is the eligibility reason with the given code, its words from the
+// catalogue with args filled in.
+func reason(code, key string, args ...any) Reason {
+	t := i18n.Both(key, args...)
+	return Reason{code, t.NL, t.EN}
 }
 
 // normalise lower-cases and folds text and pads it with spaces so cues match
@@ -288,14 +273,12 @@ func geography(programme, city, prov, arr string, kind CityKind) (funding.Eligib
 		prov == "west-vlaanderen" || prov == "vlaams-brabant"
 	brussels := prov == "brussel" || prov == "brussels" || prov == "brussels-hoofdstad" || kind == CityVGC
 	outside := func(area string) (funding.Eligibility, *Reason) {
-		return funding.Ineligible, &Reason{ReasonOutsideArea,
-			fmt.Sprintf("%s ligt buiten het programmagebied (%s).", city, area),
-			fmt.Sprintf("%s is outside the programme area (%s).", city, area)}
+		r := reason(ReasonOutsideArea, "reason.outside_area", city, area)
+		return funding.Ineligible, &r
 	}
 	if prov == "" && !brussels {
-		return funding.EligibilityUnknown, &Reason{ReasonAreaUnknown,
-			"Provincie van de stad onbekend: programmagebied niet na te gaan.",
-			"The city's province is unknown: the programme area cannot be checked."}
+		r := reason(ReasonAreaUnknown, "reason.province_unknown")
+		return funding.EligibilityUnknown, &r
 	}
 	switch programme {
 	case "INTERREG-VLNL":
@@ -305,9 +288,8 @@ func geography(programme, city, prov, arr string, kind CityKind) (funding.Eligib
 		case prov == "vlaams-brabant" && arr == "leuven":
 			return funding.Eligible, nil
 		case prov == "west-vlaanderen" && arr == "":
-			return funding.EligibilityUnknown, &Reason{ReasonAreaUnknown,
-				"Arrondissement onbekend: Veurne en Ieper vallen buiten Interreg Vlaanderen-Nederland.",
-				"Arrondissement unknown: Veurne and Ieper are outside Interreg Flanders-Netherlands."}
+			r := reason(ReasonAreaUnknown, "reason.arrondissement_unknown")
+			return funding.EligibilityUnknown, &r
 		case prov == "west-vlaanderen" && arr != "veurne" && arr != "ieper":
 			return funding.Eligible, nil
 		}
@@ -354,10 +336,9 @@ func deadlineCheck(deadlines []day, now day, prep int) (funding.Eligibility, *Re
 		}
 		days := int(d - now)
 		if days < prep {
-			next := d.time().Format("2006-01-02")
-			return funding.Ineligible, &Reason{ReasonDeadlineTooClose,
-				fmt.Sprintf("De volgende deadline (%s) valt binnen %d dagen; de voorbereiding vraagt %d dagen.", next, days, prep),
-				fmt.Sprintf("The next deadline (%s) is %d days away; preparation needs %d days.", next, days, prep)}, days
+			next := i18n.Text{NL: i18n.Date(i18n.NL, d.time()), EN: i18n.Date(i18n.EN, d.time())}
+			r := reason(ReasonDeadlineTooClose, "reason.deadline_too_close", next, days, prep)
+			return funding.Ineligible, &r, days
 		}
 		return funding.Eligible, nil, days
 	}
@@ -368,10 +349,8 @@ func deadlineCheck(deadlines []day, now day, prep int) (funding.Eligibility, *Re
 }
 
 var (
-	reasonDeadlinePassed = Reason{ReasonDeadlinePassed, "Alle deadlines zijn voorbij.", "Every deadline has passed."}
-	reasonNoDeadline     = Reason{ReasonNoDeadline,
-		"Geen deadline bekend: voorbereidingstijd niet na te gaan.",
-		"No deadline known: preparation time cannot be checked."}
+	reasonDeadlinePassed = reason(ReasonDeadlinePassed, "reason.deadline_passed")
+	reasonNoDeadline     = reason(ReasonNoDeadline, "reason.no_deadline")
 )
 
 // populationLimit matches a size limit on applicants in eligibility notes,
@@ -407,19 +386,16 @@ func populationCheck(lo, hi, population int) (funding.Eligibility, *Reason) {
 		return funding.Eligible, nil
 	}
 	if population <= 0 {
-		return funding.EligibilityUnknown, &Reason{ReasonPopulation,
-			"Inwonertal onbekend: de oproep stelt een grens aan de grootte van de stad.",
-			"Population unknown: the call limits the size of the city."}
+		r := reason(ReasonPopulation, "reason.population_unknown")
+		return funding.EligibilityUnknown, &r
 	}
 	if lo > 0 && population < lo {
-		return funding.Ineligible, &Reason{ReasonPopulation,
-			fmt.Sprintf("De oproep vraagt minstens %d inwoners; de stad heeft er %d.", lo, population),
-			fmt.Sprintf("The call requires at least %d inhabitants; the city has %d.", lo, population)}
+		r := reason(ReasonPopulation, "reason.population_min", lo, population)
+		return funding.Ineligible, &r
 	}
 	if hi > 0 && population > hi {
-		return funding.Ineligible, &Reason{ReasonPopulation,
-			fmt.Sprintf("De oproep staat open voor hoogstens %d inwoners; de stad heeft er %d.", hi, population),
-			fmt.Sprintf("The call is open to at most %d inhabitants; the city has %d.", hi, population)}
+		r := reason(ReasonPopulation, "reason.population_max", hi, population)
+		return funding.Ineligible, &r
 	}
 	return funding.Eligible, nil
 }

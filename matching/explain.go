@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fundmatch/fundmatch/funding"
+	"github.com/fundmatch/fundmatch/i18n"
 )
 
 // Explanation says in Dutch and English why a call scores as it does for a
@@ -171,15 +172,12 @@ func (m *Model) matchedThemes(q *CityQuery, ic *indexedCall, callWords map[int][
 func (e Explanation) reasons(q *CityQuery) []Point {
 	rs := []Point{}
 	if q.domainOnly {
-		rs = append(rs, Point{Code: ReasonMissing,
-			NL: "Het profiel heeft geen trefwoorden: gescoord op de gewichten van de domeinen.",
-			EN: "The profile has no keywords: scored on its domain weights."})
+		n := note("explain.no_keywords")
+		rs = append(rs, Point{Code: ReasonMissing, NL: n.NL, EN: n.EN})
 	}
 	for _, t := range e.Themes {
-		prof, call := quoteAll(t.ProfileWords), quoteAll(t.CallWords)
-		r := Point{Code: ReasonTheme, ProfileWords: t.ProfileWords, CallWords: t.CallWords, Strength: t.Strength,
-			NL: fmt.Sprintf("%s in het profiel ~ %s in de oproep", prof, call),
-			EN: fmt.Sprintf("%s in the profile ~ %s in the call", prof, call)}
+		n := note("explain.theme", quoteAll(t.ProfileWords), quoteAll(t.CallWords))
+		r := Point{Code: ReasonTheme, ProfileWords: t.ProfileWords, CallWords: t.CallWords, Strength: t.Strength, NL: n.NL, EN: n.EN}
 		if t.Concept != "" {
 			r.NL += " (" + t.LabelNL + ")"
 			r.EN += " (" + t.LabelEN + ")"
@@ -187,9 +185,8 @@ func (e Explanation) reasons(q *CityQuery) []Point {
 		rs = append(rs, r)
 	}
 	if p := e.Project; p != nil {
-		rs = append(rs, Point{Code: ReasonProject, Strength: math.Round(p.Similarity*100) / 100,
-			NL: fmt.Sprintf("Lijkt op uw project %q (%d, %s).", p.Title, p.Year, p.Programme),
-			EN: fmt.Sprintf("Resembles your %d project %q (%s).", p.Year, p.Title, p.Programme)})
+		n := note("explain.project", p.Title, p.Year, p.Programme)
+		rs = append(rs, Point{Code: ReasonProject, Strength: math.Round(p.Similarity*100) / 100, NL: n.NL, EN: n.EN})
 	}
 	for _, r := range e.Match.Reasons {
 		rs = append(rs, Point{Code: r.Code, NL: r.NL, EN: r.EN})
@@ -204,15 +201,17 @@ func (e Explanation) reasons(q *CityQuery) []Point {
 // a strong fit, 60-79 partial, 40-59 weak, below 40 no fit (not shown by
 // default).
 func Band(score int) (nl, en string) {
+	key := "band.none"
 	switch {
 	case score >= BandStrong:
-		return "sterke match", "strong fit"
+		key = "band.strong"
 	case score >= BandPartial:
-		return "gedeeltelijke match", "partial fit"
+		key = "band.partial"
 	case score >= BandWeak:
-		return "zwakke match", "weak fit"
+		key = "band.weak"
 	}
-	return "geen match", "no fit"
+	t := i18n.Both(key)
+	return t.NL, t.EN
 }
 
 // The score bands.
@@ -226,38 +225,44 @@ const (
 // the past project, and eligibility when it is not plain.
 func (e Explanation) summary(q *CityQuery) (nl, en string) {
 	m := e.Match
-	bandNL, bandEN := Band(m.Score)
+	band := i18n.Both("band.none")
+	band.NL, band.EN = Band(m.Score)
 	if m.Eligibility == funding.Ineligible {
-		bandNL, bandEN = "niet in aanmerking", "not eligible"
+		band = i18n.Both("ineligible")
 		if len(m.Reasons) > 0 {
-			return capitalise(bandNL) + ": " + strings.TrimSuffix(m.Reasons[0].NL, "."), capitalise(bandEN) + ": " + strings.TrimSuffix(m.Reasons[0].EN, ".")
+			return capitalise(band.NL) + ": " + strings.TrimSuffix(m.Reasons[0].NL, "."), capitalise(band.EN) + ": " + strings.TrimSuffix(m.Reasons[0].EN, ".")
 		}
 	}
 	var themesNL, themesEN []string
 	for _, t := range e.Themes[:min(3, len(e.Themes))] {
 		themesNL, themesEN = append(themesNL, t.LabelNL), append(themesEN, t.LabelEN)
 	}
-	nl, en = capitalise(bandNL), capitalise(bandEN)
+	var what Note
 	switch {
 	case len(themesNL) > 0:
-		nl += ": dekt " + listNL(themesNL)
-		en += ": covers " + listEN(themesEN)
+		what = note("summary.covers", i18n.Text{NL: list(i18n.NL, themesNL), EN: list(i18n.EN, themesEN)})
 	case q.domainOnly:
-		nl += ": op domeingewichten (geen trefwoorden)"
-		en += ": on domain weights (no keywords)"
+		what = note("summary.on_weights")
 	default:
-		nl += ": geen thema van het profiel"
-		en += ": no theme of the profile"
+		what = note("summary.no_theme")
 	}
+	nl, en = capitalise(band.NL)+": "+what.NL, capitalise(band.EN)+": "+what.EN
 	if p := e.Project; p != nil {
-		nl += fmt.Sprintf("; lijkt op %q (%d)", p.Title, p.Year)
-		en += fmt.Sprintf("; resembles %q (%d)", p.Title, p.Year)
+		r := note("summary.resembles", p.Title, p.Year)
+		nl, en = nl+"; "+r.NL, en+"; "+r.EN
 	}
 	if m.Eligibility == funding.EligibilityUnknown {
-		nl += "; voorwaarden nakijken"
-		en += "; check eligibility"
+		c := note("summary.check")
+		nl, en = nl+"; "+c.NL, en+"; "+c.EN
 	}
 	return nl + ".", en + "."
+}
+
+// note is the catalogue's text with the given key in both languages, with
+// args filled in.
+func note(key string, args ...any) Note {
+	t := i18n.Both(key, args...)
+	return Note{t.NL, t.EN}
 }
 
 func capitalise(s string) string {
@@ -267,33 +272,23 @@ func capitalise(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func listNL(items []string) string { return list(items, " en ") }
-func listEN(items []string) string { return list(items, " and ") }
-
-func list(items []string, and string) string {
+// list joins items as a sentence does: "a, b en c", "a, b and c".
+func list(lang i18n.Lang, items []string) string {
 	if len(items) < 2 {
 		return strings.Join(items, "")
 	}
-	return strings.Join(items[:len(items)-1], ", ") + and + items[len(items)-1]
+	return strings.Join(items[:len(items)-1], ", ") + i18n.T(lang, "list.and") + items[len(items)-1]
 }
 
-// domainLabel names a smart-city domain in Dutch and English.
+// domainLabel names a smart-city domain in Dutch and English, in lower
+// case for a sentence, with the words the profile form uses.
 func domainLabel(d Domain) (nl, en string) {
-	switch d {
-	case DomainEconomy:
-		return "economie", "economy"
-	case DomainGovernment:
-		return "bestuur", "government"
-	case DomainPeople:
-		return "mensen", "people"
-	case DomainLiving:
-		return "leven en wonen", "living"
-	case DomainMobility:
-		return "mobiliteit", "mobility"
-	case DomainEnvironment:
-		return "omgeving en milieu", "environment"
+	key := "domain_" + string(d)
+	if !i18n.Has(key) {
+		return string(d), string(d)
 	}
-	return string(d), string(d)
+	t := i18n.Both(key)
+	return strings.ToLower(t.NL), strings.ToLower(t.EN)
 }
 
 // matchedConcepts lists the concepts the profile names that the call
@@ -351,26 +346,26 @@ func (m *Model) missing(ic *indexedCall, q *CityQuery, s *scorer, e Explanation,
 	pr := s.rules(ic)
 	prog := ic.call.Programme
 	if e.Project == nil {
-		notes = append(notes, Note{"Geen eerder project van de stad lijkt op deze oproep.", "No past project of the city resembles this call."})
+		notes = append(notes, note("missing.no_project"))
 	}
 	if !pr.previous && prog != "" {
-		notes = append(notes, Note{"Nog geen eerdere deelname aan " + prog + ".", "No earlier participation in " + prog + "."})
+		notes = append(notes, note("missing.no_programme", prog))
 	}
 	switch prog {
 	case "HORIZON":
-		notes = append(notes, Note{"Een consortium met partners uit minstens drie landen is nodig.", "A consortium with partners from at least three countries is needed."})
+		notes = append(notes, note("missing.horizon"))
 	case "INTERREG-NWE":
-		notes = append(notes, Note{"Minstens drie partners uit drie programmalanden zijn nodig.", "At least three partners from three programme countries are needed."})
+		notes = append(notes, note("missing.nwe"))
 	case "INTERREG-VLNL":
-		notes = append(notes, Note{"Partners aan beide kanten van de grens zijn nodig.", "Partners on both sides of the border are needed."})
+		notes = append(notes, note("missing.vlnl"))
 	}
 	_, _, daysLeft := deadlineCheck(m.deadlinesOf(ic), s.now, pr.prep)
 	f := assessFeasibility(daysLeft, pr.prep, ic.grant, ic.partners, max(pr.rate, ic.rate), s.capacity)
 	if f.budget < 0.5 {
-		notes = append(notes, Note{"Het aandeel cofinanciering overstijgt wellicht de jaarlijkse capaciteit.", "The co-funding share probably exceeds the yearly capacity."})
+		notes = append(notes, note("missing.co_funding"))
 	}
 	if ic.grant == 0 {
-		notes = append(notes, Note{"Budget per project onbekend.", "Budget per project unknown."})
+		notes = append(notes, note("missing.budget"))
 	}
 	var extra []int
 	for c := range callWords {
@@ -385,8 +380,7 @@ func (m *Model) missing(ic *indexedCall, q *CityQuery, s *scorer, e Explanation,
 		for _, c := range extra {
 			nl, en = append(nl, m.vocab.concepts[c].LabelNL()), append(en, m.vocab.concepts[c].LabelEN())
 		}
-		notes = append(notes, Note{"De oproep vraagt ook naar thema's die het profiel niet noemt: " + strings.Join(nl, ", ") + ".",
-			"The call also asks for themes the profile does not name: " + strings.Join(en, ", ") + "."})
+		notes = append(notes, note("missing.themes", i18n.Text{NL: strings.Join(nl, ", "), EN: strings.Join(en, ", ")}))
 	}
 	return notes
 }
@@ -397,45 +391,34 @@ func (m *Model) missing(ic *indexedCall, q *CityQuery, s *scorer, e Explanation,
 func (e Explanation) render(ic *indexedCall) (nl, en string) {
 	var b [2]strings.Builder // 0 Dutch, 1 English
 	m := e.Match
-	fmt.Fprintf(&b[0], "Score %d, %s. %s\n", m.Score, dutchStatus(m.Eligibility), e.SummaryNL)
-	fmt.Fprintf(&b[1], "Score %d, %s. %s\n", m.Score, englishStatus(m.Eligibility), e.SummaryEN)
-	for _, r := range e.Reasons {
-		switch r.Code {
-		case ReasonTheme:
-			fmt.Fprintf(&b[0], "- %s.\n", r.NL)
-			fmt.Fprintf(&b[1], "- %s.\n", r.EN)
-		case ReasonProject:
-			fmt.Fprintf(&b[0], "%s\n", r.NL)
-			fmt.Fprintf(&b[1], "%s\n", r.EN)
-		case ReasonMissing:
-			fmt.Fprintf(&b[0], "Ontbreekt: %s\n", r.NL)
-			fmt.Fprintf(&b[1], "Missing: %s\n", r.EN)
-		default:
-			fmt.Fprintf(&b[0], "Voorwaarde: %s\n", r.NL)
-			fmt.Fprintf(&b[1], "Eligibility: %s\n", r.EN)
+	status := "eligibility_unknown"
+	switch m.Eligibility {
+	case funding.Eligible:
+		status = "eligible"
+	case funding.Ineligible:
+		status = "ineligible"
+	}
+	for i, lang := range i18n.Langs {
+		summary := e.SummaryNL
+		if lang == i18n.EN {
+			summary = e.SummaryEN
+		}
+		b[i].WriteString(i18n.T(lang, "explain.head", m.Score, i18n.T(lang, status), summary) + "\n")
+		for _, r := range e.Reasons {
+			text := i18n.Text{NL: r.NL, EN: r.EN}.In(lang)
+			switch r.Code {
+			case ReasonTheme:
+				b[i].WriteString("- " + text + ".\n")
+			case ReasonProject:
+				b[i].WriteString(text + "\n")
+			case ReasonMissing:
+				b[i].WriteString(i18n.T(lang, "explain.missing", text) + "\n")
+			default:
+				b[i].WriteString(i18n.T(lang, "explain.condition", text) + "\n")
+			}
 		}
 	}
 	return b[0].String(), b[1].String()
-}
-
-func englishStatus(e funding.Eligibility) string {
-	switch e {
-	case funding.Eligible:
-		return "eligible"
-	case funding.Ineligible:
-		return "not eligible"
-	}
-	return "eligibility unknown"
-}
-
-func dutchStatus(e funding.Eligibility) string {
-	switch e {
-	case funding.Eligible:
-		return "in aanmerking"
-	case funding.Ineligible:
-		return "niet in aanmerking"
-	}
-	return "onbekend"
 }
 
 func quoteAll(ws []string) string {

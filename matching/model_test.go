@@ -193,7 +193,7 @@ func TestExplainNamesTheWordsOnBothSides(t *testing.T) {
 	if e.Project == nil || e.Project.Year != 2022 {
 		t.Errorf("project evidence = %+v, want the 2022 sensor project", e.Project)
 	}
-	for _, want := range []string{`"luchtkwaliteitsmeetnet" in het profiel ~ "air quality"`, `Lijkt op uw project "Meetnet luchtkwaliteit" (2022`} {
+	for _, want := range []string{`"luchtkwaliteitsmeetnet" in het profiel ~ "air quality"`, `Lijkt op je project "Meetnet luchtkwaliteit" (2022`} {
 		if !strings.Contains(e.NL, want) {
 			t.Errorf("Dutch explanation lacks %q:\n%s", want, e.NL)
 		}

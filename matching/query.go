@@ -113,9 +113,7 @@ func (q *CityQuery) rules(programme string) *programmeRules {
 	}
 	if q.excluded[strings.ToUpper(programme)] {
 		pr.status = funding.Ineligible
-		pr.reasons = append(pr.reasons, Reason{ReasonProgrammeExcluded,
-			"Het profiel sluit het programma " + programme + " uit.",
-			"The profile excludes the programme " + programme + "."})
+		pr.reasons = append(pr.reasons, reason(ReasonProgrammeExcluded, "reason.programme_excluded", programme))
 	}
 	if st, r := geography(programme, q.Applicant.City.Name, q.province, q.arrond, q.Applicant.City.Kind); r != nil {
 		pr.status = worse(pr.status, st)

@@ -12,42 +12,29 @@ import (
 	"time"
 
 	"github.com/fundmatch/fundmatch/funding"
+	"github.com/fundmatch/fundmatch/i18n"
 )
 
-// Language is the language a message is written in.
-type Language string
+// Language is the language a message is written in: the catalogue's.
+type Language = i18n.Lang
 
 // The languages of fundmatch messages. Dutch is the default.
 const (
-	Dutch   Language = "nl"
-	English Language = "en"
+	Dutch   = i18n.NL
+	English = i18n.EN
 )
 
 // ParseLanguage returns the language for a code such as "nl" or "en"; an
 // empty or unknown code gives Dutch, the default for Flemish officers.
 func ParseLanguage(code string) Language {
-	if Language(code) == English {
-		return English
-	}
-	return Dutch
+	lang, _ := i18n.Parse(code)
+	return lang
 }
 
 // Text is a string in both languages. Strings that reach a message (match
 // reasons, a bid's rationale) are carried as Text so that every message exists
 // in Dutch and in English.
-type Text struct {
-	NL string `json:"nl"`
-	EN string `json:"en"`
-}
-
-// In returns the text in lang, falling back to the other language when that
-// translation is missing.
-func (t Text) In(lang Language) string {
-	if lang == English && t.EN != "" || t.NL == "" {
-		return t.EN
-	}
-	return t.NL
-}
+type Text = i18n.Text
 
 // Kind is the event an alert reports.
 type Kind string

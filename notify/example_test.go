@@ -12,8 +12,8 @@ func ExampleFormatEuro() {
 	fmt.Println(notify.FormatEuro(notify.Dutch, &budget))
 	fmt.Println(notify.FormatEuro(notify.English, &budget))
 	// Output:
-	// € 2,7 mln
-	// €2.7M
+	// € 2.700.000
+	// €2,700,000
 }
 
 func ExampleLinks() {

@@ -28,17 +28,13 @@ func TestFormatDateWritesTheMonthInTheLanguage(t *testing.T) {
 	}
 }
 
-func TestFormatEuroShortensMillionsConsistently(t *testing.T) {
+func TestFormatEuroWritesTheWholeAmountTheCatalogueWay(t *testing.T) {
 	tests := []struct {
 		name   string
 		amount *float64
 		nl, en string
 	}{
-		{"millions with one decimal", euro(2_700_000), "€ 2,7 mln", "€2.7M"},
-		{"whole millions drop the decimal", euro(2_000_000), "€ 2 mln", "€2M"},
-		{"millions round to one decimal", euro(1_249_999), "€ 1,2 mln", "€1.2M"},
-		{"billions", euro(1_200_000_000), "€ 1,2 mld", "€1.2bn"},
-		{"below a million in full with separators", euro(500_000), "€ 500.000", "€500,000"},
+		{"millions in full", euro(1_250_000), "€ 1.250.000", "€1,250,000"},
 		{"small amounts", euro(950), "€ 950", "€950"},
 		{"cents are rounded", euro(12_345.6), "€ 12.346", "€12,346"},
 		{"nil is not stated", nil, "niet vermeld", "not stated"},

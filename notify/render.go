@@ -10,6 +10,7 @@ import (
 	texttemplate "text/template"
 
 	"github.com/fundmatch/fundmatch/funding"
+	"github.com/fundmatch/fundmatch/i18n"
 )
 
 //go:embed templates
@@ -67,11 +68,11 @@ type labels struct {
 
 func newLabels(lang Language) *labels {
 	return &labels{
-		Score: phrase(lang, "score"), Reasons: phrase(lang, "reasons"), Deadline: phrase(lang, "deadline"),
-		Budget: phrase(lang, "budget"), OpenCall: phrase(lang, "open_call"), Changed: phrase(lang, "changed"),
-		Lead: phrase(lang, "invite.leadcity"), Members: phrase(lang, "invite.members"),
-		Rationale: phrase(lang, "invite.rationale"), Accept: phrase(lang, "invite.accept"),
-		Decline: phrase(lang, "invite.decline"), Alternatives: phrase(lang, "invite.alternatives"), Why: phrase(lang, "footer.why"),
+		Score: phrase(lang, "score"), Reasons: phrase(lang, "mail.why_this_call"), Deadline: phrase(lang, "next_deadline"),
+		Budget: phrase(lang, "budget_per_project"), OpenCall: phrase(lang, "mail.view_call"), Changed: phrase(lang, "mail.what_changed"),
+		Lead: phrase(lang, "invite.leadcity"), Members: phrase(lang, "members"),
+		Rationale: phrase(lang, "invite.rationale"), Accept: phrase(lang, "confirm"),
+		Decline: phrase(lang, "decline"), Alternatives: phrase(lang, "invite.alternatives"), Why: phrase(lang, "footer.why"),
 		Unsubscribe: phrase(lang, "footer.unsubscribe"), Mute: phrase(lang, "footer.mute"),
 	}
 }
@@ -148,16 +149,16 @@ func newAlertView(lang Language, a Alert) alertView {
 		v.Reasons = append(v.Reasons, r.In(lang))
 	}
 	if days, ok := a.DaysLeft(); ok {
-		v.DaysLeft = formatDaysLeft(lang, days)
+		v.DaysLeft = i18n.DaysLeft(lang, days)
 	}
 	for _, c := range a.Changes {
 		v.Changes = append(v.Changes, newChangeView(lang, c))
 	}
 	if a.Kind == KindDeadlineReminder {
 		if a.DaysBefore == 1 {
-			v.Reminder = phrase(lang, "reminder.1")
+			v.Reminder = phrase(lang, "reminder.tomorrow")
 		} else {
-			v.Reminder = fmt.Sprintf(phrase(lang, "reminder"), a.DaysBefore)
+			v.Reminder = i18n.T(lang, "reminder.days", a.DaysBefore)
 		}
 	}
 	if inv := a.Invitation; inv != nil {
@@ -171,7 +172,7 @@ func newAlertView(lang Language, a Alert) alertView {
 		}
 		for _, c := range inv.Alternatives {
 			v.Invitation.Alternatives = append(v.Invitation.Alternatives,
-				phrase(lang, "invite.leadcity")+": "+c.Lead+" · "+phrase(lang, "invite.members")+": "+strings.Join(c.Members, ", "))
+				phrase(lang, "invite.leadcity")+": "+c.Lead+" · "+phrase(lang, "members")+": "+strings.Join(c.Members, ", "))
 		}
 	}
 	return v
@@ -193,7 +194,7 @@ func newChangeView(lang Language, c Change) changeView {
 	case ChangeBudget:
 		v.Old, v.New = FormatEuro(lang, c.OldBudget), FormatEuro(lang, c.NewBudget)
 	case ChangeStatus:
-		v.Old, v.New = phrase(lang, "status."+string(c.OldStatus)), phrase(lang, "status."+string(c.NewStatus))
+		v.Old, v.New = phrase(lang, string(c.OldStatus)), phrase(lang, string(c.NewStatus))
 	}
 	return v
 }
@@ -203,7 +204,7 @@ func newChangeView(lang Language, c Change) changeView {
 func kindLabel(lang Language, a Alert) string {
 	label := phrase(lang, "kind."+string(a.Kind))
 	if a.City != "" {
-		label += " " + phrase(lang, "for") + " " + a.City
+		label += " " + phrase(lang, "digest.for") + " " + a.City
 	}
 	return label
 }
@@ -217,7 +218,7 @@ func alertSubject(lang Language, a Alert) string {
 		return fmt.Sprintf("%s (%d/100): %s", label, a.Call.Score, a.Call.Title)
 	case KindDeadlineReminder:
 		if days, ok := a.DaysLeft(); ok {
-			return fmt.Sprintf("%s (%s): %s", label, formatDaysLeft(lang, days), a.Call.Title)
+			return fmt.Sprintf("%s (%s): %s", label, i18n.DaysLeft(lang, days), a.Call.Title)
 		}
 	}
 	return label + ": " + a.Call.Title
@@ -237,7 +238,7 @@ func digestTitle(d Digest) string {
 	}
 	title := phrase(lang, "digest."+string(d.Frequency))
 	if len(d.Cities) > 0 {
-		title += " " + phrase(lang, "for") + " " + strings.Join(d.Cities, ", ")
+		title += " " + phrase(lang, "digest.for") + " " + strings.Join(d.Cities, ", ")
 	}
 	return fmt.Sprintf("%s: %d %s (%s)", title, len(d.Alerts), noun, period)
 }
@@ -277,7 +278,7 @@ func RenderDigest(d Digest) (Email, error) {
 			sv.Alerts = append(sv.Alerts, newAlertView(lang, a))
 		}
 		if left := len(s.Alerts) - len(sv.Alerts); left > 0 {
-			sv.More, sv.MoreURL = fmt.Sprintf(phrase(lang, "digest.more"), left), d.MoreURL
+			sv.More, sv.MoreURL = i18n.T(lang, "digest.more", left), d.MoreURL
 		}
 		v.Sections = append(v.Sections, sv)
 	}
@@ -288,7 +289,7 @@ func greeting(r Recipient) string {
 	if r.Name == "" {
 		return ""
 	}
-	return phrase(r.Language, "greeting") + " " + r.Name + ","
+	return phrase(r.Language, "mail.greeting") + " " + r.Name + ","
 }
 
 func render(r Recipient, v emailView) (Email, error) {
@@ -329,7 +330,7 @@ func RenderBrokenSubscription(b BrokenSubscription) (Email, error) {
 		Greeting: greeting(b.Owner),
 		L:        labelsFor(lang),
 		Paragraphs: []string{
-			fmt.Sprintf(phrase(lang, "broken.what"), b.Channel, b.Subscription, b.Reason),
+			i18n.T(lang, "broken.what", b.Channel, b.Subscription, b.Reason),
 			phrase(lang, "broken.paused"),
 		},
 		Action: &actionView{URL: b.SettingsURL, Label: phrase(lang, "broken.fix")},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/fundmatch/fundmatch/i18n"
 	"github.com/slack-go/slack"
 )
 
@@ -36,7 +37,7 @@ func SlackAlert(r Recipient, a Alert) SlackMessage {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(fmt.Sprintf("%s\n*%s:* %s\n*%s:* %s\n*%s:* %s",
 			escape(inv.Intro),
 			phrase(lang, "invite.leadcity"), escape(inv.Lead),
-			phrase(lang, "invite.members"), escape(inv.Members),
+			phrase(lang, "members"), escape(inv.Members),
 			phrase(lang, "invite.rationale"), escape(inv.Rationale))), nil, nil))
 		if len(inv.Alternatives) > 0 {
 			var b strings.Builder
@@ -49,7 +50,7 @@ func SlackAlert(r Recipient, a Alert) SlackMessage {
 	}
 	if len(v.Changes) > 0 {
 		var b strings.Builder
-		b.WriteString("*" + phrase(lang, "changed") + "*")
+		b.WriteString("*" + phrase(lang, "mail.what_changed") + "*")
 		for _, c := range v.Changes {
 			fmt.Fprintf(&b, "\n• %s: ~%s~ → *%s*", escape(c.Label), escape(c.Old), escape(c.New))
 		}
@@ -61,15 +62,15 @@ func SlackAlert(r Recipient, a Alert) SlackMessage {
 	}
 	fields := []*slack.TextBlockObject{
 		mrkdwn("*" + phrase(lang, "score") + "*\n" + v.Score),
-		mrkdwn("*" + phrase(lang, "deadline") + "*\n" + escape(deadline)),
-		mrkdwn("*" + phrase(lang, "budget") + "*\n" + escape(v.Budget)),
+		mrkdwn("*" + phrase(lang, "next_deadline") + "*\n" + escape(deadline)),
+		mrkdwn("*" + phrase(lang, "budget_per_project") + "*\n" + escape(v.Budget)),
 		mrkdwn("*" + phrase(lang, "programme") + "*\n" + escape(a.Call.Programme)),
 	}
-	open := slack.NewButtonBlockElement("open_call", a.Call.Identifier, plain(phrase(lang, "open_call"))).WithURL(a.Call.URL)
+	open := slack.NewButtonBlockElement("open_call", a.Call.Identifier, plain(phrase(lang, "mail.view_call"))).WithURL(a.Call.URL)
 	blocks = append(blocks, slack.NewSectionBlock(nil, fields, slack.NewAccessory(open)))
 	if len(v.Reasons) > 0 {
 		var b strings.Builder
-		b.WriteString("*" + phrase(lang, "reasons") + "*")
+		b.WriteString("*" + phrase(lang, "mail.why_this_call") + "*")
 		for _, r := range v.Reasons {
 			b.WriteString("\n• " + escape(r))
 		}
@@ -77,8 +78,8 @@ func SlackAlert(r Recipient, a Alert) SlackMessage {
 	}
 	if inv := v.Invitation; inv != nil {
 		blocks = append(blocks, slack.NewActionBlock("invitation",
-			slack.NewButtonBlockElement("accept", a.Call.Identifier, plain(phrase(lang, "invite.accept"))).WithURL(inv.AcceptURL).WithStyle(slack.StylePrimary),
-			slack.NewButtonBlockElement("decline", a.Call.Identifier, plain(phrase(lang, "invite.decline"))).WithURL(inv.DeclineURL),
+			slack.NewButtonBlockElement("accept", a.Call.Identifier, plain(phrase(lang, "confirm"))).WithURL(inv.AcceptURL).WithStyle(slack.StylePrimary),
+			slack.NewButtonBlockElement("decline", a.Call.Identifier, plain(phrase(lang, "decline"))).WithURL(inv.DeclineURL),
 		))
 	}
 	blocks = append(blocks,
@@ -117,7 +118,7 @@ func SlackDigest(d Digest) SlackMessage {
 		}
 	}
 	if left > 0 {
-		more := fmt.Sprintf(phrase(lang, "digest.more"), left)
+		more := i18n.T(lang, "digest.more", left)
 		if d.MoreURL != "" {
 			more = link(d.MoreURL, more)
 		}
@@ -136,7 +137,7 @@ func digestLine(v alertView) string {
 	if v.DaysLeft != "" {
 		deadline += " (" + v.DaysLeft + ")"
 	}
-	facts := []string{phrase(v.Lang, "score") + " " + v.Score, phrase(v.Lang, "deadline") + ": " + deadline, phrase(v.Lang, "budget") + ": " + v.Budget}
+	facts := []string{phrase(v.Lang, "score") + " " + v.Score, phrase(v.Lang, "next_deadline") + ": " + deadline, phrase(v.Lang, "budget_per_project") + ": " + v.Budget}
 	if v.City != "" {
 		facts = append([]string{v.City}, facts...)
 	}
@@ -144,7 +145,7 @@ func digestLine(v alertView) string {
 		facts = append(facts, c.Label+": "+c.Old+" → "+c.New)
 	}
 	if inv := v.Invitation; inv != nil {
-		facts = append(facts, phrase(v.Lang, "invite.leadcity")+": "+inv.Lead, phrase(v.Lang, "invite.members")+": "+inv.Members)
+		facts = append(facts, phrase(v.Lang, "invite.leadcity")+": "+inv.Lead, phrase(v.Lang, "members")+": "+inv.Members)
 	}
 	b.WriteString(escape(strings.Join(facts, " · ")))
 	if len(v.Reasons) > 0 {

@@ -3,6 +3,7 @@ package notify
 import (
 	"fmt"
 
+	"github.com/fundmatch/fundmatch/i18n"
 	"github.com/slack-go/slack"
 )
 
@@ -16,10 +17,7 @@ type TestMessage struct {
 
 func (m TestMessage) paragraphs() (title, what, next string) {
 	lang := m.Recipient.Language
-	return pick(lang, "Testbericht van fundmatch", "Test message from fundmatch"),
-		fmt.Sprintf(pick(lang, "Dit is een testbericht voor je abonnement %s. Het kanaal werkt: meldingen komen hier aan.",
-			"This is a test message for your subscription %s. The channel works: alerts arrive here."), m.Subscription),
-		pick(lang, "Je abonnementen beheren", "Manage your subscriptions")
+	return phrase(lang, "test.subject"), i18n.T(lang, "test.body", m.Subscription), phrase(lang, "test.manage")
 }
 
 // RenderTest renders the test message as an email.

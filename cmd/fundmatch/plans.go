@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/fundmatch/fundmatch/i18n"
 	"github.com/fundmatch/fundmatch/internal/planning"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/matching"
@@ -354,10 +355,27 @@ type planTexts struct {
 	vocab                                        *matching.Vocabulary // names concepts; nil: by id
 }
 
-// textsIn returns the phrases of a language with the vocabulary to name
-// concepts by (by id if the embedded vocabulary cannot be read).
-func textsIn(lang string) planTexts {
-	t := texts[lang]
+// textsIn returns the phrases of a language from the catalogue, with the
+// vocabulary to name concepts by (by id if the embedded vocabulary cannot be
+// read). Plan statuses and answers are the pages' words.
+func textsIn(code string) planTexts {
+	lang, _ := i18n.Parse(code)
+	tr := func(key string) string { return i18n.T(lang, key) }
+	t := planTexts{
+		en: lang == i18n.EN, run: tr("cli.plan.run"), callRun: tr("cli.plan.call_run"), bound: tr("cli.plan.bound"),
+		noBid: tr("cli.plan.no_bid"), excluded: tr("cli.plan.excluded"), header: tr("cli.plan.header"),
+		member: tr("cli.plan.member"), lead: tr("lead"), partner: tr("partner"), brings: tr("cli.plan.brings"),
+		bringsNothing: tr("cli.plan.brings_nothing"), answer: tr("cli.plan.answer"), missing: tr("cli.plan.missing"),
+		met: tr("cli.plan.met"), foreign: tr("cli.plan.foreign"), listHeader: tr("cli.plan.list_header"),
+		noWork: tr("cli.plan.no_work"), accepted: tr("cli.plan.accepted"), rejected: tr("cli.plan.rejected"),
+		status: map[string]string{}, response: map[string]string{},
+	}
+	for _, s := range []string{store.PlanProposed, store.PlanAccepted, store.PlanRejected} {
+		t.status[s] = tr(s)
+	}
+	for _, r := range []string{store.ResponsePending, store.ResponseConfirmed, store.ResponseDeclined} {
+		t.response[r] = tr(r)
+	}
 	t.vocab, _ = matching.DefaultVocabulary()
 	return t
 }
@@ -383,46 +401,4 @@ func (t planTexts) pick(c consortium.Constraint) string {
 		return c.EN
 	}
 	return c.NL
-}
-
-var texts = map[string]planTexts{
-	"nl": {
-		run:      "Planning %d: %d voorstel(len), samen %.1f punten (%s)",
-		bound:    "; bovengrens %.1f, marge %.1f %%",
-		noBid:    "Geen voorstel mogelijk: geen stad komt in aanmerking of heeft nog ruimte.",
-		excluded: "  niet opgenomen: %s voor %s: %s\n",
-		header:   "Voorstel %d  %s  (keuze %d, %s, %.1f punten)\n",
-		member:   "  %s %s (match %.0f): %s; %d EU-projecten, %d getrokken; %d/%d voorstellen",
-		lead:     "trekker", partner: "partner", brings: "brengt ", bringsNothing: "brengt geen eigen thema van de oproep",
-		answer:  "; antwoord: %s",
-		missing: "  ontbreekt: %s\n", met: "  in orde: %s\n",
-		foreign:    "  mogelijke buitenlandse partners: %s\n",
-		listHeader: "VOORSTEL\tOPROEP\tKEUZE\tSTATUS\tPUNTEN\tTREKKER\tSTEDEN",
-		callRun:    "Planning %d voor %s: %d voorstel(len), het beste eerst (%s)",
-		noWork:     "Geen openstaande voorstellen.",
-		accepted:   "Voorstel %d aanvaard: voorstel %d in het overzicht van de aanvragen (gepland).\n",
-		rejected:   "Voorstel %d afgewezen.\n",
-		status:     map[string]string{"proposed": "voorgesteld", "accepted": "aanvaard", "rejected": "afgewezen"},
-		response:   map[string]string{"pending": "nog geen antwoord", "confirmed": "bevestigd", "declined": "afgezegd"},
-	},
-	"en": {
-		en:       true,
-		run:      "Plan run %d: %d bid(s), worth %.1f points together (%s)",
-		bound:    "; upper bound %.1f, gap %.1f %%",
-		noBid:    "No bid possible: no city is eligible or has room left.",
-		excluded: "  left out: %s for %s: %s\n",
-		header:   "Plan %d  %s  (choice %d, %s, %.1f points)\n",
-		member:   "  %s %s (match %.0f): %s; %d EU projects, %d led; %d/%d bids",
-		lead:     "lead", partner: "partner", brings: "brings ", bringsNothing: "brings none of the call's themes of its own",
-		answer:  "; answer: %s",
-		missing: "  missing: %s\n", met: "  met: %s\n",
-		foreign:    "  possible foreign partners: %s\n",
-		listHeader: "PLAN\tCALL\tCHOICE\tSTATUS\tPOINTS\tLEAD\tCITIES",
-		callRun:    "Plan run %d for %s: %d bid(s), best first (%s)",
-		noWork:     "No open plans.",
-		accepted:   "Plan %d accepted: bid %d in the uptake record (planned).\n",
-		rejected:   "Plan %d rejected.\n",
-		status:     map[string]string{"proposed": "proposed", "accepted": "accepted", "rejected": "rejected"},
-		response:   map[string]string{"pending": "no answer yet", "confirmed": "confirmed", "declined": "declined"},
-	},
 }

@@ -8,96 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fundmatch/fundmatch/funding"
+	"github.com/fundmatch/fundmatch/i18n"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
-
-// messages holds every text of the interface, Dutch first.
-var messages = map[string]map[string]string{
-	"nl": {
-		"title":         "fundmatch — EU-subsidies voor Vlaamse steden en gemeenten",
-		"tagline":       "Vind de Europese oproepen die bij je stad passen, bouw samen consortia en mis geen deadline.",
-		"cities":        "Steden en gemeenten",
-		"slug":          "Code",
-		"nis":           "NIS-code",
-		"name":          "Naam",
-		"province":      "Provincie",
-		"kind":          "Soort",
-		"population":    "Inwoners",
-		"centre_city":   "centrumstad",
-		"municipality":  "gemeente",
-		"vgc":           "VGC",
-		"no_cities":     "Nog geen steden geladen. Voer 'fundmatch seed' uit.",
-		"not_found":     "Deze pagina bestaat niet.",
-		"internal":      "Er ging iets mis. Probeer het later opnieuw.",
-		"back_home":     "Terug naar het begin",
-		"language":      "Taal",
-		"other_lang":    "English",
-		"other_code":    "en",
-		"open_data":     "De oproepen zijn open data.",
-		"sign_in":       "Aanmelden",
-		"sign_out":      "Afmelden",
-		"email":         "E-mailadres",
-		"password":      "Wachtwoord",
-		"login_failed":  "Dit e-mailadres en wachtwoord horen niet bij elkaar.",
-		"login_limited": "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
-		"login_busy":    "Er melden zich nu veel mensen aan. Probeer het over enkele seconden opnieuw.",
-		"forbidden":     "Je rol geeft geen toegang tot deze pagina.",
-
-		"link_invalid_heading": "Ongeldige link",
-		"link_invalid":         "Deze link is ongeldig of onvolledig. Kopieer de volledige link uit de e-mail.",
-		"unsubscribe_heading":  "Uitschrijven",
-		"unsubscribe_confirm":  "Wil je geen meldingen van dit abonnement meer ontvangen?",
-		"unsubscribe_button":   "Uitschrijven",
-		"unsubscribed":         "Je bent uitgeschreven. Je krijgt van dit abonnement geen meldingen meer.",
-		"mute_heading":         "Oproep gedempt",
-		"mute_confirm":         "Wil je geen meldingen meer over deze oproep ontvangen?",
-		"mute_button":          "Dempen",
-		"muted":                "Je krijgt geen meldingen meer over deze oproep.",
-		"mute_gone":            "Deze oproep of dit abonnement bestaat niet meer.",
-	},
-	"en": {
-		"title":         "fundmatch — EU funding for Flemish cities and municipalities",
-		"tagline":       "Find the European calls that fit your city, build joint bids, and never miss a deadline.",
-		"cities":        "Cities and municipalities",
-		"slug":          "Code",
-		"nis":           "NIS code",
-		"name":          "Name",
-		"province":      "Province",
-		"kind":          "Kind",
-		"population":    "Population",
-		"centre_city":   "centre city",
-		"municipality":  "municipality",
-		"vgc":           "VGC",
-		"no_cities":     "No cities loaded yet. Run 'fundmatch seed'.",
-		"not_found":     "This page does not exist.",
-		"internal":      "Something went wrong. Please try again later.",
-		"back_home":     "Back to the start",
-		"language":      "Language",
-		"other_lang":    "Nederlands",
-		"other_code":    "nl",
-		"open_data":     "The calls are open data.",
-		"sign_in":       "Sign in",
-		"sign_out":      "Sign out",
-		"email":         "Email address",
-		"password":      "Password",
-		"login_failed":  "This email address and password do not match.",
-		"login_limited": "Too many failed attempts. Try again in fifteen minutes.",
-		"login_busy":    "Many people are signing in right now. Try again in a few seconds.",
-		"forbidden":     "Your role does not give access to this page.",
-
-		"link_invalid_heading": "Invalid link",
-		"link_invalid":         "This link is invalid or incomplete. Copy the whole link from the email.",
-		"unsubscribe_heading":  "Unsubscribe",
-		"unsubscribe_confirm":  "Stop receiving alerts from this subscription?",
-		"unsubscribe_button":   "Unsubscribe",
-		"unsubscribed":         "You are unsubscribed. This subscription sends you no more alerts.",
-		"mute_heading":         "Call muted",
-		"mute_confirm":         "Stop receiving alerts about this call?",
-		"mute_button":          "Mute",
-		"muted":                "You will receive no more alerts about this call.",
-		"mute_gone":            "This call or subscription no longer exists.",
-	},
-}
 
 // language picks the interface language: ?lang= (remembered in a cookie),
 // then the cookie, then Dutch unless the browser prefers English.
@@ -121,25 +35,32 @@ func language(w http.ResponseWriter, r *http.Request) string {
 	return "nl"
 }
 
-// translator returns the lookup of interface texts for lang; a missing key
-// shows itself, so it is noticed.
+// translator returns the lookup of interface texts for lang, which
+// templates call as {{call .T "key"}}; the texts are package i18n's
+// catalogue, and a missing key shows itself, so it is noticed.
 func translator(lang string) func(string) string {
-	m := messages[lang]
-	return func(key string) string {
-		if s, ok := m[key]; ok {
-			return s
-		}
-		return key
-	}
+	l, _ := i18n.Parse(lang)
+	return func(key string) string { return i18n.T(l, key) }
 }
 
+// lang reads a page's language (its .Lang) for the catalogue.
+func lang(code string) i18n.Lang {
+	l, _ := i18n.Parse(code)
+	return l
+}
+
+// The formatters take the page's language first, {{date $.Lang .Next}}:
+// dates, amounts and numbers are written the one way the catalogue writes
+// them in that language.
 var funcs = template.FuncMap{
-	// thousands writes 266000 as 266.000, the Belgian way.
-	"thousands": thousands,
-	"list":      func(v ...string) []string { return v },
-	"add":       func(a, b int) int { return a + b },
-	"int":       func(f float64) int { return int(f) },
-	"join":      func(v []string) string { return strings.Join(v, ", ") },
+	// number writes 266000 as 266.000 in Dutch and 266,000 in English.
+	"number": func(code string, n int) string { return i18n.Number(lang(code), float64(n)) },
+	// euro writes an amount as € 1.250.000 or €1,250,000.
+	"euro": func(code string, v float64) string { return i18n.Money(lang(code), v) },
+	"list": func(v ...string) []string { return v },
+	"add":  func(a, b int) int { return a + b },
+	"int":  func(f float64) int { return int(f) },
+	"join": func(v []string) string { return strings.Join(v, ", ") },
 	// segment escapes an identifier from outside as one path segment, so
 	// that "../../admin/users" cannot make a link leave /calls/.
 	"segment": url.PathEscape,
@@ -151,11 +72,17 @@ var funcs = template.FuncMap{
 		}
 		return nl
 	},
-	"date": func(t *time.Time) string {
+	// date writes a calendar date on the Brussels calendar, "31 december
+	// 2026"; none is "—".
+	"date": func(code string, t *time.Time) string {
 		if t == nil {
 			return "—"
 		}
-		return t.Format("02/01/2006")
+		return i18n.Date(lang(code), funding.Date(*t))
+	},
+	// datetime writes a moment in Brussels, "31 december 2026 om 17:00".
+	"datetime": func(code string, t time.Time) string {
+		return i18n.DateTime(lang(code), t.In(funding.Brussels))
 	},
 	"money": func(v *float64) string {
 		if v == nil {
@@ -163,8 +90,8 @@ var funcs = template.FuncMap{
 		}
 		return strconv.FormatFloat(*v, 'f', -1, 64)
 	},
-	"budget": func(min, max, call *float64) string {
-		euro := func(v float64) string { return "€ " + thousands(int(v)) }
+	"budget": func(code string, min, max, call *float64) string {
+		euro := func(v float64) string { return i18n.Money(lang(code), v) }
 		switch {
 		case min != nil && max != nil && *min != *max:
 			return euro(*min) + " – " + euro(*max)
@@ -188,21 +115,4 @@ var funcs = template.FuncMap{
 		c.Set("page", strconv.Itoa(page))
 		return path + "?" + c.Encode()
 	},
-}
-
-// thousands writes 266000 as 266.000, the Belgian way.
-func thousands(n int) string {
-	digits := strconv.Itoa(n)
-	sign := ""
-	if n < 0 {
-		sign, digits = "-", digits[1:]
-	}
-	var b strings.Builder
-	for i, d := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(d)
-	}
-	return sign + b.String()
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fundmatch/fundmatch/funding"
+	"github.com/fundmatch/fundmatch/i18n"
 	"github.com/fundmatch/fundmatch/internal/imports"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/matching"
@@ -135,7 +136,30 @@ func (s *Server) badRequest(w http.ResponseWriter, r *http.Request, err error) {
 			"code": "bad_request", "message": bi.Error(), "field": bi.field}})
 		return
 	}
-	s.render(w, r, http.StatusBadRequest, "error.html", map[string]any{"Status": 400, "Message": "bad_request", "Detail": bi.Error()})
+	s.render(w, r, http.StatusBadRequest, "error.html", map[string]any{"Status": 400, "Message": "bad_request", "Detail": badFieldText(language(w, r), bi)})
+}
+
+// badFieldText says on a page which field to look at, in the page's
+// language, by its label when the catalogue has one and by its form name;
+// the reason, which the API gives as it is, is English and shown only on
+// English pages.
+func badFieldText(code string, bi badInput) string {
+	l := lang(code)
+	var text string
+	switch {
+	case bi.field == "" && l == i18n.EN:
+		return bi.message
+	case bi.field == "":
+		return "" // the page already says the request is not valid
+	case i18n.Has(bi.field):
+		text = i18n.T(l, "bad_field", i18n.T(l, bi.field), bi.field)
+	default:
+		text = i18n.T(l, "bad_field_code", bi.field)
+	}
+	if l == i18n.EN {
+		text += " " + bi.message
+	}
+	return text
 }
 
 // cityPage lists a city's matched calls with filters and sorting.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fundmatch/fundmatch/i18n"
 	"github.com/fundmatch/fundmatch/internal/planning"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/matching/consortium"
@@ -107,8 +108,8 @@ func redactConstraints(raw json.RawMessage, hidden []string) json.RawMessage {
 		if slices.ContainsFunc(hidden, func(name string) bool {
 			return name != "" && (strings.Contains(c.NL, name) || strings.Contains(c.EN, name))
 		}) {
-			cs[i].NL = "betreft ook een stad buiten jouw steden; details alleen voor die stad"
-			cs[i].EN = "also concerns a city outside your cities; details for that city only"
+			hiddenText := i18n.Both("plan_hidden_city")
+			cs[i].NL, cs[i].EN = hiddenText.NL, hiddenText.EN
 		}
 	}
 	out, _ := json.Marshal(cs)

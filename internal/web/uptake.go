@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fundmatch/fundmatch/i18n"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
 
@@ -83,7 +84,8 @@ func (s *Server) uptakePage(w http.ResponseWriter, r *http.Request, _ store.User
 			activity = append(activity, Bar{Label: a.CityName, Value: float64(a.ActedOn), Also: float64(a.Matched)})
 		}
 	}
-	euro := func(v float64) string { return "€ " + thousands(int(v)) }
+	l := lang(language(w, r))
+	euro := func(v float64) string { return i18n.Money(l, v) }
 	count := func(v float64) string { return strconv.Itoa(int(v)) }
 	s.render(w, r, http.StatusOK, "uptake.html", map[string]any{
 		"Report":        rep,

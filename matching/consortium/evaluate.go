@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/fundmatch/fundmatch/funding"
+	"github.com/fundmatch/fundmatch/i18n"
 )
 
 // Evaluate values and checks the bid made of exactly the given members, as a
@@ -67,46 +68,38 @@ func Evaluate(c Call, members []Candidate, lead string, h History) (Bid, error) 
 	}
 	n, r := len(members), m.rule
 	if n < r.minCities {
-		nl, en := words(r.minCities)
-		broken = append(broken, Constraint{CodeMinCities,
-			fmt.Sprintf("heeft minstens %s Vlaamse steden nodig", nl),
-			fmt.Sprintf("needs at least %s Flemish cities", en)})
+		broken = append(broken, constraint(CodeMinCities, "rule.needs_min_cities", i18n.Count(r.minCities)))
 	}
 	if n > r.maxCities {
-		nl, en := words(r.maxCities)
 		code := CodeMaxCities
 		if r.maxCities == 1 {
 			code = CodeSingleApplicant
 		}
-		broken = append(broken, Constraint{code,
-			fmt.Sprintf("mag niet meer dan %s Vlaamse steden tellen", nl),
-			fmt.Sprintf("may have no more than %s Flemish cities", en)})
+		broken = append(broken, constraint(code, "rule.too_many_cities", i18n.Count(r.maxCities)))
+	}
+	// The cities that break a rule, named before the exclusion's words:
+	// "Gent, Aalst heeft geen vrije plaats voor nog een voorstel".
+	named := func(cities []string, why Constraint) Constraint {
+		list := strings.Join(cities, ", ")
+		return Constraint{why.Code, list + " " + why.NL, list + " " + why.EN}
 	}
 	if len(outside) > 0 {
-		list := strings.Join(outside, ", ")
-		broken = append(broken, Constraint{CodeBorderArea,
-			fmt.Sprintf("%s ligt buiten het programmagebied Interreg Vlaanderen-Nederland", list),
-			fmt.Sprintf("%s lies outside the Interreg Vlaanderen-Nederland programme area", list)})
+		broken = append(broken, named(outside, constraint(CodeBorderArea, "exclude.outside_area")))
 	}
 	if len(noSlot)+len(noFunds) > 0 {
 		var nl, en []string
 		if len(noSlot) > 0 {
-			list := strings.Join(noSlot, ", ")
-			nl = append(nl, list+" heeft geen vrije plaats voor nog een voorstel")
-			en = append(en, list+" has no free slot for another bid")
+			c := named(noSlot, reasonNoSlot)
+			nl, en = append(nl, c.NL), append(en, c.EN)
 		}
 		if len(noFunds) > 0 {
-			list := strings.Join(noFunds, ", ")
-			nl = append(nl, list+" heeft niet genoeg cofinanciering")
-			en = append(en, list+" lacks the co-funding this bid needs")
+			c := named(noFunds, reasonCoFunding)
+			nl, en = append(nl, c.NL), append(en, c.EN)
 		}
 		broken = append(broken, Constraint{CodeCapacity, strings.Join(nl, "; "), strings.Join(en, "; ")})
 	}
 	if len(ineligible) > 0 {
-		list := strings.Join(ineligible, ", ")
-		broken = append(broken, Constraint{CodeEligibility,
-			fmt.Sprintf("%s komt niet in aanmerking voor deze oproep", list),
-			fmt.Sprintf("%s is not eligible for this call", list)})
+		broken = append(broken, named(ineligible, constraint(CodeEligibility, "exclude.ineligible")))
 	}
 	for _, x := range broken {
 		b.ConstraintsMet = slices.DeleteFunc(b.ConstraintsMet, func(y Constraint) bool {

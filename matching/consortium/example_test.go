@@ -74,7 +74,7 @@ func ExamplePlanCall() {
 	//   Kortrijk (partner) brings open data (Open data platform, 2020)
 	//   Ronse (partner)
 	//   missing: needs two foreign partners from two other countries / heeft nog twee buitenlandse partners uit twee andere landen nodig
-	//   missing: eligibility not yet confirmed for Ronse / subsidiabiliteit nog niet bevestigd voor Ronse
+	//   missing: eligibility not yet confirmed for Ronse / in aanmerking komen nog niet bevestigd voor Ronse
 	//   suggested: Eindhoven (NL)
 	//   suggested: Lille (FR)
 	// 43.9 points: fit 5.9, coverage 25.5, lead 7.5, synergy 2.0, spreading 3.0
@@ -83,7 +83,7 @@ func ExamplePlanCall() {
 	//   Ronse (partner)
 	//   Mechelen (partner)
 	//   missing: needs two foreign partners from two other countries / heeft nog twee buitenlandse partners uit twee andere landen nodig
-	//   missing: eligibility not yet confirmed for Ronse / subsidiabiliteit nog niet bevestigd voor Ronse
+	//   missing: eligibility not yet confirmed for Ronse / in aanmerking komen nog niet bevestigd voor Ronse
 	//   suggested: Eindhoven (NL)
 	//   suggested: Lille (FR)
 }

@@ -1,10 +1,10 @@
 package consortium
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/fundmatch/fundmatch/funding"
+	"github.com/fundmatch/fundmatch/i18n"
 )
 
 // rule is how a programme shapes a consortium's Flemish part.
@@ -59,17 +59,11 @@ func ruleFor(c Call) rule {
 	return r
 }
 
-var numberWords = []struct{ nl, en string }{
-	{"nul", "zero"}, {"een", "one"}, {"twee", "two"}, {"drie", "three"}, {"vier", "four"},
-	{"vijf", "five"}, {"zes", "six"}, {"zeven", "seven"}, {"acht", "eight"}, {"negen", "nine"}, {"tien", "ten"},
-}
-
-func words(n int) (nl, en string) {
-	if n >= 0 && n < len(numberWords) {
-		return numberWords[n].nl, numberWords[n].en
-	}
-	s := fmt.Sprint(n)
-	return s, s
+// constraint is the constraint with the given code, its words from the
+// catalogue with args filled in.
+func constraint(code, key string, args ...any) Constraint {
+	t := i18n.Both(key, args...)
+	return Constraint{code, t.NL, t.EN}
 }
 
 // Constraint codes.
@@ -91,38 +85,21 @@ const (
 func constraints(c Call, members []Member) (met, missing []Constraint) {
 	r := ruleFor(c)
 	n := len(members)
-	nNL, nEN := words(n)
 	switch {
 	case r.maxCities == 1:
-		met = append(met, Constraint{CodeSingleApplicant,
-			"één aanvrager, zoals de actie vereist",
-			"a single applicant, as the action requires"})
+		met = append(met, constraint(CodeSingleApplicant, "rule.single_required"))
 	case n == 1:
-		met = append(met, Constraint{CodeSingleApplicant,
-			"één aanvrager, wat het programma toelaat",
-			"a single applicant, which the programme allows"})
+		met = append(met, constraint(CodeSingleApplicant, "rule.single_allowed"))
 	default:
-		met = append(met, Constraint{CodeMinCities,
-			fmt.Sprintf("%s Vlaamse steden, minstens twee voor een gezamenlijk voorstel", nNL),
-			fmt.Sprintf("%s Flemish cities, at least two for a joint bid", nEN)})
+		met = append(met, constraint(CodeMinCities, "rule.min_cities", i18n.Count(n)))
 	}
 	if r.maxCities > 1 {
-		maxNL, maxEN := words(r.maxCities)
-		met = append(met, Constraint{CodeMaxCities,
-			fmt.Sprintf("niet meer dan %s Vlaamse steden", maxNL),
-			fmt.Sprintf("no more than %s Flemish cities", maxEN)})
+		met = append(met, constraint(CodeMaxCities, "rule.max_cities", i18n.Count(r.maxCities)))
 	}
-	lead := members[0]
-	met = append(met, Constraint{CodeOneLead,
-		fmt.Sprintf("één trekker: %s", lead.Name),
-		fmt.Sprintf("one lead: %s", lead.Name)})
-	met = append(met, Constraint{CodeCapacity,
-		"elke stad heeft een vrije plaats voor een voorstel en genoeg cofinanciering",
-		"every city has a free bid slot and enough co-funding"})
+	met = append(met, constraint(CodeOneLead, "rule.one_lead", members[0].Name))
+	met = append(met, constraint(CodeCapacity, "rule.capacity"))
 	if r.borderArea {
-		met = append(met, Constraint{CodeBorderArea,
-			"alle Vlaamse partners liggen in het programmagebied Interreg Vlaanderen-Nederland",
-			"every Flemish member lies in the Interreg Vlaanderen-Nederland programme area"})
+		met = append(met, constraint(CodeBorderArea, "rule.border_area"))
 	}
 	if need := r.countries - 1; need > 0 {
 		missing = append(missing, foreignConstraint(c.Programme, need))
@@ -134,49 +111,34 @@ func constraints(c Call, members []Member) (met, missing []Constraint) {
 		}
 	}
 	if len(unknown) > 0 {
-		list := strings.Join(unknown, ", ")
-		missing = append(missing, Constraint{CodeEligibility,
-			fmt.Sprintf("subsidiabiliteit nog niet bevestigd voor %s", list),
-			fmt.Sprintf("eligibility not yet confirmed for %s", list)})
+		missing = append(missing, constraint(CodeEligibility, "rule.unconfirmed", strings.Join(unknown, ", ")))
 	} else {
-		met = append(met, Constraint{CodeEligibility,
-			"alle steden komen in aanmerking",
-			"every city is eligible"})
+		met = append(met, constraint(CodeEligibility, "rule.all_eligible"))
 	}
 	return met, missing
 }
 
 // foreignConstraint says how many foreign partners a consortium still needs.
 func foreignConstraint(p Programme, need int) Constraint {
-	nl, en := words(need)
-	switch p {
-	case InterregVLNL:
-		return Constraint{CodeForeign,
-			"heeft nog een Nederlandse partner aan de andere kant van de grens nodig",
-			"needs a Dutch partner across the border"}
-	case InterregNWE:
-		return Constraint{CodeForeign,
-			fmt.Sprintf("heeft nog %s partners uit %s andere landen van Noordwest-Europa nodig", nl, nl),
-			fmt.Sprintf("needs %s partners from %s other North-West Europe countries", en, en)}
+	switch {
+	case p == InterregVLNL:
+		return constraint(CodeForeign, "rule.foreign_vlnl")
+	case p == InterregNWE:
+		return constraint(CodeForeign, "rule.foreign_nwe", i18n.Count(need), i18n.Count(need))
+	case need == 1:
+		return constraint(CodeForeign, "rule.foreign_one")
 	}
-	if need == 1 {
-		return Constraint{CodeForeign,
-			"heeft nog een buitenlandse partner uit een ander land nodig",
-			"needs a foreign partner from another country"}
-	}
-	return Constraint{CodeForeign,
-		fmt.Sprintf("heeft nog %s buitenlandse partners uit %s andere landen nodig", nl, nl),
-		fmt.Sprintf("needs %s foreign partners from %s other countries", en, en)}
+	return constraint(CodeForeign, "rule.foreign_many", i18n.Count(need), i18n.Count(need))
 }
 
 // Exclusion reasons.
 var (
-	reasonIneligible = Constraint{"ineligible", "komt niet in aanmerking voor deze oproep", "is not eligible for this call"}
-	reasonNoSlot     = Constraint{"no-bid-slot", "heeft geen vrije plaats voor nog een voorstel", "has no free slot for another bid"}
-	reasonCoFunding  = Constraint{"co-funding", "heeft niet genoeg cofinanciering voor dit voorstel", "lacks the co-funding this bid needs"}
-	reasonOutside    = Constraint{"outside-border-area", "ligt buiten het programmagebied Interreg Vlaanderen-Nederland", "lies outside the Interreg Vlaanderen-Nederland programme area"}
-	reasonCut        = Constraint{"not-in-shortlist", "hoort niet bij de sterkste kandidaten die exact doorzocht worden", "is not among the strongest candidates searched exactly"}
-	reasonDuplicate  = Constraint{"duplicate", "staat meer dan eens in de kandidatenlijst", "appears more than once among the candidates"}
+	reasonIneligible = constraint("ineligible", "exclude.ineligible")
+	reasonNoSlot     = constraint("no-bid-slot", "exclude.no_slot")
+	reasonCoFunding  = constraint("co-funding", "exclude.co_funding")
+	reasonOutside    = constraint("outside-border-area", "exclude.outside_area")
+	reasonCut        = constraint("not-in-shortlist", "exclude.not_in_shortlist")
+	reasonDuplicate  = constraint("duplicate", "exclude.duplicate")
 )
 
 // exclusion returns why a candidate cannot join a bid for the call, if it

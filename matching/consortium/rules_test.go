@@ -1,7 +1,6 @@
 package consortium
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/fundmatch/fundmatch/funding"
@@ -72,7 +71,7 @@ func TestConstraintsNameTheBidInDutchAndEnglish(t *testing.T) {
 	}
 	wantMissing := []Constraint{
 		{CodeForeign, "heeft nog een Nederlandse partner aan de andere kant van de grens nodig", "needs a Dutch partner across the border"},
-		{CodeEligibility, "subsidiabiliteit nog niet bevestigd voor Aalst, Ronse", "eligibility not yet confirmed for Aalst, Ronse"},
+		{CodeEligibility, "in aanmerking komen nog niet bevestigd voor Aalst, Ronse", "eligibility not yet confirmed for Aalst, Ronse"},
 	}
 	if diff := cmp.Diff(wantMet, met); diff != "" {
 		t.Errorf("met (-want +got):\n%s", diff)
@@ -110,14 +109,5 @@ func TestExclusionsSayWhyACityCannotJoin(t *testing.T) {
 				t.Errorf("reason %q, want %q", got, tt.want)
 			}
 		})
-	}
-}
-
-func TestNumberWordsInBothLanguages(t *testing.T) {
-	for n, want := range map[int]string{1: "een/one", 2: "twee/two", 8: "acht/eight", 12: "12/12"} {
-		nl, en := words(n)
-		if got := fmt.Sprintf("%s/%s", nl, en); got != want {
-			t.Errorf("words(%d) = %s, want %s", n, got, want)
-		}
 	}
 }
