@@ -97,7 +97,7 @@ const plansUsage = "list [--status S] [--city SLUG] [--json] | show ID [--json] 
 
 func runPlans(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("plans", plansUsage, "Work with stored consortium proposals: list and show them; as coordinator accept (it becomes a\nplanned bid), adjust (add or remove a member, change the lead; the rules are checked again) or\nreject them; record a member city's answer; and the worklist of open plans with every answer.")
-	status := fs.String("status", "", "list: only plans with this status (proposed, accepted, rejected)")
+	status := choiceFlag(fs, "status", "", "list: only plans with this status (proposed, accepted, rejected)", store.ParsePlanStatus)
 	city := fs.String("city", "", "list: only plans with this member; respond: the answering city")
 	note := fs.String("note", "", "accept, reject: the coordinator's note")
 	add := fs.String("add", "", "adjust: cities to add (comma-separated slugs)")
@@ -139,8 +139,6 @@ func runPlans(ctx context.Context, e *env, args []string) error {
 		return usageError{msg: "want: plans adjust ID with --add, --remove or --lead"}
 	case verb == "respond" && (*city == "" || *confirm == *decline):
 		return usageError{msg: "want: plans respond ID --city SLUG and one of --confirm or --decline"}
-	case *status != "" && *status != store.PlanProposed && *status != store.PlanAccepted && *status != store.PlanRejected:
-		return usageError{msg: "--status: want proposed, accepted or rejected"}
 	}
 	st, db, err := e.openStore(ctx)
 	if err != nil {
@@ -154,7 +152,7 @@ func runPlans(ctx context.Context, e *env, args []string) error {
 	case "list":
 		f := store.PlanFilter{City: *city}
 		if *status != "" {
-			f.Statuses = []string{*status}
+			f.Statuses = []store.PlanStatus{*status}
 		}
 		if plans, err = st.ConsortiumPlans(ctx, f); err != nil {
 			return err
@@ -266,7 +264,7 @@ type bidView struct {
 	PlanID       int64
 	Call         string
 	Rank         int
-	Status       string
+	Status       store.PlanStatus
 	Value        float64
 	Members      []memberView
 	Met, Missing []consortium.Constraint
@@ -274,8 +272,9 @@ type bidView struct {
 }
 
 type memberView struct {
-	City, Name, Role, Response string
-	Contribution               consortium.Contribution
+	City, Name, Role string
+	Response         store.Response
+	Contribution     consortium.Contribution
 }
 
 // viewOf reads a stored plan's JSON columns back.
@@ -350,7 +349,8 @@ type planTexts struct {
 	member, lead, partner, brings, bringsNothing string
 	answer, missing, met, foreign, listHeader    string
 	noWork, accepted, rejected                   string
-	status, response                             map[string]string
+	status                                       map[store.PlanStatus]string
+	response                                     map[store.Response]string
 	vocab                                        *matching.Vocabulary // names concepts; nil: by id
 }
 
@@ -402,8 +402,8 @@ var texts = map[string]planTexts{
 		noWork:     "Geen openstaande voorstellen.",
 		accepted:   "Voorstel %d aanvaard: voorstel %d in het overzicht van de aanvragen (gepland).\n",
 		rejected:   "Voorstel %d afgewezen.\n",
-		status:     map[string]string{"proposed": "voorgesteld", "accepted": "aanvaard", "rejected": "afgewezen"},
-		response:   map[string]string{"pending": "nog geen antwoord", "confirmed": "bevestigd", "declined": "afgezegd"},
+		status:     map[store.PlanStatus]string{store.PlanProposed: "voorgesteld", store.PlanAccepted: "aanvaard", store.PlanRejected: "afgewezen"},
+		response:   map[store.Response]string{store.ResponsePending: "nog geen antwoord", store.ResponseConfirmed: "bevestigd", store.ResponseDeclined: "afgezegd"},
 	},
 	"en": {
 		en:       true,
@@ -422,7 +422,7 @@ var texts = map[string]planTexts{
 		noWork:     "No open plans.",
 		accepted:   "Plan %d accepted: bid %d in the uptake record (planned).\n",
 		rejected:   "Plan %d rejected.\n",
-		status:     map[string]string{"proposed": "proposed", "accepted": "accepted", "rejected": "rejected"},
-		response:   map[string]string{"pending": "no answer yet", "confirmed": "confirmed", "declined": "declined"},
+		status:     map[store.PlanStatus]string{store.PlanProposed: "proposed", store.PlanAccepted: "accepted", store.PlanRejected: "rejected"},
+		response:   map[store.Response]string{store.ResponsePending: "no answer yet", store.ResponseConfirmed: "confirmed", store.ResponseDeclined: "declined"},
 	},
 }

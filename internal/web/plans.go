@@ -136,11 +136,12 @@ func (s *Server) plans(ctx context.Context, f store.PlanFilter) ([]store.Consort
 }
 
 // statuses is a status filter of one status, or none.
-func statuses(status string) []string {
-	if status == "" {
-		return nil
+func planStatuses(q url.Values) ([]store.PlanStatus, error) {
+	status, err := filterValue(q, "status", store.ParsePlanStatus)
+	if err != nil || status == "" {
+		return nil, err
 	}
-	return []string{status}
+	return []store.PlanStatus{status}, nil
 }
 
 // planFor returns the plan of the {id} in the path if u may see it.
@@ -174,9 +175,9 @@ func (s *Server) plansPage(w http.ResponseWriter, r *http.Request, u store.User)
 		s.badRequest(w, r, err)
 		return
 	}
-	f := store.PlanFilter{CityIDs: visibleCities(u), Statuses: statuses(r.URL.Query().Get("status")), Limit: perPage, Offset: (page - 1) * perPage}
-	if status := r.URL.Query().Get("status"); status != "" && !slices.Contains([]string{store.PlanProposed, store.PlanAccepted, store.PlanRejected}, status) {
-		s.badRequest(w, r, badInput{"status", "want proposed, accepted or rejected"})
+	f := store.PlanFilter{CityIDs: visibleCities(u), Limit: perPage, Offset: (page - 1) * perPage}
+	if f.Statuses, err = planStatuses(r.URL.Query()); err != nil {
+		s.badRequest(w, r, err)
 		return
 	}
 	if id := r.URL.Query().Get("call"); id != "" {
