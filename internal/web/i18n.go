@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -122,14 +123,16 @@ func language(w http.ResponseWriter, r *http.Request) string {
 }
 
 // translator returns the lookup of interface texts for lang; a missing key
-// shows itself, so it is noticed.
-func translator(lang string) func(string) string {
+// shows itself, so it is noticed. A key is a message key or a typed value
+// (a role, a status), whose value is its key: templates pass either.
+func translator(lang string) func(key any) string {
 	m := messages[lang]
-	return func(key string) string {
-		if s, ok := m[key]; ok {
+	return func(key any) string {
+		k := fmt.Sprint(key)
+		if s, ok := m[k]; ok {
 			return s
 		}
-		return key
+		return k
 	}
 }
 

@@ -222,7 +222,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u store.User) 
 	}
 	var cities []cityMatch
 	for _, m := range matchRows(matches, s.today()) {
-		if m.Eligibility == "ineligible" || m.Score < matching.BandWeak {
+		if m.Eligibility == funding.Ineligible || m.Score < matching.BandWeak {
 			continue
 		}
 		cities = append(cities, cityMatch{m, u.CanSeeCity(m.CityID)})

@@ -239,10 +239,12 @@ func (s *Server) decidePlan(w http.ResponseWriter, r *http.Request, u store.User
 		return
 	}
 	var err error
-	switch decision := r.PostFormValue("decision"); decision {
-	case "accepted":
+	// A decision is one of the plan states a coordinator may choose: the
+	// switch is its parse.
+	switch store.PlanStatus(r.PostFormValue("decision")) {
+	case store.PlanAccepted:
 		_, err = s.cfg.Planner.Accept(r.Context(), p.ID, r.PostFormValue("note"), u.ID)
-	case "rejected":
+	case store.PlanRejected:
 		err = s.cfg.Planner.Reject(r.Context(), p.ID, r.PostFormValue("note"), u.ID)
 	default:
 		s.badRequest(w, r, badInput{"decision", "want accepted or rejected"})
@@ -329,8 +331,9 @@ func (s *Server) respondToPlan(w http.ResponseWriter, r *http.Request, u store.U
 	if !ok {
 		return
 	}
-	response := r.PostFormValue("response")
-	if response != "confirmed" && response != "declined" {
+	// A member answers with one of the two answers that are not pending.
+	response := store.Response(r.PostFormValue("response"))
+	if response != store.ResponseConfirmed && response != store.ResponseDeclined {
 		s.badRequest(w, r, badInput{"response", "want confirmed or declined"})
 		return
 	}
@@ -348,7 +351,7 @@ func (s *Server) respondToPlan(w http.ResponseWriter, r *http.Request, u store.U
 		s.forbidden(w, r)
 		return
 	}
-	if err := s.cfg.Planner.Respond(r.Context(), p.ID, member.City, response == "confirmed"); !s.planActionOK(w, r, err) {
+	if err := s.cfg.Planner.Respond(r.Context(), p.ID, member.City, response == store.ResponseConfirmed); !s.planActionOK(w, r, err) {
 		return
 	}
 	http.Redirect(w, r, "/plans/"+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
