@@ -80,26 +80,6 @@ type badInput struct{ field, message string }
 
 func (e badInput) Error() string { return e.field + ": " + e.message }
 
-// fieldValue reads v, the value of a request field with a fixed set of
-// values (a status, a role, a channel), with parse; a value outside the set
-// is a badInput naming the field and what it allows.
-func fieldValue[T ~string](field, v string, parse func(string) (T, error)) (T, error) {
-	t, err := parse(v)
-	if ve := (*funding.ValueError)(nil); errors.As(err, &ve) {
-		return t, badInput{field, ve.Want()}
-	}
-	return t, err
-}
-
-// filterValue reads the optional query filter field with parse: empty is no
-// filter, a value outside the set a badInput naming the field.
-func filterValue[T ~string](q url.Values, field string, parse func(string) (T, error)) (T, error) {
-	if q.Get(field) == "" {
-		return "", nil
-	}
-	return fieldValue(field, q.Get(field), parse)
-}
-
 // matchFilter reads the filters and sorting of a city's matches from the
 // query string.
 func matchFilter(q url.Values) (store.MatchFilter, error) {
