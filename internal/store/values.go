@@ -226,3 +226,45 @@ func (s InterestStatus) Valid() bool { return slices.Contains(InterestStatuses, 
 func ParseInterestStatus(s string) (InterestStatus, error) {
 	return funding.ParseValue("status", s, InterestStatuses)
 }
+
+// Verdict is an admin's decision on a participant name of the EU history
+// sources.
+type Verdict string
+
+// The verdicts (entity_decisions.verdict).
+const (
+	VerdictConfirmed Verdict = "confirmed" // the name is the city (or its body) given
+	VerdictRejected  Verdict = "rejected"  // the name is no Flemish municipality
+)
+
+// Verdicts lists every verdict.
+var Verdicts = []Verdict{VerdictConfirmed, VerdictRejected}
+
+// Valid reports whether v is one of Verdicts.
+func (v Verdict) Valid() bool { return slices.Contains(Verdicts, v) }
+
+// ParseVerdict reads a verdict; anything else is a *funding.ValueError.
+func ParseVerdict(s string) (Verdict, error) { return funding.ParseValue("verdict", s, Verdicts) }
+
+// ReviewStatus is where an uncertain participant name stands on the review
+// list: pending until an admin gives a verdict.
+type ReviewStatus string
+
+// The states of a review entry (entity_reviews.status).
+const (
+	ReviewPending   ReviewStatus = "pending"
+	ReviewConfirmed ReviewStatus = ReviewStatus(VerdictConfirmed)
+	ReviewRejected  ReviewStatus = ReviewStatus(VerdictRejected)
+)
+
+// ReviewStatuses lists every state of a review entry.
+var ReviewStatuses = []ReviewStatus{ReviewPending, ReviewConfirmed, ReviewRejected}
+
+// Valid reports whether s is one of ReviewStatuses.
+func (s ReviewStatus) Valid() bool { return slices.Contains(ReviewStatuses, s) }
+
+// ParseReviewStatus reads a review entry's state; anything else is a
+// *funding.ValueError.
+func ParseReviewStatus(s string) (ReviewStatus, error) {
+	return funding.ParseValue("status", s, ReviewStatuses)
+}

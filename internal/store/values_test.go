@@ -49,6 +49,8 @@ func TestParseValues(t *testing.T) {
 	checkValues(t, "response", store.Responses, store.ParseResponse)
 	checkValues(t, "status", store.BidStatuses, store.ParseBidStatus)
 	checkValues(t, "status", store.InterestStatuses, store.ParseInterestStatus)
+	checkValues(t, "verdict", store.Verdicts, store.ParseVerdict)
+	checkValues(t, "status", store.ReviewStatuses, store.ParseReviewStatus)
 	_, err := store.ParseChannel("slack")
 	if want := `channel "slack": want email, slack_webhook or slack_bot`; err == nil || err.Error() != want {
 		t.Errorf("ParseChannel(\"slack\") = %v, want %q", err, want)
