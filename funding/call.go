@@ -5,6 +5,7 @@ package funding
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -19,14 +20,15 @@ const (
 	StatusClosed      Status = "closed"
 )
 
+// Statuses lists the states in their usual order.
+var Statuses = []Status{StatusForthcoming, StatusOpen, StatusClosed}
+
 // Valid reports whether s is one of the known states.
-func (s Status) Valid() bool {
-	switch s {
-	case StatusForthcoming, StatusOpen, StatusClosed:
-		return true
-	}
-	return false
-}
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
+
+// ParseStatus reads a requested or stored state; anything else is a
+// *ValueError.
+func ParseStatus(s string) (Status, error) { return ParseValue("status", s, Statuses) }
 
 // Kind says what sort of opportunity a record is.
 type Kind string

@@ -1,6 +1,6 @@
 package funding
 
-import "fmt"
+import "slices"
 
 // Eligibility is whether a city may apply for a call: what the matcher
 // concluded, what a match row stores, what the planner admits and what
@@ -14,20 +14,14 @@ const (
 	EligibilityUnknown Eligibility = "unknown"
 )
 
-// Valid reports whether e is one of the verdicts.
-func (e Eligibility) Valid() bool {
-	switch e {
-	case Eligible, Ineligible, EligibilityUnknown:
-		return true
-	}
-	return false
-}
+// Eligibilities lists the verdicts in their usual order.
+var Eligibilities = []Eligibility{Eligible, Ineligible, EligibilityUnknown}
 
-// ParseEligibility reads a stored or requested verdict; anything else is an
-// error that names the value.
+// Valid reports whether e is one of the verdicts.
+func (e Eligibility) Valid() bool { return slices.Contains(Eligibilities, e) }
+
+// ParseEligibility reads a stored or requested verdict; anything else is a
+// *ValueError that names the value.
 func ParseEligibility(s string) (Eligibility, error) {
-	if e := Eligibility(s); e.Valid() {
-		return e, nil
-	}
-	return "", fmt.Errorf("eligibility %q: want eligible, ineligible or unknown", s)
+	return ParseValue("eligibility", s, Eligibilities)
 }

@@ -168,6 +168,15 @@ const (
 	Instant Frequency = "instant"
 )
 
+// Frequencies lists the digest frequencies, as a subscription stores them.
+var Frequencies = []Frequency{Instant, Daily, Weekly}
+
+// ParseFrequency reads a subscription's frequency; anything else is a
+// *funding.ValueError.
+func ParseFrequency(s string) (Frequency, error) {
+	return funding.ParseValue("frequency", s, Frequencies)
+}
+
 // Digest groups the alerts of one subscription over a period into one message.
 type Digest struct {
 	Recipient Recipient `json:"recipient"`

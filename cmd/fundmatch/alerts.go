@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -62,7 +61,7 @@ func runSubscriptionsAdd(ctx context.Context, e *env, args []string) error {
 	user := fs.String("user", "", "owner's `email`; defaults to --email")
 	minScore := fs.Int("min-score", 60, "smallest match `score` (0-100) that makes an alert")
 	fs.Var(&programmes, "programme", "only calls of this `programme`, e.g. HORIZON (repeatable; default every programme)")
-	frequency := fs.String("frequency", "instant", "instant, daily or weekly")
+	frequency := choiceFlag(fs, "frequency", notify.Instant, "instant, daily or weekly", notify.ParseFrequency)
 	language := fs.String("language", "nl", "nl or en")
 	quiet := fs.String("quiet", "", "quiet `hours` for instant alerts in Brussels time, e.g. 20:00-07:00")
 	reminders := fs.String("reminders", "30,14,7,1", "`days` before a deadline to remind of calls marked interested or applying")
@@ -70,16 +69,16 @@ func runSubscriptionsAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	n := store.NewSubscription{Cities: cities, Email: *email, SlackChannel: *channel, MinScore: *minScore,
-		Programmes: programmes, Frequency: *frequency, Language: *language, UserEmail: *user}
+		Programmes: programmes, Frequency: string(*frequency), Language: *language, UserEmail: *user}
 	channels := 0
 	if *email != "" {
-		n.Channel, channels = "email", channels+1
+		n.Channel, channels = store.ChannelEmail, channels+1
 	}
 	if *webhook != "" {
-		n.Channel, n.SlackWebhookURL, channels = "slack_webhook", *webhook, channels+1
+		n.Channel, n.SlackWebhookURL, channels = store.ChannelSlackWebhook, *webhook, channels+1
 	}
 	if *token != "" || *channel != "" {
-		n.Channel, n.SlackToken, channels = "slack_bot", *token, channels+1
+		n.Channel, n.SlackToken, channels = store.ChannelSlackBot, *token, channels+1
 		if *token == "" || *channel == "" {
 			return usageError{msg: "--slack-token and --slack-channel go together"}
 		}
@@ -95,8 +94,6 @@ func runSubscriptionsAdd(ctx context.Context, e *env, args []string) error {
 		return usageError{msg: "--user is required for a Slack subscription"}
 	case *minScore < 0 || *minScore > 100:
 		return usageError{msg: "--min-score must be from 0 to 100"}
-	case !slices.Contains([]string{"instant", "daily", "weekly"}, *frequency):
-		return usageError{msg: "--frequency must be instant, daily or weekly"}
 	case *language != "nl" && *language != "en":
 		return usageError{msg: "--language must be nl or en"}
 	}
@@ -165,8 +162,8 @@ func runSubscriptionsList(ctx context.Context, e *env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tUSER\tCITIES\tTO\tMIN\tFREQUENCY\tLANG\tSTATUS")
 	for _, s := range subs {
-		status := s.Status
-		if s.BrokenReason != "" && s.Status == "broken" {
+		status := string(s.Status)
+		if s.BrokenReason != "" && s.Status == store.SubscriptionBroken {
 			status += " (" + s.BrokenReason + ")"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", s.ID, s.UserEmail, strings.Join(s.Cities, ","),

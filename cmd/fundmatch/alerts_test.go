@@ -29,6 +29,8 @@ func TestSubscriptionsAddListRemoveNeverShowSecrets(t *testing.T) {
 		{[]string{"subscriptions", "add", "--city", "gent", "--email", "a@gent.be", "--slack-token", token, "--slack-channel", "#x"}, 2, "exactly one of"},
 		{[]string{"subscriptions", "add", "--city", "atlantis", "--email", "a@gent.be"}, 1, `unknown city "atlantis"`},
 		{[]string{"subscriptions", "add", "--city", "gent", "--email", "a@gent.be", "--quiet", "late"}, 2, "--quiet"},
+		{[]string{"subscriptions", "add", "--city", "gent", "--email", "a@gent.be", "--frequency", "hourly"}, 2,
+			`invalid value "hourly" for flag -frequency: want instant, daily or weekly`},
 		{[]string{"subscriptions", "remove", "9"}, 1, "no subscription 9"},
 		{[]string{"mute", "--user", "officer@gent.be", "--call", "NO-SUCH-CALL"}, 1, "no user officer@gent.be or no call NO-SUCH-CALL"},
 	}

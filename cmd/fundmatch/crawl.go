@@ -147,7 +147,7 @@ func listSources(ctx context.Context, e *env, asJSON bool) error {
 	for _, s := range sources {
 		last, status, n, c, cl := "never", "-", "-", "-", "-"
 		if r := s.LastRun; r != nil {
-			last, status = r.StartedAt.Local().Format("2006-01-02 15:04"), r.Status
+			last, status = r.StartedAt.Local().Format("2006-01-02 15:04"), string(r.Status)
 			n, c, cl = fmt.Sprint(r.CallsNew), fmt.Sprint(r.CallsChanged), fmt.Sprint(r.CallsClosed)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Enabled, s.Schedule,
@@ -168,7 +168,7 @@ func writeCallsJSON(w io.Writer, calls []funding.Call, today time.Time) error {
 
 func runCalls(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("calls", "[--status open|forthcoming|closed] [--programme P] [--source S] [--json]", "List the stored calls, soonest next deadline first.")
-	status := fs.String("status", "", "only calls with this status: open, forthcoming or closed")
+	status := choiceFlag(fs, "status", "", "only calls with this status: open, forthcoming or closed", funding.ParseStatus)
 	programme := fs.String("programme", "", "only calls of this programme, e.g. HORIZON, DIGITAL, LIFE, ERDF-VL")
 	source := fs.String("source", "", "only calls from this crawl source")
 	asJSON := fs.Bool("json", false, "print a JSON array")
@@ -177,9 +177,6 @@ func runCalls(ctx context.Context, e *env, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return usageError{msg: "calls takes no arguments"}
-	}
-	if *status != "" && !funding.Status(*status).Valid() {
-		return usageError{msg: fmt.Sprintf("--status %q: want open, forthcoming or closed", *status)}
 	}
 	st, db, err := e.openStore(ctx)
 	if err != nil {

@@ -10,11 +10,12 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/hibiken/asynq"
+
 	"github.com/fundmatch/fundmatch/crawlers/fetch"
 	"github.com/fundmatch/fundmatch/internal/history"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/tasks"
-	"github.com/hibiken/asynq"
 )
 
 // addHistoryCrawlers registers the crawlers of the history sources (kinds

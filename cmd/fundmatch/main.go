@@ -18,6 +18,7 @@ import (
 	"text/tabwriter"
 	_ "time/tzdata" // deadlines are Brussels dates, also in a minimal container
 
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/config"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -179,6 +180,41 @@ func (e *env) flags(name, usage, summary string) *flag.FlagSet {
 		}
 	}
 	return fs
+}
+
+// choice is a flag whose value is one of a typed set (a status, a role, a
+// frequency), read with the set's Parse function: flag refuses anything else
+// with the allowed values, e.g. `invalid value "boss" for flag -role: want
+// officer, coordinator, government or admin`.
+type choice[T ~string] struct {
+	v     *T
+	parse func(string) (T, error)
+}
+
+func (c choice[T]) String() string {
+	if c.v == nil { // flag's zero Value, for PrintDefaults
+		return ""
+	}
+	return string(*c.v)
+}
+
+func (c choice[T]) Set(s string) error {
+	v, err := c.parse(s)
+	if ve := (*funding.ValueError)(nil); errors.As(err, &ve) {
+		return errors.New(ve.Want())
+	}
+	if err != nil {
+		return err
+	}
+	*c.v = v
+	return nil
+}
+
+// choiceFlag defines a flag of a typed set with its default value.
+func choiceFlag[T ~string](fs *flag.FlagSet, name string, value T, usage string, parse func(string) (T, error)) *T {
+	p := &value
+	fs.Var(choice[T]{p, parse}, name, usage)
+	return p
 }
 
 // parse parses args with fs: --help prints the usage to stdout and returns

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/scoring"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
@@ -81,16 +82,16 @@ func runMatches(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	type row struct {
-		Identifier   string             `json:"identifier"`
-		Title        string             `json:"title"`
-		Programme    string             `json:"programme"`
-		Score        int                `json:"score"`
-		Eligibility  string             `json:"eligibility"`
-		Summary      string             `json:"summary,omitempty"`
-		Reasons      []string           `json:"reasons"`
-		NextDeadline *string            `json:"next_deadline"`
-		Components   map[string]float64 `json:"components"`
-		Explanation  string             `json:"explanation,omitempty"`
+		Identifier   string              `json:"identifier"`
+		Title        string              `json:"title"`
+		Programme    string              `json:"programme"`
+		Score        int                 `json:"score"`
+		Eligibility  funding.Eligibility `json:"eligibility"`
+		Summary      string              `json:"summary,omitempty"`
+		Reasons      []string            `json:"reasons"`
+		NextDeadline *string             `json:"next_deadline"`
+		Components   map[string]float64  `json:"components"`
+		Explanation  string              `json:"explanation,omitempty"`
 	}
 	rows := make([]row, 0, len(ms))
 	for _, m := range ms {

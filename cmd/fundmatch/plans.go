@@ -98,7 +98,7 @@ const plansUsage = "list [--status S] [--city SLUG] [--json] | show ID [--json] 
 
 func runPlans(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("plans", plansUsage, "Work with stored consortium proposals: list and show them; as coordinator accept (it becomes a\nplanned bid), adjust (add or remove a member, change the lead; the rules are checked again) or\nreject them; record a member city's answer; and the worklist of open plans with every answer.")
-	status := fs.String("status", "", "list: only plans with this status (proposed, accepted, rejected)")
+	status := choiceFlag(fs, "status", "", "list: only plans with this status (proposed, accepted, rejected)", store.ParsePlanStatus)
 	city := fs.String("city", "", "list: only plans with this member; respond: the answering city")
 	note := fs.String("note", "", "accept, reject: the coordinator's note")
 	add := fs.String("add", "", "adjust: cities to add (comma-separated slugs)")
@@ -140,8 +140,6 @@ func runPlans(ctx context.Context, e *env, args []string) error {
 		return usageError{msg: "want: plans adjust ID with --add, --remove or --lead"}
 	case verb == "respond" && (*city == "" || *confirm == *decline):
 		return usageError{msg: "want: plans respond ID --city SLUG and one of --confirm or --decline"}
-	case *status != "" && *status != store.PlanProposed && *status != store.PlanAccepted && *status != store.PlanRejected:
-		return usageError{msg: "--status: want proposed, accepted or rejected"}
 	}
 	st, db, err := e.openStore(ctx)
 	if err != nil {
@@ -155,7 +153,7 @@ func runPlans(ctx context.Context, e *env, args []string) error {
 	case "list":
 		f := store.PlanFilter{City: *city}
 		if *status != "" {
-			f.Statuses = []string{*status}
+			f.Statuses = []store.PlanStatus{*status}
 		}
 		if plans, err = st.ConsortiumPlans(ctx, f); err != nil {
 			return err
@@ -267,7 +265,7 @@ type bidView struct {
 	PlanID       int64
 	Call         string
 	Rank         int
-	Status       string
+	Status       store.PlanStatus
 	Value        float64
 	Members      []memberView
 	Met, Missing []consortium.Constraint
@@ -275,8 +273,9 @@ type bidView struct {
 }
 
 type memberView struct {
-	City, Name, Role, Response string
-	Contribution               consortium.Contribution
+	City, Name, Role string
+	Response         store.Response
+	Contribution     consortium.Contribution
 }
 
 // viewOf reads a stored plan's JSON columns back.
@@ -351,7 +350,8 @@ type planTexts struct {
 	member, lead, partner, brings, bringsNothing string
 	answer, missing, met, foreign, listHeader    string
 	noWork, accepted, rejected                   string
-	status, response                             map[string]string
+	status                                       map[store.PlanStatus]string
+	response                                     map[store.Response]string
 	vocab                                        *matching.Vocabulary // names concepts; nil: by id
 }
 
@@ -368,13 +368,13 @@ func textsIn(code string) planTexts {
 		bringsNothing: tr("cli.plan.brings_nothing"), answer: tr("cli.plan.answer"), missing: tr("cli.plan.missing"),
 		met: tr("cli.plan.met"), foreign: tr("cli.plan.foreign"), listHeader: tr("cli.plan.list_header"),
 		noWork: tr("cli.plan.no_work"), accepted: tr("cli.plan.accepted"), rejected: tr("cli.plan.rejected"),
-		status: map[string]string{}, response: map[string]string{},
+		status: map[store.PlanStatus]string{}, response: map[store.Response]string{},
 	}
-	for _, s := range []string{store.PlanProposed, store.PlanAccepted, store.PlanRejected} {
-		t.status[s] = tr(s)
+	for _, s := range []store.PlanStatus{store.PlanProposed, store.PlanAccepted, store.PlanRejected} {
+		t.status[s] = tr(string(s))
 	}
-	for _, r := range []string{store.ResponsePending, store.ResponseConfirmed, store.ResponseDeclined} {
-		t.response[r] = tr(r)
+	for _, r := range []store.Response{store.ResponsePending, store.ResponseConfirmed, store.ResponseDeclined} {
+		t.response[r] = tr(string(r))
 	}
 	t.vocab, _ = matching.DefaultVocabulary()
 	return t

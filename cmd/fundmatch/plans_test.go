@@ -131,6 +131,7 @@ func TestPlanUsageMistakes(t *testing.T) {
 		{"plans", "frobnicate"},
 		{"plans", "respond", "1", "--city", "gent"},
 		{"plans", "adjust", "1"},
+		{"plans", "list", "--status", "granted"},
 	} {
 		if code, _, _ := fundmatch(context.Background(), env, args...); code != 2 {
 			t.Errorf("fundmatch %v exited %d, want 2", args, code)

@@ -120,7 +120,7 @@ func runUsersAdd(ctx context.Context, e *env, args []string) error {
 		"Add a user. Roles: officer (one or more cities), coordinator (a set of cities), government\n(reads everything, changes nothing) and admin. The password is read from the first line of\nstandard input, so it never shows in the process list or the shell history.")
 	email := fs.String("email", "", "email address, used to sign in (required)")
 	name := fs.String("name", "", "display name")
-	role := fs.String("role", "", "officer, coordinator, government or admin (required)")
+	role := choiceFlag(fs, "role", "", "officer, coordinator, government or admin (required)", store.ParseRole)
 	lang := fs.String("language", "nl", "interface language: nl or en")
 	var cities stringList
 	fs.Var(&cities, "city", "slug of a city the user works for or coordinates (repeat for more)")

@@ -32,6 +32,8 @@ func TestUsersAddListAndTokensCreate(t *testing.T) {
 		{"OfficerOfTwoCities", "correct horse battery\n", []string{"users", "add", "--email", "o@gent.be", "--role", "officer", "--city", "gent", "--city", "aalst", "--password-stdin"}, 0, "added o@gent.be (officer) aalst,gent"},
 		{"TakenEmail", "correct horse battery\n", []string{"users", "add", "--email", "O@gent.be", "--role", "admin", "--password-stdin"}, 1, "exists already"},
 		{"UnknownCity", "correct horse battery\n", []string{"users", "add", "--email", "x@x.be", "--role", "officer", "--city", "atlantis", "--password-stdin"}, 1, `unknown city "atlantis"`},
+		{"UnknownRole", "correct horse battery\n", []string{"users", "add", "--email", "z@x.be", "--role", "boss", "--password-stdin"}, 2,
+			`invalid value "boss" for flag -role: want officer, coordinator, government or admin`},
 		{"ShortPassword", "short\n", []string{"users", "add", "--email", "y@x.be", "--role", "admin", "--password-stdin"}, 1, "at least 12"},
 		{"NoPasswordStdin", "", []string{"users", "add", "--email", "y@x.be", "--role", "admin"}, 2, "--password-stdin is required"},
 		{"BlankPassword", "            \n", []string{"users", "add", "--email", "y@x.be", "--role", "admin", "--password-stdin"}, 1, "not counting blanks"},

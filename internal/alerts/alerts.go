@@ -103,7 +103,7 @@ func (s *Service) day(t time.Time) time.Time {
 // a pending notification, delaying those of instant subscriptions in their
 // quiet hours. It returns how many it added per event; a second sweep at the
 // same moment adds nothing.
-func (s *Service) Sweep(ctx context.Context, now time.Time) (map[string]int, error) {
+func (s *Service) Sweep(ctx context.Context, now time.Time) (map[store.Event]int, error) {
 	quiet, err := s.store.QuietSubscriptions(ctx)
 	if err != nil {
 		return nil, err
@@ -129,9 +129,9 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (map[string]int, err
 // Period returns the digest period of frequency ("daily" or "weekly") at
 // now, e.g. "2026-11-23" or "2026-W48", and whether its digest is due: from
 // DigestHour on the day, or on the week's Monday.
-func (s *Service) Period(frequency string, now time.Time) (string, bool) {
+func (s *Service) Period(frequency notify.Frequency, now time.Time) (string, bool) {
 	local := now.In(s.loc)
-	if frequency == "weekly" {
+	if frequency == notify.Weekly {
 		year, week := local.ISOWeek()
 		due := local.Weekday() != time.Monday || local.Hour() >= DigestHour
 		return fmt.Sprintf("%d-W%02d", year, week), due
@@ -144,12 +144,12 @@ func (s *Service) Period(frequency string, now time.Time) (string, bool) {
 // digests it made; calling it again in the same period makes none.
 func (s *Service) ComposeDigests(ctx context.Context, now time.Time) (int, error) {
 	var total int
-	for _, frequency := range []string{"daily", "weekly"} {
+	for _, frequency := range []notify.Frequency{notify.Daily, notify.Weekly} {
 		period, due := s.Period(frequency, now)
 		if !due {
 			continue
 		}
-		n, err := s.store.ComposeDigests(ctx, frequency, period, now)
+		n, err := s.store.ComposeDigests(ctx, string(frequency), period, now)
 		if err != nil {
 			return total, err
 		}

@@ -139,7 +139,7 @@ func (f *fixture) subscribe(n store.NewSubscription) int64 {
 	return id
 }
 
-func (f *fixture) sweep(now time.Time) map[string]int {
+func (f *fixture) sweep(now time.Time) map[store.Event]int {
 	f.t.Helper()
 	added, err := f.svc.Sweep(f.ctx, now)
 	if err != nil {

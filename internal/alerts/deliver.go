@@ -252,7 +252,7 @@ func (s *Service) send(ctx context.Context, m message, mail *notify.MailSession)
 		return &notify.DeliveryError{Channel: "email", Class: notify.Temporary, Reason: "no SMTP server configured"}
 	case m.email != nil:
 		return mail.Send(ctx, *m.email)
-	case m.sub.Channel == "slack_bot":
+	case m.sub.Channel == store.ChannelSlackBot:
 		return s.slack.PostBot(ctx, m.sub.SlackToken, m.sub.SlackChannel, *m.slack)
 	default:
 		return s.slack.PostWebhook(ctx, m.sub.SlackWebhookURL, *m.slack)
@@ -545,7 +545,7 @@ func (s *Service) belowMinimum(f *facts, sub store.Subscription, n store.Notific
 		return false
 	}
 	m, ok := f.matches[store.MatchKey{CallID: n.CallID, CityID: n.Payload.CityID}]
-	return !ok || m.Score < sub.MinScore || m.Eligibility == "ineligible"
+	return !ok || m.Score < sub.MinScore || m.Eligibility == funding.Ineligible
 }
 
 // alertCities are the cities the alerts are about, in order of first
@@ -563,7 +563,7 @@ func alertCities(as []notify.Alert) []string {
 // render fills m's email or Slack message, as its subscription's channel
 // wants.
 func (s *Service) render(m *message, email func() (notify.Email, error), slack func() notify.SlackMessage) error {
-	if m.sub.Channel == "email" {
+	if m.sub.Channel == store.ChannelEmail {
 		e, err := email()
 		if err != nil {
 			return err
@@ -587,7 +587,7 @@ func (s *Service) recipient(sub store.Subscription) notify.Recipient {
 }
 
 func channelName(sub store.Subscription) string {
-	if sub.Channel == "email" {
+	if sub.Channel == store.ChannelEmail {
 		return "e-mail"
 	}
 	return "Slack"
@@ -612,12 +612,7 @@ func (s *Service) alert(f *facts, sub store.Subscription, n store.Notification, 
 	if m, ok := f.matches[key]; ok {
 		call.Score = m.Score
 		call.Reasons = f.reasons[key]
-		switch m.Eligibility {
-		case "eligible":
-			call.Eligibility = funding.Eligible
-		case "ineligible":
-			call.Eligibility = funding.Ineligible
-		}
+		call.Eligibility = m.Eligibility
 	}
 	a := notify.Alert{Call: call, Day: today, MuteURL: s.links.Mute(sub.ID, c.Identifier), City: f.cities[n.Payload.CityID]}
 	switch n.Event {

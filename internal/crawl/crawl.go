@@ -45,7 +45,7 @@ type Options struct {
 // Summary is what a run did.
 type Summary struct {
 	Source string
-	Status string // ok, partial or failed
+	Status store.CrawlStatus // ok, partial or failed
 	Result *crawlers.Result
 	Stats  store.RunStats
 }
@@ -172,7 +172,7 @@ func (r *Runner) Run(ctx context.Context, src store.CrawlSource, opts Options) (
 	}
 	res, crawlErr := c.Crawl(ctx)
 	if res == nil {
-		sum.Status = "failed"
+		sum.Status = store.CrawlFailed
 		if crawlErr == nil {
 			crawlErr = errors.New("the crawler returned nothing")
 		}
@@ -195,7 +195,7 @@ func (r *Runner) Run(ctx context.Context, src store.CrawlSource, opts Options) (
 	}
 	sum.Stats, err = in.Finish(context.WithoutCancel(ctx), res, r.now())
 	if err != nil {
-		sum.Status = "failed"
+		sum.Status = store.CrawlFailed
 		return sum, fmt.Errorf("store crawl of %s: %w", src.Name, err)
 	}
 	r.logger.Info("crawl finished", "source", src.Name, "status", sum.Status, "pages", res.Pages, "calls", res.Found(),

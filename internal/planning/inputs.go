@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/matching/consortium"
 )
@@ -130,7 +129,7 @@ func buildCall(c store.PlanCall, matches []store.PlanMatch, cities map[string]co
 		var e storedExplanation
 		_ = json.Unmarshal(m.Explanation, &e) // an empty or older explanation covers nothing
 		cand := consortium.Candidate{City: city, Fit: float64(m.Score),
-			Eligibility: funding.Eligibility(m.Eligibility), CoFundingNeeded: need}
+			Eligibility: m.Eligibility, CoFundingNeeded: need}
 		for _, cm := range e.Concepts {
 			if cm.Concept == "" || slices.ContainsFunc(cand.Covers, func(cv consortium.Coverage) bool { return cv.Concept == cm.Concept }) {
 				continue

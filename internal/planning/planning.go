@@ -419,7 +419,7 @@ func (s *Service) Respond(ctx context.Context, planID int64, city string, confir
 // Worklist returns the coordinator's open plans (proposed or accepted) with
 // each member's answer, newest run first.
 func (s *Service) Worklist(ctx context.Context) ([]store.ConsortiumPlan, error) {
-	return s.store.ConsortiumPlans(ctx, store.PlanFilter{Statuses: []string{store.PlanProposed, store.PlanAccepted}})
+	return s.store.ConsortiumPlans(ctx, store.PlanFilter{Statuses: []store.PlanStatus{store.PlanProposed, store.PlanAccepted}})
 }
 
 func userID(id int64) *int64 {

@@ -313,7 +313,7 @@ func TestWorklistShowsEachMembersAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := res.Bids[0]
-	want := map[string]string{}
+	want := map[string]store.Response{}
 	for i, m := range plan.Members {
 		switch i {
 		case 0:
@@ -339,7 +339,7 @@ func TestWorklistShowsEachMembersAnswer(t *testing.T) {
 	if len(work) != 1 || work[0].ID != plan.PlanID {
 		t.Fatalf("worklist has %d plans, want the one proposal", len(work))
 	}
-	got := map[string]string{}
+	got := map[string]store.Response{}
 	for _, m := range work[0].Members {
 		got[m.City] = m.Response
 	}

@@ -339,7 +339,7 @@ func matchRow(callID, cityID int64, mt matching.Match, reasons any) (store.Match
 	}
 	return store.MatchRow{CallID: callID, CityID: cityID, Score: mt.Score, Relevance: mt.Components.Relevance,
 		Experience: mt.Components.Experience, Feasibility: mt.Components.Feasibility,
-		Eligibility: string(mt.Eligibility), Reasons: rs, ModelVersion: matching.ModelVersion,
+		Eligibility: mt.Eligibility, Reasons: rs, ModelVersion: matching.ModelVersion,
 		InputHash: strconv.FormatUint(mt.InputHash, 10)}, nil
 }
 

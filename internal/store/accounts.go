@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -24,12 +23,9 @@ var ErrEmailTaken = errors.New("a user with this email exists already")
 // UpdateUser changes a user's role and cities, with the rules of
 // CreateUser: a known role, at least one city for an officer or a
 // coordinator, only known cities. An unknown user is ErrNotFound.
-func (s *Store) UpdateUser(ctx context.Context, userID int64, role string, cities []string) error {
-	if !slices.Contains(Roles, role) {
-		return fmt.Errorf("unknown role %q; want one of %s", role, strings.Join(Roles, ", "))
-	}
-	if (role == RoleOfficer || role == RoleCoordinator) && len(cities) == 0 {
-		return fmt.Errorf("an %s needs at least one city", role)
+func (s *Store) UpdateUser(ctx context.Context, userID int64, role Role, cities []string) error {
+	if err := checkRole(role, cities); err != nil {
+		return err
 	}
 	return s.withTx(ctx, func(tx *sqlx.Tx) error {
 		cityIDs, err := cityIDList(ctx, tx, cities)

@@ -9,9 +9,6 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// BidStatuses are the states of a bid.
-var BidStatuses = []string{"planned", "submitted", "won", "lost", "withdrawn"}
-
 // Bid is one entry of the uptake record, with its member cities.
 type Bid struct {
 	ID              int64       `json:"id"`
@@ -19,7 +16,7 @@ type Bid struct {
 	Programme       string      `json:"programme"`
 	Title           string      `json:"title"`
 	Year            int         `json:"year"`
-	Status          string      `json:"status"`
+	Status          BidStatus   `json:"status"`
 	AmountRequested *float64    `json:"amount_requested"`
 	AmountGranted   *float64    `json:"amount_granted"`
 	Source          string      `json:"source"`
@@ -38,7 +35,7 @@ type BidFilter struct {
 	CityIDs   []int64
 	Year      int
 	Programme string
-	Status    string
+	Status    BidStatus
 	Limit     int
 	Offset    int
 }
@@ -103,7 +100,7 @@ type NewBid struct {
 	Programme       string
 	Title           string
 	Year            int
-	Status          string
+	Status          BidStatus
 	AmountRequested *float64
 	AmountGranted   *float64
 	LeadCityID      int64

@@ -191,14 +191,14 @@ func runErrors(res *crawlers.Result) ([]byte, error) {
 // (it closes nothing), ok otherwise. An ok run may have errors: a detail
 // document that failed or a record the store refused is an error of that
 // call, which is kept as the listing gave it (or as stored).
-func RunStatus(res *crawlers.Result) string {
+func RunStatus(res *crawlers.Result) CrawlStatus {
 	switch {
 	case res.Found() == 0 && (len(res.Errors) > 0 || res.Partial):
-		return "failed"
+		return CrawlFailed
 	case res.Partial:
-		return "partial"
+		return CrawlPartial
 	}
-	return "ok"
+	return CrawlOK
 }
 
 // FailRun records that a crawl stopped before it had a result; the stored
@@ -282,7 +282,7 @@ func closeMissing(ctx context.Context, tx *sqlx.Tx, runID int64, source string, 
 			rows.Close()
 			return fmt.Errorf("close missing calls: %w", err)
 		}
-		b, _ := json.Marshal([]revisionChange{{Field: "status", Old: was, New: "closed"}, {Field: "closed_reason", New: reason}})
+		b, _ := json.Marshal([]revisionChange{{Field: "status", Old: was, New: string(funding.StatusClosed)}, {Field: "closed_reason", New: reason}})
 		ids, changes = append(ids, id), append(changes, string(b))
 	}
 	rows.Close()
@@ -305,8 +305,8 @@ func closeMissing(ctx context.Context, tx *sqlx.Tx, runID int64, source string, 
 
 // CallFilter narrows a list of calls; zero values do not filter.
 type CallFilter struct {
-	Status    string
-	Statuses  []string // any of these, as well as Status
+	Status    funding.Status
+	Statuses  []funding.Status // any of these, as well as Status
 	Programme string
 	Source    string
 	IDs       []int64
@@ -326,7 +326,7 @@ func (s *Store) Calls(ctx context.Context, f CallFilter) ([]CallRecord, error) {
 		add("status = $%d", f.Status)
 	}
 	if f.Statuses != nil {
-		add("status = ANY($%d)", pq.StringArray(f.Statuses))
+		add("status = ANY($%d)", textArray(f.Statuses))
 	}
 	if f.Programme != "" {
 		add("upper(programme) = upper($%d)", f.Programme)
@@ -416,17 +416,17 @@ func (s *Store) Revisions(ctx context.Context, callID int64) ([]Revision, error)
 
 // CrawlRun is the record of one crawl.
 type CrawlRun struct {
-	ID             int64      `db:"id" json:"id"`
-	Source         string     `db:"source" json:"source"`
-	StartedAt      time.Time  `db:"started_at" json:"started_at"`
-	FinishedAt     *time.Time `db:"finished_at" json:"finished_at"`
-	Status         string     `db:"status" json:"status"`
-	Pages          int        `db:"pages" json:"pages"`
-	CallsNew       int        `db:"calls_new" json:"calls_new"`
-	CallsChanged   int        `db:"calls_changed" json:"calls_changed"`
-	CallsUnchanged int        `db:"calls_unchanged" json:"calls_unchanged"`
-	CallsClosed    int        `db:"calls_closed" json:"calls_closed"`
-	Errors         []byte     `db:"errors" json:"-"`
+	ID             int64       `db:"id" json:"id"`
+	Source         string      `db:"source" json:"source"`
+	StartedAt      time.Time   `db:"started_at" json:"started_at"`
+	FinishedAt     *time.Time  `db:"finished_at" json:"finished_at"`
+	Status         CrawlStatus `db:"status" json:"status"`
+	Pages          int         `db:"pages" json:"pages"`
+	CallsNew       int         `db:"calls_new" json:"calls_new"`
+	CallsChanged   int         `db:"calls_changed" json:"calls_changed"`
+	CallsUnchanged int         `db:"calls_unchanged" json:"calls_unchanged"`
+	CallsClosed    int         `db:"calls_closed" json:"calls_closed"`
+	Errors         []byte      `db:"errors" json:"-"`
 }
 
 // Runs returns the latest crawl runs of a source ("" for every source).

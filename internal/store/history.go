@@ -18,19 +18,12 @@ import (
 // history sources, keyed by the resolver's name key. It survives re-imports.
 type EntityDecision struct {
 	Key       string    `db:"key" json:"key"`
-	Verdict   string    `db:"verdict" json:"verdict"` // confirmed or rejected
+	Verdict   Verdict   `db:"verdict" json:"verdict"`
 	City      string    `db:"city" json:"city,omitempty"`
 	Body      string    `db:"body" json:"body,omitempty"`
 	DecidedBy string    `db:"decided_by" json:"decided_by"`
 	DecidedAt time.Time `db:"decided_at" json:"decided_at"`
 }
-
-// The verdicts and review statuses.
-const (
-	VerdictConfirmed = "confirmed"
-	VerdictRejected  = "rejected"
-	ReviewPending    = "pending"
-)
 
 // EntityDecisions returns every stored verdict.
 func (s *Store) EntityDecisions(ctx context.Context) ([]EntityDecision, error) {
@@ -83,12 +76,12 @@ type EntityReview struct {
 	Confidence float64        `db:"confidence" json:"confidence"`
 	Evidence   pq.StringArray `db:"evidence" json:"evidence"`
 	TimesSeen  int            `db:"times_seen" json:"times_seen"`
-	Status     string         `db:"status" json:"status"`
+	Status     ReviewStatus   `db:"status" json:"status"`
 }
 
 // EntityReviews lists the review list, pending entries first, then by how
 // often the name was seen. An empty status lists every entry.
-func (s *Store) EntityReviews(ctx context.Context, status string) ([]EntityReview, error) {
+func (s *Store) EntityReviews(ctx context.Context, status ReviewStatus) ([]EntityReview, error) {
 	var rs []EntityReview
 	err := s.db.SelectContext(ctx, &rs, `
 		SELECT r.key, r.name, r.country, r.postcode, r.source, coalesce(c.slug, '') AS candidate, r.body,

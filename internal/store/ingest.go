@@ -450,7 +450,7 @@ func (in *Ingest) finish(ctx context.Context, res *crawlers.Result, now time.Tim
 		}
 	}
 	stats.Unchanged += len(unchanged)
-	if res.CanClose() && status != "failed" {
+	if res.CanClose() && status != CrawlFailed {
 		seen := make(pq.StringArray, 0, len(in.calls))
 		for ident := range in.calls {
 			seen = append(seen, ident)

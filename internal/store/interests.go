@@ -7,21 +7,19 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/fundmatch/fundmatch/funding"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
-)
 
-// Interest marks an officer can set on a call.
-var InterestStatuses = []string{"interested", "not_relevant", "applying", "submitted", "won", "lost"}
+	"github.com/fundmatch/fundmatch/funding"
+)
 
 // Interest is what a city does with a call.
 type Interest struct {
-	Status          string    `json:"status"`
-	Note            string    `json:"note"`
-	AmountRequested *float64  `json:"amount_requested"`
-	AmountGranted   *float64  `json:"amount_granted"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	Status          InterestStatus `json:"status"`
+	Note            string         `json:"note"`
+	AmountRequested *float64       `json:"amount_requested"`
+	AmountGranted   *float64       `json:"amount_granted"`
+	UpdatedAt       time.Time      `json:"updated_at"`
 }
 
 // InterestsOf returns the marks of the cities given on a call, by city id,
@@ -64,16 +62,16 @@ func (s *Store) SetInterest(ctx context.Context, cityID, callID, userID int64, i
 		if err != nil {
 			return fmt.Errorf("save interest: %w", err)
 		}
-		if in.Status != "submitted" && in.Status != "won" && in.Status != "lost" {
+		if in.Status != InterestSubmitted && in.Status != InterestWon && in.Status != InterestLost {
 			return nil
 		}
 		granted := in.AmountGranted
-		if in.Status != "won" {
+		if in.Status != InterestWon {
 			granted = nil
 		}
 		today := now.Format(time.DateOnly)
 		var decided any
-		if in.Status != "submitted" {
+		if in.Status != InterestSubmitted {
 			decided = today
 		}
 		var bidID int64
@@ -116,7 +114,7 @@ type InterestedDeadline struct {
 	// At is the cut-off's time of day in Brussels where the source gave
 	// one (most Horizon deadlines are 17:00), nil for a bare date.
 	At     *time.Time
-	Status string
+	Status InterestStatus
 }
 
 // InterestedDeadlines returns the future deadlines of the calls the cities

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // MatchRow is the stored score of one call for one city.
@@ -19,7 +21,7 @@ type MatchRow struct {
 	Relevance    float64
 	Experience   float64
 	Feasibility  float64
-	Eligibility  string          // eligible, ineligible or unknown
+	Eligibility  funding.Eligibility
 	Reasons      json.RawMessage // [{"code", "nl", "en"}]
 	Explanation  json.RawMessage // {} when not computed
 	ModelVersion string

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // MatchReason is one reason the matcher gives, in both languages.
@@ -57,27 +59,27 @@ func (r MatchReasons) List() []MatchReason {
 
 // CityMatch is a matched call as a city sees it in its list.
 type CityMatch struct {
-	CityID         int64            `json:"-"`
-	City           string           `json:"city"`
-	CityName       string           `json:"city_name"` // its Dutch name
-	CallIdentifier string           `json:"call"`
-	Title          string           `json:"title"`
-	Programme      string           `json:"programme"`
-	CallStatus     string           `json:"call_status"`
-	NextDeadline   *time.Time       `json:"next_deadline"`
-	BudgetMin      *float64         `json:"budget_min"`
-	BudgetMax      *float64         `json:"budget_max"`
-	CallBudget     *float64         `json:"call_budget"`
-	TypesOfAction  []string         `json:"types_of_action,omitempty"` // e.g. "HORIZON-IA"
-	Score          int              `json:"score"`
-	Eligibility    string           `json:"eligibility"` // eligible, ineligible or unknown
-	Relevance      float64          `json:"relevance"`
-	Experience     float64          `json:"experience"`
-	Feasibility    float64          `json:"feasibility"`
-	Reasons        MatchReasons     `json:"reasons"`
-	Explanation    MatchExplanation `json:"explanation"`
-	Interest       string           `json:"interest,omitempty"` // the city's mark, if any
-	ScoredAt       time.Time        `json:"scored_at"`
+	CityID         int64               `json:"-"`
+	City           string              `json:"city"`
+	CityName       string              `json:"city_name"` // its Dutch name
+	CallIdentifier string              `json:"call"`
+	Title          string              `json:"title"`
+	Programme      string              `json:"programme"`
+	CallStatus     funding.Status      `json:"call_status"`
+	NextDeadline   *time.Time          `json:"next_deadline"`
+	BudgetMin      *float64            `json:"budget_min"`
+	BudgetMax      *float64            `json:"budget_max"`
+	CallBudget     *float64            `json:"call_budget"`
+	TypesOfAction  []string            `json:"types_of_action,omitempty"` // e.g. "HORIZON-IA"
+	Score          int                 `json:"score"`
+	Eligibility    funding.Eligibility `json:"eligibility"`
+	Relevance      float64             `json:"relevance"`
+	Experience     float64             `json:"experience"`
+	Feasibility    float64             `json:"feasibility"`
+	Reasons        MatchReasons        `json:"reasons"`
+	Explanation    MatchExplanation    `json:"explanation"`
+	Interest       InterestStatus      `json:"interest,omitempty"` // the city's mark, if any
+	ScoredAt       time.Time           `json:"scored_at"`
 }
 
 // MatchFilter narrows and orders a city's matches; zero values do not filter.
@@ -87,10 +89,10 @@ type MatchFilter struct {
 	ExcludeIneligible bool
 	ExcludeClosed     bool
 	Programme         string
-	Eligibility       string
+	Eligibility       funding.Eligibility
 	MinScore          int
-	CallStatus        string
-	Interest          string
+	CallStatus        funding.Status
+	Interest          InterestStatus
 	Sort              string // "score" (default), "deadline" or "budget"
 	Limit             int
 	Offset            int

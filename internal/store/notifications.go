@@ -17,17 +17,6 @@ import (
 	"github.com/fundmatch/fundmatch/funding"
 )
 
-// The events a notification reports (notifications.event).
-const (
-	EventNewMatch           = "new_match"
-	EventCallChanged        = "call_changed"
-	EventDeadlineReminder   = "deadline_reminder"
-	EventInvitation         = "consortium_invitation"
-	EventDailyDigest        = "daily_digest"
-	EventWeeklyDigest       = "weekly_digest"
-	EventSubscriptionBroken = "subscription_broken"
-)
-
 // singleEvents are the events a digest groups.
 const singleEvents = `('new_match', 'call_changed', 'deadline_reminder', 'consortium_invitation')`
 
@@ -37,7 +26,7 @@ type Notification struct {
 	ID             int64
 	SubscriptionID int64
 	CallID         int64 // 0 for digests and notices
-	Event          string
+	Event          Event
 	Revision       string
 	Payload        NotificationPayload
 	Attempts       int
@@ -180,14 +169,14 @@ const invitedForRun = `NOT EXISTS (SELECT 1 FROM notifications x WHERE x.subscri
 // of followed calls, consortium invitations. It returns how many it added
 // per event. notBefore delays the alerts of subscriptions in their quiet
 // hours; today is the date in Brussels. Running it twice adds nothing.
-func (s *Store) SweepEvents(ctx context.Context, now, today time.Time, notBefore map[int64]time.Time) (map[string]int, error) {
+func (s *Store) SweepEvents(ctx context.Context, now, today time.Time, notBefore map[int64]time.Time) (map[Event]int, error) {
 	subs := make(pq.Int64Array, 0, len(notBefore))
 	until := make(pq.StringArray, 0, len(notBefore))
 	for id, t := range notBefore {
 		subs = append(subs, id)
 		until = append(until, t.UTC().Format(time.RFC3339Nano))
 	}
-	added := map[string]int{}
+	added := map[Event]int{}
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		for _, q := range sweepStatements {
 			rows, err := tx.QueryContext(ctx, q, now, subs, until, today.Format(time.DateOnly))
@@ -195,7 +184,7 @@ func (s *Store) SweepEvents(ctx context.Context, now, today time.Time, notBefore
 				return fmt.Errorf("sweep events: %w", err)
 			}
 			for rows.Next() {
-				var event string
+				var event Event
 				if err := rows.Scan(&event); err != nil {
 					rows.Close()
 					return fmt.Errorf("sweep events: %w", err)
@@ -550,7 +539,7 @@ type AlertCall struct {
 	Identifier string
 	Title      string
 	Programme  string
-	Status     string
+	Status     funding.Status
 	Deadlines  []time.Time
 	BudgetMax  *float64
 }
@@ -592,7 +581,7 @@ type MatchKey struct{ CallID, CityID int64 }
 // AlertMatch is what an alert says about a match.
 type AlertMatch struct {
 	Score       int
-	Eligibility string
+	Eligibility funding.Eligibility
 	Reasons     json.RawMessage // the matcher's reasons, best first
 }
 

@@ -11,6 +11,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/fundmatch/fundmatch/funding"
 )
 
 // PlanCall is what the consortium planner reads of a call.
@@ -19,7 +21,7 @@ type PlanCall struct {
 	Identifier    string         `db:"identifier"`
 	Title         string         `db:"title"`
 	Programme     string         `db:"programme"`
-	Status        string         `db:"status"`
+	Status        funding.Status `db:"status"`
 	TypesOfAction pq.StringArray `db:"types_of_action"`
 	BudgetMax     *float64       `db:"budget_max"`
 	FundingRate   *float64       `db:"funding_rate"`
@@ -53,12 +55,12 @@ func (s *Store) PlanCalls(ctx context.Context, f PlanCallFilter) ([]PlanCall, er
 
 // PlanMatch is a city's stored match with a call, as a planner candidate.
 type PlanMatch struct {
-	CallID      int64           `db:"call_id"`
-	City        string          `db:"city"`
-	Score       int             `db:"score"`
-	Relevance   float64         `db:"relevance"`
-	Eligibility string          `db:"eligibility"`
-	Explanation json.RawMessage `db:"explanation"`
+	CallID      int64               `db:"call_id"`
+	City        string              `db:"city"`
+	Score       int                 `db:"score"`
+	Relevance   float64             `db:"relevance"`
+	Eligibility funding.Eligibility `db:"eligibility"`
+	Explanation json.RawMessage     `db:"explanation"`
 }
 
 // PlanMatches returns the matches of the calls, for the cities given (every
@@ -201,7 +203,7 @@ type ConsortiumPlan struct {
 	ConstraintsMet     json.RawMessage `db:"constraints_met" json:"constraints_met"`
 	ConstraintsMissing json.RawMessage `db:"constraints_missing" json:"constraints_missing"`
 	ForeignPartners    json.RawMessage `db:"foreign_partners" json:"foreign_partners"`
-	Status             string          `db:"status" json:"status"` // proposed, accepted or rejected
+	Status             PlanStatus      `db:"status" json:"status"`
 	DecisionNote       string          `db:"decision_note" json:"decision_note"`
 	DecidedAt          *time.Time      `db:"decided_at" json:"decided_at"`
 	BidID              *int64          `db:"bid_id" json:"bid_id"`
@@ -216,19 +218,9 @@ type PlanMember struct {
 	Name         string          `db:"name" json:"name"`
 	Role         string          `db:"role" json:"role"` // lead or partner
 	Contribution json.RawMessage `db:"contribution" json:"contribution"`
-	Response     string          `db:"response" json:"response"` // pending, confirmed or declined
+	Response     Response        `db:"response" json:"response"`
 	RespondedAt  *time.Time      `db:"responded_at" json:"responded_at"`
 }
-
-// PlanStatuses and member responses.
-const (
-	PlanProposed      = "proposed"
-	PlanAccepted      = "accepted"
-	PlanRejected      = "rejected"
-	ResponsePending   = "pending"
-	ResponseConfirmed = "confirmed"
-	ResponseDeclined  = "declined"
-)
 
 // Errors of the coordinator's actions.
 var (
@@ -291,12 +283,12 @@ const selectPlan = `SELECT cp.id, cp.plan_run_id, cp.call_id, c.identifier AS ca
 
 // PlanFilter narrows a list of plans.
 type PlanFilter struct {
-	RunID    int64    // 0: any run
-	CallID   int64    // 0: any call
-	Statuses []string // empty: any status
-	City     string   // a member's slug; empty: any
-	CityIDs  []int64  // plans with a member among these; nil: any
-	Limit    int      // 0: no limit
+	RunID    int64        // 0: any run
+	CallID   int64        // 0: any call
+	Statuses []PlanStatus // empty: any status
+	City     string       // a member's slug; empty: any
+	CityIDs  []int64      // plans with a member among these; nil: any
+	Limit    int          // 0: no limit
 	Offset   int
 }
 
@@ -307,7 +299,7 @@ func (f PlanFilter) where() (string, []any) {
 		AND ($4 = '' OR EXISTS (SELECT 1 FROM consortium_members cm JOIN cities ci ON ci.id = cm.city_id
 			WHERE cm.plan_id = cp.id AND ci.slug = $4))
 		AND ($5::bigint[] IS NULL OR EXISTS (SELECT 1 FROM consortium_members cm WHERE cm.plan_id = cp.id AND cm.city_id = ANY($5)))`,
-		[]any{f.RunID, f.CallID, nullableArray(f.Statuses), f.City, nullableInt64s(f.CityIDs)}
+		[]any{f.RunID, f.CallID, nullableArray(textArray(f.Statuses)), f.City, nullableInt64s(f.CityIDs)}
 }
 
 // ConsortiumPlans lists plans, newest run first, then by call and rank, with
@@ -533,7 +525,7 @@ func (s *Store) AcceptPlan(ctx context.Context, id int64, note string, by *int64
 
 // RespondToPlan records a member city's answer to a plan (confirmed or
 // declined). It returns ErrNotFound when the city is not a member.
-func (s *Store) RespondToPlan(ctx context.Context, id int64, city, response string, now time.Time) error {
+func (s *Store) RespondToPlan(ctx context.Context, id int64, city string, response Response, now time.Time) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE consortium_members cm SET response = $3, responded_at = $4
 		FROM cities c WHERE c.id = cm.city_id AND cm.plan_id = $1 AND c.slug = $2`, id, city, response, now)
 	if err != nil {

@@ -178,7 +178,7 @@ func (s *Store) CrawlSources(ctx context.Context) ([]SourceStatus, error) {
 		}
 		src.Schedule = time.Duration(secs) * time.Second
 		if id.Valid {
-			run.ID, run.Source, run.StartedAt, run.Status = id.Int64, src.Name, started.Time, status.String
+			run.ID, run.Source, run.StartedAt, run.Status = id.Int64, src.Name, started.Time, CrawlStatus(status.String)
 			run.Pages, run.CallsNew, run.CallsChanged = int(pages.Int64), int(n.Int64), int(c.Int64)
 			run.CallsUnchanged, run.CallsClosed = int(u.Int64), int(cl.Int64)
 			src.LastRun = &run

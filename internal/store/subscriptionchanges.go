@@ -53,12 +53,12 @@ func (s *Store) UpdateSubscription(ctx context.Context, id int64, n NewSubscript
 // subscription in another state (broken, unsubscribed) is left as it is.
 // An unknown subscription is ErrNotFound.
 func (s *Store) SetSubscriptionPaused(ctx context.Context, id int64, paused bool, now time.Time) error {
-	from, to := "paused", "active"
+	from, to := SubscriptionPaused, SubscriptionActive
 	if paused {
-		from, to = "active", "paused"
+		from, to = SubscriptionActive, SubscriptionPaused
 	}
 	return s.withTx(ctx, func(tx *sqlx.Tx) error {
-		var status string
+		var status SubscriptionStatus
 		if err := tx.GetContext(ctx, &status, `SELECT status FROM subscriptions WHERE id = $1 FOR UPDATE`, id); err != nil {
 			return notFound(err, fmt.Sprintf("subscription %d", id))
 		}

@@ -16,25 +16,25 @@ import (
 // Slack webhook URL and token are secrets: they are never serialised, and
 // Masked hides them for display.
 type Subscription struct {
-	ID              int64     `json:"id"`
-	UserID          int64     `json:"user_id"`
-	UserEmail       string    `json:"user"`
-	UserName        string    `json:"user_name,omitempty"`
-	Channel         string    `json:"channel"` // email, slack_webhook or slack_bot
-	Email           string    `json:"email,omitempty"`
-	SlackWebhookURL string    `json:"-"`
-	SlackToken      string    `json:"-"`
-	SlackChannel    string    `json:"slack_channel,omitempty"`
-	MinScore        int       `json:"min_score"`
-	Programmes      []string  `json:"programmes"` // empty: every programme
-	Frequency       string    `json:"frequency"`  // instant, daily or weekly
-	Language        string    `json:"language"`
-	Quiet           string    `json:"quiet,omitempty"` // "20:00-07:00", empty for none
-	ReminderDays    []int     `json:"reminder_days"`
-	Status          string    `json:"status"` // active, broken or unsubscribed
-	BrokenReason    string    `json:"broken_reason,omitempty"`
-	Cities          []string  `json:"cities"` // slugs
-	CreatedAt       time.Time `json:"created_at"`
+	ID              int64              `json:"id"`
+	UserID          int64              `json:"user_id"`
+	UserEmail       string             `json:"user"`
+	UserName        string             `json:"user_name,omitempty"`
+	Channel         Channel            `json:"channel"`
+	Email           string             `json:"email,omitempty"`
+	SlackWebhookURL string             `json:"-"`
+	SlackToken      string             `json:"-"`
+	SlackChannel    string             `json:"slack_channel,omitempty"`
+	MinScore        int                `json:"min_score"`
+	Programmes      []string           `json:"programmes"` // empty: every programme
+	Frequency       string             `json:"frequency"`  // instant, daily or weekly
+	Language        string             `json:"language"`
+	Quiet           string             `json:"quiet,omitempty"` // "20:00-07:00", empty for none
+	ReminderDays    []int              `json:"reminder_days"`
+	Status          SubscriptionStatus `json:"status"`
+	BrokenReason    string             `json:"broken_reason,omitempty"`
+	Cities          []string           `json:"cities"` // slugs
+	CreatedAt       time.Time          `json:"created_at"`
 }
 
 // Target says where the subscription delivers, with secrets masked, e.g.
@@ -42,13 +42,13 @@ type Subscription struct {
 // Only the webhook's host is shown: its path is the secret.
 func (s Subscription) Target() string {
 	switch s.Channel {
-	case "slack_webhook":
+	case ChannelSlackWebhook:
 		host := "?"
 		if u, err := url.Parse(s.SlackWebhookURL); err == nil && u.Host != "" {
 			host = u.Host
 		}
 		return "Slack webhook " + host + "/…"
-	case "slack_bot":
+	case ChannelSlackBot:
 		return "Slack " + s.SlackChannel
 	}
 	return s.Email
@@ -58,7 +58,7 @@ func (s Subscription) Target() string {
 // email, or created as an officer of Cities when unknown.
 type NewSubscription struct {
 	UserEmail       string
-	Channel         string
+	Channel         Channel
 	Email           string
 	SlackWebhookURL string
 	SlackToken      string

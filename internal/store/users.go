@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -13,24 +12,13 @@ import (
 	"github.com/fundmatch/fundmatch/internal/database"
 )
 
-// Roles a user can have.
-const (
-	RoleOfficer     = "officer"     // works for one or more cities
-	RoleCoordinator = "coordinator" // coordinates a set of cities
-	RoleGovernment  = "government"  // reads everything, changes nothing
-	RoleAdmin       = "admin"
-)
-
-// Roles lists every role.
-var Roles = []string{RoleOfficer, RoleCoordinator, RoleGovernment, RoleAdmin}
-
 // User is a person who signs in, with the cities they work for or coordinate.
 type User struct {
 	ID           int64          `db:"id" json:"id"`
 	Email        string         `db:"email" json:"email"`
 	Name         string         `db:"name" json:"name"`
 	PasswordHash string         `db:"password_hash" json:"-"`
-	Role         string         `db:"role" json:"role"`
+	Role         Role           `db:"role" json:"role"`
 	Language     string         `db:"language" json:"language"`
 	CreatedAt    time.Time      `db:"created_at" json:"created_at"`
 	DisabledAt   *time.Time     `db:"disabled_at" json:"disabled_at,omitempty"`
@@ -72,20 +60,29 @@ type NewUser struct {
 	Email        string
 	Name         string
 	PasswordHash string
-	Role         string
+	Role         Role
 	Language     string
 	Cities       []string // slugs
+}
+
+// checkRole refuses an unknown role, and an officer or a coordinator without
+// a city.
+func checkRole(role Role, cities []string) error {
+	if _, err := ParseRole(string(role)); err != nil {
+		return err
+	}
+	if (role == RoleOfficer || role == RoleCoordinator) && len(cities) == 0 {
+		return fmt.Errorf("an %s needs at least one city", role)
+	}
+	return nil
 }
 
 // CreateUser adds a user linked to the cities given. An officer or a
 // coordinator needs at least one city; an unknown slug or a taken email is
 // an error that says so.
 func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
-	if !slices.Contains(Roles, nu.Role) {
-		return User{}, fmt.Errorf("unknown role %q; want one of %s", nu.Role, strings.Join(Roles, ", "))
-	}
-	if (nu.Role == RoleOfficer || nu.Role == RoleCoordinator) && len(nu.Cities) == 0 {
-		return User{}, fmt.Errorf("an %s needs at least one city", nu.Role)
+	if err := checkRole(nu.Role, nu.Cities); err != nil {
+		return User{}, err
 	}
 	if nu.Language == "" {
 		nu.Language = "nl"

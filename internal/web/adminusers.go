@@ -19,7 +19,7 @@ import (
 type userForm struct {
 	ID     int64 // the user being changed; 0 when adding
 	Email  string
-	Role   string
+	Role   store.Role
 	Cities []string
 	Access string            // when adding: "invite" (a one-time link) or "password" (typed by the admin)
 	Errors map[string]string // field → message key
@@ -45,9 +45,9 @@ func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status
 
 // roleAndCities reads the role and cities of the user form into f.
 func roleAndCities(r *http.Request, cities []store.City, f *userForm) {
-	f.Role = r.PostFormValue("role")
-	if !slices.Contains(store.Roles, f.Role) {
-		f.Role, f.Errors["role"] = "", "err_user_role"
+	var err error
+	if f.Role, err = store.ParseRole(r.PostFormValue("role")); err != nil {
+		f.Errors["role"] = "err_user_role"
 	}
 	for _, slug := range r.PostForm["city"] {
 		if !slices.ContainsFunc(cities, func(c store.City) bool { return c.Slug == slug }) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,9 +75,9 @@ func (s *Server) apiCalls(w http.ResponseWriter, r *http.Request, _ store.User) 
 		s.badRequest(w, r, err)
 		return
 	}
-	status := q.Get("status")
-	if status != "" && !slices.Contains([]string{"forthcoming", "open", "closed"}, status) {
-		s.badRequest(w, r, badInput{"status", "want forthcoming, open or closed"})
+	status, err := filterValue(q, "status", funding.ParseStatus)
+	if err != nil {
+		s.badRequest(w, r, err)
 		return
 	}
 	calls, err := s.cfg.Store.Calls(r.Context(), store.CallFilter{Status: status, Programme: q.Get("programme"),
@@ -262,9 +261,9 @@ func (s *Server) apiPlans(w http.ResponseWriter, r *http.Request, u store.User) 
 		s.badRequest(w, r, err)
 		return
 	}
-	f := store.PlanFilter{CityIDs: visibleCities(u), Statuses: statuses(q.Get("status")), Limit: perPage, Offset: (page - 1) * perPage}
-	if status := q.Get("status"); status != "" && !slices.Contains([]string{"proposed", "accepted", "rejected"}, status) {
-		s.badRequest(w, r, badInput{"status", "want proposed, accepted or rejected"})
+	f := store.PlanFilter{CityIDs: visibleCities(u), Limit: perPage, Offset: (page - 1) * perPage}
+	if f.Statuses, err = planStatuses(q); err != nil {
+		s.badRequest(w, r, err)
 		return
 	}
 	if v := q.Get("run"); v != "" {
@@ -367,16 +366,16 @@ func (s *Server) apiBids(w http.ResponseWriter, r *http.Request, u store.User) {
 		s.badRequest(w, r, err)
 		return
 	}
-	f := store.BidFilter{CityIDs: visibleCities(u), Programme: q.Get("programme"), Status: q.Get("status"), Limit: perPage, Offset: (page - 1) * perPage}
+	f := store.BidFilter{CityIDs: visibleCities(u), Programme: q.Get("programme"), Limit: perPage, Offset: (page - 1) * perPage}
+	if f.Status, err = filterValue(q, "status", store.ParseBidStatus); err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
 	if v := q.Get("year"); v != "" {
 		if f.Year, err = strconv.Atoi(v); err != nil || f.Year < 1990 || f.Year > 2100 {
 			s.badRequest(w, r, badInput{"year", "want a year from 1990 to 2100"})
 			return
 		}
-	}
-	if f.Status != "" && !slices.Contains(store.BidStatuses, f.Status) {
-		s.badRequest(w, r, badInput{"status", "want one of " + strings.Join(store.BidStatuses, ", ")})
-		return
 	}
 	bids, total, err := s.cfg.Store.Bids(r.Context(), f)
 	if err != nil {
@@ -392,7 +391,7 @@ type bidInput struct {
 	Programme       string   `json:"programme"`
 	Title           string   `json:"title"`
 	Year            int      `json:"year"`
-	Status          string   `json:"status"`
+	Status          string   `json:"status"` // parsed by store.ParseBidStatus
 	AmountRequested *float64 `json:"amount_requested"`
 	AmountGranted   *float64 `json:"amount_granted"`
 	Lead            string   `json:"lead"`
@@ -405,12 +404,14 @@ func (s *Server) apiCreateBid(w http.ResponseWriter, r *http.Request, u store.Us
 		s.badRequest(w, r, err)
 		return
 	}
-	nb := store.NewBid{Programme: in.Programme, Title: strings.TrimSpace(in.Title), Year: in.Year, Status: in.Status,
+	nb := store.NewBid{Programme: in.Programme, Title: strings.TrimSpace(in.Title), Year: in.Year,
 		AmountRequested: in.AmountRequested, AmountGranted: in.AmountGranted}
-	switch {
-	case !slices.Contains(store.BidStatuses, in.Status):
-		s.badRequest(w, r, badInput{"status", "want one of " + strings.Join(store.BidStatuses, ", ")})
+	var err error
+	if nb.Status, err = fieldValue("status", in.Status, store.ParseBidStatus); err != nil {
+		s.badRequest(w, r, err)
 		return
+	}
+	switch {
 	case in.Year < 1990 || in.Year > 2100:
 		s.badRequest(w, r, badInput{"year", "want a year from 1990 to 2100"})
 		return
@@ -420,7 +421,7 @@ func (s *Server) apiCreateBid(w http.ResponseWriter, r *http.Request, u store.Us
 	case in.AmountRequested != nil && *in.AmountRequested < 0:
 		s.badRequest(w, r, badInput{"amount_requested", "want an amount of at least 0"})
 		return
-	case in.AmountGranted != nil && (*in.AmountGranted < 0 || in.Status != "won"):
+	case in.AmountGranted != nil && (*in.AmountGranted < 0 || nb.Status != store.BidWon):
 		s.badRequest(w, r, badInput{"amount_granted", "only a won bid has a granted amount, of at least 0"})
 		return
 	}

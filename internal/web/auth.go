@@ -108,7 +108,7 @@ type userHandler func(w http.ResponseWriter, r *http.Request, u store.User)
 // require lets only signed-in users with one of roles (any role when none
 // are given) reach h. Without a user a page redirects to sign in and the API
 // answers 401; with the wrong role both answer 403.
-func (s *Server) require(h userHandler, roles ...string) http.HandlerFunc {
+func (s *Server) require(h userHandler, roles ...store.Role) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, ok := currentUser(r)
 		if !ok {

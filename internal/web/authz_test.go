@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/web"
 )
 
@@ -27,15 +28,16 @@ func TestAuthorisationMatrix(t *testing.T) {
 	}
 	creds := map[string]credentials{"anonymous": {}}
 	for _, u := range []struct {
-		role, email, kind string
-		cities            []string
+		role, email string
+		kind        store.Role
+		cities      []string
 	}{
-		{"officer", "o@gent.be", "officer", []string{"gent"}},
-		{"other_officer", "o@brugge.be", "officer", []string{"brugge"}},
-		{"coordinator", "c@ovl.be", "coordinator", []string{"gent", "aalst"}},
-		{"other_coordinator", "c@wvl.be", "coordinator", []string{"brugge", "kortrijk"}},
-		{"government", "g@vlaanderen.be", "government", nil},
-		{"admin", "a@fundmatch.be", "admin", nil},
+		{"officer", "o@gent.be", store.RoleOfficer, []string{"gent"}},
+		{"other_officer", "o@brugge.be", store.RoleOfficer, []string{"brugge"}},
+		{"coordinator", "c@ovl.be", store.RoleCoordinator, []string{"gent", "aalst"}},
+		{"other_coordinator", "c@wvl.be", store.RoleCoordinator, []string{"brugge", "kortrijk"}},
+		{"government", "g@vlaanderen.be", store.RoleGovernment, nil},
+		{"admin", "a@fundmatch.be", store.RoleAdmin, nil},
 	} {
 		user := s.addUser(t, u.email, u.kind, u.cities...)
 		creds[u.role] = credentials{s.session(t, user), s.token(t, user)}

@@ -135,7 +135,7 @@ func markEvery(b *testing.B, s *site, officer store.User, period time.Duration) 
 				return
 			case <-t.C:
 				p := pairs[rand.IntN(len(pairs))]
-				status := []string{"interested", "not_relevant"}[marks%2]
+				status := []store.InterestStatus{store.Interested, store.NotRelevant}[marks%2]
 				if err := s.st.SetInterest(context.Background(), p.City, p.Call, officer.ID, store.Interest{Status: status}, time.Now()); err != nil {
 					b.Error(err)
 					return

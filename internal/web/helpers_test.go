@@ -70,7 +70,7 @@ var testHash = func() string {
 }()
 
 // addUser adds a user with testPassword.
-func (s *site) addUser(t testing.TB, email, role string, cities ...string) store.User {
+func (s *site) addUser(t testing.TB, email string, role store.Role, cities ...string) store.User {
 	t.Helper()
 	u, err := s.st.CreateUser(context.Background(), store.NewUser{Email: email, PasswordHash: testHash, Role: role, Cities: cities})
 	if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -37,10 +38,12 @@ func language(w http.ResponseWriter, r *http.Request) string {
 
 // translator returns the lookup of interface texts for lang, which
 // templates call as {{call .T "key"}}; the texts are package i18n's
-// catalogue, and a missing key shows itself, so it is noticed.
-func translator(lang string) func(string) string {
+// catalogue, and a missing key shows itself, so it is noticed. A key is a
+// message key or a typed value (a role, a status) whose value is its key:
+// templates pass either.
+func translator(lang string) func(key any) string {
 	l, _ := i18n.Parse(lang)
-	return func(key string) string { return i18n.T(l, key) }
+	return func(key any) string { return i18n.T(l, fmt.Sprint(key)) }
 }
 
 // lang reads a page's language (its .Lang) for the catalogue.

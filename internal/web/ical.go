@@ -82,7 +82,7 @@ func (s *Server) ical(w http.ResponseWriter, r *http.Request) {
 		if d.URL != "" {
 			line("URL:%s", icalText(d.URL))
 		}
-		line("DESCRIPTION:%s", icalText(s.cfg.BaseURL+"/calls/"+url.PathEscape(d.CallIdentifier)+" — "+d.Status))
+		line("DESCRIPTION:%s", icalText(s.cfg.BaseURL+"/calls/"+url.PathEscape(d.CallIdentifier)+" — "+string(d.Status)))
 		// A week's notice: enough to finish a proposal, not so early it is ignored.
 		line("BEGIN:VALARM")
 		line("ACTION:DISPLAY")

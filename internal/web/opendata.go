@@ -35,7 +35,7 @@ func openCall(c store.CallRecord, today time.Time) OpenCall {
 }
 
 // currentStatuses are the statuses of the calls open data lists.
-var currentStatuses = []string{"open", "forthcoming"}
+var currentStatuses = []funding.Status{funding.StatusOpen, funding.StatusForthcoming}
 
 // Open data is read from the database openChunk calls at a time, so that
 // memory does not grow with the listing; the JSON comes in pages.

@@ -82,23 +82,23 @@ func (e badInput) Error() string { return e.field + ": " + e.message }
 // matchFilter reads the filters and sorting of a city's matches from the
 // query string.
 func matchFilter(q url.Values) (store.MatchFilter, error) {
-	f := store.MatchFilter{Programme: q.Get("programme"), Eligibility: q.Get("eligibility"),
-		CallStatus: q.Get("status"), Interest: q.Get("interest"), Sort: q.Get("sort")}
+	f := store.MatchFilter{Programme: q.Get("programme"), Sort: q.Get("sort")}
+	var err error
+	if f.Eligibility, err = filterValue(q, "eligibility", funding.ParseEligibility); err != nil {
+		return f, err
+	}
+	if f.CallStatus, err = filterValue(q, "status", funding.ParseStatus); err != nil {
+		return f, err
+	}
+	if f.Interest, err = filterValue(q, "interest", store.ParseInterestStatus); err != nil {
+		return f, err
+	}
 	if v := q.Get("min_score"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 100 {
 			return f, badInput{"min_score", "want a whole number from 0 to 100"}
 		}
 		f.MinScore = n
-	}
-	if f.Eligibility != "" && !slices.Contains([]string{"eligible", "ineligible", "unknown"}, f.Eligibility) {
-		return f, badInput{"eligibility", "want eligible, ineligible or unknown"}
-	}
-	if f.CallStatus != "" && !slices.Contains([]string{"forthcoming", "open", "closed"}, f.CallStatus) {
-		return f, badInput{"status", "want forthcoming, open or closed"}
-	}
-	if f.Interest != "" && !slices.Contains(store.InterestStatuses, f.Interest) {
-		return f, badInput{"interest", "want one of " + strings.Join(store.InterestStatuses, ", ")}
 	}
 	if _, ok := store.MatchSorts[f.Sort]; f.Sort != "" && !ok {
 		return f, badInput{"sort", "want score, deadline or budget"}
@@ -224,7 +224,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u store.User) 
 	}
 	var cities []cityMatch
 	for _, m := range matchRows(matches, s.today()) {
-		if m.Eligibility == "ineligible" || m.Score < matching.BandWeak {
+		if m.Eligibility == funding.Ineligible || m.Score < matching.BandWeak {
 			continue
 		}
 		cities = append(cities, cityMatch{m, u.CanSeeCity(m.CityID)})
@@ -298,14 +298,14 @@ func (s *Server) markCall(w http.ResponseWriter, r *http.Request, u store.User) 
 }
 
 func interestFrom(get func(string) string) (store.Interest, error) {
-	in := store.Interest{Status: get("status"), Note: strings.TrimSpace(get("note"))}
-	if !slices.Contains(store.InterestStatuses, in.Status) {
-		return in, badInput{"status", "want one of " + strings.Join(store.InterestStatuses, ", ")}
+	in := store.Interest{Note: strings.TrimSpace(get("note"))}
+	var err error
+	if in.Status, err = fieldValue("status", get("status"), store.ParseInterestStatus); err != nil {
+		return in, err
 	}
 	if len(in.Note) > 4000 {
 		return in, badInput{"note", "at most 4000 characters"}
 	}
-	var err error
 	if in.AmountRequested, err = amount(get("amount_requested"), "amount_requested"); err != nil {
 		return in, err
 	}
@@ -446,9 +446,13 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u store.User)
 		s.badRequest(w, r, err)
 		return
 	}
-	status := r.URL.Query().Get("status")
+	status, err := filterValue(r.URL.Query(), "status", funding.ParseStatus)
+	if err != nil {
+		s.badRequest(w, r, err)
+		return
+	}
 	if status == "" {
-		status = "open"
+		status = funding.StatusOpen
 	}
 	calls, err := s.cfg.Store.Calls(r.Context(), store.CallFilter{Status: status, Programme: r.URL.Query().Get("programme"),
 		Limit: perPage + 1, Offset: (page - 1) * perPage})

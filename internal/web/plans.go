@@ -137,11 +137,12 @@ func (s *Server) plans(ctx context.Context, f store.PlanFilter) ([]store.Consort
 }
 
 // statuses is a status filter of one status, or none.
-func statuses(status string) []string {
-	if status == "" {
-		return nil
+func planStatuses(q url.Values) ([]store.PlanStatus, error) {
+	status, err := filterValue(q, "status", store.ParsePlanStatus)
+	if err != nil || status == "" {
+		return nil, err
 	}
-	return []string{status}
+	return []store.PlanStatus{status}, nil
 }
 
 // planFor returns the plan of the {id} in the path if u may see it.
@@ -175,9 +176,9 @@ func (s *Server) plansPage(w http.ResponseWriter, r *http.Request, u store.User)
 		s.badRequest(w, r, err)
 		return
 	}
-	f := store.PlanFilter{CityIDs: visibleCities(u), Statuses: statuses(r.URL.Query().Get("status")), Limit: perPage, Offset: (page - 1) * perPage}
-	if status := r.URL.Query().Get("status"); status != "" && !slices.Contains([]string{store.PlanProposed, store.PlanAccepted, store.PlanRejected}, status) {
-		s.badRequest(w, r, badInput{"status", "want proposed, accepted or rejected"})
+	f := store.PlanFilter{CityIDs: visibleCities(u), Limit: perPage, Offset: (page - 1) * perPage}
+	if f.Statuses, err = planStatuses(r.URL.Query()); err != nil {
+		s.badRequest(w, r, err)
 		return
 	}
 	if id := r.URL.Query().Get("call"); id != "" {
@@ -239,10 +240,12 @@ func (s *Server) decidePlan(w http.ResponseWriter, r *http.Request, u store.User
 		return
 	}
 	var err error
-	switch decision := r.PostFormValue("decision"); decision {
-	case "accepted":
+	// A decision is one of the plan states a coordinator may choose: the
+	// switch is its parse.
+	switch store.PlanStatus(r.PostFormValue("decision")) {
+	case store.PlanAccepted:
 		_, err = s.cfg.Planner.Accept(r.Context(), p.ID, r.PostFormValue("note"), u.ID)
-	case "rejected":
+	case store.PlanRejected:
 		err = s.cfg.Planner.Reject(r.Context(), p.ID, r.PostFormValue("note"), u.ID)
 	default:
 		s.badRequest(w, r, badInput{"decision", "want accepted or rejected"})
@@ -329,8 +332,9 @@ func (s *Server) respondToPlan(w http.ResponseWriter, r *http.Request, u store.U
 	if !ok {
 		return
 	}
-	response := r.PostFormValue("response")
-	if response != "confirmed" && response != "declined" {
+	// A member answers with one of the two answers that are not pending.
+	response := store.Response(r.PostFormValue("response"))
+	if response != store.ResponseConfirmed && response != store.ResponseDeclined {
 		s.badRequest(w, r, badInput{"response", "want confirmed or declined"})
 		return
 	}
@@ -348,7 +352,7 @@ func (s *Server) respondToPlan(w http.ResponseWriter, r *http.Request, u store.U
 		s.forbidden(w, r)
 		return
 	}
-	if err := s.cfg.Planner.Respond(r.Context(), p.ID, member.City, response == "confirmed"); !s.planActionOK(w, r, err) {
+	if err := s.cfg.Planner.Respond(r.Context(), p.ID, member.City, response == store.ResponseConfirmed); !s.planActionOK(w, r, err) {
 		return
 	}
 	http.Redirect(w, r, "/plans/"+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)

@@ -26,12 +26,12 @@ func init() {
 // everything else as it was typed.
 type subscriptionForm struct {
 	ID           int64 // 0 when adding
-	Channel      string
+	Channel      store.Channel
 	Email        string
 	SlackChannel string
 	// Current is the channel of the subscription being edited: its Slack
 	// webhook URL or token is never shown, and stays when left empty.
-	Current   string
+	Current   store.Channel
 	Cities    []string
 	MinScore  string
 	Frequency string
@@ -58,7 +58,7 @@ type subscriptionPage struct {
 // top, so its owner sees it here as well as in the email that told them;
 // below them the form to add one.
 func (s *Server) subscriptionsPage(w http.ResponseWriter, r *http.Request, u store.User) {
-	form := subscriptionForm{Channel: "email", Email: u.Email, MinScore: "60", Frequency: "daily", Language: language(w, r)}
+	form := subscriptionForm{Channel: store.ChannelEmail, Email: u.Email, MinScore: "60", Frequency: string(notify.Daily), Language: language(w, r)}
 	if len(u.Cities) == 1 {
 		form.Cities = []string(u.Cities)
 	}
@@ -78,7 +78,7 @@ func (s *Server) renderSubscriptions(w http.ResponseWriter, r *http.Request, u s
 	}
 	broken := 0
 	for _, sub := range subs {
-		if sub.Status == "broken" {
+		if sub.Status == store.SubscriptionBroken {
 			broken++
 		}
 	}
@@ -106,7 +106,8 @@ func (s *Server) subscriptionFromForm(r *http.Request, u store.User, cities []st
 	}
 	f := subscriptionForm{Errors: map[string]string{}}
 	var ok bool
-	f.Channel = r.PostFormValue("channel")
+	// An unknown channel is "", which the switch below refuses.
+	f.Channel, _ = store.ParseChannel(r.PostFormValue("channel"))
 	f.Email, ok = text("email", 254)
 	if !ok {
 		f.Email, f.Errors["email"] = "", "err_sub_email"
@@ -134,14 +135,14 @@ func (s *Server) subscriptionFromForm(r *http.Request, u store.User, cities []st
 	}
 	keep := current != nil && current.Channel == f.Channel
 	switch f.Channel {
-	case "email":
+	case store.ChannelEmail:
 		if _, set := f.Errors["email"]; !set {
 			if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email {
 				f.Errors["email"] = "err_sub_email"
 			}
 		}
 		n.Email = f.Email
-	case "slack_webhook":
+	case store.ChannelSlackWebhook:
 		switch {
 		case webhook == "" && keep:
 			n.SlackWebhookURL = current.SlackWebhookURL
@@ -150,7 +151,7 @@ func (s *Server) subscriptionFromForm(r *http.Request, u store.User, cities []st
 		default:
 			n.SlackWebhookURL = webhook
 		}
-	case "slack_bot":
+	case store.ChannelSlackBot:
 		switch {
 		case token == "" && keep:
 			n.SlackToken = current.SlackToken
@@ -164,7 +165,7 @@ func (s *Server) subscriptionFromForm(r *http.Request, u store.User, cities []st
 		}
 		n.SlackChannel = f.SlackChannel
 	default:
-		f.Channel, f.Errors["channel"] = "email", "err_sub_channel"
+		f.Channel, f.Errors["channel"] = store.ChannelEmail, "err_sub_channel"
 	}
 	for _, slug := range r.PostForm["city"] {
 		i := slices.IndexFunc(cities, func(c store.City) bool { return c.Slug == slug })
@@ -185,7 +186,7 @@ func (s *Server) subscriptionFromForm(r *http.Request, u store.User, cities []st
 		f.Errors["min_score"] = "err_sub_min_score"
 	}
 	n.MinScore = score
-	if !slices.Contains([]string{"instant", "daily", "weekly"}, f.Frequency) {
+	if _, err := notify.ParseFrequency(f.Frequency); err != nil {
 		f.Frequency, f.Errors["frequency"] = "", "err_sub_frequency"
 	}
 	if f.Language != "nl" && f.Language != "en" {
@@ -300,7 +301,7 @@ func (s *Server) testSubscription(w http.ResponseWriter, r *http.Request, u stor
 	if !ok {
 		return
 	}
-	form := subscriptionForm{Channel: "email", Email: u.Email, MinScore: "60", Frequency: "daily", Language: language(w, r)}
+	form := subscriptionForm{Channel: store.ChannelEmail, Email: u.Email, MinScore: "60", Frequency: string(notify.Daily), Language: language(w, r)}
 	// One test a minute per subscription: the button cannot be used to
 	// flood a mailbox or a channel.
 	now := s.now()
@@ -343,15 +344,15 @@ func (s *Server) sendTest(ctx context.Context, sub store.Subscription) error {
 		SettingsURL:  s.cfg.BaseURL + "/subscriptions",
 	}
 	switch {
-	case sub.Channel == "email" && s.cfg.Mailer != nil:
+	case sub.Channel == store.ChannelEmail && s.cfg.Mailer != nil:
 		e, err := notify.RenderTest(m)
 		if err != nil {
 			return err
 		}
 		return s.cfg.Mailer.Send(ctx, e)
-	case sub.Channel == "slack_webhook" && s.cfg.Slack != nil:
+	case sub.Channel == store.ChannelSlackWebhook && s.cfg.Slack != nil:
 		return s.cfg.Slack.PostWebhook(ctx, sub.SlackWebhookURL, notify.SlackTest(m))
-	case sub.Channel == "slack_bot" && s.cfg.Slack != nil:
+	case sub.Channel == store.ChannelSlackBot && s.cfg.Slack != nil:
 		return s.cfg.Slack.PostBot(ctx, sub.SlackToken, sub.SlackChannel, notify.SlackTest(m))
 	}
 	return errNoSender

@@ -31,7 +31,7 @@ const (
 // (no font glyphs, which a browser without an emoji font shows as boxes);
 // labels too close to fit side by side are stacked in rows; a legend says
 // what each shape means. Only dates and the catalogue's words go into it.
-func timelineSVG(tl timeline, t func(string) string) template.HTML {
+func timelineSVG(tl timeline, t func(any) string) template.HTML {
 	type point struct {
 		at    time.Time
 		class string // opening, deadline or deadline past

@@ -17,12 +17,12 @@ func TestTimelineLabelsNeverOverlapAndTodayIsDrawnWhole(t *testing.T) {
 	ptr := func(d time.Time) *time.Time { return &d }
 	words := map[string]string{"opening": "opening", "deadline": "deadline", "deadline_passed": "deadline voorbij",
 		"due_today": "vandaag", "timeline": "Tijdlijn"}
-	tr := func(k string) string {
-		if w, ok := words[k]; ok {
+	tr := func(k any) string {
+		if w, ok := words[k.(string)]; ok {
 			return w
 		}
 		t.Errorf("the timeline asks for the unknown text %q", k)
-		return k
+		return k.(string)
 	}
 	tests := []struct {
 		name      string
