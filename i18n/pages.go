@@ -136,7 +136,7 @@ var pages = map[string]Text{
 	"open_data_title":         {"Open data", "Open data"},
 	"page":                    {"Pagina", "Page"},
 	"pages":                   {"Pagina's", "Pages"},
-	"pending":                 {"wacht op antwoord", "pending"},
+	"pending":                 {"wacht op antwoord", "no answer yet"},
 	"per_city_programme_year": {"Per stad, programma en jaar", "Per city, programme and year"},
 	"plan":                    {"Voorstel", "Plan"},
 	"planned":                 {"Gepland", "Planned"},

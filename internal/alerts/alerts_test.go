@@ -500,7 +500,7 @@ func TestChangesAndInvitationsReachTheCitiesThatFollowAndTheCoordinator(t *testi
 		bodies[subject(t, m)] = decodedBody(t, m)
 	}
 	change := bodies["New alerts for Gent: 2 alerts (23 November 2026)"]
-	for _, want := range []string{"1 March 2027", "24 March 2027", "€2M", "€2.5M"} {
+	for _, want := range []string{"1 March 2027", "24 March 2027", "€2,000,000", "€2,500,000"} {
 		if !strings.Contains(change, want) {
 			t.Errorf("change email lacks %q:\n%s", want, change)
 		}
