@@ -209,7 +209,7 @@ func (c ImportedChange) Any() bool {
 }
 
 // SaveImportedProject inserts or updates an imported project and what it
-// yields, in tx, keyed by its source and source id. Rows whose values did
+// yields, in t, keyed by its source and source id. Rows whose values did
 // not change are not rewritten, so saving the same project twice changes
 // nothing. cityIDs maps every slug the project names to its id. The
 // project's hash is stored with it, for ImportHashes.
@@ -401,7 +401,7 @@ func saveUptake(ctx context.Context, tx *sqlx.Tx, projectID int64, p Project, us
 	return changed || affected(res), nil
 }
 
-// ImportedProjectsWithKey returns, in tx and locked for update, the imported
+// ImportedProjectsWithKey returns, in t and locked for update, the imported
 // projects that have a participant with the name key, with their
 // participants, so that an admin's verdict can be applied to them.
 func (t *Tx) ImportedProjectsWithKey(ctx context.Context, key string) ([]ImportedProject, error) {
@@ -450,7 +450,7 @@ func (s *Store) CollaborationsOfCity(ctx context.Context, slug string) ([]Collab
 	return out, rows.Err()
 }
 
-// LockHistory takes, for the rest of tx, the lock that makes history imports
+// LockHistory takes, for the rest of t, the lock that makes history imports
 // and review verdicts take turns, so that two of them never race on the same
 // projects.
 func (t *Tx) LockHistory(ctx context.Context) error {

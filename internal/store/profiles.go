@@ -121,8 +121,9 @@ func (s *Store) SaveProfile(ctx context.Context, p Profile) (changed bool, err e
 	return changed, err
 }
 
-// SaveProfile writes p for the city p.CityID, in t. With onlyIfMissing, an existing
-// profile is left as it is (a seed must never overwrite an officer's edits).
+// SaveProfile writes p for the city p.CityID, in t. With onlyIfMissing, an
+// existing profile is left as it is (a seed must never overwrite an
+// officer's edits).
 // An unchanged profile is not rewritten, but saving a derived profile as it
 // is clears its Derived flag: the officer has adopted it. It reports whether anything changed.
 func (t *Tx) SaveProfile(ctx context.Context, p Profile, onlyIfMissing bool) (changed bool, err error) {

@@ -37,7 +37,7 @@ type Partner struct {
 }
 
 // SaveProject inserts p or updates the project with the same source and
-// source id, with its members and partners, in tx. Nothing is rewritten when
+// source id, with its members and partners, in t. Nothing is rewritten when
 // nothing changed. cityIDs maps the slugs of p's cities to ids. It reports
 // whether anything changed.
 func (t *Tx) SaveProject(ctx context.Context, p Project, cityIDs map[string]int64) (changed bool, err error) {
