@@ -83,6 +83,13 @@ func (e badInput) Error() string { return e.field + ": " + e.message }
 // query string.
 func matchFilter(q url.Values) (store.MatchFilter, error) {
 	f := store.MatchFilter{Programme: q.Get("programme"), Sort: q.Get("sort")}
+	if v := q.Get("min_score"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 100 {
+			return f, badInput{"min_score", "want a whole number from 0 to 100"}
+		}
+		f.MinScore = n
+	}
 	var err error
 	if f.Eligibility, err = filterValue(q, "eligibility", funding.ParseEligibility); err != nil {
 		return f, err
@@ -92,13 +99,6 @@ func matchFilter(q url.Values) (store.MatchFilter, error) {
 	}
 	if f.Interest, err = filterValue(q, "interest", store.ParseInterestStatus); err != nil {
 		return f, err
-	}
-	if v := q.Get("min_score"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 100 {
-			return f, badInput{"min_score", "want a whole number from 0 to 100"}
-		}
-		f.MinScore = n
 	}
 	if _, ok := store.MatchSorts[f.Sort]; f.Sort != "" && !ok {
 		return f, badInput{"sort", "want score, deadline or budget"}
