@@ -1,0 +1,315 @@
+package consortium
+
+import (
+	"cmp"
+	"slices"
+)
+
+// The upper bound the heuristic reports, and why it holds.
+//
+// A plan picks at most one member set S_c per call c, such that every city
+// g joins at most slots_g bids and spends at most coFunding_g. Give every
+// city a price λ_g ≥ 0 per bid slot and μ_g ≥ 0 per unit of co-funding. For
+// a feasible plan, Σ_c Σ_{i∈S_c} (λ_g(i) + μ_g(i)·need_i) ≤ Σ_g λ_g·slots_g +
+// μ_g·coFunding_g, so its value is at most
+//
+//	L(λ, μ) = Σ_g (λ_g·slots_g + μ_g·coFunding_g) + Σ_c max(0, max_S v_c(S) − π(S))
+//
+// where π(S) sums the members' prices: a Lagrangian relaxation of the
+// capacity constraints. Any upper bound on each call's priced maximum keeps
+// L an upper bound; callBound computes one from these facts about a member
+// set S of at most r cities (r: the programme's maximum):
+//
+//   - fit and prices are a sum over the members;
+//   - the newcomer bonus is at most 3 per newcomer, and 0 when r = 1;
+//   - synergy: every pair's points go to one of its two cities (the one
+//     weaker on its own, so that they mostly land on a city no good bid
+//     takes); a city in S then gets at most its r − 1 largest shares, so
+//     the pairs inside S are worth at most the members' shares;
+//   - coverage and lead are a maximum over the members per concept (the
+//     lead's points are at most the largest among the members), so with
+//     u_i the member's sum of the terms above, D the r cities with the
+//     largest positive u and τ the smallest u in D (0 when D has fewer than
+//     r cities), Σ_{i∈S} u_i ≤ Σ_{i∈D} u_i − Σ_{i∈S∖D} (τ − u_i): each city
+//     of S outside D displaces one of D worth at least τ. Each concept (and
+//     the lead) is then covered either by D at D's best strength or by a
+//     city j outside D that pays τ − u_j once for all the concepts it
+//     covers; the best such assignment is found exactly by a dynamic
+//     programme over the subsets of concepts.
+//
+// Subgradient steps on λ and μ lower L; every iterate is a valid bound, so
+// stopping early only loosens it. TestBoundHoldsOnRandomPortfolios checks
+// the bound against the exact optimum.
+
+// coFundingUnit scales co-funding (euro) to the size of the slot counts, so
+// that one subgradient step suits both kinds of price.
+const coFundingUnit = 100_000.0
+
+// maxDPConcepts is the largest number of concepts (the lead counting as
+// one) the dynamic programme handles; beyond it every concept is counted at
+// the best strength of any candidate.
+const maxDPConcepts = 10
+
+// pair is a synergy between two candidates of a call.
+type pair struct {
+	i, j int
+	s    float64
+}
+
+// callBound bounds one call's best bid at given prices; its slices are
+// reused between evaluations.
+type callBound struct {
+	m     *callModel
+	need  []float64   // co-funding need per candidate, in coFundingUnit
+	gain  [][]float64 // [candidate][concept]: coverage points, then lead points
+	pairs []pair
+	// Scratch space.
+	u, shares []float64
+	share     [][]float64
+	order     []int
+	inD       []bool
+	best, g   []float64
+	d         []float64
+	chosen    []int
+}
+
+func newCallBound(m *callModel) *callBound {
+	n := len(m.cands)
+	b := &callBound{m: m, need: make([]float64, n), gain: make([][]float64, n),
+		u: make([]float64, n), shares: make([]float64, n), share: make([][]float64, n),
+		order: make([]int, n), inD: make([]bool, n)}
+	for i := range m.cands {
+		b.need[i] = m.cands[i].CoFundingNeeded / coFundingUnit
+		row := make([]float64, len(m.weight)+1)
+		for k, w := range m.weight {
+			row[k] = w * m.strength[i][k]
+		}
+		row[len(m.weight)] = m.lead[i]
+		b.gain[i] = row
+		for j := i + 1; j < n; j++ {
+			if s := m.syn(i, j); s > 0 {
+				b.pairs = append(b.pairs, pair{i, j, s})
+			}
+		}
+	}
+	k := len(m.weight) + 1
+	if k <= maxDPConcepts {
+		b.best, b.g = make([]float64, 1<<k), make([]float64, 1<<k)
+	}
+	b.d = make([]float64, k)
+	return b
+}
+
+// bound returns an upper bound on max(0, max_S v(S) − π(S)) at slot prices
+// lambda and co-funding prices mu (per city), and adds to used and spent
+// the slots and co-funding of the cities its bound rests on, for the
+// subgradient.
+func (b *callBound) bound(lambda, mu []float64, used []int, spent []float64) float64 {
+	m := b.m
+	r := m.rule.maxCities
+	if len(m.cands) == 0 || r < m.rule.minCities || len(m.cands) < m.rule.minCities {
+		return 0
+	}
+	n := len(m.cands)
+	for i := range n {
+		g := m.city[i]
+		b.u[i] = m.fit[i] - lambda[g] - mu[g]*b.need[i]
+		if r > 1 && m.newcomer[i] {
+			b.u[i] += perNewcomer
+		}
+	}
+	if r > 1 {
+		// Each pair's synergy goes to the city weaker on its own.
+		for i := range n {
+			b.share[i] = b.share[i][:0]
+		}
+		for _, p := range b.pairs {
+			to := p.j
+			if b.u[p.j] > b.u[p.i] || (b.u[p.j] == b.u[p.i] && p.j < p.i) {
+				to = p.i
+			}
+			b.share[to] = append(b.share[to], p.s)
+		}
+		for i := range n {
+			if len(b.share[i]) == 0 {
+				continue
+			}
+			slices.SortFunc(b.share[i], func(x, y float64) int { return cmp.Compare(y, x) })
+			for _, s := range b.share[i][:min(r-1, len(b.share[i]))] {
+				b.u[i] += s
+			}
+		}
+	}
+	for i := range b.order {
+		b.order[i] = i
+	}
+	slices.SortFunc(b.order, func(x, y int) int { return cmp.Or(cmp.Compare(b.u[y], b.u[x]), cmp.Compare(x, y)) })
+	clear(b.inD)
+	sum, tau, size := 0.0, 0.0, 0
+	for _, i := range b.order[:min(r, n)] {
+		if b.u[i] <= 0 {
+			break
+		}
+		b.inD[i] = true
+		sum += b.u[i]
+		size++
+	}
+	if size == r {
+		tau = b.u[b.order[r-1]]
+	}
+	b.chosen = append(b.chosen[:0], b.order[:size]...)
+	total := sum + b.cover(tau, size)
+	for _, i := range b.chosen {
+		used[m.city[i]]++
+		spent[m.city[i]] += b.need[i]
+	}
+	return max(total, 0)
+}
+
+// cover bounds the coverage and lead points of a set given D (the cities
+// marked in inD) and τ, adding to chosen the cities outside D it assigns a
+// concept to.
+func (b *callBound) cover(tau float64, size int) float64 {
+	k := len(b.d)
+	clear(b.d)
+	for i, in := range b.inD {
+		if in {
+			for c, x := range b.gain[i] {
+				b.d[c] = max(b.d[c], x)
+			}
+		}
+	}
+	if b.best == nil {
+		// Too many concepts for the dynamic programme: each at the best
+		// strength of any candidate.
+		var sum float64
+		for c := range k {
+			top := b.d[c]
+			for _, row := range b.gain {
+				top = max(top, row[c])
+			}
+			sum += top
+		}
+		return sum
+	}
+	// g[T]: the most concepts T are worth covered together, by D or by one
+	// city outside D that pays τ − u once.
+	full := 1<<k - 1
+	who := make([]int, full+1)
+	for t := 1; t <= full; t++ {
+		low := t & -t
+		c := bitIndex(low)
+		b.g[t] = b.g[t^low] + b.d[c]
+		who[t] = -1
+	}
+	for i, row := range b.gain {
+		if b.inD[i] {
+			continue
+		}
+		cost := tau - b.u[i]
+		var extra float64
+		for c, x := range row {
+			extra += max(0, x-b.d[c])
+		}
+		if extra <= cost {
+			continue // never better than D on any set of concepts
+		}
+		var sums [1 << maxDPConcepts]float64
+		for t := 1; t <= full; t++ {
+			low := t & -t
+			sums[t] = sums[t^low] + row[bitIndex(low)]
+			if v := sums[t] - cost; v > b.g[t] {
+				b.g[t], who[t] = v, i
+			}
+		}
+	}
+	// best[S]: the most the concepts S are worth, split into groups.
+	from := make([]int, full+1)
+	b.best[0] = 0
+	for s := 1; s <= full; s++ {
+		low := s & -s
+		b.best[s], from[s] = b.g[s], s
+		// Groups holding the lowest concept of s, so each split is seen once.
+		for t := (s - 1) & s; t > 0; t = (t - 1) & s {
+			if t&low == 0 {
+				continue
+			}
+			if v := b.g[t] + b.best[s^t]; v > b.best[s] {
+				b.best[s], from[s] = v, t
+			}
+		}
+	}
+	for s := full; s > 0; s ^= from[s] {
+		if i := who[from[s]]; i >= 0 && !slices.Contains(b.chosen[size:], i) {
+			b.chosen = append(b.chosen, i)
+		}
+	}
+	return b.best[full]
+}
+
+// bitIndex is the position of the single bit set in x.
+func bitIndex(x int) int {
+	i := 0
+	for x > 1 {
+		x >>= 1
+		i++
+	}
+	return i
+}
+
+// lagrangeBound is an upper bound on any plan (see the comment at the top of
+// this file), lowered by subgradient steps on the prices; value is a known
+// plan's value, to size the steps. It stops early when stop says so.
+func lagrangeBound(pm *portfolioModel, value float64, iterations int, stop func() bool) float64 {
+	n := len(pm.slots)
+	lambda, mu := make([]float64, n), make([]float64, n)
+	used, spent := make([]int, n), make([]float64, n)
+	coFund := make([]float64, n)
+	for g, x := range pm.coFunding {
+		coFund[g] = x / coFundingUnit
+	}
+	bounds := make([]*callBound, len(pm.calls))
+	for c, m := range pm.calls {
+		bounds[c] = newCallBound(m)
+	}
+	best, theta, stale := 0.0, 2.0, 0
+	for it := range iterations {
+		clear(used)
+		clear(spent)
+		l := 0.0
+		for g := range n {
+			l += lambda[g]*float64(pm.slots[g]) + mu[g]*coFund[g]
+		}
+		for _, b := range bounds {
+			l += b.bound(lambda, mu, used, spent)
+		}
+		if it == 0 || l < best-eps {
+			best, stale = l, 0
+		} else if stale++; stale >= 5 {
+			theta, stale = theta/2, 0
+		}
+		// The subgradient: free capacity per city, zero where a price at
+		// zero would have to fall.
+		var norm float64
+		gs, gm := make([]float64, n), make([]float64, n)
+		for g := range n {
+			gs[g], gm[g] = float64(pm.slots[g]-used[g]), coFund[g]-spent[g]
+			if gs[g] > 0 && lambda[g] == 0 {
+				gs[g] = 0
+			}
+			if gm[g] > 0 && mu[g] == 0 {
+				gm[g] = 0
+			}
+			norm += gs[g]*gs[g] + gm[g]*gm[g]
+		}
+		if norm == 0 || best-value <= eps || theta < 1e-3 || stop() {
+			break
+		}
+		step := theta * max(l-value, 1e-3) / norm
+		for g := range n {
+			lambda[g] = max(0, lambda[g]-step*gs[g])
+			mu[g] = max(0, mu[g]-step*gm[g])
+		}
+	}
+	return best
+}
