@@ -64,11 +64,15 @@ type callBound struct {
 	gain  [][]float64 // [candidate][concept]: coverage points, then lead points
 	pairs []pair
 	// Scratch space.
-	u, shares []float64
+	base, u   []float64
 	share     [][]float64
+	taken     []bool
+	keep      []int
 	order     []int
 	inD       []bool
 	best, g   []float64
+	sums      []float64
+	who, from []int
 	d         []float64
 	chosen    []int
 }
@@ -76,7 +80,7 @@ type callBound struct {
 func newCallBound(m *callModel) *callBound {
 	n := len(m.cands)
 	b := &callBound{m: m, need: make([]float64, n), gain: make([][]float64, n),
-		u: make([]float64, n), shares: make([]float64, n), share: make([][]float64, n),
+		base: make([]float64, n), u: make([]float64, n), share: make([][]float64, n), taken: make([]bool, n),
 		order: make([]int, n), inD: make([]bool, n)}
 	for i := range m.cands {
 		b.need[i] = m.cands[i].CoFundingNeeded / coFundingUnit
@@ -94,7 +98,8 @@ func newCallBound(m *callModel) *callBound {
 	}
 	k := len(m.weight) + 1
 	if k <= maxDPConcepts {
-		b.best, b.g = make([]float64, 1<<k), make([]float64, 1<<k)
+		b.best, b.g, b.sums = make([]float64, 1<<k), make([]float64, 1<<k), make([]float64, 1<<k)
+		b.who, b.from = make([]int, 1<<k), make([]int, 1<<k)
 	}
 	b.d = make([]float64, k)
 	return b
@@ -113,31 +118,80 @@ func (b *callBound) bound(lambda, mu []float64, used []int, spent []float64) flo
 	n := len(m.cands)
 	for i := range n {
 		g := m.city[i]
-		b.u[i] = m.fit[i] - lambda[g] - mu[g]*b.need[i]
+		b.base[i] = m.fit[i] - lambda[g] - mu[g]*b.need[i]
 		if r > 1 && m.newcomer[i] {
-			b.u[i] += perNewcomer
+			b.base[i] += perNewcomer
 		}
 	}
-	if r > 1 {
-		// Each pair's synergy goes to the city weaker on its own.
+	if r == 1 {
+		// One member: no synergy, no newcomer bonus; the best alone is exact.
+		top, at := 0.0, -1
 		for i := range n {
-			b.share[i] = b.share[i][:0]
+			v := b.base[i]
+			for _, x := range b.gain[i] {
+				v += x
+			}
+			if v > top {
+				top, at = v, i
+			}
 		}
-		for _, p := range b.pairs {
-			to := p.j
-			if b.u[p.j] > b.u[p.i] || (b.u[p.j] == b.u[p.i] && p.j < p.i) {
-				to = p.i
-			}
-			b.share[to] = append(b.share[to], p.s)
+		if at >= 0 {
+			used[m.city[at]]++
+			spent[m.city[at]] += b.need[at]
 		}
-		for i := range n {
-			if len(b.share[i]) == 0 {
-				continue
+		return top
+	}
+	// First each pair's synergy goes to the city weaker on its own; then,
+	// once more, to the city of the pair the first bound did not rest on.
+	clear(b.taken)
+	best := b.evaluate(false)
+	bestChosen := append(b.keep[:0], b.chosen...)
+	for _, i := range b.chosen {
+		b.taken[i] = true
+	}
+	if v := b.evaluate(true); v < best {
+		best, bestChosen = v, b.chosen
+	}
+	b.keep = bestChosen
+	for _, i := range bestChosen {
+		used[m.city[i]]++
+		spent[m.city[i]] += b.need[i]
+	}
+	return max(best, 0)
+}
+
+// evaluate bounds the call's priced best bid given the candidates' base
+// values, with every pair's synergy charged to one of its cities: the
+// weaker on its own, or with byTaken the one not marked in taken when the
+// other is. It leaves in chosen the cities the bound rests on.
+func (b *callBound) evaluate(byTaken bool) float64 {
+	m := b.m
+	r := m.rule.maxCities
+	n := len(m.cands)
+	copy(b.u, b.base)
+	for i := range n {
+		b.share[i] = b.share[i][:0]
+	}
+	for _, p := range b.pairs {
+		to := p.j
+		if b.base[p.j] > b.base[p.i] || (b.base[p.j] == b.base[p.i] && p.j < p.i) {
+			to = p.i
+		}
+		if byTaken && b.taken[p.i] != b.taken[p.j] {
+			to = p.i
+			if b.taken[p.i] {
+				to = p.j
 			}
-			slices.SortFunc(b.share[i], func(x, y float64) int { return cmp.Compare(y, x) })
-			for _, s := range b.share[i][:min(r-1, len(b.share[i]))] {
-				b.u[i] += s
-			}
+		}
+		b.share[to] = append(b.share[to], p.s)
+	}
+	for i := range n {
+		if len(b.share[i]) == 0 {
+			continue
+		}
+		slices.SortFunc(b.share[i], func(x, y float64) int { return cmp.Compare(y, x) })
+		for _, s := range b.share[i][:min(r-1, len(b.share[i]))] {
+			b.u[i] += s
 		}
 	}
 	for i := range b.order {
@@ -158,12 +212,7 @@ func (b *callBound) bound(lambda, mu []float64, used []int, spent []float64) flo
 		tau = b.u[b.order[r-1]]
 	}
 	b.chosen = append(b.chosen[:0], b.order[:size]...)
-	total := sum + b.cover(tau, size)
-	for _, i := range b.chosen {
-		used[m.city[i]]++
-		spent[m.city[i]] += b.need[i]
-	}
-	return max(total, 0)
+	return sum + b.cover(tau, size)
 }
 
 // cover bounds the coverage and lead points of a set given D (the cities
@@ -195,7 +244,7 @@ func (b *callBound) cover(tau float64, size int) float64 {
 	// g[T]: the most concepts T are worth covered together, by D or by one
 	// city outside D that pays τ − u once.
 	full := 1<<k - 1
-	who := make([]int, full+1)
+	who, from, sums := b.who, b.from, b.sums
 	for t := 1; t <= full; t++ {
 		low := t & -t
 		c := bitIndex(low)
@@ -214,7 +263,6 @@ func (b *callBound) cover(tau float64, size int) float64 {
 		if extra <= cost {
 			continue // never better than D on any set of concepts
 		}
-		var sums [1 << maxDPConcepts]float64
 		for t := 1; t <= full; t++ {
 			low := t & -t
 			sums[t] = sums[t^low] + row[bitIndex(low)]
@@ -224,7 +272,6 @@ func (b *callBound) cover(tau float64, size int) float64 {
 		}
 	}
 	// best[S]: the most the concepts S are worth, split into groups.
-	from := make([]int, full+1)
 	b.best[0] = 0
 	for s := 1; s <= full; s++ {
 		low := s & -s
