@@ -2,6 +2,7 @@ package consortium
 
 import (
 	"cmp"
+	"math"
 	"slices"
 )
 
@@ -50,6 +51,13 @@ const coFundingUnit = 100_000.0
 // the best strength of any candidate.
 const maxDPConcepts = 10
 
+// splitPasses is how many splits of the synergy each call's bound tries at
+// given prices, and splitStep how far a split moves between them.
+const (
+	splitPasses = 3
+	splitStep   = 0.25
+)
+
 // pair is a synergy between two candidates of a call.
 type pair struct {
 	i, j int
@@ -67,6 +75,7 @@ type callBound struct {
 	base, u   []float64
 	share     [][]float64
 	taken     []bool
+	alpha     []float64 // per pair: the share of its synergy charged to its first city
 	keep      []int
 	order     []int
 	inD       []bool
@@ -81,7 +90,7 @@ func newCallBound(m *callModel) *callBound {
 	n := len(m.cands)
 	b := &callBound{m: m, need: make([]float64, n), gain: make([][]float64, n),
 		base: make([]float64, n), u: make([]float64, n), share: make([][]float64, n), taken: make([]bool, n),
-		order: make([]int, n), inD: make([]bool, n)}
+		order: make([]int, 0, n), inD: make([]bool, n)}
 	for i := range m.cands {
 		b.need[i] = m.cands[i].CoFundingNeeded / coFundingUnit
 		row := make([]float64, len(m.weight)+1)
@@ -94,6 +103,13 @@ func newCallBound(m *callModel) *callBound {
 			if s := m.syn(i, j); s > 0 {
 				b.pairs = append(b.pairs, pair{i, j, s})
 			}
+		}
+	}
+	// Start with each pair's synergy on the city weaker on its own.
+	b.alpha = make([]float64, len(b.pairs))
+	for k, p := range b.pairs {
+		if m.value([]int{p.i}).Total < m.value([]int{p.j}).Total {
+			b.alpha[k] = 1
 		}
 	}
 	k := len(m.weight) + 1
@@ -141,19 +157,30 @@ func (b *callBound) bound(lambda, mu []float64, used []int, spent []float64) flo
 		}
 		return top
 	}
-	// First each pair's synergy goes to the city weaker on its own; then,
-	// once more, to the city of the pair the first bound did not rest on.
-	clear(b.taken)
-	best := b.evaluate(false)
-	bestChosen := append(b.keep[:0], b.chosen...)
-	for _, i := range b.chosen {
-		b.taken[i] = true
+	// Each pair's synergy is split between its two cities; after every
+	// evaluation the split moves towards the city the bound did not rest
+	// on, and the lowest of the evaluations is the bound.
+	best := math.Inf(1)
+	for range splitPasses {
+		v := b.evaluate()
+		if v < best {
+			best = v
+			b.keep = append(b.keep[:0], b.chosen...)
+		}
+		clear(b.taken)
+		for _, i := range b.chosen {
+			b.taken[i] = true
+		}
+		for k, p := range b.pairs {
+			switch {
+			case b.taken[p.i] && !b.taken[p.j]:
+				b.alpha[k] = max(0, b.alpha[k]-splitStep)
+			case b.taken[p.j] && !b.taken[p.i]:
+				b.alpha[k] = min(1, b.alpha[k]+splitStep)
+			}
+		}
 	}
-	if v := b.evaluate(true); v < best {
-		best, bestChosen = v, b.chosen
-	}
-	b.keep = bestChosen
-	for _, i := range bestChosen {
+	for _, i := range b.keep {
 		used[m.city[i]]++
 		spent[m.city[i]] += b.need[i]
 	}
@@ -161,10 +188,10 @@ func (b *callBound) bound(lambda, mu []float64, used []int, spent []float64) flo
 }
 
 // evaluate bounds the call's priced best bid given the candidates' base
-// values, with every pair's synergy charged to one of its cities: the
-// weaker on its own, or with byTaken the one not marked in taken when the
-// other is. It leaves in chosen the cities the bound rests on.
-func (b *callBound) evaluate(byTaken bool) float64 {
+// values, with a share alpha of every pair's synergy charged to its first
+// city and the rest to its second. It leaves in chosen the cities the
+// bound rests on.
+func (b *callBound) evaluate() float64 {
 	m := b.m
 	r := m.rule.maxCities
 	n := len(m.cands)
@@ -172,18 +199,13 @@ func (b *callBound) evaluate(byTaken bool) float64 {
 	for i := range n {
 		b.share[i] = b.share[i][:0]
 	}
-	for _, p := range b.pairs {
-		to := p.j
-		if b.base[p.j] > b.base[p.i] || (b.base[p.j] == b.base[p.i] && p.j < p.i) {
-			to = p.i
+	for k, p := range b.pairs {
+		if x := b.alpha[k] * p.s; x > 0 {
+			b.share[p.i] = append(b.share[p.i], x)
 		}
-		if byTaken && b.taken[p.i] != b.taken[p.j] {
-			to = p.i
-			if b.taken[p.i] {
-				to = p.j
-			}
+		if x := (1 - b.alpha[k]) * p.s; x > 0 {
+			b.share[p.j] = append(b.share[p.j], x)
 		}
-		b.share[to] = append(b.share[to], p.s)
 	}
 	for i := range n {
 		if len(b.share[i]) == 0 {
@@ -194,19 +216,26 @@ func (b *callBound) evaluate(byTaken bool) float64 {
 			b.u[i] += s
 		}
 	}
-	for i := range b.order {
-		b.order[i] = i
-	}
-	slices.SortFunc(b.order, func(x, y int) int { return cmp.Or(cmp.Compare(b.u[y], b.u[x]), cmp.Compare(x, y)) })
-	clear(b.inD)
-	sum, tau, size := 0.0, 0.0, 0
-	for _, i := range b.order[:min(r, n)] {
-		if b.u[i] <= 0 {
-			break
+	// D: the r cities with the largest positive u, best first, by insertion.
+	b.order = b.order[:0]
+	for i := range n {
+		if b.u[i] <= 0 || (len(b.order) == r && b.u[i] <= b.u[b.order[r-1]]) {
+			continue
 		}
+		if len(b.order) < r {
+			b.order = append(b.order, i)
+		}
+		at := len(b.order) - 1
+		for ; at > 0 && b.u[b.order[at-1]] < b.u[i]; at-- {
+			b.order[at] = b.order[at-1]
+		}
+		b.order[at] = i
+	}
+	clear(b.inD)
+	sum, tau, size := 0.0, 0.0, len(b.order)
+	for _, i := range b.order {
 		b.inD[i] = true
 		sum += b.u[i]
-		size++
 	}
 	if size == r {
 		tau = b.u[b.order[r-1]]
@@ -319,7 +348,9 @@ func lagrangeBound(pm *portfolioModel, value float64, iterations int, stop func(
 	for c, m := range pm.calls {
 		bounds[c] = newCallBound(m)
 	}
-	best, theta, stale := 0.0, 2.0, 0
+	// Steps start at half the Polyak step: larger ones overshoot and
+	// oscillate on portfolios of hundreds of cities.
+	best, theta, stale := 0.0, 0.5, 0
 	for it := range iterations {
 		clear(used)
 		clear(spent)

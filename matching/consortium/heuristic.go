@@ -17,7 +17,7 @@ type HeuristicOptions struct {
 	// Rounds of ruin and repair after the first local optimum; 0 means
 	// as many as the time budget allows, or 300 without a budget.
 	Rounds    int
-	Shortlist int    // candidates per call the moves consider; 0: 40
+	Shortlist int    // candidates per call the moves consider; 0: 120
 	Seed      uint64 // seeds the random choices, for repeatable plans
 	// Now is the clock the time budget is measured on; nil means time.Now.
 	// With the same Seed and a clock that reads the same times, a plan
@@ -32,7 +32,8 @@ type HeuristicOptions struct {
 // bid to another, drop or rebuild a bid; the lead is always the strongest
 // member as lead), and then ruins and repairs part of the best plan while
 // time allows. The plan reports its value, an upper bound from a Lagrangian
-// relaxation of the slot limits over optimistic per-call bounds, and the gap.
+// relaxation of the cities' slot and co-funding limits (see bound.go for
+// why it holds), and the gap between them.
 func PlanPortfolioHeuristic(ctx context.Context, p Portfolio, opt HeuristicOptions) (Plan, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -44,8 +45,8 @@ func PlanPortfolioHeuristic(ctx context.Context, p Portfolio, opt HeuristicOptio
 	}
 	h := newHeuristic(pm, opt)
 	if opt.TimeBudget > 0 {
-		// Leave a fifth of the budget for the bound.
-		h.deadline = start.Add(opt.TimeBudget * 4 / 5)
+		// Leave a quarter of the budget for the bound.
+		h.deadline = start.Add(opt.TimeBudget * 3 / 4)
 	}
 	sol := h.run(ctx)
 	plan := pm.plan(sol.choice)
@@ -94,7 +95,10 @@ func newHeuristic(pm *portfolioModel, opt HeuristicOptions) *heuristic {
 		}
 	}
 	if opt.Shortlist <= 0 {
-		opt.Shortlist = 40
+		// Wide enough that cities weaker alone but with capacity to spare
+		// are in reach: at 300 cities × 100 calls a shortlist of 40 left
+		// the plan 3 % poorer in the same time.
+		opt.Shortlist = 120
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -632,4 +636,3 @@ func (h *heuristic) release(g, c2 int) release {
 	}
 	return r
 }
-
