@@ -8,10 +8,12 @@ import (
 
 // The bound of one call at random prices is never below the best priced
 // bid found by enumerating every valid member set with the reference value.
+// Calls of up to twelve concepts also reach the bound's fallback for more
+// concepts than its dynamic programme takes.
 func TestCallBoundHoldsAtRandomPrices(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 17))
 	for trial := range 400 {
-		p := randomPortfolio(rng, instanceSpec{cities: 2 + rng.IntN(9), calls: 1, concepts: 1 + rng.IntN(6), historyPairs: rng.IntN(30)})
+		p := randomPortfolio(rng, instanceSpec{cities: 2 + rng.IntN(9), calls: 1, concepts: 1 + rng.IntN(12), historyPairs: rng.IntN(30)})
 		pm, err := newPortfolioModel(p)
 		if err != nil {
 			t.Fatal(err)
