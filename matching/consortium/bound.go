@@ -54,8 +54,8 @@ const maxDPConcepts = 10
 // splitPasses is how many splits of the synergy each call's bound tries at
 // given prices, and splitStep how far a split moves between them.
 const (
-	splitPasses = 3
-	splitStep   = 0.25
+	splitPasses = 2
+	splitStep   = 0.1
 )
 
 // pair is a synergy between two candidates of a call.
