@@ -23,10 +23,13 @@ import (
 //
 //   - fit and prices are a sum over the members;
 //   - the newcomer bonus is at most 3 per newcomer, and 0 when r = 1;
-//   - synergy: every pair's points go to one of its two cities (the one
-//     weaker on its own, so that they mostly land on a city no good bid
-//     takes); a city in S then gets at most its r − 1 largest shares, so
-//     the pairs inside S are worth at most the members' shares;
+//   - synergy: every pair's points s are split into shares α·s and
+//     (1 − α)·s of its two cities, for any α in [0, 1] (s·x_i·x_j ≤
+//     α·s·x_i + (1 − α)·s·x_j for x in {0, 1}); a city in S then gets at
+//     most its r − 1 largest shares, so the pairs inside S are worth at most
+//     the members' shares. The split starts on the city weaker on its own
+//     and moves towards the city the last bound did not rest on, so that
+//     the points land on cities no good bid takes;
 //   - coverage and lead are a maximum over the members per concept (the
 //     lead's points are at most the largest among the members), so with
 //     u_i the member's sum of the terms above, D the r cities with the
@@ -39,8 +42,9 @@ import (
 //     programme over the subsets of concepts.
 //
 // Subgradient steps on λ and μ lower L; every iterate is a valid bound, so
-// stopping early only loosens it. TestBoundHoldsOnRandomPortfolios checks
-// the bound against the exact optimum.
+// stopping early only loosens it. TestCallBoundHoldsAtRandomPrices checks a
+// call's bound against enumeration at random prices, and
+// TestBoundHoldsOnRandomPortfolios the whole bound against the optimum.
 
 // coFundingUnit scales co-funding (euro) to the size of the slot counts, so
 // that one subgradient step suits both kinds of price.
