@@ -296,3 +296,60 @@ func BenchmarkScaleRankingAgainstPostgresFullText(b *testing.B) {
 func crawlResult(calls ...funding.Call) *crawlers.Result {
 	return &crawlers.Result{Source: "ftportal", Calls: calls, Pages: 1}
 }
+
+// BenchmarkScaleShards runs a full rescore (into an empty matches table)
+// as the worker does: score:all splits it into score:shard tasks by
+// municipality, which one or two asynq servers take, each with a Service of
+// its own as separate worker processes would have (in one process here, so
+// both share this machine's cores).
+func BenchmarkScaleShards(b *testing.B) {
+	st := scaleStore(b)
+	ctx := context.Background()
+	for _, servers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("servers=%d", servers), func(b *testing.B) {
+			addr, db := testdb.Redis(b)
+			opt := asynq.RedisClientOpt{Addr: addr, DB: db}
+			client := asynq.NewClient(opt)
+			defer client.Close()
+			shards := make(chan error, 64)
+			wctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			for range servers {
+				w := tasks.NewWorker(tasks.WorkerConfig{Redis: opt, Concurrency: 1, Logger: quiet})
+				(&scoring.Handlers{Service: scoring.New(st, quiet), Client: client}).Register(w)
+				w.Use(func(next asynq.Handler) asynq.Handler {
+					return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+						err := next.ProcessTask(ctx, t)
+						if t.Type() == tasks.TypeScoreShard {
+							shards <- err
+						}
+						return err
+					})
+				})
+				go w.Run(wctx)
+			}
+			var n int
+			st.DB().Get(&n, `SELECT count(*) FROM profiles`)
+			want := (n + 49) / 50
+			for b.Loop() {
+				b.StopTimer()
+				st.DB().MustExec(`TRUNCATE matches`)
+				b.StartTimer()
+				if _, err := client.Enqueue(tasks.NewScoreAllTask()); err != nil {
+					b.Fatal(err)
+				}
+				for range want {
+					select {
+					case err := <-shards:
+						if err != nil {
+							b.Fatal(err)
+						}
+					case <-time.After(10 * time.Minute):
+						b.Fatal("the shards did not finish within ten minutes")
+					}
+				}
+			}
+			b.ReportMetric(float64(want), "shards")
+		})
+	}
+}

@@ -6,8 +6,8 @@
 package scoring
 
 import (
-	"context"
 	"container/heap"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -605,4 +605,26 @@ func (s *Service) Explain(ctx context.Context, slug, identifier string) (matchin
 		return matching.Explanation{}, err
 	}
 	return e, nil
+}
+
+// RuledOut scores every call for a city now and returns, in rank order, the
+// ones it cannot apply for: they are not stored, and `fundmatch matches
+// --include-ineligible` lists them after the stored matches.
+func (s *Service) RuledOut(ctx context.Context, slug string) ([]matching.Match, error) {
+	m, _, _, err := s.warm(ctx)
+	if err != nil {
+		return nil, err
+	}
+	apps, err := s.applicants(ctx, m, slug)
+	if err != nil {
+		return nil, err
+	}
+	if len(apps) == 0 {
+		return nil, fmt.Errorf("%s: %w", slug, ErrNoCity)
+	}
+	ms, err := m.ScoreCity(ctx, apps[0].query, s.now())
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(ms, func(mt matching.Match) bool { return mt.Eligibility != funding.Ineligible }), nil
 }

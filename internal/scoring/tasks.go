@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -54,6 +55,8 @@ const shardCities = 50
 type Handlers struct {
 	Service *Service
 	Client  *asynq.Client
+	// ShardCities is how many cities a shard scores (shardCities when 0).
+	ShardCities int
 }
 
 // HandleScoreAll rescores every city: in shards queued for the workers
@@ -73,7 +76,8 @@ func (h *Handlers) HandleScoreAll(ctx context.Context, _ *asynq.Task) error {
 		return err
 	}
 	since := s.now()
-	for shard := range slices.Chunk(slugs, shardCities) {
+	size := cmp.Or(h.ShardCities, shardCities)
+	for shard := range slices.Chunk(slugs, size) {
 		t, err := tasks.NewScoreShardTask(tasks.ScoreShardPayload{Cities: shard, Since: since})
 		if err != nil {
 			return err
@@ -82,7 +86,7 @@ func (h *Handlers) HandleScoreAll(ctx context.Context, _ *asynq.Task) error {
 			return fmt.Errorf("queue a shard of the full rescore: %w", err)
 		}
 	}
-	s.logger.Info("full rescore queued", "cities", len(slugs), "shards", (len(slugs)+shardCities-1)/shardCities)
+	s.logger.Info("full rescore queued", "cities", len(slugs), "shards", (len(slugs)+size-1)/size)
 	return nil
 }
 
