@@ -1,12 +1,9 @@
--- Scoring stores only the pairs that are read (eligible or unknown, a score
--- of 40 or more) and writes a full rescore's new rows straight in: the
--- index on (city_id, score) alone is a prefix of matches_city_score_call
--- and only slowed every write down. What is no longer kept goes: the
--- ineligible pairs and those below the floor.
+-- Scoring stores only the pairs that are read: a call the city may apply for
+-- (eligible or unknown) scoring 40 or more (internal/scoring's StoreFloor).
+-- The rows kept before of the other pairs go.
 
 -- +goose Up
-DROP INDEX matches_city_score;
 DELETE FROM matches WHERE eligibility = 'ineligible' OR score < 40;
 
 -- +goose Down
-CREATE INDEX matches_city_score ON matches (city_id, score DESC);
+SELECT 1; -- the removed pairs come back with the next full rescore
