@@ -110,36 +110,15 @@ func sizes(b *testing.B, st *store.Store, prefix string) {
 }
 
 // inMemory is the in-memory counterpart of a full rescore: the model built
-// from the stored calls and every city scored, nothing read or written.
+// from the stored calls and every city scored, nothing written.
 func inMemory(b *testing.B, st *store.Store) time.Duration {
-	ctx := context.Background()
-	records, err := st.Calls(ctx, store.CallFilter{})
-	if err != nil {
-		b.Fatal(err)
-	}
 	start := time.Now()
-	calls := make([]matching.Call, len(records))
-	for i := range records {
-		calls[i] = scoring.MatchingCall(&records[i])
-	}
-	m, err := matching.NewModel(calls, matching.Options{})
+	m, qs := inMemoryModel(b, st)
+	err := m.ScoreCities(context.Background(), qs, benchNow, func(*matching.CityQuery, []matching.Match) error { return nil })
 	if err != nil {
-		b.Fatal(err)
-	}
-	qs := scaleQueries(b, st, m)
-	if err := m.ScoreCities(ctx, qs, benchNow, func(*matching.CityQuery, []matching.Match) error { return nil }); err != nil {
 		b.Fatal(err)
 	}
 	return time.Since(start)
-}
-
-// scaleQueries are the queries of every city with a profile.
-func scaleQueries(b *testing.B, st *store.Store, m *matching.Model) []*matching.CityQuery {
-	qs, err := scoring.New(st, quiet).Queries(context.Background(), m)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return qs
 }
 
 // BenchmarkScaleFullRescore rescores 300 municipalities against 20,000
@@ -215,6 +194,7 @@ func BenchmarkScaleNewCall(b *testing.B) {
 	var i atomic.Int64
 	i.Store(scaleCalls)
 	var written int
+	var last int64 // the last new call
 	for b.Loop() {
 		b.StopTimer()
 		n := int(i.Add(1))
@@ -239,31 +219,23 @@ func BenchmarkScaleNewCall(b *testing.B) {
 			b.Fatal("the score task did not run within a minute")
 		}
 		b.StopTimer()
-		var id int64
-		st.DB().Get(&id, `SELECT id FROM calls WHERE identifier = $1`, res.Calls[0].Identifier)
-		st.DB().Get(&written, `SELECT count(*) FROM matches WHERE call_id = $1`, id)
+		st.DB().Get(&last, `SELECT id FROM calls WHERE identifier = $1`, res.Calls[0].Identifier)
+		st.DB().Get(&written, `SELECT count(*) FROM matches WHERE call_id = $1`, last)
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(written), "stored/call")
 
 	// The in-memory counterpart: the same step without store or queue.
-	records, err := st.Calls(ctx, store.CallFilter{})
-	if err != nil {
-		b.Fatal(err)
+	records, err := st.Calls(ctx, store.CallFilter{IDs: []int64{last}})
+	if err != nil || len(records) != 1 {
+		b.Fatalf("the last new call: %v", err)
 	}
-	calls := make([]matching.Call, len(records))
-	for i := range records {
-		calls[i] = scoring.MatchingCall(&records[i])
-	}
-	m, err := matching.NewModel(calls, matching.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	qs := scaleQueries(b, st, m)
+	record := records[0]
+	m, qs := inMemoryModel(b, st)
 	const samples = 20
 	start := time.Now()
 	for k := range samples {
-		c := scoring.MatchingCall(&records[0])
+		c := scoring.MatchingCall(&record)
 		c.Identifier = fmt.Sprintf("IN-MEMORY-%d", k)
 		if err := m.Add(c); err != nil {
 			b.Fatal(err)

@@ -398,13 +398,33 @@ func (s *Service) ScoreCalls(ctx context.Context, callIDs []int64) (Result, erro
 			return res, err
 		}
 		res.Pairs += len(ms)
+		ref := refs[records[i].Identifier]
+		var explain []int // the cities whose explanation of this call is stored
 		for j := range ms {
-			key := store.MatchKey{CallID: records[i].ID, CityID: apps[j].id}
-			if !keep(&ms[j]) {
-				w.Drop = append(w.Drop, key)
-				continue
+			switch {
+			case !keep(&ms[j]):
+				w.Drop = append(w.Drop, store.MatchKey{CallID: ref.id, CityID: apps[j].id})
+			case apps[j].worst == nil || ranksBefore(&ms[j], apps[j].worst):
+				explain = append(explain, j)
+			default:
+				row, err := matchRow(ref, apps[j].id, ms[j], ms[j].Reasons)
+				if err != nil {
+					return res, err
+				}
+				w.Changed = append(w.Changed, row)
 			}
-			row, err := s.row(m, refs[ms[j].Call], apps[j], ms[j], apps[j].worst == nil || ranksBefore(&ms[j], apps[j].worst), now)
+		}
+		// The call's text is analysed once for all the cities explained.
+		qs := make([]*matching.CityQuery, len(explain))
+		for k, j := range explain {
+			qs[k] = queries[j]
+		}
+		es, err := m.ExplainCities(records[i].Identifier, qs, now)
+		if err != nil {
+			return res, err
+		}
+		for k, j := range explain {
+			row, err := explainedRow(ref, apps[j].id, es[k])
 			if err != nil {
 				return res, err
 			}

@@ -126,14 +126,15 @@ func seeded(t testing.TB) *store.Store {
 	return st
 }
 
-// kept counts the pairs the store keeps (eligible or unknown, at least
-// scoring.StoreFloor) by scoring every city in memory, without the store.
-func kept(t *testing.T, st *store.Store) int {
-	t.Helper()
+// inMemoryModel builds a model over every stored call and the queries of
+// every city with a profile, as scoring does, without the Service's store
+// writes: the in-memory counterpart of the real path.
+func inMemoryModel(tb testing.TB, st *store.Store) (*matching.Model, []*matching.CityQuery) {
+	tb.Helper()
 	ctx := context.Background()
 	records, err := st.Calls(ctx, store.CallFilter{})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	calls := make([]matching.Call, len(records))
 	for i := range records {
@@ -141,14 +142,23 @@ func kept(t *testing.T, st *store.Store) int {
 	}
 	m, err := matching.NewModel(calls, matching.Options{})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	qs, err := scoring.New(st, quiet).Queries(ctx, m)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return m, qs
+}
+
+// kept counts the pairs the store keeps (eligible or unknown, at least
+// scoring.StoreFloor) by scoring every city in memory, without the store.
+func kept(t *testing.T, st *store.Store) int {
+	t.Helper()
+	ctx := context.Background()
+	m, qs := inMemoryModel(t, st)
 	var n int
-	err = m.ScoreCities(ctx, qs, time.Now(), func(_ *matching.CityQuery, ms []matching.Match) error {
+	err := m.ScoreCities(ctx, qs, time.Now(), func(_ *matching.CityQuery, ms []matching.Match) error {
 		for _, mt := range ms {
 			if mt.Eligibility != funding.Ineligible && mt.Score >= scoring.StoreFloor {
 				n++
