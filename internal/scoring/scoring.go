@@ -314,22 +314,16 @@ func (s *Service) scoreCities(ctx context.Context, m *matching.Model, refs map[s
 	if len(slugs) > 0 && len(apps) == 0 {
 		return Result{}, fmt.Errorf("%v: %w", slugs, ErrNoCity)
 	}
-	cityIDs := make([]int64, len(apps))
 	queries := make([]*matching.CityQuery, len(apps))
 	index := make(map[*matching.CityQuery]int, len(apps))
 	for i, a := range apps {
-		cityIDs[i], queries[i], index[a.query] = a.id, a.query, i
-	}
-	// What is stored of these cities, read once for all of them.
-	stored, err := s.store.StoredMatches(ctx, cityIDs)
-	if err != nil {
-		return Result{}, err
+		queries[i], index[a.query] = a.query, i
 	}
 	res := Result{Calls: m.Len()}
 	now := s.now()
-	err = m.ScoreCities(ctx, queries, now, func(q *matching.CityQuery, ms []matching.Match) error {
+	err := m.ScoreCities(ctx, queries, now, func(q *matching.CityQuery, ms []matching.Match) error {
 		a := &apps[index[q]]
-		r, err := s.save(ctx, m, refs, a, ms, stored, now)
+		r, err := s.save(ctx, m, refs, a, ms, now)
 		res.add(r)
 		if progress != nil {
 			progress(res.Cities, len(apps))
@@ -492,7 +486,11 @@ func best(ms []matching.Match, k int) (map[string]bool, *matching.Match) {
 // work; the best explainMax of the city's stored matches get an
 // explanation; a stored pair that fell below the floor is removed.
 func (s *Service) save(ctx context.Context, m *matching.Model, refs map[string]callRef, a *applicant, ms []matching.Match,
-	stored map[store.MatchKey]store.StoredMatch, now time.Time) (Result, error) {
+	now time.Time) (Result, error) {
+	stored, err := s.store.StoredMatches(ctx, a.id)
+	if err != nil {
+		return Result{}, err
+	}
 	explain, worst := best(ms, explainMax)
 	a.worst = worst
 	var w store.MatchWrite
@@ -502,11 +500,10 @@ func (s *Service) save(ctx context.Context, m *matching.Model, refs map[string]c
 		if !ok {
 			continue
 		}
-		key := store.MatchKey{CallID: ref.id, CityID: a.id}
-		prev, had := stored[key]
+		prev, had := stored[ref.id]
 		if !keep(mt) {
 			if had {
-				w.Drop = append(w.Drop, key)
+				w.Drop = append(w.Drop, store.MatchKey{CallID: ref.id, CityID: a.id})
 			}
 			continue
 		}
