@@ -72,7 +72,7 @@ func NewScoreShardTask(p ScoreShardPayload) (*asynq.Task, error) {
 	if err != nil {
 		return nil, err
 	}
-	return asynq.NewTask(TypeScoreShard, b, asynq.Queue(QueueScore), asynq.MaxRetry(5), asynq.Timeout(10*time.Minute)), nil
+	return asynq.NewTask(TypeScoreShard, b, asynq.Queue(QueueScore), asynq.MaxRetry(5), asynq.Timeout(30*time.Minute)), nil
 }
 
 // ScoreCityPayload names the city to rescore.
