@@ -6,7 +6,7 @@ FUZZFLAGS ?=
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: help build test vet bench fuzz run fmt lint clean
+.PHONY: help build test vet bench bench-scale fuzz run fmt lint clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -20,8 +20,14 @@ test: vet ## go vet, then every test with the race detector (needs PostgreSQL an
 vet: ## go vet ./...
 	$(GO) vet ./...
 
-bench: ## run the benchmarks (ingest, matching, planner, digests)
+bench: ## run the benchmarks (ingest, matching, planner, digests; the real path at scale with FUNDMATCH_BENCH_SCALE=1)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./...
+
+# The real path at 300 municipalities and 20,000 calls, each beside its
+# in-memory counterpart; every benchmark sets up its own data (a minute or more).
+bench-scale: ## the real-path benchmarks at 300 municipalities x 20,000 calls, 3 samples each
+	FUNDMATCH_BENCH_SCALE=1 $(GO) test -run '^$$' -bench 'Scale' -benchtime 1x -count 3 -timeout 3h ./internal/scoring/
+	$(GO) test -run '^$$' -bench 'CityMatchesAPI' -benchtime 1x -count 3 -timeout 1h ./internal/web/
 
 fuzz: ## fuzz every parser of outside data, one target after another, FUZZTIME each (default 30s)
 	@grep -rE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\(' . | \

@@ -97,17 +97,24 @@ type Note struct {
 // Explain scores one call for one city and explains the score. It is meant
 // for the few pairs a user looks at: it analyses the call's text again.
 func (m *Model) Explain(identifier string, q *CityQuery, now time.Time) (Explanation, error) {
+	es, err := m.ExplainCities(identifier, []*CityQuery{q}, now)
+	if err != nil {
+		return Explanation{}, err
+	}
+	return es[0], nil
+}
+
+// ExplainCities explains one call's score for each city, in the order of
+// qs, analysing the call's text once for all of them: what storing a new
+// call's explanations for many cities needs.
+func (m *Model) ExplainCities(identifier string, qs []*CityQuery, now time.Time) ([]Explanation, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	doc, ok := m.byID[identifier]
 	if !ok {
-		return Explanation{}, fmt.Errorf("explain call %q: not in the model", identifier)
+		return nil, fmt.Errorf("explain call %q: not in the model", identifier)
 	}
 	ic := &m.calls[doc]
-	sim, best := m.bestProject(ic, q)
-	s := m.newScorer(q, now)
-	e := Explanation{Match: s.match(ic, s.assess(ic, m.relevance(ic, q, m.specificities(ic), sim), sim))}
-
 	an := newAnalyser(m.vocab) // the model's analyser needs the write lock
 	lang := detectLanguage(words(ic.call.Title + " " + ic.call.Summary + " " + ic.call.Description))
 	callWords := map[int][]string{}
@@ -121,18 +128,26 @@ func (m *Model) Explain(identifier string, q *CityQuery, now time.Time) (Explana
 			stems[t] = true
 		}
 	}
-	e.Themes = m.matchedThemes(q, ic, callWords)
-	e.Concepts = m.matchedConcepts(q, callWords)
-	e.Keywords = foundKeywords(an, q.Applicant.Profile, stems)
-	if best >= 0 && sim >= 0.2 {
-		p := q.Applicant.Projects[best]
-		e.Project = &ProjectEvidence{Title: p.Title, Year: p.Year, Programme: p.Programme, Similarity: sim}
+	specs := m.specificities(ic)
+	out := make([]Explanation, len(qs))
+	for i, q := range qs {
+		sim, best := m.bestProject(ic, q)
+		s := m.newScorer(q, now)
+		e := Explanation{Match: s.match(ic, s.assess(ic, m.relevance(ic, q, specs, sim), sim))}
+		e.Themes = m.matchedThemes(q, ic, callWords)
+		e.Concepts = m.matchedConcepts(q, callWords)
+		e.Keywords = foundKeywords(an, q.Applicant.Profile, stems)
+		if best >= 0 && sim >= 0.2 {
+			p := q.Applicant.Projects[best]
+			e.Project = &ProjectEvidence{Title: p.Title, Year: p.Year, Programme: p.Programme, Similarity: sim}
+		}
+		e.Missing = m.missing(ic, q, s, e, callWords)
+		e.Reasons = e.reasons(q)
+		e.SummaryNL, e.SummaryEN = e.summary(q)
+		e.NL, e.EN = e.render(ic)
+		out[i] = e
 	}
-	e.Missing = m.missing(ic, q, s, e, callWords)
-	e.Reasons = e.reasons(q)
-	e.SummaryNL, e.SummaryEN = e.summary(q)
-	e.NL, e.EN = e.render(ic)
-	return e, nil
+	return out, nil
 }
 
 // matchedThemes lists the themes of the profile the call covers, strongest

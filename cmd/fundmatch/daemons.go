@@ -117,7 +117,7 @@ func (e *env) runWorker(ctx context.Context, s *services) error {
 	crawlers := map[string]tasks.Crawler{"ftportal": crawler, "html": crawler}
 	e.addHistoryCrawlers(crawlers, s, client)
 	w.Handle(tasks.TypeCrawlSource, &tasks.CrawlHandler{Store: s.store, Logger: e.logger, Crawlers: crawlers})
-	scoring.New(s.store, e.logger).Register(w)
+	(&scoring.Handlers{Service: scoring.New(s.store, e.logger), Client: client}).Register(w)
 	svc, err := e.alertService(s)
 	if err != nil {
 		return err

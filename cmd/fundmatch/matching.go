@@ -47,11 +47,66 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// matchLine is a match as `fundmatch matches` prints it.
+type matchLine struct {
+	Identifier   string              `json:"identifier"`
+	Title        string              `json:"title"`
+	Programme    string              `json:"programme"`
+	Score        int                 `json:"score"`
+	Eligibility  funding.Eligibility `json:"eligibility"`
+	Summary      string              `json:"summary,omitempty"`
+	Reasons      []string            `json:"reasons"`
+	NextDeadline *string             `json:"next_deadline"`
+	Components   map[string]float64  `json:"components"`
+	Explanation  string              `json:"explanation,omitempty"`
+}
+
+// ruledOut are the calls a city cannot apply for, scored now (they are not
+// stored), best first, with the reasons in lang.
+func ruledOut(ctx context.Context, st *store.Store, e *env, city, lang string) ([]matchLine, error) {
+	ms, err := scoring.New(st, e.logger).RuledOut(ctx, city)
+	if err != nil {
+		return nil, err
+	}
+	records, err := st.Calls(ctx, store.CallFilter{})
+	if err != nil {
+		return nil, err
+	}
+	calls := make(map[string]*store.CallRecord, len(records))
+	for i := range records {
+		calls[records[i].Identifier] = &records[i]
+	}
+	today := funding.Date(time.Now())
+	out := make([]matchLine, 0, len(ms))
+	for _, m := range ms {
+		c := calls[m.Call]
+		if c == nil {
+			continue
+		}
+		r := matchLine{Identifier: m.Call, Title: c.Title, Programme: c.Programme, Score: m.Score,
+			Eligibility: m.Eligibility, Reasons: []string{},
+			Components: map[string]float64{"relevance": m.Components.Relevance, "experience": m.Components.Experience,
+				"feasibility": m.Components.Feasibility}}
+		for _, reason := range m.Reasons {
+			r.Reasons = append(r.Reasons, map[string]string{"nl": reason.NL, "en": reason.EN}[lang])
+		}
+		for _, d := range c.Deadlines {
+			if !d.Before(today) {
+				next := d.Format(time.DateOnly)
+				r.NextDeadline = &next
+				break
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 func runMatches(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("matches", "--city SLUG [--limit N] [--include-ineligible] [--json]", "A city's matched calls, best first: eligible and unknown before ineligible, then by score.")
 	city := fs.String("city", "", "the city (required)")
 	limit := fs.Int("limit", 20, "at most this many matches (0: all)")
-	inel := fs.Bool("include-ineligible", false, "also list the calls the city cannot apply for, closed ones too, with the reasons")
+	inel := fs.Bool("include-ineligible", false, "also list the calls the city cannot apply for, closed ones too, with the reasons (scored now: they are not stored)")
 	minScore := fs.Int("min-score", 0, "only matches with at least this score")
 	lang := fs.String("lang", "nl", "language of the reasons: nl or en")
 	asJSON := fs.Bool("json", false, "print a JSON array")
@@ -81,21 +136,9 @@ func runMatches(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	type row struct {
-		Identifier   string              `json:"identifier"`
-		Title        string              `json:"title"`
-		Programme    string              `json:"programme"`
-		Score        int                 `json:"score"`
-		Eligibility  funding.Eligibility `json:"eligibility"`
-		Summary      string              `json:"summary,omitempty"`
-		Reasons      []string            `json:"reasons"`
-		NextDeadline *string             `json:"next_deadline"`
-		Components   map[string]float64  `json:"components"`
-		Explanation  string              `json:"explanation,omitempty"`
-	}
-	rows := make([]row, 0, len(ms))
+	rows := make([]matchLine, 0, len(ms))
 	for _, m := range ms {
-		r := row{Identifier: m.CallIdentifier, Title: m.Title, Programme: m.Programme, Score: m.Score, Eligibility: m.Eligibility,
+		r := matchLine{Identifier: m.CallIdentifier, Title: m.Title, Programme: m.Programme, Score: m.Score, Eligibility: m.Eligibility,
 			Reasons:     []string{},
 			Components:  map[string]float64{"relevance": m.Relevance, "experience": m.Experience, "feasibility": m.Feasibility},
 			Explanation: m.Explanation.NL, Summary: m.Explanation.SummaryNL}
@@ -114,6 +157,17 @@ func runMatches(ctx context.Context, e *env, args []string) error {
 			r.NextDeadline = &d
 		}
 		rows = append(rows, r)
+	}
+	if *inel && (*limit == 0 || len(rows) < *limit) {
+		// Ruled-out calls are not stored: they are scored now.
+		ruled, err := ruledOut(ctx, st, e, *city, *lang)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, ruled...)
+		if *limit > 0 && len(rows) > *limit {
+			rows = rows[:*limit]
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)

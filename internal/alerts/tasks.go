@@ -57,7 +57,7 @@ func (h *Handlers) SweepAfterScoring(next asynq.Handler) asynq.Handler {
 	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
 		err := next.ProcessTask(ctx, t)
 		switch t.Type() {
-		case tasks.TypeScoreCalls, tasks.TypeScoreCity, tasks.TypeScoreAll:
+		case tasks.TypeScoreCalls, tasks.TypeScoreCity, tasks.TypeScoreAll, tasks.TypeScoreShard:
 		default:
 			return err
 		}

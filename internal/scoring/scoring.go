@@ -6,11 +6,13 @@
 package scoring
 
 import (
+	"container/heap"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -21,14 +23,23 @@ import (
 	"github.com/fundmatch/fundmatch/matching"
 )
 
-// A city's best explainTop matches get a stored explanation, and so does
-// every match in the weak band or above (at most explainMax in all); the
+// StoreFloor is the least score a pair needs to be stored, and then only
+// when its call is not ruled out for the city (eligible or unknown): the
+// weak band, which is what the pages list, the call page shows, alerts,
+// the planner and uptake read. A pair below it is computed on demand
+// (fundmatch explain), and its stored row, if any, is removed when it falls
+// below, so that no page shows a stale match.
+const StoreFloor = matching.BandWeak
+
+// A city's best explainMax stored matches get a stored explanation; the
 // rest are explained on demand (fundmatch explain, the call page), which
 // stores what it explains.
-const (
-	explainTop = 100
-	explainMax = 300
-)
+const explainMax = 300
+
+// keep tells whether a pair is kept in the store.
+func keep(mt *matching.Match) bool {
+	return mt.Eligibility != funding.Ineligible && mt.Score >= StoreFloor
+}
 
 // Service scores calls for cities.
 type Service struct {
@@ -36,9 +47,24 @@ type Service struct {
 	logger *slog.Logger
 	now    func() time.Time
 
-	mu    sync.Mutex      // guards model and ids
+	// The warm state, kept between tasks: the model over every stored call
+	// (updated as calls are scored), their ids, and the query of every city
+	// with a profile (rebuilt with the model, a city's after its profile
+	// changed).
+	// Each is replaced, never changed in place, so a task may go on with
+	// what it took while another installs newer ones.
+	load  sync.Mutex      // held while the model or the queries are built
+	mu    sync.Mutex      // guards the fields below
 	model *matching.Model // nil until first needed; rebuilt by ScoreAll
-	ids   map[string]int64
+	built time.Time       // when model was built
+	calls map[string]callRef
+	apps  []applicant // nil until first needed
+}
+
+// callRef is what the store needs of a call in the model.
+type callRef struct {
+	id        int64
+	deadlines []time.Time
 }
 
 // New returns a Service.
@@ -52,6 +78,14 @@ type Result struct {
 	Calls   int // calls in the model
 	Pairs   int // (call, city) pairs scored
 	Written int // stored matches inserted or changed
+	Removed int // stored matches removed: they fell below StoreFloor
+}
+
+func (r *Result) add(o Result) {
+	r.Cities += o.Cities
+	r.Pairs += o.Pairs
+	r.Written += o.Written
+	r.Removed += o.Removed
 }
 
 // ErrNoCity is returned for a city without a profile (nothing to score).
@@ -68,29 +102,33 @@ func toCall(c *store.CallRecord) matching.Call {
 	}
 }
 
+// applicant is a city ready for scoring, with its database id.
+type applicant struct {
+	id    int64
+	query *matching.CityQuery
+	// worst is the last of the city's explained matches at its last full
+	// scoring (nil when it had fewer than explainMax stored): a new call
+	// ranking before it is explained as it is stored.
+	worst *matching.Match
+}
+
 // loadModel builds a model over every stored call.
-func (s *Service) loadModel(ctx context.Context) (*matching.Model, map[string]int64, error) {
+func (s *Service) loadModel(ctx context.Context) (*matching.Model, map[string]callRef, error) {
 	records, err := s.store.Calls(ctx, store.CallFilter{})
 	if err != nil {
 		return nil, nil, err
 	}
 	calls := make([]matching.Call, len(records))
-	ids := make(map[string]int64, len(records))
+	refs := make(map[string]callRef, len(records))
 	for i := range records {
 		calls[i] = toCall(&records[i])
-		ids[records[i].Identifier] = records[i].ID
+		refs[records[i].Identifier] = callRef{records[i].ID, records[i].Deadlines}
 	}
 	m, err := matching.NewModel(calls, matching.Options{})
 	if err != nil {
 		return nil, nil, fmt.Errorf("build the matching model: %w", err)
 	}
-	return m, ids, nil
-}
-
-// applicant is a city ready for scoring, with its database id.
-type applicant struct {
-	id    int64
-	query *matching.CityQuery
+	return m, refs, nil
 }
 
 // applicants analyses the cities that have a profile (all, or the slugs given).
@@ -150,48 +188,156 @@ func toApplicant(c store.City, p store.Profile, projects []store.CityProject) ma
 	return a
 }
 
+// warm returns the kept model, calls and city queries, building what is
+// missing.
+func (s *Service) warm(ctx context.Context) (*matching.Model, map[string]callRef, []applicant, error) {
+	s.load.Lock()
+	defer s.load.Unlock()
+	s.mu.Lock()
+	m, refs, apps := s.model, s.calls, s.apps
+	s.mu.Unlock()
+	if m != nil && apps != nil {
+		return m, refs, apps, nil
+	}
+	var err error
+	built := s.now()
+	if m == nil {
+		if m, refs, err = s.loadModel(ctx); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	if apps, err = s.applicants(ctx, m); err != nil {
+		return nil, nil, nil, err
+	}
+	s.mu.Lock()
+	if s.model != m {
+		s.built = built
+	}
+	s.model, s.calls, s.apps = m, refs, apps
+	s.mu.Unlock()
+	return m, refs, apps, nil
+}
+
+// rebuild builds the model and every city's query anew and keeps them.
+func (s *Service) rebuild(ctx context.Context) (*matching.Model, map[string]callRef, []applicant, error) {
+	s.load.Lock()
+	defer s.load.Unlock()
+	built := s.now()
+	m, refs, err := s.loadModel(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	apps, err := s.applicants(ctx, m)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s.mu.Lock()
+	s.model, s.built, s.calls, s.apps = m, built, refs, apps
+	s.mu.Unlock()
+	return m, refs, apps, nil
+}
+
+// remember keeps the given cities' queries and explanation bars in place
+// of the ones kept for them (a city new to the kept list is added), if
+// they belong to the kept model.
+func (s *Service) remember(m *matching.Model, scored []applicant) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.model != m || s.apps == nil {
+		return
+	}
+	apps := slices.Clone(s.apps)
+	for _, a := range scored {
+		i := slices.IndexFunc(apps, func(b applicant) bool { return b.id == a.id })
+		if i < 0 {
+			apps = append(apps, a)
+		} else {
+			apps[i] = a
+		}
+	}
+	s.apps = apps
+}
+
+// only returns the applicants of the slugs given (all without slugs).
+func only(apps []applicant, slugs []string) []applicant {
+	if len(slugs) == 0 {
+		return apps
+	}
+	var out []applicant
+	for _, a := range apps {
+		if slices.Contains(slugs, a.query.Applicant.City.Slug) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // ScoreAll rebuilds the model from every stored call and scores every city
 // with a profile (or only the cities named). progress, when set, is called
 // after each city.
 func (s *Service) ScoreAll(ctx context.Context, progress func(done, total int), slugs ...string) (Result, error) {
-	m, ids, err := s.loadModel(ctx)
+	m, refs, apps, err := s.rebuild(ctx)
 	if err != nil {
 		return Result{}, err
 	}
+	return s.scoreCities(ctx, m, refs, apps, progress, slugs)
+}
+
+// ScoreShard scores the cities named against every call with the kept
+// model, which it builds first when it was built before since (the time
+// the full rescore this shard belongs to began): a full rescore split in
+// shards builds the model once per worker, not once per shard.
+func (s *Service) ScoreShard(ctx context.Context, slugs []string, since time.Time) (Result, error) {
 	s.mu.Lock()
-	s.model, s.ids = m, ids
+	stale := s.model == nil || s.built.Before(since)
 	s.mu.Unlock()
-	apps, err := s.applicants(ctx, m, slugs...)
+	var m *matching.Model
+	var refs map[string]callRef
+	var apps []applicant
+	var err error
+	if stale {
+		m, refs, apps, err = s.rebuild(ctx)
+	} else {
+		m, refs, apps, err = s.warm(ctx)
+	}
 	if err != nil {
 		return Result{}, err
 	}
+	return s.scoreCities(ctx, m, refs, apps, nil, slugs)
+}
+
+// scoreCities scores the cities of apps named by slugs (all without) and
+// stores their matches.
+func (s *Service) scoreCities(ctx context.Context, m *matching.Model, refs map[string]callRef, apps []applicant,
+	progress func(done, total int), slugs []string) (Result, error) {
+	apps = slices.Clone(only(apps, slugs))
 	if len(slugs) > 0 && len(apps) == 0 {
 		return Result{}, fmt.Errorf("%v: %w", slugs, ErrNoCity)
 	}
-	res := Result{Calls: m.Len()}
-	cityIDs := make(map[*matching.CityQuery]int64, len(apps))
 	queries := make([]*matching.CityQuery, len(apps))
+	index := make(map[*matching.CityQuery]int, len(apps))
 	for i, a := range apps {
-		cityIDs[a.query], queries[i] = a.id, a.query
+		queries[i], index[a.query] = a.query, i
 	}
+	res := Result{Calls: m.Len()}
 	now := s.now()
-	err = m.ScoreCities(ctx, queries, now, func(q *matching.CityQuery, ms []matching.Match) error {
-		n, err := s.save(ctx, m, ids, cityIDs[q], q, ms, now)
-		res.Cities++
-		res.Pairs += len(ms)
-		res.Written += n
+	err := m.ScoreCities(ctx, queries, now, func(q *matching.CityQuery, ms []matching.Match) error {
+		a := &apps[index[q]]
+		r, err := s.save(ctx, m, refs, a, ms, now)
+		res.add(r)
 		if progress != nil {
 			progress(res.Cities, len(apps))
 		}
 		return err
 	})
+	s.remember(m, apps)
 	return res, err
 }
 
 // ScoreCity rescores one city against every call, after its profile or
-// history changed.
+// history changed: the city's query is analysed anew and kept.
 func (s *Service) ScoreCity(ctx context.Context, slug string) (Result, error) {
-	m, ids, err := s.current(ctx)
+	m, refs, _, err := s.warm(ctx)
 	if err != nil {
 		return Result{}, err
 	}
@@ -202,20 +348,17 @@ func (s *Service) ScoreCity(ctx context.Context, slug string) (Result, error) {
 	if len(apps) == 0 {
 		return Result{}, fmt.Errorf("%s: %w", slug, ErrNoCity)
 	}
-	now := s.now()
-	ms, err := m.ScoreCity(ctx, apps[0].query, now)
-	if err != nil {
-		return Result{}, err
-	}
-	n, err := s.save(ctx, m, ids, apps[0].id, apps[0].query, ms, now)
-	return Result{Cities: 1, Calls: m.Len(), Pairs: len(ms), Written: n}, err
+	return s.scoreCities(ctx, m, refs, apps, nil, nil)
 }
 
-// ScoreCalls (re)loads the given calls into the model and scores each
+// ScoreCalls (re)loads the given calls into the kept model and scores each
 // against every city: what a crawl asks for after it found new or changed
-// calls.
+// calls. It reads no stored matches: a pair kept is written unless its
+// stored row has the same inputs (the store compares), a pair below the
+// floor is removed if it was stored, and a kept pair is explained when it
+// ranks before the city's last explained match.
 func (s *Service) ScoreCalls(ctx context.Context, callIDs []int64) (Result, error) {
-	m, ids, err := s.current(ctx)
+	m, _, apps, err := s.warm(ctx)
 	if err != nil {
 		return Result{}, err
 	}
@@ -224,130 +367,194 @@ func (s *Service) ScoreCalls(ctx context.Context, callIDs []int64) (Result, erro
 		return Result{}, err
 	}
 	s.mu.Lock()
+	refs := maps.Clone(s.calls)
 	for i := range records {
 		if err := m.Add(toCall(&records[i])); err != nil {
 			s.mu.Unlock()
 			return Result{}, fmt.Errorf("add call %s: %w", records[i].Identifier, err)
 		}
-		ids[records[i].Identifier] = records[i].ID
+		refs[records[i].Identifier] = callRef{records[i].ID, records[i].Deadlines}
+	}
+	if s.model == m {
+		s.calls = refs
 	}
 	s.mu.Unlock()
-	apps, err := s.applicants(ctx, m)
-	if err != nil {
-		return Result{}, err
-	}
 	queries := make([]*matching.CityQuery, len(apps))
 	for i, a := range apps {
 		queries[i] = a.query
 	}
 	now := s.now()
 	res := Result{Cities: len(apps), Calls: m.Len()}
-	byCity := make([][]matching.Match, len(apps))
+	var w store.MatchWrite
 	for i := range records {
 		ms, err := m.ScoreCall(records[i].Identifier, queries, now)
 		if err != nil {
 			return res, err
 		}
-		for j := range ms {
-			byCity[j] = append(byCity[j], ms[j])
-		}
 		res.Pairs += len(ms)
-	}
-	for j, a := range apps {
-		n, err := s.save(ctx, m, ids, a.id, a.query, byCity[j], now)
+		ref := refs[records[i].Identifier]
+		var explain []int // the cities whose explanation of this call is stored
+		for j := range ms {
+			switch {
+			case !keep(&ms[j]):
+				w.Drop = append(w.Drop, store.MatchKey{CallID: ref.id, CityID: apps[j].id})
+			case apps[j].worst == nil || ranksBefore(&ms[j], apps[j].worst):
+				explain = append(explain, j)
+			default:
+				row, err := matchRow(ref, apps[j].id, ms[j], ms[j].Reasons)
+				if err != nil {
+					return res, err
+				}
+				w.Changed = append(w.Changed, row)
+			}
+		}
+		// The call's text is analysed once for all the cities explained.
+		qs := make([]*matching.CityQuery, len(explain))
+		for k, j := range explain {
+			qs[k] = queries[j]
+		}
+		es, err := m.ExplainCities(records[i].Identifier, qs, now)
 		if err != nil {
 			return res, err
 		}
-		res.Written += n
+		for k, j := range explain {
+			row, err := explainedRow(ref, apps[j].id, es[k])
+			if err != nil {
+				return res, err
+			}
+			w.Changed = append(w.Changed, row)
+		}
 	}
-	return res, nil
+	res.Written, res.Removed, err = s.store.SaveMatches(ctx, w, now)
+	return res, err
 }
 
-// current returns the cached model, building it on first use.
-func (s *Service) current(ctx context.Context) (*matching.Model, map[string]int64, error) {
-	s.mu.Lock()
-	m, ids := s.model, s.ids
-	s.mu.Unlock()
-	if m != nil {
-		return m, ids, nil
+// ranksBefore reports whether a ranks before b in matching.Rank's order.
+func ranksBefore(a, b *matching.Match) bool {
+	if a.Score != b.Score {
+		return a.Score > b.Score
 	}
-	m, ids, err := s.loadModel(ctx)
-	if err != nil {
-		return nil, nil, err
+	if a.Components.Relevance != b.Components.Relevance {
+		return a.Components.Relevance > b.Components.Relevance
 	}
-	s.mu.Lock()
-	if s.model == nil {
-		s.model, s.ids = m, ids
+	return a.Call < b.Call
+}
+
+// worstFirst is a heap of matches whose top is the one ranking last.
+type worstFirst []*matching.Match
+
+func (h worstFirst) Len() int           { return len(h) }
+func (h worstFirst) Less(i, j int) bool { return ranksBefore(h[j], h[i]) }
+func (h worstFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *worstFirst) Push(x any)        { *h = append(*h, x.(*matching.Match)) }
+func (h *worstFirst) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// best picks the k stored matches of ms that rank first, by a bounded heap
+// (a city's 20,000 matches are not sorted to find them), and the last of
+// them when there are k (nil when fewer: every stored match is among them).
+func best(ms []matching.Match, k int) (map[string]bool, *matching.Match) {
+	h := make(worstFirst, 0, k)
+	for i := range ms {
+		mt := &ms[i]
+		if !keep(mt) {
+			continue
+		}
+		if len(h) < k {
+			heap.Push(&h, mt)
+		} else if ranksBefore(mt, h[0]) {
+			h[0] = mt
+			heap.Fix(&h, 0)
+		}
 	}
-	m, ids = s.model, s.ids
-	s.mu.Unlock()
-	return m, ids, nil
+	out := make(map[string]bool, len(h))
+	for _, mt := range h {
+		out[mt.Call] = true
+	}
+	if len(h) < k {
+		return out, nil
+	}
+	worst := *h[0]
+	return out, &worst
 }
 
 // save stores one city's matches. Unchanged pairs are skipped before any
-// work; the best explainTop of the city's matches get an explanation.
-func (s *Service) save(ctx context.Context, m *matching.Model, ids map[string]int64, cityID int64, q *matching.CityQuery, ms []matching.Match, now time.Time) (int, error) {
-	stored, err := s.store.StoredMatches(ctx, cityID)
+// work; the best explainMax of the city's stored matches get an
+// explanation; a stored pair that fell below the floor is removed.
+func (s *Service) save(ctx context.Context, m *matching.Model, refs map[string]callRef, a *applicant, ms []matching.Match,
+	now time.Time) (Result, error) {
+	stored, err := s.store.StoredMatches(ctx, a.id)
 	if err != nil {
-		return 0, err
+		return Result{}, err
 	}
-	ranked := slices.Clone(ms)
-	matching.Rank(ranked)
-	explain := map[string]bool{}
-	for i := 0; i < len(ranked) && i < explainMax; i++ {
-		if i >= explainTop && ranked[i].Score < matching.BandWeak {
-			break
-		}
-		if ranked[i].Eligibility != funding.Ineligible {
-			explain[ranked[i].Call] = true
-		}
-	}
-	rows := make([]store.MatchRow, 0, len(ms))
-	for _, mt := range ms {
-		callID, ok := ids[mt.Call]
+	explain, worst := best(ms, explainMax)
+	a.worst = worst
+	var w store.MatchWrite
+	for i := range ms {
+		mt := &ms[i]
+		ref, ok := refs[mt.Call]
 		if !ok {
 			continue
 		}
+		prev, had := stored[ref.id]
+		if !keep(mt) {
+			if had {
+				w.Drop = append(w.Drop, store.MatchKey{CallID: ref.id, CityID: a.id})
+			}
+			continue
+		}
 		hash := strconv.FormatUint(mt.InputHash, 10)
-		prev, had := stored[callID]
 		unchanged := had && prev.InputHash == hash && prev.ModelVersion == matching.ModelVersion
 		if unchanged && (prev.HasExplanation || !explain[mt.Call]) {
 			continue
 		}
-		var row store.MatchRow
-		if explain[mt.Call] {
-			e, err := m.Explain(mt.Call, q, now)
-			if err != nil {
-				return 0, err
-			}
-			if row, err = explainedRow(callID, cityID, e); err != nil {
-				return 0, err
-			}
-		} else if row, err = matchRow(callID, cityID, mt, mt.Reasons); err != nil {
-			return 0, err
+		row, err := s.row(m, ref, *a, *mt, explain[mt.Call], now)
+		if err != nil {
+			return Result{}, err
 		}
-		rows = append(rows, row)
+		if had {
+			w.Changed = append(w.Changed, row)
+		} else {
+			w.New = append(w.New, row)
+		}
 	}
-	return s.store.SaveMatches(ctx, rows, now)
+	written, removed, err := s.store.SaveMatches(ctx, w, now)
+	return Result{Cities: 1, Pairs: len(ms), Written: written, Removed: removed}, err
+}
+
+// row is a match as stored, with its explanation when asked for.
+func (s *Service) row(m *matching.Model, ref callRef, a applicant, mt matching.Match, explain bool, now time.Time) (store.MatchRow, error) {
+	if !explain {
+		return matchRow(ref, a.id, mt, mt.Reasons)
+	}
+	e, err := m.Explain(mt.Call, a.query, now)
+	if err != nil {
+		return store.MatchRow{}, err
+	}
+	return explainedRow(ref, a.id, e)
 }
 
 // matchRow is a match as stored, with its reasons.
-func matchRow(callID, cityID int64, mt matching.Match, reasons any) (store.MatchRow, error) {
+func matchRow(ref callRef, cityID int64, mt matching.Match, reasons any) (store.MatchRow, error) {
 	rs, err := json.Marshal(reasons)
 	if err != nil {
 		return store.MatchRow{}, err
 	}
-	return store.MatchRow{CallID: callID, CityID: cityID, Score: mt.Score, Relevance: mt.Components.Relevance,
+	return store.MatchRow{CallID: ref.id, CityID: cityID, Score: mt.Score, Relevance: mt.Components.Relevance,
 		Experience: mt.Components.Experience, Feasibility: mt.Components.Feasibility,
 		Eligibility: mt.Eligibility, Reasons: rs, ModelVersion: matching.ModelVersion,
-		InputHash: strconv.FormatUint(mt.InputHash, 10)}, nil
+		InputHash: strconv.FormatUint(mt.InputHash, 10), Deadlines: ref.deadlines}, nil
 }
 
 // explainedRow is a match stored with its explanation: the reasons are the
 // explanation's (themes, project, eligibility, what is missing), and the
 // explanation is kept whole, so explain shows exactly what was stored.
-func explainedRow(callID, cityID int64, e matching.Explanation) (store.MatchRow, error) {
-	row, err := matchRow(callID, cityID, e.Match, e.Reasons)
+func explainedRow(ref callRef, cityID int64, e matching.Explanation) (store.MatchRow, error) {
+	row, err := matchRow(ref, cityID, e.Match, e.Reasons)
 	if err != nil {
 		return row, err
 	}
@@ -358,9 +565,11 @@ func explainedRow(callID, cityID int64, e matching.Explanation) (store.MatchRow,
 // Explain explains the score of one call for one city as stored: the same
 // score, reasons and text the pages, the API and alerts show. A pair whose
 // stored match is missing, stale (its inputs or the model changed) or has no
-// explanation yet is scored and explained now, and stored.
+// explanation yet is scored and explained now, and stored if it is kept
+// (eligible or unknown, at least StoreFloor); a pair below the floor is
+// explained without being stored (and its stored row removed).
 func (s *Service) Explain(ctx context.Context, slug, identifier string) (matching.Explanation, error) {
-	m, ids, err := s.current(ctx)
+	m, refs, _, err := s.warm(ctx)
 	if err != nil {
 		return matching.Explanation{}, err
 	}
@@ -379,17 +588,17 @@ func (s *Service) Explain(ctx context.Context, slug, identifier string) (matchin
 	if err != nil {
 		return matching.Explanation{}, err
 	}
-	callID, ok := ids[identifier]
+	ref, ok := refs[identifier]
 	if ok {
-		stored, raw, err := s.store.StoredExplanation(ctx, apps[0].id, callID)
+		kept, raw, err := s.store.StoredExplanation(ctx, apps[0].id, ref.id)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return matching.Explanation{}, err
 		}
-		if err == nil && stored.HasExplanation && stored.ModelVersion == matching.ModelVersion &&
-			stored.InputHash == strconv.FormatUint(ms[0].InputHash, 10) {
-			var kept matching.Explanation
-			if json.Unmarshal(raw, &kept) == nil && kept.Match.Call == identifier {
-				return kept, nil
+		if err == nil && kept.HasExplanation && kept.ModelVersion == matching.ModelVersion &&
+			kept.InputHash == strconv.FormatUint(ms[0].InputHash, 10) {
+			var e matching.Explanation
+			if json.Unmarshal(raw, &e) == nil && e.Match.Call == identifier {
+				return e, nil
 			}
 		}
 	}
@@ -397,12 +606,42 @@ func (s *Service) Explain(ctx context.Context, slug, identifier string) (matchin
 	if err != nil || !ok {
 		return e, err
 	}
-	row, err := explainedRow(callID, apps[0].id, e)
-	if err != nil {
-		return matching.Explanation{}, err
+	// A pair now below the floor loses its stored row, if it had one, so
+	// that the pages agree with what explain shows.
+	var w store.MatchWrite
+	if keep(&e.Match) {
+		row, err := explainedRow(ref, apps[0].id, e)
+		if err != nil {
+			return matching.Explanation{}, err
+		}
+		w.Changed = []store.MatchRow{row}
+	} else {
+		w.Drop = []store.MatchKey{{CallID: ref.id, CityID: apps[0].id}}
 	}
-	if _, err := s.store.SaveMatches(ctx, []store.MatchRow{row}, now); err != nil {
+	if _, _, err := s.store.SaveMatches(ctx, w, now); err != nil {
 		return matching.Explanation{}, err
 	}
 	return e, nil
+}
+
+// RuledOut scores every call for a city now and returns, in rank order, the
+// ones it cannot apply for: they are not stored, and `fundmatch matches
+// --include-ineligible` lists them after the stored matches.
+func (s *Service) RuledOut(ctx context.Context, slug string) ([]matching.Match, error) {
+	m, _, _, err := s.warm(ctx)
+	if err != nil {
+		return nil, err
+	}
+	apps, err := s.applicants(ctx, m, slug)
+	if err != nil {
+		return nil, err
+	}
+	if len(apps) == 0 {
+		return nil, fmt.Errorf("%s: %w", slug, ErrNoCity)
+	}
+	ms, err := m.ScoreCity(ctx, apps[0].query, s.now())
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(ms, func(mt matching.Match) bool { return mt.Eligibility != funding.Ineligible }), nil
 }

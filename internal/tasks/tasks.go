@@ -42,7 +42,8 @@ const (
 	TypeCleanup     = "maintenance:cleanup" // refresh call statuses, delete expired sessions and old runs
 	TypeScoreCalls  = "score:calls"         // score some calls against every city
 	TypeScoreCity   = "score:city"          // score every call for one city
-	TypeScoreAll    = "score:all"           // rebuild the model and rescore everything
+	TypeScoreAll    = "score:all"           // rebuild the model and rescore everything, in shards
+	TypeScoreShard  = "score:shard"         // one shard of a full rescore: score every call for some cities
 
 	TypeNotifySweep   = "notify:sweep"   // record new events (matches, changes, reminders, invitations) as notifications
 	TypeNotifyDeliver = "notify:deliver" // send the notifications that are due
@@ -54,6 +55,24 @@ const (
 // queued within a minute are one.
 func NewScoreAllTask() *asynq.Task {
 	return asynq.NewTask(TypeScoreAll, nil, asynq.Queue(QueueScore), asynq.MaxRetry(3), asynq.Unique(time.Minute), asynq.Timeout(30*time.Minute))
+}
+
+// ScoreShardPayload names the cities of one shard of a full rescore, and
+// when that rescore began: a worker whose model is older builds it anew.
+type ScoreShardPayload struct {
+	Cities []string  `json:"cities"`
+	Since  time.Time `json:"since"`
+}
+
+// NewScoreShardTask returns one shard of a full rescore. Shards go to
+// whichever worker is free, so more workers (on more machines) finish a
+// full rescore sooner.
+func NewScoreShardTask(p ScoreShardPayload) (*asynq.Task, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	return asynq.NewTask(TypeScoreShard, b, asynq.Queue(QueueScore), asynq.MaxRetry(5), asynq.Timeout(30*time.Minute)), nil
 }
 
 // ScoreCityPayload names the city to rescore.

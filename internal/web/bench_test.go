@@ -199,7 +199,8 @@ func driveMatches(b *testing.B, base string, slugs []string, clients, requests i
 }
 
 // fillBench adds municipalities up to benchCities, benchCalls calls and
-// benchMatchesPerCity matches per city, in SQL.
+// benchMatchesPerCity matches per city, in SQL, of the shape scoring stores:
+// calls the city may apply for (eligible or unknown) scoring 40 or more.
 func fillBench(b *testing.B, s *site) {
 	b.Helper()
 	start := time.Now()
@@ -214,8 +215,8 @@ SELECT 'ftportal', 'BENCH-' || g, 'topic', (ARRAY['HORIZON', 'DIGITAL', 'LIFE', 
 	ARRAY[current_date + g %% 365, current_date + 30 + g %% 365]::date[], 100000 + g, md5(g::text)
 FROM generate_series(1, %[2]d) g;
 INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash)
-SELECT c.id, ct.id, (hashtext(c.id || '-' || ct.id) & 2147483647) %% 101,
-	(ARRAY['eligible', 'ineligible', 'unknown'])[1 + (c.id + ct.id) %% 3],
+SELECT c.id, ct.id, 40 + (hashtext(c.id || '-' || ct.id) & 2147483647) %% 61,
+	(ARRAY['eligible', 'unknown'])[1 + (c.id + ct.id) %% 2],
 	'[{"code": "deadline-too-close", "nl": "De deadline valt te vroeg.", "en": "The deadline is too close."}]',
 	'{"nl": "Past bij klimaat en mobiliteit; lijkt op een eerder project.", "en": "Fits climate and mobility; resembles a past project."}',
 	'bench', 'x'
