@@ -52,6 +52,9 @@ type Result struct {
 	Calls   int // calls in the model
 	Pairs   int // (call, city) pairs scored
 	Written int // stored matches inserted or changed
+	// FrontRunners counts the stored front-runners of calls (see
+	// saveFrontRunners) inserted, changed or removed.
+	FrontRunners int
 }
 
 // ErrNoCity is returned for a city without a profile (nothing to score).
@@ -185,6 +188,10 @@ func (s *Service) ScoreAll(ctx context.Context, progress func(done, total int), 
 		}
 		return err
 	})
+	if err != nil {
+		return res, err
+	}
+	res.FrontRunners, err = s.saveFrontRunners(ctx, m, ids, nil, slugs)
 	return res, err
 }
 
@@ -208,7 +215,12 @@ func (s *Service) ScoreCity(ctx context.Context, slug string) (Result, error) {
 		return Result{}, err
 	}
 	n, err := s.save(ctx, m, ids, apps[0].id, apps[0].query, ms, now)
-	return Result{Cities: 1, Calls: m.Len(), Pairs: len(ms), Written: n}, err
+	res := Result{Cities: 1, Calls: m.Len(), Pairs: len(ms), Written: n}
+	if err != nil {
+		return res, err
+	}
+	res.FrontRunners, err = s.saveFrontRunners(ctx, m, ids, nil, []string{slug})
+	return res, err
 }
 
 // ScoreCalls (re)loads the given calls into the model and scores each
@@ -260,7 +272,15 @@ func (s *Service) ScoreCalls(ctx context.Context, callIDs []int64) (Result, erro
 		}
 		res.Written += n
 	}
-	return res, nil
+	if len(records) == 0 {
+		return res, nil // no call named: none has front-runners to find
+	}
+	identifiers := make([]string, len(records))
+	for i := range records {
+		identifiers[i] = records[i].Identifier
+	}
+	res.FrontRunners, err = s.saveFrontRunners(ctx, m, ids, identifiers, nil)
+	return res, err
 }
 
 // current returns the cached model, building it on first use.
