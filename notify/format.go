@@ -33,16 +33,22 @@ var phrases = map[string]Text{
 	"digest.instant": {NL: "Nieuwe meldingen", EN: "New alerts"},
 	"for":            {NL: "voor", EN: "for"},
 
-	"greeting":   {NL: "Beste", EN: "Dear"},
-	"score":      {NL: "Score", EN: "Score"},
-	"reasons":    {NL: "Waarom deze oproep", EN: "Why this call"},
-	"deadline":   {NL: "Volgende deadline", EN: "Next deadline"},
-	"budget":     {NL: "Budget per project", EN: "Budget per project"},
-	"programme":  {NL: "Programma", EN: "Programme"},
-	"no_date":    {NL: "onbekend", EN: "unknown"},
-	"no_budget":  {NL: "niet vermeld", EN: "not stated"},
-	"open_call":  {NL: "Bekijk de oproep", EN: "View the call"},
-	"changed":    {NL: "Wat is er veranderd", EN: "What changed"},
+	"greeting":  {NL: "Beste", EN: "Dear"},
+	"score":     {NL: "Score", EN: "Score"},
+	"reasons":   {NL: "Waarom deze oproep", EN: "Why this call"},
+	"deadline":  {NL: "Volgende deadline", EN: "Next deadline"},
+	"budget":    {NL: "Budget per project", EN: "Budget per project"},
+	"programme": {NL: "Programma", EN: "Programme"},
+	"no_date":   {NL: "onbekend", EN: "unknown"},
+	"no_budget": {NL: "niet vermeld", EN: "not stated"},
+	"open_call": {NL: "Bekijk de oproep", EN: "View the call"},
+	"changed":   {NL: "Wat is er veranderd", EN: "What changed"},
+
+	// Municipalities that did a project like the call, in an alert to a
+	// city that did none: "Brugge deed al een gelijkaardig project: ...".
+	"frontrunners": {NL: "Wie deed dit al?", EN: "Who did this before?"},
+	"frontrunner":  {NL: "%s deed al een gelijkaardig project: %s (%s)", EN: "%s already did a similar project: %s (%s)"},
+
 	"reminder":   {NL: "Je volgt deze oproep. De deadline valt over %d dagen.", EN: "You follow this call. The deadline is in %d days."},
 	"reminder.1": {NL: "Je volgt deze oproep. De deadline valt morgen.", EN: "You follow this call. The deadline is tomorrow."},
 

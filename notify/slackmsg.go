@@ -75,6 +75,14 @@ func SlackAlert(r Recipient, a Alert) SlackMessage {
 		}
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
 	}
+	if len(v.FrontRunners) > 0 {
+		var b strings.Builder
+		b.WriteString("*" + phrase(lang, "frontrunners") + "*")
+		for _, f := range v.FrontRunners {
+			b.WriteString("\n• " + escape(f))
+		}
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
+	}
 	if inv := v.Invitation; inv != nil {
 		blocks = append(blocks, slack.NewActionBlock("invitation",
 			slack.NewButtonBlockElement("accept", a.Call.Identifier, plain(phrase(lang, "invite.accept"))).WithURL(inv.AcceptURL).WithStyle(slack.StylePrimary),
@@ -149,6 +157,9 @@ func digestLine(v alertView) string {
 	b.WriteString(escape(strings.Join(facts, " · ")))
 	if len(v.Reasons) > 0 {
 		b.WriteString("\n_" + escape(v.Reasons[0]) + "_")
+	}
+	if len(v.FrontRunners) > 0 {
+		b.WriteString("\n" + escape(v.FrontRunners[0]))
 	}
 	return b.String()
 }
