@@ -16,6 +16,13 @@ import (
 // where project and call share two or three themes.
 const FrontRunnerSimilarity = 2 * projectShown
 
+// MaxFrontRunners is how many front-runners a call has at most: the
+// cities whose projects resemble it most. Pages name them, alerts name a
+// few of them to the others, and the planner pairs them with newcomers;
+// keeping ten bounds what is stored per call however many cities did
+// something alike.
+const MaxFrontRunners = 10
+
 // FrontRunner is a city that did a project like a call: the past project
 // of its that resembles the call most, by the same measure as the project
 // evidence of its matches, and the vocabulary concepts the project and the
@@ -34,11 +41,13 @@ type SharedTheme struct {
 	LabelEN string `json:"label_en"`
 }
 
-// FrontRunners returns, for each call named, the cities of qs that did a
-// project like it, most similar first (then by slug). A call without
-// front-runners has no entry. Naming no call means every live call: the
-// projects are then scored against all calls at once through the index,
-// the way ScoreCities scores them, rather than call by call.
+// FrontRunners returns, for each call named, its front-runners among the
+// cities of qs: the (at most MaxFrontRunners) cities whose past project
+// resembles the call at least FrontRunnerSimilarity, most similar first
+// (then by slug). A call without front-runners has no entry. Naming no
+// call means every live call: the projects are then scored against all
+// calls at once through the index, the way ScoreCities scores them,
+// rather than call by call.
 func (m *Model) FrontRunners(qs []*CityQuery, identifiers ...string) (map[string][]FrontRunner, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -58,20 +67,21 @@ func (m *Model) FrontRunners(qs []*CityQuery, identifiers ...string) (map[string
 	} else {
 		m.frontRunnersOfAll(qs, found)
 	}
-	concepts := m.conceptTerms()
 	bySlug := make(map[string]*CityQuery, len(qs))
 	for _, q := range qs {
 		bySlug[q.Applicant.City.Slug] = q
 	}
+	themes := m.newThemeFinder()
 	out := make(map[string][]FrontRunner, len(found))
 	for doc, frs := range found {
-		ic := &m.calls[doc]
-		for i := range frs {
-			frs[i].Themes = m.sharedThemes(bySlug[frs[i].City].projects[frs[i].Project], ic, concepts)
-		}
 		slices.SortFunc(frs, func(a, b FrontRunner) int {
 			return cmp.Or(cmp.Compare(b.Similarity, a.Similarity), strings.Compare(a.City, b.City))
 		})
+		frs = frs[:min(len(frs), MaxFrontRunners)]
+		ic := &m.calls[doc]
+		for i := range frs {
+			frs[i].Themes = themes.shared(bySlug[frs[i].City], frs[i].Project, ic)
+		}
 		out[ic.id] = frs
 	}
 	return out, nil
@@ -110,40 +120,47 @@ func (m *Model) frontRunnersOfAll(qs []*CityQuery, found map[int32][]FrontRunner
 	}
 }
 
-// conceptTerms maps the index terms of vocabulary concepts to the concepts.
-func (m *Model) conceptTerms() map[int32]int {
-	out := make(map[int32]int, len(m.vocab.tokens))
-	for c, tok := range m.vocab.tokens {
-		if id, ok := m.ix.ids[tok]; ok {
-			out[id] = c
-		}
-	}
-	return out
+// themeFinder finds the concepts a past project and a call share. It keeps
+// each project's concepts, so that a project that resembles many calls is
+// looked at once.
+type themeFinder struct {
+	m        *Model
+	concepts map[int32]int // index terms of vocabulary concepts -> concepts
+	projects map[*CityQuery][][]int32
 }
 
-// sharedThemes lists the concepts of a project's query that the call's
-// text names too, by a merge of the two id-sorted lists.
-func (m *Model) sharedThemes(project []queryTerm, ic *indexedCall, concepts map[int32]int) []SharedTheme {
-	var cs []int
-	for i, j := 0, 0; i < len(project) && j < len(ic.terms); {
-		switch {
-		case project[i].id < ic.terms[j].id:
-			i++
-		case project[i].id > ic.terms[j].id:
-			j++
-		default:
-			if c, ok := concepts[project[i].id]; ok {
-				cs = append(cs, c)
-			}
-			i++
-			j++
+func (m *Model) newThemeFinder() *themeFinder {
+	tf := &themeFinder{m: m, concepts: make(map[int32]int, len(m.vocab.tokens)), projects: map[*CityQuery][][]int32{}}
+	for c, tok := range m.vocab.tokens {
+		if id, ok := m.ix.ids[tok]; ok {
+			tf.concepts[id] = c
 		}
 	}
-	slices.Sort(cs)
-	out := make([]SharedTheme, 0, len(cs))
-	for _, c := range cs {
-		concept := m.vocab.concepts[c]
-		out = append(out, SharedTheme{Concept: concept.ID, LabelNL: concept.LabelNL(), LabelEN: concept.LabelEN()})
+	return tf
+}
+
+// shared lists the concepts of q's project p that the call's text names
+// too, in vocabulary order.
+func (tf *themeFinder) shared(q *CityQuery, p int, ic *indexedCall) []SharedTheme {
+	ps, ok := tf.projects[q]
+	if !ok {
+		ps = make([][]int32, len(q.projects))
+		for i, project := range q.projects {
+			for _, t := range project {
+				if _, ok := tf.concepts[t.id]; ok {
+					ps[i] = append(ps[i], t.id)
+				}
+			}
+			slices.SortFunc(ps[i], func(a, b int32) int { return cmp.Compare(tf.concepts[a], tf.concepts[b]) })
+		}
+		tf.projects[q] = ps
+	}
+	out := []SharedTheme{}
+	for _, t := range ps[p] {
+		if _, found := slices.BinarySearchFunc(ic.terms, t, func(tw termWeight, t int32) int { return cmp.Compare(tw.id, t) }); found {
+			concept := tf.m.vocab.concepts[tf.concepts[t]]
+			out = append(out, SharedTheme{Concept: concept.ID, LabelNL: concept.LabelNL(), LabelEN: concept.LabelEN()})
+		}
 	}
 	return out
 }

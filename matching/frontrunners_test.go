@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -88,5 +89,85 @@ func TestFrontRunnersAreTheCitiesWithAClearlySimilarProject(t *testing.T) {
 	}
 	if _, err := m.FrontRunners(qs, "NO-SUCH-CALL"); err == nil {
 		t.Error("an unknown call gave no error")
+	}
+}
+
+func TestACallKeepsItsTenMostSimilarFrontRunners(t *testing.T) {
+	m := newTestModel(t)
+	brugge := frontRunnerApplicants()[1]
+	var qs []*CityQuery
+	for i := range MaxFrontRunners + 2 {
+		a := brugge
+		a.City.Slug = fmt.Sprintf("gemeente-%02d", i)
+		if i == 7 { // one whose project says less of the call
+			a.Projects = []Project{{Title: "Deelfietsen", Year: 2023}}
+		}
+		qs = append(qs, m.Query(a))
+	}
+	for _, ids := range [][]string{nil, {"EFRO-VL-2027-01"}} {
+		all, err := m.FrontRunners(qs, ids...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		frs := all["EFRO-VL-2027-01"]
+		if len(frs) != MaxFrontRunners {
+			t.Fatalf("%d front-runners, want %d", len(frs), MaxFrontRunners)
+		}
+		for i, f := range frs {
+			if f.City == "gemeente-07" || (i > 0 && (f.Similarity > frs[i-1].Similarity || f.City < frs[i-1].City)) {
+				t.Fatalf("front-runners %+v: not the most similar, by similarity then slug", frs)
+			}
+		}
+	}
+}
+
+// BenchmarkFrontRunnersAll finds the front-runners of 20,000 calls among 300
+// municipalities that each have the past projects of an evaluation profile
+// (about four each, all on the calls' own topics: a worst case), and
+// reports how many (call, city) pairs it finds.
+func BenchmarkFrontRunnersAll(b *testing.B) {
+	calls, apps := synthetic(b, 20000, 300)
+	m, err := NewModel(calls, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	qs := make([]*CityQuery, len(apps))
+	for i, a := range apps {
+		qs[i] = m.Query(a)
+	}
+	var pairs int
+	b.ResetTimer()
+	defer reportCPU(b)()
+	for b.Loop() {
+		found, err := m.FrontRunners(qs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pairs = 0
+		for _, frs := range found {
+			pairs += len(frs)
+		}
+	}
+	b.ReportMetric(float64(pairs), "pairs")
+}
+
+// BenchmarkFrontRunnersNewCall finds the front-runners of one new call
+// among the same 300 municipalities, as a crawl's scoring does.
+func BenchmarkFrontRunnersNewCall(b *testing.B) {
+	calls, apps := synthetic(b, 20001, 300)
+	m, err := NewModel(calls, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	qs := make([]*CityQuery, len(apps))
+	for i, a := range apps {
+		qs[i] = m.Query(a)
+	}
+	b.ResetTimer()
+	defer reportCPU(b)()
+	for b.Loop() {
+		if _, err := m.FrontRunners(qs, calls[20000].Identifier); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
