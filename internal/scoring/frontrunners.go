@@ -2,8 +2,7 @@ package scoring
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -13,12 +12,12 @@ import (
 
 // saveFrontRunners finds and stores the front-runners of calls: for each
 // call, the municipalities whose past project clearly resembles it
-// (matching.FrontRunners, the measure of a match's project evidence). The
-// scope is the calls named (every call when none) for the cities slugs
-// (every city when none); stored front-runners of that scope that no longer
-// hold are removed, unchanged ones are not rewritten. Every city with past
-// projects counts, with a profile or without: what a city did does not
-// depend on what it asks for. It reports how many rows it wrote or removed.
+// (matching.FrontRunners, the measure of a match's project evidence). It
+// does so for the calls named; for the cities slugs, for every call they
+// are or were a front-runner of; and with neither, for every call. Every
+// city with past projects counts, with a profile or without: what a city
+// did does not depend on what it asks for. It reports how many stored rows
+// it wrote or removed.
 func (s *Service) saveFrontRunners(ctx context.Context, m *matching.Model, ids map[string]int64, identifiers, slugs []string) (int, error) {
 	cities, err := s.store.Cities(ctx)
 	if err != nil {
@@ -28,24 +27,26 @@ func (s *Service) saveFrontRunners(ctx context.Context, m *matching.Model, ids m
 	if err != nil {
 		return 0, err
 	}
-	var qs []*matching.CityQuery
-	var cityIDs []int64 // the scope's cities; nil for every city
+	var qs, named []*matching.CityQuery
+	var namedIDs []int64
 	cityOf := map[string]int64{}
 	for _, c := range cities {
-		if len(slugs) > 0 {
-			if !slices.Contains(slugs, c.Slug) {
-				continue
+		var q *matching.CityQuery
+		if len(projects[c.ID]) > 0 {
+			q = m.Query(toApplicant(c, store.Profile{}, projects[c.ID]))
+			qs, cityOf[c.Slug] = append(qs, q), c.ID
+		}
+		if slices.Contains(slugs, c.Slug) {
+			namedIDs = append(namedIDs, c.ID)
+			if q != nil {
+				named = append(named, q)
 			}
-			cityIDs = append(cityIDs, c.ID)
 		}
-		if len(projects[c.ID]) == 0 {
-			continue
-		}
-		cityOf[c.Slug] = c.ID
-		qs = append(qs, m.Query(toApplicant(c, store.Profile{}, projects[c.ID])))
 	}
-	if len(slugs) > 0 && len(cityIDs) == 0 {
-		return 0, nil // no such city: nothing in scope (nil would mean every city)
+	if len(slugs) > 0 {
+		if identifiers, err = s.callsOf(ctx, m, ids, named, namedIDs); err != nil || len(identifiers) == 0 {
+			return 0, err
+		}
 	}
 	var callIDs []int64 // nil for every call
 	for _, id := range identifiers {
@@ -68,15 +69,42 @@ func (s *Service) saveFrontRunners(ctx context.Context, m *matching.Model, ids m
 		}
 		for _, f := range frs {
 			cityID := cityOf[f.City]
-			themes, err := json.Marshal(f.Themes)
-			if err != nil {
-				return 0, fmt.Errorf("front-runners of %s: %w", identifier, err)
+			row := store.FrontRunnerRow{CallID: callID, CityID: cityID, ProjectID: projects[cityID][f.Project].ID,
+				// Rounded, so that a rescore that moves the last digits
+				// rewrites nothing.
+				Similarity: math.Round(f.Similarity*100) / 100}
+			for _, th := range f.Themes {
+				row.Themes = append(row.Themes, store.Theme(th))
 			}
-			// Rounded, so that a rescore that moves the last digits
-			// rewrites nothing.
-			rows = append(rows, store.FrontRunnerRow{CallID: callID, CityID: cityID,
-				ProjectID: projects[cityID][f.Project].ID, Similarity: math.Round(f.Similarity*100) / 100, Themes: themes})
+			rows = append(rows, row)
 		}
 	}
-	return s.store.SaveFrontRunners(ctx, callIDs, cityIDs, rows, s.now())
+	return s.store.SaveFrontRunners(ctx, callIDs, rows, s.now())
+}
+
+// callsOf returns the calls whose front-runners may change when the cities
+// named changed: those they are stored front-runners of, and those their
+// projects resemble now (queries holds the named cities that have
+// projects).
+func (s *Service) callsOf(ctx context.Context, m *matching.Model, ids map[string]int64, queries []*matching.CityQuery, cityIDs []int64) ([]string, error) {
+	stored, err := s.store.FrontRunnerCalls(ctx, cityIDs)
+	if err != nil {
+		return nil, err
+	}
+	calls := map[string]bool{}
+	for identifier, id := range ids {
+		if _, ok := slices.BinarySearch(stored, id); ok {
+			calls[identifier] = true
+		}
+	}
+	if len(queries) > 0 {
+		now, err := m.FrontRunners(queries)
+		if err != nil {
+			return nil, err
+		}
+		for identifier := range now {
+			calls[identifier] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(calls)), nil
 }

@@ -3,85 +3,111 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/lib/pq"
 )
 
 // FrontRunnerRow is a front-runner of a call as scoring stores it: the city's
-// past project most like the call, its similarity (0..1) and the concepts
-// both name, as a JSON array of Theme.
+// past project most like the call, its similarity (0..1, which the table
+// keeps as a real) and the concepts both name.
 type FrontRunnerRow struct {
 	CallID, CityID, ProjectID int64
 	Similarity                float64
-	Themes                    []byte
+	Themes                    []Theme
 }
 
-// frontRunnerChunk is how many rows one statement of SaveFrontRunners sends.
-const frontRunnerChunk = 10000
-
-// SaveFrontRunners replaces the stored front-runners of the calls callIDs
-// for the cities cityIDs (nil: every call, or every city) by rows, in one
-// transaction: rows of that scope not in rows go, rows whose project,
-// similarity or themes did not change are not rewritten. It reports how
-// many rows it inserted, changed or deleted.
-func (s *Store) SaveFrontRunners(ctx context.Context, callIDs, cityIDs []int64, rows []FrontRunnerRow, now time.Time) (int, error) {
+// SaveFrontRunners makes rows the stored front-runners of the calls callIDs
+// (nil: of every call), in one transaction: front-runners of those calls not
+// in rows are removed, and only rows that are new or whose project,
+// similarity or themes changed are written, so that scoring again with
+// nothing changed writes nothing. It reports how many rows it wrote or
+// removed.
+func (s *Store) SaveFrontRunners(ctx context.Context, callIDs []int64, rows []FrontRunnerRow, now time.Time) (int, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("save front-runners: %w", err)
 	}
 	defer tx.Rollback()
-	// The rows' keys go into a temporary table first, so that the delete
-	// compares against an index rather than an array per row.
-	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE kept_front_runners (call_id bigint, city_id bigint,
-		PRIMARY KEY (call_id, city_id)) ON COMMIT DROP`); err != nil {
+	type key struct{ call, city int64 }
+	stored := map[key]FrontRunnerRow{}
+	cur, err := tx.QueryContext(ctx, `SELECT call_id, city_id, project_id, similarity, themes FROM front_runners
+		WHERE $1::bigint[] IS NULL OR call_id = ANY($1)`, nullableInt64s(callIDs))
+	if err != nil {
 		return 0, fmt.Errorf("save front-runners: %w", err)
 	}
-	written := 0
-	for start := 0; start < len(rows); start += frontRunnerChunk {
-		chunk := rows[start:min(start+frontRunnerChunk, len(rows))]
-		calls, cities, projects := make(pq.Int64Array, len(chunk)), make(pq.Int64Array, len(chunk)), make(pq.Int64Array, len(chunk))
-		sims, themes := make(pq.Float64Array, len(chunk)), make(pq.StringArray, len(chunk))
-		for i, r := range chunk {
-			calls[i], cities[i], projects[i], sims[i] = r.CallID, r.CityID, r.ProjectID, r.Similarity
-			themes[i] = string(r.Themes)
-			if len(r.Themes) == 0 {
-				themes[i] = "[]"
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO kept_front_runners SELECT * FROM unnest($1::bigint[], $2::bigint[])
-			ON CONFLICT DO NOTHING`, calls, cities); err != nil {
+	defer cur.Close()
+	for cur.Next() {
+		var r FrontRunnerRow
+		var themes jsonArray[Theme]
+		if err := cur.Scan(&r.CallID, &r.CityID, &r.ProjectID, &r.Similarity, &themes); err != nil {
 			return 0, fmt.Errorf("save front-runners: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `
+		r.Themes = themes
+		stored[key{r.CallID, r.CityID}] = r
+	}
+	if err := cur.Err(); err != nil {
+		return 0, fmt.Errorf("save front-runners: %w", err)
+	}
+	var calls, cities, projects pq.Int64Array
+	var sims pq.Float64Array
+	var themes pq.StringArray
+	for _, r := range rows {
+		k := key{r.CallID, r.CityID}
+		old, had := stored[k]
+		delete(stored, k)
+		if had && old.ProjectID == r.ProjectID && float32(old.Similarity) == float32(r.Similarity) && slices.Equal(old.Themes, r.Themes) {
+			continue
+		}
+		if r.Themes == nil {
+			r.Themes = []Theme{} // [] rather than null
+		}
+		t, err := json.Marshal(r.Themes)
+		if err != nil {
+			return 0, fmt.Errorf("save front-runners: %w", err)
+		}
+		calls, cities, projects = append(calls, r.CallID), append(cities, r.CityID), append(projects, r.ProjectID)
+		sims, themes = append(sims, r.Similarity), append(themes, string(t))
+	}
+	written := len(calls)
+	if written > 0 {
+		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO front_runners (call_id, city_id, project_id, similarity, themes, updated_at)
 			SELECT n.call_id, n.city_id, n.project_id, n.similarity, n.themes::jsonb, $6
 			FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::real[], $5::text[]) AS n(call_id, city_id, project_id, similarity, themes)
 			ON CONFLICT (call_id, city_id) DO UPDATE SET project_id = EXCLUDED.project_id, similarity = EXCLUDED.similarity,
-				themes = EXCLUDED.themes, updated_at = EXCLUDED.updated_at
-			WHERE (front_runners.project_id, front_runners.similarity, front_runners.themes)
-			      IS DISTINCT FROM (EXCLUDED.project_id, EXCLUDED.similarity, EXCLUDED.themes)`,
-			calls, cities, projects, sims, themes, now)
-		if err != nil {
+				themes = EXCLUDED.themes, updated_at = EXCLUDED.updated_at`,
+			calls, cities, projects, sims, themes, now); err != nil {
 			return 0, fmt.Errorf("save front-runners: %w", err)
 		}
-		n, _ := res.RowsAffected()
-		written += int(n)
 	}
-	res, err := tx.ExecContext(ctx, `
-		DELETE FROM front_runners f
-		WHERE ($1::bigint[] IS NULL OR f.call_id = ANY($1)) AND ($2::bigint[] IS NULL OR f.city_id = ANY($2))
-		  AND NOT EXISTS (SELECT 1 FROM kept_front_runners k WHERE k.call_id = f.call_id AND k.city_id = f.city_id)`,
-		nullableInt64s(callIDs), nullableInt64s(cityIDs))
-	if err != nil {
-		return 0, fmt.Errorf("save front-runners: %w", err)
+	if len(stored) > 0 {
+		calls, cities = calls[:0], cities[:0]
+		for k := range stored {
+			calls, cities = append(calls, k.call), append(cities, k.city)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM front_runners f USING unnest($1::bigint[], $2::bigint[]) AS k(call_id, city_id)
+			WHERE f.call_id = k.call_id AND f.city_id = k.city_id`, calls, cities); err != nil {
+			return 0, fmt.Errorf("save front-runners: %w", err)
+		}
 	}
-	n, _ := res.RowsAffected()
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("save front-runners: %w", err)
 	}
-	return written + int(n), nil
+	return written + len(stored), nil
+}
+
+// FrontRunnerCalls returns the calls the cities are stored front-runners of.
+func (s *Store) FrontRunnerCalls(ctx context.Context, cityIDs []int64) ([]int64, error) {
+	var out []int64
+	if err := s.db.SelectContext(ctx, &out, `SELECT DISTINCT call_id FROM front_runners WHERE city_id = ANY($1) ORDER BY call_id`,
+		pq.Int64Array(cityIDs)); err != nil {
+		return nil, fmt.Errorf("calls of front-runners: %w", err)
+	}
+	return out, nil
 }
 
 // Theme is a vocabulary concept a past project and a call share, with its
