@@ -126,15 +126,7 @@ func TestACallKeepsItsTenMostSimilarFrontRunners(t *testing.T) {
 // (about four each, all on the calls' own topics: a worst case), and
 // reports how many (call, city) pairs it finds.
 func BenchmarkFrontRunnersAll(b *testing.B) {
-	calls, apps := synthetic(b, 20000, 300)
-	m, err := NewModel(calls, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	qs := make([]*CityQuery, len(apps))
-	for i, a := range apps {
-		qs[i] = m.Query(a)
-	}
+	m, _, qs := syntheticModel(b, 20000)
 	var pairs int
 	b.ResetTimer()
 	defer reportCPU(b)()
@@ -154,7 +146,20 @@ func BenchmarkFrontRunnersAll(b *testing.B) {
 // BenchmarkFrontRunnersNewCall finds the front-runners of one new call
 // among the same 300 municipalities, as a crawl's scoring does.
 func BenchmarkFrontRunnersNewCall(b *testing.B) {
-	calls, apps := synthetic(b, 20001, 300)
+	m, calls, qs := syntheticModel(b, 20001)
+	b.ResetTimer()
+	defer reportCPU(b)()
+	for b.Loop() {
+		if _, err := m.FrontRunners(qs, calls[20000].Identifier); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// syntheticModel is a model of n synthetic calls with the queries of 300
+// synthetic municipalities.
+func syntheticModel(b *testing.B, n int) (*Model, []Call, []*CityQuery) {
+	calls, apps := synthetic(b, n, 300)
 	m, err := NewModel(calls, Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -163,11 +168,5 @@ func BenchmarkFrontRunnersNewCall(b *testing.B) {
 	for i, a := range apps {
 		qs[i] = m.Query(a)
 	}
-	b.ResetTimer()
-	defer reportCPU(b)()
-	for b.Loop() {
-		if _, err := m.FrontRunners(qs, calls[20000].Identifier); err != nil {
-			b.Fatal(err)
-		}
-	}
+	return m, calls, qs
 }

@@ -39,12 +39,7 @@ func SlackAlert(r Recipient, a Alert) SlackMessage {
 			phrase(lang, "invite.members"), escape(inv.Members),
 			phrase(lang, "invite.rationale"), escape(inv.Rationale))), nil, nil))
 		if len(inv.Alternatives) > 0 {
-			var b strings.Builder
-			b.WriteString("*" + phrase(lang, "invite.alternatives") + "*")
-			for _, alt := range inv.Alternatives {
-				b.WriteString("\n• " + escape(alt))
-			}
-			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
+			blocks = append(blocks, bulletList(phrase(lang, "invite.alternatives"), inv.Alternatives))
 		}
 	}
 	if len(v.Changes) > 0 {
@@ -68,20 +63,10 @@ func SlackAlert(r Recipient, a Alert) SlackMessage {
 	open := slack.NewButtonBlockElement("open_call", a.Call.Identifier, plain(phrase(lang, "open_call"))).WithURL(a.Call.URL)
 	blocks = append(blocks, slack.NewSectionBlock(nil, fields, slack.NewAccessory(open)))
 	if len(v.Reasons) > 0 {
-		var b strings.Builder
-		b.WriteString("*" + phrase(lang, "reasons") + "*")
-		for _, r := range v.Reasons {
-			b.WriteString("\n• " + escape(r))
-		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
+		blocks = append(blocks, bulletList(phrase(lang, "reasons"), v.Reasons))
 	}
 	if len(v.FrontRunners) > 0 {
-		var b strings.Builder
-		b.WriteString("*" + phrase(lang, "frontrunners") + "*")
-		for _, f := range v.FrontRunners {
-			b.WriteString("\n• " + escape(f))
-		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
+		blocks = append(blocks, bulletList(phrase(lang, "frontrunners"), v.FrontRunners))
 	}
 	if inv := v.Invitation; inv != nil {
 		blocks = append(blocks, slack.NewActionBlock("invitation",
@@ -162,6 +147,16 @@ func digestLine(v alertView) string {
 		b.WriteString("\n" + escape(v.FrontRunners[0]))
 	}
 	return b.String()
+}
+
+// bulletList is a section of a bold heading and one escaped line per item.
+func bulletList(heading string, items []string) slack.Block {
+	var b strings.Builder
+	b.WriteString("*" + heading + "*")
+	for _, item := range items {
+		b.WriteString("\n• " + escape(item))
+	}
+	return slack.NewSectionBlock(mrkdwn(b.String()), nil, nil)
 }
 
 // footer links to the unsubscribe page and, for a single alert, to muting
