@@ -28,6 +28,10 @@ var messages = map[string]Text{
 	"mail.why_this_call": {"Waarom deze oproep", "Why this call"},
 	"mail.view_call":     {"Bekijk de oproep", "View the call"},
 	"mail.what_changed":  {"Wat is er veranderd", "What changed"},
+	// Municipalities that did a project like the call, in an alert to a
+	// city that did none: "Brugge deed al een gelijkaardig project: ...".
+	"mail.frontrunners":  {"Wie deed dit al?", "Who did this before?"},
+	"mail.frontrunner":   {"%s deed al een gelijkaardig project: %s (%s)", "%s already did a similar project: %s (%s)"},
 	"budget_per_project": {"Budget per project", "Budget per project"},
 	"not_stated":         {"niet vermeld", "not stated"},
 

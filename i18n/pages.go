@@ -283,4 +283,10 @@ var pages = map[string]Text{
 	// A malformed value on a page: the field's label and its form name.
 	"bad_field":      {"Kijk dit veld na: %s (%s).", "Check this field: %s (%s):"},
 	"bad_field_code": {"Kijk het veld %s na.", "Check the field %s:"},
+	// Who did a project like the call before (the call page).
+	"front_runners_more": {"en nog %d andere gemeenten met een gelijkaardig project", "and %d other municipalities with a similar project"},
+	"no_front_runners":   {"Geen enkele gemeente deed al een gelijkaardig project.", "No municipality did a similar project yet."},
+	"shared_themes":      {"gedeelde thema's", "shared themes"},
+	"who_did_this":       {"Wie deed dit al?", "Who did this before?"},
+	"who_did_this_intro": {"Gemeenten die al een gelijkaardig project uitvoerden: vraag hen naar hun ervaring.", "Municipalities that already carried out a similar project: ask them about their experience."},
 }

@@ -66,8 +66,12 @@ const (
 	ReasonMissing = "missing" // something that stands between the city and a strong bid
 )
 
-// shownTheme is the lowest theme strength an explanation names.
-const shownTheme = 0.25
+// shownTheme is the lowest theme strength an explanation names, and
+// projectShown the lowest resemblance of the past project it names.
+const (
+	shownTheme   = 0.25
+	projectShown = 0.2
+)
 
 // ConceptMatch is a vocabulary concept found in both the profile and the
 // call, with the words that expressed it on each side.
@@ -137,7 +141,7 @@ func (m *Model) ExplainCities(identifier string, qs []*CityQuery, now time.Time)
 		e.Themes = m.matchedThemes(q, ic, callWords)
 		e.Concepts = m.matchedConcepts(q, callWords)
 		e.Keywords = foundKeywords(an, q.Applicant.Profile, stems)
-		if best >= 0 && sim >= 0.2 {
+		if best >= 0 && sim >= projectShown {
 			p := q.Applicant.Projects[best]
 			e.Project = &ProjectEvidence{Title: p.Title, Year: p.Year, Programme: p.Programme, Similarity: sim}
 		}

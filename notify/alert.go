@@ -65,7 +65,24 @@ type Call struct {
 	// Budget is the EU contribution per grant in euro (the largest figure
 	// the source gives); nil means the source does not say.
 	Budget *float64 `json:"budget,omitempty"`
+	// FrontRunners are municipalities that did a project like the call,
+	// most similar first, named to a city that did none so that it can
+	// learn from them; messages show at most MaxFrontRunners.
+	FrontRunners []FrontRunner `json:"front_runners,omitempty"`
 }
+
+// FrontRunner is a municipality that did a project like a call.
+type FrontRunner struct {
+	City    string `json:"city"`    // e.g. "Brugge"
+	Project string `json:"project"` // the past project's title
+	Year    int    `json:"year"`
+	// Source is where the project is known from: "City of Things",
+	// "CORDIS", "Kohesio" or "keep.eu"; empty when none of those.
+	Source string `json:"source,omitempty"`
+}
+
+// MaxFrontRunners is the most front-runners an alert names.
+const MaxFrontRunners = 3
 
 // ChangeField names what changed in a call.
 type ChangeField string

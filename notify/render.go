@@ -63,7 +63,7 @@ type labels struct {
 	Score, Reasons, Deadline, Budget, OpenCall, Changed string
 	Lead, Members, Rationale, Accept, Decline           string
 	Why, Unsubscribe, Mute                              string
-	Alternatives                                        string
+	Alternatives, FrontRunners                          string
 }
 
 func newLabels(lang Language) *labels {
@@ -73,7 +73,8 @@ func newLabels(lang Language) *labels {
 		Lead: phrase(lang, "invite.leadcity"), Members: phrase(lang, "members"),
 		Rationale: phrase(lang, "invite.rationale"), Accept: phrase(lang, "confirm"),
 		Decline: phrase(lang, "decline"), Alternatives: phrase(lang, "invite.alternatives"), Why: phrase(lang, "footer.why"),
-		Unsubscribe: phrase(lang, "footer.unsubscribe"), Mute: phrase(lang, "footer.mute"),
+		FrontRunners: phrase(lang, "mail.frontrunners"),
+		Unsubscribe:  phrase(lang, "footer.unsubscribe"), Mute: phrase(lang, "footer.mute"),
 	}
 }
 
@@ -97,22 +98,25 @@ type sectionView struct {
 // alertView is one alert with its values formatted; the email templates and
 // the Slack renderer share it.
 type alertView struct {
-	Lang        Language
-	L           *labels
-	Kind        Kind
-	Label       string
-	Call        Call
-	Score       string
-	Reasons     []string
-	Eligibility string
-	Deadline    string
-	DaysLeft    string
-	Budget      string
-	Changes     []changeView
-	Reminder    string
-	Invitation  *invitationView
-	MuteURL     string
-	City        string
+	Lang    Language
+	L       *labels
+	Kind    Kind
+	Label   string
+	Call    Call
+	Score   string
+	Reasons []string
+	// FrontRunners are sentences such as "Brugge deed al een gelijkaardig
+	// project: Mobipunten (2021, Kohesio)".
+	FrontRunners []string
+	Eligibility  string
+	Deadline     string
+	DaysLeft     string
+	Budget       string
+	Changes      []changeView
+	Reminder     string
+	Invitation   *invitationView
+	MuteURL      string
+	City         string
 }
 
 type changeView struct {
@@ -147,6 +151,13 @@ func newAlertView(lang Language, a Alert) alertView {
 	}
 	for _, r := range a.Call.Reasons {
 		v.Reasons = append(v.Reasons, r.In(lang))
+	}
+	for _, f := range a.Call.FrontRunners[:min(len(a.Call.FrontRunners), MaxFrontRunners)] {
+		when := strconv.Itoa(f.Year)
+		if f.Source != "" {
+			when += ", " + f.Source
+		}
+		v.FrontRunners = append(v.FrontRunners, fmt.Sprintf(phrase(lang, "mail.frontrunner"), f.City, f.Project, when))
 	}
 	if days, ok := a.DaysLeft(); ok {
 		v.DaysLeft = i18n.DaysLeft(lang, days)

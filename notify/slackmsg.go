@@ -40,12 +40,7 @@ func SlackAlert(r Recipient, a Alert) SlackMessage {
 			phrase(lang, "members"), escape(inv.Members),
 			phrase(lang, "invite.rationale"), escape(inv.Rationale))), nil, nil))
 		if len(inv.Alternatives) > 0 {
-			var b strings.Builder
-			b.WriteString("*" + phrase(lang, "invite.alternatives") + "*")
-			for _, alt := range inv.Alternatives {
-				b.WriteString("\n• " + escape(alt))
-			}
-			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
+			blocks = append(blocks, bulletList(phrase(lang, "invite.alternatives"), inv.Alternatives))
 		}
 	}
 	if len(v.Changes) > 0 {
@@ -75,6 +70,9 @@ func SlackAlert(r Recipient, a Alert) SlackMessage {
 			b.WriteString("\n• " + escape(r))
 		}
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
+	}
+	if len(v.FrontRunners) > 0 {
+		blocks = append(blocks, bulletList(phrase(lang, "mail.frontrunners"), v.FrontRunners))
 	}
 	if inv := v.Invitation; inv != nil {
 		blocks = append(blocks, slack.NewActionBlock("invitation",
@@ -151,7 +149,20 @@ func digestLine(v alertView) string {
 	if len(v.Reasons) > 0 {
 		b.WriteString("\n_" + escape(v.Reasons[0]) + "_")
 	}
+	if len(v.FrontRunners) > 0 {
+		b.WriteString("\n" + escape(v.FrontRunners[0]))
+	}
 	return b.String()
+}
+
+// bulletList is a section of a bold heading and one escaped line per item.
+func bulletList(heading string, items []string) slack.Block {
+	var b strings.Builder
+	b.WriteString("*" + heading + "*")
+	for _, item := range items {
+		b.WriteString("\n• " + escape(item))
+	}
+	return slack.NewSectionBlock(mrkdwn(b.String()), nil, nil)
 }
 
 // footer links to the unsubscribe page and, for a single alert, to muting

@@ -42,8 +42,8 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "scored %d calls for %d cities (%d pairs) in %s; %d matches written, the rest unchanged\n",
-		res.Calls, res.Cities, res.Pairs, time.Since(start).Round(time.Millisecond), res.Written)
+	fmt.Fprintf(e.stdout, "scored %d calls for %d cities (%d pairs) in %s; %d matches written, the rest unchanged; %d front-runners written or removed\n",
+		res.Calls, res.Cities, res.Pairs, time.Since(start).Round(time.Millisecond), res.Written, res.FrontRunners)
 	return nil
 }
 

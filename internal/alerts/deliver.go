@@ -320,6 +320,9 @@ type facts struct {
 	revisions map[int64][]funding.Change
 	plans     map[int64]store.AlertPlan
 	cities    map[int64]string // names, by ID
+	// frontRunners are, for a new match of a city that did no project like
+	// the call, the municipalities that did one.
+	frontRunners map[store.MatchKey][]notify.FrontRunner
 }
 
 // load reads, in a few queries, everything the batch's messages say.
@@ -344,7 +347,7 @@ func (s *Service) load(ctx context.Context, batch []store.Notification) (*facts,
 		events = append(events, d...)
 	}
 	var callIDs, revIDs, planIDs, cityIDs []int64
-	var keys []store.MatchKey
+	var keys, newMatches []store.MatchKey
 	for _, n := range events {
 		if n.CallID == 0 {
 			continue
@@ -357,6 +360,10 @@ func (s *Service) load(ctx context.Context, batch []store.Notification) (*facts,
 			keys = append(keys, store.MatchKey{CallID: n.CallID, CityID: n.Payload.CityID})
 		}
 		switch n.Event {
+		case store.EventNewMatch:
+			if n.Payload.CityID != 0 {
+				newMatches = append(newMatches, store.MatchKey{CallID: n.CallID, CityID: n.Payload.CityID})
+			}
 		case store.EventCallChanged:
 			if id, err := strconv.ParseInt(n.Revision, 10, 64); err == nil {
 				revIDs = append(revIDs, id)
@@ -386,7 +393,26 @@ func (s *Service) load(ctx context.Context, batch []store.Notification) (*facts,
 	if f.cities, err = s.store.CityNames(ctx, cityIDs); err != nil {
 		return nil, err
 	}
+	if f.frontRunners, err = s.frontRunners(ctx, newMatches); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// frontRunners reads, for each new match whose city did no project like
+// the call, the municipalities that did one, as alerts name them.
+func (s *Service) frontRunners(ctx context.Context, keys []store.MatchKey) (map[store.MatchKey][]notify.FrontRunner, error) {
+	stored, err := s.store.FrontRunnersFor(ctx, keys, notify.MaxFrontRunners)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[store.MatchKey][]notify.FrontRunner, len(stored))
+	for k, frs := range stored {
+		for _, f := range frs {
+			out[k] = append(out[k], notify.FrontRunner{City: f.CityName, Project: f.Title, Year: f.Year, Source: f.Origin()})
+		}
+	}
+	return out, nil
 }
 
 // belowMinimum is why a new match is not sent: its score, read when the
@@ -618,6 +644,9 @@ func (s *Service) alert(f *facts, sub store.Subscription, n store.Notification, 
 	switch n.Event {
 	case store.EventNewMatch:
 		a.Kind = notify.KindNewMatch
+		// A new match introduces the call: a city new to its subject
+		// hears who did it before.
+		a.Call.FrontRunners = f.frontRunners[key]
 	case store.EventCallChanged:
 		a.Kind = notify.KindCallChanged
 		id, _ := strconv.ParseInt(n.Revision, 10, 64)

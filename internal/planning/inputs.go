@@ -110,8 +110,10 @@ type callInput struct {
 // found in both the call and a city's profile, each of weight one; a city
 // covers the concepts of its own explanation, with strength 0.5 + 0.5 ×
 // the match's relevance and the resembling past project as evidence. A
-// match without a stored explanation adds its fit but covers nothing.
-func buildCall(c store.PlanCall, matches []store.PlanMatch, cities map[string]consortium.City) callInput {
+// match without a stored explanation adds its fit but covers nothing. The
+// cities of frontRunners did a project like the call: front-runners for it,
+// whom the planner likes to pair with newcomers.
+func buildCall(c store.PlanCall, matches []store.PlanMatch, cities map[string]consortium.City, frontRunners []string) callInput {
 	in := callInput{record: c, call: consortium.Call{
 		Identifier: c.Identifier,
 		Programme:  consortium.Programme(strings.ToUpper(c.Programme)),
@@ -129,7 +131,8 @@ func buildCall(c store.PlanCall, matches []store.PlanMatch, cities map[string]co
 		var e storedExplanation
 		_ = json.Unmarshal(m.Explanation, &e) // an empty or older explanation covers nothing
 		cand := consortium.Candidate{City: city, Fit: float64(m.Score),
-			Eligibility: m.Eligibility, CoFundingNeeded: need}
+			Eligibility: m.Eligibility, CoFundingNeeded: need,
+			FrontRunner: slices.Contains(frontRunners, m.City)}
 		for _, cm := range e.Concepts {
 			if cm.Concept == "" || slices.ContainsFunc(cand.Covers, func(cv consortium.Coverage) bool { return cv.Concept == cm.Concept }) {
 				continue

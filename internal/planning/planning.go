@@ -126,12 +126,16 @@ func (s *Service) load(ctx context.Context, f store.PlanCallFilter, cities []str
 	if err != nil {
 		return inputs{}, err
 	}
+	front, err := s.store.FrontRunnerCities(ctx, ids)
+	if err != nil {
+		return inputs{}, err
+	}
 	byCall := make(map[int64][]store.PlanMatch, len(calls))
 	for _, m := range matches {
 		byCall[m.CallID] = append(byCall[m.CallID], m)
 	}
 	for _, c := range calls {
-		in.calls = append(in.calls, buildCall(c, byCall[c.ID], in.cities))
+		in.calls = append(in.calls, buildCall(c, byCall[c.ID], in.cities, front[c.ID]))
 	}
 	return in, nil
 }

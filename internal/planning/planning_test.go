@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -390,5 +391,54 @@ func TestPortfolioBeyondExactLimitsIsPlannedHeuristicallyWithItsGap(t *testing.T
 	}
 	if err := json.Unmarshal(run.Params, &params); err != nil || params.Method != planning.Heuristic || params.Gap != res.Gap {
 		t.Errorf("stored params %s (%v), want the method and gap", run.Params, err)
+	}
+}
+
+// TestAStoredFrontRunnerIsPairedWithTheNewcomer: Gent (two EU projects, no
+// front-runner on its record) did a project like LIFE-2026-A, as scoring
+// stored it; every bid that pairs Gent with Ronse, a newcomer, gains the
+// spreading points, and no other bid changes.
+func TestAStoredFrontRunnerIsPairedWithTheNewcomer(t *testing.T) {
+	ctx := context.Background()
+	db, _, svc := world(t)
+	plan := func() map[string]consortium.Value {
+		res, err := svc.Plan(ctx, planning.Request{Calls: []string{"LIFE-2026-A"}, Alternatives: 6})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]consortium.Value{}
+		for _, b := range res.Bids {
+			out[fmt.Sprint(memberSlugs(b.Bid))] = b.Value
+		}
+		return out
+	}
+	before := plan()
+	db.MustExec(`INSERT INTO front_runners (call_id, city_id, project_id, similarity)
+		SELECT ca.id, ci.id, p.id, 0.6 FROM calls ca, cities ci, projects p
+		WHERE ca.identifier = 'LIFE-2026-A' AND ci.slug = 'gent' AND p.source_id = 'p1'`)
+	after := plan()
+	if len(after) != len(before) || len(after) < 3 {
+		t.Fatalf("bids before %v, after %v", before, after)
+	}
+	paired := 0
+	for set, v := range after {
+		was, ok := before[set]
+		if !ok {
+			t.Fatalf("bid %s is new after the front-runner was stored", set)
+		}
+		want := was.Total
+		if strings.Contains(set, "gent") && strings.Contains(set, "ronse") {
+			want += 3
+			paired++
+			if v.Spreading != 3 {
+				t.Errorf("bid %s: spreading %.1f, want 3 for Ronse beside the front-runner Gent", set, v.Spreading)
+			}
+		}
+		if v.Total != want {
+			t.Errorf("bid %s: worth %.2f, want %.2f (was %.2f)", set, v.Total, want, was.Total)
+		}
+	}
+	if paired == 0 {
+		t.Fatalf("no bid pairs gent and ronse: %v", after)
 	}
 }

@@ -79,6 +79,9 @@ type Result struct {
 	Pairs   int // (call, city) pairs scored
 	Written int // stored matches inserted or changed
 	Removed int // stored matches removed: they fell below StoreFloor
+	// FrontRunners counts the stored front-runners of calls (see
+	// saveFrontRunners) inserted, changed or removed.
+	FrontRunners int
 }
 
 func (r *Result) add(o Result) {
@@ -86,6 +89,7 @@ func (r *Result) add(o Result) {
 	r.Pairs += o.Pairs
 	r.Written += o.Written
 	r.Removed += o.Removed
+	r.FrontRunners += o.FrontRunners
 }
 
 // ErrNoCity is returned for a city without a profile (nothing to score).
@@ -331,6 +335,10 @@ func (s *Service) scoreCities(ctx context.Context, m *matching.Model, refs map[s
 		return err
 	})
 	s.remember(m, apps)
+	if err != nil {
+		return res, err
+	}
+	res.FrontRunners, err = s.saveFrontRunners(ctx, m, refs, nil, slugs)
 	return res, err
 }
 
@@ -348,7 +356,7 @@ func (s *Service) ScoreCity(ctx context.Context, slug string) (Result, error) {
 	if len(apps) == 0 {
 		return Result{}, fmt.Errorf("%s: %w", slug, ErrNoCity)
 	}
-	return s.scoreCities(ctx, m, refs, apps, nil, nil)
+	return s.scoreCities(ctx, m, refs, apps, nil, []string{slug})
 }
 
 // ScoreCalls (re)loads the given calls into the kept model and scores each
@@ -426,6 +434,14 @@ func (s *Service) ScoreCalls(ctx context.Context, callIDs []int64) (Result, erro
 		}
 	}
 	res.Written, res.Removed, err = s.store.SaveMatches(ctx, w, now)
+	if err != nil || len(records) == 0 {
+		return res, err // no call named: none has front-runners to find
+	}
+	identifiers := make([]string, len(records))
+	for i := range records {
+		identifiers[i] = records[i].Identifier
+	}
+	res.FrontRunners, err = s.saveFrontRunners(ctx, m, refs, identifiers, nil)
 	return res, err
 }
 

@@ -203,8 +203,13 @@ func (s *Server) cityPage(w http.ResponseWriter, r *http.Request, u store.User) 
 	})
 }
 
+// frontRunnersShown is how many municipalities that did a similar project
+// the call page names; the rest are counted.
+const frontRunnersShown = 10
+
 // callPage shows a call: its sanitised description, a deadline timeline,
-// its budget, the cities it matches and the forms to mark it.
+// its budget, the cities it matches, the municipalities that did a similar
+// project, and the forms to mark it.
 func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u store.User) {
 	call, ok := s.callFor(w, r)
 	if !ok {
@@ -228,6 +233,24 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u store.User) 
 			continue
 		}
 		cities = append(cities, cityMatch{m, u.CanSeeCity(m.CityID)})
+	}
+	// Who did this before: the municipalities whose past project is like
+	// the call, as scoring stored them. Past projects come from public
+	// sources (City of Things, CORDIS, Kohesio, keep.eu) or were recorded
+	// to be shared, so every signed-in user sees them, like the matching
+	// cities; the link to the city's page only those who may see it.
+	shown, total, err := s.cfg.Store.CallFrontRunners(r.Context(), call.ID, frontRunnersShown)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	type frontRunner struct {
+		store.FrontRunner
+		Visible bool
+	}
+	frontRunners := make([]frontRunner, len(shown))
+	for i, f := range shown {
+		frontRunners[i] = frontRunner{f, u.CanSeeCity(f.CityID)}
 	}
 	type markForm struct {
 		City     store.City
@@ -271,6 +294,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u store.User) 
 		"Conditions":  template.HTML(conditions),
 		"Timeline":    timeline{call.OpeningDate, call.Deadlines, s.today()},
 		"Cities":      cities, "Forms": forms, "Interests": store.InterestStatuses,
+		"FrontRunners": frontRunners, "MoreFrontRunners": total - len(shown),
 		"CanPlan": u.Role == store.RoleCoordinator || u.Role == store.RoleAdmin,
 	})
 }

@@ -122,8 +122,8 @@ func referenceValue(call Call, cands []Candidate, h History, members []string) f
 			}
 			total += float64(min(joint, 3))
 		}
-		front = front || c.City.Experience.PastEUProjects >= 3
-		if c.City.Experience.PastEUProjects == 0 {
+		front = front || c.City.Experience.PastEUProjects >= 3 || c.FrontRunner
+		if c.City.Experience.PastEUProjects == 0 && !c.FrontRunner {
 			newcomers++
 		}
 		if lead == nil || betterLeadRef(c, *lead) {

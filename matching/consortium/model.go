@@ -127,8 +127,8 @@ func (m *callModel) add(cand Candidate) {
 	m.lead = append(m.lead, perPastProject*float64(min(exp.PastEUProjects, maxPastProjects))+
 		perProjectLed*float64(min(exp.ProgrammesLed, maxProjectsLed)))
 	m.eligible = append(m.eligible, cand.Eligibility == funding.Eligible)
-	m.front = append(m.front, exp.PastEUProjects >= frontRunnerFrom)
-	m.newcomer = append(m.newcomer, exp.PastEUProjects == 0)
+	m.front = append(m.front, exp.PastEUProjects >= frontRunnerFrom || cand.FrontRunner)
+	m.newcomer = append(m.newcomer, exp.PastEUProjects == 0 && !cand.FrontRunner)
 }
 
 // syn is the synergy between two candidates.

@@ -107,6 +107,10 @@ type Candidate struct {
 	Covers      []Coverage // the call's concepts this city covers
 	// CoFundingNeeded is the co-funding a bid for this call would ask of the city.
 	CoFundingNeeded float64
+	// FrontRunner is whether the city did a project like this call (its
+	// past project clearly resembles the call): it is a front-runner for
+	// the call whatever its EU record, and no newcomer to it.
+	FrontRunner bool
 }
 
 // Collaboration is a count of past joint projects between two partners. A
@@ -189,8 +193,9 @@ type Member struct {
 //	LeadExperience the lead's record: 0.5 per past EU project (up to 10) plus
 //	               1 per project led (up to 5)
 //	Synergy        1 per past joint project between two members (up to 3 a pair)
-//	Spreading      3 per newcomer (no past EU project) in a bid with a
-//	               front-runner (3 or more past EU projects)
+//	Spreading      3 per newcomer (no past EU project and no project like
+//	               the call) in a bid with a front-runner (3 or more past EU
+//	               projects, or a project like the call)
 type Value struct {
 	Fit            float64 `json:"fit"`
 	Coverage       float64 `json:"coverage"`
