@@ -64,8 +64,13 @@ var phrases = map[string]Text{
 	"invite.leadcity":    {NL: "Trekker", EN: "Lead"},
 	"invite.members":     {NL: "Partners", EN: "Members"},
 	"invite.rationale":   {NL: "Waarom samen", EN: "Why together"},
-	"invite.accept":      {NL: "Aanvaarden", EN: "Accept"},
-	"invite.decline":     {NL: "Afwijzen", EN: "Decline"},
+	// The answers match the buttons of the plan page the links open: a
+	// member city confirms or declines its part, the coordinator accepts or
+	// rejects the plan.
+	"invite.confirm": {NL: "Bevestigen", EN: "Confirm"},
+	"invite.decline": {NL: "Afzeggen", EN: "Decline"},
+	"invite.accept":  {NL: "Aanvaarden", EN: "Accept"},
+	"invite.reject":  {NL: "Verwerpen", EN: "Reject"},
 
 	"invite.alternatives": {NL: "Alternatieven uit dezelfde planning", EN: "Alternatives from the same planner run"},
 

@@ -60,7 +60,7 @@ type actionView struct {
 // through reflection, which is slow when 1,500 digests go out at once.
 type labels struct {
 	Score, Reasons, Deadline, Budget, OpenCall, Changed string
-	Lead, Members, Rationale, Accept, Decline           string
+	Lead, Members, Rationale                            string
 	Why, Unsubscribe, Mute                              string
 	Alternatives                                        string
 }
@@ -70,8 +70,7 @@ func newLabels(lang Language) *labels {
 		Score: phrase(lang, "score"), Reasons: phrase(lang, "reasons"), Deadline: phrase(lang, "deadline"),
 		Budget: phrase(lang, "budget"), OpenCall: phrase(lang, "open_call"), Changed: phrase(lang, "changed"),
 		Lead: phrase(lang, "invite.leadcity"), Members: phrase(lang, "invite.members"),
-		Rationale: phrase(lang, "invite.rationale"), Accept: phrase(lang, "invite.accept"),
-		Decline: phrase(lang, "invite.decline"), Alternatives: phrase(lang, "invite.alternatives"), Why: phrase(lang, "footer.why"),
+		Rationale: phrase(lang, "invite.rationale"), Alternatives: phrase(lang, "invite.alternatives"), Why: phrase(lang, "footer.why"),
 		Unsubscribe: phrase(lang, "footer.unsubscribe"), Mute: phrase(lang, "footer.mute"),
 	}
 }
@@ -125,6 +124,9 @@ type invitationView struct {
 	Rationale  string
 	AcceptURL  string
 	DeclineURL string
+	// AcceptLabel and DeclineLabel are the words of the plan page's buttons
+	// the two links lead to (see answerLabels).
+	AcceptLabel, DeclineLabel string
 	// Alternatives are the run's other consortia, one line each, e.g.
 	// "Trekker: Gent · Partners: Antwerpen, Gent".
 	Alternatives []string
@@ -169,12 +171,23 @@ func newAlertView(lang Language, a Alert) alertView {
 			AcceptURL:  inv.AcceptURL,
 			DeclineURL: inv.DeclineURL,
 		}
+		v.Invitation.AcceptLabel, v.Invitation.DeclineLabel = answerLabels(lang, inv.Role)
 		for _, c := range inv.Alternatives {
 			v.Invitation.Alternatives = append(v.Invitation.Alternatives,
 				phrase(lang, "invite.leadcity")+": "+c.Lead+" · "+phrase(lang, "invite.members")+": "+strings.Join(c.Members, ", "))
 		}
 	}
 	return v
+}
+
+// answerLabels are the words of an invitation's two links, those of the
+// plan page's buttons they lead to: a member city confirms or declines its
+// part, the coordinator accepts or rejects the plan.
+func answerLabels(lang Language, role Role) (yes, no string) {
+	if role == RoleCoordinator {
+		return phrase(lang, "invite.accept"), phrase(lang, "invite.reject")
+	}
+	return phrase(lang, "invite.confirm"), phrase(lang, "invite.decline")
 }
 
 func eligibilityOrUnknown(e funding.Eligibility) funding.Eligibility {

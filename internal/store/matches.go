@@ -76,7 +76,8 @@ var matchColumns = []string{"call_id", "city_id", "score", "relevance", "experie
 
 // SaveMatches writes matches in one statement per batch: a row whose input
 // hash and model version are unchanged is not rewritten (unless it gains an
-// explanation it lacked). It returns how many rows it wrote.
+// explanation it lacked). A new pair's matched_at is now; rescoring keeps
+// it. It returns how many rows it wrote.
 func (s *Store) SaveMatches(ctx context.Context, rows []MatchRow, now time.Time) (int, error) {
 	if len(rows) == 0 {
 		return 0, nil
@@ -114,9 +115,9 @@ func (s *Store) SaveMatches(ctx context.Context, rows []MatchRow, now time.Time)
 		}
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO matches (call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons,
-				explanation, model_version, input_hash, scored_at, deadlines)
+				explanation, model_version, input_hash, scored_at, deadlines, matched_at)
 			SELECT s.call_id, s.city_id, s.score, s.relevance, s.experience, s.feasibility, s.eligibility, s.reasons,
-				s.explanation, s.model_version, s.input_hash, s.scored_at, c.deadlines
+				s.explanation, s.model_version, s.input_hash, s.scored_at, c.deadlines, s.scored_at
 			FROM matches_staging s JOIN calls c ON c.id = s.call_id
 			ON CONFLICT (call_id, city_id) DO UPDATE SET score = EXCLUDED.score, relevance = EXCLUDED.relevance,
 				experience = EXCLUDED.experience, feasibility = EXCLUDED.feasibility, eligibility = EXCLUDED.eligibility,

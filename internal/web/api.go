@@ -262,11 +262,12 @@ func (s *Server) apiPlans(w http.ResponseWriter, r *http.Request, u store.User) 
 		s.badRequest(w, r, err)
 		return
 	}
-	f := store.PlanFilter{CityIDs: visibleCities(u), Statuses: statuses(q.Get("status")), Limit: perPage, Offset: (page - 1) * perPage}
-	if status := q.Get("status"); status != "" && !slices.Contains([]string{"proposed", "accepted", "rejected"}, status) {
-		s.badRequest(w, r, badInput{"status", "want proposed, accepted or rejected"})
+	status, err := planStatusFilter(q.Get("status"))
+	if err != nil {
+		s.badRequest(w, r, err)
 		return
 	}
+	f := store.PlanFilter{CityIDs: visibleCities(u), Statuses: status, Limit: perPage, Offset: (page - 1) * perPage}
 	if v := q.Get("run"); v != "" {
 		run, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || run <= 0 {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/store"
 )
 
@@ -151,6 +153,29 @@ var funcs = template.FuncMap{
 		}
 		return nl
 	},
+	// daysLeft says how far off a deadline daysLeft days away is.
+	"daysLeft": func(lang string, daysLeft int) string {
+		t := translator(lang)
+		switch {
+		case daysLeft < 0:
+			return t("deadline_passed")
+		case daysLeft == 0:
+			return t("due_today")
+		case daysLeft == 1:
+			return t("day_left")
+		}
+		return fmt.Sprintf(t("days_left"), daysLeft)
+	},
+	// points writes a plan's value with one decimal, a comma in Dutch.
+	"points": func(lang string, v float64) string {
+		s := strconv.FormatFloat(v, 'f', 1, 64)
+		if lang == "nl" {
+			s = strings.Replace(s, ".", ",", 1)
+		}
+		return s
+	},
+	// datetime is a moment as a date and time in Brussels.
+	"datetime": func(t *time.Time) string { return t.In(funding.Brussels).Format("02/01/2006 15:04") },
 	"date": func(t *time.Time) string {
 		if t == nil {
 			return "—"

@@ -30,8 +30,8 @@ var pageMessages = map[string][2]string{
 	"deadline_passed":         {"deadline voorbij", "deadline passed"},
 	"deadlines":               {"Deadlines", "Deadlines"},
 	"decide":                  {"Beslissen", "Decide"},
-	"decline":                 {"Afwijzen", "Decline"},
-	"declined":                {"afgewezen", "declined"},
+	"decline":                 {"Afzeggen", "Decline"},
+	"declined":                {"afgezegd", "declined"},
 	"description":             {"Beschrijving", "Description"},
 	"disable":                 {"Uitschakelen", "Disable"},
 	"disabled":                {"uitgeschakeld", "disabled"},
@@ -161,9 +161,86 @@ var pageMessages = map[string][2]string{
 	"year":                    {"Jaar", "Year"},
 }
 
+// landingMessages are the texts of the landing pages, per role.
+var landingMessages = map[string][2]string{
+	"your_cities":        {"Jouw steden", "Your cities"},
+	"new_since":          {"Nieuwe matches sinds je vorige bezoek (%s)", "New matches since your last visit (%s)"},
+	"new_recent":         {"Nieuwe matches van de voorbije %d dagen", "New matches of the last %d days"},
+	"more_new":           {"En nog %d: zie de pagina van je stad.", "And %d more: see your city's page."},
+	"no_new_matches":     {"Niets nieuws voor je steden sinds je vorige bezoek.", "Nothing new for your cities since your last visit."},
+	"followed_deadlines": {"Volgende deadlines van de oproepen die je volgt", "Next deadlines of the calls you follow"},
+	"deadline_col":       {"Deadline", "Deadline"},
+	"no_followed":        {"Je volgt nog geen oproep met een komende deadline. Markeer een oproep als interessant op haar pagina.", "You follow no call with a coming deadline yet. Mark a call interested on its page."},
+	"waiting_answer":     {"Voorstellen die op je antwoord wachten", "Proposals waiting for your answer"},
+	"waiting_for":        {"wacht op antwoord van", "waiting for an answer from"},
+	"worklist":           {"Werklijst", "Worklist"},
+	"worklist_todo":      {"Te doen", "To do"},
+	"to_decide":          {"te beslissen", "to decide"},
+	"no_work":            {"Geen openstaande voorstellen.", "No open proposals."},
+	"shared_calls":       {"Oproepen die bij meerdere van je steden passen", "Calls that fit several of your cities"},
+	"no_shared":          {"Geen open oproep past bij twee of meer van je steden.", "No open call fits two or more of your cities."},
+	"view_plans":         {"Voorstellen bekijken", "View proposals"},
+	"uptake_summary":     {"Benutting in het kort", "Uptake at a glance"},
+	"need_help_count":    {"%d gemeenten volgen minder dan één op vijf van hun goede matches op:", "%d municipalities act on fewer than one in five of their good matches:"},
+	"to_uptake":          {"Naar de volledige benutting", "Full uptake report"},
+}
+
+// planMessages are the texts of the plan page: what a coordinator decides on.
+var planMessages = map[string][2]string{
+	"superseded":          {"vervangen", "superseded"},
+	"plan_superseded":     {"Vervangen: een latere planning stelde voor deze oproep nieuwe voorstellen met dezelfde steden voor. Dit voorstel kan niet meer beslist of beantwoord worden.", "Superseded: a later planner run proposed new plans for this call with the same cities. This proposal can no longer be decided or answered."},
+	"see_newer":           {"Bekijk het nieuwe voorstel", "See the new proposal"},
+	"plan_accepted_note":  {"Aanvaard: dit voorstel is een geplande aanvraag geworden; het kan niet meer aangepast worden. Beslist op", "Accepted: this proposal became a planned bid; it can no longer be changed. Decided on"},
+	"plan_rejected_note":  {"Verworpen: dit voorstel wordt niet uitgevoerd. Beslist op", "Rejected: this proposal will not be carried out. Decided on"},
+	"brings":              {"Brengt mee", "Brings"},
+	"brings_nothing":      {"geen eigen thema van de oproep", "none of the call's themes of its own"},
+	"experience":          {"Ervaring", "Experience"},
+	"experience_line":     {"%d EU-projecten, %d getrokken", "%d EU projects, %d led"},
+	"capacity_line":       {"%d van %d aanvragen tegelijk", "%d of %d bids at the same time"},
+	"cofunding_line":      {"€ %s cofinanciering nodig, € %s over", "€ %s co-funding needed, € %s left"},
+	"private_figures":     {"alleen zichtbaar voor de stad zelf", "visible to the city itself only"},
+	"match":               {"match", "match"},
+	"plan_rules":          {"Voorwaarden van het programma", "The programme's conditions"},
+	"rules_missing":       {"Ontbreekt nog", "Still missing"},
+	"rules_none_missing":  {"Er ontbreekt niets.", "Nothing is missing."},
+	"rules_met":           {"In orde", "Met"},
+	"foreign_partners":    {"Voorgestelde buitenlandse partners", "Suggested foreign partners"},
+	"foreign_intro":       {"Partners buiten België die eerder met de leden samenwerkten, de meest vertrouwde eerst.", "Partners outside Belgium that worked with the members before, the most familiar first."},
+	"foreign_none":        {"Geen nodig, of geen bekend uit eerdere projecten van de leden.", "None needed, or none known from the members' past projects."},
+	"country":             {"Land", "Country"},
+	"joint_projects":      {"Gezamenlijke projecten", "Joint projects"},
+	"points":              {"punten", "points"},
+	"value_explained":     {"De waarde vergelijkt de voorstellen voor dezelfde oproep: hoe hoger, hoe sterker het consortium. Ze is de som van de vijf delen hieronder en geen kans op succes.", "The value compares the proposals for the same call: the higher, the stronger the consortium. It is the sum of the five parts below, not a chance of success."},
+	"value_part":          {"Deel", "Part"},
+	"value_how":           {"Hoe het geteld wordt", "How it is counted"},
+	"value_fit":           {"Match van de leden", "Members' match"},
+	"value_fit_how":       {"Elke stad telt (match − 50) / 10: van −5 tot +5. Een stad met een match onder 50 trekt punten af.", "Each city counts (match − 50) / 10: from −5 to +5. A city matching below 50 takes points off."},
+	"value_coverage":      {"Dekking van de thema's", "Coverage of the themes"},
+	"value_coverage_how":  {"Tot 30 punten: hoe goed de leden samen de thema's van de oproep dekken.", "Up to 30 points: how well the members together cover the call's themes."},
+	"value_lead":          {"Ervaring van de trekker", "The lead's experience"},
+	"value_lead_how":      {"0,5 per eerder EU-project (tot 10) en 1 per getrokken project (tot 5).", "0.5 per past EU project (up to 10) and 1 per project led (up to 5)."},
+	"value_synergy":       {"Eerdere samenwerking", "Past collaboration"},
+	"value_synergy_how":   {"1 per eerder gezamenlijk project van twee leden (tot 3 per paar).", "1 per past joint project of two members (up to 3 a pair)."},
+	"value_spreading":     {"Spreiding", "Spreading"},
+	"value_spreading_how": {"3 per nieuwkomer (nog geen EU-project) naast een ervaren stad.", "3 per newcomer (no EU project yet) next to an experienced city."},
+	"value_total":         {"Waarde", "Value"},
+	"value_hidden":        {"De opbouw van de waarde blijft verborgen omdat een lid buiten jouw steden valt: de match van die stad zou eruit af te leiden zijn.", "The value's parts stay hidden because a member is outside your cities: that city's match could be worked out from them."},
+	"value_negative":      {"Deze waarde is negatief: de leden passen gemiddeld zwak bij de oproep (een match onder 50 trekt punten af) en dat weegt zwaarder dan wat ze samen dekken. Het voorstel kan, maar is zwak.", "This value is negative: on average the members fit the call weakly (a match below 50 takes points off), which outweighs what they cover together. The proposal is possible, but weak."},
+	"alternatives":        {"Alternatieven uit dezelfde planning", "Alternatives from the same planner run"},
+	"this_plan":           {"dit voorstel", "this proposal"},
+	"n_missing":           {"%d voorwaarden ontbreken nog", "%d conditions still missing"},
+	"your_answer":         {"Jouw antwoord", "Your answer"},
+	"respond_intro":       {"Doet je stad mee aan dit voorstel? Bevestig of zeg af; de coördinator ziet je antwoord meteen.", "Does your city take part in this proposal? Confirm or decline; the coordinator sees your answer at once."},
+	"lead_declined":       {"De trekker zegde af: maak eerst een andere stad trekker voor je aanvaardt.", "The lead declined: make another city the lead before you accept."},
+	"decide_with_missing": {"Er ontbreken nog voorwaarden (zie hierboven). Je kan het voorstel toch aanvaarden en de ontbrekende partners erbij zoeken.", "Some conditions are still missing (see above). You can accept the proposal anyway and find the missing partners."},
+	"decision_note":       {"Notitie bij je beslissing (niet verplicht)", "Note with your decision (optional)"},
+}
+
 func init() {
-	for key, texts := range pageMessages {
-		messages["nl"][key] = texts[0]
-		messages["en"][key] = texts[1]
+	for _, table := range []map[string][2]string{pageMessages, landingMessages, planMessages} {
+		for key, texts := range table {
+			messages["nl"][key] = texts[0]
+			messages["en"][key] = texts[1]
+		}
 	}
 }
