@@ -164,7 +164,7 @@ func TestInvitationLinksSayWhatThePageButtonsSay(t *testing.T) {
 			}
 		}
 		blocks := slackJSON(t, SlackAlert(sampleRecipient(l, tc.lang), a))
-		if !strings.Contains(string(blocks), `"text":"`+tc.yes+`"`) || !strings.Contains(string(blocks), `"text":"`+tc.no+`"`) {
+		if !strings.Contains(string(blocks), `"text": "`+tc.yes+`"`) || !strings.Contains(string(blocks), `"text": "`+tc.no+`"`) {
 			t.Errorf("%s %s invitation's Slack buttons do not say %q and %q: %s", tc.lang, tc.role, tc.yes, tc.no, blocks)
 		}
 	}
