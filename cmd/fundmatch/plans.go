@@ -97,7 +97,7 @@ const plansUsage = "list [--status S] [--city SLUG] [--json] | show ID [--json] 
 
 func runPlans(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("plans", plansUsage, "Work with stored consortium proposals: list and show them; as coordinator accept (it becomes a\nplanned bid), adjust (add or remove a member, change the lead; the rules are checked again) or\nreject them; record a member city's answer; and the worklist of open plans with every answer.")
-	status := fs.String("status", "", "list: only plans with this status (proposed, accepted, rejected)")
+	status := fs.String("status", "", "list: only plans with this status (proposed, accepted, rejected, superseded)")
 	city := fs.String("city", "", "list: only plans with this member; respond: the answering city")
 	note := fs.String("note", "", "accept, reject: the coordinator's note")
 	add := fs.String("add", "", "adjust: cities to add (comma-separated slugs)")
@@ -139,8 +139,8 @@ func runPlans(ctx context.Context, e *env, args []string) error {
 		return usageError{msg: "want: plans adjust ID with --add, --remove or --lead"}
 	case verb == "respond" && (*city == "" || *confirm == *decline):
 		return usageError{msg: "want: plans respond ID --city SLUG and one of --confirm or --decline"}
-	case *status != "" && *status != store.PlanProposed && *status != store.PlanAccepted && *status != store.PlanRejected:
-		return usageError{msg: "--status: want proposed, accepted or rejected"}
+	case *status != "" && *status != store.PlanProposed && *status != store.PlanAccepted && *status != store.PlanRejected && *status != store.PlanSuperseded:
+		return usageError{msg: "--status: want proposed, accepted, rejected or superseded"}
 	}
 	st, db, err := e.openStore(ctx)
 	if err != nil {
@@ -402,7 +402,7 @@ var texts = map[string]planTexts{
 		noWork:     "Geen openstaande voorstellen.",
 		accepted:   "Voorstel %d aanvaard: voorstel %d in het overzicht van de aanvragen (gepland).\n",
 		rejected:   "Voorstel %d afgewezen.\n",
-		status:     map[string]string{"proposed": "voorgesteld", "accepted": "aanvaard", "rejected": "afgewezen"},
+		status:     map[string]string{"proposed": "voorgesteld", "accepted": "aanvaard", "rejected": "afgewezen", "superseded": "vervangen"},
 		response:   map[string]string{"pending": "nog geen antwoord", "confirmed": "bevestigd", "declined": "afgezegd"},
 	},
 	"en": {
@@ -422,7 +422,7 @@ var texts = map[string]planTexts{
 		noWork:     "No open plans.",
 		accepted:   "Plan %d accepted: bid %d in the uptake record (planned).\n",
 		rejected:   "Plan %d rejected.\n",
-		status:     map[string]string{"proposed": "proposed", "accepted": "accepted", "rejected": "rejected"},
+		status:     map[string]string{"proposed": "proposed", "accepted": "accepted", "rejected": "rejected", "superseded": "superseded"},
 		response:   map[string]string{"pending": "no answer yet", "confirmed": "confirmed", "declined": "declined"},
 	},
 }
