@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"slices"
 	"sync"
 
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -27,6 +28,9 @@ type planView struct {
 	Members      []memberView
 	Met, Missing []consortium.Constraint
 	Foreign      []consortium.PartnerSuggestion
+	// NeedsForeign is whether the programme still wants partners from
+	// abroad: then an empty Foreign means none are known, not none needed.
+	NeedsForeign bool
 	// Parts are the value's breakdown; nil when it is hidden because a
 	// member city is outside the viewer's set (its fit could be worked
 	// out from it), or for a plan stored without one.
@@ -59,6 +63,7 @@ func viewPlan(u store.User, p store.ConsortiumPlan) planView {
 	json.Unmarshal(p.ConstraintsMet, &v.Met)
 	json.Unmarshal(p.ConstraintsMissing, &v.Missing)
 	json.Unmarshal(p.ForeignPartners, &v.Foreign)
+	v.NeedsForeign = slices.ContainsFunc(v.Missing, func(c consortium.Constraint) bool { return c.Code == consortium.CodeForeign })
 	var parts map[string]json.RawMessage
 	if json.Unmarshal(p.Components, &parts) == nil && parts["total"] != nil {
 		var value consortium.Value
