@@ -44,8 +44,9 @@ func TestBrowserOfficerAnswersAndCoordinatorDecidesFromThePages(t *testing.T) {
 		t.Fatalf("the link %s points at %q, want a button that says %q", confirm.URL, target, confirm.Label)
 	}
 	screenshot(t, ctx, "officer-plan-invitation")
+	// The members table is there before the answer too: wait for the answer.
 	step(t, ctx, "confirm Gent's part", chromedp.Click(chromedp.ID("confirm-gent")),
-		chromedp.WaitVisible(chromedp.CSS("#members")))
+		chromedp.WaitVisible(chromedp.CSS("#respond-gent .answer-confirmed")))
 	if text := read(t, ctx, "read the members", chromedp.Text(chromedp.CSS("#members"))); !strings.Contains(text, "bevestigd") {
 		t.Fatalf("after confirming, the members read %q", text)
 	}

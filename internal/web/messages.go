@@ -212,6 +212,7 @@ var planMessages = map[string][2]string{
 	"joint_projects":      {"Gezamenlijke projecten", "Joint projects"},
 	"points":              {"punten", "points"},
 	"value_explained":     {"De waarde vergelijkt de voorstellen voor dezelfde oproep: hoe hoger, hoe sterker het consortium. Ze is de som van de vijf delen hieronder en geen kans op succes.", "The value compares the proposals for the same call: the higher, the stronger the consortium. It is the sum of the five parts below, not a chance of success."},
+	"value_short":         {"Waarde: hoe hoger, hoe sterker het consortium voor die oproep; negatief als de leden gemiddeld zwak passen. Hoe ze geteld wordt, staat bij elk voorstel.", "Value: the higher, the stronger the consortium for that call; negative when the members fit weakly on average. Each proposal shows how it is counted."},
 	"value_part":          {"Deel", "Part"},
 	"value_how":           {"Hoe het geteld wordt", "How it is counted"},
 	"value_fit":           {"Match van de leden", "Members' match"},
