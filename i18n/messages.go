@@ -46,11 +46,18 @@ var messages = map[string]Text{
 	"eligibility.unknown":    {"In aanmerking komen: onbekend, controleer de voorwaarden", "Eligibility unknown: check the conditions"},
 	"eligibility.ineligible": {"Je stad komt niet in aanmerking", "Your city is not eligible"},
 
-	"invite.lead":         {"Je stad wordt voorgesteld als trekker van een gezamenlijk voorstel.", "Your city is proposed as the lead of a joint bid."},
-	"invite.member":       {"Je stad wordt voorgesteld als partner in een gezamenlijk voorstel.", "Your city is proposed as a partner in a joint bid."},
-	"invite.coordinator":  {"Er is een gezamenlijk voorstel voor steden die je coördineert.", "There is a joint bid proposal for cities you coordinate."},
-	"invite.leadcity":     {"Trekker", "Lead"},
-	"invite.rationale":    {"Waarom samen", "Why together"},
+	"invite.lead":        {"Je stad wordt voorgesteld als trekker van een gezamenlijk voorstel.", "Your city is proposed as the lead of a joint bid."},
+	"invite.member":      {"Je stad wordt voorgesteld als partner in een gezamenlijk voorstel.", "Your city is proposed as a partner in a joint bid."},
+	"invite.coordinator": {"Er is een gezamenlijk voorstel voor steden die je coördineert.", "There is a joint bid proposal for cities you coordinate."},
+	"invite.leadcity":    {"Trekker", "Lead"},
+	"invite.rationale":   {"Waarom samen", "Why together"},
+	// The answers match the buttons of the plan page the links open: a
+	// member city confirms or declines its part, the coordinator accepts or
+	// rejects the plan.
+	"invite.confirm":      {"Bevestigen", "Confirm"},
+	"invite.decline":      {"Afzeggen", "Decline"},
+	"invite.accept":       {"Aanvaarden", "Accept"},
+	"invite.reject":       {"Verwerpen", "Reject"},
 	"invite.alternatives": {"Alternatieven uit dezelfde planning", "Alternatives from the same planner run"},
 
 	"broken.subject": {"Je fundmatch-abonnement is gepauzeerd", "Your fundmatch subscription is paused"},

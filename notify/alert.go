@@ -118,12 +118,15 @@ const (
 
 // Invitation is a consortium proposal as one recipient sees it.
 type Invitation struct {
-	Lead       string   `json:"lead"`    // the lead city
-	Members    []string `json:"members"` // every city in the bid, lead included
-	Role       Role     `json:"role"`
-	Rationale  Text     `json:"rationale"` // why these cities, and what each brings
-	AcceptURL  string   `json:"accept_url"`
-	DeclineURL string   `json:"decline_url"`
+	Lead      string   `json:"lead"`    // the lead city
+	Members   []string `json:"members"` // every city in the bid, lead included
+	Role      Role     `json:"role"`
+	Rationale Text     `json:"rationale"` // why these cities, and what each brings
+	// AcceptURL and DeclineURL open the plan page at the buttons that say
+	// yes and no: a member city's Confirm and Decline, the coordinator's
+	// Accept and Reject; the links name them with the same words.
+	AcceptURL  string `json:"accept_url"`
+	DeclineURL string `json:"decline_url"`
 	// Alternatives are the other consortia the same planner run proposes
 	// for the call, best first: one invitation names them all.
 	Alternatives []Consortium `json:"alternatives,omitempty"`

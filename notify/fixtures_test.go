@@ -72,8 +72,8 @@ func sampleAlerts(l *Links) map[Kind]Alert {
 			NL: "Gent brengt zijn warmtenet in, Kortrijk en Leuven hun wijkrenovaties; samen dekken jullie de drie pilootwijken die de oproep vraagt.",
 			EN: "Ghent brings its heat network, Kortrijk and Leuven their district renovations; together you cover the three pilot districts the call asks for.",
 		},
-		AcceptURL:  "https://fundmatch.example.be/bids/17/accept",
-		DeclineURL: "https://fundmatch.example.be/bids/17/decline",
+		AcceptURL:  "https://fundmatch.example.be/plans/17#confirm-kortrijk",
+		DeclineURL: "https://fundmatch.example.be/plans/17#decline-kortrijk",
 	}
 	return map[Kind]Alert{KindNewMatch: match, KindCallChanged: changed, KindDeadlineReminder: reminder, KindInvitation: invite}
 }

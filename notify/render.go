@@ -61,7 +61,7 @@ type actionView struct {
 // through reflection, which is slow when 1,500 digests go out at once.
 type labels struct {
 	Score, Reasons, Deadline, Budget, OpenCall, Changed string
-	Lead, Members, Rationale, Accept, Decline           string
+	Lead, Members, Rationale                            string
 	Why, Unsubscribe, Mute                              string
 	Alternatives, FrontRunners                          string
 }
@@ -71,8 +71,7 @@ func newLabels(lang Language) *labels {
 		Score: phrase(lang, "score"), Reasons: phrase(lang, "mail.why_this_call"), Deadline: phrase(lang, "next_deadline"),
 		Budget: phrase(lang, "budget_per_project"), OpenCall: phrase(lang, "mail.view_call"), Changed: phrase(lang, "mail.what_changed"),
 		Lead: phrase(lang, "invite.leadcity"), Members: phrase(lang, "members"),
-		Rationale: phrase(lang, "invite.rationale"), Accept: phrase(lang, "confirm"),
-		Decline: phrase(lang, "decline"), Alternatives: phrase(lang, "invite.alternatives"), Why: phrase(lang, "footer.why"),
+		Rationale: phrase(lang, "invite.rationale"), Alternatives: phrase(lang, "invite.alternatives"), Why: phrase(lang, "footer.why"),
 		FrontRunners: phrase(lang, "mail.frontrunners"),
 		Unsubscribe:  phrase(lang, "footer.unsubscribe"), Mute: phrase(lang, "footer.mute"),
 	}
@@ -130,6 +129,9 @@ type invitationView struct {
 	Rationale  string
 	AcceptURL  string
 	DeclineURL string
+	// AcceptLabel and DeclineLabel are the words of the plan page's buttons
+	// the two links lead to (see answerLabels).
+	AcceptLabel, DeclineLabel string
 	// Alternatives are the run's other consortia, one line each, e.g.
 	// "Trekker: Gent · Partners: Antwerpen, Gent".
 	Alternatives []string
@@ -181,12 +183,23 @@ func newAlertView(lang Language, a Alert) alertView {
 			AcceptURL:  inv.AcceptURL,
 			DeclineURL: inv.DeclineURL,
 		}
+		v.Invitation.AcceptLabel, v.Invitation.DeclineLabel = answerLabels(lang, inv.Role)
 		for _, c := range inv.Alternatives {
 			v.Invitation.Alternatives = append(v.Invitation.Alternatives,
 				phrase(lang, "invite.leadcity")+": "+c.Lead+" · "+phrase(lang, "members")+": "+strings.Join(c.Members, ", "))
 		}
 	}
 	return v
+}
+
+// answerLabels are the words of an invitation's two links, those of the
+// plan page's buttons they lead to: a member city confirms or declines its
+// part, the coordinator accepts or rejects the plan.
+func answerLabels(lang Language, role Role) (yes, no string) {
+	if role == RoleCoordinator {
+		return phrase(lang, "invite.accept"), phrase(lang, "invite.reject")
+	}
+	return phrase(lang, "invite.confirm"), phrase(lang, "invite.decline")
 }
 
 func eligibilityOrUnknown(e funding.Eligibility) funding.Eligibility {

@@ -130,6 +130,47 @@ func TestEmailCarriesCallLinkAndFooterLinks(t *testing.T) {
 	}
 }
 
+// TestInvitationLinksSayWhatThePageButtonsSay: a member city's invitation
+// offers to confirm or decline its part, the coordinator's to accept or
+// reject the plan, in the words of the plan page's buttons, in the email and
+// on the Slack buttons.
+func TestInvitationLinksSayWhatThePageButtonsSay(t *testing.T) {
+	l := testLinks(t)
+	for _, tc := range []struct {
+		role    Role
+		lang    Language
+		yes, no string
+	}{
+		{RoleMember, Dutch, "Bevestigen", "Afzeggen"},
+		{RoleLead, English, "Confirm", "Decline"},
+		{RoleCoordinator, Dutch, "Aanvaarden", "Verwerpen"},
+		{RoleCoordinator, English, "Accept", "Reject"},
+	} {
+		a := sampleAlerts(l)[KindInvitation]
+		inv := *a.Invitation
+		inv.Role = tc.role
+		a.Invitation = &inv
+		e, err := RenderAlert(sampleRecipient(l, tc.lang), a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range []string{tc.yes + ": " + inv.AcceptURL, tc.no + ": " + inv.DeclineURL} {
+			if !strings.Contains(e.Text, line) {
+				t.Errorf("%s %s invitation lacks the line %q:\n%s", tc.lang, tc.role, line, e.Text)
+			}
+		}
+		for _, anchor := range []string{">" + tc.yes + "</a>", ">" + tc.no + "</a>"} {
+			if !strings.Contains(e.HTML, anchor) {
+				t.Errorf("%s %s invitation's HTML lacks %q", tc.lang, tc.role, anchor)
+			}
+		}
+		blocks := slackJSON(t, SlackAlert(sampleRecipient(l, tc.lang), a))
+		if !strings.Contains(string(blocks), `"text": "`+tc.yes+`"`) || !strings.Contains(string(blocks), `"text": "`+tc.no+`"`) {
+			t.Errorf("%s %s invitation's Slack buttons do not say %q and %q: %s", tc.lang, tc.role, tc.yes, tc.no, blocks)
+		}
+	}
+}
+
 func TestUntrustedTextIsEscapedInHTMLAndSlack(t *testing.T) {
 	l := testLinks(t)
 	a := sampleAlerts(l)[KindNewMatch]

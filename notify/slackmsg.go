@@ -76,8 +76,8 @@ func SlackAlert(r Recipient, a Alert) SlackMessage {
 	}
 	if inv := v.Invitation; inv != nil {
 		blocks = append(blocks, slack.NewActionBlock("invitation",
-			slack.NewButtonBlockElement("accept", a.Call.Identifier, plain(phrase(lang, "confirm"))).WithURL(inv.AcceptURL).WithStyle(slack.StylePrimary),
-			slack.NewButtonBlockElement("decline", a.Call.Identifier, plain(phrase(lang, "decline"))).WithURL(inv.DeclineURL),
+			slack.NewButtonBlockElement("accept", a.Call.Identifier, plain(inv.AcceptLabel)).WithURL(inv.AcceptURL).WithStyle(slack.StylePrimary),
+			slack.NewButtonBlockElement("decline", a.Call.Identifier, plain(inv.DeclineLabel)).WithURL(inv.DeclineURL),
 		))
 	}
 	blocks = append(blocks,

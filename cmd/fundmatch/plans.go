@@ -98,7 +98,7 @@ const plansUsage = "list [--status S] [--city SLUG] [--json] | show ID [--json] 
 
 func runPlans(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("plans", plansUsage, "Work with stored consortium proposals: list and show them; as coordinator accept (it becomes a\nplanned bid), adjust (add or remove a member, change the lead; the rules are checked again) or\nreject them; record a member city's answer; and the worklist of open plans with every answer.")
-	status := choiceFlag(fs, "status", "", "list: only plans with this status (proposed, accepted, rejected)", store.ParsePlanStatus)
+	status := choiceFlag(fs, "status", "", "list: only plans with this status (proposed, accepted, rejected, superseded)", store.ParsePlanStatus)
 	city := fs.String("city", "", "list: only plans with this member; respond: the answering city")
 	note := fs.String("note", "", "accept, reject: the coordinator's note")
 	add := fs.String("add", "", "adjust: cities to add (comma-separated slugs)")
@@ -370,7 +370,7 @@ func textsIn(code string) planTexts {
 		noWork: tr("cli.plan.no_work"), accepted: tr("cli.plan.accepted"), rejected: tr("cli.plan.rejected"),
 		status: map[store.PlanStatus]string{}, response: map[store.Response]string{},
 	}
-	for _, s := range []store.PlanStatus{store.PlanProposed, store.PlanAccepted, store.PlanRejected} {
+	for _, s := range store.PlanStatuses {
 		t.status[s] = tr(string(s))
 	}
 	for _, r := range []store.Response{store.ResponsePending, store.ResponseConfirmed, store.ResponseDeclined} {

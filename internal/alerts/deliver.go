@@ -323,6 +323,7 @@ type facts struct {
 	// frontRunners are, for a new match of a city that did no project like
 	// the call, the municipalities that did one.
 	frontRunners map[store.MatchKey][]notify.FrontRunner
+	slugs     map[int64]string // slugs, by ID: where an invitation's links point on the plan page
 }
 
 // load reads, in a few queries, everything the batch's messages say.
@@ -394,6 +395,9 @@ func (s *Service) load(ctx context.Context, batch []store.Notification) (*facts,
 		return nil, err
 	}
 	if f.frontRunners, err = s.frontRunners(ctx, newMatches); err != nil {
+		return f, err
+	}
+	if f.slugs, err = s.store.CitySlugs(ctx, cityIDs); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -661,15 +665,14 @@ func (s *Service) alert(f *facts, sub store.Subscription, n store.Notification, 
 		a.Kind = notify.KindInvitation
 		id := planID(n)
 		p := f.plans[id]
-		planURL := s.baseURL + "/plans/" + strconv.FormatInt(id, 10)
 		a.Invitation = &notify.Invitation{
-			Lead:       p.Lead,
-			Members:    p.Members,
-			Role:       role(n.Payload.Role),
-			Rationale:  text(p.Rationale),
-			AcceptURL:  planURL + "#accept",
-			DeclineURL: planURL + "#decline",
+			Lead:      p.Lead,
+			Members:   p.Members,
+			Role:      role(n.Payload.Role),
+			Rationale: text(p.Rationale),
 		}
+		a.Invitation.AcceptURL, a.Invitation.DeclineURL = answerURLs(s.baseURL+"/plans/"+strconv.FormatInt(id, 10),
+			a.Invitation.Role, f.slugs[n.Payload.CityID])
 		for _, alt := range p.Alternatives {
 			a.Invitation.Alternatives = append(a.Invitation.Alternatives, notify.Consortium{Lead: alt.Lead, Members: alt.Members})
 		}
@@ -677,6 +680,21 @@ func (s *Service) alert(f *facts, sub store.Subscription, n store.Notification, 
 		return notify.Alert{}, false
 	}
 	return a, true
+}
+
+// answerURLs are an invitation's two links: the plan page at the buttons
+// that answer it (ids the plan page gives them). A member city confirms or
+// declines its part (#confirm-SLUG, #decline-SLUG; without a known city, the
+// answers of all the reader's cities: #respond); the coordinator accepts or
+// rejects the plan (#accept, #reject).
+func answerURLs(planURL string, r notify.Role, city string) (yes, no string) {
+	switch {
+	case r == notify.RoleCoordinator:
+		return planURL + "#accept", planURL + "#reject"
+	case city == "":
+		return planURL + "#respond", planURL + "#respond"
+	}
+	return planURL + "#confirm-" + city, planURL + "#decline-" + city
 }
 
 // planID is the plan an invitation is about: the best-ranked plan of its

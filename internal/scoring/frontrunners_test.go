@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/scoring"
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -31,7 +29,7 @@ func saveProject(t *testing.T, st *store.Store, p store.Project, slugs ...string
 		ids[s] = c.ID
 	}
 	p.Lead, p.Members = slugs[0], slugs[1:]
-	if err := st.Tx(ctx, func(tx *sqlx.Tx) error { _, err := store.SaveProject(ctx, tx, p, ids); return err }); err != nil {
+	if err := st.InTx(ctx, func(tx *store.Tx) error { _, err := tx.SaveProject(ctx, p, ids); return err }); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -82,7 +82,7 @@ func (s *Store) StoredExplanation(ctx context.Context, cityID, callID int64) (St
 }
 
 var matchColumns = []string{"call_id", "city_id", "score", "relevance", "experience", "feasibility",
-	"eligibility", "reasons", "explanation", "model_version", "input_hash", "scored_at", "deadlines"}
+	"eligibility", "reasons", "explanation", "model_version", "input_hash", "scored_at", "deadlines", "matched_at"}
 
 // MatchWrite is what one scoring step changes in the stored matches.
 type MatchWrite struct {
@@ -188,7 +188,7 @@ func copyMatches(ctx context.Context, tx *sqlx.Tx, table string, rows []MatchRow
 			expl = "{}"
 		}
 		if _, err := stmt.ExecContext(ctx, r.CallID, r.CityID, r.Score, r.Relevance, r.Experience, r.Feasibility,
-			r.Eligibility, reasons, expl, r.ModelVersion, r.InputHash, now, dateArray(r.Deadlines)); err != nil {
+			r.Eligibility, reasons, expl, r.ModelVersion, r.InputHash, now, dateArray(r.Deadlines), now); err != nil {
 			return fmt.Errorf("copy match: %w", err)
 		}
 	}

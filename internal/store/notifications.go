@@ -516,19 +516,30 @@ func (s *Store) SkipNotifications(ctx context.Context, ids []int64, reason strin
 
 // CityNames returns the Dutch names of the cities with the given IDs, by ID.
 func (s *Store) CityNames(ctx context.Context, ids []int64) (map[int64]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name_nl FROM cities WHERE id = ANY($1)`, pq.Int64Array(ids))
+	return s.cityColumn(ctx, ids, "name_nl")
+}
+
+// CitySlugs returns the slugs of the cities with the given IDs, by ID.
+func (s *Store) CitySlugs(ctx context.Context, ids []int64) (map[int64]string, error) {
+	return s.cityColumn(ctx, ids, "slug")
+}
+
+// cityColumn reads one text column (a constant, never user input) of the
+// cities with the given IDs, by ID.
+func (s *Store) cityColumn(ctx context.Context, ids []int64, column string) (map[int64]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, `+column+` FROM cities WHERE id = ANY($1)`, pq.Int64Array(ids))
 	if err != nil {
-		return nil, fmt.Errorf("city names: %w", err)
+		return nil, fmt.Errorf("city %s: %w", column, err)
 	}
 	defer rows.Close()
 	out := make(map[int64]string, len(ids))
 	for rows.Next() {
 		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("city names: %w", err)
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, fmt.Errorf("city %s: %w", column, err)
 		}
-		out[id] = name
+		out[id] = v
 	}
 	return out, rows.Err()
 }

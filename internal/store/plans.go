@@ -253,6 +253,18 @@ func (s *Store) SavePlanRun(ctx context.Context, run *PlanRun, plans []Consortiu
 				return err
 			}
 		}
+		// The run's proposals replace the open ones of earlier runs for the
+		// same calls and cities, so that a call never has two open "rank 1"
+		// proposals for the same cities and an invitation never points to a
+		// plan nobody will decide on.
+		if _, err := tx.ExecContext(ctx, `UPDATE consortium_plans p SET status = 'superseded'
+			WHERE p.status = 'proposed' AND p.plan_run_id < $1 AND EXISTS (
+				SELECT 1 FROM consortium_plans q
+				JOIN consortium_members qm ON qm.plan_id = q.id
+				JOIN consortium_members pm ON pm.plan_id = p.id AND pm.city_id = qm.city_id
+				WHERE q.plan_run_id = $1 AND q.call_id = p.call_id)`, run.ID); err != nil {
+			return fmt.Errorf("supersede earlier plans: %w", err)
+		}
 		return nil
 	})
 }
@@ -493,8 +505,8 @@ func (s *Store) AcceptPlan(ctx context.Context, id int64, note string, by *int64
 		case p.Status == PlanAccepted && p.BidID != nil:
 			bidID = *p.BidID
 			return nil
-		case p.Status == PlanRejected:
-			return fmt.Errorf("accept plan %d: %w (rejected)", id, ErrPlanDecided)
+		case p.Status == PlanRejected, p.Status == PlanSuperseded:
+			return fmt.Errorf("accept plan %d: %w (%s)", id, ErrPlanDecided, p.Status)
 		}
 		for _, m := range p.Members {
 			if m.Role == "lead" && m.Response == ResponseDeclined {

@@ -146,10 +146,13 @@ const (
 	PlanProposed PlanStatus = "proposed"
 	PlanAccepted PlanStatus = "accepted"
 	PlanRejected PlanStatus = "rejected"
+	// PlanSuperseded is a proposal a later planner run replaced: the later
+	// run proposed plans for the same call with one of its cities.
+	PlanSuperseded PlanStatus = "superseded"
 )
 
 // PlanStatuses lists every state of a plan.
-var PlanStatuses = []PlanStatus{PlanProposed, PlanAccepted, PlanRejected}
+var PlanStatuses = []PlanStatus{PlanProposed, PlanAccepted, PlanRejected, PlanSuperseded}
 
 // Valid reports whether s is one of PlanStatuses.
 func (s PlanStatus) Valid() bool { return slices.Contains(PlanStatuses, s) }

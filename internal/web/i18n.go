@@ -75,6 +75,27 @@ var funcs = template.FuncMap{
 		}
 		return nl
 	},
+	// daysLeft says how far off a deadline daysLeft days away is.
+	"daysLeft": func(lang string, daysLeft int) string {
+		t := translator(lang)
+		switch {
+		case daysLeft < 0:
+			return t("deadline_passed")
+		case daysLeft == 0:
+			return t("due_today")
+		case daysLeft == 1:
+			return t("day_left")
+		}
+		return fmt.Sprintf(t("days_left"), daysLeft)
+	},
+	// points writes a plan's value with one decimal, a comma in Dutch.
+	"points": func(lang string, v float64) string {
+		s := strconv.FormatFloat(v, 'f', 1, 64)
+		if lang == "nl" {
+			s = strings.Replace(s, ".", ",", 1)
+		}
+		return s
+	},
 	// date writes a calendar date on the Brussels calendar, "31 december
 	// 2026"; none is "—".
 	"date": func(code string, t *time.Time) string {

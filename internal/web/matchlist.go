@@ -73,12 +73,7 @@ func matchRows(matches []store.CityMatch, today time.Time) []matchRow {
 		}
 		if m.NextDeadline != nil {
 			r.DaysLeft = int(math.Round(m.NextDeadline.Sub(today).Hours() / 24))
-			switch {
-			case r.DaysLeft < urgentDays:
-				r.Urgency = "urgent"
-			case r.DaysLeft < soonDays:
-				r.Urgency = "soon"
-			}
+			r.Urgency = urgency(r.DaysLeft)
 		}
 		rows = append(rows, r)
 	}

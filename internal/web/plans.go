@@ -201,32 +201,89 @@ func (s *Server) plansPage(w http.ResponseWriter, r *http.Request, u store.User)
 	s.render(w, r, http.StatusOK, "plans.html", map[string]any{"Plans": visiblePlans(u, plans), "Total": total, "Page": page, "HasNext": page*perPage < total})
 }
 
+// planPage shows a plan for deciding on it: members and what each brings,
+// the rules met and missing, suggested foreign partners, the value
+// explained and the run's alternatives side by side. Only a proposed plan
+// can be decided or adjusted; members answer while it is proposed or
+// accepted.
 func (s *Server) planPage(w http.ResponseWriter, r *http.Request, u store.User) {
 	p, ok := s.planFor(w, r, u)
 	if !ok {
 		return
 	}
+	ctx := r.Context()
 	var answerable []store.PlanMember
-	for _, m := range p.Members {
-		if u.CanChangeCity(m.CityID) {
-			answerable = append(answerable, m)
+	if answerOpen(p) {
+		for _, m := range p.Members {
+			if u.CanChangeCity(m.CityID) {
+				answerable = append(answerable, m)
+			}
 		}
 	}
-	all, err := s.cfg.Store.Cities(r.Context())
+	canDecide := canDecidePlan(u, p) && p.Status == store.PlanProposed
+	// A coordinator adjusts with the cities of their set (and may remove
+	// any member); an admin with every city.
+	var cities []store.City
+	if canDecide {
+		all, err := s.cfg.Store.Cities(ctx)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		for _, c := range all {
+			if u.Role == store.RoleAdmin || u.HasCity(c.ID) || p.HasMemberIn([]int64{c.ID}) {
+				cities = append(cities, c)
+			}
+		}
+	}
+	run, err := s.cfg.Store.ConsortiumPlans(ctx, store.PlanFilter{RunID: p.RunID, CallID: p.CallID})
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	// A coordinator adjusts with the cities of their set (and may remove
-	// any member); an admin with every city.
-	var cities []store.City
-	for _, c := range all {
-		if u.Role == store.RoleAdmin || u.HasCity(c.ID) || p.HasMemberIn([]int64{c.ID}) {
-			cities = append(cities, c)
+	var alternatives []planView
+	for _, q := range run {
+		if canSeePlan(u, q) {
+			alternatives = append(alternatives, viewPlan(u, q))
 		}
 	}
-	s.render(w, r, http.StatusOK, "plan.html", map[string]any{"Plan": visiblePlan(u, p), "CanDecide": canDecidePlan(u, p),
-		"Answerable": answerable, "AllCities": cities})
+	data := map[string]any{"Plan": viewPlan(u, p), "CanDecide": canDecide, "Answerable": answerable,
+		"AllCities": cities, "LeadDeclined": leadDeclined(p)}
+	if len(alternatives) > 1 {
+		data["Alternatives"] = alternatives
+	}
+	if p.Status == store.PlanSuperseded {
+		// The open proposal that replaced it: the newest with one of its cities.
+		ids := make([]int64, len(p.Members))
+		for i, m := range p.Members {
+			ids[i] = m.CityID
+		}
+		newer, err := s.cfg.Store.ConsortiumPlans(ctx, store.PlanFilter{CallID: p.CallID, CityIDs: ids,
+			Statuses: []store.PlanStatus{store.PlanProposed, store.PlanAccepted}, Limit: 1})
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if len(newer) == 1 && canSeePlan(u, newer[0]) {
+			data["Newer"] = newer[0]
+		}
+	}
+	s.render(w, r, http.StatusOK, "plan.html", data)
+}
+
+// answerOpen reports whether member cities may still answer a plan: while
+// it is proposed, and once accepted until it is carried out. A rejected or
+// superseded plan needs no answer.
+func answerOpen(p store.ConsortiumPlan) bool {
+	return p.Status == store.PlanProposed || p.Status == store.PlanAccepted
+}
+
+// leadDeclined reports whether the plan's lead declined, which keeps the
+// plan from being accepted until another city leads.
+func leadDeclined(p store.ConsortiumPlan) bool {
+	return slices.ContainsFunc(p.Members, func(m store.PlanMember) bool {
+		return m.Role == string(consortium.Lead) && m.Response == store.ResponseDeclined
+	})
 }
 
 // decidePlan accepts or rejects a plan.
@@ -336,6 +393,10 @@ func (s *Server) respondToPlan(w http.ResponseWriter, r *http.Request, u store.U
 	response := store.Response(r.PostFormValue("response"))
 	if response != store.ResponseConfirmed && response != store.ResponseDeclined {
 		s.badRequest(w, r, badInput{"response", "want confirmed or declined"})
+		return
+	}
+	if !answerOpen(p) {
+		s.badRequest(w, r, badInput{"plan", "the plan is " + string(p.Status) + "; it needs no answer"})
 		return
 	}
 	var member *store.PlanMember

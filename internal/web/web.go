@@ -189,15 +189,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, code, status)
 }
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	cities, err := s.cfg.Store.Cities(r.Context())
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "home.html", map[string]any{"Cities": cities})
-}
-
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	if isAPI(r) {
 		s.apiError(w, r, http.StatusNotFound, "not_found", "", nil)
