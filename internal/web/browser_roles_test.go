@@ -58,7 +58,7 @@ func TestBrowserOfficerAnswersAndCoordinatorDecidesFromThePages(t *testing.T) {
 	step(t, ctx, "open the plan from the worklist", chromedp.Click(chromedp.CSS(`#worklist a[href="/plans/`+plan+`"]`)),
 		chromedp.WaitVisible(chromedp.ID("accept")))
 	page := read(t, ctx, "read the plan page", chromedp.Text(chromedp.CSS("main")))
-	for _, want := range []string{"Brengt mee", "Ontbreekt nog", "Voorgestelde buitenlandse partners", "De waarde vergelijkt", "Match van de leden", "bevestigd"} {
+	for _, want := range []string{"Brengt mee", "Ontbreekt nog", "Voorgestelde buitenlandse partners", "De waarde vergelijkt", "Match van de steden", "bevestigd"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the plan page lacks %q", want)
 		}

@@ -60,7 +60,7 @@ func TestThePlanPageShowsWhatACoordinatorDecidesOn(t *testing.T) {
 			t.Errorf("foreign partners, needed and unknown:\n%s", foreign)
 		}
 		value := section(body, "value")
-		for _, want := range []string{"De waarde vergelijkt de voorstellen", "Match van de leden", "(match − 50) / 10", "Dekking van de thema", "Spreiding"} {
+		for _, want := range []string{"De waarde vergelijkt de voorstellen", "Match van de steden", "(match − 50) / 10", "Dekking van de thema", "Spreiding"} {
 			if !strings.Contains(value, want) {
 				t.Errorf("the value's explanation lacks %q:\n%s", want, value)
 			}
