@@ -223,7 +223,17 @@ func (s *Server) apiPutProfile(w http.ResponseWriter, r *http.Request, u store.U
 		return
 	}
 	in.City = city.Slug // the URL names the city
-	p, field, reason := imports.ValidateProfile(in, imports.ProfileOptions{})
+	current, err := s.cfg.Store.ProfileBySlug(r.Context(), city.Slug)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, err)
+		return
+	}
+	choices, err := s.programmeChoices(r.Context(), current.ExcludedProgrammes)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, field, reason := imports.ValidateProfile(in, imports.ProfileOptions{Programmes: programmeCodes(choices)})
 	if reason != "" {
 		s.badRequest(w, r, badInput{field, reason})
 		return

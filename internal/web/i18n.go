@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fundmatch/fundmatch/internal/store"
 )
 
 // messages holds every text of the interface, Dutch first.
@@ -174,10 +173,6 @@ var funcs = template.FuncMap{
 			return euro(*call)
 		}
 		return "—"
-	},
-	"weight": func(p store.Profile, domain string) string {
-		v, _ := p.DomainWeights.Get(domain)
-		return strconv.FormatFloat(v, 'f', -1, 64)
 	},
 	"timeline": timelineSVG,
 	"pageLink": func(path string, q url.Values, page int) string {
