@@ -493,7 +493,7 @@ func (s *Server) apiCreateBid(w http.ResponseWriter, r *http.Request, u store.Us
 func (s *Server) apiUptake(w http.ResponseWriter, r *http.Request, _ store.User) {
 	rep, err := s.uptake(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.uptakeFailed(w, r, err)
 		return
 	}
 	if rep.Rows == nil {
