@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -226,15 +225,12 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u store.User) 
 		forms = append(forms, markForm{c, in})
 	}
 	// The description was sanitised with bluemonday when it was crawled
-	// (funding.SanitizeHTML); that is why it may be trusted as HTML here.
-	// It passes the same policy again so that a row written by other means
-	// cannot carry a script onto the page.
-	description, _ := funding.SanitizeHTML(call.DescriptionHTML)
-	conditions, _ := funding.SanitizeHTML(call.ConditionsHTML)
+	// (funding.SanitizeHTML); that is why it may be trusted as HTML here,
+	// once callHTML passed it through the same policy again.
 	s.render(w, r, http.StatusOK, "call.html", map[string]any{
 		"Call":        call,
-		"Description": template.HTML(description),
-		"Conditions":  template.HTML(conditions),
+		"Description": callHTML(call.DescriptionHTML),
+		"Conditions":  callHTML(call.ConditionsHTML),
 		"Timeline":    timeline{call.OpeningDate, call.Deadlines, s.today()},
 		"Cities":      cities, "Forms": forms, "Interests": store.InterestStatuses,
 		"CanPlan": u.Role == store.RoleCoordinator || u.Role == store.RoleAdmin,

@@ -27,6 +27,7 @@ type profileForm struct {
 // profileGroup is one fieldset of the form.
 type profileGroup struct {
 	Legend string // message key
+	Help   string // message key of a hint under the legend, or ""
 	Fields []profileField
 }
 
@@ -89,7 +90,7 @@ func newProfileForm(value func(name string) string) profileForm {
 		weights.Fields = append(weights.Fields, profileField{ID: "w-" + d, Name: "weight_" + d, Label: "domain_" + d, Mode: "decimal"})
 	}
 	f := profileForm{Groups: []profileGroup{weights,
-		{Legend: "keywords", Fields: []profileField{
+		{Legend: "keywords", Help: "keywords_help", Fields: []profileField{
 			{ID: "kw-nl", Name: "keywords_nl", Label: "keywords_nl", Area: true},
 			{ID: "kw-en", Name: "keywords_en", Label: "keywords_en", Area: true}}},
 		{Legend: "capacity", Fields: []profileField{
