@@ -215,6 +215,7 @@ func checkPage(t *testing.T, ctx context.Context) int {
 		t.Fatal(err)
 	}
 	rep := inspectPage(t, ctx, pageBudget(u.Path))
+	t.Logf("%s: %.1f KB of HTML", u.RequestURI(), float64(rep.Size)/1024)
 	for _, p := range rep.Problems {
 		t.Errorf("%s: %s", u.RequestURI(), p)
 	}

@@ -97,6 +97,25 @@ func TestBrowserOfficerAndGovernmentFlows(t *testing.T) {
 	s.addUser(t, "o@gent.be", "officer", "gent")
 	s.addUser(t, "g@vlaanderen.be", "government")
 	s.addUser(t, "a@fundmatch.be", "admin")
+	// Gent has 300 more matches, each with a long explanation and reasons
+	// as the scorer writes them: its default matches page must stay within
+	// its budget all the same.
+	s.db.MustExec(`INSERT INTO calls (source, identifier, kind, programme, title, summary, description_html, status, deadlines, budget_max, content_hash)
+		SELECT 'ftportal', 'LOAD-2027-' || g, 'topic', (ARRAY['HORIZON', 'DIGITAL', 'LIFE', 'CEF'])[1 + g % 4],
+			'Call number ' || g || ' on climate-neutral, smart and inclusive cities', repeat('A call about cities and climate. ', 20),
+			'<p>' || repeat('Cities test climate solutions with citizens and partners. ', 60) || '</p>', 'open',
+			ARRAY[current_date + g % 200, current_date + 30 + g % 200]::date[], 100000 * g, md5(g::text)
+		FROM generate_series(1, 300) g`)
+	s.db.MustExec(`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash)
+		SELECT c.id, ct.id, 40 + c.id % 40, 'eligible',
+			'[{"code": "theme", "nl": "Thema klimaat", "en": "Theme climate", "profile_words": ["klimaat", "hittestress"], "call_words": ["climate-neutral", "emissions"], "strength": 0.9},
+			  {"code": "theme", "nl": "Thema mobiliteit", "en": "Theme mobility", "profile_words": ["fietspaden"], "strength": 0.4},
+			  {"code": "missing", "nl": "Ontbreekt: een buitenlandse partner.", "en": "Missing: a foreign partner."}]',
+			json_build_object('nl', repeat('Past bij klimaat en mobiliteit; lijkt op een eerder project. ', 12),
+				'en', repeat('Fits climate and mobility; resembles a past project. ', 12),
+				'summary_nl', 'Gedeeltelijke match: klimaat, mobiliteit.', 'summary_en', 'Partial fit: climate, mobility.'),
+			'test', 'x'
+		FROM calls c, cities ct WHERE c.identifier LIKE 'LOAD-%' AND ct.slug = 'gent'`)
 
 	signIn(t, ctx, s.URL, "o@gent.be", "/cities/gent")
 	step(t, ctx, "see the matches", chromedp.WaitVisible(chromedp.CSS("table.matches")))
@@ -130,7 +149,11 @@ func TestBrowserOfficerAndGovernmentFlows(t *testing.T) {
 	}
 	checkPage(t, ctx)
 
-	for _, path := range []string{"/calls", "/plans", "/subscriptions", "/cities/gent?lang=en", "/cities/gent?lang=nl"} {
+	var plan string
+	if err := s.db.QueryRow(`SELECT min(id)::text FROM consortium_plans`).Scan(&plan); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/calls", "/plans", "/plans/" + plan, "/subscriptions", "/cities/gent?lang=en", "/cities/gent?lang=nl"} {
 		step(t, ctx, "open "+path, chromedp.Navigate(s.URL+path))
 		checkPage(t, ctx)
 	}
