@@ -226,17 +226,17 @@ func (s *Store) Uptake(ctx context.Context, f UptakeFilter) ([]UptakeRow, error)
 	return rows, nil
 }
 
-// UptakeOptions are the values the uptake can be filtered on: the years
+// UptakeChoices are the values the uptake can be filtered on: the years
 // and programmes of the bids, and the provinces of the cities.
-type UptakeOptions struct {
+type UptakeChoices struct {
 	Years      []int
 	Programmes []string
 	Provinces  []string
 }
 
 // UptakeChoices returns what the uptake can be filtered on, in order.
-func (s *Store) UptakeChoices(ctx context.Context) (UptakeOptions, error) {
-	var o UptakeOptions
+func (s *Store) UptakeChoices(ctx context.Context) (UptakeChoices, error) {
+	var o UptakeChoices
 	if err := s.db.SelectContext(ctx, &o.Years, `SELECT DISTINCT year FROM bids ORDER BY year DESC`); err != nil {
 		return o, fmt.Errorf("uptake years: %w", err)
 	}
@@ -284,27 +284,37 @@ func (s *Store) Activity(ctx context.Context, q ActivityQuery) ([]CityActivity, 
 		return fmt.Sprintf("$%d", len(args))
 	}
 	matched, strong, since := param(q.MatchedScore), param(q.StrongScore), param(q.Since)
-	programme := "true" // on calls c, or projects once c. becomes p.
+	programme := "true" // on calls c; on projects p and bids b once c. becomes p. or b.
 	if q.Programme != "" {
 		programme = "upper(c.programme) = upper(" + param(q.Programme) + ")"
 	}
-	// The bids of a city that count: member rows of bids within the filter.
-	bidsOf := `FROM bid_members bm JOIN bids b ON b.id = bm.bid_id WHERE bm.city_id = ct.id AND ` + countedMember + ` AND ` + bids
+	// Recent bids and projects are those of the last years whatever the
+	// year filter: whether a city needs help is a question about now.
+	recent := `b.year >= ` + since + ` AND b.status <> 'withdrawn' AND ` + strings.ReplaceAll(programme, "c.", "b.")
+	// Each count is one pass over its table, grouped by city, rather than
+	// a query per city.
 	var out []CityActivity
-	err := s.db.SelectContext(ctx, &out, `SELECT ct.slug AS city, ct.name_nl AS city_name, ct.population,
-		(SELECT count(*) FROM matches m JOIN calls c ON c.id = m.call_id
-			WHERE m.city_id = ct.id AND m.score >= `+matched+` AND c.status <> 'closed' AND `+programme+`) AS matched,
-		(SELECT count(*) FROM matches m JOIN calls c ON c.id = m.call_id
-			WHERE m.city_id = ct.id AND m.score >= `+strong+` AND c.status <> 'closed' AND `+programme+`) AS strong,
-		(SELECT count(*) FROM call_interests ci JOIN calls c ON c.id = ci.call_id
-			WHERE ci.city_id = ct.id AND ci.status <> 'not_relevant' AND `+programme+`) AS acted,
-		(SELECT count(*) `+bidsOf+` AND b.status IN ('submitted', 'won', 'lost')) AS submitted,
-		(SELECT count(*) `+bidsOf+` AND b.status = 'won') AS won,
-		(SELECT coalesce(sum(`+memberAmount("granted")+`), 0)::float8 `+bidsOf+` AND b.status = 'won') AS granted,
-		(SELECT count(*) `+bidsOf+` AND b.year >= `+since+` AND b.status <> 'withdrawn')
-			+ (SELECT count(*) FROM project_members pm JOIN projects p ON p.id = pm.project_id
-				WHERE pm.city_id = ct.id AND p.year >= `+since+` AND `+strings.ReplaceAll(programme, "c.", "p.")+`) AS recent
-		FROM cities ct WHERE `+cities+` ORDER BY ct.slug`, args...)
+	err := s.db.SelectContext(ctx, &out, `WITH
+		matched AS (SELECT m.city_id, count(*) AS matched, count(*) FILTER (WHERE m.score >= `+strong+`) AS strong
+			FROM matches m JOIN calls c ON c.id = m.call_id
+			WHERE m.score >= `+matched+` AND c.status <> 'closed' AND `+programme+` GROUP BY m.city_id),
+		acted AS (SELECT ci.city_id, count(*) AS acted FROM call_interests ci JOIN calls c ON c.id = ci.call_id
+			WHERE ci.status <> 'not_relevant' AND `+programme+` GROUP BY ci.city_id),
+		bid AS (SELECT bm.city_id,
+				count(*) FILTER (WHERE b.status IN ('submitted', 'won', 'lost') AND `+bids+`) AS submitted,
+				count(*) FILTER (WHERE b.status = 'won' AND `+bids+`) AS won,
+				coalesce(sum(`+memberAmount("granted")+`) FILTER (WHERE b.status = 'won' AND `+bids+`), 0)::float8 AS granted,
+				count(*) FILTER (WHERE `+recent+`) AS recent
+			FROM bid_members bm JOIN bids b ON b.id = bm.bid_id WHERE `+countedMember+` GROUP BY bm.city_id),
+		project AS (SELECT pm.city_id, count(*) AS recent FROM project_members pm JOIN projects p ON p.id = pm.project_id
+			WHERE p.year >= `+since+` AND `+strings.ReplaceAll(programme, "c.", "p.")+` GROUP BY pm.city_id)
+		SELECT ct.slug AS city, ct.name_nl AS city_name, ct.population,
+			coalesce(matched.matched, 0) AS matched, coalesce(matched.strong, 0) AS strong, coalesce(acted.acted, 0) AS acted,
+			coalesce(bid.submitted, 0) AS submitted, coalesce(bid.won, 0) AS won, coalesce(bid.granted, 0) AS granted,
+			coalesce(bid.recent, 0) + coalesce(project.recent, 0) AS recent
+		FROM cities ct LEFT JOIN matched ON matched.city_id = ct.id LEFT JOIN acted ON acted.city_id = ct.id
+			LEFT JOIN bid ON bid.city_id = ct.id LEFT JOIN project ON project.city_id = ct.id
+		WHERE `+cities+` ORDER BY ct.slug`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("city activity: %w", err)
 	}

@@ -129,6 +129,11 @@ func TestUptakeFrontRunnersAndNeedHelpComeFromTheFigures(t *testing.T) {
 			t.Errorf("%s needs help, though it bid recently or has no strong match", name)
 		}
 	}
+	// A year filter narrows the figures, not what counts as recent.
+	_, _, body = do(t, "GET", s.URL+"/uptake?year=2020", gov, "", nil)
+	if help := uptakeSection(t, body, "help-h"); strings.Contains(help, ">Mechelen<") || !strings.Contains(help, ">Aalst<") {
+		t.Errorf("filtered to 2020, who needs help changed:\n%s", help)
+	}
 	// Filtered to a province without Aalst, nobody needs help.
 	_, _, body = do(t, "GET", s.URL+"/uptake?province=Limburg", gov, "", nil)
 	if help := uptakeSection(t, body, "help-h"); strings.Contains(help, ">Aalst<") {
