@@ -1,16 +1,13 @@
 package ftportal
 
-import "strings"
-
-// programme is a framework programme's short code and full name.
-type programme struct {
-	Code string
-	Name string
-}
+import (
+	"slices"
+	"strings"
+)
 
 // programmes maps the portal's numeric frameworkProgramme codes (search
 // facet labels, see eu-sources.md §1) to short codes.
-var programmes = map[string]programme{
+var programmes = map[string]Programme{
 	"43108390": {"HORIZON", "Horizon Europe"},
 	"31045243": {"H2020", "Horizon 2020"},
 	"43152860": {"DIGITAL", "Digital Europe Programme"},
@@ -60,13 +57,32 @@ var programmes = map[string]programme{
 const OtherProgramme = "OTHER"
 
 // byCode finds a programme by its short code.
-var byCode = func() map[string]programme {
-	m := make(map[string]programme, len(programmes))
+var byCode = func() map[string]Programme {
+	m := make(map[string]Programme, len(programmes))
 	for _, p := range programmes {
 		m[p.Code] = p
 	}
 	return m
 }()
+
+// Programme is a framework programme the portal publishes calls for: its
+// short code (as calls carry it, e.g. HORIZON) and its full name.
+type Programme struct {
+	Code string
+	Name string
+}
+
+// Programmes lists the framework programmes the portal's codes are known
+// for, by short code, for a person to pick from (a profile's excluded
+// programmes).
+func Programmes() []Programme {
+	out := make([]Programme, 0, len(byCode))
+	for _, p := range byCode {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b Programme) int { return strings.Compare(a.Code, b.Code) })
+	return out
+}
 
 // abbreviations maps programme abbreviations from topicDetails and
 // grantsTenders.json (and identifier prefixes) to the same short codes.

@@ -289,7 +289,7 @@ func TestImportKohesioAndKeep(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The uptake the government pages and API show.
-		ts, err := im.Store.Uptake(context.Background())
+		ts, err := im.Store.Uptake(context.Background(), store.UptakeFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

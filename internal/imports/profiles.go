@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/lib/pq"
@@ -34,9 +35,16 @@ type ProfileOptions struct {
 	OnlyIfMissing bool
 	// StartingPoint marks the profiles as a starting point for the officer to edit.
 	StartingPoint bool
+	// Programmes, when not nil, are the programme codes a profile may
+	// exclude; any other code is refused as a typing mistake.
+	Programmes []string
 }
 
 var programmePattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9+-]*$`)
+
+// ProgrammeCode reports whether code has the form of a programme code
+// (capitals, digits, + and -), as a profile may name one.
+func ProgrammeCode(code string) bool { return programmePattern.MatchString(code) }
 
 // ParseProfiles reads and validates a profiles JSON file without touching the
 // database. Each profile is returned with the line on which its entry starts.
@@ -131,8 +139,11 @@ func ValidateProfile(pf ProfileFile, opts ProfileOptions) (store.Profile, string
 	}
 	for _, prog := range pf.ExcludedProgrammes {
 		prog = strings.ToUpper(strings.TrimSpace(prog))
-		if !programmePattern.MatchString(prog) {
+		if !ProgrammeCode(prog) {
 			return p, "excluded_programmes", fmt.Sprintf("want programme codes such as HORIZON or LIFE, got %q", prog)
+		}
+		if opts.Programmes != nil && !slices.Contains(opts.Programmes, prog) {
+			return p, "excluded_programmes", fmt.Sprintf("unknown programme code %q; want one of %s", prog, strings.Join(opts.Programmes, ", "))
 		}
 		p.ExcludedProgrammes = append(p.ExcludedProgrammes, prog)
 	}

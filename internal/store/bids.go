@@ -150,55 +150,168 @@ type UptakeRow struct {
 	Granted   float64 `json:"eu_granted" db:"granted"`
 }
 
-// Uptake sums the bids per city, programme and year. A member's own amounts
-// count when recorded; otherwise the bid's amounts count for its lead only,
-// so a consortium's money is not counted once per member.
-func (s *Store) Uptake(ctx context.Context) ([]UptakeRow, error) {
+// UptakeFilter narrows the uptake to the bids of a year and programme and
+// to the cities of a province and kind; a zero field narrows nothing.
+type UptakeFilter struct {
+	Year      int
+	Programme string
+	Province  string
+	Kind      string
+}
+
+// where returns the SQL conditions of f on bids b and on cities ct, adding
+// their parameters to args.
+func (f UptakeFilter) where(args *[]any) (bids, cities string) {
+	b, c := []string{"true"}, []string{"true"}
+	add := func(to *[]string, cond string, v any) {
+		*args = append(*args, v)
+		*to = append(*to, fmt.Sprintf(cond, len(*args)))
+	}
+	if f.Year != 0 {
+		add(&b, "b.year = $%d", f.Year)
+	}
+	if f.Programme != "" {
+		add(&b, "upper(b.programme) = upper($%d)", f.Programme)
+	}
+	if f.Province != "" {
+		add(&c, "ct.province = $%d", f.Province)
+	}
+	if f.Kind != "" {
+		add(&c, "ct.kind = $%d", f.Kind)
+	}
+	return strings.Join(b, " AND "), strings.Join(c, " AND ")
+}
+
+// countedMember is the condition under which member bm of bid b counts in
+// the uptake. A member city that declined a plan after it was accepted
+// does not take part in its bid, so it does not count as planning it.
+// An officer's (or plan's) bid for a project that an imported bid (CORDIS,
+// Kohesio, keep.eu) also records is the same fact: the imported figures
+// stand and it is not counted twice.
+const countedMember = `NOT EXISTS (SELECT 1 FROM consortium_members cm
+		WHERE cm.plan_id = b.plan_id AND cm.city_id = bm.city_id AND cm.response = 'declined')
+	AND NOT (b.source IN ('officer', 'plan') AND b.project_id IS NOT NULL AND EXISTS (
+		SELECT 1 FROM bids i WHERE i.project_id = b.project_id AND i.source IN ('cordis', 'kohesio', 'keep')))`
+
+// memberAmount is the EU money of bid b that counts for member bm, for
+// column requested or granted: a member's own amount when recorded, else
+// the bid's for its lead only, so a consortium's money is not counted once
+// per member.
+func memberAmount(column string) string {
+	return "coalesce(bm.amount_" + column + ", CASE WHEN bm.role = 'lead' THEN b.amount_" + column + " END)"
+}
+
+// Uptake sums the bids per city, programme and year, within f.
+func (s *Store) Uptake(ctx context.Context, f UptakeFilter) ([]UptakeRow, error) {
+	var args []any
+	bids, cities := f.where(&args)
 	var rows []UptakeRow
 	err := s.db.SelectContext(ctx, &rows, `SELECT ct.slug AS city, ct.name_nl AS city_name, b.programme, b.year,
 		count(*) FILTER (WHERE b.status = 'planned') AS planned,
 		count(*) FILTER (WHERE b.status IN ('submitted', 'won', 'lost')) AS submitted,
 		count(*) FILTER (WHERE b.status = 'won') AS won,
 		count(*) FILTER (WHERE b.status = 'lost') AS lost,
-		coalesce(sum(coalesce(bm.amount_requested, CASE WHEN bm.role = 'lead' THEN b.amount_requested END)), 0)::float8 AS requested,
-		coalesce(sum(coalesce(bm.amount_granted, CASE WHEN bm.role = 'lead' THEN b.amount_granted END)) FILTER (WHERE b.status = 'won'), 0)::float8 AS granted
+		coalesce(sum(`+memberAmount("requested")+`), 0)::float8 AS requested,
+		coalesce(sum(`+memberAmount("granted")+`) FILTER (WHERE b.status = 'won'), 0)::float8 AS granted
 		FROM bids b JOIN bid_members bm ON bm.bid_id = b.id JOIN cities ct ON ct.id = bm.city_id
-		-- An officer's (or plan's) bid for a project that an imported bid
-		-- (CORDIS, Kohesio, keep.eu) also records is the same fact: the
-		-- imported figures stand and it is not counted twice.
-		WHERE NOT (b.source IN ('officer', 'plan') AND b.project_id IS NOT NULL AND EXISTS (
-			SELECT 1 FROM bids i WHERE i.project_id = b.project_id AND i.source IN ('cordis', 'kohesio', 'keep')))
+		WHERE `+countedMember+` AND `+bids+` AND `+cities+`
 		GROUP BY ct.slug, ct.name_nl, b.programme, b.year
-		ORDER BY b.year DESC, ct.slug, b.programme`)
+		ORDER BY b.year DESC, ct.slug, b.programme`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("uptake: %w", err)
 	}
 	return rows, nil
 }
 
+// UptakeChoices are the values the uptake can be filtered on: the years
+// and programmes of the bids, and the provinces of the cities.
+type UptakeChoices struct {
+	Years      []int
+	Programmes []string
+	Provinces  []string
+}
+
+// UptakeChoices returns what the uptake can be filtered on, in order.
+func (s *Store) UptakeChoices(ctx context.Context) (UptakeChoices, error) {
+	var o UptakeChoices
+	if err := s.db.SelectContext(ctx, &o.Years, `SELECT DISTINCT year FROM bids ORDER BY year DESC`); err != nil {
+		return o, fmt.Errorf("uptake years: %w", err)
+	}
+	if err := s.db.SelectContext(ctx, &o.Programmes, `SELECT DISTINCT upper(programme) FROM bids WHERE programme <> '' ORDER BY 1`); err != nil {
+		return o, fmt.Errorf("uptake programmes: %w", err)
+	}
+	if err := s.db.SelectContext(ctx, &o.Provinces, `SELECT DISTINCT province FROM cities WHERE province <> '' ORDER BY 1`); err != nil {
+		return o, fmt.Errorf("uptake provinces: %w", err)
+	}
+	return o, nil
+}
+
 // CityActivity compares what fundmatch matched for a city with what the
 // city did about it.
 type CityActivity struct {
-	City     string  `json:"city" db:"city"`
-	CityName string  `json:"city_name" db:"city_name"`
-	Matched  int     `json:"matched_calls" db:"matched"` // open or forthcoming calls scoring at least minScore
-	ActedOn  int     `json:"calls_acted_on" db:"acted"`  // calls marked anything but not relevant
-	Won      int     `json:"won" db:"won"`
-	Granted  float64 `json:"eu_granted" db:"granted"`
+	City       string  `json:"city" db:"city"`
+	CityName   string  `json:"city_name" db:"city_name"`
+	Population int     `json:"population" db:"population"`
+	Matched    int     `json:"matched_calls" db:"matched"`       // open or forthcoming calls scoring at least MatchedScore
+	Strong     int     `json:"strong_matches" db:"strong"`       // of which scoring at least StrongScore
+	ActedOn    int     `json:"calls_acted_on" db:"acted"`        // calls marked anything but not relevant
+	Submitted  int     `json:"bids_submitted" db:"submitted"`    // bids submitted, won or lost
+	Won        int     `json:"won" db:"won"`                     // bids won
+	Granted    float64 `json:"eu_granted" db:"granted"`          // EU money of the bids won
+	Recent     int     `json:"recent_bids_projects" db:"recent"` // bids (any status) and EU projects since Since
 }
 
-// Activity returns every city's matched calls against calls acted on, with
-// bids won and EU money granted.
-func (s *Store) Activity(ctx context.Context, minScore int) ([]CityActivity, error) {
+// ActivityQuery says which cities and bids count in Activity and from
+// which scores a match counts.
+type ActivityQuery struct {
+	UptakeFilter     // Year and Programme narrow the bids, Programme the calls too
+	MatchedScore int // a match counts from this score
+	StrongScore  int // and is a strong one from this score
+	Since        int // the first year in which a bid or project counts as recent
+}
+
+// Activity returns, per city within q, the matched calls against the calls
+// acted on, the bids submitted and won, the EU money granted, and the bids
+// and projects since q.Since.
+func (s *Store) Activity(ctx context.Context, q ActivityQuery) ([]CityActivity, error) {
+	var args []any
+	bids, cities := q.where(&args)
+	param := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	matched, strong, since := param(q.MatchedScore), param(q.StrongScore), param(q.Since)
+	programme := "true" // on calls c; on projects p and bids b once c. becomes p. or b.
+	if q.Programme != "" {
+		programme = "upper(c.programme) = upper(" + param(q.Programme) + ")"
+	}
+	// Recent bids and projects are those of the last years whatever the
+	// year filter: whether a city needs help is a question about now.
+	recent := `b.year >= ` + since + ` AND b.status <> 'withdrawn' AND ` + strings.ReplaceAll(programme, "c.", "b.")
+	// Each count is one pass over its table, grouped by city, rather than
+	// a query per city.
 	var out []CityActivity
-	err := s.db.SelectContext(ctx, &out, `SELECT ct.slug AS city, ct.name_nl AS city_name,
-		(SELECT count(*) FROM matches m JOIN calls c ON c.id = m.call_id
-			WHERE m.city_id = ct.id AND m.score >= $1 AND c.status <> 'closed') AS matched,
-		(SELECT count(*) FROM call_interests ci WHERE ci.city_id = ct.id AND ci.status <> 'not_relevant') AS acted,
-		(SELECT count(*) FROM bid_members bm JOIN bids b ON b.id = bm.bid_id WHERE bm.city_id = ct.id AND b.status = 'won') AS won,
-		(SELECT coalesce(sum(coalesce(bm.amount_granted, CASE WHEN bm.role = 'lead' THEN b.amount_granted END)), 0)::float8
-			FROM bid_members bm JOIN bids b ON b.id = bm.bid_id WHERE bm.city_id = ct.id AND b.status = 'won') AS granted
-		FROM cities ct ORDER BY ct.slug`, minScore)
+	err := s.db.SelectContext(ctx, &out, `WITH
+		matched AS (SELECT m.city_id, count(*) AS matched, count(*) FILTER (WHERE m.score >= `+strong+`) AS strong
+			FROM matches m JOIN calls c ON c.id = m.call_id
+			WHERE m.score >= `+matched+` AND c.status <> 'closed' AND `+programme+` GROUP BY m.city_id),
+		acted AS (SELECT ci.city_id, count(*) AS acted FROM call_interests ci JOIN calls c ON c.id = ci.call_id
+			WHERE ci.status <> 'not_relevant' AND `+programme+` GROUP BY ci.city_id),
+		bid AS (SELECT bm.city_id,
+				count(*) FILTER (WHERE b.status IN ('submitted', 'won', 'lost') AND `+bids+`) AS submitted,
+				count(*) FILTER (WHERE b.status = 'won' AND `+bids+`) AS won,
+				coalesce(sum(`+memberAmount("granted")+`) FILTER (WHERE b.status = 'won' AND `+bids+`), 0)::float8 AS granted,
+				count(*) FILTER (WHERE `+recent+`) AS recent
+			FROM bid_members bm JOIN bids b ON b.id = bm.bid_id WHERE `+countedMember+` GROUP BY bm.city_id),
+		project AS (SELECT pm.city_id, count(*) AS recent FROM project_members pm JOIN projects p ON p.id = pm.project_id
+			WHERE p.year >= `+since+` AND `+strings.ReplaceAll(programme, "c.", "p.")+` GROUP BY pm.city_id)
+		SELECT ct.slug AS city, ct.name_nl AS city_name, ct.population,
+			coalesce(matched.matched, 0) AS matched, coalesce(matched.strong, 0) AS strong, coalesce(acted.acted, 0) AS acted,
+			coalesce(bid.submitted, 0) AS submitted, coalesce(bid.won, 0) AS won, coalesce(bid.granted, 0) AS granted,
+			coalesce(bid.recent, 0) + coalesce(project.recent, 0) AS recent
+		FROM cities ct LEFT JOIN matched ON matched.city_id = ct.id LEFT JOIN acted ON acted.city_id = ct.id
+			LEFT JOIN bid ON bid.city_id = ct.id LEFT JOIN project ON project.city_id = ct.id
+		WHERE `+cities+` ORDER BY ct.slug`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("city activity: %w", err)
 	}

@@ -269,3 +269,22 @@ func (s *Store) CityMatchProgrammes(ctx context.Context, cityID int64) ([]string
 	}
 	return out, nil
 }
+
+// CallProgramme is a programme that stored calls carry: its code and, when
+// a source gave one, its full name.
+type CallProgramme struct {
+	Code string `db:"code"`
+	Name string `db:"name"`
+}
+
+// CallProgrammes returns the programmes of the stored calls, by code, for
+// a person to pick from.
+func (s *Store) CallProgrammes(ctx context.Context) ([]CallProgramme, error) {
+	var out []CallProgramme
+	err := s.db.SelectContext(ctx, &out, `SELECT upper(programme) AS code, max(programme_name) AS name FROM calls
+		WHERE programme <> '' GROUP BY upper(programme) ORDER BY upper(programme)`)
+	if err != nil {
+		return nil, fmt.Errorf("programmes of the calls: %w", err)
+	}
+	return out, nil
+}

@@ -222,7 +222,17 @@ func (s *Server) apiPutProfile(w http.ResponseWriter, r *http.Request, u store.U
 		return
 	}
 	in.City = city.Slug // the URL names the city
-	p, field, reason := imports.ValidateProfile(in, imports.ProfileOptions{})
+	current, err := s.cfg.Store.ProfileBySlug(r.Context(), city.Slug)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, err)
+		return
+	}
+	choices, err := s.programmeChoices(r.Context(), current.ExcludedProgrammes)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, field, reason := imports.ValidateProfile(in, imports.ProfileOptions{Programmes: programmeCodes(choices)})
 	if reason != "" {
 		s.badRequest(w, r, badInput{field, reason})
 		return
@@ -488,7 +498,7 @@ func (s *Server) apiCreateBid(w http.ResponseWriter, r *http.Request, u store.Us
 func (s *Server) apiUptake(w http.ResponseWriter, r *http.Request, _ store.User) {
 	rep, err := s.uptake(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.uptakeFailed(w, r, err)
 		return
 	}
 	if rep.Rows == nil {

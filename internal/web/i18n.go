@@ -11,7 +11,6 @@ import (
 
 	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/i18n"
-	"github.com/fundmatch/fundmatch/internal/store"
 )
 
 // language picks the interface language: ?lang= (remembered in a cookie),
@@ -76,18 +75,7 @@ var funcs = template.FuncMap{
 		return nl
 	},
 	// daysLeft says how far off a deadline daysLeft days away is.
-	"daysLeft": func(lang string, daysLeft int) string {
-		t := translator(lang)
-		switch {
-		case daysLeft < 0:
-			return t("deadline_passed")
-		case daysLeft == 0:
-			return t("due_today")
-		case daysLeft == 1:
-			return t("day_left")
-		}
-		return fmt.Sprintf(t("days_left"), daysLeft)
-	},
+	"daysLeft": func(code string, daysLeft int) string { return i18n.DaysLeft(lang(code), daysLeft) },
 	// points writes a plan's value with one decimal, a comma in Dutch.
 	"points": func(lang string, v float64) string {
 		s := strconv.FormatFloat(v, 'f', 1, 64)
@@ -125,10 +113,6 @@ var funcs = template.FuncMap{
 			return euro(*call)
 		}
 		return "—"
-	},
-	"weight": func(p store.Profile, domain string) string {
-		v, _ := p.DomainWeights.Get(domain)
-		return strconv.FormatFloat(v, 'f', -1, 64)
 	},
 	"timeline": timelineSVG,
 	"pageLink": func(path string, q url.Values, page int) string {

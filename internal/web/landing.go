@@ -44,7 +44,8 @@ type worklistPlan struct {
 type uptakeSummary struct {
 	Planned, Submitted, Won int
 	Requested, Granted      float64
-	FrontRunners, NeedHelp  []store.CityActivity // the first few of each
+	FrontRunners            []frontRunner // the first few of each
+	NeedHelp                []store.CityActivity
 	NeedHelpCount           int
 }
 

@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
-	"math"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +13,6 @@ import (
 
 	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/i18n"
-	"github.com/fundmatch/fundmatch/internal/imports"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/matching"
 )
@@ -283,15 +279,12 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u store.User) 
 		forms[i].Interest = marks[forms[i].City.ID] // the zero Interest: no mark yet
 	}
 	// The description was sanitised with bluemonday when it was crawled
-	// (funding.SanitizeHTML); that is why it may be trusted as HTML here.
-	// It passes the same policy again so that a row written by other means
-	// cannot carry a script onto the page.
-	description, _ := funding.SanitizeHTML(call.DescriptionHTML)
-	conditions, _ := funding.SanitizeHTML(call.ConditionsHTML)
+	// (funding.SanitizeHTML); that is why it may be trusted as HTML here,
+	// once callHTML passed it through the same policy again.
 	s.render(w, r, http.StatusOK, "call.html", map[string]any{
 		"Call":        call,
-		"Description": template.HTML(description),
-		"Conditions":  template.HTML(conditions),
+		"Description": callHTML(call.DescriptionHTML),
+		"Conditions":  callHTML(call.ConditionsHTML),
 		"Timeline":    timeline{call.OpeningDate, call.Deadlines, s.today()},
 		"Cities":      cities, "Forms": forms, "Interests": store.InterestStatuses,
 		"FrontRunners": frontRunners, "MoreFrontRunners": total - len(shown),
@@ -309,7 +302,7 @@ func (s *Server) markCall(w http.ResponseWriter, r *http.Request, u store.User) 
 	if !ok {
 		return
 	}
-	in, err := interestFrom(r.PostFormValue)
+	in, err := interestFrom(r.PostFormValue, language(w, r))
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
@@ -321,7 +314,7 @@ func (s *Server) markCall(w http.ResponseWriter, r *http.Request, u store.User) 
 	http.Redirect(w, r, "/calls/"+url.PathEscape(call.Identifier)+"#mark-"+city.Slug, http.StatusSeeOther)
 }
 
-func interestFrom(get func(string) string) (store.Interest, error) {
+func interestFrom(get func(string) string, lang string) (store.Interest, error) {
 	in := store.Interest{Note: strings.TrimSpace(get("note"))}
 	var err error
 	if in.Status, err = fieldValue("status", get("status"), store.ParseInterestStatus); err != nil {
@@ -330,69 +323,26 @@ func interestFrom(get func(string) string) (store.Interest, error) {
 	if len(in.Note) > 4000 {
 		return in, badInput{"note", "at most 4000 characters"}
 	}
-	if in.AmountRequested, err = amount(get("amount_requested"), "amount_requested"); err != nil {
+	if in.AmountRequested, err = amount(get("amount_requested"), "amount_requested", lang); err != nil {
 		return in, err
 	}
-	if in.AmountGranted, err = amount(get("amount_granted"), "amount_granted"); err != nil {
+	if in.AmountGranted, err = amount(get("amount_granted"), "amount_granted", lang); err != nil {
 		return in, err
 	}
 	return in, nil
 }
 
-var thousandsDots = regexp.MustCompile(`^\d{1,3}(\.\d{3})+$`)
-
-// amount parses an amount in euro, accepting 12.500,50 and 12500.50.
-func amount(v, field string) (*float64, error) {
-	v = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "€"))
-	if v == "" {
+// amount parses an optional amount in euro as typed on a page in lang
+// (parseNumber: 12.500,50 or 12500.50 in Dutch).
+func amount(v, field, lang string) (*float64, error) {
+	if strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "€")) == "" {
 		return nil, nil
 	}
-	switch {
-	case strings.Contains(v, ","):
-		v = strings.ReplaceAll(strings.ReplaceAll(v, ".", ""), ",", ".")
-	case thousandsDots.MatchString(v): // 250.000 is Belgian for 250000
-		v = strings.ReplaceAll(v, ".", "")
-	}
-	f, err := strconv.ParseFloat(strings.ReplaceAll(v, " ", ""), 64)
-	if err != nil || math.IsNaN(f) || f < 0 || f > store.MaxAmount {
+	f, ok := parseNumber(v, lang)
+	if !ok || f < 0 || f > store.MaxAmount {
 		return nil, badInput{field, "want an amount in euro, such as 250000"}
 	}
 	return &f, nil
-}
-
-// profilePage shows the city profile form.
-func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, u store.User) {
-	city, ok := s.cityFor(w, r, u, false)
-	if !ok {
-		return
-	}
-	p, err := s.cfg.Store.ProfileBySlug(r.Context(), city.Slug)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.serverError(w, r, err)
-		return
-	}
-	p.CityID, p.City = city.ID, city.Slug
-	s.render(w, r, http.StatusOK, "profile.html", map[string]any{"City": city, "Profile": p,
-		"CanChange": u.CanChangeCity(city.ID), "Saved": r.URL.Query().Get("saved") != "", "Domains": store.Domains})
-}
-
-// saveProfile stores the edited profile and asks for a rescore.
-func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request, u store.User) {
-	city, ok := s.cityFor(w, r, u, true)
-	if !ok {
-		return
-	}
-	p, err := profileFromForm(r, city.Slug)
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
-	}
-	p.CityID = city.ID
-	if err := s.saveAndRescore(r, p); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/cities/"+city.Slug+"/profile?saved=1", http.StatusSeeOther)
 }
 
 // saveAndRescore saves a profile and enqueues the rescoring of its city.
@@ -409,46 +359,6 @@ func (s *Server) saveAndRescore(r *http.Request, p store.Profile) error {
 		return fmt.Errorf("enqueue rescore of %s: %w", p.City, err)
 	}
 	return nil
-}
-
-// profileFromForm reads the profile form of city. The form only turns text
-// into numbers and lists: imports.ValidateProfile checks the values, as it
-// does for the API and the profiles file, so all three accept the same.
-func profileFromForm(r *http.Request, city string) (store.Profile, error) {
-	pf := imports.ProfileFile{City: city, DomainWeights: map[string]float64{},
-		KeywordsNL: splitList(r.PostFormValue("keywords_nl")), KeywordsEN: splitList(r.PostFormValue("keywords_en")),
-		ExcludedProgrammes: splitList(r.PostFormValue("excluded_programmes"))}
-	for _, d := range store.Domains {
-		f, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("weight_"+d)), ",", "."), 64)
-		if err != nil || math.IsNaN(f) {
-			return store.Profile{}, badInput{"weight_" + d, "want a number from 0 to 1"}
-		}
-		pf.DomainWeights[d] = f
-	}
-	if v := strings.TrimSpace(r.PostFormValue("preparation_days")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return store.Profile{}, badInput{"preparation_days", "want a whole number of days from 0 to 365, or nothing"}
-		}
-		pf.PreparationDays = &n
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("max_concurrent_bids")))
-	if err != nil {
-		return store.Profile{}, badInput{"max_concurrent_bids", "want a whole number from 0 to 100"}
-	}
-	pf.MaxConcurrentBids = &n
-	if pf.CoFundingCapacity, err = amount(r.PostFormValue("cofunding_capacity"), "cofunding_capacity"); err != nil {
-		return store.Profile{}, err
-	}
-	p, field, reason := imports.ValidateProfile(pf, imports.ProfileOptions{})
-	if reason != "" {
-		// The form names a domain's weight weight_DOMAIN.
-		if d, ok := strings.CutPrefix(field, "domain_weights."); ok {
-			field = "weight_" + d
-		}
-		return store.Profile{}, badInput{field, reason}
-	}
-	return p, nil
 }
 
 // splitList splits a comma- or newline-separated list, dropping blanks.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"math"
 	"strings"
 	"time"
 )
@@ -167,38 +168,147 @@ type Bar struct {
 	Value, Also float64 // drawn as two bars: e.g. EU granted and EU asked
 }
 
-// barChartSVG draws horizontal bars (Value solid, Also lighter behind it)
-// as inline SVG; labels are escaped.
-func barChartSVG(title string, bars []Bar, format func(float64) string) template.HTML {
-	if len(bars) == 0 {
+// barChart is a chart of bars, Value solid in front of Also, lighter.
+type barChart struct {
+	Title       string // what the chart shows, for screen readers
+	Value, Also string // what each bar is, for the legend
+	Bars        []Bar  // the first chartBars are drawn; the totals count all
+	Format      func(float64) string
+	Whole       bool // the values are counts: the axis ticks are whole numbers
+}
+
+// Sizes of a bar chart, in its viewBox units.
+const (
+	bcWidth  = 760.0
+	bcLabelW = 200.0 // the city names, right-aligned against the bars
+	bcBarW   = 340.0
+	bcRowH   = 30.0 // room for a name on two lines
+	bcCharW  = 7.2  // the width of an average character at font-size 12 (DejaVu Sans, the widest common one)
+	bcTop    = 28.0 // the legend
+)
+
+// barChartSVG draws horizontal bars as inline SVG with a legend, an axis
+// with ticks, and the totals over every bar, also those not drawn. A name
+// too long for its column goes on two lines; one too long for two is cut
+// with "…" and keeps its whole name as a tooltip. t gives the words.
+func barChartSVG(c barChart, t func(string) string) template.HTML {
+	if len(c.Bars) == 0 {
 		return ""
 	}
-	max := 0.0
-	for _, b := range bars {
-		max = maxf(max, maxf(b.Value, b.Also))
+	var total Bar
+	top := 0.0
+	for _, b := range c.Bars {
+		total.Value += b.Value
+		total.Also += b.Also
+		top = max(top, b.Value, b.Also)
 	}
-	if max == 0 {
-		max = 1
-	}
-	const labelW, barW, rowH = 170.0, 360.0, 24.0
-	h := rowH*float64(len(bars)) + 10
+	bars := c.Bars[:min(len(c.Bars), chartBars)]
+	scale, ticks := axisTicks(top, c.Whole)
+	esc := html.EscapeString
+	axisY := bcTop + bcRowH*float64(len(bars)) + 4
+	h := axisY + 52
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 680 %.0f" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, h, html.EscapeString(title))
-	for i, bar := range bars {
-		y := float64(i)*rowH + 5
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end" font-size="12">%s</text>`, labelW-6, y+15, html.EscapeString(bar.Label))
-		fmt.Fprintf(&b, `<rect class="also" x="%.0f" y="%.1f" width="%.1f" height="18" fill="#b9d3ee"/>`, labelW, y+2, barW*bar.Also/max)
-		fmt.Fprintf(&b, `<rect class="value" x="%.0f" y="%.1f" width="%.1f" height="18" fill="#1f4e79"/>`, labelW, y+2, barW*bar.Value/max)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12">%s / %s</text>`, labelW+barW+8, y+15,
-			html.EscapeString(format(bar.Value)), html.EscapeString(format(bar.Also)))
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg"><g font-size="12" fill="#1d1d1b">`,
+		bcWidth, h, esc(fmt.Sprintf("%s. %s: %s / %s", c.Title, t("total"), c.Format(total.Value), c.Format(total.Also))))
+	// The legend.
+	fmt.Fprintf(&b, `<rect x="%.0f" y="6" width="14" height="14" fill="#1f4e79"/><text x="%.0f" y="17">%s</text>`, bcLabelW, bcLabelW+20, esc(c.Value))
+	lx := bcLabelW + 20 + bcCharW*float64(len([]rune(c.Value))) + 24
+	fmt.Fprintf(&b, `<rect x="%.0f" y="6" width="14" height="14" fill="#b9d3ee"/><text x="%.0f" y="17">%s</text>`, lx, lx+20, esc(c.Also))
+	// Grid lines and ticks behind the bars.
+	for _, v := range ticks {
+		x := bcLabelW + bcBarW*v/scale
+		fmt.Fprintf(&b, `<line class="grid" x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#e3e3e0"/>`, x, bcTop, x, axisY)
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#555"/>`, x, axisY, x, axisY+4)
+		fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%.0f" text-anchor="middle" font-size="11">%s</text>`, x, axisY+16, esc(c.Format(v)))
 	}
-	b.WriteString(`</svg>`)
+	fmt.Fprintf(&b, `<line class="axis" x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="#555"/>`, bcLabelW, axisY, bcLabelW+bcBarW, axisY)
+	for i, bar := range bars {
+		y := bcTop + float64(i)*bcRowH
+		b.WriteString(barLabel(bar.Label, bcLabelW-8, y+bcRowH/2))
+		fmt.Fprintf(&b, `<rect class="also" x="%.0f" y="%.1f" width="%.1f" height="20" fill="#b9d3ee"/>`, bcLabelW, y+5, bcBarW*bar.Also/scale)
+		fmt.Fprintf(&b, `<rect class="value" x="%.0f" y="%.1f" width="%.1f" height="20" fill="#1f4e79"/>`, bcLabelW, y+5, bcBarW*bar.Value/scale)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">%s / %s</text>`, bcLabelW+bcBarW+8, y+19, esc(c.Format(bar.Value)), esc(c.Format(bar.Also)))
+	}
+	fmt.Fprintf(&b, `<text class="total" x="%.0f" y="%.0f" font-weight="600">%s: %s / %s</text>`,
+		bcLabelW, axisY+40, esc(t("total")), esc(c.Format(total.Value)), esc(c.Format(total.Also)))
+	b.WriteString(`</g></svg>`)
 	return template.HTML(b.String())
 }
 
-func maxf(a, b float64) float64 {
-	if a > b {
-		return a
+// barLabel writes a bar's name right-aligned at x, centred on y: on one
+// line when it fits in width, else on two, else cut with its whole name as
+// a tooltip.
+func barLabel(name string, width, y float64) string {
+	fit := int(width / bcCharW)
+	lines, cut := wrapLabel(name, fit)
+	esc := html.EscapeString
+	var b strings.Builder
+	fmt.Fprintf(&b, `<text class="label" x="%.0f" y="%.1f" text-anchor="end">`, width, y+4-7*float64(len(lines)-1))
+	if cut {
+		fmt.Fprintf(&b, `<title>%s</title>`, esc(name))
 	}
-	return b
+	for i, line := range lines {
+		dy := 0.0
+		if i > 0 {
+			dy = 14
+		}
+		fmt.Fprintf(&b, `<tspan x="%.0f" dy="%.0f">%s</tspan>`, width, dy, esc(line))
+	}
+	b.WriteString(`</text>`)
+	return b.String()
+}
+
+// wrapLabel splits name into at most two lines of at most fit characters,
+// breaking at a blank or after a hyphen; what does not fit is cut with "…",
+// and cut says so.
+func wrapLabel(name string, fit int) (lines []string, cut bool) {
+	runes := []rune(name)
+	if len(runes) <= fit {
+		return []string{name}, false
+	}
+	// The last break that leaves a first line that fits.
+	first, rest := -1, -1
+	for i, r := range runes {
+		switch {
+		case r == ' ' && i <= fit:
+			first, rest = i, i+1
+		case r == '-' && i < fit:
+			first, rest = i+1, i+1
+		}
+	}
+	if first <= 0 {
+		return []string{string(runes[:fit-1]) + "…"}, true
+	}
+	second := runes[rest:]
+	if len(second) > fit {
+		return []string{string(runes[:first]), string(second[:fit-1]) + "…"}, true
+	}
+	return []string{string(runes[:first]), string(second)}, false
+}
+
+// axisTicks picks the step of a bar chart's axis, a round number (1, 2 or
+// 5 times a power of ten; at least 1 for whole counts) that gives at most
+// four steps to reach top, and returns the end of the axis, a step at or
+// above top, and the ticks from 0 to it.
+func axisTicks(top float64, whole bool) (end float64, ticks []float64) {
+	if top <= 0 {
+		top = 1
+	}
+	raw := top / 4
+	pow := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := 10 * pow
+	for _, m := range []float64{1, 2, 5} {
+		if m*pow >= raw {
+			step = m * pow
+			break
+		}
+	}
+	if whole {
+		step = max(math.Ceil(step), 1)
+	}
+	end = math.Ceil(top/step) * step
+	for i := 0.0; i*step <= end+step/2; i++ {
+		ticks = append(ticks, i*step)
+	}
+	return end, ticks
 }
