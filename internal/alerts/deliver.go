@@ -323,7 +323,7 @@ type facts struct {
 	// frontRunners are, for a new match of a city that did no project like
 	// the call, the municipalities that did one.
 	frontRunners map[store.MatchKey][]notify.FrontRunner
-	slugs     map[int64]string // slugs, by ID: where an invitation's links point on the plan page
+	slugs        map[int64]string // slugs, by ID: where an invitation's links point on the plan page
 }
 
 // load reads, in a few queries, everything the batch's messages say.
