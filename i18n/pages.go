@@ -282,6 +282,8 @@ var pages = map[string]Text{
 	"skip_to_content": {"Naar de inhoud", "Skip to content"},
 	// A malformed value on a page: the field's label and its form name.
 	"bad_field":      {"Kijk dit veld na: %s (%s).", "Check this field: %s (%s):"},
+	"bad_choice":     {"Toegelaten waarden: %s.", "Allowed values: %s."},
+	"or":             {" of ", " or "},
 	"bad_field_code": {"Kijk het veld %s na.", "Check the field %s:"},
 	// Who did a project like the call before (the call page).
 	"front_runners_more": {"en nog %d andere gemeenten met een gelijkaardig project", "and %d other municipalities with a similar project"},

@@ -154,9 +154,15 @@ func badFieldText(code string, bi badInput) string {
 	}
 	if l == i18n.EN {
 		text += " " + bi.message
+	} else if m := choiceReason.FindStringSubmatch(bi.message); m != nil {
+		text += " " + i18n.T(l, "bad_choice", strings.ReplaceAll(m[1], " or ", i18n.T(l, "or")))
 	}
 	return text
 }
+
+// choiceReason is a reason that lists the values a field takes, "want
+// excel or comma": a Dutch page lists them too, the codes being the same.
+var choiceReason = regexp.MustCompile(`^want (?:one of )?([a-z_]+(?:, [a-z_]+)*(?: or [a-z_]+)?)$`)
 
 // cityPage lists a city's matched calls with filters and sorting.
 func (s *Server) cityPage(w http.ResponseWriter, r *http.Request, u store.User) {
