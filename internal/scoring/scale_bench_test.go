@@ -271,9 +271,12 @@ func BenchmarkScaleRankingAgainstPostgresFullText(b *testing.B) {
 	rankBoth(b, st, func(id string) string { return variantSuffix.ReplaceAllString(id, "") })
 }
 
-// crawlResult is a crawl run that found the calls.
+// crawlResult is a crawl run that found the calls, and saw only part of
+// the listing: it closes none of the others.
 func crawlResult(calls ...funding.Call) *crawlers.Result {
-	return &crawlers.Result{Source: "ftportal", Calls: calls, Pages: 1}
+	r := &crawlers.Result{Source: "ftportal", Calls: calls, Pages: 1}
+	r.MarkPartial("the new calls only")
+	return r
 }
 
 // BenchmarkScaleShards runs a full rescore (into an empty matches table)
