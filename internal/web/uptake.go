@@ -16,11 +16,6 @@ import (
 	"github.com/fundmatch/fundmatch/matching"
 )
 
-func init() {
-	// number writes a number the way a person reads it in lang.
-	funcs["number"] = formatNumber
-}
-
 // The definitions the uptake page states in words (uptake_front_def and
 // uptake_help_def say the same).
 const (

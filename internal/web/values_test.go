@@ -25,7 +25,7 @@ func TestWrongTypedValueNamesItsField(t *testing.T) {
 		field, want              string
 	}{
 		{"call status", "GET", "/api/v1/calls?status=maybe", "", "status", "want forthcoming, open or closed"},
-		{"plan status", "GET", "/api/v1/plans?status=granted", "", "status", "want proposed, accepted or rejected"},
+		{"plan status", "GET", "/api/v1/plans?status=granted", "", "status", "want proposed, accepted, rejected or superseded"},
 		{"bid status filter", "GET", "/api/v1/bids?status=granted", "", "status", "want planned, submitted, won, lost or withdrawn"},
 		{"bid status in a body", "POST", "/api/v1/bids", `{"title": "A bid", "year": 2026, "status": "granted", "lead": "gent"}`,
 			"status", "want planned, submitted, won, lost or withdrawn"},
@@ -52,7 +52,7 @@ func TestWrongTypedValueNamesItsField(t *testing.T) {
 
 	t.Run("call status on the calls page", func(t *testing.T) {
 		code, _, body := do(t, "GET", s.URL+"/calls?status=maybe", s.session(t, admin), "", nil)
-		if code != http.StatusBadRequest || !strings.Contains(body, "status: want forthcoming, open or closed") {
+		if code != http.StatusBadRequest || !strings.Contains(body, "(status). Toegelaten waarden: forthcoming, open of closed") {
 			t.Errorf("answered %d, want 400 naming status: %s", code, body)
 		}
 	})
