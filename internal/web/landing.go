@@ -125,7 +125,9 @@ func (s *Server) landing(r *http.Request, u store.User, cities []store.City, dat
 		}
 	}
 	if u.Role == store.RoleGovernment || u.Role == store.RoleAdmin {
-		rep, err := s.uptake(r)
+		// The summary is of every year and programme; the uptake page
+		// filters.
+		rep, err := s.uptakeOf(r, store.UptakeFilter{})
 		if err != nil {
 			return err
 		}

@@ -69,6 +69,11 @@ func (s *Server) uptake(r *http.Request) (uptakeReport, error) {
 	if err != nil {
 		return uptakeReport{}, err
 	}
+	return s.uptakeOf(r, f)
+}
+
+// uptakeOf is the uptake report of the filter f.
+func (s *Server) uptakeOf(r *http.Request, f store.UptakeFilter) (uptakeReport, error) {
 	rows, err := s.cfg.Store.Uptake(r.Context(), f)
 	if err != nil {
 		return uptakeReport{}, err
