@@ -125,6 +125,17 @@ func seeded(t testing.TB) *store.Store {
 	return st
 }
 
+// scoredAll is a seeded store after a full rescore, with its scorer.
+func scoredAll(t testing.TB) (*store.Store, *scoring.Service) {
+	t.Helper()
+	st := seeded(t)
+	s := scoring.New(st, quiet)
+	if _, err := s.ScoreAll(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return st, s
+}
+
 // inMemoryModel builds a model over every stored call and the queries of
 // every city with a profile, as scoring does, without the Service's store
 // writes: the in-memory counterpart of the real path.
@@ -216,11 +227,7 @@ func TestScoreAllStoresThePairsAboveTheFloorAndAnUnchangedInputIsNotRewritten(t 
 
 func TestAProfileChangeRescoresOnlyThatCity(t *testing.T) {
 	ctx := context.Background()
-	st := seeded(t)
-	s := scoring.New(st, quiet)
-	if _, err := s.ScoreAll(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
+	st, s := scoredAll(t)
 	p, err := st.ProfileBySlug(ctx, "oostende")
 	if err != nil {
 		t.Fatal(err)
@@ -251,11 +258,7 @@ func TestAProfileChangeRescoresOnlyThatCity(t *testing.T) {
 
 func TestANewCallIsScoredForEveryCity(t *testing.T) {
 	ctx := context.Background()
-	st := seeded(t)
-	s := scoring.New(st, quiet)
-	if _, err := s.ScoreAll(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
+	st, s := scoredAll(t)
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	calls := evalCalls(t)
 	fresh := funding.Call{Source: "ftportal", Identifier: "HORIZON-MISS-2027-TEST-99-01", Programme: "HORIZON",
@@ -290,11 +293,7 @@ func TestANewCallIsScoredForEveryCity(t *testing.T) {
 // were); and explained rows carry structured reasons, not an empty list.
 func TestExplainShowsTheStoredScoreAndReasons(t *testing.T) {
 	ctx := context.Background()
-	st := seeded(t)
-	s := scoring.New(st, quiet)
-	if _, err := s.ScoreAll(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
+	st, s := scoredAll(t)
 	// Forty new calls change document frequencies and field lengths.
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	calls := evalCalls(t)
@@ -393,11 +392,7 @@ func TestExplainShowsTheStoredScoreAndReasons(t *testing.T) {
 // a call whose deadline passed (a crawl) lose their stored rows.
 func TestAPairThatFallsBelowTheFloorIsRemoved(t *testing.T) {
 	ctx := context.Background()
-	st := seeded(t)
-	s := scoring.New(st, quiet)
-	if _, err := s.ScoreAll(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
+	st, s := scoredAll(t)
 	count := func(cond string, arg any) int {
 		var n int
 		if err := st.DB().Get(&n, `SELECT count(*) FROM matches m JOIN cities ct ON ct.id = m.city_id
@@ -456,11 +451,7 @@ func TestAPairThatFallsBelowTheFloorIsRemoved(t *testing.T) {
 }
 
 func TestAMunicipalityWithADerivedProfileIsScoredLikeTheOthers(t *testing.T) {
-	ctx := context.Background()
-	st := seeded(t)
-	if _, err := scoring.New(st, quiet).ScoreAll(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
+	st, _ := scoredAll(t)
 	for _, slug := range derivedKept {
 		var n, eligible, top int
 		if err := st.DB().QueryRow(`SELECT count(*), count(*) FILTER (WHERE m.eligibility = 'eligible'), coalesce(max(m.score), 0)
