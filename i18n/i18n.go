@@ -176,6 +176,20 @@ func Number(lang Lang, v float64) string {
 	return sign + b.String()
 }
 
+// Decimal writes v with one decimal, the language's decimal mark and its
+// thousands grouped: "1.234,5" in Dutch, "1,234.5" in English.
+func Decimal(lang Lang, v float64) string {
+	tenths := int64(math.Round(math.Abs(v) * 10))
+	mark, sign := ",", ""
+	if lang == EN {
+		mark = "."
+	}
+	if v < 0 && tenths > 0 {
+		sign = "-"
+	}
+	return sign + Number(lang, float64(tenths/10)) + mark + strconv.FormatInt(tenths%10, 10)
+}
+
 // DaysLeft says how far a deadline is: "vandaag", "nog 1 dag",
 // "nog 12 dagen", "verstreken" (and "today", "1 day left", …).
 func DaysLeft(lang Lang, days int) string {

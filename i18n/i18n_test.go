@@ -85,6 +85,8 @@ func TestFormatsPerLanguage(t *testing.T) {
 		{"small amount", func(l Lang) string { return Money(l, 950) }, "€ 950", "€950"},
 		{"negative", func(l Lang) string { return Money(l, -1_500) }, "€ -1.500", "€-1,500"},
 		{"number", func(l Lang) string { return Number(l, 266_000) }, "266.000", "266,000"},
+		{"decimal", func(l Lang) string { return Decimal(l, 1234.56) }, "1.234,6", "1,234.6"},
+		{"negative decimal", func(l Lang) string { return Decimal(l, -0.25) }, "-0,3", "-0.3"},
 		{"today", func(l Lang) string { return DaysLeft(l, 0) }, "vandaag", "today"},
 		{"one day", func(l Lang) string { return DaysLeft(l, 1) }, "nog 1 dag", "1 day left"},
 		{"days", func(l Lang) string { return DaysLeft(l, 12) }, "nog 12 dagen", "12 days left"},

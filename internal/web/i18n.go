@@ -77,13 +77,7 @@ var funcs = template.FuncMap{
 	// daysLeft says how far off a deadline daysLeft days away is.
 	"daysLeft": func(code string, daysLeft int) string { return i18n.DaysLeft(lang(code), daysLeft) },
 	// points writes a plan's value with one decimal, a comma in Dutch.
-	"points": func(lang string, v float64) string {
-		s := strconv.FormatFloat(v, 'f', 1, 64)
-		if lang == "nl" {
-			s = strings.Replace(s, ".", ",", 1)
-		}
-		return s
-	},
+	"points": func(code string, v float64) string { return i18n.Decimal(lang(code), v) },
 	// date writes a calendar date on the Brussels calendar, "31 december
 	// 2026"; none is "—".
 	"date": func(code string, t *time.Time) string {
