@@ -3,6 +3,7 @@ package matching
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/snowballstem"
 	"github.com/blevesearch/snowballstem/dutch"
@@ -24,26 +25,56 @@ func (l language) other() language { return 1 - l }
 const conceptPrefix = "#"
 
 // words lower-cases and accent-folds text and splits it into runs of letters
-// and digits.
+// and digits. A word already in lower-case ASCII is a slice of text (most
+// words of most calls), so only the others are copied.
 func words(text string) []string {
-	var out []string
-	var b strings.Builder
-	flush := func() {
-		if b.Len() > 0 {
-			out = append(out, b.String())
-			b.Reset()
+	out := make([]string, 0, len(text)/7)
+	for i := 0; i < len(text); {
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
 		}
-	}
-	for _, r := range text {
-		r = fold(unicode.ToLower(r))
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
+		if !wordRune(r) {
+			i += size
 			continue
 		}
-		flush()
+		j, plain := i, true
+		for j < len(text) {
+			c := text[j]
+			if c < utf8.RuneSelf {
+				switch {
+				case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				case 'A' <= c && c <= 'Z':
+					plain = false
+				default:
+					goto end
+				}
+				j++
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(text[j:])
+			if !wordRune(r) {
+				break
+			}
+			plain = false
+			j += size
+		}
+	end:
+		if plain {
+			out = append(out, text[i:j])
+		} else {
+			out = append(out, strings.Map(func(r rune) rune { return fold(unicode.ToLower(r)) }, text[i:j]))
+		}
+		i = j
 	}
-	flush()
 	return out
+}
+
+// wordRune reports whether r belongs to a word: a letter or digit once
+// lower-cased and folded.
+func wordRune(r rune) bool {
+	r = fold(unicode.ToLower(r))
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 // fold maps the accented letters of Dutch, French and German text to their
@@ -103,19 +134,39 @@ func detectLanguage(ws []string) language {
 	return langEN
 }
 
-// stemmer wraps the Snowball stemmers; it is not safe for concurrent use.
-type stemmer struct{ env *snowballstem.Env }
+// stemmer wraps the Snowball stemmers, remembering the stems it made: a
+// corpus repeats its words, and stemming is most of analysing a text. It is
+// not safe for concurrent use.
+type stemmer struct {
+	env   *snowballstem.Env
+	known [2]map[string]string // by language
+}
 
-func newStemmer() *stemmer { return &stemmer{env: snowballstem.NewEnv("")} }
+// maxKnownStems bounds what a stemmer remembers per language; past it, it
+// starts afresh.
+const maxKnownStems = 1 << 16
+
+func newStemmer() *stemmer {
+	return &stemmer{env: snowballstem.NewEnv(""), known: [2]map[string]string{{}, {}}}
+}
 
 func (s *stemmer) stem(w string, lang language) string {
+	known := s.known[lang]
+	if st, ok := known[w]; ok {
+		return st
+	}
 	s.env.SetCurrent(w)
 	if lang == langNL {
 		dutch.Stem(s.env)
 	} else {
 		english.Stem(s.env)
 	}
-	return s.env.Current()
+	st := s.env.Current()
+	if len(known) >= maxKnownStems {
+		clear(known)
+	}
+	known[strings.Clone(w)] = st // w may be a slice of a long text
+	return st
 }
 
 func (s *stemmer) stemAll(ws []string, lang language) []string {

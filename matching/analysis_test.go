@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestWordsFoldsAccentsAndCase(t *testing.T) {
@@ -86,5 +87,61 @@ func TestDetectLanguage(t *testing.T) {
 		if got := detectLanguage(words(text)); got != want {
 			t.Errorf("detectLanguage(%q) = %v, want %v", strings.Fields(text)[0], got, want)
 		}
+	}
+}
+
+// wordsByRune is words as first written, rune by rune: the fast path for
+// lower-case ASCII must split and fold exactly as it does.
+func wordsByRune(text string) []string {
+	out := []string{}
+	var b strings.Builder
+	for _, r := range text + " " {
+		if r = fold(unicode.ToLower(r)); unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+			continue
+		}
+		if b.Len() > 0 {
+			out = append(out, b.String())
+			b.Reset()
+		}
+	}
+	return out
+}
+
+func TestWordsSplitsAsRuneByRune(t *testing.T) {
+	for _, text := range []string{
+		"", "   ", "plain words only", "Mixed CASE and 2030 targets", "naïve café-déjà vu",
+		"ÉÉN\u00a0twee\tdrie\nvier", "bad \xff utf8\xc3", "Straße ΑΘΗΝΑ İstanbul", "x_y-z.a,b;c",
+		"emoji 🚲 fiets", "ﬁnance ligature", "digits١٢٣arabic",
+	} {
+		if got, want := words(text), wordsByRune(text); !slices.Equal(got, want) {
+			t.Errorf("words(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+func FuzzWords(f *testing.F) {
+	f.Add("Financiële steun voor ÉÉN café, CO2-reductie!")
+	f.Add("bad \xff utf8")
+	f.Fuzz(func(t *testing.T, text string) {
+		if got, want := words(text), wordsByRune(text); !slices.Equal(got, want) {
+			t.Errorf("words(%q) = %q, want %q", text, got, want)
+		}
+	})
+}
+
+func TestStemmerRemembersWithoutChangingStems(t *testing.T) {
+	fresh, warm := newStemmer(), newStemmer()
+	for _, w := range []string{"gemeenten", "wijken", "cities", "monitoring", "gemeenten"} {
+		for _, lang := range []language{langNL, langEN} {
+			want := fresh.stem(w, lang)
+			fresh = newStemmer()
+			if got := warm.stem(w, lang); got != want {
+				t.Errorf("stem(%q, %d) = %q after others, want %q", w, lang, got, want)
+			}
+		}
+	}
+	if n := len(warm.known[langNL]) + len(warm.known[langEN]); n != 8 {
+		t.Errorf("the stemmer remembers %d stems, want 8", n)
 	}
 }

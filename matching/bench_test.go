@@ -173,3 +173,47 @@ func BenchmarkScoreCity(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNewModel builds the model of 20,000 calls: the first step of a
+// full rescore (and of a worker's first task).
+func BenchmarkNewModel(b *testing.B) {
+	calls, _ := synthetic(b, 20000, 1)
+	defer reportCPU(b)()
+	for b.Loop() {
+		if _, err := NewModel(calls, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkExplainTop explains each of 300 municipalities' best 300 calls,
+// as a full rescore stores them: one call's text analysed once for every
+// municipality that has it among its best.
+func BenchmarkExplainTop(b *testing.B) {
+	calls, apps := synthetic(b, 20000, 300)
+	m, err := NewModel(calls, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	byCall := map[string][]*CityQuery{}
+	for _, a := range apps {
+		q := m.Query(a)
+		ms, err := m.ScoreCity(context.Background(), q, evalNow)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, mt := range ms[:300] {
+			byCall[mt.Call] = append(byCall[mt.Call], q)
+		}
+	}
+	b.Logf("%d calls among the municipalities' best 300", len(byCall))
+	b.ResetTimer()
+	defer reportCPU(b)()
+	for b.Loop() {
+		for id, qs := range byCall {
+			if _, err := m.ExplainCities(id, qs, evalNow); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -119,7 +119,8 @@ func (m *Model) ExplainCities(identifier string, qs []*CityQuery, now time.Time)
 		return nil, fmt.Errorf("explain call %q: not in the model", identifier)
 	}
 	ic := &m.calls[doc]
-	an := newAnalyser(m.vocab) // the model's analyser needs the write lock
+	an := m.analyser()
+	defer m.analysers.Put(an)
 	lang := detectLanguage(words(ic.call.Title + " " + ic.call.Summary + " " + ic.call.Description))
 	callWords := map[int][]string{}
 	stems := map[string]bool{}
@@ -140,7 +141,7 @@ func (m *Model) ExplainCities(identifier string, qs []*CityQuery, now time.Time)
 		e := Explanation{Match: s.match(ic, s.assess(ic, m.relevance(ic, q, specs, sim), sim))}
 		e.Themes = m.matchedThemes(q, ic, callWords)
 		e.Concepts = m.matchedConcepts(q, callWords)
-		e.Keywords = foundKeywords(an, q.Applicant.Profile, stems)
+		e.Keywords = foundKeywords(q, stems)
 		if best >= 0 && sim >= projectShown {
 			p := q.Applicant.Projects[best]
 			e.Project = &ProjectEvidence{Title: p.Title, Year: p.Year, Programme: p.Programme, Similarity: sim}
@@ -337,25 +338,38 @@ func (m *Model) matchedConcepts(q *CityQuery, callWords map[int][]string) []Conc
 
 // foundKeywords returns the profile keywords whose stems all occur in the
 // call, in either language.
-func foundKeywords(an *analyser, p Profile, stems map[string]bool) []string {
+func foundKeywords(q *CityQuery, stems map[string]bool) []string {
 	var found []string
-	for _, kw := range [...]struct {
-		list []string
-		lang language
-	}{{p.KeywordsNL, langNL}, {p.KeywordsEN, langEN}} {
-	next:
-		for _, k := range kw.list {
-			for _, lang := range []language{kw.lang, kw.lang.other()} {
-				res := an.analyse(k, lang, false)
-				ss := res.terms[:res.length]
-				if len(ss) > 0 && !slices.ContainsFunc(ss, func(s string) bool { return !stems[s] }) {
-					found = append(found, k)
-					continue next
-				}
+	for _, k := range q.keywords {
+		for _, ss := range k.stems {
+			if len(ss) > 0 && !slices.ContainsFunc(ss, func(s string) bool { return !stems[s] }) {
+				found = append(found, k.word)
+				break
 			}
 		}
 	}
 	return found
+}
+
+// profileKeywords analyses the profile's keywords, each in its own list's
+// language and then the other, once per city: explanations look for them in
+// every call explained.
+func (m *Model) profileKeywords(p Profile) []profileKeyword {
+	var out []profileKeyword
+	for _, kw := range [...]struct {
+		list []string
+		lang language
+	}{{p.KeywordsNL, langNL}, {p.KeywordsEN, langEN}} {
+		for _, k := range kw.list {
+			pk := profileKeyword{word: k}
+			for i, lang := range []language{kw.lang, kw.lang.other()} {
+				res := m.an.analyse(k, lang, false)
+				pk.stems[i] = res.terms[:res.length]
+			}
+			out = append(out, pk)
+		}
+	}
+	return out
 }
 
 // missing lists what stands between the city and a strong bid, beside the

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fundmatch/fundmatch/funding"
@@ -36,6 +37,8 @@ type Model struct {
 	vocab   *Vocabulary
 	dict    *Dictionary
 	workers int
+
+	analysers sync.Pool // of *analyser, see Model.analyser
 
 	mu         sync.RWMutex
 	an         *analyser
@@ -95,12 +98,27 @@ func NewModel(calls []Call, opts Options) (*Model, error) {
 	}
 	// Count every call's field lengths before weighing any, so all calls
 	// are normalised by the same averages.
-	analysed := make([][numFields]analysis, len(calls))
 	for i := range calls {
 		if calls[i].Identifier == "" {
 			return nil, fmt.Errorf("new model: call %d has no identifier", i)
 		}
-		analysed[i] = m.analyseCall(&calls[i])
+	}
+	// The calls are analysed in parallel, each worker with its own
+	// analyser (a stemmer is not safe for concurrent use).
+	analysed := make([][numFields]analysis, len(calls))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(m.workers, max(1, len(calls)/64)) {
+		wg.Go(func() {
+			an := m.analyser()
+			defer m.analysers.Put(an)
+			for i := int(next.Add(1) - 1); i < len(calls); i = int(next.Add(1) - 1) {
+				analysed[i] = analyseCall(an, &calls[i])
+			}
+		})
+	}
+	wg.Wait()
+	for i := range analysed {
 		m.ix.count(lengths(analysed[i]), 1)
 	}
 	for i := range calls {
@@ -143,7 +161,7 @@ func (m *Model) add(c Call) error {
 	if c.Identifier == "" {
 		return errors.New("add call: empty identifier")
 	}
-	fs := m.analyseCall(&c)
+	fs := analyseCall(m.an, &c)
 	m.ix.count(lengths(fs), 1)
 	return m.insert(c, fs)
 }
@@ -191,13 +209,23 @@ func (m *Model) insert(c Call, fs [numFields]analysis) error {
 
 // analyseCall analyses the three BM25F fields of a call in the language of
 // its text.
-func (m *Model) analyseCall(c *Call) [numFields]analysis {
+func analyseCall(an *analyser, c *Call) [numFields]analysis {
 	lang := detectLanguage(words(c.Title + " " + c.Summary + " " + c.Description))
 	var fs [numFields]analysis
-	fs[fieldTitle] = m.an.analyse(c.Title, lang, false)
-	fs[fieldKeywords] = m.an.analyse(joinTerms(c.Keywords, c.Tags), lang, false)
-	fs[fieldDescription] = m.an.analyse(c.Summary+"\n"+c.Description, lang, false)
+	fs[fieldTitle] = an.analyse(c.Title, lang, false)
+	fs[fieldKeywords] = an.analyse(joinTerms(c.Keywords, c.Tags), lang, false)
+	fs[fieldDescription] = an.analyse(c.Summary+"\n"+c.Description, lang, false)
 	return fs
+}
+
+// analyser lends an analyser for work under the read lock (the model's own
+// needs the write lock); give it back with m.analysers.Put. Lent analysers
+// keep what their stemmers learnt.
+func (m *Model) analyser() *analyser {
+	if an, ok := m.analysers.Get().(*analyser); ok {
+		return an
+	}
+	return newAnalyser(m.vocab)
 }
 
 func lengths(fs [numFields]analysis) [numFields]int {

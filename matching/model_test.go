@@ -231,3 +231,34 @@ func TestAProfileWithoutKeywordsIsScoredOnItsDomains(t *testing.T) {
 		t.Fatalf("the explanation does not say the profile has no keywords:\n%s\n%s", e.NL, e.EN)
 	}
 }
+
+func TestCorpusHashFollowsTheCallsNotTheirOrder(t *testing.T) {
+	calls := testCalls()
+	m, err := NewModel(calls, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := CorpusHash(calls)
+	if m.CorpusHash() != h {
+		t.Fatalf("the model's corpus hash %x, the calls' %x", m.CorpusHash(), h)
+	}
+	reversed := slices.Clone(calls)
+	slices.Reverse(reversed)
+	if CorpusHash(reversed) != h {
+		t.Error("the corpus hash depends on the order of the calls")
+	}
+	changed := slices.Clone(calls)
+	changed[0].Summary += " and more"
+	if CorpusHash(changed) == h {
+		t.Error("a changed summary leaves the corpus hash")
+	}
+	if CorpusHash(calls[1:]) == h {
+		t.Error("a removed call leaves the corpus hash")
+	}
+	if err := m.Add(changed[0]); err != nil {
+		t.Fatal(err)
+	}
+	if m.CorpusHash() != CorpusHash(changed) {
+		t.Error("the model's corpus hash does not follow a changed call")
+	}
+}

@@ -36,6 +36,14 @@ type CityQuery struct {
 	previous   map[string]bool // programmes of past projects
 	province   string
 	arrond     string
+	keywords   []profileKeyword // for explanations: see foundKeywords
+}
+
+// profileKeyword is a profile keyword with its stems in the language of its
+// list and in the other.
+type profileKeyword struct {
+	word  string
+	stems [2][]string
 }
 
 // Query weights of past projects: every stem counts once, a concept
@@ -64,6 +72,7 @@ func (m *Model) Query(a Applicant) *CityQuery {
 		q.excluded[strings.ToUpper(strings.TrimSpace(code))] = true
 	}
 	m.buildThemes(q)
+	q.keywords = m.profileKeywords(p)
 	for _, pr := range a.Projects {
 		q.previous[strings.ToUpper(pr.Programme)] = true
 		ws := map[string]float64{}
@@ -217,3 +226,34 @@ func mix(hs ...uint64) uint64 {
 	}
 	return x
 }
+
+// CorpusHash digests calls as scores depend on them, in any order: it
+// changes when a call is added, removed or changed in anything a score
+// depends on, and so whenever the corpus statistics may have moved.
+func CorpusHash(calls []Call) uint64 {
+	var h uint64
+	for i := range calls {
+		h += mix(hashCall(&calls[i]))
+	}
+	return h
+}
+
+// CorpusHash is CorpusHash of the calls in the model.
+func (m *Model) CorpusHash() uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var h uint64
+	for i := range m.calls {
+		if m.calls[i].live {
+			h += mix(m.calls[i].hash)
+		}
+	}
+	return h
+}
+
+// ApplicantHash digests everything of an applicant that its scores depend
+// on.
+func ApplicantHash(a *Applicant) uint64 { return hashApplicant(a) }
+
+// Hash is ApplicantHash of the query's applicant.
+func (q *CityQuery) Hash() uint64 { return q.hash }
