@@ -33,17 +33,35 @@ func runScore(ctx context.Context, e *env, args []string) error {
 		slugs = []string{*city}
 	}
 	start := time.Now()
-	bar := newProgressBar(e.stderr, "cities")
-	res, err := scoring.New(st, e.logger).ScoreAll(ctx, func(done, total int) { bar.set(done, total, "") }, slugs...)
-	bar.done()
+	// One bar while cities are scored, another while the best matches'
+	// calls are explained.
+	labels := map[scoring.Step]string{scoring.StepScore: "cities", scoring.StepExplain: "calls explained"}
+	var bar *progressBar
+	var step scoring.Step
+	res, err := scoring.New(st, e.logger).ScoreAll(ctx, func(s scoring.Step, done, total int) {
+		if bar == nil || s != step {
+			if bar != nil {
+				bar.done()
+			}
+			bar, step = newProgressBar(e.stderr, labels[s]), s
+		}
+		bar.set(done, total, "")
+	}, slugs...)
+	if bar != nil {
+		bar.done()
+	}
 	if errors.Is(err, scoring.ErrNoCity) {
 		return fmt.Errorf("no city %q with a profile; 'fundmatch cities' lists them", *city)
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "scored %d calls for %d cities (%d pairs) in %s; %d matches written, the rest unchanged; %d front-runners written or removed\n",
+	fmt.Fprintf(e.stdout, "scored %d calls for %d cities (%d pairs) in %s; %d matches written, the rest unchanged; %d front-runners written or removed",
 		res.Calls, res.Cities, res.Pairs, time.Since(start).Round(time.Millisecond), res.Written, res.FrontRunners)
+	if res.Unchanged > 0 {
+		fmt.Fprintf(e.stdout, "; %d cities passed over: nothing they are scored from changed since their last full scoring", res.Unchanged)
+	}
+	fmt.Fprintln(e.stdout)
 	return nil
 }
 

@@ -39,7 +39,7 @@ FROM generate_series(1, 30) g;
 INSERT INTO matches (call_id, city_id, score, relevance, eligibility, explanation, model_version, input_hash)
 SELECT ca.id, ci.id, 20 + abs(hashtext(ca.identifier || ci.slug)) % 80, 0.6,
 	CASE WHEN abs(hashtext(ci.slug || ca.identifier)) % 10 = 0 THEN 'ineligible' ELSE 'eligible' END,
-	jsonb_build_object('concepts', jsonb_build_array(jsonb_build_object(
+	json_build_object('concepts', json_build_array(json_build_object(
 		'concept', 'concept-' || abs(hashtext(ca.identifier || ci.slug || 'c')) % 5, 'domain', 'economy'))),
 	'bench', 'x'
 FROM calls ca, cities ci;`

@@ -6,7 +6,6 @@
 package scoring
 
 import (
-	"container/heap"
 	"context"
 	"encoding/json"
 	"errors"
@@ -79,6 +78,9 @@ type Result struct {
 	Pairs   int // (call, city) pairs scored
 	Written int // stored matches inserted or changed
 	Removed int // stored matches removed: they fell below StoreFloor
+	// Unchanged counts the cities a full rescore passed over: nothing they
+	// are scored from changed since their last full scoring.
+	Unchanged int
 	// FrontRunners counts the stored front-runners of calls (see
 	// saveFrontRunners) inserted, changed or removed.
 	FrontRunners int
@@ -116,8 +118,8 @@ type applicant struct {
 	worst *matching.Match
 }
 
-// loadModel builds a model over every stored call.
-func (s *Service) loadModel(ctx context.Context) (*matching.Model, map[string]callRef, error) {
+// loadCalls reads every stored call as the matcher sees it.
+func (s *Service) loadCalls(ctx context.Context) ([]matching.Call, map[string]callRef, error) {
 	records, err := s.store.Calls(ctx, store.CallFilter{})
 	if err != nil {
 		return nil, nil, err
@@ -128,6 +130,15 @@ func (s *Service) loadModel(ctx context.Context) (*matching.Model, map[string]ca
 		calls[i] = toCall(&records[i])
 		refs[records[i].Identifier] = callRef{records[i].ID, records[i].Deadlines}
 	}
+	return calls, refs, nil
+}
+
+// loadModel builds a model over every stored call.
+func (s *Service) loadModel(ctx context.Context) (*matching.Model, map[string]callRef, error) {
+	calls, refs, err := s.loadCalls(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	m, err := matching.NewModel(calls, matching.Options{})
 	if err != nil {
 		return nil, nil, fmt.Errorf("build the matching model: %w", err)
@@ -135,15 +146,23 @@ func (s *Service) loadModel(ctx context.Context) (*matching.Model, map[string]ca
 	return m, refs, nil
 }
 
-// applicants analyses the cities that have a profile (all, or the slugs given).
-func (s *Service) applicants(ctx context.Context, m *matching.Model, slugs ...string) ([]applicant, error) {
+// cityInputs is a city with a profile as the matcher sees it.
+type cityInputs struct {
+	id  int64
+	app matching.Applicant
+}
+
+// loadCities reads the cities that have a profile (all, or the slugs
+// given), and a digest of every city with past projects as the
+// front-runner candidates it is (see saveFrontRunners).
+func (s *Service) loadCities(ctx context.Context, slugs ...string) ([]cityInputs, uint64, error) {
 	cities, err := s.store.Cities(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	profiles, err := s.store.Profiles(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	byCity := make(map[int64]store.Profile, len(profiles))
 	for _, p := range profiles {
@@ -151,17 +170,40 @@ func (s *Service) applicants(ctx context.Context, m *matching.Model, slugs ...st
 	}
 	projects, err := s.store.ProjectsByCity(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	var out []applicant
+	var out []cityInputs
+	var front uint64
 	for _, c := range cities {
+		if len(projects[c.ID]) > 0 {
+			a := toApplicant(c, store.Profile{}, projects[c.ID])
+			front = front*31 + matching.ApplicantHash(&a)
+		}
 		p, ok := byCity[c.ID]
 		if !ok || (len(slugs) > 0 && !slices.Contains(slugs, c.Slug)) {
 			continue
 		}
-		out = append(out, applicant{id: c.ID, query: m.Query(toApplicant(c, p, projects[c.ID]))})
+		out = append(out, cityInputs{c.ID, toApplicant(c, p, projects[c.ID])})
 	}
-	return out, nil
+	return out, front, nil
+}
+
+// applicants analyses the cities that have a profile (all, or the slugs given).
+func (s *Service) applicants(ctx context.Context, m *matching.Model, slugs ...string) ([]applicant, error) {
+	cities, _, err := s.loadCities(ctx, slugs...)
+	if err != nil {
+		return nil, err
+	}
+	return queries(m, cities), nil
+}
+
+// queries analyses cities for the model.
+func queries(m *matching.Model, cities []cityInputs) []applicant {
+	out := make([]applicant, len(cities))
+	for i, c := range cities {
+		out[i] = applicant{id: c.id, query: m.Query(c.app)}
+	}
+	return out
 }
 
 func toApplicant(c store.City, p store.Profile, projects []store.CityProject) matching.Applicant {
@@ -222,25 +264,6 @@ func (s *Service) warm(ctx context.Context) (*matching.Model, map[string]callRef
 	return m, refs, apps, nil
 }
 
-// rebuild builds the model and every city's query anew and keeps them.
-func (s *Service) rebuild(ctx context.Context) (*matching.Model, map[string]callRef, []applicant, error) {
-	s.load.Lock()
-	defer s.load.Unlock()
-	built := s.now()
-	m, refs, err := s.loadModel(ctx)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	apps, err := s.applicants(ctx, m)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	s.mu.Lock()
-	s.model, s.built, s.calls, s.apps = m, built, refs, apps
-	s.mu.Unlock()
-	return m, refs, apps, nil
-}
-
 // remember keeps the given cities' queries and explanation bars in place
 // of the ones kept for them (a city new to the kept list is added), if
 // they belong to the kept model.
@@ -276,72 +299,6 @@ func only(apps []applicant, slugs []string) []applicant {
 	return out
 }
 
-// ScoreAll rebuilds the model from every stored call and scores every city
-// with a profile (or only the cities named). progress, when set, is called
-// after each city.
-func (s *Service) ScoreAll(ctx context.Context, progress func(done, total int), slugs ...string) (Result, error) {
-	m, refs, apps, err := s.rebuild(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	return s.scoreCities(ctx, m, refs, apps, progress, slugs)
-}
-
-// ScoreShard scores the cities named against every call with the kept
-// model, which it builds first when it was built before since (the time
-// the full rescore this shard belongs to began): a full rescore split in
-// shards builds the model once per worker, not once per shard.
-func (s *Service) ScoreShard(ctx context.Context, slugs []string, since time.Time) (Result, error) {
-	s.mu.Lock()
-	stale := s.model == nil || s.built.Before(since)
-	s.mu.Unlock()
-	var m *matching.Model
-	var refs map[string]callRef
-	var apps []applicant
-	var err error
-	if stale {
-		m, refs, apps, err = s.rebuild(ctx)
-	} else {
-		m, refs, apps, err = s.warm(ctx)
-	}
-	if err != nil {
-		return Result{}, err
-	}
-	return s.scoreCities(ctx, m, refs, apps, nil, slugs)
-}
-
-// scoreCities scores the cities of apps named by slugs (all without) and
-// stores their matches.
-func (s *Service) scoreCities(ctx context.Context, m *matching.Model, refs map[string]callRef, apps []applicant,
-	progress func(done, total int), slugs []string) (Result, error) {
-	apps = slices.Clone(only(apps, slugs))
-	if len(slugs) > 0 && len(apps) == 0 {
-		return Result{}, fmt.Errorf("%v: %w", slugs, ErrNoCity)
-	}
-	queries := make([]*matching.CityQuery, len(apps))
-	index := make(map[*matching.CityQuery]int, len(apps))
-	for i, a := range apps {
-		queries[i], index[a.query] = a.query, i
-	}
-	res := Result{Calls: m.Len()}
-	now := s.now()
-	err := m.ScoreCities(ctx, queries, now, func(q *matching.CityQuery, ms []matching.Match) error {
-		a := &apps[index[q]]
-		r, err := s.save(ctx, m, refs, a, ms, now)
-		res.add(r)
-		if progress != nil {
-			progress(res.Cities, len(apps))
-		}
-		return err
-	})
-	s.remember(m, apps)
-	if err != nil {
-		return res, err
-	}
-	res.FrontRunners, err = s.saveFrontRunners(ctx, m, refs, nil, slugs)
-	return res, err
-}
-
 // ScoreCity rescores one city against every call, after its profile or
 // history changed: the city's query is analysed anew and kept.
 func (s *Service) ScoreCity(ctx context.Context, slug string) (Result, error) {
@@ -356,7 +313,16 @@ func (s *Service) ScoreCity(ctx context.Context, slug string) (Result, error) {
 	if len(apps) == 0 {
 		return Result{}, fmt.Errorf("%s: %w", slug, ErrNoCity)
 	}
-	return s.scoreCities(ctx, m, refs, apps, nil, []string{slug})
+	// Its stored matches change: a full rescore may not pass it over.
+	if err := s.store.ForgetScoredInputs(ctx, cityScope(apps[0].id)); err != nil {
+		return Result{}, err
+	}
+	res, err := s.scoreCities(ctx, m, refs, apps, nil, []string{slug})
+	if err != nil {
+		return res, err
+	}
+	res.FrontRunners, err = s.saveFrontRunners(ctx, m, refs, nil, []string{slug})
+	return res, err
 }
 
 // ScoreCalls (re)loads the given calls into the kept model and scores each
@@ -372,6 +338,11 @@ func (s *Service) ScoreCalls(ctx context.Context, callIDs []int64) (Result, erro
 	}
 	records, err := s.store.Calls(ctx, store.CallFilter{IDs: callIDs})
 	if err != nil {
+		return Result{}, err
+	}
+	// Every city's stored matches and the front-runners change: a full
+	// rescore may pass over none of them.
+	if err := s.store.ForgetScoredInputs(ctx); err != nil {
 		return Result{}, err
 	}
 	s.mu.Lock()
@@ -456,109 +427,14 @@ func ranksBefore(a, b *matching.Match) bool {
 	return a.Call < b.Call
 }
 
-// worstFirst is a heap of matches whose top is the one ranking last.
-type worstFirst []*matching.Match
-
-func (h worstFirst) Len() int           { return len(h) }
-func (h worstFirst) Less(i, j int) bool { return ranksBefore(h[j], h[i]) }
-func (h worstFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *worstFirst) Push(x any)        { *h = append(*h, x.(*matching.Match)) }
-func (h *worstFirst) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
-// best picks the k stored matches of ms that rank first, by a bounded heap
-// (a city's 20,000 matches are not sorted to find them), and the last of
-// them when there are k (nil when fewer: every stored match is among them).
-func best(ms []matching.Match, k int) (map[string]bool, *matching.Match) {
-	h := make(worstFirst, 0, k)
-	for i := range ms {
-		mt := &ms[i]
-		if !keep(mt) {
-			continue
-		}
-		if len(h) < k {
-			heap.Push(&h, mt)
-		} else if ranksBefore(mt, h[0]) {
-			h[0] = mt
-			heap.Fix(&h, 0)
-		}
-	}
-	out := make(map[string]bool, len(h))
-	for _, mt := range h {
-		out[mt.Call] = true
-	}
-	if len(h) < k {
-		return out, nil
-	}
-	worst := *h[0]
-	return out, &worst
-}
-
-// save stores one city's matches. Unchanged pairs are skipped before any
-// work; the best explainMax of the city's stored matches get an
-// explanation; a stored pair that fell below the floor is removed.
-func (s *Service) save(ctx context.Context, m *matching.Model, refs map[string]callRef, a *applicant, ms []matching.Match,
-	now time.Time) (Result, error) {
-	stored, err := s.store.StoredMatches(ctx, a.id)
-	if err != nil {
-		return Result{}, err
-	}
-	explain, worst := best(ms, explainMax)
-	a.worst = worst
-	var w store.MatchWrite
-	for i := range ms {
-		mt := &ms[i]
-		ref, ok := refs[mt.Call]
-		if !ok {
-			continue
-		}
-		prev, had := stored[ref.id]
-		if !keep(mt) {
-			if had {
-				w.Drop = append(w.Drop, store.MatchKey{CallID: ref.id, CityID: a.id})
-			}
-			continue
-		}
-		hash := strconv.FormatUint(mt.InputHash, 10)
-		unchanged := had && prev.InputHash == hash && prev.ModelVersion == matching.ModelVersion
-		if unchanged && (prev.HasExplanation || !explain[mt.Call]) {
-			continue
-		}
-		row, err := s.row(m, ref, *a, *mt, explain[mt.Call], now)
-		if err != nil {
-			return Result{}, err
-		}
-		if had {
-			w.Changed = append(w.Changed, row)
-		} else {
-			w.New = append(w.New, row)
-		}
-	}
-	written, removed, err := s.store.SaveMatches(ctx, w, now)
-	return Result{Cities: 1, Pairs: len(ms), Written: written, Removed: removed}, err
-}
-
-// row is a match as stored, with its explanation when asked for.
-func (s *Service) row(m *matching.Model, ref callRef, a applicant, mt matching.Match, explain bool, now time.Time) (store.MatchRow, error) {
-	if !explain {
-		return matchRow(ref, a.id, mt, mt.Reasons)
-	}
-	e, err := m.Explain(mt.Call, a.query, now)
-	if err != nil {
-		return store.MatchRow{}, err
-	}
-	return explainedRow(ref, a.id, e)
-}
-
 // matchRow is a match as stored, with its reasons.
 func matchRow(ref callRef, cityID int64, mt matching.Match, reasons any) (store.MatchRow, error) {
-	rs, err := json.Marshal(reasons)
-	if err != nil {
-		return store.MatchRow{}, err
+	rs := []byte("[]") // most matches have no reasons: no marshalling
+	if r, ok := reasons.([]matching.Reason); !ok || len(r) > 0 {
+		var err error
+		if rs, err = json.Marshal(reasons); err != nil {
+			return store.MatchRow{}, err
+		}
 	}
 	return store.MatchRow{CallID: ref.id, CityID: cityID, Score: mt.Score, Relevance: mt.Components.Relevance,
 		Experience: mt.Components.Experience, Feasibility: mt.Components.Feasibility,
@@ -567,15 +443,32 @@ func matchRow(ref callRef, cityID int64, mt matching.Match, reasons any) (store.
 }
 
 // explainedRow is a match stored with its explanation: the reasons are the
-// explanation's (themes, project, eligibility, what is missing), and the
-// explanation is kept whole, so explain shows exactly what was stored.
+// explanation's (themes, project, eligibility, what is missing), its texts
+// go to their own columns, and the explanation keeps the rest, so that
+// explain shows exactly what was stored (see storedExplanation).
 func explainedRow(ref callRef, cityID int64, e matching.Explanation) (store.MatchRow, error) {
 	row, err := matchRow(ref, cityID, e.Match, e.Reasons)
 	if err != nil {
 		return row, err
 	}
+	row.Text = store.MatchExplanation{NL: e.NL, EN: e.EN, SummaryNL: e.SummaryNL, SummaryEN: e.SummaryEN}
+	e.Reasons, e.NL, e.EN, e.SummaryNL, e.SummaryEN = nil, "", "", "", ""
 	row.Explanation, err = json.Marshal(e)
 	return row, err
+}
+
+// storedExplanation puts a stored explanation together again from its
+// parts (see explainedRow).
+func storedExplanation(st store.StoredExplanation) (matching.Explanation, error) {
+	var e matching.Explanation
+	if err := json.Unmarshal(st.Explanation, &e); err != nil {
+		return e, err
+	}
+	if err := json.Unmarshal(st.Reasons, &e.Reasons); err != nil {
+		return e, err
+	}
+	e.NL, e.EN, e.SummaryNL, e.SummaryEN = st.Text.NL, st.Text.EN, st.Text.SummaryNL, st.Text.SummaryEN
+	return e, nil
 }
 
 // Explain explains the score of one call for one city as stored: the same
@@ -606,14 +499,13 @@ func (s *Service) Explain(ctx context.Context, slug, identifier string) (matchin
 	}
 	ref, ok := refs[identifier]
 	if ok {
-		kept, raw, err := s.store.StoredExplanation(ctx, apps[0].id, ref.id)
+		kept, err := s.store.StoredExplanation(ctx, apps[0].id, ref.id)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return matching.Explanation{}, err
 		}
 		if err == nil && kept.HasExplanation && kept.ModelVersion == matching.ModelVersion &&
 			kept.InputHash == strconv.FormatUint(ms[0].InputHash, 10) {
-			var e matching.Explanation
-			if json.Unmarshal(raw, &e) == nil && e.Match.Call == identifier {
+			if e, err := storedExplanation(kept); err == nil && e.Match.Call == identifier {
 				return e, nil
 			}
 		}

@@ -203,8 +203,8 @@ func TestScoreAllStoresThePairsAboveTheFloorAndAnUnchangedInputIsNotRewritten(t 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.Written != 0 {
-		t.Fatalf("second run with the same inputs wrote %d rows", again.Written)
+	if again.Written != 0 || again.Unchanged != 16 || again.Pairs != 0 {
+		t.Fatalf("second run with the same inputs = %+v, want every city passed over and nothing written", again)
 	}
 	gent, err := st.CityBySlug(ctx, "gent")
 	if err != nil {
@@ -222,6 +222,50 @@ func TestScoreAllStoresThePairsAboveTheFloorAndAnUnchangedInputIsNotRewritten(t 
 		if m.Explanation.NL == "" || m.Explanation.EN == "" {
 			t.Fatalf("top match %s has no stored explanation in both languages: %+v", m.CallIdentifier, m.Explanation)
 		}
+	}
+}
+
+// A full rescore passes over the cities whose inputs did not change since
+// their last full scoring, and scores the others: a profile changed in the
+// store (not through ScoreCity), matches emptied, a new call.
+func TestAFullRescorePassesOverCitiesWhoseInputsDidNotChange(t *testing.T) {
+	ctx := context.Background()
+	st, _ := scoredAll(t)
+	s := scoring.New(st, quiet) // another process
+	p, err := st.ProfileBySlug(ctx, "oostende")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.KeywordsNL = append(p.KeywordsNL, "digitale tweeling")
+	if _, err := st.SaveProfile(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.ScoreAll(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cities != 1 || res.Unchanged != 15 || res.Written == 0 {
+		t.Fatalf("after oostende's profile changed: %+v, want oostende alone scored and written", res)
+	}
+	// A partial scoring leaves no promise behind: after ScoreCity, the
+	// city is scored again by the next full rescore.
+	if _, err := s.ScoreCity(ctx, "gent"); err != nil {
+		t.Fatal(err)
+	}
+	if res, err = s.ScoreAll(ctx, nil); err != nil || res.Cities != 1 || res.Unchanged != 15 || res.Written != 0 {
+		t.Fatalf("after gent was scored alone: %+v, %v; want gent scored again, nothing written", res, err)
+	}
+	st.DB().MustExec(`TRUNCATE matches`)
+	want := kept(t, st)
+	if res, err = s.ScoreAll(ctx, nil); err != nil || res.Cities != 16 || res.Written != want {
+		t.Fatalf("after the matches were emptied: %+v, %v; want every city scored and %d written", res, err, want)
+	}
+	calls := evalCalls(t)
+	extra := calls[0]
+	extra.Identifier += "-NEW"
+	crawlRun(t, st, append(calls, extra), time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
+	if res, err = s.ScoreAll(ctx, nil); err != nil || res.Cities != 16 || res.Unchanged != 0 || res.Calls != 86 {
+		t.Fatalf("after a new call: %+v, %v; want every city scored against 86 calls", res, err)
 	}
 }
 
@@ -342,6 +386,11 @@ func TestExplainShowsTheStoredScoreAndReasons(t *testing.T) {
 				}
 				if ex.SummaryNL == "" || ex.SummaryEN == "" {
 					t.Errorf("%s/%s: no summary", slug, m.CallIdentifier)
+				}
+				// The texts are stored apart from the explanation and
+				// put back together.
+				if ex.NL != m.Explanation.NL || ex.EN != m.Explanation.EN || ex.SummaryNL != m.Explanation.SummaryNL {
+					t.Errorf("%s/%s: explain says %q, the list %q", slug, m.CallIdentifier, ex.NL, m.Explanation.NL)
 				}
 			}
 			checked++

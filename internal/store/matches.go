@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -27,7 +26,8 @@ type MatchRow struct {
 	Feasibility  float64
 	Eligibility  funding.Eligibility
 	Reasons      json.RawMessage // [{"code", "nl", "en"}]
-	Explanation  json.RawMessage // {} when not computed
+	Explanation  json.RawMessage // {} when not computed; its reasons and texts are kept apart
+	Text         MatchExplanation
 	ModelVersion string
 	InputHash    string
 	Deadlines    []time.Time // the call's cut-offs, copied for the pages' deadline order
@@ -64,25 +64,30 @@ func (s *Store) StoredMatches(ctx context.Context, cityID int64) (map[int64]Stor
 	return out, rows.Err()
 }
 
-// StoredExplanation returns the input hash and model version of a city's
-// stored match for a call, and its stored explanation ({} when none);
-// ErrNotFound when the pair was never scored.
-func (s *Store) StoredExplanation(ctx context.Context, cityID, callID int64) (StoredMatch, json.RawMessage, error) {
-	var m StoredMatch
-	var expl []byte
-	err := s.db.QueryRowContext(ctx, `SELECT input_hash, model_version, explanation <> '{}', explanation
-		FROM matches WHERE city_id = $1 AND call_id = $2`, cityID, callID).Scan(&m.InputHash, &m.ModelVersion, &m.HasExplanation, &expl)
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, nil, ErrNotFound
-	}
-	if err != nil {
-		return m, nil, fmt.Errorf("stored explanation: %w", err)
-	}
-	return m, expl, nil
+// StoredExplanation is a stored match's explanation in its three parts.
+type StoredExplanation struct {
+	StoredMatch
+	Explanation json.RawMessage // {} when none: the rest below is then empty too
+	Reasons     json.RawMessage
+	Text        MatchExplanation
 }
 
-var matchColumns = []string{"call_id", "city_id", "score", "relevance", "experience", "feasibility",
-	"eligibility", "reasons", "explanation", "model_version", "input_hash", "scored_at", "deadlines", "matched_at"}
+// StoredExplanation returns a city's stored match for a call with its
+// explanation; ErrNotFound when the pair is not stored.
+func (s *Store) StoredExplanation(ctx context.Context, cityID, callID int64) (StoredExplanation, error) {
+	var e StoredExplanation
+	err := s.db.QueryRowContext(ctx, `SELECT input_hash, model_version, explanation::text <> '{}', explanation, reasons,
+			text_nl, text_en, summary_nl, summary_en
+		FROM matches WHERE city_id = $1 AND call_id = $2`, cityID, callID).Scan(&e.InputHash, &e.ModelVersion, &e.HasExplanation,
+		(*[]byte)(&e.Explanation), (*[]byte)(&e.Reasons), &e.Text.NL, &e.Text.EN, &e.Text.SummaryNL, &e.Text.SummaryEN)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, ErrNotFound
+	}
+	if err != nil {
+		return e, fmt.Errorf("stored explanation: %w", err)
+	}
+	return e, nil
+}
 
 // MatchWrite is what one scoring step changes in the stored matches.
 type MatchWrite struct {
@@ -127,14 +132,14 @@ func (s *Store) SaveMatches(ctx context.Context, w MatchWrite, now time.Time) (w
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT new_matches`); err != nil {
 				return fmt.Errorf("save matches: %w", err)
 			}
-			err := copyMatches(ctx, tx, "matches", w.New, now)
+			_, err := tx.ExecContext(ctx, insertMatches, matchArrays(w.New, now)...)
 			if _, dup := database.IsUniqueViolation(err); dup {
 				if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT new_matches`); err != nil {
 					return fmt.Errorf("save matches: %w", err)
 				}
 				changed = append(slices.Clone(changed), w.New...)
 			} else if err != nil {
-				return err
+				return fmt.Errorf("save matches: %w", err)
 			} else {
 				written += len(w.New)
 			}
@@ -142,24 +147,21 @@ func (s *Store) SaveMatches(ctx context.Context, w MatchWrite, now time.Time) (w
 		if len(changed) == 0 {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE matches_staging ON COMMIT DROP AS
-			SELECT `+strings.Join(matchColumns, ", ")+` FROM matches WITH NO DATA`); err != nil {
-			return fmt.Errorf("stage matches: %w", err)
-		}
-		if err := copyMatches(ctx, tx, "matches_staging", changed, now); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO matches (`+strings.Join(matchColumns, ", ")+`)
-			SELECT `+strings.Join(matchColumns, ", ")+` FROM matches_staging
+		// A row keeps its explanation when it comes without one and its
+		// inputs did not change; it is rewritten only when they did, or
+		// when it gains an explanation it lacked.
+		res, err := tx.ExecContext(ctx, insertMatches+`
 			ON CONFLICT (call_id, city_id) DO UPDATE SET score = EXCLUDED.score, relevance = EXCLUDED.relevance,
 				experience = EXCLUDED.experience, feasibility = EXCLUDED.feasibility, eligibility = EXCLUDED.eligibility,
 				reasons = EXCLUDED.reasons, deadlines = EXCLUDED.deadlines,
-				explanation = CASE WHEN EXCLUDED.explanation = '{}' AND matches.input_hash = EXCLUDED.input_hash
-					THEN matches.explanation ELSE EXCLUDED.explanation END,
+				explanation = CASE WHEN EXCLUDED.explanation::text = '{}' AND matches.input_hash = EXCLUDED.input_hash THEN matches.explanation ELSE EXCLUDED.explanation END,
+				text_nl = CASE WHEN EXCLUDED.explanation::text = '{}' AND matches.input_hash = EXCLUDED.input_hash THEN matches.text_nl ELSE EXCLUDED.text_nl END,
+				text_en = CASE WHEN EXCLUDED.explanation::text = '{}' AND matches.input_hash = EXCLUDED.input_hash THEN matches.text_en ELSE EXCLUDED.text_en END,
+				summary_nl = CASE WHEN EXCLUDED.explanation::text = '{}' AND matches.input_hash = EXCLUDED.input_hash THEN matches.summary_nl ELSE EXCLUDED.summary_nl END,
+				summary_en = CASE WHEN EXCLUDED.explanation::text = '{}' AND matches.input_hash = EXCLUDED.input_hash THEN matches.summary_en ELSE EXCLUDED.summary_en END,
 				model_version = EXCLUDED.model_version, input_hash = EXCLUDED.input_hash, scored_at = EXCLUDED.scored_at
 			WHERE matches.input_hash <> EXCLUDED.input_hash OR matches.model_version <> EXCLUDED.model_version
-				OR (matches.explanation = '{}' AND EXCLUDED.explanation <> '{}')`)
+				OR (matches.explanation::text = '{}' AND EXCLUDED.explanation::text <> '{}')`, matchArrays(changed, now)...)
 		if err != nil {
 			return fmt.Errorf("save matches: %w", err)
 		}
@@ -170,35 +172,56 @@ func (s *Store) SaveMatches(ctx context.Context, w MatchWrite, now time.Time) (w
 	return written, removed, err
 }
 
-// copyMatches copies rows into table (matches or its staging copy). A
-// row's deadlines are its call's: the caller has them, which spares the
-// trigger that would look each one up.
-func copyMatches(ctx context.Context, tx *sqlx.Tx, table string, rows []MatchRow, now time.Time) error {
-	stmt, err := tx.PrepareContext(ctx, copyFrom(table, matchColumns))
-	if err != nil {
-		return fmt.Errorf("copy matches: %w", err)
-	}
-	defer stmt.Close()
-	for _, r := range rows {
-		reasons, expl := string(r.Reasons), string(r.Explanation)
-		if reasons == "" {
-			reasons = "[]"
+// insertMatches inserts the rows matchArrays sends as one array per
+// column: one statement for a city's thousands of rows, where a row per
+// message cost more in the client than the insert in PostgreSQL.
+const insertMatches = `
+	INSERT INTO matches AS matches (call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons,
+		explanation, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, scored_at, deadlines, matched_at)
+	SELECT call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons::jsonb,
+		explanation::json, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, $17, deadlines::date[], $17
+	FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::real[], $5::real[], $6::real[], $7::text[], $8::text[],
+		$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
+		AS u(call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons,
+			explanation, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, deadlines)`
+
+// matchArrays are the parameters of insertMatches.
+func matchArrays(rows []MatchRow, now time.Time) []any {
+	n := len(rows)
+	calls, cities, scores := make(pq.Int64Array, n), make(pq.Int64Array, n), make(pq.Int64Array, n)
+	rel, exp, feas := make(pq.Float64Array, n), make(pq.Float64Array, n), make(pq.Float64Array, n)
+	elig, reasons, expl := make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
+	tnl, ten, snl, sen := make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
+	versions, hashes, deadlines := make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
+	var buf []byte
+	for i, r := range rows {
+		calls[i], cities[i], scores[i] = r.CallID, r.CityID, int64(r.Score)
+		rel[i], exp[i], feas[i] = float64(float32(r.Relevance)), float64(float32(r.Experience)), float64(float32(r.Feasibility))
+		elig[i], reasons[i], expl[i] = string(r.Eligibility), string(r.Reasons), string(r.Explanation)
+		if reasons[i] == "" {
+			reasons[i] = "[]"
 		}
-		if expl == "" {
-			expl = "{}"
+		if expl[i] == "" {
+			expl[i] = "{}"
 		}
-		if _, err := stmt.ExecContext(ctx, r.CallID, r.CityID, r.Score, r.Relevance, r.Experience, r.Feasibility,
-			r.Eligibility, reasons, expl, r.ModelVersion, r.InputHash, now, dateArray(r.Deadlines), now); err != nil {
-			return fmt.Errorf("copy match: %w", err)
+		tnl[i], ten[i], snl[i], sen[i] = r.Text.NL, r.Text.EN, r.Text.SummaryNL, r.Text.SummaryEN
+		versions[i], hashes[i] = r.ModelVersion, r.InputHash
+		buf = appendDates(buf[:0], r.Deadlines)
+		deadlines[i] = string(buf)
+	}
+	return []any{calls, cities, scores, rel, exp, feas, elig, reasons, expl, tnl, ten, snl, sen, versions, hashes, deadlines, now}
+}
+
+// appendDates appends ds as a PostgreSQL date array, {2027-01-15,2027-06-01}.
+func appendDates(b []byte, ds []time.Time) []byte {
+	b = append(b, '{')
+	for i, d := range ds {
+		if i > 0 {
+			b = append(b, ',')
 		}
+		b = d.AppendFormat(b, time.DateOnly)
 	}
-	if _, err := stmt.ExecContext(ctx); err != nil {
-		return fmt.Errorf("copy matches: %w", err)
-	}
-	if err := stmt.Close(); err != nil {
-		return fmt.Errorf("copy matches: %w", err)
-	}
-	return nil
+	return append(b, '}')
 }
 
 // ProfiledCities returns the slugs of the cities with a profile, in order:

@@ -120,8 +120,7 @@ func orderBy(keys []string, prefix string) string {
 const selectCityMatch = `SELECT ct.id, ct.slug, ct.name_nl, c.identifier, c.title, c.programme, c.status,
 	next_deadline(c.deadlines, $1::date) AS next_deadline,
 	c.budget_min, c.budget_max, c.call_budget, c.types_of_action, m.score, m.eligibility, m.relevance, m.experience, m.feasibility, m.reasons,
-	coalesce(m.explanation->>'nl', ''), coalesce(m.explanation->>'en', ''),
-	coalesce(m.explanation->>'summary_nl', ''), coalesce(m.explanation->>'summary_en', ''), coalesce(ci.status, ''), m.scored_at`
+	m.text_nl, m.text_en, m.summary_nl, m.summary_en, coalesce(ci.status, ''), m.scored_at`
 
 // scanCityMatch scans selectCityMatch's columns, then those selected
 // after them into extra.

@@ -20,8 +20,8 @@ func TestMatchesListIsScannable(t *testing.T) {
 	s.db.MustExec(`UPDATE calls SET deadlines = ARRAY[current_date + 10]::date[], types_of_action = ARRAY['HORIZON-IA']
 		WHERE identifier = 'HORIZON-CL5-2027-D4-01'`)
 	s.db.MustExec(`UPDATE matches SET
-		explanation = '{"nl": "Lange uitleg die niet in de lijst hoort. Nog een zin.", "en": "Long explanation. Another sentence.",
-			"summary_nl": "Sterke match: klimaat, mobiliteit.", "summary_en": "Strong fit: climate, mobility."}',
+		text_nl = 'Lange uitleg die niet in de lijst hoort. Nog een zin.', text_en = 'Long explanation. Another sentence.',
+		summary_nl = 'Sterke match: klimaat, mobiliteit.', summary_en = 'Strong fit: climate, mobility.',
 		reasons = '[{"code": "theme", "nl": "Thema klimaat", "en": "Theme climate", "profile_words": ["klimaat"], "call_words": ["climate-neutral", "emissions"], "strength": 0.9},
 			{"code": "theme", "nl": "Thema mobiliteit", "en": "Theme mobility", "profile_words": ["fietspaden"], "strength": 0.4},
 			{"code": "missing", "nl": "Ontbreekt: een partner.", "en": "Missing: a partner."}]'

@@ -1,0 +1,452 @@
+package scoring
+
+import (
+	"container/heap"
+	"context"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/fundmatch/fundmatch/internal/store"
+	"github.com/fundmatch/fundmatch/matching"
+)
+
+// A full rescore: every city with a profile (or the cities named) against
+// every call, in three steps. Cities whose inputs did not change since
+// their last full scoring are passed over (scored_inputs); the others are
+// scored on all cores and their matches written by savers meanwhile,
+// without explanation; then the pairs among each city's best that need an
+// explanation are explained call by call, each call's text analysed once
+// for all the cities that asked.
+
+// ScoreAll builds the model anew from every stored call and scores every
+// city with a profile (or only the cities named) whose inputs changed
+// since its last full scoring, and the front-runners of every call when
+// they may have changed. progress, when set, is called after each city is
+// scored and each call explained.
+func (s *Service) ScoreAll(ctx context.Context, progress func(step Step, done, total int), slugs ...string) (Result, error) {
+	return s.rescore(ctx, slugs, progress, nil)
+}
+
+// ScoreShard scores the cities named as ScoreAll does, with the kept model
+// unless it was built before since (the time the full rescore this shard
+// belongs to began): a full rescore split in shards builds the model once
+// per worker, not once per shard.
+func (s *Service) ScoreShard(ctx context.Context, slugs []string, since time.Time) (Result, error) {
+	return s.rescore(ctx, slugs, nil, &since)
+}
+
+// frontRunnersScope is the scored_inputs scope of every call's
+// front-runners; a city's is cityScope.
+const frontRunnersScope = "front-runners"
+
+func cityScope(id int64) string { return "city:" + strconv.FormatInt(id, 10) }
+
+func (s *Service) rescore(ctx context.Context, slugs []string, progress func(Step, int, int), since *time.Time) (Result, error) {
+	start := s.now()
+	kept, err := s.store.ScoredInputs(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	// What to score with: the kept model and queries when they are recent
+	// enough, else every call and city read anew (the model built only if
+	// some city needs scoring).
+	var (
+		m      *matching.Model
+		refs   map[string]callRef
+		apps   []applicant
+		calls  []matching.Call
+		cities []cityInputs
+		corpus uint64
+		front  uint64 // only read anew: a shard leaves front-runners to the cities it scores
+	)
+	s.mu.Lock()
+	if since != nil && s.model != nil && s.apps != nil && !s.built.Before(*since) {
+		m, refs, apps = s.model, s.calls, s.apps
+	}
+	s.mu.Unlock()
+	if m != nil {
+		corpus = m.CorpusHash()
+		for _, a := range apps {
+			cities = append(cities, cityInputs{a.id, a.query.Applicant})
+		}
+	} else {
+		if calls, refs, err = s.loadCalls(ctx); err != nil {
+			return Result{}, err
+		}
+		if cities, front, err = s.loadCities(ctx); err != nil {
+			return Result{}, err
+		}
+		corpus = matching.CorpusHash(calls)
+	}
+	// A city's inputs: the model, every call, the city's profile and
+	// history, and the day (deadlines come closer).
+	day := start.UTC().Format(time.DateOnly)
+	digest := func(h uint64) string { return fmt.Sprintf("%s %016x %016x %s", matching.ModelVersion, corpus, h, day) }
+	res := Result{Calls: len(calls)}
+	if m != nil {
+		res.Calls = m.Len()
+	}
+	var todo []string
+	prints := map[string]string{}
+	named := 0
+	for _, c := range cities {
+		if len(slugs) > 0 && !slices.Contains(slugs, c.app.City.Slug) {
+			continue
+		}
+		named++
+		p := digest(matching.ApplicantHash(&c.app))
+		if kept[cityScope(c.id)] == p {
+			res.Unchanged++
+			continue
+		}
+		todo = append(todo, c.app.City.Slug)
+		prints[cityScope(c.id)] = p
+	}
+	if len(slugs) > 0 && named == 0 {
+		return Result{}, fmt.Errorf("%v: %w", slugs, ErrNoCity)
+	}
+	frontDue := len(slugs) == 0 && kept[frontRunnersScope] != digest(front)
+	if len(todo) == 0 && !frontDue {
+		return res, nil
+	}
+	if m == nil {
+		if m, apps, err = s.install(calls, refs, cities, start); err != nil {
+			return res, err
+		}
+	}
+	scopes := slices.Collect(maps.Keys(prints))
+	if frontDue {
+		scopes = append(scopes, frontRunnersScope)
+	}
+	if err := s.store.ForgetScoredInputs(ctx, scopes...); err != nil {
+		return res, err
+	}
+	if len(todo) > 0 {
+		r, err := s.scoreCities(ctx, m, refs, apps, progress, todo)
+		res.add(r)
+		if err != nil {
+			return res, err
+		}
+	}
+	switch {
+	case frontDue:
+		res.FrontRunners, err = s.saveFrontRunners(ctx, m, refs, nil, nil)
+		prints[frontRunnersScope] = digest(front)
+	case len(slugs) > 0:
+		res.FrontRunners, err = s.saveFrontRunners(ctx, m, refs, nil, todo)
+	}
+	if err != nil {
+		return res, err
+	}
+	return res, s.store.SaveScoredInputs(ctx, prints, s.now())
+}
+
+// install builds the model and every city's query and keeps them.
+func (s *Service) install(calls []matching.Call, refs map[string]callRef, cities []cityInputs, built time.Time) (*matching.Model, []applicant, error) {
+	s.load.Lock()
+	defer s.load.Unlock()
+	m, err := matching.NewModel(calls, matching.Options{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("build the matching model: %w", err)
+	}
+	apps := queries(m, cities)
+	s.mu.Lock()
+	s.model, s.built, s.calls, s.apps = m, built, refs, apps
+	s.mu.Unlock()
+	return m, apps, nil
+}
+
+// scoreCities scores the cities of apps named by slugs (all without) and
+// stores their matches, in two steps. Scoring hands each city's matches to
+// savers that write what changed without explanation; the pairs among the
+// cities' best that need one are gathered by call, and explained and
+// written afterwards, each call's text analysed once for all its cities.
+func (s *Service) scoreCities(ctx context.Context, m *matching.Model, refs map[string]callRef, apps []applicant,
+	progress func(Step, int, int), slugs []string) (Result, error) {
+	apps = slices.Clone(only(apps, slugs))
+	if len(slugs) > 0 && len(apps) == 0 {
+		return Result{}, fmt.Errorf("%v: %w", slugs, ErrNoCity)
+	}
+	if progress == nil {
+		progress = func(Step, int, int) {}
+	}
+	queries := make([]*matching.CityQuery, len(apps))
+	index := make(map[*matching.CityQuery]int, len(apps))
+	for i, a := range apps {
+		queries[i], index[a.query] = a.query, i
+	}
+	res := Result{Calls: m.Len()}
+	now := s.now()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	type scored struct {
+		app int
+		ms  []matching.Match
+	}
+	work := make(chan scored, savers)
+	var (
+		mu   sync.Mutex // guards res and asks
+		asks = map[string][]ask{}
+		wg   sync.WaitGroup
+	)
+	for range savers {
+		wg.Go(func() {
+			for sc := range work {
+				r, want, err := s.save(ctx, refs, &apps[sc.app], sc.app, sc.ms, now)
+				if err != nil {
+					cancel(err)
+					return
+				}
+				mu.Lock()
+				res.add(r)
+				for _, w := range want {
+					asks[w.call] = append(asks[w.call], w.ask)
+				}
+				progress(StepScore, res.Cities, len(apps))
+				mu.Unlock()
+			}
+		})
+	}
+	err := m.ScoreCities(ctx, queries, now, func(q *matching.CityQuery, ms []matching.Match) error {
+		select {
+		case work <- scored{index[q], ms}:
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	})
+	close(work)
+	wg.Wait()
+	if cause := context.Cause(ctx); err == nil && cause != nil {
+		err = cause
+	}
+	s.remember(m, apps)
+	if err != nil {
+		return res, err
+	}
+	written, err := s.explainAsked(ctx, m, refs, apps, asks, now, progress)
+	res.Written += written
+	return res, err
+}
+
+// Step names the part of a scoring run that progress reports on.
+type Step string
+
+const (
+	StepScore   Step = "score"   // cities scored and their matches stored
+	StepExplain Step = "explain" // calls explained for the cities that have them among their best
+)
+
+// savers is how many cities' matches are written at once while others are
+// scored: one writes while PostgreSQL takes in another's.
+const savers = 2
+
+// ask is a city (by its place in the run's applicants) asking for a call's
+// explanation, and whether the pair is stored already.
+type ask struct {
+	app    int
+	stored bool
+}
+
+// explainAsked explains every call asked for, for the cities that asked,
+// and writes the explained matches, with workers explaining while one
+// writes. It returns how many rows it wrote.
+func (s *Service) explainAsked(ctx context.Context, m *matching.Model, refs map[string]callRef, apps []applicant,
+	asks map[string][]ask, now time.Time, progress func(Step, int, int)) (int, error) {
+	if len(asks) == 0 {
+		return 0, nil
+	}
+	calls := slices.Sorted(maps.Keys(asks))
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := make(chan string)
+	out := make(chan store.MatchWrite, 4)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for id := range next {
+				w, err := explainedRows(m, refs[id], id, apps, asks[id], now)
+				if err != nil {
+					cancel(err)
+					return
+				}
+				select {
+				case out <- w:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		defer close(next)
+		for _, id := range calls {
+			select {
+			case next <- id:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(out)
+	}()
+	// One transaction per batch of rows, not per call.
+	const batch = 2000
+	var w store.MatchWrite
+	written, done := 0, 0
+	flush := func() error {
+		n, _, err := s.store.SaveMatches(ctx, w, now)
+		written += n
+		w = store.MatchWrite{}
+		return err
+	}
+	for cw := range out {
+		w.New = append(w.New, cw.New...)
+		w.Changed = append(w.Changed, cw.Changed...)
+		done++
+		progress(StepExplain, done, len(calls))
+		if len(w.New)+len(w.Changed) >= batch {
+			if err := flush(); err != nil {
+				cancel(err)
+				break
+			}
+		}
+	}
+	for range out { // after a failed write, let the explainers finish
+	}
+	if err := context.Cause(ctx); err != nil {
+		return written, err
+	}
+	return written, flush()
+}
+
+// explainedRows explains one call for the cities that asked, as rows.
+func explainedRows(m *matching.Model, ref callRef, id string, apps []applicant, asked []ask, now time.Time) (store.MatchWrite, error) {
+	qs := make([]*matching.CityQuery, len(asked))
+	for i, a := range asked {
+		qs[i] = apps[a.app].query
+	}
+	es, err := m.ExplainCities(id, qs, now)
+	if err != nil {
+		return store.MatchWrite{}, err
+	}
+	var w store.MatchWrite
+	for i, a := range asked {
+		row, err := explainedRow(ref, apps[a.app].id, es[i])
+		if err != nil {
+			return w, err
+		}
+		if a.stored {
+			w.Changed = append(w.Changed, row)
+		} else {
+			w.New = append(w.New, row)
+		}
+	}
+	return w, nil
+}
+
+// worstFirst is a heap of matches whose top is the one ranking last.
+type worstFirst []*matching.Match
+
+func (h worstFirst) Len() int           { return len(h) }
+func (h worstFirst) Less(i, j int) bool { return ranksBefore(h[j], h[i]) }
+func (h worstFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *worstFirst) Push(x any)        { *h = append(*h, x.(*matching.Match)) }
+func (h *worstFirst) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// best picks the k stored matches of ms that rank first, by a bounded heap
+// (a city's 20,000 matches are not sorted to find them), and the last of
+// them when there are k (nil when fewer: every stored match is among them).
+func best(ms []matching.Match, k int) (map[string]bool, *matching.Match) {
+	h := make(worstFirst, 0, k)
+	for i := range ms {
+		mt := &ms[i]
+		if !keep(mt) {
+			continue
+		}
+		if len(h) < k {
+			heap.Push(&h, mt)
+		} else if ranksBefore(mt, h[0]) {
+			h[0] = mt
+			heap.Fix(&h, 0)
+		}
+	}
+	out := make(map[string]bool, len(h))
+	for _, mt := range h {
+		out[mt.Call] = true
+	}
+	if len(h) < k {
+		return out, nil
+	}
+	worst := *h[0]
+	return out, &worst
+}
+
+// save stores one city's matches that need no explanation, and returns the
+// calls among the city's best explainMax whose stored row lacks one or is
+// out of date, to be explained with the other cities that asked. Unchanged
+// pairs are skipped before any work; a stored pair that fell below the
+// floor is removed.
+func (s *Service) save(ctx context.Context, refs map[string]callRef, a *applicant, app int, ms []matching.Match,
+	now time.Time) (Result, []callAsk, error) {
+	stored, err := s.store.StoredMatches(ctx, a.id)
+	if err != nil {
+		return Result{}, nil, err
+	}
+	explain, worst := best(ms, explainMax)
+	a.worst = worst
+	var w store.MatchWrite
+	var asks []callAsk
+	for i := range ms {
+		mt := &ms[i]
+		ref, ok := refs[mt.Call]
+		if !ok {
+			continue
+		}
+		prev, had := stored[ref.id]
+		if !keep(mt) {
+			if had {
+				w.Drop = append(w.Drop, store.MatchKey{CallID: ref.id, CityID: a.id})
+			}
+			continue
+		}
+		hash := strconv.FormatUint(mt.InputHash, 10)
+		unchanged := had && prev.InputHash == hash && prev.ModelVersion == matching.ModelVersion
+		if unchanged && (prev.HasExplanation || !explain[mt.Call]) {
+			continue
+		}
+		if explain[mt.Call] {
+			asks = append(asks, callAsk{mt.Call, ask{app, had}})
+			continue
+		}
+		row, err := matchRow(ref, a.id, *mt, mt.Reasons)
+		if err != nil {
+			return Result{}, nil, err
+		}
+		if had {
+			w.Changed = append(w.Changed, row)
+		} else {
+			w.New = append(w.New, row)
+		}
+	}
+	written, removed, err := s.store.SaveMatches(ctx, w, now)
+	return Result{Cities: 1, Pairs: len(ms), Written: written, Removed: removed}, asks, err
+}
+
+// callAsk is a city's ask for one call's explanation.
+type callAsk struct {
+	call string
+	ask
+}
