@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"os"
 	"maps"
 	"runtime"
 	"slices"
@@ -126,8 +127,10 @@ func (s *Service) rescore(ctx context.Context, slugs []string, progress func(Ste
 	if err := s.store.ForgetScoredInputs(ctx, scopes...); err != nil {
 		return res, err
 	}
+	fmt.Fprintln(os.Stderr, "TIMING loaded", time.Since(start))
 	if len(todo) > 0 {
 		r, err := s.scoreCities(ctx, m, refs, apps, progress, todo)
+		fmt.Fprintln(os.Stderr, "TIMING scored+explained", time.Since(start))
 		res.add(r)
 		if err != nil {
 			return res, err
@@ -143,6 +146,7 @@ func (s *Service) rescore(ctx context.Context, slugs []string, progress func(Ste
 	if err != nil {
 		return res, err
 	}
+	fmt.Fprintln(os.Stderr, "TIMING front", time.Since(start))
 	return res, s.store.SaveScoredInputs(ctx, prints, s.now())
 }
 
@@ -229,7 +233,9 @@ func (s *Service) scoreCities(ctx context.Context, m *matching.Model, refs map[s
 	if err != nil {
 		return res, err
 	}
+	fmt.Fprintln(os.Stderr, "TIMING phase1 done", time.Now())
 	written, err := s.explainAsked(ctx, m, refs, apps, asks, now, progress)
+	fmt.Fprintln(os.Stderr, "TIMING phase2 done", time.Now())
 	res.Written += written
 	return res, err
 }

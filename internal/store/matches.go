@@ -132,14 +132,14 @@ func (s *Store) SaveMatches(ctx context.Context, w MatchWrite, now time.Time) (w
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT new_matches`); err != nil {
 				return fmt.Errorf("save matches: %w", err)
 			}
-			_, err := tx.ExecContext(ctx, insertMatches, matchArrays(w.New, now)...)
+			_, err := insertMatches(ctx, tx, w.New, now, "")
 			if _, dup := database.IsUniqueViolation(err); dup {
 				if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT new_matches`); err != nil {
 					return fmt.Errorf("save matches: %w", err)
 				}
 				changed = append(slices.Clone(changed), w.New...)
 			} else if err != nil {
-				return fmt.Errorf("save matches: %w", err)
+				return err
 			} else {
 				written += len(w.New)
 			}
@@ -150,43 +150,113 @@ func (s *Store) SaveMatches(ctx context.Context, w MatchWrite, now time.Time) (w
 		// A row keeps its explanation when it comes without one and its
 		// inputs did not change; it is rewritten only when they did, or
 		// when it gains an explanation it lacked.
-		res, err := tx.ExecContext(ctx, insertMatches+`
+		n, err := insertMatches(ctx, tx, changed, now, `
 			ON CONFLICT (call_id, city_id) DO UPDATE SET score = EXCLUDED.score, relevance = EXCLUDED.relevance,
 				experience = EXCLUDED.experience, feasibility = EXCLUDED.feasibility, eligibility = EXCLUDED.eligibility,
 				reasons = EXCLUDED.reasons, deadlines = EXCLUDED.deadlines,
-				explanation = CASE WHEN EXCLUDED.explanation::text = '{}' AND matches.input_hash = EXCLUDED.input_hash THEN matches.explanation ELSE EXCLUDED.explanation END,
-				text_nl = CASE WHEN EXCLUDED.explanation::text = '{}' AND matches.input_hash = EXCLUDED.input_hash THEN matches.text_nl ELSE EXCLUDED.text_nl END,
-				text_en = CASE WHEN EXCLUDED.explanation::text = '{}' AND matches.input_hash = EXCLUDED.input_hash THEN matches.text_en ELSE EXCLUDED.text_en END,
-				summary_nl = CASE WHEN EXCLUDED.explanation::text = '{}' AND matches.input_hash = EXCLUDED.input_hash THEN matches.summary_nl ELSE EXCLUDED.summary_nl END,
-				summary_en = CASE WHEN EXCLUDED.explanation::text = '{}' AND matches.input_hash = EXCLUDED.input_hash THEN matches.summary_en ELSE EXCLUDED.summary_en END,
+				explanation = CASE WHEN `+keepsExplanation+` THEN matches.explanation ELSE EXCLUDED.explanation END,
+				text_nl = CASE WHEN `+keepsExplanation+` THEN matches.text_nl ELSE EXCLUDED.text_nl END,
+				text_en = CASE WHEN `+keepsExplanation+` THEN matches.text_en ELSE EXCLUDED.text_en END,
+				summary_nl = CASE WHEN `+keepsExplanation+` THEN matches.summary_nl ELSE EXCLUDED.summary_nl END,
+				summary_en = CASE WHEN `+keepsExplanation+` THEN matches.summary_en ELSE EXCLUDED.summary_en END,
 				model_version = EXCLUDED.model_version, input_hash = EXCLUDED.input_hash, scored_at = EXCLUDED.scored_at
 			WHERE matches.input_hash <> EXCLUDED.input_hash OR matches.model_version <> EXCLUDED.model_version
-				OR (matches.explanation::text = '{}' AND EXCLUDED.explanation::text <> '{}')`, matchArrays(changed, now)...)
-		if err != nil {
-			return fmt.Errorf("save matches: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		written += int(n)
-		return nil
+				OR (matches.explanation::text = '{}' AND EXCLUDED.explanation::text <> '{}')`)
+		written += n
+		return err
 	})
 	return written, removed, err
 }
 
-// insertMatches inserts the rows matchArrays sends as one array per
-// column: one statement for a city's thousands of rows, where a row per
-// message cost more in the client than the insert in PostgreSQL.
-const insertMatches = `
-	INSERT INTO matches AS matches (call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons,
-		explanation, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, scored_at, deadlines, matched_at)
-	SELECT call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons::jsonb,
-		explanation::json, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, $17, deadlines::date[], $17
-	FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::real[], $5::real[], $6::real[], $7::text[], $8::text[],
-		$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
-		AS u(call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons,
-			explanation, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, deadlines)`
+// keepsExplanation is true in an upsert when the stored row keeps its
+// explanation: the new one comes without and the inputs are the same.
+const keepsExplanation = `EXCLUDED.explanation::text = '{}' AND matches.input_hash = EXCLUDED.input_hash`
 
-// matchArrays are the parameters of insertMatches.
-func matchArrays(rows []MatchRow, now time.Time) []any {
+// matchColumns are the columns insertMatches writes, in the order of
+// matchArrays and of the staging table.
+const matchColumns = `call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons,
+	explanation, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, deadlines`
+
+// insertMatches inserts rows, with conflict (an ON CONFLICT clause or
+// nothing), and returns how many it wrote. Rows go to PostgreSQL the way
+// each is cheapest to take in: the many plain ones (a city's thousands, a
+// few hundred bytes each) as one array per column in one statement, where
+// a message per row cost more in the client than the insert in
+// PostgreSQL; the explained ones (a few kilobytes of JSON each) by COPY
+// into a staging table, which PostgreSQL reads without parsing an array
+// literal of megabytes.
+func insertMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow, now time.Time, conflict string) (int, error) {
+	var plain, explained []MatchRow
+	for _, r := range rows {
+		if len(r.Explanation) > 2 {
+			explained = append(explained, r)
+		} else {
+			plain = append(plain, r)
+		}
+	}
+	const insert = `INSERT INTO matches AS matches (` + matchColumns + `, scored_at, matched_at)
+		SELECT call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons::json,
+			explanation::json, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, deadlines::date[], $1, $1 `
+	written := 0
+	if len(plain) > 0 {
+		res, err := tx.ExecContext(ctx, insert+`
+			FROM unnest($2::bigint[], $3::bigint[], $4::smallint[], $5::real[], $6::real[], $7::real[], $8::text[], $9::text[],
+				$10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])
+				AS u(`+matchColumns+`)`+conflict, append([]any{now}, matchArrays(plain)...)...)
+		if err != nil {
+			return 0, fmt.Errorf("save matches: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		written += int(n)
+	}
+	if len(explained) > 0 {
+		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS matches_staging (call_id bigint, city_id bigint,
+			score smallint, relevance real, experience real, feasibility real, eligibility text, reasons text, explanation text,
+			text_nl text, text_en text, summary_nl text, summary_en text, model_version text, input_hash text, deadlines text)
+			ON COMMIT DELETE ROWS`); err != nil {
+			return 0, fmt.Errorf("stage matches: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `TRUNCATE matches_staging`); err != nil {
+			return 0, fmt.Errorf("stage matches: %w", err)
+		}
+		if err := copyMatches(ctx, tx, explained); err != nil {
+			return 0, err
+		}
+		res, err := tx.ExecContext(ctx, insert+` FROM matches_staging`+conflict, now)
+		if err != nil {
+			return 0, fmt.Errorf("save matches: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		written += int(n)
+	}
+	return written, nil
+}
+
+// copyMatches copies rows into matches_staging.
+func copyMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow) error {
+	stmt, err := tx.PrepareContext(ctx, `COPY matches_staging FROM STDIN`)
+	if err != nil {
+		return fmt.Errorf("copy matches: %w", err)
+	}
+	defer stmt.Close()
+	var buf []byte
+	for _, r := range rows {
+		buf = appendDates(buf[:0], r.Deadlines)
+		if _, err := stmt.ExecContext(ctx, r.CallID, r.CityID, r.Score, float32(r.Relevance), float32(r.Experience),
+			float32(r.Feasibility), string(r.Eligibility), jsonOr(r.Reasons, "[]"), jsonOr(r.Explanation, "{}"),
+			r.Text.NL, r.Text.EN, r.Text.SummaryNL, r.Text.SummaryEN, r.ModelVersion, r.InputHash, string(buf)); err != nil {
+			return fmt.Errorf("copy match: %w", err)
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return fmt.Errorf("copy matches: %w", err)
+	}
+	return stmt.Close()
+}
+
+// matchArrays are the arrays insertMatches sends, one per column of
+// matchColumns.
+func matchArrays(rows []MatchRow) []any {
 	n := len(rows)
 	calls, cities, scores := make(pq.Int64Array, n), make(pq.Int64Array, n), make(pq.Int64Array, n)
 	rel, exp, feas := make(pq.Float64Array, n), make(pq.Float64Array, n), make(pq.Float64Array, n)
@@ -197,19 +267,13 @@ func matchArrays(rows []MatchRow, now time.Time) []any {
 	for i, r := range rows {
 		calls[i], cities[i], scores[i] = r.CallID, r.CityID, int64(r.Score)
 		rel[i], exp[i], feas[i] = float64(float32(r.Relevance)), float64(float32(r.Experience)), float64(float32(r.Feasibility))
-		elig[i], reasons[i], expl[i] = string(r.Eligibility), string(r.Reasons), string(r.Explanation)
-		if reasons[i] == "" {
-			reasons[i] = "[]"
-		}
-		if expl[i] == "" {
-			expl[i] = "{}"
-		}
+		elig[i], reasons[i], expl[i] = string(r.Eligibility), jsonOr(r.Reasons, "[]"), jsonOr(r.Explanation, "{}")
 		tnl[i], ten[i], snl[i], sen[i] = r.Text.NL, r.Text.EN, r.Text.SummaryNL, r.Text.SummaryEN
 		versions[i], hashes[i] = r.ModelVersion, r.InputHash
 		buf = appendDates(buf[:0], r.Deadlines)
 		deadlines[i] = string(buf)
 	}
-	return []any{calls, cities, scores, rel, exp, feas, elig, reasons, expl, tnl, ten, snl, sen, versions, hashes, deadlines, now}
+	return []any{calls, cities, scores, rel, exp, feas, elig, reasons, expl, tnl, ten, snl, sen, versions, hashes, deadlines}
 }
 
 // appendDates appends ds as a PostgreSQL date array, {2027-01-15,2027-06-01}.
