@@ -36,12 +36,12 @@ INSERT INTO calls (source, identifier, kind, programme, title, status, budget_ma
 SELECT 'bench', 'CALL-' || g, 'topic', (ARRAY['HORIZON', 'LIFE', 'DIGITAL', 'INTERREG-VLNL', 'ERDF-VL', 'CEF'])[1 + g % 6],
 	'Call ' || g, 'open', 1000000, '{}', 'h' || g
 FROM generate_series(1, 30) g;
-INSERT INTO matches (call_id, city_id, score, relevance, eligibility, explanation, model_version, input_hash)
+INSERT INTO matches (call_id, city_id, score, relevance, eligibility, explanation, model_version, input_hash, deadlines)
 SELECT ca.id, ci.id, 20 + abs(hashtext(ca.identifier || ci.slug)) % 80, 0.6,
 	CASE WHEN abs(hashtext(ci.slug || ca.identifier)) % 10 = 0 THEN 'ineligible' ELSE 'eligible' END,
 	json_build_object('concepts', json_build_array(json_build_object(
 		'concept', 'concept-' || abs(hashtext(ca.identifier || ci.slug || 'c')) % 5, 'domain', 'economy'))),
-	'bench', 'x'
+	'bench', 'x', ca.deadlines
 FROM calls ca, cities ci;`
 
 // BenchmarkPlanPortfolioCentreCities runs 'fundmatch plan --portfolio --json'

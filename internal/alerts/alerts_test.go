@@ -110,8 +110,9 @@ func (f *fixture) call(identifier, title, programme string, deadlines ...string)
 }
 
 func (f *fixture) match(callID, cityID int64, score int, eligibility string) {
-	f.exec(`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, model_version, input_hash)
-		VALUES ($1, $2, $3, $4, '[{"nl": "Past bij het klimaatplan", "en": "Fits the climate plan"}, "Ervaring met Horizon"]', 'test', 'x')`,
+	f.exec(`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, model_version, input_hash, deadlines)
+		SELECT $1, $2, $3, $4, '[{"nl": "Past bij het klimaatplan", "en": "Fits the climate plan"}, "Ervaring met Horizon"]', 'test', 'x', deadlines
+		FROM calls WHERE id = $1`,
 		callID, cityID, score, eligibility)
 }
 

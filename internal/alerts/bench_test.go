@@ -20,10 +20,10 @@ func BenchmarkDailyDigests(b *testing.B) {
 		SELECT 'ftportal', 'CALL-' || i, 'topic', 'HORIZON', 'Oproep ' || i || ': slimme en klimaatneutrale steden', 'open',
 			ARRAY['2027-03-24'::date], 1500000 + i * 1000, 'h'
 		FROM generate_series(1, 20) i`)
-	f.exec(`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, model_version, input_hash)
+	f.exec(`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, model_version, input_hash, deadlines)
 		SELECT c.id, ci.id, 60 + (c.id % 40), 'eligible',
 			'[{"nl": "Past bij het klimaatplan", "en": "Fits the climate plan"}, {"nl": "Ervaring met Horizon", "en": "Horizon experience"}]',
-			'bench', 'x'
+			'bench', 'x', c.deadlines
 		FROM calls c CROSS JOIN cities ci WHERE ci.slug LIKE 'gemeente-%'`)
 	f.exec(`INSERT INTO users (email, role) SELECT 'officer' || s || '@' || c.slug || '.be', 'officer'
 		FROM cities c CROSS JOIN generate_series(1, 5) s WHERE c.slug LIKE 'gemeente-%'`)

@@ -71,7 +71,7 @@ INSERT INTO calls (source, identifier, kind, title, status, content_hash) VALUES
 	}
 	testdb.Eventually(t, "both cities' marks noticed", func() bool { return ch.CityVersion(a) != aBefore && ch.CityVersion(b) != bBefore })
 	matches := version("matches")
-	if _, err := db.Exec(`INSERT INTO matches (call_id, city_id, score, eligibility, model_version, input_hash) VALUES ($1, $2, 50, 'unknown', 't', 'x'), ($1, $3, 60, 'unknown', 't', 'x')`, call, a, b); err != nil {
+	if _, err := db.Exec(`INSERT INTO matches (call_id, city_id, score, eligibility, model_version, input_hash, deadlines) VALUES ($1, $2, 50, 'unknown', 't', 'x', '{}'), ($1, $3, 60, 'unknown', 't', 'x', '{}')`, call, a, b); err != nil {
 		t.Fatal(err)
 	}
 	testdb.Eventually(t, "matches noticed", func() bool { return version("matches") != matches })

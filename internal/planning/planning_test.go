@@ -368,8 +368,8 @@ func TestPortfolioBeyondExactLimitsIsPlannedHeuristicallyWithItsGap(t *testing.T
 		SELECT id, 1, 1000000 FROM cities WHERE slug LIKE 'gemeente-%%';
 		INSERT INTO calls (source, identifier, kind, programme, title, status, content_hash)
 		VALUES ('test', 'ERDF-VL-2026-1', 'call', 'ERDF-VL', 'Slimme stad', 'open', 'e1');
-		INSERT INTO matches (call_id, city_id, score, eligibility, model_version, input_hash)
-		SELECT ca.id, ci.id, 40 + ci.id %% 50, 'eligible', 'test', 'x'
+		INSERT INTO matches (call_id, city_id, score, eligibility, model_version, input_hash, deadlines)
+		SELECT ca.id, ci.id, 40 + ci.id %% 50, 'eligible', 'test', 'x', ca.deadlines
 		FROM calls ca, cities ci WHERE ca.identifier = 'ERDF-VL-2026-1' AND ci.slug LIKE 'gemeente-%%';`, n)); err != nil {
 		t.Fatal(err)
 	}

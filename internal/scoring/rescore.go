@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
-	"os"
 	"maps"
 	"runtime"
 	"slices"
@@ -127,10 +126,8 @@ func (s *Service) rescore(ctx context.Context, slugs []string, progress func(Ste
 	if err := s.store.ForgetScoredInputs(ctx, scopes...); err != nil {
 		return res, err
 	}
-	fmt.Fprintln(os.Stderr, "TIMING loaded", time.Since(start))
 	if len(todo) > 0 {
 		r, err := s.scoreCities(ctx, m, refs, apps, progress, todo)
-		fmt.Fprintln(os.Stderr, "TIMING scored+explained", time.Since(start))
 		res.add(r)
 		if err != nil {
 			return res, err
@@ -146,7 +143,6 @@ func (s *Service) rescore(ctx context.Context, slugs []string, progress func(Ste
 	if err != nil {
 		return res, err
 	}
-	fmt.Fprintln(os.Stderr, "TIMING front", time.Since(start))
 	return res, s.store.SaveScoredInputs(ctx, prints, s.now())
 }
 
@@ -186,6 +182,7 @@ func (s *Service) scoreCities(ctx context.Context, m *matching.Model, refs map[s
 	}
 	res := Result{Calls: m.Len()}
 	now := s.now()
+	begin := time.Now()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	type scored struct {
@@ -233,10 +230,11 @@ func (s *Service) scoreCities(ctx context.Context, m *matching.Model, refs map[s
 	if err != nil {
 		return res, err
 	}
-	fmt.Fprintln(os.Stderr, "TIMING phase1 done", time.Now())
+	scoring := time.Since(begin)
 	written, err := s.explainAsked(ctx, m, refs, apps, asks, now, progress)
-	fmt.Fprintln(os.Stderr, "TIMING phase2 done", time.Now())
 	res.Written += written
+	s.logger.Debug("cities scored", "cities", res.Cities, "written", res.Written, "explained calls", len(asks),
+		"scoring", scoring.Round(time.Millisecond), "explaining", (time.Since(begin) - scoring).Round(time.Millisecond))
 	return res, err
 }
 

@@ -103,8 +103,8 @@ func TestCityMatchesSortsAndPages(t *testing.T) {
 			VALUES ('ftportal', $1, 'topic', $2, 'T', $3, $4::date[], $5, $6, 'h') RETURNING id`,
 			r.id, r.programme, r.status, dateArray(ds), budgetMax, callBudget))
 		for _, c := range []int64{city, other} {
-			_, err := db.ExecContext(ctx, `INSERT INTO matches (call_id, city_id, score, relevance, eligibility, reasons, text_nl, text_en, model_version, input_hash)
-				VALUES ($1, $2, $3, $4, $5, '[{"code":"x","nl":"n","en":"e"}]', 'n', 'e', 't', 'x')`, r.callID, c, r.score, r.relevance, r.elig)
+			_, err := db.ExecContext(ctx, `INSERT INTO matches (call_id, city_id, score, relevance, eligibility, reasons, text_nl, text_en, model_version, input_hash, deadlines)
+				VALUES ($1, $2, $3, $4, $5, '[{"code":"x","nl":"n","en":"e"}]', 'n', 'e', 't', 'x', $6::date[])`, r.callID, c, r.score, r.relevance, r.elig, dateArray(ds))
 			must(err)
 		}
 		if r.interested {

@@ -214,14 +214,14 @@ SELECT 'ftportal', 'BENCH-' || g, 'topic', (ARRAY['HORIZON', 'DIGITAL', 'LIFE', 
 	'Bench call ' || g, repeat('A call about cities and climate. ', 8), CASE WHEN g %% 10 = 0 THEN 'closed' ELSE 'open' END,
 	ARRAY[current_date + g %% 365, current_date + 30 + g %% 365]::date[], 100000 + g, md5(g::text)
 FROM generate_series(1, %[2]d) g;
-INSERT INTO matches (call_id, city_id, score, eligibility, reasons, text_nl, text_en, model_version, input_hash)
+INSERT INTO matches (call_id, city_id, score, eligibility, reasons, text_nl, text_en, model_version, input_hash, deadlines)
 SELECT c.id, ct.id, 40 + (hashtext(c.id || '-' || ct.id) & 2147483647) %% 61,
 	(ARRAY['eligible', 'unknown'])[1 + (c.id + ct.id) %% 2],
 	'[{"code": "deadline-too-close", "nl": "De deadline valt te vroeg.", "en": "The deadline is too close."}]',
 	'Past bij klimaat en mobiliteit; lijkt op een eerder project.', 'Fits climate and mobility; resembles a past project.',
-	'bench', 'x'
+	'bench', 'x', c.deadlines
 FROM cities ct CROSS JOIN LATERAL (
-	SELECT id FROM calls WHERE id %% 10 = ct.id %% 10 ORDER BY id LIMIT %[3]d) c;
+	SELECT id, deadlines FROM calls WHERE id %% 10 = ct.id %% 10 ORDER BY id LIMIT %[3]d) c;
 `, benchCities, benchCalls, benchMatchesPerCity))
 	if err != nil {
 		b.Fatalf("fill: %v", err)

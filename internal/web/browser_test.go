@@ -106,7 +106,7 @@ func TestBrowserOfficerAndGovernmentFlows(t *testing.T) {
 			'<p>' || repeat('Cities test climate solutions with citizens and partners. ', 60) || '</p>', 'open',
 			ARRAY[current_date + g % 200, current_date + 30 + g % 200]::date[], 100000 * g, md5(g::text)
 		FROM generate_series(1, 300) g`)
-	s.db.MustExec(`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, text_nl, text_en, summary_nl, summary_en, model_version, input_hash)
+	s.db.MustExec(`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, deadlines)
 		SELECT c.id, ct.id, 40 + c.id % 40, 'eligible',
 			'[{"code": "theme", "nl": "Thema klimaat", "en": "Theme climate", "profile_words": ["klimaat", "hittestress"], "call_words": ["climate-neutral", "emissions"], "strength": 0.9},
 			  {"code": "theme", "nl": "Thema mobiliteit", "en": "Theme mobility", "profile_words": ["fietspaden"], "strength": 0.4},
@@ -114,7 +114,7 @@ func TestBrowserOfficerAndGovernmentFlows(t *testing.T) {
 			repeat('Past bij klimaat en mobiliteit; lijkt op een eerder project. ', 12),
 			repeat('Fits climate and mobility; resembles a past project. ', 12),
 			'Gedeeltelijke match: klimaat, mobiliteit.', 'Partial fit: climate, mobility.',
-			'test', 'x'
+			'test', 'x', c.deadlines
 		FROM calls c, cities ct WHERE c.identifier LIKE 'LOAD-%' AND ct.slug = 'gent'`)
 
 	signIn(t, ctx, s.URL, "o@gent.be", "/cities/gent")

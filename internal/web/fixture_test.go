@@ -19,8 +19,8 @@ VALUES
   '<p>Twins.</p>', 'open', current_date - 10, ARRAY[current_date + 90]::date[], NULL, 500000, 'h2', ''),
  ('ftportal', 'LIFE-2027-XSS', 'topic', 'LIFE', 'Nature restoration in towns', 'Restoration.',
   '<p>Safe text</p><script>document.title="pwned"</script><img src="x" onerror="document.title=''pwned''">', 'open', NULL, ARRAY[current_date + 60]::date[], NULL, NULL, 'h3', '');
-INSERT INTO matches (call_id, city_id, score, eligibility, reasons, text_nl, text_en, model_version, input_hash)
-SELECT c.id, ct.id, v.score, v.elig, v.reasons::json, coalesce(v.expl::json->>'nl', ''), coalesce(v.expl::json->>'en', ''), 'test', 'x'
+INSERT INTO matches (call_id, city_id, score, eligibility, reasons, text_nl, text_en, model_version, input_hash, deadlines)
+SELECT c.id, ct.id, v.score, v.elig, v.reasons::json, coalesce(v.expl::json->>'nl', ''), coalesce(v.expl::json->>'en', ''), 'test', 'x', c.deadlines
 FROM (VALUES
  ('HORIZON-CL5-2027-D4-01', 'gent', 82, 'eligible', '[]', '{"nl": "Past bij klimaat en mobiliteit.", "en": "Fits climate and mobility."}'),
  ('HORIZON-CL5-2027-D4-01', 'aalst', 71, 'eligible', '[]', '{"nl": "Past bij klimaat.", "en": "Fits climate."}'),

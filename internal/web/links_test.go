@@ -18,8 +18,8 @@ func TestCallLinksArePathEscaped(t *testing.T) {
 	s.fixture(t)
 	if _, err := s.db.Exec(`INSERT INTO calls (source, identifier, kind, programme, title, status, deadlines, content_hash)
 		VALUES ('ftportal', '../../admin/users', 'topic', 'LIFE', 'Odd', 'open', ARRAY[current_date + 20]::date[], 'odd');
-		INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash)
-		SELECT c.id, ct.id, 90, 'eligible', '[]', '{}', 'test', 'x' FROM calls c, cities ct WHERE c.identifier = '../../admin/users' AND ct.slug = 'gent';
+		INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash, deadlines)
+		SELECT c.id, ct.id, 90, 'eligible', '[]', '{}', 'test', 'x', c.deadlines FROM calls c, cities ct WHERE c.identifier = '../../admin/users' AND ct.slug = 'gent';
 		INSERT INTO call_interests (city_id, call_id, status, updated_at)
 		SELECT ct.id, c.id, 'interested', now() FROM calls c, cities ct WHERE c.identifier = '../../admin/users' AND ct.slug = 'gent'`); err != nil {
 		t.Fatal(err)

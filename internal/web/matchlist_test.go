@@ -117,8 +117,8 @@ func TestMatchesListIsScannable(t *testing.T) {
 func TestCallPageListsMatchingCitiesByName(t *testing.T) {
 	s := newSite(t, web.Config{})
 	s.fixture(t)
-	s.db.MustExec(`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash)
-		SELECT c.id, ct.id, v.score, v.elig, '[]', '{}', 'test', 'x'
+	s.db.MustExec(`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash, deadlines)
+		SELECT c.id, ct.id, v.score, v.elig, '[]', '{}', 'test', 'x', c.deadlines
 		FROM (VALUES ('leuven', 30, 'unknown'), ('brugge', 65, 'ineligible'), ('mechelen', 45, 'unknown')) AS v(city, score, elig)
 		JOIN cities ct ON ct.slug = v.city, calls c WHERE c.identifier = 'HORIZON-CL5-2027-D4-01'`)
 	officer := s.session(t, s.addUser(t, "o@gent.be", "officer", "gent"))

@@ -32,8 +32,8 @@ func (s *site) manyCalls(t *testing.T, n int) {
 		`INSERT INTO calls (source, identifier, kind, programme, title, summary, status, deadlines, content_hash, url)
 		SELECT 'ftportal', 'N1-CALL-' || n, 'topic', 'HORIZON', 'Call ' || n, '', 'open', ARRAY[current_date + n]::date[], 'h' || n, ''
 		FROM generate_series(1, $1::int) n`,
-		`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash)
-		SELECT c.id, ct.id, 60 + length(ct.slug), 'eligible', '[]', '{}', 'test', 'x'
+		`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash, deadlines)
+		SELECT c.id, ct.id, 60 + length(ct.slug), 'eligible', '[]', '{}', 'test', 'x', c.deadlines
 		FROM calls c, cities ct WHERE c.identifier LIKE 'N1-CALL-%' AND ct.slug IN ('gent', 'aalst', 'leuven')`,
 	} {
 		var args []any

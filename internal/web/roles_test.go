@@ -83,8 +83,8 @@ func TestEachRoleLandsOnItsOwnPage(t *testing.T) {
 			UPDATE matches SET matched_at = now() - interval '3 hours';
 			INSERT INTO calls (source, identifier, kind, programme, title, status, deadlines, content_hash)
 			VALUES ('ftportal', 'CERV-2027-CITIZENS-TOWN', 'topic', 'CERV', 'Town twinning', 'open', ARRAY[current_date + 10]::date[], 'tt');
-			INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash, matched_at)
-			SELECT c.id, ct.id, 64, 'eligible', '[]', '{}', 'test', 'x', now() FROM calls c, cities ct
+			INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash, matched_at, deadlines)
+			SELECT c.id, ct.id, 64, 'eligible', '[]', '{}', 'test', 'x', now(), c.deadlines FROM calls c, cities ct
 			WHERE c.identifier = 'CERV-2027-CITIZENS-TOWN' AND ct.slug = 'gent'`); err != nil {
 			t.Fatal(err)
 		}

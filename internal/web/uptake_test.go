@@ -99,8 +99,8 @@ func TestUptakeFrontRunnersAndNeedHelpComeFromTheFigures(t *testing.T) {
 	// Aalst: a strong match and a bid long ago: it needs help. Mechelen: a
 	// strong match and a bid this year: it does not. Gent won (fixture).
 	s.db.MustExec(`UPDATE matches SET score = 90 WHERE city_id = (SELECT id FROM cities WHERE slug = 'aalst')`)
-	s.db.MustExec(`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash)
-		SELECT c.id, ct.id, 85, 'eligible', '[]', '{}', 'test', 'x' FROM calls c, cities ct
+	s.db.MustExec(`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash, deadlines)
+		SELECT c.id, ct.id, 85, 'eligible', '[]', '{}', 'test', 'x', c.deadlines FROM calls c, cities ct
 		WHERE c.identifier = 'DIGITAL-2027-EDIH-02' AND ct.slug = 'mechelen'`)
 	s.db.MustExec(`INSERT INTO bids (programme, title, year, status, amount_requested, source, source_id) VALUES
 		('LIFE', 'Old', $1, 'lost', 10000, 'keep', 'old'), ('DIGITAL', 'New', $2, 'submitted', 20000, 'keep', 'new')`, year-5, year)

@@ -41,8 +41,8 @@ INSERT INTO calls (source, identifier, kind, programme, title, status, budget_ma
     ('test', 'LIFE-2025-OLD', 'topic', 'LIFE', 'Closed greening call', 'closed', 1000000, '{}', 'h6');
 
 -- Matches: score, eligibility, relevance and the concepts each explanation found.
-INSERT INTO matches (call_id, city_id, score, relevance, eligibility, explanation, model_version, input_hash)
-SELECT ca.id, ci.id, m.score, m.relevance, m.eligibility, m.explanation::jsonb, 'test', 'x' FROM (VALUES
+INSERT INTO matches (call_id, city_id, score, relevance, eligibility, explanation, model_version, input_hash, deadlines)
+SELECT ca.id, ci.id, m.score, m.relevance, m.eligibility, m.explanation::json, 'test', 'x', ca.deadlines FROM (VALUES
     ('HORIZON-CL5-2026-D6-01', 'gent', 85, 0.9, 'eligible',
         '{"concepts": [{"concept": "mobility", "domain": "mobility"}], "project": {"title": "Smart mobility living lab", "year": 2019}}'),
     ('HORIZON-CL5-2026-D6-01', 'leuven', 75, 0.8, 'eligible',
