@@ -172,8 +172,8 @@ func (s *Store) SaveMatches(ctx context.Context, w MatchWrite, now time.Time) (w
 // explanation: the new one comes without and the inputs are the same.
 const keepsExplanation = `EXCLUDED.explanation::text = '{}' AND matches.input_hash = EXCLUDED.input_hash`
 
-// matchColumns are the columns insertMatches writes, in the order of
-// matchArrays and of the staging table.
+// matchColumns are the columns insertMatches writes, in the order of the
+// staging table.
 const matchColumns = `call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons,
 	explanation, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, deadlines`
 
@@ -188,7 +188,7 @@ const matchColumns = `call_id, city_id, score, relevance, experience, feasibilit
 func insertMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow, now time.Time, conflict string) (int, error) {
 	var plain, explained []MatchRow
 	for _, r := range rows {
-		if len(r.Explanation) > 2 {
+		if len(r.Explanation) > 2 || r.Text != (MatchExplanation{}) {
 			explained = append(explained, r)
 		} else {
 			plain = append(plain, r)
@@ -199,10 +199,14 @@ func insertMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow, now time.T
 			explanation::json, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, deadlines::date[], $1, $1 `
 	written := 0
 	if len(plain) > 0 {
+		// Plain rows have no explanation and no texts: those columns are
+		// constants, not arrays of empty strings.
 		res, err := tx.ExecContext(ctx, insert+`
 			FROM unnest($2::bigint[], $3::bigint[], $4::smallint[], $5::real[], $6::real[], $7::real[], $8::text[], $9::text[],
-				$10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])
-				AS u(`+matchColumns+`)`+conflict, append([]any{now}, matchArrays(plain)...)...)
+				$10::text[], $11::text[], $12::text[]) AS u(call_id, city_id, score, relevance, experience, feasibility,
+				eligibility, reasons, model_version, input_hash, deadlines),
+			LATERAL (SELECT '{}', '', '', '', '') AS none(explanation, text_nl, text_en, summary_nl, summary_en)`+conflict,
+			append([]any{now}, matchArrays(plain)...)...)
 		if err != nil {
 			return 0, fmt.Errorf("save matches: %w", err)
 		}
@@ -254,26 +258,24 @@ func copyMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow) error {
 	return stmt.Close()
 }
 
-// matchArrays are the arrays insertMatches sends, one per column of
-// matchColumns.
+// matchArrays are the arrays insertMatches sends for plain rows, one per
+// column.
 func matchArrays(rows []MatchRow) []any {
 	n := len(rows)
 	calls, cities, scores := make(pq.Int64Array, n), make(pq.Int64Array, n), make(pq.Int64Array, n)
 	rel, exp, feas := make(pq.Float64Array, n), make(pq.Float64Array, n), make(pq.Float64Array, n)
-	elig, reasons, expl := make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
-	tnl, ten, snl, sen := make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
+	elig, reasons := make(pq.StringArray, n), make(pq.StringArray, n)
 	versions, hashes, deadlines := make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
 	var buf []byte
 	for i, r := range rows {
 		calls[i], cities[i], scores[i] = r.CallID, r.CityID, int64(r.Score)
 		rel[i], exp[i], feas[i] = float64(float32(r.Relevance)), float64(float32(r.Experience)), float64(float32(r.Feasibility))
-		elig[i], reasons[i], expl[i] = string(r.Eligibility), jsonOr(r.Reasons, "[]"), jsonOr(r.Explanation, "{}")
-		tnl[i], ten[i], snl[i], sen[i] = r.Text.NL, r.Text.EN, r.Text.SummaryNL, r.Text.SummaryEN
+		elig[i], reasons[i] = string(r.Eligibility), jsonOr(r.Reasons, "[]")
 		versions[i], hashes[i] = r.ModelVersion, r.InputHash
 		buf = appendDates(buf[:0], r.Deadlines)
 		deadlines[i] = string(buf)
 	}
-	return []any{calls, cities, scores, rel, exp, feas, elig, reasons, expl, tnl, ten, snl, sen, versions, hashes, deadlines}
+	return []any{calls, cities, scores, rel, exp, feas, elig, reasons, versions, hashes, deadlines}
 }
 
 // appendDates appends ds as a PostgreSQL date array, {2027-01-15,2027-06-01}.
