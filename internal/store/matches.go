@@ -172,83 +172,56 @@ func (s *Store) SaveMatches(ctx context.Context, w MatchWrite, now time.Time) (w
 // explanation: the new one comes without and the inputs are the same.
 const keepsExplanation = `EXCLUDED.explanation::text = '{}' AND matches.input_hash = EXCLUDED.input_hash`
 
-// matchColumns are the columns insertMatches writes, in the order of the
-// staging table.
+// matchColumns are the columns insertMatches writes besides the times.
 const matchColumns = `call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons,
 	explanation, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, deadlines`
 
 // insertMatches inserts rows, with conflict (an ON CONFLICT clause or
-// nothing), and returns how many it wrote. Rows go to PostgreSQL the way
-// each is cheapest to take in: the many plain ones (a city's thousands, a
-// few hundred bytes each) as one array per column in one statement, where
-// a message per row cost more in the client than the insert in
-// PostgreSQL; the explained ones (a few kilobytes of JSON each) by COPY
-// into a staging table, which PostgreSQL reads without parsing an array
-// literal of megabytes.
+// nothing), and returns how many it wrote. Rows go by COPY, which costs
+// PostgreSQL least per row (4.3 s of backend CPU for 770,000 rows, where
+// one array per column took 5.2 s and a row per statement far more): new
+// rows straight into matches, the others into a staging table from which
+// the conflict clause decides.
 func insertMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow, now time.Time, conflict string) (int, error) {
-	var plain, explained []MatchRow
-	for _, r := range rows {
-		if len(r.Explanation) > 2 || r.Text != (MatchExplanation{}) {
-			explained = append(explained, r)
-		} else {
-			plain = append(plain, r)
-		}
-	}
-	const insert = `INSERT INTO matches AS matches (` + matchColumns + `, scored_at, matched_at)
-		SELECT call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons::json,
-			explanation::json, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, deadlines::date[], $1, $1 `
-	written := 0
-	if len(plain) > 0 {
-		// Plain rows have no explanation and no texts: those columns are
-		// constants, not arrays of empty strings.
-		res, err := tx.ExecContext(ctx, insert+`
-			FROM unnest($2::bigint[], $3::bigint[], $4::smallint[], $5::real[], $6::real[], $7::real[], $8::text[], $9::text[],
-				$10::text[], $11::text[], $12::text[]) AS u(call_id, city_id, score, relevance, experience, feasibility,
-				eligibility, reasons, model_version, input_hash, deadlines),
-			LATERAL (SELECT '{}', '', '', '', '') AS none(explanation, text_nl, text_en, summary_nl, summary_en)`+conflict,
-			append([]any{now}, matchArrays(plain)...)...)
-		if err != nil {
-			return 0, fmt.Errorf("save matches: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		written += int(n)
-	}
-	if len(explained) > 0 {
-		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS matches_staging (call_id bigint, city_id bigint,
-			score smallint, relevance real, experience real, feasibility real, eligibility text, reasons text, explanation text,
-			text_nl text, text_en text, summary_nl text, summary_en text, model_version text, input_hash text, deadlines text)
-			ON COMMIT DELETE ROWS`); err != nil {
-			return 0, fmt.Errorf("stage matches: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `TRUNCATE matches_staging`); err != nil {
-			return 0, fmt.Errorf("stage matches: %w", err)
-		}
-		if err := copyMatches(ctx, tx, explained); err != nil {
+	if conflict == "" {
+		if err := copyMatches(ctx, tx, "matches", rows, now); err != nil {
 			return 0, err
 		}
-		res, err := tx.ExecContext(ctx, insert+` FROM matches_staging`+conflict, now)
-		if err != nil {
-			return 0, fmt.Errorf("save matches: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		written += int(n)
+		return len(rows), nil
 	}
-	return written, nil
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS matches_staging (LIKE matches INCLUDING DEFAULTS INCLUDING COMPRESSION)
+		ON COMMIT DELETE ROWS`); err != nil {
+		return 0, fmt.Errorf("stage matches: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `TRUNCATE matches_staging`); err != nil {
+		return 0, fmt.Errorf("stage matches: %w", err)
+	}
+	if err := copyMatches(ctx, tx, "matches_staging", rows, now); err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO matches AS matches (`+matchColumns+`, scored_at, matched_at)
+		SELECT `+matchColumns+`, scored_at, matched_at FROM matches_staging`+conflict)
+	if err != nil {
+		return 0, fmt.Errorf("save matches: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
-// copyMatches copies rows into matches_staging.
-func copyMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow) error {
-	stmt, err := tx.PrepareContext(ctx, `COPY matches_staging FROM STDIN`)
+// copyMatches copies rows into table, matches or matches_staging.
+func copyMatches(ctx context.Context, tx *sqlx.Tx, table string, rows []MatchRow, now time.Time) error {
+	stmt, err := tx.PrepareContext(ctx, `COPY `+table+` (`+matchColumns+`, scored_at, matched_at) FROM STDIN`)
 	if err != nil {
 		return fmt.Errorf("copy matches: %w", err)
 	}
 	defer stmt.Close()
+	stamp := now.Format(time.RFC3339Nano)
 	var buf []byte
 	for _, r := range rows {
 		buf = appendDates(buf[:0], r.Deadlines)
 		if _, err := stmt.ExecContext(ctx, r.CallID, r.CityID, r.Score, float32(r.Relevance), float32(r.Experience),
 			float32(r.Feasibility), string(r.Eligibility), jsonOr(r.Reasons, "[]"), jsonOr(r.Explanation, "{}"),
-			r.Text.NL, r.Text.EN, r.Text.SummaryNL, r.Text.SummaryEN, r.ModelVersion, r.InputHash, string(buf)); err != nil {
+			r.Text.NL, r.Text.EN, r.Text.SummaryNL, r.Text.SummaryEN, r.ModelVersion, r.InputHash, string(buf), stamp, stamp); err != nil {
 			return fmt.Errorf("copy match: %w", err)
 		}
 	}
@@ -256,26 +229,6 @@ func copyMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow) error {
 		return fmt.Errorf("copy matches: %w", err)
 	}
 	return stmt.Close()
-}
-
-// matchArrays are the arrays insertMatches sends for plain rows, one per
-// column.
-func matchArrays(rows []MatchRow) []any {
-	n := len(rows)
-	calls, cities, scores := make(pq.Int64Array, n), make(pq.Int64Array, n), make(pq.Int64Array, n)
-	rel, exp, feas := make(pq.Float64Array, n), make(pq.Float64Array, n), make(pq.Float64Array, n)
-	elig, reasons := make(pq.StringArray, n), make(pq.StringArray, n)
-	versions, hashes, deadlines := make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
-	var buf []byte
-	for i, r := range rows {
-		calls[i], cities[i], scores[i] = r.CallID, r.CityID, int64(r.Score)
-		rel[i], exp[i], feas[i] = float64(float32(r.Relevance)), float64(float32(r.Experience)), float64(float32(r.Feasibility))
-		elig[i], reasons[i] = string(r.Eligibility), jsonOr(r.Reasons, "[]")
-		versions[i], hashes[i] = r.ModelVersion, r.InputHash
-		buf = appendDates(buf[:0], r.Deadlines)
-		deadlines[i] = string(buf)
-	}
-	return []any{calls, cities, scores, rel, exp, feas, elig, reasons, versions, hashes, deadlines}
 }
 
 // appendDates appends ds as a PostgreSQL date array, {2027-01-15,2027-06-01}.
