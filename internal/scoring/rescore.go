@@ -412,6 +412,9 @@ func (s *Service) save(ctx context.Context, refs map[string]callRef, a *applican
 	explain, worst := best(ms, explainMax)
 	a.worst = worst
 	var w store.MatchWrite
+	if len(stored) == 0 {
+		w.New = make([]store.MatchRow, 0, len(ms)/2)
+	}
 	var asks []callAsk
 	for i := range ms {
 		mt := &ms[i]

@@ -210,25 +210,56 @@ func insertMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow, now time.T
 
 // copyMatches copies rows into table, matches or matches_staging.
 func copyMatches(ctx context.Context, tx *sqlx.Tx, table string, rows []MatchRow, now time.Time) error {
-	stmt, err := tx.PrepareContext(ctx, `COPY `+table+` (`+matchColumns+`, scored_at, matched_at) FROM STDIN`)
-	if err != nil {
-		return fmt.Errorf("copy matches: %w", err)
-	}
-	defer stmt.Close()
-	stamp := now.Format(time.RFC3339Nano)
-	var buf []byte
+	// Most rows have neither explanation nor texts: they are copied
+	// without those columns (their defaults), a third fewer values.
+	var plain, explained []MatchRow
 	for _, r := range rows {
-		buf = appendDates(buf[:0], r.Deadlines)
-		if _, err := stmt.ExecContext(ctx, r.CallID, r.CityID, r.Score, float32(r.Relevance), float32(r.Experience),
-			float32(r.Feasibility), string(r.Eligibility), jsonOr(r.Reasons, "[]"), jsonOr(r.Explanation, "{}"),
-			r.Text.NL, r.Text.EN, r.Text.SummaryNL, r.Text.SummaryEN, r.ModelVersion, r.InputHash, string(buf), stamp, stamp); err != nil {
-			return fmt.Errorf("copy match: %w", err)
+		if len(r.Explanation) > 2 || r.Text != (MatchExplanation{}) {
+			explained = append(explained, r)
+		} else {
+			plain = append(plain, r)
 		}
 	}
-	if _, err := stmt.ExecContext(ctx); err != nil {
-		return fmt.Errorf("copy matches: %w", err)
+	stamp := now.Format(time.RFC3339Nano)
+	var buf []byte
+	for _, part := range []struct {
+		columns string
+		rows    []MatchRow
+		values  func(r *MatchRow, deadlines string) []any
+	}{
+		{`call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons, model_version, input_hash,
+			deadlines, scored_at, matched_at`, plain, func(r *MatchRow, deadlines string) []any {
+			return []any{r.CallID, r.CityID, r.Score, float32(r.Relevance), float32(r.Experience), float32(r.Feasibility),
+				string(r.Eligibility), jsonOr(r.Reasons, "[]"), r.ModelVersion, r.InputHash, deadlines, stamp, stamp}
+		}},
+		{matchColumns + `, scored_at, matched_at`, explained, func(r *MatchRow, deadlines string) []any {
+			return []any{r.CallID, r.CityID, r.Score, float32(r.Relevance), float32(r.Experience), float32(r.Feasibility),
+				string(r.Eligibility), jsonOr(r.Reasons, "[]"), jsonOr(r.Explanation, "{}"), r.Text.NL, r.Text.EN,
+				r.Text.SummaryNL, r.Text.SummaryEN, r.ModelVersion, r.InputHash, deadlines, stamp, stamp}
+		}},
+	} {
+		if len(part.rows) == 0 {
+			continue
+		}
+		stmt, err := tx.PrepareContext(ctx, `COPY `+table+` (`+part.columns+`) FROM STDIN`)
+		if err != nil {
+			return fmt.Errorf("copy matches: %w", err)
+		}
+		defer stmt.Close()
+		for i := range part.rows {
+			buf = appendDates(buf[:0], part.rows[i].Deadlines)
+			if _, err := stmt.ExecContext(ctx, part.values(&part.rows[i], string(buf))...); err != nil {
+				return fmt.Errorf("copy match: %w", err)
+			}
+		}
+		if _, err := stmt.ExecContext(ctx); err != nil {
+			return fmt.Errorf("copy matches: %w", err)
+		}
+		if err := stmt.Close(); err != nil {
+			return fmt.Errorf("copy matches: %w", err)
+		}
 	}
-	return stmt.Close()
+	return nil
 }
 
 // appendDates appends ds as a PostgreSQL date array, {2027-01-15,2027-06-01}.
