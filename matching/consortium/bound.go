@@ -3,6 +3,7 @@ package consortium
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -397,9 +398,12 @@ func (b *callBound) holding(j int) float64 {
 	row := b.lastGain[j]
 	sums := b.sums
 	top := b.best[full]
-	for t := 1; t <= full; t++ {
+	for t, sup := 0, b.support(row); ; {
+		if t = (t - sup) & sup; t == 0 {
+			break
+		}
 		low := t & -t
-		sums[t] = sums[t^low] + row[bitIndex(low)]
+		sums[t] = sums[t^low] + row[bits.TrailingZeros(uint(low))]
 		top = max(top, sums[t]+b.best[full^t])
 	}
 	return b.lastSum + b.u[j] - b.lastTau + top
@@ -697,7 +701,7 @@ func (b *callBound) cover(gain [][]float64, tau float64, size int) float64 {
 	who, from, sums := b.who, b.from, b.sums
 	for t := 1; t <= full; t++ {
 		low := t & -t
-		c := bitIndex(low)
+		c := bits.TrailingZeros(uint(low))
 		b.g[t] = b.g[t^low] + b.d[c]
 		who[t] = -1
 	}
@@ -713,9 +717,14 @@ func (b *callBound) cover(gain [][]float64, tau float64, size int) float64 {
 		if extra <= cost {
 			continue // never better than D on any set of concepts
 		}
-		for t := 1; t <= full; t++ {
+		// Only groups of concepts it covers better than D: on any other
+		// concept D's strength is already counted in g.
+		for t, sup := 0, b.support(row); ; {
+			if t = (t - sup) & sup; t == 0 {
+				break
+			}
 			low := t & -t
-			sums[t] = sums[t^low] + row[bitIndex(low)]
+			sums[t] = sums[t^low] + row[bits.TrailingZeros(uint(low))]
 			if v := sums[t] - cost; v > b.g[t] {
 				b.g[t], who[t] = v, i
 			}
@@ -744,14 +753,16 @@ func (b *callBound) cover(gain [][]float64, tau float64, size int) float64 {
 	return b.best[full]
 }
 
-// bitIndex is the position of the single bit set in x.
-func bitIndex(x int) int {
-	i := 0
-	for x > 1 {
-		x >>= 1
-		i++
+// support is the set of concepts (as bits) a candidate's gains cover
+// better than the strengths in d.
+func (b *callBound) support(row []float64) int {
+	sup := 0
+	for c, x := range row {
+		if x > b.d[c] {
+			sup |= 1 << c
+		}
 	}
-	return i
+	return sup
 }
 
 // lagrangeBound is an upper bound on any plan (see the comment at the top of
