@@ -139,6 +139,9 @@ type callBound struct {
 	// value, and the candidates the relaxation at the root rests on.
 	closed bool
 	rests  []int
+	// The candidates, and the pairs of them, not left out of every bid at
+	// the current prices.
+	active, activePairs []int
 	// Σ_D u and τ of the last evaluation, for held reckoning.
 	lastSum, lastTau float64
 	lastGain         [][]float64
@@ -321,6 +324,14 @@ func (b *callBound) certify() float64 {
 	if !b.valid() {
 		return 0
 	}
+	b.active = b.active[:0]
+	for i := range m.cands {
+		b.active = append(b.active, i)
+	}
+	b.activePairs = b.activePairs[:0]
+	for k := range b.pairs {
+		b.activePairs = append(b.activePairs, k)
+	}
 	if m.rule.maxCities == 1 {
 		// One member: no synergy, no newcomer bonus; the best alone is exact.
 		top, at := 0.0, -1
@@ -368,21 +379,35 @@ func (b *callBound) certify() float64 {
 		// Leave out every candidate whose bids, bounded with it held, are
 		// worth no more than the best bid found: the bids left are the
 		// only ones that can be worth more.
-		// First from the last evaluation's tables, then by evaluation.
-		var doubt []int
-		for j := range b.m.cands {
+		// First from the last evaluation's tables, then by evaluation with
+		// the candidates left out so far out of the bids bounded: a bid
+		// holding several left-out candidates is bounded with the first.
+		var fixed, doubt []int
+		for _, j := range b.active {
 			if b.best != nil && !b.inD[j] && b.holding(j) <= b.incValue+eps {
-				start.out = append(start.out, j)
+				fixed = append(fixed, j)
 			} else {
 				doubt = append(doubt, j)
 			}
 		}
+		for _, j := range fixed {
+			b.out[j] = true
+		}
 		for _, j := range doubt {
 			if v, _ := b.node([]int{j}, nil); v <= b.incValue+eps {
-				start.out = append(start.out, j)
+				fixed = append(fixed, j)
+				b.out[j] = true
 			}
 		}
-		start.bound, start.free = b.node(nil, start.out)
+		// The rest of the search looks at the candidates left only.
+		b.active = slices.DeleteFunc(b.active, func(i int) bool { return b.out[i] })
+		b.activePairs = slices.DeleteFunc(b.activePairs, func(k int) bool { return b.out[b.pairs[k].i] || b.out[b.pairs[k].j] })
+		start.bound, start.free = b.node(nil, nil)
+		defer func() {
+			for _, j := range fixed {
+				b.out[j] = false
+			}
+		}()
 	}
 	top := max(0, min(root, b.branch(start)))
 	b.closed = top <= b.incValue+eps
@@ -524,7 +549,7 @@ func (b *callBound) evaluate() float64 {
 	}
 	// Bids without a front-runner: no bonus, every front-runner left out.
 	var marked []int
-	for i := range m.cands {
+	for _, i := range b.active {
 		if m.newcomer[i] {
 			b.base[i] -= perNewcomer
 		}
@@ -534,7 +559,7 @@ func (b *callBound) evaluate() float64 {
 		}
 	}
 	without := b.relax()
-	for i := range m.cands {
+	for _, i := range b.active {
 		if m.newcomer[i] {
 			b.base[i] += perNewcomer
 		}
@@ -549,7 +574,7 @@ func (b *callBound) evaluate() float64 {
 	if b.best != nil && !math.IsInf(with, -1) && !slices.ContainsFunc(b.order, func(i int) bool { return m.front[i] }) {
 		with = math.Inf(-1)
 		at := -1
-		for f := range m.cands {
+		for _, f := range b.active {
 			if m.front[f] && !b.out[f] && !b.isIn[f] {
 				if h := b.holding(f); h > with {
 					with, at = h, f
@@ -574,7 +599,6 @@ func (b *callBound) evaluate() float64 {
 // held candidates, then the others the bound rests on.
 func (b *callBound) relax() float64 {
 	m := b.m
-	n := len(m.cands)
 	r := m.rule.maxCities - len(b.in) // places left
 	fixed, eligibleIn := 0.0, false
 	for a, i := range b.in {
@@ -585,10 +609,11 @@ func (b *callBound) relax() float64 {
 		eligibleIn = eligibleIn || m.eligible[i]
 	}
 	copy(b.u, b.base)
-	for i := range n {
+	for _, i := range b.active {
 		b.share[i] = b.share[i][:0]
 	}
-	for k, p := range b.pairs {
+	for _, k := range b.activePairs {
+		p := b.pairs[k]
 		switch {
 		case b.out[p.i] || b.out[p.j] || (b.isIn[p.i] && b.isIn[p.j]):
 			// Never in a bid here, or already in fixed.
@@ -605,7 +630,7 @@ func (b *callBound) relax() float64 {
 			}
 		}
 	}
-	for i := range n {
+	for _, i := range b.active {
 		if len(b.share[i]) == 0 || r < 2 {
 			continue
 		}
@@ -618,7 +643,7 @@ func (b *callBound) relax() float64 {
 	// insertion; then only the first need and the positive ones are kept.
 	need := max(0, m.rule.minCities-len(b.in))
 	b.order = b.order[:0]
-	for i := range n {
+	for _, i := range b.active {
 		if r == 0 || b.isIn[i] || b.out[i] || (len(b.order) == r && b.u[i] <= b.u[b.order[r-1]]) {
 			continue
 		}
@@ -673,8 +698,8 @@ func (b *callBound) relax() float64 {
 func (b *callBound) cover(gain [][]float64, tau float64, size int) float64 {
 	k := len(b.d)
 	clear(b.d)
-	for i, row := range gain {
-		if b.inD[i] || b.isIn[i] {
+	for _, i := range b.active {
+		if row := gain[i]; b.inD[i] || b.isIn[i] {
 			for c, x := range row {
 				b.d[c] = max(b.d[c], x)
 			}
@@ -686,9 +711,9 @@ func (b *callBound) cover(gain [][]float64, tau float64, size int) float64 {
 		var sum float64
 		for c := range k {
 			top := b.d[c]
-			for i, row := range gain {
+			for _, i := range b.active {
 				if !b.out[i] {
-					top = max(top, row[c])
+					top = max(top, gain[i][c])
 				}
 			}
 			sum += top
@@ -705,7 +730,8 @@ func (b *callBound) cover(gain [][]float64, tau float64, size int) float64 {
 		b.g[t] = b.g[t^low] + b.d[c]
 		who[t] = -1
 	}
-	for i, row := range gain {
+	for _, i := range b.active {
+		row := gain[i]
 		if b.inD[i] || b.isIn[i] || b.out[i] {
 			continue
 		}
