@@ -134,6 +134,7 @@ type callBound struct {
 	// The best bid found at the current prices, and its priced value.
 	incumbent  []int
 	incValue   float64
+	last       []int // the best bid at the last prices
 	scratchSet []int
 	// What the last certified bound rests on: whether it is the best bid's
 	// value, and the candidates the relaxation at the root rests on.
@@ -223,9 +224,11 @@ func (b *callBound) use(used []int, spent []float64) {
 }
 
 // setPrices prices the candidates at slot prices lambda and co-funding
-// prices mu (per city), and forgets the best bid of the last prices.
+// prices mu (per city), and keeps the best bid of the last prices aside
+// for priceBest to try.
 func (b *callBound) setPrices(lambda, mu []float64) {
 	m := b.m
+	b.last = append(b.last[:0], b.incumbent...)
 	b.incumbent, b.incValue = b.incumbent[:0], 0
 	for i := range m.cands {
 		g := m.city[i]
@@ -245,7 +248,7 @@ func (b *callBound) valid() bool {
 
 // priceBest builds a good bid at the current prices, greedily: it adds the
 // candidate that adds most (the best ones while the bid is too small) until
-// none adds anything, then tries it as the best bid. Its priced value is a
+// none adds anything, then tries it and the last prices' best bid. Its priced value is a
 // lower estimate of the call's priced maximum and its members point the
 // subgradient.
 func (b *callBound) priceBest() {
@@ -314,6 +317,9 @@ func (b *callBound) priceBest() {
 	}
 	b.scratchSet = set
 	b.try(set)
+	// Prices move little between steps: the last best bid is often still
+	// the best, and the sooner the search has it, the more it leaves out.
+	b.try(b.last)
 }
 
 // certify returns an upper bound on the call's priced maximum, or 0 for no
