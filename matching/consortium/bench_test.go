@@ -76,13 +76,19 @@ func BenchmarkPlanPortfolio14x30ExactRoomy(b *testing.B) {
 // BenchmarkPlanPortfolioHeuristic300x100 plans 300 cities × 100 calls in
 // 4.5 s and reports the plan's value, its certified bound and the gap
 // between them. Before the bound of bound.go and the wider shortlist it
-// reported value 5587, bound 7727, gap 27.7 %.
+// reported value 5587, bound 7727, gap 27.7 %; before the bound's branch
+// and bound, value 5720, bound 6083, gap 6.0 %; with it, value 5723–5741,
+// bound 6035–6065, gap 4.9–5.6 % (on a shared machine). The bound gets one
+// or two exact steps in its quarter of the budget; given a minute it goes
+// down to about 5935, and the heuristic given a minute reaches 5751: the
+// rest of the gap is the plan's, not the bound's per-call slack.
 func BenchmarkPlanPortfolioHeuristic300x100(b *testing.B) {
 	benchmarkHeuristic300x100(b, 4500*time.Millisecond)
 }
 
 // BenchmarkPlanPortfolioHeuristic300x100Budget20s is the same portfolio
-// with 20 s: how far more time closes the gap.
+// with 20 s: how far more time closes the gap (5.5 % before the bound's
+// branch and bound, 4.1 % with it).
 func BenchmarkPlanPortfolioHeuristic300x100Budget20s(b *testing.B) {
 	benchmarkHeuristic300x100(b, 20*time.Second)
 }
@@ -102,37 +108,65 @@ func benchmarkHeuristic300x100(b *testing.B, budget time.Duration) {
 }
 
 // BenchmarkPlanPortfolioMediumExactVsHeuristic solves seeded medium
-// portfolios (24 cities × 20 calls, the largest the exact search proves
-// within a minute; at 40 × 20 a call has more member sets than it
-// enumerates) exactly, and plans them heuristically with a fixed number of
-// rounds, so that the heuristic's shortfall is measured against a proven
-// optimum and its reported bound against the same optimum.
+// portfolios (24 cities × 20 calls) exactly, and plans them heuristically
+// with a fixed number of rounds, so that the heuristic's shortfall is
+// measured against a proven optimum and its reported bound against the same
+// optimum. Before the bound's branch and bound (bound.go) the bound was
+// 7.7 % above the optimum on these.
 func BenchmarkPlanPortfolioMediumExactVsHeuristic(b *testing.B) {
-	const instances = 5
-	var worst, sum, boundGap float64
+	benchmarkExactVsHeuristic(b, 24, 5)
+}
+
+// BenchmarkPlanPortfolio40x20ExactVsHeuristic is the same at 40 cities ×
+// 20 calls, where a call has more member sets than PlanPortfolio lists and
+// it searches the bids the Lagrangian's reduced costs keep instead.
+func BenchmarkPlanPortfolio40x20ExactVsHeuristic(b *testing.B) {
+	benchmarkExactVsHeuristic(b, 40, 3)
+}
+
+func benchmarkExactVsHeuristic(b *testing.B, cities, instances int) {
+	var worst, sum, boundGap, certified float64
+	proven := 0
 	for b.Loop() {
-		worst, sum, boundGap = 0, 0, 0
+		worst, sum, boundGap, certified, proven = 0, 0, 0, 0, 0
 		for seed := range uint64(instances) {
 			rng := rand.New(rand.NewPCG(seed, 2420))
-			p := randomPortfolio(rng, instanceSpec{cities: 24, calls: 20, concepts: 6, historyPairs: 72})
-			exact, err := PlanPortfolio(context.Background(), p)
-			if err != nil || !exact.Optimal {
-				b.Fatalf("instance %d: exact search: optimal %v, %v", seed, exact.Optimal, err)
-			}
+			p := randomPortfolio(rng, instanceSpec{cities: cities, calls: 20, concepts: 6, historyPairs: 3 * cities})
 			h, err := PlanPortfolioHeuristic(context.Background(), p, HeuristicOptions{Rounds: 300, Seed: 1})
 			if err != nil {
 				b.Fatal(err)
 			}
-			if h.UpperBound < exact.Value-1e-6 || h.Value > exact.Value+1e-6 {
-				b.Fatalf("instance %d: optimum %.4f, heuristic %.4f with bound %.4f", seed, exact.Value, h.Value, h.UpperBound)
+			// Some instances the exact search does not prove in minutes;
+			// those are logged and left out of the figures.
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			exact, err := PlanPortfolio(ctx, p)
+			cancel()
+			if err != nil {
+				b.Fatalf("instance %d: exact search: %v", seed, err)
 			}
+			if h.UpperBound < exact.Value-1e-6 || (exact.Optimal && h.Value > exact.Value+1e-6) {
+				b.Fatalf("instance %d: exact %.4f (proven %v), heuristic %.4f with bound %.4f", seed, exact.Value, exact.Optimal, h.Value, h.UpperBound)
+			}
+			if !exact.Optimal {
+				b.Logf("instance %d: not proven in 2 minutes: best %.2f, heuristic %.2f, heuristic bound %.2f (gap %.2f%%)", seed, exact.Value, h.Value, h.UpperBound, 100*h.Gap)
+				continue
+			}
+			proven++
 			short := (exact.Value - h.Value) / exact.Value
 			worst, sum = max(worst, short), sum+short
 			boundGap += (h.UpperBound - exact.Value) / h.UpperBound
-			b.Logf("instance %d: optimum %.2f, heuristic %.2f (%.2f%% short), heuristic bound %.2f", seed, exact.Value, h.Value, 100*short, h.UpperBound)
+			certified += h.Gap
+			b.Logf("instance %d: optimum %.2f (%v), heuristic %.2f (%.2f%% short), heuristic bound %.2f (gap %.2f%%)",
+				seed, exact.Value, exact.Elapsed.Round(time.Millisecond), h.Value, 100*short, h.UpperBound, 100*h.Gap)
 		}
 	}
-	b.ReportMetric(100*sum/instances, "mean-short%")
+	if proven == 0 {
+		b.Fatal("no instance proven optimal")
+	}
+	n := float64(proven)
+	b.ReportMetric(float64(proven), "proven")
+	b.ReportMetric(100*sum/n, "mean-short%")
 	b.ReportMetric(100*worst, "worst-short%")
-	b.ReportMetric(100*boundGap/instances, "bound-above-opt%")
+	b.ReportMetric(100*boundGap/n, "bound-above-opt%")
+	b.ReportMetric(100*certified/n, "gap%")
 }

@@ -83,8 +83,11 @@ type heuristic struct {
 	shortOf  [][]int     // per city: calls whose shortlist holds it
 	touched  []int       // cities whose bids changed since the last look
 	version  int         // counts changes to the plan
-	releases [][]release // per city: cached releases, valid for one version
-	scratch  []int
+	releases [][]release // per city: cached releases, valid until what they read changes
+	// The version at which each call's bid and each city's capacity last
+	// changed, to tell which cached releases still hold.
+	bidChanged, capChanged []int
+	scratch                []int
 }
 
 func newHeuristic(pm *portfolioModel, opt HeuristicOptions) *heuristic {
@@ -134,6 +137,9 @@ func (h *heuristic) reset() {
 	h.slots, h.coFund = slices.Clone(h.pm.slots), slices.Clone(h.pm.coFunding)
 	h.inCalls = make([][]int, len(h.pm.slots))
 	h.releases = make([][]release, len(h.pm.slots))
+	if h.bidChanged == nil {
+		h.bidChanged, h.capChanged = make([]int, len(h.pm.calls)), make([]int, len(h.pm.slots))
+	}
 }
 
 func (h *heuristic) load(s solution) {
@@ -335,8 +341,10 @@ func (h *heuristic) greedyBid(c int, noise float64) []int {
 func (h *heuristic) apply(c int, members []int) {
 	m := h.pm.calls[c]
 	h.version++
+	h.bidChanged[c] = h.version
 	for _, i := range h.bids[c] {
 		g := m.city[i]
+		h.capChanged[g] = h.version
 		h.touched = append(h.touched, g)
 		h.slots[g]++
 		h.coFund[g] += m.cands[i].CoFundingNeeded
@@ -344,6 +352,7 @@ func (h *heuristic) apply(c int, members []int) {
 	}
 	for _, i := range members {
 		g := m.city[i]
+		h.capChanged[g] = h.version
 		h.touched = append(h.touched, g)
 		h.slots[g]--
 		h.coFund[g] -= m.cands[i].CoFundingNeeded
@@ -593,11 +602,12 @@ type release struct {
 	value   float64
 }
 
-// release returns what becomes of call c2's bid if city g leaves it,
-// computed once per version of the plan.
+// release returns what becomes of call c2's bid if city g leaves it. It
+// reads call c2's bid and the capacity of the cities that may refill it, so
+// a cached release holds until one of them changes.
 func (h *heuristic) release(g, c2 int) release {
 	at := slices.IndexFunc(h.releases[g], func(r release) bool { return r.call == c2 })
-	if at >= 0 && h.releases[g][at].version == h.version {
+	if at >= 0 && h.stillHolds(h.releases[g][at]) {
 		return h.releases[g][at]
 	}
 	m2 := h.pm.calls[c2]
@@ -635,4 +645,18 @@ func (h *heuristic) release(g, c2 int) release {
 		h.releases[g] = append(h.releases[g], r)
 	}
 	return r
+}
+
+// stillHolds is whether nothing a cached release read has changed since.
+func (h *heuristic) stillHolds(r release) bool {
+	if h.bidChanged[r.call] > r.version {
+		return false
+	}
+	m2 := h.pm.calls[r.call]
+	for _, k := range h.short[r.call][:min(len(h.short[r.call]), moveWidth)] {
+		if h.capChanged[m2.city[k]] > r.version {
+			return false
+		}
+	}
+	return true
 }

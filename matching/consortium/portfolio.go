@@ -78,11 +78,19 @@ const maxColumns = 200_000
 // eligibility, in the programme area where required) and meet the
 // programme's size rule; across the plan a city joins no more bids than its
 // free slots (MaxConcurrentBids − BidsInProgress) and spends no more than its
-// co-funding. Every feasible member set of every call is a column; the bound
-// is a Lagrangian relaxation of the slot limits with prices from subgradient
+// co-funding. Every feasible member set of a call is a column when there are
+// few enough; otherwise the columns are the member sets the Lagrangian
+// bound's reduced costs cannot rule out (see pricedColumns). The bound is a
+// Lagrangian relaxation of the slot limits with prices from subgradient
 // steps, and the incumbent comes from the anytime heuristic. Cancelling ctx
 // returns the best plan so far with its bound, not proven optimal.
 func PlanPortfolio(ctx context.Context, p Portfolio) (Plan, error) {
+	return planPortfolio(ctx, p, false)
+}
+
+// planPortfolio is PlanPortfolio, with the columns from reduced costs for
+// every call when priced is set (for tests).
+func planPortfolio(ctx context.Context, p Portfolio, priced bool) (Plan, error) {
 	start := time.Now()
 	pm, err := newPortfolioModel(p)
 	if err != nil {
@@ -91,31 +99,103 @@ func PlanPortfolio(ctx context.Context, p Portfolio) (Plan, error) {
 	if len(pm.slots) > MaxExactCities {
 		return Plan{}, fmt.Errorf("plan portfolio: %d cities, exact search handles at most %d", len(pm.slots), MaxExactCities)
 	}
-	cols := make([][]column, len(pm.calls))
-	for c, m := range pm.calls {
-		if len(m.cands) > MaxExactCandidates {
-			return Plan{}, fmt.Errorf("plan portfolio: call %s has %d candidates, exact search handles at most %d", m.call.Identifier, len(m.cands), MaxExactCandidates)
+	for _, m := range pm.calls {
+		if len(m.cands) > MaxExactCandidates || countSets(len(m.cands), m.rule) > maxColumns {
+			priced = true
 		}
-		if n := countSets(len(m.cands), m.rule); n > maxColumns {
-			return Plan{}, fmt.Errorf("plan portfolio: call %s has %d possible bids, exact search handles at most %d", m.call.Identifier, n, maxColumns)
-		}
-		cols[c] = columnsOf(m)
 	}
 	h := newHeuristic(pm, HeuristicOptions{Rounds: 8, Seed: 1})
 	incumbent := h.run(ctx)
-	bb := newPortfolioSearch(pm, cols, incumbent.value, incumbent.choice)
-	root := bb.lagrange(ctx, 200)
+	var bb *portfolioSearch
+	var root float64
+	if priced {
+		cols, lambda, mu, bound, err := pricedColumns(ctx, pm, incumbent.value)
+		if err != nil {
+			return Plan{}, fmt.Errorf("plan portfolio: %w", err)
+		}
+		// The search bounds by the same prices, co-funding's included.
+		bb = newPortfolioSearch(pm, cols, incumbent.value, incumbent.choice)
+		copy(bb.price, lambda)
+		copy(bb.mu, mu)
+		root = bound
+	} else {
+		cols := make([][]column, len(pm.calls))
+		for c, m := range pm.calls {
+			cols[c] = columnsOf(m)
+		}
+		bb = newPortfolioSearch(pm, cols, incumbent.value, incumbent.choice)
+		root = bb.lagrange(ctx, 200)
+	}
 	bb.sortByReducedValue()
 	bb.dfs(ctx, 0, 0)
 	plan := pm.plan(bb.bestChoice)
 	plan.Optimal = !bb.stopped
 	plan.UpperBound = plan.Value
-	if bb.stopped {
+	if !plan.Optimal {
 		plan.UpperBound = max(root, plan.Value)
 	}
 	plan.Gap = gap(plan.Value, plan.UpperBound)
 	plan.Elapsed = time.Since(start)
 	return plan, nil
+}
+
+// pricedColumns lists for every call the member sets that a plan worth
+// more than the incumbent may take, and "no bid". At prices λ, μ ≥ 0, with
+// U_c a bound on call c's priced maximum (at least 0) and L the bound they
+// give, a plan P is worth Σ_c v(S_c) ≤ Σ_c (v(S_c) − π(S_c)) + Σ_g
+// (λ_g·slots_g + μ_g·coFunding_g) = L − Σ_c (U_c − v(S_c) + π(S_c)), each
+// term of the last sum being at least 0. So if P beats the incumbent, every
+// bid S_c of P has a priced value above U_c − (L − incumbent): only those
+// sets are listed, found by the single-call search on the model with each
+// candidate's fit lowered by its prices. The prices come from the bound's
+// subgradient steps (see bound.go) and are returned with L. More than
+// maxColumns such sets in one call is an error.
+func pricedColumns(ctx context.Context, pm *portfolioModel, incumbent float64) (cols [][]column, lambda, mu []float64, bound float64, err error) {
+	s := newSubgradient(pm)
+	stop := func() bool { return ctx.Err() != nil }
+	s.descend(incumbent, 100, 0, 0.5, stop)
+	copy(s.lambda, s.bestLambda)
+	copy(s.mu, s.bestMu)
+	s.descend(incumbent, 100, pricingNodes, 0.5, stop)
+	l := 0.0
+	for g := range pm.slots {
+		l += s.bestLambda[g]*float64(pm.slots[g]) + s.bestMu[g]*s.coFund[g]
+	}
+	bounds := make([]float64, len(pm.calls))
+	for c, b := range s.bounds {
+		b.nodes = pricingNodes
+		b.setPrices(s.bestLambda, s.bestMu)
+		b.priceBest()
+		bounds[c] = b.certify()
+		l += bounds[c]
+	}
+	slack := max(l-incumbent, 0)
+	cols = make([][]column, len(pm.calls))
+	for c, m := range pm.calls {
+		all := make([]int, len(m.cands))
+		for i := range all {
+			all[i] = i
+		}
+		pr := m.subset(all)
+		for i := range pr.fit {
+			pr.fit[i] -= s.bounds[c].cost[i]
+		}
+		// A margin below the floor, so that rounding drops no set.
+		sets := pr.above(bounds[c] - slack - 1e-6)
+		if len(sets) > maxColumns {
+			return nil, nil, nil, 0, fmt.Errorf("call %s has %d bids the bound cannot rule out, exact search handles at most %d", m.call.Identifier, len(sets), maxColumns)
+		}
+		cols[c] = append(make([]column, 0, len(sets)+1), column{})
+		for _, set := range sets {
+			col := column{members: set.members, value: m.value(set.members).Total}
+			for _, i := range set.members {
+				col.cities = append(col.cities, m.city[i])
+				col.need = append(col.need, m.cands[i].CoFundingNeeded)
+			}
+			cols[c] = append(cols[c], col)
+		}
+	}
+	return cols, s.bestLambda, s.bestMu, l, nil
 }
 
 // countSets is the number of member sets a call's rule allows among n candidates.
@@ -186,6 +266,7 @@ type portfolioSearch struct {
 	cols       [][]column // per call (in search order)
 	order      []int      // call indexes in search order
 	price      []float64  // Lagrangian price of a bid slot, per city
+	mu         []float64  // Lagrangian price of coFundingUnit of co-funding, per city
 	slots      []int
 	coFunding  []float64
 	chosen     []int // column per search position
@@ -197,7 +278,7 @@ type portfolioSearch struct {
 
 func newPortfolioSearch(pm *portfolioModel, cols [][]column, incumbent float64, choice [][]int) *portfolioSearch {
 	s := &portfolioSearch{
-		pm: pm, price: make([]float64, len(pm.slots)),
+		pm: pm, price: make([]float64, len(pm.slots)), mu: make([]float64, len(pm.slots)),
 		slots: slices.Clone(pm.slots), coFunding: slices.Clone(pm.coFunding),
 		best: incumbent, bestChoice: choice, chosen: make([]int, len(cols)),
 	}
@@ -293,15 +374,15 @@ func (s *portfolioSearch) lagrange(ctx context.Context, iterations int) float64 
 	return bound
 }
 
-// sortByReducedValue orders each call's columns by value minus slot prices,
+// sortByReducedValue orders each call's columns by value minus prices,
 // best first, so that branching can stop at the first column whose bound
 // falls short.
 func (s *portfolioSearch) sortByReducedValue() {
 	for _, cols := range s.cols {
 		for k := range cols {
 			cols[k].reduced = cols[k].value
-			for _, city := range cols[k].cities {
-				cols[k].reduced -= s.price[city]
+			for m, city := range cols[k].cities {
+				cols[k].reduced -= s.price[city] + s.mu[city]*cols[k].need[m]/coFundingUnit
 			}
 		}
 		slices.SortStableFunc(cols, func(a, b column) int { return cmp.Compare(b.reduced, a.reduced) })
@@ -319,11 +400,11 @@ func (s *portfolioSearch) fits(col column) bool {
 
 // rest bounds what calls from position t on can still add, Lagrangian style:
 // each call's best feasible column at reduced value, plus the price of every
-// free slot.
+// free slot and of the co-funding left.
 func (s *portfolioSearch) rest(t int) float64 {
 	var sum float64
 	for i, p := range s.price {
-		sum += p * float64(s.slots[i])
+		sum += p*float64(s.slots[i]) + s.mu[i]*s.coFunding[i]/coFundingUnit
 	}
 	for _, cols := range s.cols[t:] {
 		for _, col := range cols {

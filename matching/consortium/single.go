@@ -90,6 +90,18 @@ func (m *callModel) best(k int) ([]scoredSet, int) {
 	return s.top, s.nodes
 }
 
+// above returns every feasible member set worth more than floor, best
+// first; bounds that stay at or below floor (within eps) prune the search.
+func (m *callModel) above(floor float64) []scoredSet {
+	s := newSearch(m, 0)
+	s.floor, s.hasFloor = floor, true
+	if m.rule.minCities <= m.rule.maxCities {
+		s.dfs(0)
+	}
+	slices.SortStableFunc(s.top, func(a, b scoredSet) int { return cmp.Compare(b.value, a.value) })
+	return s.top
+}
+
 // search is a depth-first branch and bound over member subsets. The bound
 // at a node adds to the current members the best r remaining candidates
 // (r = free places) by an optimistic increment: fit, coverage gain against
@@ -112,6 +124,9 @@ type search struct {
 	newbies    int
 	nodeBounds []nodeBound // per depth
 	leadSuffix []float64   // leadSuffix[q]: most lead points from position q on
+	// With hasFloor, every set worth more than floor is kept (k <= 0).
+	floor    float64
+	hasFloor bool
 }
 
 func newSearch(m *callModel, k int) *search {
@@ -147,8 +162,17 @@ func newSearch(m *callModel, k int) *search {
 	return s
 }
 
-// full is whether the top k is filled, so that search can prune.
-func (s *search) full() bool { return s.k > 0 && len(s.top) >= s.k }
+// threshold is the value a set must beat to be kept, once there is one:
+// the floor when set, else the k-th best so far once the top k is filled.
+func (s *search) threshold() (float64, bool) {
+	if s.hasFloor {
+		return s.floor, true
+	}
+	if s.k > 0 && len(s.top) >= s.k {
+		return s.top[len(s.top)-1].value, true
+	}
+	return 0, false
+}
 
 func (s *search) dfs(p int) {
 	s.nodes++
@@ -161,11 +185,11 @@ func (s *search) dfs(p int) {
 	nb := &s.nodeBounds[depth]
 	nb.ready = false
 	for q := p; q < len(s.order); q++ {
-		if s.full() {
+		if th, ok := s.threshold(); ok {
 			if !nb.ready {
 				s.prepareBound(nb, p)
 			}
-			if nb.at(q, p) <= s.top[len(s.top)-1].value+eps {
+			if nb.at(q, p) <= th+eps {
 				return // bounds only shrink as q grows
 			}
 		}
@@ -198,7 +222,7 @@ func (s *search) dfs(p int) {
 
 func (s *search) record() {
 	v := s.m.value(s.members).Total
-	if s.full() && v <= s.top[len(s.top)-1].value {
+	if th, ok := s.threshold(); ok && v <= th {
 		return
 	}
 	set := scoredSet{members: slices.Sorted(slices.Values(s.members)), value: v}
