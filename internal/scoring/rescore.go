@@ -269,24 +269,6 @@ func (s *Service) explainAsked(ctx context.Context, m *matching.Model, refs map[
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	next := make(chan string)
-	out := make(chan store.MatchWrite, 4)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for id := range next {
-				w, err := explainedRows(m, refs[id], id, apps, asks[id], now)
-				if err != nil {
-					cancel(err)
-					return
-				}
-				select {
-				case out <- w:
-				case <-ctx.Done():
-					return
-				}
-			}
-		})
-	}
 	go func() {
 		defer close(next)
 		for _, id := range calls {
@@ -297,38 +279,52 @@ func (s *Service) explainAsked(ctx context.Context, m *matching.Model, refs map[
 			}
 		}
 	}()
-	go func() {
-		wg.Wait()
-		close(out)
-	}()
-	// One transaction per batch of rows, not per call.
+	// Each worker explains calls and writes its rows every batch of them
+	// (a transaction per batch, not per call): while one waits for
+	// PostgreSQL, the other explains.
 	const batch = 2000
-	var w store.MatchWrite
-	written, done := 0, 0
-	flush := func() error {
-		n, _, err := s.store.SaveMatches(ctx, w, now)
-		written += n
-		w = store.MatchWrite{}
-		return err
-	}
-	for cw := range out {
-		w.New = append(w.New, cw.New...)
-		w.Changed = append(w.Changed, cw.Changed...)
-		done++
-		progress(StepExplain, done, len(calls))
-		if len(w.New)+len(w.Changed) >= batch {
+	var (
+		mu      sync.Mutex // guards written and done
+		written int
+		done    int
+		wg      sync.WaitGroup
+	)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			var w store.MatchWrite
+			flush := func() error {
+				n, _, err := s.store.SaveMatches(ctx, w, now)
+				w = store.MatchWrite{}
+				mu.Lock()
+				written += n
+				mu.Unlock()
+				return err
+			}
+			for id := range next {
+				cw, err := explainedRows(m, refs[id], id, apps, asks[id], now)
+				if err != nil {
+					cancel(err)
+					return
+				}
+				w.New, w.Changed = append(w.New, cw.New...), append(w.Changed, cw.Changed...)
+				mu.Lock()
+				done++
+				progress(StepExplain, done, len(calls))
+				mu.Unlock()
+				if len(w.New)+len(w.Changed) >= batch {
+					if err := flush(); err != nil {
+						cancel(err)
+						return
+					}
+				}
+			}
 			if err := flush(); err != nil {
 				cancel(err)
-				break
 			}
-		}
+		})
 	}
-	for range out { // after a failed write, let the explainers finish
-	}
-	if err := context.Cause(ctx); err != nil {
-		return written, err
-	}
-	return written, flush()
+	wg.Wait()
+	return written, context.Cause(ctx)
 }
 
 // explainedRows explains one call for the cities that asked, as rows.

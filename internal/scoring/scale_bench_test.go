@@ -3,6 +3,7 @@ package scoring_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"regexp"
 	"runtime"
@@ -98,6 +99,15 @@ func variant(c funding.Call, i int) funding.Call {
 	return c
 }
 
+// benchLogger discards the service's log, or with FUNDMATCH_BENCH_LOG set
+// writes it to stderr at debug level: how long scoring and explaining took.
+func benchLogger() *slog.Logger {
+	if os.Getenv("FUNDMATCH_BENCH_LOG") == "" {
+		return quiet
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
 // sizes reports the stored matches and the database's size.
 func sizes(b *testing.B, st *store.Store, prefix string) {
 	var rows int
@@ -143,7 +153,7 @@ func BenchmarkScaleFullRescore(b *testing.B) {
 				stop := make(chan struct{})
 				heap, _ := memprobe.Peak(stop)
 				var err error
-				if res, err = scoring.New(st, quiet).ScoreAll(ctx, nil); err != nil {
+				if res, err = scoring.New(st, benchLogger()).ScoreAll(ctx, nil); err != nil {
 					b.Fatal(err)
 				}
 				peak = max(peak, heap())
