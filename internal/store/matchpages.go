@@ -205,8 +205,12 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 		args = append(args, f.Offset)
 		page += fmt.Sprintf(" LIMIT %d OFFSET $%d", f.Limit, len(args))
 	}
+	// The rows are found again by the whole key of matches_city_score_call,
+	// whose city's part is a few index pages already read for the keys;
+	// by the primary key (call, city) each would be a leaf page of its
+	// own, mostly not in shared buffers.
 	q := "WITH page AS (" + page + ") " + selectCityMatch + `
-	FROM page JOIN matches m ON m.city_id = $2 AND m.call_id = page.call_id
+	FROM page JOIN matches m ON m.city_id = $2 AND m.score = page.score AND m.relevance = page.relevance AND m.call_id = page.call_id
 	JOIN calls c ON c.id = page.call_id JOIN cities ct ON ct.id = $2
 	LEFT JOIN call_interests ci ON ci.city_id = $2 AND ci.call_id = page.call_id
 	ORDER BY ` + orderBy(order, "page.")
