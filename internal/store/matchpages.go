@@ -219,7 +219,7 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 		return nil, 0, fmt.Errorf("list matches: %w", err)
 	}
 	defer rows.Close()
-	out := []CityMatch{}
+	out := make([]CityMatch, 0, f.Limit) // a match is some 300 bytes: no growing by copies
 	for rows.Next() {
 		m, err := scanCityMatch(rows)
 		if err != nil {
