@@ -24,9 +24,9 @@ func TestAppendJSONEncodesAsEncodingJSON(t *testing.T) {
 		NextDeadline: &deadline, BudgetMin: &small, BudgetMax: &budget, CallBudget: &huge,
 		TypesOfAction: []string{"HORIZON-IA", "HORIZON-RIA"}, Score: 87, Eligibility: funding.Eligibility("eligible"),
 		Relevance: 0.8125, Experience: negative, Feasibility: 1,
-		Reasons: store.MatchReasons(`[{"en": "Fits <mobility> & climate", "nl": "Past bij \"mobiliteit\"\n", "code": "theme", "strength": 0.5, "call_words": ["a", "b c"]}]`),
+		Reasons:     store.MatchReasons(`[{"en": "Fits <mobility> & climate", "nl": "Past bij \"mobiliteit\"\n", "code": "theme", "strength": 0.5, "call_words": ["a", "b c"]}]`),
 		Explanation: store.MatchExplanation{NL: "Lijn\u2028twee\u2029", EN: "tab\there\x01\b\f\r", SummaryNL: "é — ✓", SummaryEN: "bad \xff utf-8"},
-		Interest: store.InterestStatus("interested"), ScoredAt: time.Date(2026, 12, 4, 19, 30, 1, 123456789, brussels)}
+		Interest:    store.InterestStatus("interested"), ScoredAt: time.Date(2026, 12, 4, 19, 30, 1, 123456789, brussels)}
 	for _, c := range []struct {
 		name string
 		m    store.CityMatch
