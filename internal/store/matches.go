@@ -178,7 +178,7 @@ func (s *Store) SaveMatches(ctx context.Context, w MatchWrite, now time.Time) (w
 const insertMatches = `
 	INSERT INTO matches AS matches (call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons,
 		explanation, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, scored_at, deadlines, matched_at)
-	SELECT call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons::jsonb,
+	SELECT call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons::json,
 		explanation::json, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, $17, deadlines::date[], $17
 	FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::real[], $5::real[], $6::real[], $7::text[], $8::text[],
 		$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
