@@ -122,16 +122,15 @@ const selectCityMatch = `SELECT ct.id, ct.slug, ct.name_nl, c.identifier, c.titl
 	c.budget_min, c.budget_max, c.call_budget, c.types_of_action, m.score, m.eligibility, m.relevance, m.experience, m.feasibility, m.reasons,
 	m.text_nl, m.text_en, m.summary_nl, m.summary_en, coalesce(ci.status, ''), m.scored_at`
 
-// scanCityMatch scans selectCityMatch's columns, then those selected
-// after them into extra.
-func scanCityMatch(row interface{ Scan(...any) error }, extra ...any) (CityMatch, error) {
-	var m CityMatch
-	// The column is a JSON array (its CHECK), passed on as it is.
-	err := row.Scan(append([]any{&m.CityID, &m.City, &m.CityName, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
+// cityMatchDest returns where selectCityMatch's columns go in m, then
+// extra. Rows scanned into one CityMatch through it, and copied from there,
+// share these destinations instead of allocating them for every row.
+func cityMatchDest(m *CityMatch, extra ...any) []any {
+	// The reasons column is a JSON array (its CHECK), passed on as it is.
+	return append([]any{&m.CityID, &m.City, &m.CityName, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
 		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, (*pq.StringArray)(&m.TypesOfAction), &m.Score, &m.Eligibility, &m.Relevance, &m.Experience, &m.Feasibility,
 		(*[]byte)(&m.Reasons), &m.Explanation.NL, &m.Explanation.EN, &m.Explanation.SummaryNL, &m.Explanation.SummaryEN,
-		&m.Interest, &m.ScoredAt}, extra...)...)
-	return m, err
+		&m.Interest, &m.ScoredAt}, extra...)
 }
 
 // CityMatches returns one page of a city's matched calls and how many match
@@ -221,9 +220,10 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 	}
 	defer rows.Close()
 	out := make([]CityMatch, 0, f.Limit) // a match is some 300 bytes: no growing by copies
+	var m CityMatch
+	dest := cityMatchDest(&m)
 	for rows.Next() {
-		m, err := scanCityMatch(rows)
-		if err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, 0, fmt.Errorf("list matches: %w", err)
 		}
 		out = append(out, m)
@@ -251,10 +251,11 @@ func (s *Store) MatchesOfCalls(ctx context.Context, callIDs []int64, today time.
 	}
 	defer rows.Close()
 	out := make(map[int64][]CityMatch, len(callIDs))
+	var m CityMatch
+	var callID int64
+	dest := cityMatchDest(&m, &callID)
 	for rows.Next() {
-		var callID int64
-		m, err := scanCityMatch(rows, &callID)
-		if err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("cities matching %d calls: %w", len(callIDs), err)
 		}
 		out[callID] = append(out[callID], m)
