@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fundmatch/fundmatch/funding"
@@ -62,21 +64,28 @@ func matchesAnswer(r *http.Request, matches []store.CityMatch, meta pageMeta) (*
 	if err != nil {
 		return nil, err
 	}
-	// A match takes under a kilobyte: the body is allocated once.
-	body := make([]byte, 0, 1024*(len(matches)+1))
-	body = append(body, `{"data":[`...)
+	// The page is encoded in a buffer kept for the next one, and the answer
+	// gets a copy of its size: allocating room for the largest matches
+	// would double what a request allocates.
+	buf := pageBuffers.Get().(*[]byte)
+	defer pageBuffers.Put(buf)
+	b := append((*buf)[:0], `{"data":[`...)
 	for i := range matches {
 		if i > 0 {
-			body = append(body, ',')
+			b = append(b, ',')
 		}
-		if body, err = matches[i].AppendJSON(body); err != nil {
+		if b, err = matches[i].AppendJSON(b); err != nil {
 			return nil, fmt.Errorf("encode match of %s: %w", matches[i].CallIdentifier, err)
 		}
 	}
-	body = append(body, `],"meta":`...)
-	body = append(append(body, metaJSON...), "}\n"...)
-	return newAnswer(body, pageLinks(r, meta)), nil
+	b = append(b, `],"meta":`...)
+	b = append(append(b, metaJSON...), "}\n"...)
+	*buf = b
+	return newAnswer(bytes.Clone(b), pageLinks(r, meta)), nil
 }
+
+// pageBuffers are matchesAnswer's buffers.
+var pageBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // pageLinks is the Link header of a page: the next and previous pages.
 func pageLinks(r *http.Request, meta pageMeta) string {

@@ -10,7 +10,8 @@ import (
 
 // TestMatchesAnswerIsThePageAnswer checks that the hand-encoded page of
 // matches has the body, Link and ETag that encoding the same page by
-// reflection (pageAnswer) gives: empty, one of several pages, with a total.
+// reflection (pageAnswer) gives: empty, one of several pages, with a total;
+// and keeps them when the next page is encoded.
 func TestMatchesAnswerIsThePageAnswer(t *testing.T) {
 	deadline := time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)
 	budget := 1.5e6
@@ -36,6 +37,10 @@ func TestMatchesAnswerIsThePageAnswer(t *testing.T) {
 			want := pageAnswer(r, c.matches, c.meta)
 			got, err := matchesAnswer(r, c.matches, c.meta)
 			if err != nil {
+				t.Fatal(err)
+			}
+			// Another page encoded meanwhile leaves this one as it was.
+			if _, err := matchesAnswer(r, append(c.matches, matches...), pageMeta{Page: 9, PerPage: 4}); err != nil {
 				t.Fatal(err)
 			}
 			if string(got.body) != string(want.body) || got.link != want.link || got.etag != want.etag {
