@@ -51,7 +51,7 @@ func (s *Store) Cities(ctx context.Context) ([]City, error) {
 // CityBySlug returns the city with that slug, or ErrNotFound.
 func (s *Store) CityBySlug(ctx context.Context, slug string) (City, error) {
 	var c City
-	err := s.db.GetContext(ctx, &c, `SELECT `+cityColumns+` FROM cities WHERE slug = $1`, slug)
+	err := s.stmts.get(ctx, &c, `SELECT `+cityColumns+` FROM cities WHERE slug = $1`, slug)
 	if err != nil {
 		return City{}, notFound(err, "city "+slug)
 	}

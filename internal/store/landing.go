@@ -50,9 +50,10 @@ func (s *Store) NewMatches(ctx context.Context, cityIDs []int64, since time.Time
 	}
 	defer rows.Close()
 	out := []CityMatch{}
+	var m CityMatch
+	dest := cityMatchDest(&m)
 	for rows.Next() {
-		m, err := scanCityMatch(rows)
-		if err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, 0, fmt.Errorf("new matches: %w", err)
 		}
 		out = append(out, m)

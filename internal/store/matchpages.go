@@ -122,16 +122,15 @@ const selectCityMatch = `SELECT ct.id, ct.slug, ct.name_nl, c.identifier, c.titl
 	c.budget_min, c.budget_max, c.call_budget, c.types_of_action, m.score, m.eligibility, m.relevance, m.experience, m.feasibility, m.reasons,
 	m.text_nl, m.text_en, m.summary_nl, m.summary_en, coalesce(ci.status, ''), m.scored_at`
 
-// scanCityMatch scans selectCityMatch's columns, then those selected
-// after them into extra.
-func scanCityMatch(row interface{ Scan(...any) error }, extra ...any) (CityMatch, error) {
-	var m CityMatch
-	// The column is a JSON array (its CHECK), passed on as it is.
-	err := row.Scan(append([]any{&m.CityID, &m.City, &m.CityName, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
+// cityMatchDest returns where selectCityMatch's columns go in m, then
+// extra. Rows scanned into one CityMatch through it, and copied from there,
+// share these destinations instead of allocating them for every row.
+func cityMatchDest(m *CityMatch, extra ...any) []any {
+	// The reasons column is a JSON array (its CHECK), passed on as it is.
+	return append([]any{&m.CityID, &m.City, &m.CityName, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
 		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, (*pq.StringArray)(&m.TypesOfAction), &m.Score, &m.Eligibility, &m.Relevance, &m.Experience, &m.Feasibility,
 		(*[]byte)(&m.Reasons), &m.Explanation.NL, &m.Explanation.EN, &m.Explanation.SummaryNL, &m.Explanation.SummaryEN,
-		&m.Interest, &m.ScoredAt}, extra...)...)
-	return m, err
+		&m.Interest, &m.ScoredAt}, extra...)
 }
 
 // CityMatches returns one page of a city's matched calls and how many match
@@ -205,9 +204,14 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 		args = append(args, f.Offset)
 		page += fmt.Sprintf(" LIMIT %d OFFSET $%d", f.Limit, len(args))
 	}
-	q := "WITH page AS (" + page + ") " + selectCityMatch + `
-	FROM page JOIN matches m ON m.city_id = $2 AND m.call_id = page.call_id
-	JOIN calls c ON c.id = page.call_id JOIN cities ct ON ct.id = $2
+	// The rows are found again by the whole key of matches_city_score_call,
+	// whose city's part is a few index pages already read for the keys;
+	// by the primary key (call, city) each would be a leaf page of its
+	// own, mostly not in shared buffers. The city is read once
+	// (MATERIALIZED), not again for every row as a join would.
+	q := "WITH ct AS MATERIALIZED (SELECT id, slug, name_nl FROM cities WHERE id = $2), page AS (" + page + ") " + selectCityMatch + `
+	FROM page JOIN matches m ON m.city_id = $2 AND m.score = page.score AND m.relevance = page.relevance AND m.call_id = page.call_id
+	JOIN calls c ON c.id = page.call_id CROSS JOIN ct
 	LEFT JOIN call_interests ci ON ci.city_id = $2 AND ci.call_id = page.call_id
 	ORDER BY ` + orderBy(order, "page.")
 	rows, err := s.stmts.query(ctx, q, args...)
@@ -215,10 +219,11 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 		return nil, 0, fmt.Errorf("list matches: %w", err)
 	}
 	defer rows.Close()
-	out := []CityMatch{}
+	out := make([]CityMatch, 0, f.Limit) // a match is some 300 bytes: no growing by copies
+	var m CityMatch
+	dest := cityMatchDest(&m)
 	for rows.Next() {
-		m, err := scanCityMatch(rows)
-		if err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, 0, fmt.Errorf("list matches: %w", err)
 		}
 		out = append(out, m)
@@ -246,10 +251,11 @@ func (s *Store) MatchesOfCalls(ctx context.Context, callIDs []int64, today time.
 	}
 	defer rows.Close()
 	out := make(map[int64][]CityMatch, len(callIDs))
+	var m CityMatch
+	var callID int64
+	dest := cityMatchDest(&m, &callID)
 	for rows.Next() {
-		var callID int64
-		m, err := scanCityMatch(rows, &callID)
-		if err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("cities matching %d calls: %w", len(callIDs), err)
 		}
 		out[callID] = append(out[callID], m)

@@ -16,12 +16,12 @@ import (
 type stmtCache struct {
 	mu    sync.Mutex
 	db    *sqlx.DB
-	stmts map[string]*sql.Stmt
+	stmts map[string]*sqlx.Stmt
 	max   int
 }
 
 func newStmtCache(db *sqlx.DB, max int) *stmtCache {
-	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}, max: max}
+	return &stmtCache{db: db, stmts: map[string]*sqlx.Stmt{}, max: max}
 }
 
 // query runs q prepared.
@@ -45,10 +45,19 @@ func (c *stmtCache) queryRow(ctx context.Context, q string, args ...any) *sql.Ro
 	return st.QueryRowContext(ctx, args...)
 }
 
+// get runs q prepared and scans its one row into dest, as sqlx's Get does.
+func (c *stmtCache) get(ctx context.Context, dest any, q string, args ...any) error {
+	st, err := c.prepared(ctx, q)
+	if err != nil || st == nil {
+		return c.db.GetContext(ctx, dest, q, args...) // an error shows again
+	}
+	return st.GetContext(ctx, dest, args...)
+}
+
 // prepared returns q's statement, preparing it on first use (outside the
 // lock: a round trip to PostgreSQL must not hold up the other queries), or
 // nil when the cache is full.
-func (c *stmtCache) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+func (c *stmtCache) prepared(ctx context.Context, q string) (*sqlx.Stmt, error) {
 	c.mu.Lock()
 	st, ok := c.stmts[q]
 	full := len(c.stmts) >= c.max
@@ -56,7 +65,7 @@ func (c *stmtCache) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 	if ok || full {
 		return st, nil
 	}
-	st, err := c.db.PrepareContext(ctx, q)
+	st, err := c.db.PreparexContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}

@@ -245,7 +245,7 @@ func (g Grant) Valid(now time.Time) bool { return g.ExpiresAt == nil || now.Befo
 // ErrNotFound.
 func (s *Store) UserBySession(ctx context.Context, tokenHash []byte, now time.Time) (Grant, error) {
 	var g Grant
-	err := s.db.GetContext(ctx, &g, `SELECT `+userColumns+`, s.expires_at FROM users u JOIN sessions s ON s.user_id = u.id
+	err := s.stmts.get(ctx, &g, `SELECT `+userColumns+`, s.expires_at FROM users u JOIN sessions s ON s.user_id = u.id
 		WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`, tokenHash, now)
 	if err != nil {
 		return Grant{}, notFound(err, "session")
@@ -275,7 +275,9 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string, t
 // API token, or ErrNotFound. It records the token's use (TouchAPIToken).
 func (s *Store) UserByAPIToken(ctx context.Context, tokenHash []byte, now time.Time) (Grant, error) {
 	var g Grant
-	err := s.db.GetContext(ctx, &g, `SELECT `+userColumns+`, t.expires_at, t.last_used_at
+	// Every API request asks this, unless the server kept the answer:
+	// prepared, it costs one round trip and no planning.
+	err := s.stmts.get(ctx, &g, `SELECT `+userColumns+`, t.expires_at, t.last_used_at
 		FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1
 		AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.disabled_at IS NULL`, tokenHash, now)
 	if err != nil {

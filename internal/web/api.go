@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fundmatch/fundmatch/funding"
@@ -48,6 +50,45 @@ func writePage(w http.ResponseWriter, r *http.Request, data any, meta pageMeta) 
 
 // pageAnswer is the answer writePage writes.
 func pageAnswer(r *http.Request, data any, meta pageMeta) *answer {
+	body, err := json.Marshal(map[string]any{"data": data, "meta": meta})
+	if err != nil {
+		panic(err) // only our own types go in, and they all encode
+	}
+	return newAnswer(append(body, '\n'), pageLinks(r, meta))
+}
+
+// matchesAnswer is pageAnswer's answer for a page of matches, with the
+// matches encoded by hand (store.CityMatch.AppendJSON) into one buffer.
+func matchesAnswer(r *http.Request, matches []store.CityMatch, meta pageMeta) (*answer, error) {
+	metaJSON, err := json.Marshal(meta)
+	if err != nil {
+		return nil, err
+	}
+	// The page is encoded in a buffer kept for the next one, and the answer
+	// gets a copy of its size: allocating room for the largest matches
+	// would double what a request allocates.
+	buf := pageBuffers.Get().(*[]byte)
+	defer pageBuffers.Put(buf)
+	b := append((*buf)[:0], `{"data":[`...)
+	for i := range matches {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = matches[i].AppendJSON(b); err != nil {
+			return nil, fmt.Errorf("encode match of %s: %w", matches[i].CallIdentifier, err)
+		}
+	}
+	b = append(b, `],"meta":`...)
+	b = append(append(b, metaJSON...), "}\n"...)
+	*buf = b
+	return newAnswer(bytes.Clone(b), pageLinks(r, meta)), nil
+}
+
+// pageBuffers are matchesAnswer's buffers.
+var pageBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// pageLinks is the Link header of a page: the next and previous pages.
+func pageLinks(r *http.Request, meta pageMeta) string {
 	var links []string
 	link := func(page int, rel string) {
 		q := r.URL.Query()
@@ -61,11 +102,7 @@ func pageAnswer(r *http.Request, data any, meta pageMeta) *answer {
 	if meta.Page > 1 {
 		link(meta.Page-1, "prev")
 	}
-	body, err := json.Marshal(map[string]any{"data": data, "meta": meta})
-	if err != nil {
-		panic(err) // only our own types go in, and they all encode
-	}
-	return newAnswer(append(body, '\n'), strings.Join(links, ", "))
+	return strings.Join(links, ", ")
 }
 
 func (s *Server) apiCalls(w http.ResponseWriter, r *http.Request, _ store.User) {
@@ -180,7 +217,7 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request, u store.User
 		if count {
 			meta.Total = &total
 		}
-		return pageAnswer(r, matches, meta), nil
+		return matchesAnswer(r, matches, meta)
 	}
 	version, cacheable := s.dataVersion(answerTables)
 	if cacheable {
