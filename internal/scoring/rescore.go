@@ -293,7 +293,7 @@ func (s *Service) explainAsked(ctx context.Context, m *matching.Model, refs map[
 		wg.Go(func() {
 			var w store.MatchWrite
 			flush := func() error {
-				n, _, err := s.store.SaveMatches(ctx, w, now)
+				n, _, err := s.store.SaveMatches(ctx, w)
 				w = store.MatchWrite{}
 				mu.Lock()
 				written += n
@@ -444,7 +444,7 @@ func (s *Service) save(ctx context.Context, refs map[string]callRef, a *applican
 			w.New = append(w.New, row)
 		}
 	}
-	written, removed, err := s.store.SaveMatches(ctx, w, now)
+	written, removed, err := s.store.SaveMatches(ctx, w)
 	return Result{Cities: 1, Pairs: len(ms), Written: written, Removed: removed}, asks, err
 }
 

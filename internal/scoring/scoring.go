@@ -404,7 +404,7 @@ func (s *Service) ScoreCalls(ctx context.Context, callIDs []int64) (Result, erro
 			w.Changed = append(w.Changed, row)
 		}
 	}
-	res.Written, res.Removed, err = s.store.SaveMatches(ctx, w, now)
+	res.Written, res.Removed, err = s.store.SaveMatches(ctx, w)
 	if err != nil || len(records) == 0 {
 		return res, err // no call named: none has front-runners to find
 	}
@@ -526,7 +526,7 @@ func (s *Service) Explain(ctx context.Context, slug, identifier string) (matchin
 	} else {
 		w.Drop = []store.MatchKey{{CallID: ref.id, CityID: apps[0].id}}
 	}
-	if _, _, err := s.store.SaveMatches(ctx, w, now); err != nil {
+	if _, _, err := s.store.SaveMatches(ctx, w); err != nil {
 		return matching.Explanation{}, err
 	}
 	return e, nil

@@ -107,7 +107,7 @@ type MatchWrite struct {
 // returns how many rows it wrote and how many it removed. New pairs that
 // turn out to be stored after all (another scorer wrote them meanwhile)
 // go the way of changed ones.
-func (s *Store) SaveMatches(ctx context.Context, w MatchWrite, now time.Time) (written, removed int, err error) {
+func (s *Store) SaveMatches(ctx context.Context, w MatchWrite) (written, removed int, err error) {
 	if len(w.New)+len(w.Changed)+len(w.Drop) == 0 {
 		return 0, 0, nil
 	}
@@ -132,7 +132,7 @@ func (s *Store) SaveMatches(ctx context.Context, w MatchWrite, now time.Time) (w
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT new_matches`); err != nil {
 				return fmt.Errorf("save matches: %w", err)
 			}
-			_, err := insertMatches(ctx, tx, w.New, now, "")
+			_, err := insertMatches(ctx, tx, w.New, "")
 			if _, dup := database.IsUniqueViolation(err); dup {
 				if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT new_matches`); err != nil {
 					return fmt.Errorf("save matches: %w", err)
@@ -150,7 +150,7 @@ func (s *Store) SaveMatches(ctx context.Context, w MatchWrite, now time.Time) (w
 		// A row keeps its explanation when it comes without one and its
 		// inputs did not change; it is rewritten only when they did, or
 		// when it gains an explanation it lacked.
-		n, err := insertMatches(ctx, tx, changed, now, `
+		n, err := insertMatches(ctx, tx, changed, `
 			ON CONFLICT (call_id, city_id) DO UPDATE SET score = EXCLUDED.score, relevance = EXCLUDED.relevance,
 				experience = EXCLUDED.experience, feasibility = EXCLUDED.feasibility, eligibility = EXCLUDED.eligibility,
 				reasons = EXCLUDED.reasons, deadlines = EXCLUDED.deadlines,
@@ -182,9 +182,9 @@ const matchColumns = `call_id, city_id, score, relevance, experience, feasibilit
 // one array per column took 5.2 s and a row per statement far more): new
 // rows straight into matches, the others into a staging table from which
 // the conflict clause decides.
-func insertMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow, now time.Time, conflict string) (int, error) {
+func insertMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow, conflict string) (int, error) {
 	if conflict == "" {
-		if err := copyMatches(ctx, tx, "matches", rows, now); err != nil {
+		if err := copyMatches(ctx, tx, "matches", rows); err != nil {
 			return 0, err
 		}
 		return len(rows), nil
@@ -196,7 +196,7 @@ func insertMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow, now time.T
 	if _, err := tx.ExecContext(ctx, `TRUNCATE matches_staging`); err != nil {
 		return 0, fmt.Errorf("stage matches: %w", err)
 	}
-	if err := copyMatches(ctx, tx, "matches_staging", rows, now); err != nil {
+	if err := copyMatches(ctx, tx, "matches_staging", rows); err != nil {
 		return 0, err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO matches AS matches (`+matchColumns+`, scored_at, matched_at)
@@ -209,9 +209,11 @@ func insertMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow, now time.T
 }
 
 // copyMatches copies rows into table, matches or matches_staging.
-func copyMatches(ctx context.Context, tx *sqlx.Tx, table string, rows []MatchRow, now time.Time) error {
+func copyMatches(ctx context.Context, tx *sqlx.Tx, table string, rows []MatchRow) error {
 	// Most rows have neither explanation nor texts: they are copied
-	// without those columns (their defaults), a third fewer values.
+	// without those columns (their defaults), a third fewer values. The
+	// times are the columns' default, the transaction's: PostgreSQL reads
+	// a timestamp in text slowly (2 s of a full rescore's 22 s).
 	var plain, explained []MatchRow
 	for _, r := range rows {
 		if len(r.Explanation) > 2 || r.Text != (MatchExplanation{}) {
@@ -220,7 +222,6 @@ func copyMatches(ctx context.Context, tx *sqlx.Tx, table string, rows []MatchRow
 			plain = append(plain, r)
 		}
 	}
-	stamp := now.Format(time.RFC3339Nano)
 	var buf []byte
 	for _, part := range []struct {
 		columns string
@@ -228,14 +229,14 @@ func copyMatches(ctx context.Context, tx *sqlx.Tx, table string, rows []MatchRow
 		values  func(r *MatchRow, deadlines string) []any
 	}{
 		{`call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons, model_version, input_hash,
-			deadlines, scored_at, matched_at`, plain, func(r *MatchRow, deadlines string) []any {
+			deadlines`, plain, func(r *MatchRow, deadlines string) []any {
 			return []any{r.CallID, r.CityID, r.Score, float32(r.Relevance), float32(r.Experience), float32(r.Feasibility),
-				string(r.Eligibility), jsonOr(r.Reasons, "[]"), r.ModelVersion, r.InputHash, deadlines, stamp, stamp}
+				string(r.Eligibility), jsonOr(r.Reasons, "[]"), r.ModelVersion, r.InputHash, deadlines}
 		}},
-		{matchColumns + `, scored_at, matched_at`, explained, func(r *MatchRow, deadlines string) []any {
+		{matchColumns, explained, func(r *MatchRow, deadlines string) []any {
 			return []any{r.CallID, r.CityID, r.Score, float32(r.Relevance), float32(r.Experience), float32(r.Feasibility),
 				string(r.Eligibility), jsonOr(r.Reasons, "[]"), jsonOr(r.Explanation, "{}"), r.Text.NL, r.Text.EN,
-				r.Text.SummaryNL, r.Text.SummaryEN, r.ModelVersion, r.InputHash, deadlines, stamp, stamp}
+				r.Text.SummaryNL, r.Text.SummaryEN, r.ModelVersion, r.InputHash, deadlines}
 		}},
 	} {
 		if len(part.rows) == 0 {
