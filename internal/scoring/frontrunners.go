@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/matching"
@@ -33,7 +34,7 @@ func (s *Service) saveFrontRunners(ctx context.Context, m *matching.Model, refs 
 	for _, c := range cities {
 		var q *matching.CityQuery
 		if len(projects[c.ID]) > 0 {
-			q = m.Query(toApplicant(c, store.Profile{}, projects[c.ID]))
+			q = s.frontQuery(m, c.ID, toApplicant(c, store.Profile{}, projects[c.ID]))
 			qs, cityOf[c.Slug] = append(qs, q), c.ID
 		}
 		if slices.Contains(slugs, c.Slug) {
@@ -108,4 +109,37 @@ func (s *Service) callsOf(ctx context.Context, m *matching.Model, refs map[strin
 		}
 	}
 	return slices.Sorted(maps.Keys(calls)), nil
+}
+
+// frontQueries keeps the front-runner candidates' queries for one model,
+// by city: analysing every city's history again for each new call cost
+// more than scoring the call. A city's query is analysed again when its
+// history or data changed (its applicant hash).
+type frontQueries struct {
+	mu      sync.Mutex
+	model   *matching.Model
+	queries map[int64]frontQueryOf
+}
+
+type frontQueryOf struct {
+	hash  uint64
+	query *matching.CityQuery
+}
+
+// frontQuery returns the query of a city with past projects for m, kept
+// or analysed now.
+func (s *Service) frontQuery(m *matching.Model, cityID int64, a matching.Applicant) *matching.CityQuery {
+	f := &s.front
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.model != m {
+		f.model, f.queries = m, map[int64]frontQueryOf{}
+	}
+	h := matching.ApplicantHash(&a)
+	if kept, ok := f.queries[cityID]; ok && kept.hash == h {
+		return kept.query
+	}
+	q := m.Query(a)
+	f.queries[cityID] = frontQueryOf{h, q}
+	return q
 }

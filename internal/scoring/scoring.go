@@ -58,6 +58,8 @@ type Service struct {
 	built time.Time       // when model was built
 	calls map[string]callRef
 	apps  []applicant // nil until first needed
+
+	front frontQueries // the front-runner candidates' queries for the kept model
 }
 
 // callRef is what the store needs of a call in the model.
@@ -364,6 +366,12 @@ func (s *Service) ScoreCalls(ctx context.Context, callIDs []int64) (Result, erro
 	}
 	now := s.now()
 	res := Result{Cities: len(apps), Calls: m.Len()}
+	// A call never stored for any city (a new one) has its rows copied in
+	// as new, without looking for stored ones to update.
+	unstored, err := s.store.CallsWithoutMatches(ctx, callIDs)
+	if err != nil {
+		return res, err
+	}
 	var w store.MatchWrite
 	for i := range records {
 		ms, err := m.ScoreCall(records[i].Identifier, queries, now)
@@ -372,6 +380,10 @@ func (s *Service) ScoreCalls(ctx context.Context, callIDs []int64) (Result, erro
 		}
 		res.Pairs += len(ms)
 		ref := refs[records[i].Identifier]
+		rows := &w.Changed
+		if unstored[ref.id] {
+			rows = &w.New
+		}
 		var explain []int // the cities whose explanation of this call is stored
 		for j := range ms {
 			switch {
@@ -384,7 +396,7 @@ func (s *Service) ScoreCalls(ctx context.Context, callIDs []int64) (Result, erro
 				if err != nil {
 					return res, err
 				}
-				w.Changed = append(w.Changed, row)
+				*rows = append(*rows, row)
 			}
 		}
 		// The call's text is analysed once for all the cities explained.
@@ -401,7 +413,7 @@ func (s *Service) ScoreCalls(ctx context.Context, callIDs []int64) (Result, erro
 			if err != nil {
 				return res, err
 			}
-			w.Changed = append(w.Changed, row)
+			*rows = append(*rows, row)
 		}
 	}
 	res.Written, res.Removed, err = s.store.SaveMatches(ctx, w)

@@ -103,6 +103,26 @@ type MatchWrite struct {
 	Drop []MatchKey
 }
 
+// CallsWithoutMatches returns which of the calls have no stored match
+// for any city.
+func (s *Store) CallsWithoutMatches(ctx context.Context, callIDs []int64) (map[int64]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM unnest($1::bigint[]) AS id
+		WHERE NOT EXISTS (SELECT FROM matches m WHERE m.call_id = id)`, pq.Int64Array(callIDs))
+	if err != nil {
+		return nil, fmt.Errorf("calls without matches: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("calls without matches: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
 // SaveMatches applies a scoring step's matches in one transaction and
 // returns how many rows it wrote and how many it removed. New pairs that
 // turn out to be stored after all (another scorer wrote them meanwhile)
