@@ -206,7 +206,13 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request, u store.User
 	today := s.today()
 	key := strconv.FormatInt(city.ID, 10) + " " + today.Format(time.DateOnly) + " " + r.URL.Query().Encode()
 	load := func(ctx context.Context) (*answer, error) {
+		select {
+		case s.matchReads <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 		matches, total, err := s.cfg.Store.CityMatches(ctx, city.ID, f, today)
+		<-s.matchReads
 		if err != nil {
 			return nil, err
 		}

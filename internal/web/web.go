@@ -18,6 +18,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -96,9 +97,15 @@ type Server struct {
 	handler    http.Handler
 	// What the database said, kept until it changes (see Changes): the
 	// busiest answers, the users of sessions and tokens, cities by slug.
-	answers     *versionedCache[*answer]
-	grants      *versionedCache[store.Grant]
-	cities      *versionedCache[store.City]
+	answers *versionedCache[*answer]
+	grants  *versionedCache[store.Grant]
+	cities  *versionedCache[store.City]
+	// matchReads admits the reads of a matches page that the cache could
+	// not answer a few at a time, in arrival order: fifty clients
+	// otherwise share two cores among fifty PostgreSQL backends, and the
+	// pool hands a freed connection to a random waiter, so the slowest
+	// requests wait longest.
+	matchReads  chan struct{}
 	localWrites atomic.Uint64 // requests that may have changed data
 	testsSent   sync.Map      // subscription ID → when its last test message went out
 }
@@ -106,9 +113,10 @@ type Server struct {
 // New parses the templates and returns a server.
 func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, pages: map[string]*template.Template{},
-		answers: newVersionedCache(64<<20, answerCost),
-		grants:  newVersionedCache(10_000, func(string, store.Grant) int { return 1 }),
-		cities:  newVersionedCache(10_000, func(string, store.City) int { return 1 })}
+		answers:    newVersionedCache(64<<20, answerCost),
+		grants:     newVersionedCache(10_000, func(string, store.Grant) int { return 1 }),
+		cities:     newVersionedCache(10_000, func(string, store.City) int { return 1 }),
+		matchReads: make(chan struct{}, 2*runtime.GOMAXPROCS(0))}
 	if s.cfg.Now == nil {
 		s.cfg.Now = time.Now
 	}
