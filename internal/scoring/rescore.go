@@ -434,7 +434,7 @@ func (s *Service) save(ctx context.Context, refs map[string]callRef, a *applican
 			asks = append(asks, callAsk{mt.Call, ask{app, had}})
 			continue
 		}
-		row, err := matchRow(ref, a.id, *mt, mt.Reasons)
+		row, err := matchRow(ref, a.id, mt)
 		if err != nil {
 			return Result{}, nil, err
 		}

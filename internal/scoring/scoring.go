@@ -392,7 +392,7 @@ func (s *Service) ScoreCalls(ctx context.Context, callIDs []int64) (Result, erro
 			case apps[j].worst == nil || ranksBefore(&ms[j], apps[j].worst):
 				explain = append(explain, j)
 			default:
-				row, err := matchRow(ref, apps[j].id, ms[j], ms[j].Reasons)
+				row, err := matchRow(ref, apps[j].id, &ms[j])
 				if err != nil {
 					return res, err
 				}
@@ -439,19 +439,20 @@ func ranksBefore(a, b *matching.Match) bool {
 	return a.Call < b.Call
 }
 
-// matchRow is a match as stored, with its reasons.
-func matchRow(ref callRef, cityID int64, mt matching.Match, reasons any) (store.MatchRow, error) {
-	rs := []byte("[]") // most matches have no reasons: no marshalling
-	if r, ok := reasons.([]matching.Reason); !ok || len(r) > 0 {
+// matchRow is a match as stored, with its reasons (none for most: the
+// column's default, nothing marshalled).
+func matchRow(ref callRef, cityID int64, mt *matching.Match) (store.MatchRow, error) {
+	row := store.MatchRow{CallID: ref.id, CityID: cityID, Score: mt.Score, Relevance: mt.Components.Relevance,
+		Experience: mt.Components.Experience, Feasibility: mt.Components.Feasibility,
+		Eligibility: mt.Eligibility, ModelVersion: matching.ModelVersion,
+		InputHash: strconv.FormatUint(mt.InputHash, 10), Deadlines: ref.deadlines}
+	if len(mt.Reasons) > 0 {
 		var err error
-		if rs, err = json.Marshal(reasons); err != nil {
-			return store.MatchRow{}, err
+		if row.Reasons, err = json.Marshal(mt.Reasons); err != nil {
+			return row, err
 		}
 	}
-	return store.MatchRow{CallID: ref.id, CityID: cityID, Score: mt.Score, Relevance: mt.Components.Relevance,
-		Experience: mt.Components.Experience, Feasibility: mt.Components.Feasibility,
-		Eligibility: mt.Eligibility, Reasons: rs, ModelVersion: matching.ModelVersion,
-		InputHash: strconv.FormatUint(mt.InputHash, 10), Deadlines: ref.deadlines}, nil
+	return row, nil
 }
 
 // explainedRow is a match stored with its explanation: the reasons are the
@@ -459,9 +460,15 @@ func matchRow(ref callRef, cityID int64, mt matching.Match, reasons any) (store.
 // go to their own columns, and the explanation keeps the rest, so that
 // explain shows exactly what was stored (see storedExplanation).
 func explainedRow(ref callRef, cityID int64, e matching.Explanation) (store.MatchRow, error) {
-	row, err := matchRow(ref, cityID, e.Match, e.Reasons)
+	row, err := matchRow(ref, cityID, &e.Match)
 	if err != nil {
 		return row, err
+	}
+	row.Reasons = nil
+	if len(e.Reasons) > 0 {
+		if row.Reasons, err = json.Marshal(e.Reasons); err != nil {
+			return row, err
+		}
 	}
 	row.Text = store.MatchExplanation{NL: e.NL, EN: e.EN, SummaryNL: e.SummaryNL, SummaryEN: e.SummaryEN}
 	e.Reasons, e.NL, e.EN, e.SummaryNL, e.SummaryEN = nil, "", "", "", ""
