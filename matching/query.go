@@ -254,6 +254,3 @@ func (m *Model) CorpusHash() uint64 {
 // ApplicantHash digests everything of an applicant that its scores depend
 // on.
 func ApplicantHash(a *Applicant) uint64 { return hashApplicant(a) }
-
-// Hash is ApplicantHash of the query's applicant.
-func (q *CityQuery) Hash() uint64 { return q.hash }

@@ -115,7 +115,10 @@ func (s *Service) rescore(ctx context.Context, slugs []string, progress func(Ste
 		return res, nil
 	}
 	if m == nil {
-		if m, apps, err = s.install(calls, refs, cities, start); err != nil {
+		s.load.Lock()
+		m, apps, err = s.install(calls, refs, cities, start)
+		s.load.Unlock()
+		if err != nil {
 			return res, err
 		}
 	}
@@ -144,21 +147,6 @@ func (s *Service) rescore(ctx context.Context, slugs []string, progress func(Ste
 		return res, err
 	}
 	return res, s.store.SaveScoredInputs(ctx, prints, s.now())
-}
-
-// install builds the model and every city's query and keeps them.
-func (s *Service) install(calls []matching.Call, refs map[string]callRef, cities []cityInputs, built time.Time) (*matching.Model, []applicant, error) {
-	s.load.Lock()
-	defer s.load.Unlock()
-	m, err := matching.NewModel(calls, matching.Options{})
-	if err != nil {
-		return nil, nil, fmt.Errorf("build the matching model: %w", err)
-	}
-	apps := queries(m, cities)
-	s.mu.Lock()
-	s.model, s.built, s.calls, s.apps = m, built, refs, apps
-	s.mu.Unlock()
-	return m, apps, nil
 }
 
 // scoreCities scores the cities of apps named by slugs (all without) and

@@ -135,19 +135,6 @@ func (s *Service) loadCalls(ctx context.Context) ([]matching.Call, map[string]ca
 	return calls, refs, nil
 }
 
-// loadModel builds a model over every stored call.
-func (s *Service) loadModel(ctx context.Context) (*matching.Model, map[string]callRef, error) {
-	calls, refs, err := s.loadCalls(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := matching.NewModel(calls, matching.Options{})
-	if err != nil {
-		return nil, nil, fmt.Errorf("build the matching model: %w", err)
-	}
-	return m, refs, nil
-}
-
 // cityInputs is a city with a profile as the matcher sees it.
 type cityInputs struct {
 	id  int64
@@ -236,8 +223,8 @@ func toApplicant(c store.City, p store.Profile, projects []store.CityProject) ma
 	return a
 }
 
-// warm returns the kept model, calls and city queries, building what is
-// missing.
+// warm returns the kept model, calls and city queries, building them when
+// none are kept.
 func (s *Service) warm(ctx context.Context) (*matching.Model, map[string]callRef, []applicant, error) {
 	s.load.Lock()
 	defer s.load.Unlock()
@@ -247,23 +234,31 @@ func (s *Service) warm(ctx context.Context) (*matching.Model, map[string]callRef
 	if m != nil && apps != nil {
 		return m, refs, apps, nil
 	}
-	var err error
 	built := s.now()
-	if m == nil {
-		if m, refs, err = s.loadModel(ctx); err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	if apps, err = s.applicants(ctx, m); err != nil {
+	calls, refs, err := s.loadCalls(ctx)
+	if err != nil {
 		return nil, nil, nil, err
 	}
-	s.mu.Lock()
-	if s.model != m {
-		s.built = built
+	cities, _, err := s.loadCities(ctx)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	s.model, s.calls, s.apps = m, refs, apps
+	m, apps, err = s.install(calls, refs, cities, built)
+	return m, refs, apps, err
+}
+
+// install builds the model and every city's query and keeps them; the
+// caller holds s.load.
+func (s *Service) install(calls []matching.Call, refs map[string]callRef, cities []cityInputs, built time.Time) (*matching.Model, []applicant, error) {
+	m, err := matching.NewModel(calls, matching.Options{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("build the matching model: %w", err)
+	}
+	apps := queries(m, cities)
+	s.mu.Lock()
+	s.model, s.built, s.calls, s.apps = m, built, refs, apps
 	s.mu.Unlock()
-	return m, refs, apps, nil
+	return m, apps, nil
 }
 
 // remember keeps the given cities' queries and explanation bars in place
