@@ -230,20 +230,16 @@ func insertMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow, conflict s
 
 // copyMatches copies rows into table, matches or matches_staging.
 func copyMatches(ctx context.Context, tx *sqlx.Tx, table string, rows []MatchRow) error {
-	// Most rows have neither explanation nor texts, and many no reasons:
-	// they are copied without those columns (their defaults), a third
-	// fewer values. The
-	// times are the columns' default, the transaction's: PostgreSQL reads
-	// a timestamp in text slowly (2 s of a full rescore's 22 s).
-	var bare, plain, explained []MatchRow
+	// Most rows have neither explanation nor texts: they are copied
+	// without those columns (their defaults). The times are the columns'
+	// defaults too, the transaction's: PostgreSQL reads a timestamp in
+	// text slowly (2 s of a full rescore's 22 s).
+	var plain, explained []MatchRow
 	for _, r := range rows {
-		switch {
-		case len(r.Explanation) > 2 || r.Text != (MatchExplanation{}):
+		if len(r.Explanation) > 2 || r.Text != (MatchExplanation{}) {
 			explained = append(explained, r)
-		case len(r.Reasons) > 2:
+		} else {
 			plain = append(plain, r)
-		default:
-			bare = append(bare, r)
 		}
 	}
 	var buf []byte
@@ -252,11 +248,6 @@ func copyMatches(ctx context.Context, tx *sqlx.Tx, table string, rows []MatchRow
 		rows    []MatchRow
 		values  func(r *MatchRow, deadlines string) []any
 	}{
-		{`call_id, city_id, score, relevance, experience, feasibility, eligibility, model_version, input_hash,
-			deadlines`, bare, func(r *MatchRow, deadlines string) []any {
-			return []any{r.CallID, r.CityID, r.Score, float32(r.Relevance), float32(r.Experience), float32(r.Feasibility),
-				string(r.Eligibility), r.ModelVersion, r.InputHash, deadlines}
-		}},
 		{`call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons, model_version, input_hash,
 			deadlines`, plain, func(r *MatchRow, deadlines string) []any {
 			return []any{r.CallID, r.CityID, r.Score, float32(r.Relevance), float32(r.Experience), float32(r.Feasibility),
