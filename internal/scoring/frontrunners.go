@@ -65,13 +65,12 @@ func (s *Service) saveFrontRunners(ctx context.Context, m *matching.Model, refs 
 	var rows []store.FrontRunnerRow
 	for identifier, frs := range found {
 		ref, ok := refs[identifier]
-		callID := ref.id
 		if !ok {
 			continue
 		}
 		for _, f := range frs {
 			cityID := cityOf[f.City]
-			row := store.FrontRunnerRow{CallID: callID, CityID: cityID, ProjectID: projects[cityID][f.Project].ID,
+			row := store.FrontRunnerRow{CallID: ref.id, CityID: cityID, ProjectID: projects[cityID][f.Project].ID,
 				// Rounded, so that a rescore that moves the last digits
 				// rewrites nothing.
 				Similarity: math.Round(f.Similarity*100) / 100}
