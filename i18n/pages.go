@@ -310,7 +310,7 @@ var pages = map[string]Text{
 	"no_shared":           {"Geen open oproep past bij twee of meer van je steden.", "No open call fits two or more of your cities."},
 	"view_plans":          {"Voorstellen bekijken", "View proposals"},
 	"uptake_summary":      {"Benutting in het kort", "Uptake at a glance"},
-	"need_help_count":     {"%d gemeenten volgen minder dan één op vijf van hun goede matches op:", "%d municipalities act on fewer than one in five of their good matches:"},
+	"need_help_count":     {"%d gemeenten hebben sterk passende oproepen, maar de laatste jaren geen aanvraag of EU-project:", "%d municipalities have calls that fit well, but no bid or EU project in recent years:"},
 	"to_uptake":           {"Naar de volledige benutting", "Full uptake report"},
 	"superseded":          {"vervangen", "superseded"},
 	"plan_superseded":     {"Vervangen: een latere planning stelde voor deze oproep nieuwe voorstellen met dezelfde steden voor. Dit voorstel kan niet meer beslist of beantwoord worden.", "Superseded: a later planner run proposed new plans for this call with the same cities. This proposal can no longer be decided or answered."},
