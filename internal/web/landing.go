@@ -42,11 +42,10 @@ type worklistPlan struct {
 
 // uptakeSummary is the government's uptake in a few figures.
 type uptakeSummary struct {
-	Planned, Submitted, Won int
-	Requested, Granted      float64
-	FrontRunners            []frontRunner // the first few of each
-	NeedHelp                []store.CityActivity
-	NeedHelpCount           int
+	store.UptakeRow               // the totals: planned, submitted, won, requested, granted
+	FrontRunners    []frontRunner // the first few of each
+	NeedHelp        []store.CityActivity
+	NeedHelpCount   int
 }
 
 // home is the landing page: for a signed-in user their role's lists, for
@@ -148,12 +147,15 @@ func landingDeadlines(ds []store.InterestedDeadline, names map[string]string, to
 		}
 		seen[key] = true
 		ld := landingDeadline{InterestedDeadline: d, NextDeadline: &d.Deadline, CityName: names[d.City]}
-		ld.DaysLeft = int(math.Round(d.Deadline.Sub(today).Hours() / 24))
+		ld.DaysLeft = daysUntil(d.Deadline, today)
 		ld.Urgency = urgency(ld.DaysLeft)
 		out = append(out, ld)
 	}
 	return out
 }
+
+// daysUntil is the number of days from today to t, rounded.
+func daysUntil(t, today time.Time) int { return int(math.Round(t.Sub(today).Hours() / 24)) }
 
 // urgency is the colour of a deadline daysLeft away: urgent, soon or "".
 func urgency(daysLeft int) string {
@@ -199,18 +201,18 @@ func (s *Server) worklist(r *http.Request, u store.User, only store.Response) ([
 	return out, nil
 }
 
+// How many front-runners and municipalities needing help the landing page
+// names; the uptake page lists them all.
+const (
+	landingFrontRunners = 3
+	landingNeedHelp     = 5
+)
+
 // summarise reduces the uptake report to the landing page's figures.
 func summarise(rep uptakeReport) uptakeSummary {
-	var sum uptakeSummary
-	for _, row := range rep.Rows {
-		sum.Planned += row.Planned
-		sum.Submitted += row.Submitted
-		sum.Won += row.Won
-		sum.Requested += row.Requested
-		sum.Granted += row.Granted
-	}
-	sum.FrontRunners = rep.FrontRunners[:min(3, len(rep.FrontRunners))]
-	sum.NeedHelp = rep.NeedHelp[:min(5, len(rep.NeedHelp))]
+	sum := uptakeSummary{UptakeRow: rep.Totals}
+	sum.FrontRunners = rep.FrontRunners[:min(landingFrontRunners, len(rep.FrontRunners))]
+	sum.NeedHelp = rep.NeedHelp[:min(landingNeedHelp, len(rep.NeedHelp))]
 	sum.NeedHelpCount = len(rep.NeedHelp)
 	return sum
 }

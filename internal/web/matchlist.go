@@ -1,7 +1,6 @@
 package web
 
 import (
-	"math"
 	"strings"
 	"time"
 
@@ -72,7 +71,7 @@ func matchRows(matches []store.CityMatch, today time.Time) []matchRow {
 			}
 		}
 		if m.NextDeadline != nil {
-			r.DaysLeft = int(math.Round(m.NextDeadline.Sub(today).Hours() / 24))
+			r.DaysLeft = daysUntil(*m.NextDeadline, today)
 			r.Urgency = urgency(r.DaysLeft)
 		}
 		rows = append(rows, r)
