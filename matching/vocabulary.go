@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 )
 
 //go:embed vocabulary.tsv
@@ -50,15 +51,18 @@ type phraseNode struct {
 	next    map[string]*phraseNode
 }
 
-// DefaultVocabulary parses the vocabulary embedded in the package
-// (vocabulary.tsv).
-func DefaultVocabulary() (*Vocabulary, error) {
+// DefaultVocabulary returns the vocabulary embedded in the package
+// (vocabulary.tsv), parsed once and shared: a Vocabulary is never changed
+// after it is built.
+func DefaultVocabulary() (*Vocabulary, error) { return defaultVocabulary() }
+
+var defaultVocabulary = sync.OnceValues(func() (*Vocabulary, error) {
 	v, err := ParseVocabulary(bytes.NewReader(vocabularyTSV))
 	if err != nil {
 		return nil, fmt.Errorf("embedded vocabulary.tsv: %w", err)
 	}
 	return v, nil
-}
+})
 
 // ParseVocabulary reads a vocabulary in the tab-separated format
 // "id<TAB>domain<TAB>nl<TAB>en" with a header line and terms separated by

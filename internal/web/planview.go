@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"slices"
-	"sync"
 
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/matching"
@@ -14,13 +13,6 @@ import (
 // stored JSON: what each member brings and what the bid costs it, the
 // rules met and missing, the foreign partners history suggests, and how
 // the value is made up.
-
-// vocabulary names the call's concepts on the plan page; nil (concepts by
-// id) when the embedded vocabulary cannot be read, which its tests rule out.
-var vocabulary = sync.OnceValue(func() *matching.Vocabulary {
-	v, _ := matching.DefaultVocabulary()
-	return v
-})
 
 // planView is a plan as its page shows it.
 type planView struct {
@@ -91,7 +83,9 @@ func viewPlan(u store.User, p store.ConsortiumPlan) planView {
 // conceptNames names a vocabulary concept by its first Dutch and English
 // terms, or by its id when the vocabulary does not know it.
 func conceptNames(id string) (nl, en string) {
-	if voc := vocabulary(); voc != nil {
+	// The vocabulary names the call's concepts; without it (its tests rule
+	// that out) they go by id.
+	if voc, err := matching.DefaultVocabulary(); err == nil {
 		if c, ok := voc.Concept(id); ok {
 			return c.LabelNL(), c.LabelEN()
 		}
