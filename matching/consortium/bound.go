@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // The upper bound the heuristic reports, and why it holds.
@@ -799,21 +802,73 @@ func (b *callBound) support(row []float64) int {
 
 // lagrangeBound is an upper bound on any plan (see the comment at the top of
 // this file), lowered by subgradient steps on the prices; value is a known
-// plan's value, to size the steps. The first steps bound each call by the
-// relaxation alone, which is fast but loose in a way that misleads the
-// steps; from the best prices they reach, the steps go on with each call's
-// priced maximum found by branch and bound, which is the Lagrangian itself.
-// Every step's value is a bound, so stopping early (when stop says so)
-// only loosens it.
+// plan's value, to size the steps. Every step's value is a bound, so
+// stopping early (when stop says so) only loosens it.
 func lagrangeBound(pm *portfolioModel, value float64, iterations int, stop func() bool) float64 {
-	s := newSubgradient(pm)
+	return newSubgradient(pm).lower(value, iterations, stop)
+}
+
+// exactTheta is the first step of the descent with exact pricing, as a share
+// of the Polyak step. At 300 cities × 100 calls, 0.25 reached in 4 s a bound
+// 0.4 % lower than 0.5 did; 1 oscillated.
+const exactTheta = 0.25
+
+// lower takes the steps of lagrangeBound and returns the lowest bound seen,
+// leaving its prices in bestLambda and bestMu. The first steps bound each
+// call by the relaxation alone, which is fast but loose in a way that
+// misleads the steps; from the best prices they reach, the steps go on with
+// each call's priced maximum found by branch and bound, which is the
+// Lagrangian itself.
+func (s *subgradient) lower(value float64, iterations int, stop func() bool) float64 {
 	relaxed := s.descend(value, iterations, 0, 0.5, stop)
 	if stop() {
 		return relaxed
 	}
 	copy(s.lambda, s.bestLambda)
 	copy(s.mu, s.bestMu)
-	return min(relaxed, s.descend(value, iterations, pricingNodes, 0.5, stop))
+	return min(relaxed, s.descend(value, iterations, pricingNodes, exactTheta, stop))
+}
+
+// evaluate bounds every call at the current prices with at most nodes nodes
+// of branch and bound, and returns the sum of the bounds, with the slots and
+// co-funding of the bids they rest on in used and spent. With branch and
+// bound the calls are shared among as many goroutines as there are
+// processors; each call's bound depends on its own state and the prices
+// alone, and the sums are taken in call order, so the result is the same.
+func (s *subgradient) evaluate(nodes int) float64 {
+	one := func(b *callBound) float64 {
+		b.nodes = nodes
+		b.setPrices(s.lambda, s.mu)
+		if nodes > 0 {
+			b.priceBest()
+		}
+		return b.certify()
+	}
+	if len(s.tops) != len(s.bounds) {
+		s.tops = make([]float64, len(s.bounds))
+	}
+	if workers := min(runtime.GOMAXPROCS(0), len(s.bounds)); workers > 1 {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for c := int(next.Add(1) - 1); c < len(s.bounds); c = int(next.Add(1) - 1) {
+					s.tops[c] = one(s.bounds[c])
+				}
+			})
+		}
+		wg.Wait()
+	} else {
+		for c, b := range s.bounds {
+			s.tops[c] = one(b)
+		}
+	}
+	l := 0.0
+	for c, b := range s.bounds {
+		l += s.tops[c]
+		b.use(s.used, s.spent)
+	}
+	return l
 }
 
 // subgradient is the state of the steps on the prices.
@@ -825,6 +880,11 @@ type subgradient struct {
 	coFund                []float64 // co-funding per city, in coFundingUnit
 	used                  []int
 	spent, slope, slopeMu []float64
+	// stepped, when set, is called after every step with branch and bound,
+	// when each call's incumbent is its best bid at the step's prices; it
+	// returns the value of the best plan known, which sizes the next steps.
+	stepped func() float64
+	tops    []float64 // per call: its bound at the current prices
 }
 
 func newSubgradient(pm *portfolioModel) *subgradient {
@@ -845,8 +905,8 @@ func newSubgradient(pm *portfolioModel) *subgradient {
 // bounded with at most nodes nodes of branch and bound, and returns the
 // lowest bound seen, leaving its prices in bestLambda and bestMu. theta is
 // the first step as a share of the Polyak step; it halves after five steps
-// without progress. Once stop says so, the calls left in a step get the
-// relaxation alone and no step follows.
+// without progress. Once stop says so, a step bounds the calls by the
+// relaxation alone and no step follows. Only this goroutine calls stop.
 func (s *subgradient) descend(value float64, iterations, nodes int, theta float64, stop func() bool) float64 {
 	pm := s.pm
 	best, stale := math.Inf(1), 0
@@ -857,17 +917,13 @@ func (s *subgradient) descend(value float64, iterations, nodes int, theta float6
 		for g := range s.lambda {
 			l += s.lambda[g]*float64(pm.slots[g]) + s.mu[g]*s.coFund[g]
 		}
-		for _, b := range s.bounds {
-			b.nodes = nodes
-			if nodes > 0 && stop() {
-				b.nodes = 0
-			}
-			b.setPrices(s.lambda, s.mu)
-			if b.nodes > 0 {
-				b.priceBest()
-			}
-			l += b.certify()
-			b.use(s.used, s.spent)
+		n := nodes
+		if n > 0 && stop() {
+			n = 0 // out of time: the relaxation alone, which is fast
+		}
+		l += s.evaluate(n)
+		if nodes > 0 && s.stepped != nil {
+			value = max(value, s.stepped())
 		}
 		if l < best-eps {
 			best, stale = l, 0

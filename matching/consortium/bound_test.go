@@ -3,6 +3,8 @@ package consortium
 import (
 	"context"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"testing"
 )
 
@@ -111,5 +113,26 @@ func TestHeuristicBoundIsAtLeastTheExactOptimum(t *testing.T) {
 	}
 	if above/30 > 0.01 {
 		t.Errorf("bound %.2f%% above the optimum on average", 100*above/30)
+	}
+}
+
+// A step's calls are bounded on several goroutines; the bound is the same
+// as on one, to the last bit, and so are the prices it leaves.
+func TestBoundIsTheSameOnOneProcessorAndOnSeveral(t *testing.T) {
+	p := benchPortfolio(60, 20)
+	pm, err := newPortfolioModel(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	never := func() bool { return false }
+	run := func(procs int) (float64, []float64) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		s := newSubgradient(pm)
+		return s.lower(0, 30, never), slices.Clone(s.bestLambda)
+	}
+	one, oneLambda := run(1)
+	four, fourLambda := run(4)
+	if one != four || !slices.Equal(oneLambda, fourLambda) {
+		t.Errorf("bound %.9f on one processor, %.9f on four (prices equal: %v)", one, four, slices.Equal(oneLambda, fourLambda))
 	}
 }

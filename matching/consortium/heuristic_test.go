@@ -2,10 +2,13 @@ package consortium
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // steppingClock is a clock that moves on by step at every reading, so a
@@ -36,5 +39,70 @@ func TestHeuristicUnderATimeBudgetIsRepeatableWithItsSeedAndClock(t *testing.T) 
 	}
 	if len(first.Bids) == 0 || first.Elapsed <= 0 || first.Elapsed > time.Second {
 		t.Errorf("plan: %d bids, elapsed %v on the stepping clock; want bids and about the 500ms budget", len(first.Bids), first.Elapsed)
+	}
+}
+
+// heuristicState is everything a move changes in a heuristic's plan.
+type heuristicState struct {
+	Bids   [][]int
+	Slots  []int
+	CoFund []float64
+	Total  float64
+}
+
+func stateOf(h *heuristic) heuristicState {
+	s := heuristicState{Slots: slices.Clone(h.slots), CoFund: slices.Clone(h.coFund), Total: h.total}
+	for _, b := range h.bids {
+		s.Bids = append(s.Bids, slices.Sorted(slices.Values(b)))
+	}
+	return s
+}
+
+// Forcing a call's bid either pays, leaving a plan whose capacity and value
+// are what a fresh load of its bids gives, or puts every bid back as it
+// was: the journal undoes nested rebuilds and releases alike.
+func TestForcingABidPaysOrChangesNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 16))
+	paid, kept := 0, 0
+	for trial := range 40 {
+		p := randomPortfolio(rng, instanceSpec{cities: 12 + rng.IntN(20), calls: 4 + rng.IntN(8), concepts: 4, historyPairs: 40})
+		pm, err := newPortfolioModel(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := newHeuristic(pm, HeuristicOptions{Seed: uint64(trial)})
+		h.construct(context.Background(), 0)
+		for range 10 {
+			c := rng.IntN(len(pm.calls))
+			m := pm.calls[c]
+			if len(m.cands) < m.rule.minCities {
+				continue
+			}
+			members := rng.Perm(len(m.cands))[:m.rule.minCities+rng.IntN(min(m.rule.maxCities, len(m.cands))-m.rule.minCities+1)]
+			before := stateOf(h)
+			if h.force(context.Background(), c, members) {
+				paid++
+				if h.total <= before.Total {
+					t.Fatalf("trial %d: force paid but the plan went from %.4f to %.4f", trial, before.Total, h.total)
+				}
+				after := stateOf(h)
+				h.load(h.snapshot())
+				if diff := cmp.Diff(after, stateOf(h), cmpopts.EquateApprox(0, 1e-9)); diff != "" {
+					t.Fatalf("trial %d: the plan after force differs from its bids loaded afresh (-after +loaded):\n%s", trial, diff)
+				}
+				checkPlan(t, p, pm.plan(h.snapshot().choice))
+			} else {
+				kept++
+				if diff := cmp.Diff(before, stateOf(h), cmpopts.EquateApprox(0, 1e-9)); diff != "" {
+					t.Fatalf("trial %d: force did not pay but changed the plan (-before +after):\n%s", trial, diff)
+				}
+			}
+			if h.journaling != 0 || len(h.journal) != 0 {
+				t.Fatalf("trial %d: journal left open: %d marks, %d changes", trial, h.journaling, len(h.journal))
+			}
+		}
+	}
+	if paid == 0 || kept == 0 {
+		t.Errorf("force paid %d times and was undone %d times; want both", paid, kept)
 	}
 }
