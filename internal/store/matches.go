@@ -1,12 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -131,7 +133,7 @@ func (s *Store) SaveMatches(ctx context.Context, w MatchWrite) (written, removed
 	if len(w.New)+len(w.Changed)+len(w.Drop) == 0 {
 		return 0, 0, nil
 	}
-	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.withConnTx(ctx, func(conn *sqlx.Conn, tx *sqlx.Tx) error {
 		if len(w.Drop) > 0 {
 			calls, cities := make(pq.Int64Array, len(w.Drop)), make(pq.Int64Array, len(w.Drop))
 			for i, k := range w.Drop {
@@ -152,7 +154,7 @@ func (s *Store) SaveMatches(ctx context.Context, w MatchWrite) (written, removed
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT new_matches`); err != nil {
 				return fmt.Errorf("save matches: %w", err)
 			}
-			_, err := insertMatches(ctx, tx, w.New, "")
+			_, err := insertMatches(ctx, conn, tx, w.New, "")
 			if _, dup := database.IsUniqueViolation(err); dup {
 				if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT new_matches`); err != nil {
 					return fmt.Errorf("save matches: %w", err)
@@ -170,7 +172,7 @@ func (s *Store) SaveMatches(ctx context.Context, w MatchWrite) (written, removed
 		// A row keeps its explanation when it comes without one and its
 		// inputs did not change; it is rewritten only when they did, or
 		// when it gains an explanation it lacked.
-		n, err := insertMatches(ctx, tx, changed, `
+		n, err := insertMatches(ctx, conn, tx, changed, `
 			ON CONFLICT (call_id, city_id) DO UPDATE SET score = EXCLUDED.score, relevance = EXCLUDED.relevance,
 				experience = EXCLUDED.experience, feasibility = EXCLUDED.feasibility, eligibility = EXCLUDED.eligibility,
 				reasons = EXCLUDED.reasons, deadlines = EXCLUDED.deadlines,
@@ -202,9 +204,9 @@ const matchColumns = `call_id, city_id, score, relevance, experience, feasibilit
 // one array per column took 5.2 s and a row per statement far more): new
 // rows straight into matches, the others into a staging table from which
 // the conflict clause decides.
-func insertMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow, conflict string) (int, error) {
+func insertMatches(ctx context.Context, conn *sqlx.Conn, tx *sqlx.Tx, rows []MatchRow, conflict string) (int, error) {
 	if conflict == "" {
-		if err := copyMatches(ctx, tx, "matches", rows); err != nil {
+		if err := copyMatches(ctx, conn, "matches", rows); err != nil {
 			return 0, err
 		}
 		return len(rows), nil
@@ -216,7 +218,7 @@ func insertMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow, conflict s
 	if _, err := tx.ExecContext(ctx, `TRUNCATE matches_staging`); err != nil {
 		return 0, fmt.Errorf("stage matches: %w", err)
 	}
-	if err := copyMatches(ctx, tx, "matches_staging", rows); err != nil {
+	if err := copyMatches(ctx, conn, "matches_staging", rows); err != nil {
 		return 0, err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO matches AS matches (`+matchColumns+`, scored_at, matched_at)
@@ -228,59 +230,74 @@ func insertMatches(ctx context.Context, tx *sqlx.Tx, rows []MatchRow, conflict s
 	return int(n), nil
 }
 
-// copyMatches copies rows into table, matches or matches_staging.
-func copyMatches(ctx context.Context, tx *sqlx.Tx, table string, rows []MatchRow) error {
-	// Most rows have neither explanation nor texts: they are copied
-	// without those columns (their defaults). The times are the columns'
-	// defaults too, the transaction's: PostgreSQL reads a timestamp in
-	// text slowly (2 s of a full rescore's 22 s).
-	var plain, explained []MatchRow
-	for _, r := range rows {
-		if len(r.Explanation) > 2 || r.Text != (MatchExplanation{}) {
-			explained = append(explained, r)
-		} else {
-			plain = append(plain, r)
-		}
+// plainColumns are the columns a match without explanation is copied with;
+// the others take their defaults.
+const plainColumns = `call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons, model_version,
+	input_hash, deadlines`
+
+// copyMatches copies rows into table, matches or matches_staging, on conn,
+// which holds the transaction. Most rows have neither explanation nor
+// texts: they are copied without those columns (their defaults). The times
+// are the columns' defaults too, the transaction's: PostgreSQL reads a
+// timestamp in text slowly (2 s of a full rescore's 22 s). Rows go in the
+// order of the index pages read (city, score, relevance, call): PostgreSQL
+// then inserts each city's index entries side by side, which cost it 13 %
+// less than in the scorer's order (3.46 s against 3.96 s for 770,000 rows).
+func copyMatches(ctx context.Context, conn *sqlx.Conn, table string, rows []MatchRow) error {
+	order := make([]int32, len(rows))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	var buf []byte
-	for _, part := range []struct {
-		columns string
-		rows    []MatchRow
-		values  func(r *MatchRow, deadlines string) []any
-	}{
-		{`call_id, city_id, score, relevance, experience, feasibility, eligibility, reasons, model_version, input_hash,
-			deadlines`, plain, func(r *MatchRow, deadlines string) []any {
-			return []any{r.CallID, r.CityID, r.Score, float32(r.Relevance), float32(r.Experience), float32(r.Feasibility),
-				string(r.Eligibility), jsonOr(r.Reasons, "[]"), r.ModelVersion, r.InputHash, deadlines}
-		}},
-		{matchColumns, explained, func(r *MatchRow, deadlines string) []any {
-			return []any{r.CallID, r.CityID, r.Score, float32(r.Relevance), float32(r.Experience), float32(r.Feasibility),
-				string(r.Eligibility), jsonOr(r.Reasons, "[]"), jsonOr(r.Explanation, "{}"), r.Text.NL, r.Text.EN,
-				r.Text.SummaryNL, r.Text.SummaryEN, r.ModelVersion, r.InputHash, deadlines}
-		}},
-	} {
-		if len(part.rows) == 0 {
-			continue
-		}
-		stmt, err := tx.PrepareContext(ctx, `COPY `+table+` (`+part.columns+`) FROM STDIN`)
-		if err != nil {
-			return fmt.Errorf("copy matches: %w", err)
-		}
-		defer stmt.Close()
-		for i := range part.rows {
-			buf = appendDates(buf[:0], part.rows[i].Deadlines)
-			if _, err := stmt.ExecContext(ctx, part.values(&part.rows[i], string(buf))...); err != nil {
-				return fmt.Errorf("copy match: %w", err)
+	slices.SortFunc(order, func(a, b int32) int {
+		x, y := &rows[a], &rows[b]
+		return cmp.Or(cmp.Compare(x.CityID, y.CityID), cmp.Compare(y.Score, x.Score),
+			cmp.Compare(float32(y.Relevance), float32(x.Relevance)), cmp.Compare(x.CallID, y.CallID))
+	})
+	for _, explained := range []bool{false, true} {
+		var part []int32
+		for _, i := range order {
+			if r := &rows[i]; (len(r.Explanation) > 2 || r.Text != (MatchExplanation{})) == explained {
+				part = append(part, i)
 			}
 		}
-		if _, err := stmt.ExecContext(ctx); err != nil {
-			return fmt.Errorf("copy matches: %w", err)
+		if len(part) == 0 {
+			continue
 		}
-		if err := stmt.Close(); err != nil {
+		columns := plainColumns
+		if explained {
+			columns = matchColumns
+		}
+		err := database.CopyIn(ctx, conn, `COPY `+table+` (`+columns+`) FROM STDIN`, len(part), func(b []byte, k int) []byte {
+			return appendMatchLine(b, &rows[part[k]], explained)
+		})
+		if err != nil {
 			return fmt.Errorf("copy matches: %w", err)
 		}
 	}
 	return nil
+}
+
+// appendMatchLine appends r as a line of COPY text (without its newline),
+// in the order of plainColumns, or of matchColumns when explained.
+func appendMatchLine(b []byte, r *MatchRow, explained bool) []byte {
+	b = strconv.AppendInt(b, r.CallID, 10)
+	b = strconv.AppendInt(append(b, '\t'), r.CityID, 10)
+	b = strconv.AppendInt(append(b, '\t'), int64(r.Score), 10)
+	// A real column: the shortest text that reads back as the same float32.
+	for _, x := range []float64{r.Relevance, r.Experience, r.Feasibility} {
+		b = strconv.AppendFloat(append(b, '\t'), x, 'g', -1, 32)
+	}
+	b = database.AppendCopyText(append(b, '\t'), string(r.Eligibility))
+	b = database.AppendCopyText(append(b, '\t'), jsonOr(r.Reasons, "[]"))
+	if explained {
+		b = database.AppendCopyText(append(b, '\t'), jsonOr(r.Explanation, "{}"))
+		for _, t := range []string{r.Text.NL, r.Text.EN, r.Text.SummaryNL, r.Text.SummaryEN} {
+			b = database.AppendCopyText(append(b, '\t'), t)
+		}
+	}
+	b = database.AppendCopyText(append(b, '\t'), r.ModelVersion)
+	b = database.AppendCopyText(append(b, '\t'), r.InputHash)
+	return appendDates(append(b, '\t'), r.Deadlines)
 }
 
 // appendDates appends ds as a PostgreSQL date array, {2027-01-15,2027-06-01}.

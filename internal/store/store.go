@@ -63,6 +63,28 @@ func (s *Store) withTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return nil
 }
 
+// withConnTx is withTx on a connection of its own, which fn may also use
+// outside database/sql (see database.CopyIn) while the transaction is open.
+func (s *Store) withConnTx(ctx context.Context, fn func(conn *sqlx.Conn, tx *sqlx.Tx) error) error {
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(conn, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
 // notFound maps sql.ErrNoRows to ErrNotFound with what was looked for.
 func notFound(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
