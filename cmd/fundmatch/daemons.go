@@ -96,6 +96,11 @@ func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) er
 	if err != nil {
 		return err
 	}
+	warmCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	if err := srv.Warm(warmCtx, database.MaxConns); err != nil {
+		e.logger.Warn("the web server starts without its database connections warmed", "err", err)
+	}
+	cancel()
 	return web.Run(ctx, e.cfg.HTTPAddr, srv.Handler(), e.cfg.ShutdownTimeout, e.logger.With("component", "web"), ready)
 }
 

@@ -24,6 +24,9 @@ import (
 	"github.com/fundmatch/fundmatch/migrations"
 )
 
+// MaxConns is how many connections a pool that Open returns holds at most.
+const MaxConns = 20
+
 // DB is the pool of connections that Open returns. It is sqlx's, named here
 // so that the program and its tests hold one without importing sqlx: the
 // queries and every transaction belong to internal/store.
@@ -51,8 +54,8 @@ func OpenWith(ctx context.Context, rawURL string, wrap func(driver.Connector) dr
 	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
 	// As many idle connections as open ones: under load a smaller idle pool
 	// closes connections only to open new ones (a PostgreSQL backend each).
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(20)
+	db.SetMaxOpenConns(MaxConns)
+	db.SetMaxIdleConns(MaxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()

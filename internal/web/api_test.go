@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -178,4 +180,23 @@ func TestAPIPaginationErrorsAndWrites(t *testing.T) {
 			t.Fatalf("?run=x = %d %s", code, body)
 		}
 	})
+}
+
+// Warming runs the matches API's reads on the pool's connections; it
+// reports what failed, such as a context already done, and no rows are
+// changed by it.
+func TestWarmRunsTheAPIReads(t *testing.T) {
+	s := newSite(t, web.Config{})
+	before := s.statements.Count()
+	if err := s.srv.Warm(context.Background(), 4); err != nil {
+		t.Fatalf("warm: %v", err)
+	}
+	if ran := s.statements.Count() - before; ran < 4*4 {
+		t.Errorf("warming ran %d statements; want at least the 4 reads on each of 4 connections", ran)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.srv.Warm(ctx, 4); !errors.Is(err, context.Canceled) {
+		t.Errorf("warm with a cancelled context: %v, want context.Canceled", err)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/web"
 )
@@ -74,6 +75,12 @@ func BenchmarkCityMatchesAPI(b *testing.B) {
 	uncachedSrv, err := web.New(uncachedCfg)
 	if err != nil {
 		b.Fatal(err)
+	}
+	// Both servers are warmed as fundmatch serve warms its server at start.
+	for _, srv := range []*web.Server{s.srv, uncachedSrv} {
+		if err := srv.Warm(context.Background(), database.MaxConns); err != nil {
+			b.Fatal(err)
+		}
 	}
 	uncached := httptest.NewServer(uncachedSrv.Handler())
 	defer uncached.Close()
@@ -221,7 +228,8 @@ SELECT c.id, ct.id, 40 + (hashtext(c.id || '-' || ct.id) & 2147483647) %% 61,
 	'Past bij klimaat en mobiliteit; lijkt op een eerder project.', 'Fits climate and mobility; resembles a past project.',
 	'bench', 'x', c.deadlines
 FROM cities ct CROSS JOIN LATERAL (
-	SELECT id, deadlines FROM calls WHERE id %% 10 = ct.id %% 10 ORDER BY id LIMIT %[3]d) c;
+	SELECT id, deadlines FROM calls WHERE id %% 10 = ct.id %% 10 ORDER BY id LIMIT %[3]d) c
+ORDER BY ct.id, 3 DESC, c.id; -- each city's rows by score, as SaveMatches copies them
 `, benchCities, benchCalls, benchMatchesPerCity))
 	if err != nil {
 		b.Fatalf("fill: %v", err)

@@ -1,0 +1,69 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"sync"
+
+	"github.com/fundmatch/fundmatch/internal/auth"
+	"github.com/fundmatch/fundmatch/internal/store"
+)
+
+// Warm readies the server for its first requests: on conns connections of
+// the database pool at once it runs what a request of the matches API
+// reads (a token, a city, its first page by score and by deadline). The
+// first requests after a start then wait neither for new connections nor
+// for PostgreSQL to prepare their statements and fill its catalog caches:
+// in the matches API benchmark with 50 clients, the first second after a
+// start ran at a fifth of the rate, its requests taking up to 0.6 s. The
+// server answers without warming; an error says only what did not warm.
+func (s *Server) Warm(ctx context.Context, conns int) error {
+	cities, err := s.cfg.Store.Cities(ctx)
+	if err != nil || len(cities) == 0 {
+		return err
+	}
+	_, perPage, err := paging(url.Values{})
+	if err != nil {
+		return err
+	}
+	var filters []store.MatchFilter
+	for _, q := range []url.Values{{}, {"min_score": {"60"}, "sort": {"deadline"}}} {
+		f, err := matchFilter(q)
+		if err != nil {
+			return err
+		}
+		f.Limit, f.SkipCount = perPage+1, true // as apiMatches asks for the first page
+		filters = append(filters, f)
+	}
+	now, today := s.now(), s.today()
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for k := range conns {
+		wg.Go(func() {
+			c := cities[k%len(cities)]
+			_, err := s.cfg.Store.UserByAPIToken(ctx, auth.HashToken("warm-up"), now)
+			if errors.Is(err, store.ErrNotFound) {
+				err = nil
+			}
+			if err == nil {
+				_, err = s.cfg.Store.CityBySlug(ctx, c.Slug)
+			}
+			for _, f := range filters {
+				if err == nil {
+					_, _, err = s.cfg.Store.CityMatches(ctx, c.ID, f, today)
+				}
+			}
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
