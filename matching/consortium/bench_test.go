@@ -77,19 +77,19 @@ func BenchmarkPlanPortfolio14x30ExactRoomy(b *testing.B) {
 // BenchmarkPlanPortfolioHeuristic300x100 plans 300 cities × 100 calls in
 // 4.5 s and reports the plan's value, its certified bound and the gap
 // between them. Before the bound of bound.go and the wider shortlist it
-// reported value 5587, bound 7727, gap 27.7 %; before the bound's branch
-// and bound, value 5720, bound 6083, gap 6.0 %; with it, value 5723–5741,
-// bound 6035–6065, gap 4.9–5.6 % (on a shared machine). The bound gets one
-// or two exact steps in its quarter of the budget; given a minute it goes
-// down to about 5935, and the heuristic given a minute reaches 5751: the
-// rest of the gap is the plan's, not the bound's per-call slack.
+// reported value 5587, bound 7727, gap 27.7 %; with the bound's branch and
+// bound, value 5741, bound 5997, gap 4.3 %; with the plan driven by the
+// bound's steps (priced, forceBids), value 5785–5812, bound 5951–5953, gap
+// 2.4–2.8 %. Given 20 s: value 5833, bound 5933, gap 1.7 %. The
+// Lagrangian bound converges near 5926, so at 4.5 s about half the gap is
+// the bound's and half the plan's.
 func BenchmarkPlanPortfolioHeuristic300x100(b *testing.B) {
 	benchmarkHeuristic300x100(b, 4500*time.Millisecond)
 }
 
 // BenchmarkPlanPortfolioHeuristic300x100Budget20s is the same portfolio
-// with 20 s: how far more time closes the gap (5.5 % before the bound's
-// branch and bound, 4.1 % with it).
+// with 20 s: how far more time closes the gap (4.1 % before the plan was
+// driven by the bound's steps, 1.7 % with it).
 func BenchmarkPlanPortfolioHeuristic300x100Budget20s(b *testing.B) {
 	benchmarkHeuristic300x100(b, 20*time.Second)
 }
