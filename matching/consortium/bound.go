@@ -805,28 +805,33 @@ func (b *callBound) support(row []float64) int {
 // plan's value, to size the steps. Every step's value is a bound, so
 // stopping early (when stop says so) only loosens it.
 func lagrangeBound(pm *portfolioModel, value float64, iterations int, stop func() bool) float64 {
-	return newSubgradient(pm).lower(value, iterations, stop)
+	return newSubgradient(pm).lower(value, iterations, 0.5, stop)
 }
 
-// exactTheta is the first step of the descent with exact pricing, as a share
-// of the Polyak step. At 300 cities × 100 calls, 0.25 reached in 4 s a bound
-// 0.4 % lower than 0.5 did; 1 oscillated.
-const exactTheta = 0.25
+// timedTheta is the first step of the descent with exact pricing under a
+// time budget, as a share of the Polyak step: at 300 cities × 100 calls,
+// where a step takes a tenth of a second, 0.25 reached in 4 s a bound 0.4 %
+// lower than 0.5 did, and 1 oscillated. Without a time budget the larger
+// first step of lagrangeBound goes further in its hundred steps: at 40
+// cities × 20 calls 0.25 left a call with more bids the bound could not
+// rule out than PlanPortfolio takes.
+const timedTheta = 0.25
 
 // lower takes the steps of lagrangeBound and returns the lowest bound seen,
-// leaving its prices in bestLambda and bestMu. The first steps bound each
+// leaving its prices in bestLambda and bestMu; theta is the first step of
+// the descent with exact pricing (see descend). The first steps bound each
 // call by the relaxation alone, which is fast but loose in a way that
 // misleads the steps; from the best prices they reach, the steps go on with
 // each call's priced maximum found by branch and bound, which is the
 // Lagrangian itself.
-func (s *subgradient) lower(value float64, iterations int, stop func() bool) float64 {
+func (s *subgradient) lower(value float64, iterations int, theta float64, stop func() bool) float64 {
 	relaxed := s.descend(value, iterations, 0, 0.5, stop)
 	if stop() {
 		return relaxed
 	}
 	copy(s.lambda, s.bestLambda)
 	copy(s.mu, s.bestMu)
-	return min(relaxed, s.descend(value, iterations, pricingNodes, exactTheta, stop))
+	return min(relaxed, s.descend(value, iterations, pricingNodes, theta, stop))
 }
 
 // evaluate bounds every call at the current prices with at most nodes nodes

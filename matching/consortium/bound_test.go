@@ -128,7 +128,7 @@ func TestBoundIsTheSameOnOneProcessorAndOnSeveral(t *testing.T) {
 	run := func(procs int) (float64, []float64) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		s := newSubgradient(pm)
-		return s.lower(0, 30, never), slices.Clone(s.bestLambda)
+		return s.lower(0, 30, 0.5, never), slices.Clone(s.bestLambda)
 	}
 	one, oneLambda := run(1)
 	four, fourLambda := run(4)

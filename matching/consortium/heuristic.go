@@ -123,7 +123,11 @@ func (h *heuristic) priced(ctx context.Context, best solution, until time.Time) 
 		})
 		return best.value
 	}
-	bound := s.lower(best.value, 100, stop)
+	theta := 0.5
+	if !until.IsZero() {
+		theta = timedTheta
+	}
+	bound := s.lower(best.value, 100, theta, stop)
 	adopt()
 	return best, bound
 }

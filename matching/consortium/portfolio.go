@@ -152,7 +152,7 @@ func planPortfolio(ctx context.Context, p Portfolio, priced bool) (Plan, error) 
 // maxColumns such sets in one call is an error.
 func pricedColumns(ctx context.Context, pm *portfolioModel, incumbent float64) (cols [][]column, lambda, mu []float64, bound float64, err error) {
 	s := newSubgradient(pm)
-	s.lower(incumbent, 100, func() bool { return ctx.Err() != nil })
+	s.lower(incumbent, 100, 0.5, func() bool { return ctx.Err() != nil })
 	l := 0.0
 	for g := range pm.slots {
 		l += s.bestLambda[g]*float64(pm.slots[g]) + s.bestMu[g]*s.coFund[g]
