@@ -50,7 +50,7 @@ func TestANewcomerHearsWhoDidASimilarProject(t *testing.T) {
 	// Each email's parts as sent: its plain text, then its HTML with the
 	// HTML's escapes kept.
 	var gent, antw string
-	for _, m := range f.sink.received() {
+	for _, m := range f.sink.Mails(t) {
 		switch to := m.Header.Get("To"); {
 		case strings.Contains(to, "officer@gent.be"):
 			gent = rawParts(t, m)

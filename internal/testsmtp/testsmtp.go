@@ -8,15 +8,18 @@
 package testsmtp
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"io"
 	"net"
 	"net/http/httptest"
+	"net/mail"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -49,6 +52,8 @@ type Server struct {
 	conns  map[*smtp.Conn]bool
 	logins []string
 	count  int
+	delay  time.Duration
+	inData int
 }
 
 // Message is what a client sent in one transaction: the envelope and the
@@ -127,6 +132,16 @@ func (s *Server) Messages() []Message {
 	return append([]Message(nil), s.messages...)
 }
 
+// Mails returns the messages received so far, parsed.
+func (s *Server) Mails(tb testing.TB) []*mail.Message {
+	tb.Helper()
+	var out []*mail.Message
+	for _, m := range s.Messages() {
+		out = append(out, m.Mail(tb))
+	}
+	return out
+}
+
 // Connections returns how many connections clients have opened.
 func (s *Server) Connections() int {
 	s.mu.Lock()
@@ -148,6 +163,35 @@ func (s *Server) Count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.count
+}
+
+// SetDelay makes the server wait d after reading a message before it
+// accepts it, as a slow relay does; tests use it to stop a sender while a
+// message is in flight.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+// InData returns how many messages the server is reading or about to
+// accept: a test waits for none before it compares what the sender
+// recorded with what arrived.
+func (s *Server) InData() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inData
+}
+
+// Mail parses the message; tb fails when it is not one net/mail can read.
+// Each call reads the message anew, so its body can be read again.
+func (m Message) Mail(tb testing.TB) *mail.Message {
+	tb.Helper()
+	msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
+	if err != nil {
+		tb.Fatalf("parse the message to %v: %v", m.To, err)
+	}
+	return msg
 }
 
 // session is one SMTP session: a connection's, or the part of it after
@@ -198,6 +242,15 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 
 func (s *session) Data(r io.Reader) error {
 	srv := s.server
+	srv.mu.Lock()
+	srv.inData++
+	delay := srv.delay
+	srv.mu.Unlock()
+	defer func() {
+		srv.mu.Lock()
+		srv.inData--
+		srv.mu.Unlock()
+	}()
 	if s.from == "" {
 		return errors.New("DATA before MAIL")
 	}
@@ -205,6 +258,7 @@ func (s *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	time.Sleep(delay)
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	srv.count++
