@@ -11,8 +11,12 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net"
 	"net/http/httptest"
 	"net/mail"
@@ -192,6 +196,49 @@ func (m Message) Mail(tb testing.TB) *mail.Message {
 		tb.Fatalf("parse the message to %v: %v", m.To, err)
 	}
 	return msg
+}
+
+// TextPart returns the text/plain part of a message, decoded: the message
+// itself when it is plain text, its first text/plain part when it has parts,
+// and "" when it is of another type. tb fails on a malformed message or a
+// multipart one without a text/plain part.
+func TextPart(tb testing.TB, m *mail.Message) string {
+	tb.Helper()
+	text, err := textPart(m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body)
+	if err != nil {
+		tb.Fatalf("text part of %q: %v", m.Header.Get("Subject"), err)
+	}
+	return text
+}
+
+func textPart(contentType, encoding string, body io.Reader) (string, error) {
+	media, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return "", err
+	}
+	if strings.HasPrefix(media, "multipart/") {
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextRawPart()
+			if err != nil {
+				return "", err
+			}
+			if text, err := textPart(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); err != nil || text != "" {
+				return text, err
+			}
+		}
+	}
+	if media != "text/plain" {
+		return "", nil
+	}
+	switch strings.ToLower(encoding) {
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	case "base64":
+		body = base64.NewDecoder(base64.StdEncoding, body)
+	}
+	b, err := io.ReadAll(body)
+	return string(b), err
 }
 
 // session is one SMTP session: a connection's, or the part of it after
