@@ -2,13 +2,11 @@ package alerts_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"html"
 	"io"
 	"mime"
 	"mime/multipart"
-	"mime/quotedprintable"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fundmatch/fundmatch/internal/testsmtp"
 )
 
 // subject decodes a message's Subject header.
@@ -126,13 +126,7 @@ func decodedBody(tb testing.TB, m *mail.Message) string {
 
 func decodePart(tb testing.TB, encoding string, r io.Reader) string {
 	tb.Helper()
-	switch strings.ToLower(encoding) {
-	case "quoted-printable":
-		r = quotedprintable.NewReader(r)
-	case "base64":
-		r = base64.NewDecoder(base64.StdEncoding, r)
-	}
-	b, err := io.ReadAll(r)
+	b, err := io.ReadAll(testsmtp.Decode(encoding, r))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -8,20 +8,15 @@
 package testsmtp
 
 import (
-	"bytes"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"errors"
 	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net"
 	"net/http/httptest"
-	"net/mail"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,6 +43,10 @@ type Server struct {
 	addr  string
 	opts  Options
 	roots *x509.CertPool
+	// Tests poll these while messages arrive; they need no lock.
+	count  atomic.Int64
+	inData atomic.Int64
+	delay  atomic.Int64 // a time.Duration
 
 	mu       sync.Mutex
 	messages []Message
@@ -55,17 +54,6 @@ type Server struct {
 	// session on the same connection, so sessions are not counted.
 	conns  map[*smtp.Conn]bool
 	logins []string
-	count  int
-	delay  time.Duration
-	inData int
-}
-
-// Message is what a client sent in one transaction: the envelope and the
-// message as it came over the wire.
-type Message struct {
-	From string
-	To   []string
-	Data []byte
 }
 
 // The one user the server accepts when Options.Auth is set. The password
@@ -136,16 +124,6 @@ func (s *Server) Messages() []Message {
 	return append([]Message(nil), s.messages...)
 }
 
-// Mails returns the messages received so far, parsed.
-func (s *Server) Mails(tb testing.TB) []*mail.Message {
-	tb.Helper()
-	var out []*mail.Message
-	for _, m := range s.Messages() {
-		out = append(out, m.Mail(tb))
-	}
-	return out
-}
-
 // Connections returns how many connections clients have opened.
 func (s *Server) Connections() int {
 	s.mu.Lock()
@@ -163,83 +141,17 @@ func (s *Server) Logins() []string {
 
 // Count returns how many messages the server has accepted, kept or
 // discarded.
-func (s *Server) Count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.count
-}
+func (s *Server) Count() int { return int(s.count.Load()) }
 
 // SetDelay makes the server wait d after reading a message before it
 // accepts it, as a slow relay does; tests use it to stop a sender while a
 // message is in flight.
-func (s *Server) SetDelay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
+func (s *Server) SetDelay(d time.Duration) { s.delay.Store(int64(d)) }
 
 // InData returns how many messages the server is reading or about to
 // accept: a test waits for none before it compares what the sender
 // recorded with what arrived.
-func (s *Server) InData() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.inData
-}
-
-// Mail parses the message; tb fails when it is not one net/mail can read.
-// Each call reads the message anew, so its body can be read again.
-func (m Message) Mail(tb testing.TB) *mail.Message {
-	tb.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
-	if err != nil {
-		tb.Fatalf("parse the message to %v: %v", m.To, err)
-	}
-	return msg
-}
-
-// TextPart returns the text/plain part of a message, decoded: the message
-// itself when it is plain text, its first text/plain part when it has parts,
-// and "" when it is of another type. tb fails on a malformed message or a
-// multipart one without a text/plain part.
-func TextPart(tb testing.TB, m *mail.Message) string {
-	tb.Helper()
-	text, err := textPart(m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body)
-	if err != nil {
-		tb.Fatalf("text part of %q: %v", m.Header.Get("Subject"), err)
-	}
-	return text
-}
-
-func textPart(contentType, encoding string, body io.Reader) (string, error) {
-	media, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return "", err
-	}
-	if strings.HasPrefix(media, "multipart/") {
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := mr.NextRawPart()
-			if err != nil {
-				return "", err
-			}
-			if text, err := textPart(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); err != nil || text != "" {
-				return text, err
-			}
-		}
-	}
-	if media != "text/plain" {
-		return "", nil
-	}
-	switch strings.ToLower(encoding) {
-	case "quoted-printable":
-		body = quotedprintable.NewReader(body)
-	case "base64":
-		body = base64.NewDecoder(base64.StdEncoding, body)
-	}
-	b, err := io.ReadAll(body)
-	return string(b), err
-}
+func (s *Server) InData() int { return int(s.inData.Load()) }
 
 // session is one SMTP session: a connection's, or the part of it after
 // STARTTLS.
@@ -289,15 +201,8 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 
 func (s *session) Data(r io.Reader) error {
 	srv := s.server
-	srv.mu.Lock()
-	srv.inData++
-	delay := srv.delay
-	srv.mu.Unlock()
-	defer func() {
-		srv.mu.Lock()
-		srv.inData--
-		srv.mu.Unlock()
-	}()
+	srv.inData.Add(1)
+	defer srv.inData.Add(-1)
 	if s.from == "" {
 		return errors.New("DATA before MAIL")
 	}
@@ -305,10 +210,10 @@ func (s *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	time.Sleep(delay)
+	time.Sleep(time.Duration(srv.delay.Load()))
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
-	srv.count++
+	srv.count.Add(1)
 	if !srv.opts.Discard {
 		srv.messages = append(srv.messages, Message{From: s.from, To: s.to, Data: b})
 	}
