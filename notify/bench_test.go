@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fundmatch/fundmatch/internal/testsmtp"
 )
 
 // The load: the daily digests of 300 municipalities with 5
@@ -78,9 +80,8 @@ func BenchmarkDeliverDailyDigests(b *testing.B) {
 
 func benchmarkDeliver(b *testing.B, workers int) {
 	digests := benchDigests(b)
-	sink := startSMTPSink(b, true)
-	sink.discard = true
-	mailer := testMailer(b, sink, sink.password, 0)
+	sink := testsmtp.Start(b, testsmtp.Options{StartTLS: true, Auth: true, Discard: true})
+	mailer := testMailer(b, sink, sink.Password(), 0)
 	var posts atomic.Int64
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
@@ -118,8 +119,8 @@ func benchmarkDeliver(b *testing.B, workers int) {
 			b.Fatal(err)
 		}
 	}
-	if want := int64(len(digests) * b.N); int64(sink.count) != want || posts.Load() != want {
-		b.Fatalf("delivered %d emails and %d Slack posts, want %d each", sink.count, posts.Load(), want)
+	if want := int64(len(digests) * b.N); int64(sink.Count()) != want || posts.Load() != want {
+		b.Fatalf("delivered %d emails and %d Slack posts, want %d each", sink.Count(), posts.Load(), want)
 	}
 	reportCPU(b, cpu)
 	b.ReportMetric(float64(len(digests)), "digests/op")

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/fundmatch/fundmatch/internal/testsmtp"
 )
 
 // slackTexts is every mrkdwn or fallback text of a message, as Slack
@@ -64,8 +66,8 @@ func TestSlackTextCannotNotifyOrDisguiseLinks(t *testing.T) {
 // TestEmailSubjectCannotInjectHeaders: a line break in a crawled title
 // neither ends the Subject header nor adds a recipient.
 func TestEmailSubjectCannotInjectHeaders(t *testing.T) {
-	sink := startSMTPSink(t, true)
-	m := testMailer(t, sink, sink.password, 0)
+	sink := testsmtp.Start(t, testsmtp.Options{StartTLS: true, Auth: true})
+	m := testMailer(t, sink, sink.Password(), 0)
 	l := testLinks(t)
 	a := sampleAlerts(l)[KindNewMatch]
 	a.Call.Title = "Pilots\r\nBcc: victim@example.org\r\n\r\nforged body"
@@ -80,7 +82,7 @@ func TestEmailSubjectCannotInjectHeaders(t *testing.T) {
 	if err := m.Send(context.Background(), e); err != nil {
 		t.Fatal(err)
 	}
-	got := sink.received()
+	got := sink.Messages()
 	if len(got) != 1 || len(got[0].To) != 1 {
 		t.Fatalf("received %+v, want one message to one recipient", got)
 	}

@@ -16,14 +16,16 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/fundmatch/fundmatch/internal/testsmtp"
 )
 
-func testMailer(t testing.TB, sink *smtpSink, password string, per int) *Mailer {
+func testMailer(t testing.TB, sink *testsmtp.Server, password string, per int) *Mailer {
 	t.Helper()
 	m, err := NewMailer(MailConfig{
-		URL:           fmt.Sprintf("smtp://%s:%s@%s", sink.user, url.QueryEscape(password), sink.addr),
+		URL:           fmt.Sprintf("smtp://%s:%s@%s", sink.User(), url.QueryEscape(password), sink.Addr()),
 		TLS:           TLSMandatory,
-		TLSConfig:     &tls.Config{RootCAs: sink.roots, ServerName: "127.0.0.1"},
+		TLSConfig:     &tls.Config{RootCAs: sink.Roots(), ServerName: "127.0.0.1"},
 		From:          "fundmatch <alerts@fundmatch.example.be>",
 		Timeout:       5 * time.Second,
 		PerConnection: per,
@@ -82,8 +84,8 @@ func parseMail(t *testing.T, data []byte) parsedMail {
 }
 
 func TestMailerDeliversTheRenderedMessageWithOneClickUnsubscribe(t *testing.T) {
-	sink := startSMTPSink(t, true)
-	m := testMailer(t, sink, sink.password, 0)
+	sink := testsmtp.Start(t, testsmtp.Options{StartTLS: true, Auth: true})
+	m := testMailer(t, sink, sink.Password(), 0)
 	l := testLinks(t)
 	e, err := RenderAlert(sampleRecipient(l, Dutch), sampleAlerts(l)[KindNewMatch])
 	if err != nil {
@@ -95,15 +97,15 @@ func TestMailerDeliversTheRenderedMessageWithOneClickUnsubscribe(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	got := sink.received()
+	got := sink.Messages()
 	if len(got) != 1 {
 		t.Fatalf("server received %d messages, want 1", len(got))
 	}
 	if got[0].From != "alerts@fundmatch.example.be" || !cmp.Equal(got[0].To, []string{"an.peeters@stad.gent"}) {
 		t.Errorf("envelope = %s -> %v", got[0].From, got[0].To)
 	}
-	if !cmp.Equal(sink.logins, []string{"alerts"}) {
-		t.Errorf("logins = %v, want one as alerts", sink.logins)
+	if !cmp.Equal(sink.Logins(), []string{"alerts"}) {
+		t.Errorf("logins = %v, want one as alerts", sink.Logins())
 	}
 	p := parseMail(t, got[0].Data)
 	headers := map[string]string{
@@ -143,8 +145,8 @@ func TestMailerDeliversTheRenderedMessageWithOneClickUnsubscribe(t *testing.T) {
 }
 
 func TestMailerSendAllReportsEachRecipientOverOneConnection(t *testing.T) {
-	sink := startSMTPSink(t, true)
-	m := testMailer(t, sink, sink.password, 0)
+	sink := testsmtp.Start(t, testsmtp.Options{StartTLS: true, Auth: true})
+	m := testMailer(t, sink, sink.Password(), 0)
 	emails := []Email{
 		{To: "officer@gent.test", Subject: "a", Text: "a", HTML: "<p>a</p>"},
 		{To: "nobody@unknown.test", Subject: "b", Text: "b"},
@@ -165,20 +167,20 @@ func TestMailerSendAllReportsEachRecipientOverOneConnection(t *testing.T) {
 		})
 	}
 	var to []string
-	for _, r := range sink.received() {
+	for _, r := range sink.Messages() {
 		to = append(to, r.To...)
 	}
 	if !cmp.Equal(to, []string{"officer@gent.test", "officer@leuven.test"}) {
 		t.Errorf("delivered to %v", to)
 	}
-	if n := sink.connections(); n != 1 {
+	if n := sink.Connections(); n != 1 {
 		t.Errorf("%d SMTP connections, want 1 for the whole batch", n)
 	}
 }
 
 func TestMailerOpensANewConnectionEveryPerConnectionMessages(t *testing.T) {
-	sink := startSMTPSink(t, true)
-	m := testMailer(t, sink, sink.password, 2)
+	sink := testsmtp.Start(t, testsmtp.Options{StartTLS: true, Auth: true})
+	m := testMailer(t, sink, sink.Password(), 2)
 	emails := make([]Email, 5)
 	for i := range emails {
 		emails[i] = Email{To: fmt.Sprintf("officer%d@gent.test", i), Subject: "s", Text: "t"}
@@ -188,20 +190,20 @@ func TestMailerOpensANewConnectionEveryPerConnectionMessages(t *testing.T) {
 			t.Errorf("email %d: %v", i, err)
 		}
 	}
-	if len(sink.received()) != 5 || sink.connections() != 3 {
-		t.Errorf("%d messages over %d connections, want 5 over 3", len(sink.received()), sink.connections())
+	if len(sink.Messages()) != 5 || sink.Connections() != 3 {
+		t.Errorf("%d messages over %d connections, want 5 over 3", len(sink.Messages()), sink.Connections())
 	}
 }
 
 func TestMailerConnectionFailuresAreTemporaryAndHideThePassword(t *testing.T) {
 	t.Run("wrong password", func(t *testing.T) {
-		sink := startSMTPSink(t, true)
+		sink := testsmtp.Start(t, testsmtp.Options{StartTLS: true, Auth: true})
 		wrong := "WrOnG-SeCrEt-pw"
 		m := testMailer(t, sink, wrong, 0)
 		err := m.Send(context.Background(), Email{To: "officer@gent.test", Subject: "s", Text: "t"})
 		checkDeliveryError(t, err, Temporary, "connect", 0)
-		assertNoSecret(t, err, wrong, sink.password)
-		if len(sink.received()) != 0 {
+		assertNoSecret(t, err, wrong, sink.Password())
+		if len(sink.Messages()) != 0 {
 			t.Error("a message was accepted without a valid login")
 		}
 	})
@@ -215,15 +217,15 @@ func TestMailerConnectionFailuresAreTemporaryAndHideThePassword(t *testing.T) {
 		assertNoSecret(t, err)
 	})
 	t.Run("mandatory TLS against a server without STARTTLS", func(t *testing.T) {
-		sink := startSMTPSink(t, false)
-		m, err := NewMailer(MailConfig{URL: "smtp://alerts:SeCrEtToKeN@" + sink.addr, TLS: TLSMandatory, From: "alerts@fundmatch.example.be", Timeout: time.Second})
+		sink := testsmtp.Start(t, testsmtp.Options{Auth: true})
+		m, err := NewMailer(MailConfig{URL: "smtp://alerts:SeCrEtToKeN@" + sink.Addr(), TLS: TLSMandatory, From: "alerts@fundmatch.example.be", Timeout: time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
 		err = m.Send(context.Background(), Email{To: "officer@gent.test", Subject: "s", Text: "t"})
 		checkDeliveryError(t, err, Temporary, "connect", 0)
 		assertNoSecret(t, err)
-		if len(sink.received()) != 0 {
+		if len(sink.Messages()) != 0 {
 			t.Error("a message went out in plain text despite mandatory TLS")
 		}
 	})
@@ -265,8 +267,8 @@ func TestNewMailerRejectsBadConfigWithoutEchoingThePassword(t *testing.T) {
 }
 
 func TestMailerStopsAtACancelledContext(t *testing.T) {
-	sink := startSMTPSink(t, true)
-	m := testMailer(t, sink, sink.password, 1)
+	sink := testsmtp.Start(t, testsmtp.Options{StartTLS: true, Auth: true})
+	m := testMailer(t, sink, sink.Password(), 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for i, err := range m.SendAll(ctx, []Email{{To: "a@gent.test", Text: "a"}, {To: "b@gent.test", Text: "b"}}) {
@@ -275,14 +277,14 @@ func TestMailerStopsAtACancelledContext(t *testing.T) {
 			t.Errorf("email %d: %v does not wrap context.Canceled", i, err)
 		}
 	}
-	if n := len(sink.received()); n != 0 {
+	if n := len(sink.Messages()); n != 0 {
 		t.Errorf("%d messages sent after cancellation", n)
 	}
 }
 
 func TestMailSessionSendsOneByOneOverAKeptConnection(t *testing.T) {
-	sink := startSMTPSink(t, true)
-	m := testMailer(t, sink, sink.password, 3)
+	sink := testsmtp.Start(t, testsmtp.Options{StartTLS: true, Auth: true})
+	m := testMailer(t, sink, sink.Password(), 3)
 	s := m.Session()
 	defer s.Close()
 	emails := []Email{
@@ -299,8 +301,8 @@ func TestMailSessionSendsOneByOneOverAKeptConnection(t *testing.T) {
 	checkDeliveryError(t, results[1], Permanent, "smtp 550", 0)
 	checkDeliveryError(t, results[2], 0, "", 0)
 	checkDeliveryError(t, results[3], 0, "", 0)
-	if len(sink.received()) != 3 || sink.connections() != 2 {
+	if len(sink.Messages()) != 3 || sink.Connections() != 2 {
 		t.Errorf("%d messages over %d connections, want 3 over 2 (a refusal keeps the connection; a new one after 3 messages)",
-			len(sink.received()), sink.connections())
+			len(sink.Messages()), sink.Connections())
 	}
 }

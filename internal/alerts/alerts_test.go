@@ -13,6 +13,7 @@ import (
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/testdb"
+	"github.com/fundmatch/fundmatch/internal/testsmtp"
 	"github.com/fundmatch/fundmatch/notify"
 )
 
@@ -45,7 +46,7 @@ type fixture struct {
 	st    *store.Store
 	svc   *alerts.Service
 	links *notify.Links
-	sink  *smtpSink
+	sink  *testsmtp.Server
 	slack *slackServer
 	gent  int64
 	antw  int64
@@ -60,12 +61,14 @@ func newFixture(t testing.TB, slackReplies ...slackReply) *fixture {
 	}
 	t.Cleanup(func() { f.db.Close() })
 	f.st = store.New(f.db)
-	f.sink = startSMTPSink(t)
+	// A benchmark sends thousands of messages and only counts them.
+	_, bench := t.(*testing.B)
+	f.sink = testsmtp.Start(t, testsmtp.Options{Discard: bench})
 	f.slack = startSlack(t, slackReplies...)
 	if f.links, err = notify.NewLinks(baseURL, []byte(secret)); err != nil {
 		t.Fatal(err)
 	}
-	mailer, err := notify.NewMailer(notify.MailConfig{URL: "smtp://" + f.sink.addr, TLS: notify.TLSNone,
+	mailer, err := notify.NewMailer(notify.MailConfig{URL: "smtp://" + f.sink.Addr(), TLS: notify.TLSNone,
 		From: "fundmatch <alerts@fundmatch.test>", Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -205,7 +208,7 @@ func TestNewMatchAlertIsSentOnceWithTheCallAndItsLinks(t *testing.T) {
 	f.deliver(monday.Add(time.Minute))
 	f.deliver(monday.Add(time.Hour))
 
-	mails := f.sink.received()
+	mails := f.sink.Mails(t)
 	if len(mails) != 1 {
 		t.Fatalf("sink received %d emails, want 1", len(mails))
 	}
@@ -261,7 +264,7 @@ func TestTwoWorkersAtOnceSendEachNotificationOnce(t *testing.T) {
 		}
 		sent += (<-reports).Sent
 	}
-	mails := f.sink.received()
+	mails := f.sink.Mails(t)
 	ids := map[string]int{}
 	for _, m := range mails {
 		ids[m.Header.Get("Message-Id")]++
@@ -287,7 +290,7 @@ func TestACrashBetweenSendingAndRecordingNeverSendsTwice(t *testing.T) {
 	if ok, err := f.st.StartSending(f.ctx, []int64{claimed[0].ID}, monday); !ok || err != nil {
 		t.Fatalf("start sending: %v, %v", ok, err)
 	}
-	mailer, err := notify.NewMailer(notify.MailConfig{URL: "smtp://" + f.sink.addr, TLS: notify.TLSNone, From: "alerts@fundmatch.test"})
+	mailer, err := notify.NewMailer(notify.MailConfig{URL: "smtp://" + f.sink.Addr(), TLS: notify.TLSNone, From: "alerts@fundmatch.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +307,7 @@ func TestACrashBetweenSendingAndRecordingNeverSendsTwice(t *testing.T) {
 		t.Fatalf("delivery after the lease: %s, want one settled and none sent", r)
 	}
 	f.deliver(monday.Add(2 * alerts.Lease))
-	if n := len(f.sink.received()); n != 1 {
+	if n := len(f.sink.Messages()); n != 1 {
 		t.Fatalf("sink received %d emails, want 1", n)
 	}
 	var lastError string
@@ -332,7 +335,7 @@ func TestATemporaryEmailFailureIsRetriedWithBackoffAndSentOnce(t *testing.T) {
 	if r := f.deliver(monday.Add(alerts.Backoff(1))); r.Sent != 1 {
 		t.Fatalf("after the back-off: %s, want sent", r)
 	}
-	if n := len(f.sink.received()); n != 1 {
+	if n := len(f.sink.Messages()); n != 1 {
 		t.Fatalf("sink received %d emails, want 1", n)
 	}
 }
@@ -393,7 +396,7 @@ func TestARevokedWebhookBreaksTheSubscriptionAndTellsItsOwner(t *testing.T) {
 	if s := subs[sub]; s.Status != "broken" || s.BrokenReason != "no_service" {
 		t.Errorf("subscription %s (%q), want broken because of no_service", s.Status, s.BrokenReason)
 	}
-	mails := f.sink.received()
+	mails := f.sink.Mails(t)
 	if len(mails) != 1 || !strings.Contains(mails[0].Header.Get("To"), "owner@gent.be") {
 		t.Fatalf("owner got %d emails, want one notice", len(mails))
 	}
@@ -407,7 +410,7 @@ func TestARevokedWebhookBreaksTheSubscriptionAndTellsItsOwner(t *testing.T) {
 	if n := len(f.slack.received()); n != 1 {
 		t.Errorf("Slack saw %d posts, want 1: a broken subscription is not retried", n)
 	}
-	if n := len(f.sink.received()); n != 1 {
+	if n := len(f.sink.Messages()); n != 1 {
 		t.Errorf("owner got %d emails, want the one notice", n)
 	}
 }
@@ -453,7 +456,7 @@ func TestDeadlineRemindersGoOutAt30_14_7And1DaysBefore(t *testing.T) {
 	if strings.Join(revisions, ",") != "30:2026-12-31,14:2026-12-31,7:2026-12-31,1:2026-12-31" {
 		t.Errorf("revisions %v", revisions)
 	}
-	mails := f.sink.received()
+	mails := f.sink.Mails(t)
 	if len(mails) != 4 {
 		t.Fatalf("sink received %d reminders, want 4", len(mails))
 	}
@@ -497,7 +500,7 @@ func TestChangesAndInvitationsReachTheCitiesThatFollowAndTheCoordinator(t *testi
 		t.Errorf("invitation roles %v, want %s", roles, want)
 	}
 	bodies := map[string]string{}
-	for _, m := range f.sink.received() {
+	for _, m := range f.sink.Mails(t) {
 		bodies[subject(t, m)] = decodedBody(t, m)
 	}
 	change := bodies["New alerts for Gent: 2 alerts (23 November 2026)"]
@@ -515,7 +518,7 @@ func TestChangesAndInvitationsReachTheCitiesThatFollowAndTheCoordinator(t *testi
 	if invitation == "" {
 		t.Errorf("no English invitation with the plan's rationale among %v", keys(bodies))
 	}
-	if f.sweep(monday.Add(time.Hour)); len(f.sink.received()) != 3 {
+	if f.sweep(monday.Add(time.Hour)); len(f.sink.Messages()) != 3 {
 		t.Error("a second sweep produced more mail")
 	}
 }
@@ -556,7 +559,7 @@ func TestDailyDigestGroupsTheDaysEventsInOneMessage(t *testing.T) {
 		t.Fatalf("deliver: %s, want two digests sent", r)
 	}
 	var daily string
-	for _, m := range f.sink.received() {
+	for _, m := range f.sink.Mails(t) {
 		if strings.Contains(m.Header.Get("To"), "officer@gent.be") {
 			if got, want := subject(t, m), "Dagelijks overzicht voor Gent: 4 meldingen (23 november 2026)"; got != want {
 				t.Errorf("subject %q, want %q", got, want)
@@ -602,7 +605,7 @@ func TestAWorkerThatFailsBeforeSendingGivesItsBatchBack(t *testing.T) {
 	if r := f.deliver(monday.Add(alerts.Lease + time.Minute)); r.Sent != 1 || r.Settled != 0 {
 		t.Fatalf("deliver after the release: %s, want sent and nothing settled", r)
 	}
-	if n := len(f.sink.received()); n != 1 {
+	if n := len(f.sink.Messages()); n != 1 {
 		t.Fatalf("sink received %d emails, want 1", n)
 	}
 }

@@ -4,12 +4,12 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
-	"mime/quotedprintable"
 	"net/mail"
 	"strings"
 	"testing"
 
 	"github.com/fundmatch/fundmatch/internal/store"
+	"github.com/fundmatch/fundmatch/internal/testsmtp"
 )
 
 // TestANewcomerHearsWhoDidASimilarProject: Brugge and Antwerpen did
@@ -50,7 +50,7 @@ func TestANewcomerHearsWhoDidASimilarProject(t *testing.T) {
 	// Each email's parts as sent: its plain text, then its HTML with the
 	// HTML's escapes kept.
 	var gent, antw string
-	for _, m := range f.sink.received() {
+	for _, m := range f.sink.Mails(t) {
 		switch to := m.Header.Get("To"); {
 		case strings.Contains(to, "officer@gent.be"):
 			gent = rawParts(t, m)
@@ -113,11 +113,7 @@ func rawParts(t *testing.T, m *mail.Message) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var body io.Reader = p
-		if strings.EqualFold(p.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
-			body = quotedprintable.NewReader(p)
-		}
-		b, err := io.ReadAll(body)
+		b, err := io.ReadAll(testsmtp.Decode(p.Header.Get("Content-Transfer-Encoding"), p))
 		if err != nil {
 			t.Fatal(err)
 		}

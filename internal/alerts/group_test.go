@@ -21,7 +21,7 @@ func TestANewSubscriptionsFirst48MatchesGoOutAsOneMessage(t *testing.T) {
 	if r := f.deliver(monday); r.Sent != 1 {
 		t.Fatalf("deliver: %s, want one message", r)
 	}
-	mails := f.sink.received()
+	mails := f.sink.Mails(t)
 	if len(mails) != 1 {
 		t.Fatalf("the subscriber got %d emails, want 1", len(mails))
 	}
@@ -44,8 +44,8 @@ func TestANewSubscriptionsFirst48MatchesGoOutAsOneMessage(t *testing.T) {
 	// A later match is a message of its own.
 	f.match(f.call("CALL-NEW", "Nieuwe oproep", "HORIZON", "2027-01-01"), f.gent, 90, "eligible")
 	f.sweep(monday.Add(time.Hour))
-	if r := f.deliver(monday.Add(time.Hour)); r.Sent != 1 || len(f.sink.received()) != 2 {
-		t.Fatalf("a later match: %s, %d emails in all; want it sent alone", r, len(f.sink.received()))
+	if r := f.deliver(monday.Add(time.Hour)); r.Sent != 1 || len(f.sink.Messages()) != 2 {
+		t.Fatalf("a later match: %s, %d emails in all; want it sent alone", r, len(f.sink.Messages()))
 	}
 }
 
@@ -94,7 +94,7 @@ func TestAMatchBelowTheMinimumWhenSentIsNotSent(t *testing.T) {
 	if r.Sent != 2 || r.Skipped != 2 {
 		t.Fatalf("deliver: %s, want the instant alert and the digest sent, each without the fallen match", r)
 	}
-	for _, m := range f.sink.received() {
+	for _, m := range f.sink.Mails(t) {
 		body := decodedBody(t, m)
 		if strings.Contains(body, "Oproep die zakte") || strings.Contains(body, "49/100") {
 			t.Errorf("%s got the match whose score fell to 49:\n%s", m.Header.Get("To"), body)
@@ -156,7 +156,7 @@ func TestOneInvitationPerRecipientPerPlannerRunNamesTheAlternatives(t *testing.T
 	f.deliver(monday.Add(30 * time.Minute))
 
 	got := map[string][]string{}
-	for _, m := range f.sink.received() {
+	for _, m := range f.sink.Mails(t) {
 		got[m.Header.Get("To")] = append(got[m.Header.Get("To")], decodedBody(t, m))
 	}
 	for _, to := range []string{"<officer@gent.be>", "<officer@antwerpen.be>", "<coordinator@vvsg.be>"} {

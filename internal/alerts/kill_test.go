@@ -72,9 +72,7 @@ func newService(t testing.TB, st *store.Store, addr string) *alerts.Service {
 // match each, swept into pending notifications, behind a slow mail server.
 func manySubscribers(t *testing.T) *fixture {
 	f := newFixture(t)
-	f.sink.mu.Lock()
-	f.sink.delay = 10 * time.Millisecond
-	f.sink.mu.Unlock()
+	f.sink.SetDelay(10 * time.Millisecond)
 	for i := range killSubscribers {
 		f.subscribe(store.NewSubscription{Email: fmt.Sprintf("officer%03d@gent.be", i), MinScore: 50})
 	}
@@ -98,12 +96,6 @@ func waitFor(cond func() bool, done <-chan struct{}) bool {
 	return true
 }
 
-func (s *smtpSink) settled() (count int, idle bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.count, s.inData == 0
-}
-
 // perRecipient counts the emails each address received.
 func perRecipient(mails []*mail.Message) map[string]int {
 	out := map[string]int{}
@@ -123,7 +115,7 @@ type faultCounts struct {
 func (f *fixture) faultCounts() faultCounts {
 	f.t.Helper()
 	var c faultCounts
-	got := perRecipient(f.sink.received())
+	got := perRecipient(f.sink.Mails(f.t))
 	for i := range killSubscribers {
 		switch n := got[fmt.Sprintf("<officer%03d@gent.be>", i)]; {
 		case n == 0:
@@ -141,13 +133,13 @@ func (f *fixture) faultCounts() faultCounts {
 func TestASIGKILLedWorkerLosesAtMostTheMessageInFlight(t *testing.T) {
 	f := manySubscribers(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestDeliveryWorkerProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), childDBEnv+"="+f.dbURL, childSMTPEnv+"="+f.sink.addr)
+	cmd.Env = append(os.Environ(), childDBEnv+"="+f.dbURL, childSMTPEnv+"="+f.sink.Addr())
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()
-	received := func() bool { n, _ := f.sink.settled(); return n >= killAfter }
+	received := func() bool { return f.sink.Count() >= killAfter }
 	if !waitFor(received, done) {
 		t.Fatalf("the worker ended before the server had %d messages", killAfter)
 	}
@@ -156,8 +148,8 @@ func TestASIGKILLedWorkerLosesAtMostTheMessageInFlight(t *testing.T) {
 	}
 	<-done
 	// The server finishes accepting what it was reading.
-	waitFor(func() bool { _, idle := f.sink.settled(); return idle }, make(chan struct{}))
-	atKill := len(f.sink.received())
+	waitFor(func() bool { return f.sink.InData() == 0 }, make(chan struct{}))
+	atKill := len(f.sink.Messages())
 	// A statement the worker had sent before it died still runs to its end
 	// in PostgreSQL: wait for its connections to go quiet.
 	waitFor(func() bool {
@@ -204,7 +196,7 @@ func TestACancelledDeliveryFinishesTheMessageInFlightAndReleasesTheRest(t *testi
 		r, err = f.svc.Deliver(ctx, monday)
 		close(done)
 	}()
-	received := func() bool { n, _ := f.sink.settled(); return n >= killAfter }
+	received := func() bool { return f.sink.Count() >= killAfter }
 	if !waitFor(received, done) {
 		t.Fatalf("the delivery ended before the server had %d messages", killAfter)
 	}
@@ -213,7 +205,7 @@ func TestACancelledDeliveryFinishesTheMessageInFlightAndReleasesTheRest(t *testi
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled delivery returned %v, want context.Canceled", err)
 	}
-	atStop := len(f.sink.received())
+	atStop := len(f.sink.Messages())
 	var sending, held int
 	if err := f.db.QueryRowContext(f.ctx, `SELECT count(*) FILTER (WHERE status = 'sending'),
 		count(*) FILTER (WHERE status = 'pending' AND claimed_at IS NOT NULL) FROM notifications`).Scan(&sending, &held); err != nil {

@@ -63,7 +63,7 @@ func TestTheOneClickUnsubscribeLinkStopsFurtherMail(t *testing.T) {
 	f.match(f.call("CALL-1", "Oproep 1", "HORIZON", "2027-01-01"), f.gent, 70, "eligible")
 	f.sweep(monday)
 	f.deliver(monday)
-	mails := f.sink.received()
+	mails := f.sink.Mails(t)
 	if len(mails) != 1 {
 		t.Fatalf("sink received %d emails, want 1", len(mails))
 	}
@@ -86,7 +86,7 @@ func TestTheOneClickUnsubscribeLinkStopsFurtherMail(t *testing.T) {
 	f.match(f.call("CALL-3", "Oproep 3", "HORIZON", "2027-01-01"), f.gent, 70, "eligible")
 	f.sweep(monday.Add(2 * time.Minute))
 	f.deliver(monday.Add(2 * time.Minute))
-	if n := len(f.sink.received()); n != 1 {
+	if n := len(f.sink.Messages()); n != 1 {
 		t.Fatalf("sink received %d emails after unsubscribing, want still 1", n)
 	}
 	want := "new_match:sent,new_match:skipped"

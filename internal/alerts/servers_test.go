@@ -1,16 +1,12 @@
 package alerts_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"html"
 	"io"
 	"mime"
 	"mime/multipart"
-	"mime/quotedprintable"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,102 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
+	"github.com/fundmatch/fundmatch/internal/testsmtp"
 )
-
-// smtpSink is a real SMTP server (emersion/go-smtp) on loopback that keeps
-// what it receives. Recipients at busy.test get 451, at unknown.test 550.
-type smtpSink struct {
-	addr    string
-	mu      sync.Mutex
-	mails   []*mail.Message
-	discard bool // count only (benchmarks)
-	count   int
-	// delay is how long the server takes to accept a message it has read
-	// (a slow relay); inData counts the messages being accepted.
-	delay  time.Duration
-	inData int
-}
-
-func startSMTPSink(tb testing.TB) *smtpSink {
-	tb.Helper()
-	sink := &smtpSink{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
-		return &sinkSession{sink: sink}, nil
-	}))
-	srv.Domain = "localhost"
-	srv.ErrorLog = discardLogger{}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	sink.addr = l.Addr().String()
-	go srv.Serve(l)
-	tb.Cleanup(func() { srv.Close() })
-	return sink
-}
-
-// received returns the messages received so far.
-func (s *smtpSink) received() []*mail.Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]*mail.Message(nil), s.mails...)
-}
-
-type discardLogger struct{}
-
-func (discardLogger) Printf(string, ...any) {}
-func (discardLogger) Println(...any)        {}
-
-type sinkSession struct {
-	sink *smtpSink
-	to   []string
-}
-
-func (s *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
-
-func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	switch {
-	case strings.HasSuffix(to, "@unknown.test"):
-		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
-	case strings.HasSuffix(to, "@busy.test"):
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
-	}
-	s.to = append(s.to, to)
-	return nil
-}
-
-func (s *sinkSession) Data(r io.Reader) error {
-	s.sink.mu.Lock()
-	s.sink.inData++
-	delay := s.sink.delay
-	s.sink.mu.Unlock()
-	defer func() {
-		s.sink.mu.Lock()
-		s.sink.inData--
-		s.sink.mu.Unlock()
-	}()
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	time.Sleep(delay)
-	s.sink.mu.Lock()
-	defer s.sink.mu.Unlock()
-	s.sink.count++
-	if s.sink.discard {
-		return nil
-	}
-	m, err := mail.ReadMessage(bytes.NewReader(b))
-	if err != nil {
-		return errors.New("unparsable message")
-	}
-	s.sink.mails = append(s.sink.mails, m)
-	return nil
-}
-
-func (s *sinkSession) Reset()        { s.to = nil }
-func (s *sinkSession) Logout() error { return nil }
 
 // subject decodes a message's Subject header.
 func subject(tb testing.TB, m *mail.Message) string {
@@ -224,13 +126,7 @@ func decodedBody(tb testing.TB, m *mail.Message) string {
 
 func decodePart(tb testing.TB, encoding string, r io.Reader) string {
 	tb.Helper()
-	switch strings.ToLower(encoding) {
-	case "quoted-printable":
-		r = quotedprintable.NewReader(r)
-	case "base64":
-		r = base64.NewDecoder(base64.StdEncoding, r)
-	}
-	b, err := io.ReadAll(r)
+	b, err := io.ReadAll(testsmtp.Decode(encoding, r))
 	if err != nil {
 		tb.Fatal(err)
 	}

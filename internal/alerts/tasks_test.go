@@ -37,7 +37,7 @@ func TestASweepTaskOnTheWorkerEndsInOneDeliveredEmail(t *testing.T) {
 		}
 	}
 	deadline := time.Now().Add(20 * time.Second)
-	for len(f.sink.received()) == 0 {
+	for len(f.sink.Messages()) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("no email 20 s after the sweep task was enqueued")
 		}
@@ -62,7 +62,7 @@ func TestASweepTaskOnTheWorkerEndsInOneDeliveredEmail(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if n := len(f.sink.received()); n != 1 {
+	if n := len(f.sink.Messages()); n != 1 {
 		t.Fatalf("sink received %d emails, want 1", n)
 	}
 	cancel()
@@ -101,13 +101,13 @@ func TestScoringIsFollowedByASweepThatSendsTheNewMatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(time.Minute)
-	for len(f.sink.received()) == 0 {
+	for len(f.sink.Messages()) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("no email a minute after scoring was enqueued")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if got := subject(t, f.sink.received()[0]); got != "Nieuwe match voor Gent (80/100): Oproep 1" {
+	if got := subject(t, f.sink.Mails(t)[0]); got != "Nieuwe match voor Gent (80/100): Oproep 1" {
 		t.Errorf("subject %q", got)
 	}
 	cancel()
@@ -133,12 +133,12 @@ func TestAWorkerShuttingDownStopsItsDeliveryAndReleasesTheRest(t *testing.T) {
 	if _, err := client.Enqueue(asynq.NewTask(tasks.TypeNotifyDeliver, nil, asynq.Queue(tasks.QueueNotify))); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(func() bool { n, _ := f.sink.settled(); return n >= killAfter }, make(chan struct{}))
+	waitFor(func() bool { return f.sink.Count() >= killAfter }, make(chan struct{}))
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	atStop := len(f.sink.received())
+	atStop := len(f.sink.Messages())
 	var sent, sending, held, pending int
 	if err := f.db.QueryRowContext(f.ctx, `SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status = 'sending'),
 		count(*) FILTER (WHERE status = 'pending' AND claimed_at IS NOT NULL), count(*) FILTER (WHERE status = 'pending')

@@ -2,118 +2,19 @@ package web_test
 
 import (
 	"context"
-	"encoding/base64"
-	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
-	"net"
 	"net/http"
-	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"github.com/fundmatch/fundmatch/internal/alerts"
 	"github.com/fundmatch/fundmatch/internal/store"
+	"github.com/fundmatch/fundmatch/internal/testsmtp"
 	"github.com/fundmatch/fundmatch/internal/web"
 	"github.com/fundmatch/fundmatch/notify"
 )
-
-// mailbox is a real SMTP server (emersion/go-smtp) on loopback that keeps
-// the text part of every message, by recipient.
-type mailbox struct {
-	addr string
-	mu   sync.Mutex
-	text map[string][]string
-}
-
-func startMailbox(t *testing.T) *mailbox {
-	t.Helper()
-	box := &mailbox{text: map[string][]string{}}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &mailboxSession{box: box}, nil }))
-	srv.Domain = "localhost"
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	box.addr = l.Addr().String()
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return box
-}
-
-// received is the text parts of the messages to one address.
-func (b *mailbox) received(to string) []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.text[to]...)
-}
-
-type mailboxSession struct {
-	box *mailbox
-	to  []string
-}
-
-func (s *mailboxSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *mailboxSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.to = append(s.to, to)
-	return nil
-}
-func (s *mailboxSession) Reset()        { s.to = nil }
-func (s *mailboxSession) Logout() error { return nil }
-
-func (s *mailboxSession) Data(r io.Reader) error {
-	m, err := mail.ReadMessage(r)
-	if err != nil {
-		return err
-	}
-	text, err := textPart(m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body)
-	if err != nil {
-		return err
-	}
-	s.box.mu.Lock()
-	defer s.box.mu.Unlock()
-	for _, to := range s.to {
-		s.box.text[to] = append(s.box.text[to], text)
-	}
-	return nil
-}
-
-// textPart finds the text/plain part of a message body and decodes it.
-func textPart(contentType, encoding string, body io.Reader) (string, error) {
-	media, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return "", err
-	}
-	if strings.HasPrefix(media, "multipart/") {
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := mr.NextRawPart()
-			if err != nil {
-				return "", err
-			}
-			if text, err := textPart(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); err != nil || text != "" {
-				return text, err
-			}
-		}
-	}
-	if media != "text/plain" {
-		return "", nil
-	}
-	switch strings.ToLower(encoding) {
-	case "quoted-printable":
-		body = quotedprintable.NewReader(body)
-	case "base64":
-		body = base64.NewDecoder(base64.StdEncoding, body)
-	}
-	b, err := io.ReadAll(body)
-	return string(b), err
-}
 
 // answerLink is a link of an invitation email: its words and where it goes.
 type answerLink struct{ Label, URL string }
@@ -125,7 +26,7 @@ type answerLink struct{ Label, URL string }
 func (s *site) invite(t *testing.T, coordinator *http.Cookie) map[string][]answerLink {
 	t.Helper()
 	ctx := context.Background()
-	box := startMailbox(t)
+	box := testsmtp.Start(t, testsmtp.Options{})
 	for _, sub := range []store.NewSubscription{
 		{UserEmail: "o@gent.be", Email: "o@gent.be", Cities: []string{"gent"}},
 		{UserEmail: "c@ovl.be", Email: "c@ovl.be", Cities: []string{}},
@@ -142,7 +43,7 @@ func (s *site) invite(t *testing.T, coordinator *http.Cookie) map[string][]answe
 	if err != nil {
 		t.Fatal(err)
 	}
-	mailer, err := notify.NewMailer(notify.MailConfig{URL: "smtp://" + box.addr, TLS: notify.TLSNone, From: "fundmatch <alerts@fundmatch.test>", Timeout: 5 * time.Second})
+	mailer, err := notify.NewMailer(notify.MailConfig{URL: "smtp://" + box.Addr(), TLS: notify.TLSNone, From: "fundmatch <alerts@fundmatch.test>", Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,8 +61,11 @@ func (s *site) invite(t *testing.T, coordinator *http.Cookie) map[string][]answe
 	line := regexp.MustCompile(`(?m)^(Bevestigen|Afzeggen|Aanvaarden|Verwerpen|Afwijzen): (\S+)\r?$`)
 	out := map[string][]answerLink{}
 	for _, to := range []string{"o@gent.be", "c@ovl.be"} {
-		for _, text := range box.received(to) {
-			for _, m := range line.FindAllStringSubmatch(text, -1) {
+		for _, msg := range box.Messages() {
+			if !slices.Contains(msg.To, to) {
+				continue
+			}
+			for _, m := range line.FindAllStringSubmatch(testsmtp.TextPart(t, msg.Mail(t)), -1) {
 				out[to] = append(out[to], answerLink{m[1], m[2]})
 			}
 		}
