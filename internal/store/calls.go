@@ -341,7 +341,7 @@ func (s *Store) Calls(ctx context.Context, f CallFilter) ([]CallRecord, error) {
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += ` ORDER BY (SELECT min(d) FROM unnest(deadlines) d WHERE d >= current_date) NULLS LAST, identifier, source`
+	q += ` ORDER BY (SELECT min(d) FROM unnest(deadlines) d WHERE d >= brussels_today()) NULLS LAST, identifier, source`
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
 	}

@@ -104,7 +104,7 @@ func TestBrowserOfficerAndGovernmentFlows(t *testing.T) {
 		SELECT 'ftportal', 'LOAD-2027-' || g, 'topic', (ARRAY['HORIZON', 'DIGITAL', 'LIFE', 'CEF'])[1 + g % 4],
 			'Call number ' || g || ' on climate-neutral, smart and inclusive cities', repeat('A call about cities and climate. ', 20),
 			'<p>' || repeat('Cities test climate solutions with citizens and partners. ', 60) || '</p>', 'open',
-			ARRAY[current_date + g % 200, current_date + 30 + g % 200]::date[], 100000 * g, md5(g::text)
+			ARRAY[brussels_today() + g % 200, brussels_today() + 30 + g % 200]::date[], 100000 * g, md5(g::text)
 		FROM generate_series(1, 300) g`)
 	s.db.MustExec(`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, text_nl, text_en, summary_nl, summary_en, model_version, input_hash, deadlines)
 		SELECT c.id, ct.id, 40 + c.id % 40, 'eligible',

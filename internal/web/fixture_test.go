@@ -14,11 +14,11 @@ INSERT INTO crawl_sources (name, kind, title) VALUES ('ftportal', 'ftportal', 'E
 INSERT INTO calls (source, identifier, kind, programme, title, summary, description_html, status, opening_date, deadlines, budget_min, budget_max, content_hash, url)
 VALUES
  ('ftportal', 'HORIZON-CL5-2027-D4-01', 'topic', 'HORIZON', 'Climate-neutral cities pilots', 'Pilots for climate-neutral cities.',
-  '<p>Cities test <strong>climate</strong> solutions.</p>', 'open', current_date - 30, ARRAY[current_date + 40, current_date + 200]::date[], 1000000, 3000000, 'h1', 'https://ec.europa.eu/x'),
+  '<p>Cities test <strong>climate</strong> solutions.</p>', 'open', brussels_today() - 30, ARRAY[brussels_today() + 40, brussels_today() + 200]::date[], 1000000, 3000000, 'h1', 'https://ec.europa.eu/x'),
  ('ftportal', 'DIGITAL-2027-EDIH-02', 'topic', 'DIGITAL', 'Digital twins for local government', 'Local digital twins.',
-  '<p>Twins.</p>', 'open', current_date - 10, ARRAY[current_date + 90]::date[], NULL, 500000, 'h2', ''),
+  '<p>Twins.</p>', 'open', brussels_today() - 10, ARRAY[brussels_today() + 90]::date[], NULL, 500000, 'h2', ''),
  ('ftportal', 'LIFE-2027-XSS', 'topic', 'LIFE', 'Nature restoration in towns', 'Restoration.',
-  '<p>Safe text</p><script>document.title="pwned"</script><img src="x" onerror="document.title=''pwned''">', 'open', NULL, ARRAY[current_date + 60]::date[], NULL, NULL, 'h3', '');
+  '<p>Safe text</p><script>document.title="pwned"</script><img src="x" onerror="document.title=''pwned''">', 'open', NULL, ARRAY[brussels_today() + 60]::date[], NULL, NULL, 'h3', '');
 INSERT INTO matches (call_id, city_id, score, eligibility, reasons, text_nl, text_en, model_version, input_hash, deadlines)
 SELECT c.id, ct.id, v.score, v.elig, v.reasons::json, coalesce(v.expl::json->>'nl', ''), coalesce(v.expl::json->>'en', ''), 'test', 'x', c.deadlines
 FROM (VALUES

@@ -17,7 +17,7 @@ func TestCallLinksArePathEscaped(t *testing.T) {
 	s := newSite(t, web.Config{BaseURL: "http://fundmatch.test"})
 	s.fixture(t)
 	if _, err := s.db.Exec(`INSERT INTO calls (source, identifier, kind, programme, title, status, deadlines, content_hash)
-		VALUES ('ftportal', '../../admin/users', 'topic', 'LIFE', 'Odd', 'open', ARRAY[current_date + 20]::date[], 'odd');
+		VALUES ('ftportal', '../../admin/users', 'topic', 'LIFE', 'Odd', 'open', ARRAY[brussels_today() + 20]::date[], 'odd');
 		INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash, deadlines)
 		SELECT c.id, ct.id, 90, 'eligible', '[]', '{}', 'test', 'x', c.deadlines FROM calls c, cities ct WHERE c.identifier = '../../admin/users' AND ct.slug = 'gent';
 		INSERT INTO call_interests (city_id, call_id, status, updated_at)
@@ -51,7 +51,7 @@ func TestACallWithSlashesInItsIdentifierIsReachable(t *testing.T) {
 	s := newSite(t, web.Config{})
 	s.fixture(t)
 	if _, err := s.db.Exec(`INSERT INTO calls (source, identifier, kind, programme, title, status, deadlines, content_hash)
-		VALUES ('ftportal', 'NEAR/BEG/2023/EA-RP/0169', 'call', 'NDICI', 'Civil society in Georgia', 'open', ARRAY[current_date + 20]::date[], 'near')`); err != nil {
+		VALUES ('ftportal', 'NEAR/BEG/2023/EA-RP/0169', 'call', 'NDICI', 'Civil society in Georgia', 'open', ARRAY[brussels_today() + 20]::date[], 'near')`); err != nil {
 		t.Fatal(err)
 	}
 	u := s.addUser(t, "o@gent.be", "officer", "gent")

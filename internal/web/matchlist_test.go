@@ -17,7 +17,7 @@ import (
 func TestMatchesListIsScannable(t *testing.T) {
 	s := newSite(t, web.Config{})
 	s.fixture(t)
-	s.db.MustExec(`UPDATE calls SET deadlines = ARRAY[current_date + 10]::date[], types_of_action = ARRAY['HORIZON-IA']
+	s.db.MustExec(`UPDATE calls SET deadlines = ARRAY[brussels_today() + 10]::date[], types_of_action = ARRAY['HORIZON-IA']
 		WHERE identifier = 'HORIZON-CL5-2027-D4-01'`)
 	s.db.MustExec(`UPDATE matches SET
 		text_nl = 'Lange uitleg die niet in de lijst hoort. Nog een zin.', text_en = 'Long explanation. Another sentence.',

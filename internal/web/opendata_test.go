@@ -68,7 +68,7 @@ func TestOpenDataStreamsEveryCallAcrossChunks(t *testing.T) {
 	s := newSite(t, web.Config{})
 	if _, err := s.db.Exec(`INSERT INTO crawl_sources (name, kind, title) VALUES ('ftportal', 'ftportal', 'Portal') ON CONFLICT DO NOTHING;
 		INSERT INTO calls (source, identifier, kind, programme, title, status, deadlines, content_hash)
-		SELECT 'ftportal', 'CALL-' || n, 'topic', 'HORIZON', 'Call ' || n, 'open', ARRAY[current_date + 10 + n % 50]::date[], 'h' || n
+		SELECT 'ftportal', 'CALL-' || n, 'topic', 'HORIZON', 'Call ' || n, 'open', ARRAY[brussels_today() + 10 + n % 50]::date[], 'h' || n
 		FROM generate_series(1, 1201) n`); err != nil {
 		t.Fatal(err)
 	}

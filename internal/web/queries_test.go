@@ -30,7 +30,7 @@ func (s *site) manyCalls(t *testing.T, n int) {
 	for _, q := range []string{
 		`INSERT INTO crawl_sources (name, kind, title) VALUES ('ftportal', 'ftportal', 'EU Funding & Tenders Portal') ON CONFLICT DO NOTHING`,
 		`INSERT INTO calls (source, identifier, kind, programme, title, summary, status, deadlines, content_hash, url)
-		SELECT 'ftportal', 'N1-CALL-' || n, 'topic', 'HORIZON', 'Call ' || n, '', 'open', ARRAY[current_date + n]::date[], 'h' || n, ''
+		SELECT 'ftportal', 'N1-CALL-' || n, 'topic', 'HORIZON', 'Call ' || n, '', 'open', ARRAY[brussels_today() + n]::date[], 'h' || n, ''
 		FROM generate_series(1, $1::int) n`,
 		`INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash, deadlines)
 		SELECT c.id, ct.id, 60 + length(ct.slug), 'eligible', '[]', '{}', 'test', 'x', c.deadlines

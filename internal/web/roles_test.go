@@ -82,7 +82,7 @@ func TestEachRoleLandsOnItsOwnPage(t *testing.T) {
 		if _, err := s.db.Exec(`UPDATE user_visits SET last_visit_at = now() - interval '2 hours';
 			UPDATE matches SET matched_at = now() - interval '3 hours';
 			INSERT INTO calls (source, identifier, kind, programme, title, status, deadlines, content_hash)
-			VALUES ('ftportal', 'CERV-2027-CITIZENS-TOWN', 'topic', 'CERV', 'Town twinning', 'open', ARRAY[current_date + 10]::date[], 'tt');
+			VALUES ('ftportal', 'CERV-2027-CITIZENS-TOWN', 'topic', 'CERV', 'Town twinning', 'open', ARRAY[brussels_today() + 10]::date[], 'tt');
 			INSERT INTO matches (call_id, city_id, score, eligibility, reasons, explanation, model_version, input_hash, matched_at, deadlines)
 			SELECT c.id, ct.id, 64, 'eligible', '[]', '{}', 'test', 'x', now(), c.deadlines FROM calls c, cities ct
 			WHERE c.identifier = 'CERV-2027-CITIZENS-TOWN' AND ct.slug = 'gent'`); err != nil {
