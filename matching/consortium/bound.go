@@ -800,26 +800,21 @@ func (b *callBound) support(row []float64) int {
 	return sup
 }
 
-// lagrangeBound is an upper bound on any plan (see the comment at the top of
-// this file), lowered by subgradient steps on the prices; value is a known
-// plan's value, to size the steps. Every step's value is a bound, so
-// stopping early (when stop says so) only loosens it.
-func lagrangeBound(pm *portfolioModel, value float64, iterations int, stop func() bool) float64 {
-	return newSubgradient(pm).lower(value, iterations, 0.5, stop)
-}
-
 // timedTheta is the first step of the descent with exact pricing under a
 // time budget, as a share of the Polyak step: at 300 cities × 100 calls,
 // where a step takes a tenth of a second, 0.25 reached in 4 s a bound 0.4 %
 // lower than 0.5 did, and 1 oscillated. Without a time budget the larger
-// first step of lagrangeBound goes further in its hundred steps: at 40
+// first step of 0.5 goes further in a hundred steps: at 40
 // cities × 20 calls 0.25 left a call with more bids the bound could not
 // rule out than PlanPortfolio takes.
 const timedTheta = 0.25
 
-// lower takes the steps of lagrangeBound and returns the lowest bound seen,
-// leaving its prices in bestLambda and bestMu; theta is the first step of
-// the descent with exact pricing (see descend). The first steps bound each
+// lower returns an upper bound on any plan (see the comment at the top of
+// this file), the lowest of subgradient steps on the prices, and leaves the
+// prices that gave it in bestLambda and bestMu. value is a known plan's
+// value, to size the steps; theta is the first step of the descent with
+// exact pricing (see descend). Every step's value is a bound, so stopping
+// early (when stop says so) only loosens it. The first steps bound each
 // call by the relaxation alone, which is fast but loose in a way that
 // misleads the steps; from the best prices they reach, the steps go on with
 // each call's priced maximum found by branch and bound, which is the
@@ -848,9 +843,6 @@ func (s *subgradient) evaluate(nodes int) float64 {
 			b.priceBest()
 		}
 		return b.certify()
-	}
-	if len(s.tops) != len(s.bounds) {
-		s.tops = make([]float64, len(s.bounds))
 	}
 	if workers := min(runtime.GOMAXPROCS(0), len(s.bounds)); workers > 1 {
 		var next atomic.Int64
@@ -903,6 +895,7 @@ func newSubgradient(pm *portfolioModel) *subgradient {
 	for _, m := range pm.calls {
 		s.bounds = append(s.bounds, newCallBound(m))
 	}
+	s.tops = make([]float64, len(s.bounds))
 	return s
 }
 

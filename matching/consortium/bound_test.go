@@ -77,7 +77,7 @@ func TestBoundHoldsOnRandomPortfolios(t *testing.T) {
 		}
 		want := brutePortfolio(p)
 		for _, target := range []float64{0, want} {
-			got := lagrangeBound(pm, target, 200, never)
+			got := newSubgradient(pm).lower(target, 200, 0.5, never)
 			if got < want-1e-6 {
 				t.Fatalf("trial %d: bound %.6f (steps towards %.2f) below the optimum %.6f", trial, got, target, want)
 			}

@@ -64,7 +64,7 @@ func PlanPortfolioHeuristic(ctx context.Context, p Portfolio, opt HeuristicOptio
 	return plan, nil
 }
 
-// priced lowers the upper bound by the subgradient steps of lagrangeBound
+// priced lowers the upper bound by the subgradient steps of lower
 // and, while each step with branch and bound runs, improves the best plan on
 // a second goroutine with the step's best bids (forceBids; the first step's
 // bids also build plans of their own, see fromBids). No step starts that
@@ -103,9 +103,9 @@ func (h *heuristic) priced(ctx context.Context, best solution, until time.Time) 
 		}
 		// Each call's best bid at these prices, and how much more it is
 		// worth at them than the best plan's bid for the call.
-		bids, priced, short := make([][]int, len(s.bounds)), make([]float64, len(s.bounds)), make([]float64, len(s.bounds))
+		bids, worth, short := make([][]int, len(s.bounds)), make([]float64, len(s.bounds)), make([]float64, len(s.bounds))
 		for c, b := range s.bounds {
-			bids[c], priced[c] = slices.Clone(b.incumbent), b.incValue
+			bids[c], worth[c] = slices.Clone(b.incumbent), b.incValue
 			short[c] = b.incValue - b.priced(best.choice[c])
 		}
 		from, seed := best, first
@@ -113,8 +113,8 @@ func (h *heuristic) priced(ctx context.Context, best solution, until time.Time) 
 		building.Go(func() {
 			built = from
 			if seed {
-				for _, worth := range [][]float64{nil, priced} {
-					if other := h.fromBids(ctx, bids, worth); other.value > built.value+eps {
+				for _, by := range [][]float64{nil, worth} {
+					if other := h.fromBids(ctx, bids, by); other.value > built.value+eps {
 						built = other
 					}
 				}
@@ -752,12 +752,9 @@ func (h *heuristic) force(ctx context.Context, c int, members []int) bool {
 	for _, i := range members {
 		for g := m.city[i]; !h.canJoin(c, i) && len(h.inCalls[g]) > 0; {
 			from, rest, _ := h.cheapestRelease(c, i)
-			if from < 0 {
+			if from < 0 { // leaving one bid frees too little co-funding
 				from = h.inCalls[g][0]
-				rest = slices.DeleteFunc(slices.Clone(h.bids[from]), func(k int) bool { return k == h.local[from][g] })
-				if fm := h.pm.calls[from]; len(rest) < fm.rule.minCities || fm.value(rest).Total <= eps {
-					rest = nil
-				}
+				rest = h.release(g, from).left
 			}
 			h.apply(from, rest)
 			damaged[from] = true
