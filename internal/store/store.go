@@ -49,22 +49,12 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 // withTx runs fn in a transaction, committing when fn returns nil and
 // rolling back otherwise.
 func (s *Store) withTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return s.withConnTx(ctx, func(_ *sqlx.Conn, tx *sqlx.Tx) error { return fn(tx) })
 }
 
-// withConnTx is withTx on a connection of its own, which fn may also use
-// outside database/sql (see database.CopyIn) while the transaction is open.
+// withConnTx runs fn in a transaction on a connection of the pool, which
+// fn may also use outside database/sql (see database.CopyIn) while the
+// transaction is open, and commits when fn returns no error.
 func (s *Store) withConnTx(ctx context.Context, fn func(conn *sqlx.Conn, tx *sqlx.Tx) error) error {
 	conn, err := s.db.Connx(ctx)
 	if err != nil {
