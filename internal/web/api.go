@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -182,25 +183,32 @@ func (s *Server) apiCities(w http.ResponseWriter, r *http.Request, _ store.User)
 	writeJSON(w, http.StatusOK, map[string]any{"data": cities, "count": len(cities)})
 }
 
+// apiMatchQuery reads the query of the matches API: the filter, with one
+// more match than the page holds (to tell whether a next page exists), and
+// the page. The total is counted only on request (?count=true): the list
+// is the busiest endpoint, and the count costs as much as the page.
+func apiMatchQuery(q url.Values) (f store.MatchFilter, page, perPage int, err error) {
+	if f, err = matchFilter(q); err != nil {
+		return f, 0, 0, err
+	}
+	if page, perPage, err = paging(q); err != nil {
+		return f, 0, 0, err
+	}
+	f.Limit, f.Offset, f.SkipCount = perPage+1, (page-1)*perPage, q.Get("count") != "true"
+	return f, page, perPage, nil
+}
+
 func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request, u store.User) {
 	city, ok := s.cityFor(w, r, u, false)
 	if !ok {
 		return
 	}
-	f, err := matchFilter(r.URL.Query())
+	f, page, perPage, err := apiMatchQuery(r.URL.Query())
 	if err != nil {
 		s.badRequest(w, r, err)
 		return
 	}
-	page, perPage, err := paging(r.URL.Query())
-	if err != nil {
-		s.badRequest(w, r, err)
-		return
-	}
-	// The total is counted only on request (?count=true): the list is the
-	// busiest endpoint, and the count costs as much as the page.
-	count := r.URL.Query().Get("count") == "true"
-	f.Limit, f.Offset, f.SkipCount = perPage+1, (page-1)*perPage, !count
+	count := !f.SkipCount
 	// The answer depends on the city, the query and the day (the next
 	// deadline), not on who asks: cityFor checked that they may see it.
 	today := s.today()

@@ -23,17 +23,12 @@ func (s *Server) Warm(ctx context.Context, conns int) error {
 	if err != nil || len(cities) == 0 {
 		return err
 	}
-	_, perPage, err := paging(url.Values{})
-	if err != nil {
-		return err
-	}
 	var filters []store.MatchFilter
-	for _, q := range []url.Values{{}, {"min_score": {"60"}, "sort": {"deadline"}}} {
-		f, err := matchFilter(q)
+	for _, q := range []url.Values{{}, {"sort": {"deadline"}}} {
+		f, _, _, err := apiMatchQuery(q)
 		if err != nil {
 			return err
 		}
-		f.Limit, f.SkipCount = perPage+1, true // as apiMatches asks for the first page
 		filters = append(filters, f)
 	}
 	now, today := s.now(), s.today()
