@@ -89,9 +89,12 @@ const coFundingUnit = 100_000.0
 const maxDPConcepts = 10
 
 // pricingNodes caps the branch and bound of a call's priced maximum. With
-// candidates left out first (see certify) it rarely needs a tenth of them
-// at 300 cities × 100 calls.
-const pricingNodes = 512
+// candidates left out first (see certify) most calls need a tenth of them
+// at 300 cities × 100 calls, but the few that reach the cap loosen the
+// bound and mislead the steps: after 4.5 s of planning four such portfolios
+// the bounds were 0.2–0.4 % lower with 2048 than with 512 (1024 was
+// between them, 4096 and 8192 no better).
+const pricingNodes = 2048
 
 // splitPasses is how many splits of the synergy each call's bound tries at
 // given prices, and splitStep how far a split moves between them.

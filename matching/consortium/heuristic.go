@@ -35,8 +35,9 @@ type HeuristicOptions struct {
 // of the time budget. With the rest it lowers an upper bound on every plan,
 // a Lagrangian relaxation of the cities' slot and co-funding limits (see
 // bound.go for why it holds), and, on a second goroutine, improves the plan
-// with the bids that relaxation finds best at each step's prices (see
-// priced). The plan reports its value, the bound and the gap between them.
+// with the bids that relaxation finds best at each step's prices, and by
+// exchanging members along cycles of many bids at once (see priced and
+// reassign). The plan reports its value, the bound and the gap between them.
 func PlanPortfolioHeuristic(ctx context.Context, p Portfolio, opt HeuristicOptions) (Plan, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -133,15 +134,25 @@ func (h *heuristic) priced(ctx context.Context, best solution, until time.Time) 
 }
 
 // forcedPerStep is how many calls forceBids gives their best bid at a
-// step's prices: about what fits in the time a step takes at 300 cities ×
-// 100 calls (3 and 10 did worse on the benchmark's portfolio). A fixed
-// number, not a time, keeps plans repeatable.
-const forcedPerStep = 6
+// step's prices, and reassignPerStep how many rounds of reassign follow:
+// together about what fits in the time a step takes at 300 cities × 100
+// calls. Over the benchmark's portfolio and three others (with 512 pricing
+// nodes), 3 and 100 left a mean gap of 2.33 %, 6 and 50 2.52 %, 0 and 200
+// 2.45 %, and 6 forces alone 3.23 %. Fixed numbers, not times, keep plans
+// repeatable.
+const (
+	forcedPerStep   = 3
+	reassignPerStep = 100
+	// Once this many rounds in a row found nothing, the plan is about as
+	// good as reassign makes it, and the rest of the step's rounds are
+	// left to the bound: small portfolios reach that in a few rounds.
+	reassignPatience = 30
+)
 
 // forceBids loads plan from and tries, by force, the given bids of the next
 // forcedPerStep calls, in turn, whose bid in the plan falls short of them
-// (short > 0: worth less at the step's prices). It returns the plan with
-// the ones that paid. A call's priced best bid is what the relaxation would
+// (short > 0: worth less at the step's prices), then reassignPerStep rounds
+// of reassign. It returns the plan with the changes that paid. A call's priced best bid is what the relaxation would
 // have it bid; the plan cannot take every such bid at once, but one at a
 // time, with the bids it takes cities from repaired around it, a few of
 // them pay: at 300 cities × 100 calls one pass over the calls from a plan
@@ -157,6 +168,13 @@ func (h *heuristic) forceBids(ctx context.Context, from solution, bids [][]int, 
 	}
 	for _, c := range order {
 		h.force(ctx, c, bids[c])
+	}
+	for round, failed := 0, 0; round < reassignPerStep && failed < reassignPatience && ctx.Err() == nil; round++ {
+		if h.reassign(h.places()) {
+			failed = 0
+		} else {
+			failed++
+		}
 	}
 	return h.snapshot()
 }
