@@ -182,6 +182,13 @@ func (e *env) flags(name, usage, summary string) *flag.FlagSet {
 	return fs
 }
 
+// flagSet reports whether the command line set the named flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 // choice is a flag whose value is one of a typed set (a status, a role, a
 // frequency), read with the set's Parse function: flag refuses anything else
 // with the allowed values, e.g. `invalid value "boss" for flag -role: want

@@ -17,7 +17,7 @@ import (
 	"github.com/fundmatch/fundmatch/matching/consortium"
 )
 
-const planUsage = "--call IDENTIFIER [--cities a,b,c] [--top K] [--json] | --portfolio [--programme P] [--cities a,b,c] [--json]"
+const planUsage = "--call IDENTIFIER [--cities a,b,c] [--top K] [--json] | --portfolio [--programme P] [--cities a,b,c] [--budget D] [--json]"
 
 func runPlan(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("plan", planUsage, "Propose joint bids: who bids together, who leads, what each city brings and what is still\nmissing. For one call the best bid and its alternatives; for a portfolio (the open and forthcoming\ncalls) at most one bid per call within every city's capacity. The proposals are stored; see\n'fundmatch plans'.")
@@ -26,6 +26,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	programme := fs.String("programme", "", "with --portfolio: only this programme's calls (e.g. HORIZON)")
 	cities := fs.String("cities", "", "only these cities (comma-separated slugs); default every city with a profile")
 	top := fs.Int("top", planning.DefaultAlternatives, "with --call: how many bids to propose, best first")
+	budget := fs.Duration("budget", planning.HeuristicBudget, "with --portfolio: the time to search when it is too large to solve exactly (at most "+planning.MaxHeuristicBudget.String()+"); more time, a plan closer to its bound")
 	lang := fs.String("lang", "nl", "language of the text: nl or en")
 	asJSON := fs.Bool("json", false, "print the run and its bids as JSON")
 	if err := e.parse(fs, args); err != nil {
@@ -38,6 +39,10 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 		return usageError{msg: "--programme goes with --portfolio"}
 	case *top < 1:
 		return usageError{msg: "--top must be at least 1"}
+	case *budget <= 0 || *budget > planning.MaxHeuristicBudget:
+		return usageError{msg: "--budget: want a duration above 0 and at most " + planning.MaxHeuristicBudget.String() + ", such as 20s"}
+	case flagSet(fs, "budget") && !*portfolio:
+		return usageError{msg: "--budget goes with --portfolio"}
 	case *lang != "nl" && *lang != "en":
 		return usageError{msg: "--lang: want nl or en"}
 	}
@@ -46,7 +51,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	req := planning.Request{Portfolio: *portfolio, Programme: *programme, Cities: splitList(*cities), Alternatives: *top}
+	req := planning.Request{Portfolio: *portfolio, Programme: *programme, Cities: splitList(*cities), Alternatives: *top, Budget: *budget}
 	if *call != "" {
 		req.Calls = []string{*call}
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -176,6 +177,20 @@ func TestPortfolioRespectsCapacityWithBidsInProgress(t *testing.T) {
 	// Mechelen is the strongest city for every LIFE call but has one planned bid already.
 	if perCity["mechelen"] != 1 {
 		t.Errorf("mechelen joins %d bids, want exactly its one free slot used", perCity["mechelen"])
+	}
+}
+
+func TestPlanRefusesABudgetOutOfRangeAndStoresNothing(t *testing.T) {
+	ctx := context.Background()
+	db, _, svc := world(t)
+	for _, budget := range []time.Duration{-time.Second, planning.MaxHeuristicBudget + time.Second} {
+		if _, err := svc.Plan(ctx, planning.Request{Portfolio: true, Budget: budget}); err == nil || !strings.Contains(err.Error(), "budget") {
+			t.Errorf("budget %v: err %v, want one about the budget", budget, err)
+		}
+	}
+	var runs int
+	if err := db.QueryRow(`SELECT count(*) FROM plan_runs`).Scan(&runs); err != nil || runs != 0 {
+		t.Errorf("%d runs stored (%v), want none", runs, err)
 	}
 }
 

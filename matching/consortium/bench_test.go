@@ -80,16 +80,15 @@ func BenchmarkPlanPortfolio14x30ExactRoomy(b *testing.B) {
 // reported value 5587, bound 7727, gap 27.7 %; with the bound's branch and
 // bound, value 5741, bound 5997, gap 4.3 %; with the plan driven by the
 // bound's steps (priced, forceBids), value 5785–5812, bound 5951–5953, gap
-// 2.4–2.8 %. Given 20 s: value 5833, bound 5933, gap 1.7 %. The
-// Lagrangian bound converges near 5926, so at 4.5 s about half the gap is
-// the bound's and half the plan's.
+// 2.4–2.8 %; with reassign and 2048 pricing nodes, value 5833–5858, bound
+// 5936–5942, gap 1.3–1.8 %. Given 20 s: value 5849, bound 5921, gap 1.2 %.
 func BenchmarkPlanPortfolioHeuristic300x100(b *testing.B) {
 	benchmarkHeuristic300x100(b, 4500*time.Millisecond)
 }
 
 // BenchmarkPlanPortfolioHeuristic300x100Budget20s is the same portfolio
 // with 20 s: how far more time closes the gap (4.1 % before the plan was
-// driven by the bound's steps, 1.7 % with it).
+// driven by the bound's steps, 1.7 % with it, 1.2 % with reassign).
 func BenchmarkPlanPortfolioHeuristic300x100Budget20s(b *testing.B) {
 	benchmarkHeuristic300x100(b, 20*time.Second)
 }
