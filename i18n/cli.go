@@ -6,6 +6,8 @@ package i18n
 var cli = map[string]Text{
 	"cli.plan.run":            {"Planning %d: %d voorstel(len), samen %.1f punten (%s)", "Plan run %d: %d bid(s), worth %.1f points together (%s)"},
 	"cli.plan.bound":          {"; bovengrens %.1f, marge %.1f %%", "; upper bound %.1f, gap %.1f %%"},
+	"cli.plan.searching":      {"zoeken (s)", "searching (s)"},
+	"cli.plan.progress":       {"beste plan %.1f, bovengrens %.1f, marge %.1f %%", "best plan %.1f, upper bound %.1f, gap %.1f %%"},
 	"cli.plan.no_bid":         {"Geen voorstel mogelijk: geen stad komt in aanmerking of heeft nog ruimte.", "No bid possible: no city is eligible or has room left."},
 	"cli.plan.excluded":       {"  niet opgenomen: %s voor %s: %s\n", "  left out: %s for %s: %s\n"},
 	"cli.plan.header":         {"Voorstel %d  %s  (keuze %d, %s, %.1f punten)\n", "Plan %d  %s  (choice %d, %s, %.1f points)\n"},

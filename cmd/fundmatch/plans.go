@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/fundmatch/fundmatch/i18n"
 	"github.com/fundmatch/fundmatch/internal/planning"
@@ -19,6 +20,13 @@ import (
 
 const planUsage = "--call IDENTIFIER [--cities a,b,c] [--top K] [--json] | --portfolio [--programme P] [--cities a,b,c] [--budget D] [--json]"
 
+// portfolioBudget is how long plan --portfolio searches a portfolio too
+// large for exact search unless told otherwise: a coordinator runs it now
+// and then and watches its progress. At 300 municipalities × 100 calls,
+// 20 s left four portfolios 1.2–2.0 % under their certified bounds, where
+// the 5 s of a request to the server left 1.3–2.5 %.
+const portfolioBudget = 20 * time.Second
+
 func runPlan(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("plan", planUsage, "Propose joint bids: who bids together, who leads, what each city brings and what is still\nmissing. For one call the best bid and its alternatives; for a portfolio (the open and forthcoming\ncalls) at most one bid per call within every city's capacity. The proposals are stored; see\n'fundmatch plans'.")
 	call := fs.String("call", "", "plan one call (its identifier)")
@@ -26,7 +34,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	programme := fs.String("programme", "", "with --portfolio: only this programme's calls (e.g. HORIZON)")
 	cities := fs.String("cities", "", "only these cities (comma-separated slugs); default every city with a profile")
 	top := fs.Int("top", planning.DefaultAlternatives, "with --call: how many bids to propose, best first")
-	budget := fs.Duration("budget", planning.HeuristicBudget, "with --portfolio: the time to search when it is too large to solve exactly (at most "+planning.MaxHeuristicBudget.String()+"); more time, a plan closer to its bound")
+	budget := fs.Duration("budget", portfolioBudget, "with --portfolio: the time to search when it is too large to solve exactly (at most "+planning.MaxHeuristicBudget.String()+"); more time, a plan closer to its bound")
 	lang := fs.String("lang", "nl", "language of the text: nl or en")
 	asJSON := fs.Bool("json", false, "print the run and its bids as JSON")
 	if err := e.parse(fs, args); err != nil {
@@ -55,7 +63,13 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	if *call != "" {
 		req.Calls = []string{*call}
 	}
+	t := textsIn(*lang)
+	bar := newProgressBar(e.stderr, t.searching)
+	req.Progress = func(p consortium.Progress) {
+		bar.set(int(p.Elapsed.Seconds()), int(budget.Seconds()), fmt.Sprintf(t.progress, p.Value, p.Bound, 100*(p.Bound-p.Value)/max(p.Bound, 1)))
+	}
 	res, err := planning.New(st).Plan(ctx, req)
+	bar.done()
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("%w; 'fundmatch calls' lists the calls, 'fundmatch cities' the cities", err)
@@ -67,7 +81,6 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeJSON(e.stdout, res)
 	}
-	t := textsIn(*lang)
 	if res.Scope == planning.ScopePortfolio {
 		fmt.Fprintf(e.stdout, t.run, res.RunID, len(res.Bids), res.Value, res.Method)
 		fmt.Fprintf(e.stdout, t.bound, res.Bound, 100*res.Gap)
@@ -352,6 +365,7 @@ func (v bidView) write(w io.Writer, t planTexts, answers bool) {
 type planTexts struct {
 	en                                           bool
 	run, callRun, bound, noBid, excluded, header string
+	searching, progress                          string
 	member, lead, partner, brings, bringsNothing string
 	answer, missing, met, foreign, listHeader    string
 	noWork, accepted, rejected                   string
@@ -368,6 +382,7 @@ func textsIn(code string) planTexts {
 	tr := func(key string) string { return i18n.T(lang, key) }
 	t := planTexts{
 		en: lang == i18n.EN, run: tr("cli.plan.run"), callRun: tr("cli.plan.call_run"), bound: tr("cli.plan.bound"),
+		searching: tr("cli.plan.searching"), progress: tr("cli.plan.progress"),
 		noBid: tr("cli.plan.no_bid"), excluded: tr("cli.plan.excluded"), header: tr("cli.plan.header"),
 		member: tr("cli.plan.member"), lead: tr("lead"), partner: tr("partner"), brings: tr("cli.plan.brings"),
 		bringsNothing: tr("cli.plan.brings_nothing"), answer: tr("cli.plan.answer"), missing: tr("cli.plan.missing"),

@@ -80,6 +80,9 @@ type Request struct {
 	// Budget is the heuristic's time for a portfolio too large for exact
 	// search, up to MaxHeuristicBudget; 0: HeuristicBudget.
 	Budget time.Duration `json:"-"`
+	// Progress, when set, is told how far the heuristic has come after each
+	// step of its bound (see consortium.HeuristicOptions).
+	Progress func(consortium.Progress) `json:"-"`
 }
 
 // PlannedBid is a stored proposal: the planner's bid with its plan id and rank.
@@ -189,7 +192,7 @@ func (s *Service) Plan(ctx context.Context, req Request) (Result, error) {
 	if !req.Portfolio && len(in.calls) == 1 {
 		res = planCall(in, cmp.Or(req.Alternatives, DefaultAlternatives))
 	} else {
-		res, err = planPortfolio(ctx, in, cmp.Or(req.Budget, HeuristicBudget))
+		res, err = planPortfolio(ctx, in, cmp.Or(req.Budget, HeuristicBudget), req.Progress)
 		if err != nil {
 			return Result{}, err
 		}
@@ -249,7 +252,7 @@ func planCall(in inputs, k int) Result {
 
 // planPortfolio plans every call together, exactly when the portfolio is
 // within what PlanPortfolio accepts and heuristically otherwise.
-func planPortfolio(ctx context.Context, in inputs, budget time.Duration) (Result, error) {
+func planPortfolio(ctx context.Context, in inputs, budget time.Duration, progress func(consortium.Progress)) (Result, error) {
 	p := consortium.Portfolio{History: in.history}
 	cities := map[string]bool{}
 	exact := true
@@ -275,7 +278,7 @@ func planPortfolio(ctx context.Context, in inputs, budget time.Duration) (Result
 	}
 	if !exact || err != nil { // too large for exact search after all
 		res.Method = Heuristic
-		plan, err = consortium.PlanPortfolioHeuristic(ctx, p, consortium.HeuristicOptions{TimeBudget: budget, Rounds: HeuristicRounds, Seed: 1})
+		plan, err = consortium.PlanPortfolioHeuristic(ctx, p, consortium.HeuristicOptions{TimeBudget: budget, Rounds: HeuristicRounds, Seed: 1, Progress: progress})
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("plan: %w", err)

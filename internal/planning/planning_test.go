@@ -388,13 +388,21 @@ func TestPortfolioBeyondExactLimitsIsPlannedHeuristicallyWithItsGap(t *testing.T
 		FROM calls ca, cities ci WHERE ca.identifier = 'ERDF-VL-2026-1' AND ci.slug LIKE 'gemeente-%%';`, n)); err != nil {
 		t.Fatal(err)
 	}
-	res, err := svc.Plan(ctx, planning.Request{Portfolio: true, Programme: "ERDF-VL"})
+	var reports []consortium.Progress
+	res, err := svc.Plan(ctx, planning.Request{Portfolio: true, Programme: "ERDF-VL", Budget: 2 * time.Second,
+		Progress: func(p consortium.Progress) { reports = append(reports, p) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Method != planning.Heuristic || len(res.Bids) != 1 || res.Bound < res.Value || res.Gap < 0 {
 		t.Fatalf("method %s, %d bids, value %.2f, bound %.2f, gap %.4f; want one heuristic bid with its bound and gap",
 			res.Method, len(res.Bids), res.Value, res.Bound, res.Gap)
+	}
+	if len(reports) == 0 {
+		t.Fatal("no progress reported")
+	}
+	if last := reports[len(reports)-1]; last.Elapsed > 2*time.Second || last.Value > last.Bound || last.Bound < res.Bound-0.1 {
+		t.Errorf("last progress %+v; want it within the budget, under its bound, no lower than the run's bound %.2f", last, res.Bound)
 	}
 	run, err := st.PlanRunByID(ctx, res.RunID)
 	if err != nil || run.Bound == nil || *run.Bound != res.Bound {

@@ -885,6 +885,7 @@ type subgradient struct {
 	// returns the value of the best plan known, which sizes the next steps.
 	stepped func() float64
 	tops    []float64 // per call: its bound at the current prices
+	lowest  float64   // the lowest bound of any step so far
 }
 
 func newSubgradient(pm *portfolioModel) *subgradient {
@@ -899,6 +900,7 @@ func newSubgradient(pm *portfolioModel) *subgradient {
 		s.bounds = append(s.bounds, newCallBound(m))
 	}
 	s.tops = make([]float64, len(s.bounds))
+	s.lowest = math.Inf(1)
 	return s
 }
 
@@ -923,6 +925,7 @@ func (s *subgradient) descend(value float64, iterations, nodes int, theta float6
 			n = 0 // out of time: the relaxation alone, which is fast
 		}
 		l += s.evaluate(n)
+		s.lowest = min(s.lowest, l)
 		if nodes > 0 && s.stepped != nil {
 			value = max(value, s.stepped())
 		}

@@ -24,6 +24,18 @@ type HeuristicOptions struct {
 	// With the same Seed and a clock that reads the same times, a plan
 	// under a time budget is the same plan every time.
 	Now func() time.Time
+	// Progress, when set, is told after each step of the bound how far the
+	// search has come, on the goroutine that called PlanPortfolioHeuristic.
+	Progress func(Progress)
+}
+
+// Progress is how far a heuristic search has come: the time it took so far
+// (on the options' clock), the value of the best plan found and the lowest
+// upper bound proven.
+type Progress struct {
+	Elapsed time.Duration
+	Value   float64
+	Bound   float64
 }
 
 // PlanPortfolioHeuristic plans a portfolio too large for exact search
@@ -56,7 +68,7 @@ func PlanPortfolioHeuristic(ctx context.Context, p Portfolio, opt HeuristicOptio
 	if opt.TimeBudget > 0 {
 		until = start.Add(opt.TimeBudget)
 	}
-	sol, bound := h.priced(ctx, sol, until)
+	sol, bound := h.priced(ctx, sol, start, until)
 	plan := pm.plan(sol.choice)
 	plan.UpperBound = max(bound, plan.Value)
 	plan.Gap = gap(plan.Value, plan.UpperBound)
@@ -73,7 +85,7 @@ func PlanPortfolioHeuristic(ctx context.Context, p Portfolio, opt HeuristicOptio
 // the best plan seen, best included, and the bound. The steps alone read
 // the clock, so a plan under a time budget still depends only on the seed
 // and the clock's readings.
-func (h *heuristic) priced(ctx context.Context, best solution, until time.Time) (solution, float64) {
+func (h *heuristic) priced(ctx context.Context, best solution, start, until time.Time) (solution, float64) {
 	s := newSubgradient(h.pm)
 	h.deadline = time.Time{} // local search runs to its optimum; ctx still stops it
 	var last time.Time
@@ -94,10 +106,13 @@ func (h *heuristic) priced(ctx context.Context, best solution, until time.Time) 
 	first := true
 	s.stepped = func() float64 {
 		adopt()
-		if now := h.opt.Now(); !last.IsZero() {
-			pace, last = now.Sub(last), now
-		} else {
-			last = now
+		now := h.opt.Now()
+		if !last.IsZero() {
+			pace = now.Sub(last)
+		}
+		last = now
+		if h.opt.Progress != nil {
+			h.opt.Progress(Progress{Elapsed: now.Sub(start), Value: best.value, Bound: max(s.lowest, best.value)})
 		}
 		if stop() {
 			return best.value

@@ -106,3 +106,34 @@ func TestForcingABidPaysOrChangesNothing(t *testing.T) {
 		t.Errorf("force paid %d times and was undone %d times; want both", paid, kept)
 	}
 }
+
+// Progress comes after each step of the bound: time moves on, the plan
+// only gets better and the bound only lower, never below the plan, and the
+// last report is no better than the plan returned.
+func TestHeuristicReportsItsProgress(t *testing.T) {
+	p := benchPortfolio(40, 12)
+	var reports []Progress
+	opt := HeuristicOptions{TimeBudget: 500 * time.Millisecond, Seed: 7, Now: steppingClock(5 * time.Millisecond),
+		Progress: func(pr Progress) { reports = append(reports, pr) }}
+	plan, err := PlanPortfolioHeuristic(context.Background(), p, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) < 2 {
+		t.Fatalf("%d progress reports, want one per step of the bound", len(reports))
+	}
+	for k, r := range reports {
+		if r.Value > r.Bound+1e-9 || r.Elapsed <= 0 || r.Elapsed > opt.TimeBudget {
+			t.Errorf("report %d: %+v; want a value under its bound, within the budget", k, r)
+		}
+		if k == 0 {
+			continue
+		}
+		if prev := reports[k-1]; r.Elapsed <= prev.Elapsed || r.Value < prev.Value-1e-9 || r.Bound > prev.Bound+1e-9 {
+			t.Errorf("report %d: %+v after %+v; want later, no worse a plan, no higher a bound", k, r, prev)
+		}
+	}
+	if last := reports[len(reports)-1]; last.Value > plan.Value+1e-9 || last.Bound < plan.UpperBound-1e-9 {
+		t.Errorf("last report %+v, plan value %.2f with bound %.2f", last, plan.Value, plan.UpperBound)
+	}
+}
