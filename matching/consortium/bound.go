@@ -768,14 +768,20 @@ func (b *callBound) cover(gain [][]float64, tau float64, size int) float64 {
 			}
 		}
 	}
-	// best[S]: the most the concepts S are worth, split into groups.
+	// best[S]: the most the concepts S are worth, split into groups. A
+	// group of two or more concepts that no free candidate took (who < 0)
+	// is worth what D covers of it, no more than its lowest concept alone
+	// beside the best split of the rest, so only the lowest concept alone
+	// and the groups a free candidate took are tried.
 	b.best[0] = 0
 	for s := 1; s <= full; s++ {
 		low := s & -s
-		b.best[s], from[s] = b.g[s], s
+		b.best[s], from[s] = b.g[low]+b.best[s^low], low
 		// Groups holding the lowest concept of s, so each split is seen once.
-		for t := (s - 1) & s; t > 0; t = (t - 1) & s {
-			if t&low == 0 {
+		rest := s ^ low
+		for r := rest; r > 0; r = (r - 1) & rest {
+			t := r | low
+			if who[t] < 0 {
 				continue
 			}
 			if v := b.g[t] + b.best[s^t]; v > b.best[s] {
