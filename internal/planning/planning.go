@@ -157,7 +157,7 @@ func (s *Service) load(ctx context.Context, f store.PlanCallFilter, cities []str
 // field onto Request, and the run's id is Result.RunID.
 func (s *Service) Plan(ctx context.Context, req Request) (Result, error) {
 	if req.Budget < 0 || req.Budget > MaxHeuristicBudget {
-		return Result{}, fmt.Errorf("plan: budget %v: want at most %v", req.Budget, MaxHeuristicBudget)
+		return Result{}, fmt.Errorf("plan: budget %v: want 0 (the default, %v) up to %v", req.Budget, HeuristicBudget, MaxHeuristicBudget)
 	}
 	f := store.PlanCallFilter{Identifiers: req.Calls, Programme: req.Programme}
 	if req.Portfolio {
