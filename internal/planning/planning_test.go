@@ -401,8 +401,10 @@ func TestPortfolioBeyondExactLimitsIsPlannedHeuristicallyWithItsGap(t *testing.T
 	if len(reports) == 0 {
 		t.Fatal("no progress reported")
 	}
-	if last := reports[len(reports)-1]; last.Elapsed > 2*time.Second || last.Value > last.Bound || last.Bound < res.Bound-0.1 {
-		t.Errorf("last progress %+v; want it within the budget, under its bound, no lower than the run's bound %.2f", last, res.Bound)
+	// A step may end a little past the budget on a busy machine; a report
+	// long after it would mean the budget was not passed on.
+	if last := reports[len(reports)-1]; last.Elapsed > 4*time.Second || last.Value > last.Bound || last.Bound < res.Bound-0.1 {
+		t.Errorf("last progress %+v; want it about within the 2 s budget, under its bound, no lower than the run's bound %.2f", last, res.Bound)
 	}
 	run, err := st.PlanRunByID(ctx, res.RunID)
 	if err != nil || run.Bound == nil || *run.Bound != res.Bound {
