@@ -139,7 +139,8 @@ const (
 // maxAssignment assigns each row of value (n rows, m ≥ n columns) a column
 // of its own so that the sum of the values is largest (-inf: not allowed),
 // by shortest augmenting paths with potentials (the Hungarian method, in
-// O(n²·m)). Every row must have a column it may take.
+// O(n²·m)). A row with no column it may take gets one it may not, which
+// the caller sees by its value.
 func maxAssignment(value [][]float64) []int {
 	n := len(value)
 	m := len(value[0])
