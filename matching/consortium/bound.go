@@ -829,13 +829,14 @@ const timedTheta = 0.25
 // each call's priced maximum found by branch and bound, which is the
 // Lagrangian itself.
 func (s *subgradient) lower(value float64, iterations int, theta float64, stop func() bool) float64 {
-	relaxed := s.descend(value, iterations, 0, 0.5, stop)
+	s.descend(value, iterations, 0, 0.5, stop)
 	if stop() {
-		return relaxed
+		return s.lowest
 	}
 	copy(s.lambda, s.bestLambda)
 	copy(s.mu, s.bestMu)
-	return min(relaxed, s.descend(value, iterations, pricingNodes, theta, stop))
+	s.descend(value, iterations, pricingNodes, theta, stop)
+	return s.lowest
 }
 
 // evaluate bounds every call at the current prices with at most nodes nodes
@@ -911,12 +912,13 @@ func newSubgradient(pm *portfolioModel) *subgradient {
 }
 
 // descend takes up to iterations steps from the current prices, each call
-// bounded with at most nodes nodes of branch and bound, and returns the
-// lowest bound seen, leaving its prices in bestLambda and bestMu. theta is
+// bounded with at most nodes nodes of branch and bound, lowering lowest to
+// every step's bound and leaving the prices of its own lowest in bestLambda
+// and bestMu. theta is
 // the first step as a share of the Polyak step; it halves after five steps
 // without progress. Once stop says so, a step bounds the calls by the
 // relaxation alone and no step follows. Only this goroutine calls stop.
-func (s *subgradient) descend(value float64, iterations, nodes int, theta float64, stop func() bool) float64 {
+func (s *subgradient) descend(value float64, iterations, nodes int, theta float64, stop func() bool) {
 	pm := s.pm
 	best, stale := math.Inf(1), 0
 	for range iterations {
@@ -964,5 +966,4 @@ func (s *subgradient) descend(value float64, iterations, nodes int, theta float6
 			s.mu[g] = max(0, s.mu[g]-step*s.slopeMu[g])
 		}
 	}
-	return best
 }

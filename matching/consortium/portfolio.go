@@ -153,18 +153,14 @@ func planPortfolio(ctx context.Context, p Portfolio, priced bool) (Plan, error) 
 func pricedColumns(ctx context.Context, pm *portfolioModel, incumbent float64) (cols [][]column, lambda, mu []float64, bound float64, err error) {
 	s := newSubgradient(pm)
 	s.lower(incumbent, 100, 0.5, func() bool { return ctx.Err() != nil })
-	l := 0.0
+	// Each call's bound at the best prices, found as a step finds them.
+	copy(s.lambda, s.bestLambda)
+	copy(s.mu, s.bestMu)
+	l := s.evaluate(pricingNodes)
 	for g := range pm.slots {
-		l += s.bestLambda[g]*float64(pm.slots[g]) + s.bestMu[g]*s.coFund[g]
+		l += s.lambda[g]*float64(pm.slots[g]) + s.mu[g]*s.coFund[g]
 	}
-	bounds := make([]float64, len(pm.calls))
-	for c, b := range s.bounds {
-		b.nodes = pricingNodes
-		b.setPrices(s.bestLambda, s.bestMu)
-		b.priceBest()
-		bounds[c] = b.certify()
-		l += bounds[c]
-	}
+	bounds := s.tops
 	slack := max(l-incumbent, 0)
 	cols = make([][]column, len(pm.calls))
 	for c, m := range pm.calls {
