@@ -167,11 +167,12 @@ const (
 // forceBids loads plan from and tries, by force, the given bids of the next
 // forcedPerStep calls, in turn, whose bid in the plan falls short of them
 // (short > 0: worth less at the step's prices), then reassignPerStep rounds
-// of reassign. It returns the plan with the changes that paid. A call's priced best bid is what the relaxation would
-// have it bid; the plan cannot take every such bid at once, but one at a
-// time, with the bids it takes cities from repaired around it, a few of
-// them pay: at 300 cities × 100 calls one pass over the calls from a plan
-// worth 5792 found 15 that did, together worth 32 more.
+// of reassign. It returns the plan with the changes that paid. A call's
+// priced best bid is what the relaxation would have it bid; the plan cannot
+// take every such bid at once, but one at a time, with the bids it takes
+// cities from repaired around it, a few of them pay: at 300 cities × 100
+// calls one pass over the calls from a plan worth 5792 found 15 that did,
+// together worth 32 more.
 func (h *heuristic) forceBids(ctx context.Context, from solution, bids [][]int, short []float64) solution {
 	h.load(from)
 	var order []int
@@ -215,11 +216,7 @@ func (h *heuristic) fromBids(ctx context.Context, bids [][]int, worth []float64)
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(worth[b], worth[a]) })
 	for _, c := range order {
-		members := slices.DeleteFunc(slices.Clone(bids[c]), func(i int) bool { return !h.canJoin(c, i) })
-		m := h.pm.calls[c]
-		if len(members) >= max(m.rule.minCities, 1) && m.value(members).Total > eps {
-			h.apply(c, members)
-		}
+		h.applyJoinable(c, bids[c])
 	}
 	h.improve(ctx)
 	return h.snapshot()
@@ -793,12 +790,19 @@ func (h *heuristic) force(ctx context.Context, c int, members []int) bool {
 			damaged[from] = true
 		}
 	}
+	h.applyJoinable(c, members)
+	h.improveDirty(ctx, damaged)
+	return h.keepIf(since, h.total > before+eps)
+}
+
+// applyJoinable makes the members that have the capacity to join call c's
+// bid, if they are enough for one and it is worth anything.
+func (h *heuristic) applyJoinable(c int, members []int) {
+	m := h.pm.calls[c]
 	kept := slices.DeleteFunc(slices.Clone(members), func(i int) bool { return !h.canJoin(c, i) })
 	if len(kept) >= max(m.rule.minCities, 1) && m.value(kept).Total > eps {
 		h.apply(c, kept)
 	}
-	h.improveDirty(ctx, damaged)
-	return h.keepIf(since, h.total > before+eps)
 }
 
 // without returns bid without its a-th member, in scratch space that the
