@@ -47,16 +47,13 @@ func (s *Server) Warm(ctx context.Context, conns int) error {
 				err = nil
 			}
 			// Its share of the cities, at least one.
-			for i := k % len(cities); err == nil; i += conns {
-				c := cities[i]
+			for i := k; err == nil && i < max(len(cities), conns); i += conns {
+				c := cities[i%len(cities)]
 				_, err = s.cfg.Store.CityBySlug(ctx, c.Slug)
 				for _, f := range filters {
 					if err == nil {
 						_, _, err = s.cfg.Store.CityMatches(ctx, c.ID, f, today)
 					}
-				}
-				if i+conns >= len(cities) {
-					break
 				}
 			}
 			if err != nil {
