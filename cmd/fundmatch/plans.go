@@ -66,7 +66,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	t := textsIn(*lang)
 	bar := newProgressBar(e.stderr, t.searching)
 	req.Progress = func(p consortium.Progress) {
-		bar.set(int(p.Elapsed.Seconds()), int(budget.Seconds()), fmt.Sprintf(t.progress, p.Value, p.Bound, 100*(p.Bound-p.Value)/max(p.Bound, 1)))
+		bar.set(int(p.Elapsed.Seconds()), int(budget.Seconds()), fmt.Sprintf(t.progress, p.Value, p.Bound, 100*p.Gap()))
 	}
 	res, err := planning.New(st).Plan(ctx, req)
 	bar.done()

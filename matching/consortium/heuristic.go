@@ -38,6 +38,9 @@ type Progress struct {
 	Bound   float64
 }
 
+// Gap is the share of the bound the best plan falls short of, as a plan's.
+func (p Progress) Gap() float64 { return gap(p.Value, p.Bound) }
+
 // PlanPortfolioHeuristic plans a portfolio too large for exact search
 // (hundreds of municipalities, about a hundred calls) under the model of
 // PlanPortfolio. It builds bids greedily, call by call, improves them by
