@@ -48,17 +48,11 @@ func (s *Store) NewMatches(ctx context.Context, cityIDs []int64, since time.Time
 	if err != nil {
 		return nil, 0, fmt.Errorf("new matches: %w", err)
 	}
-	defer rows.Close()
-	out := []CityMatch{}
-	var m CityMatch
-	dest := cityMatchDest(&m)
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, 0, fmt.Errorf("new matches: %w", err)
-		}
-		out = append(out, m)
+	out, err := scanCityMatches(rows, true, 0)
+	if err != nil {
+		return nil, 0, fmt.Errorf("new matches: %w", err)
 	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // SharedCall is an open or forthcoming call that fits several of a

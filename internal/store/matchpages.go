@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -62,6 +63,7 @@ type CityMatch struct {
 	CityID         int64               `json:"-"`
 	City           string              `json:"city"`
 	CityName       string              `json:"city_name"` // its Dutch name
+	CallID         int64               `json:"-"`
 	CallIdentifier string              `json:"call"`
 	Title          string              `json:"title"`
 	Programme      string              `json:"programme"`
@@ -80,6 +82,25 @@ type CityMatch struct {
 	Explanation    MatchExplanation    `json:"explanation"`
 	Interest       InterestStatus      `json:"interest,omitempty"` // the city's mark, if any
 	ScoredAt       time.Time           `json:"scored_at"`
+}
+
+// CallCard is what a list of matches shows of a matched call, the same for
+// every city it matches.
+type CallCard struct {
+	Identifier    string
+	Title         string
+	Programme     string
+	Status        funding.Status
+	BudgetMin     *float64
+	BudgetMax     *float64
+	CallBudget    *float64
+	TypesOfAction []string
+}
+
+// SetCall fills in what m shows of its call.
+func (m *CityMatch) SetCall(c *CallCard) {
+	m.CallIdentifier, m.Title, m.Programme, m.CallStatus = c.Identifier, c.Title, c.Programme, c.Status
+	m.BudgetMin, m.BudgetMax, m.CallBudget, m.TypesOfAction = c.BudgetMin, c.BudgetMax, c.CallBudget, c.TypesOfAction
 }
 
 // MatchFilter narrows and orders a city's matches; zero values do not filter.
@@ -117,32 +138,91 @@ func orderBy(keys []string, prefix string) string {
 	return prefix + strings.Join(keys, ", "+prefix)
 }
 
-const selectCityMatch = `SELECT ct.id, ct.slug, ct.name_nl, c.identifier, c.title, c.programme, c.status,
-	next_deadline(c.deadlines, $1::date) AS next_deadline,
-	c.budget_min, c.budget_max, c.call_budget, c.types_of_action, m.score, m.eligibility, m.relevance, m.experience, m.feasibility, m.reasons,
+// The columns of a CityMatch: the city's and the match's (the next
+// deadline from the match's copy of its call's cut-offs), then the call's
+// card. cityMatchDest scans them.
+const (
+	cityMatchColumns = `ct.id, ct.slug, ct.name_nl, m.call_id, next_deadline(m.deadlines, $1::date) AS next_deadline,
+	m.score, m.eligibility, m.relevance, m.experience, m.feasibility, m.reasons,
 	m.text_nl, m.text_en, m.summary_nl, m.summary_en, coalesce(ci.status, ''), m.scored_at`
+	cardColumns     = `c.identifier, c.title, c.programme, c.status, c.budget_min, c.budget_max, c.call_budget, c.types_of_action`
+	selectCityMatch = "SELECT " + cityMatchColumns + ", " + cardColumns
+)
 
-// cityMatchDest returns where selectCityMatch's columns go in m, then
-// extra. Rows scanned into one CityMatch through it, and copied from there,
-// share these destinations instead of allocating them for every row.
-func cityMatchDest(m *CityMatch, extra ...any) []any {
+// cityMatchDest returns where cityMatchColumns go in m, then, with card, where
+// cardColumns go in card. Rows scanned into one CityMatch through it, and
+// copied from there, share these destinations instead of allocating them
+// for every row.
+func cityMatchDest(m *CityMatch, card *CallCard) []any {
 	// The reasons column is a JSON array (its CHECK), passed on as it is.
-	return append([]any{&m.CityID, &m.City, &m.CityName, &m.CallIdentifier, &m.Title, &m.Programme, &m.CallStatus, &m.NextDeadline,
-		&m.BudgetMin, &m.BudgetMax, &m.CallBudget, (*pq.StringArray)(&m.TypesOfAction), &m.Score, &m.Eligibility, &m.Relevance, &m.Experience, &m.Feasibility,
+	dest := []any{&m.CityID, &m.City, &m.CityName, &m.CallID, &m.NextDeadline,
+		&m.Score, &m.Eligibility, &m.Relevance, &m.Experience, &m.Feasibility,
 		(*[]byte)(&m.Reasons), &m.Explanation.NL, &m.Explanation.EN, &m.Explanation.SummaryNL, &m.Explanation.SummaryEN,
-		&m.Interest, &m.ScoredAt}, extra...)
+		&m.Interest, &m.ScoredAt}
+	if card != nil {
+		dest = append(dest, cardDest(card)...)
+	}
+	return dest
+}
+
+// cardDest returns where cardColumns go in c.
+func cardDest(c *CallCard) []any {
+	return []any{&c.Identifier, &c.Title, &c.Programme, &c.Status, &c.BudgetMin, &c.BudgetMax, &c.CallBudget,
+		(*pq.StringArray)(&c.TypesOfAction)}
+}
+
+// scanCityMatches reads rows of cityMatchColumns, then, with cards, of
+// cardColumns; into at most size matches without growing by copies (a match
+// is some 300 bytes).
+func scanCityMatches(rows *sql.Rows, cards bool, size int) ([]CityMatch, error) {
+	defer rows.Close()
+	out := make([]CityMatch, 0, size)
+	var m CityMatch
+	var card *CallCard
+	if cards {
+		card = new(CallCard)
+	}
+	dest := cityMatchDest(&m, card)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if cards {
+			m.SetCall(card)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 // CityMatches returns one page of a city's matched calls and how many match
 // the filter in all (-1 with f.SkipCount). today decides which deadline is
 // next.
-//
-// It works in two steps in one query: the page's keys are picked from the
-// narrow index columns (matches_city_score_call, which holds the call's
-// cut-offs too, and calls_page_keys when a filter or sort needs the
-// call), then only those rows are read whole. Sorting a city's 2,000
-// matches by deadline thus reads one index and the page's rows.
 func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, today time.Time) ([]CityMatch, int, error) {
+	return s.cityMatches(ctx, cityID, f, today, true)
+}
+
+// CityMatchesWithoutCards is CityMatches for a caller that keeps the calls'
+// cards (see CallCards): each match has its call's CallID and next
+// deadline, the rest of the call is left for SetCall, and the calls are
+// read only when a filter or the sort needs them.
+func (s *Store) CityMatchesWithoutCards(ctx context.Context, cityID int64, f MatchFilter, today time.Time) ([]CityMatch, int, error) {
+	return s.cityMatches(ctx, cityID, f, today, false)
+}
+
+// directRows is the longest first page by score that is read straight in
+// the index's order (see cityMatches).
+const directRows = 250
+
+// cityMatches reads a page of a city's matches, with the calls' cards or
+// without. A page by score that filters on the match alone is read in the
+// index's order (matches_city_score_call), row by row until it is full.
+// Any other page is picked in two steps in one query: its keys from the
+// narrow index columns (matches_city_score_call, which holds the call's
+// cut-offs too, and calls_page_keys when a filter or sort needs the call),
+// then only those rows whole. Sorting a city's 2,000 matches by deadline
+// thus reads one index and the page's rows.
+func (s *Store) cityMatches(ctx context.Context, cityID int64, f MatchFilter, today time.Time, cards bool) ([]CityMatch, int, error) {
 	args := []any{today.Format(time.DateOnly), cityID}
 	where := []string{"m.city_id = $2"}
 	add := func(cond string, v any) {
@@ -191,44 +271,87 @@ func (s *Store) CityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 			return nil, 0, fmt.Errorf("count matches: %w", err)
 		}
 	}
-	// The match's copy of the deadlines: no call looked up.
-	keys := "m.call_id, m.score, m.relevance, next_deadline(m.deadlines, $1::date) AS next_deadline"
-	switch f.Sort {
-	case "budget":
-		keys += ", coalesce(c.budget_max, c.call_budget) AS budget"
-	}
-	page := "SELECT " + keys + " FROM " + from + " WHERE " + cond + " ORDER BY " + orderBy(order, "")
-	if f.Limit > 0 {
-		// The limit is part of the text: with a parameter there PostgreSQL
-		// cannot cost a generic plan and plans every call anew.
+	// The limit is part of the text: with a parameter there PostgreSQL
+	// cannot cost a generic plan and plans every call anew.
+	limit := ""
+	direct := f.Sort == "score" && from == "matches m" && f.Offset == 0 && f.Limit > 0 && f.Limit <= directRows
+	switch {
+	case direct:
+		// No offset either: the first page has none, and read row by
+		// row PostgreSQL would cost a generic plan for some other.
+		limit = fmt.Sprintf(" LIMIT %d", f.Limit)
+	case f.Limit > 0:
 		args = append(args, f.Offset)
-		page += fmt.Sprintf(" LIMIT %d OFFSET $%d", f.Limit, len(args))
+		limit = fmt.Sprintf(" LIMIT %d OFFSET $%d", f.Limit, len(args))
 	}
-	// The rows are found again by the whole key of matches_city_score_call,
-	// whose city's part is a few index pages already read for the keys;
-	// by the primary key (call, city) each would be a leaf page of its
-	// own, mostly not in shared buffers. The city is read once
-	// (MATERIALIZED), not again for every row as a join would.
-	q := "WITH ct AS MATERIALIZED (SELECT id, slug, name_nl FROM cities WHERE id = $2), page AS (" + page + ") " + selectCityMatch + `
-	FROM page JOIN matches m ON m.city_id = $2 AND m.score = page.score AND m.relevance = page.relevance AND m.call_id = page.call_id
-	JOIN calls c ON c.id = page.call_id CROSS JOIN ct
+	columns := cityMatchColumns
+	if cards {
+		columns += ", " + cardColumns
+	}
+	// The city is read once (MATERIALIZED), not again for every row as a
+	// join would.
+	q := "WITH ct AS MATERIALIZED (SELECT id, slug, name_nl FROM cities WHERE id = $2)"
+	if direct {
+		// The index's order is the page's but for the deadline, which
+		// breaks ties of score and relevance: PostgreSQL reads the rows in
+		// that order and sorts each tie, until the page is full.
+		if cards {
+			from += " JOIN calls c ON c.id = m.call_id"
+		}
+		q += " SELECT " + columns + " FROM " + from + ` CROSS JOIN ct
+	LEFT JOIN call_interests ci ON ci.city_id = $2 AND ci.call_id = m.call_id
+	WHERE ` + cond + " ORDER BY " + orderBy(order, "") + limit
+	} else {
+		// The rows are found again by the whole key of
+		// matches_city_score_call, whose city's part is a few index pages
+		// already read for the keys; by the primary key (call, city) each
+		// would be a leaf page of its own, mostly not in shared buffers.
+		keys := "m.call_id, m.score, m.relevance, next_deadline(m.deadlines, $1::date) AS next_deadline"
+		if f.Sort == "budget" {
+			keys += ", coalesce(c.budget_max, c.call_budget) AS budget"
+		}
+		q += ", page AS (SELECT " + keys + " FROM " + from + " WHERE " + cond + " ORDER BY " + orderBy(order, "") + limit + ")"
+		q += " SELECT " + columns + `
+	FROM page JOIN matches m ON m.city_id = $2 AND m.score = page.score AND m.relevance = page.relevance AND m.call_id = page.call_id`
+		if cards {
+			q += " JOIN calls c ON c.id = page.call_id"
+		}
+		q += ` CROSS JOIN ct
 	LEFT JOIN call_interests ci ON ci.city_id = $2 AND ci.call_id = page.call_id
 	ORDER BY ` + orderBy(order, "page.")
+	}
 	rows, err := s.stmts.query(ctx, q, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list matches: %w", err)
 	}
-	defer rows.Close()
-	out := make([]CityMatch, 0, f.Limit) // a match is some 300 bytes: no growing by copies
-	var m CityMatch
-	dest := cityMatchDest(&m)
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, 0, fmt.Errorf("list matches: %w", err)
-		}
-		out = append(out, m)
+	out, err := scanCityMatches(rows, cards, f.Limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list matches: %w", err)
 	}
-	return out, total, rows.Err()
+	return out, total, nil
+}
+
+// CallCards returns the cards of the calls with the given ids, by id. A
+// call that is not stored is absent.
+func (s *Store) CallCards(ctx context.Context, ids []int64) (map[int64]*CallCard, error) {
+	rows, err := s.stmts.query(ctx, `SELECT c.id, `+cardColumns+` FROM calls c WHERE c.id = ANY($1)`, pq.Int64Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("cards of %d calls: %w", len(ids), err)
+	}
+	defer rows.Close()
+	out := make(map[int64]*CallCard, len(ids))
+	for rows.Next() {
+		var id int64
+		c := new(CallCard)
+		if err := rows.Scan(append([]any{&id}, cardDest(c)...)...); err != nil {
+			return nil, fmt.Errorf("cards of %d calls: %w", len(ids), err)
+		}
+		out[id] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cards of %d calls: %w", len(ids), err)
+	}
+	return out, nil
 }
 
 // CallMatches returns the cities a call matches, best first.
@@ -241,7 +364,7 @@ func (s *Store) CallMatches(ctx context.Context, callID int64, today time.Time) 
 // by call id, in one query: a page that lists calls asks once, not once per
 // call. A call without matches is absent.
 func (s *Store) MatchesOfCalls(ctx context.Context, callIDs []int64, today time.Time) (map[int64][]CityMatch, error) {
-	rows, err := s.db.QueryContext(ctx, selectCityMatch+`, m.call_id
+	rows, err := s.db.QueryContext(ctx, selectCityMatch+`
 	FROM matches m JOIN calls c ON c.id = m.call_id JOIN cities ct ON ct.id = m.city_id
 	LEFT JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id
 	WHERE m.call_id = ANY($2) ORDER BY m.call_id, m.score DESC, ct.slug`,
@@ -249,18 +372,15 @@ func (s *Store) MatchesOfCalls(ctx context.Context, callIDs []int64, today time.
 	if err != nil {
 		return nil, fmt.Errorf("cities matching %d calls: %w", len(callIDs), err)
 	}
-	defer rows.Close()
-	out := make(map[int64][]CityMatch, len(callIDs))
-	var m CityMatch
-	var callID int64
-	dest := cityMatchDest(&m, &callID)
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("cities matching %d calls: %w", len(callIDs), err)
-		}
-		out[callID] = append(out[callID], m)
+	matches, err := scanCityMatches(rows, true, 0)
+	if err != nil {
+		return nil, fmt.Errorf("cities matching %d calls: %w", len(callIDs), err)
 	}
-	return out, rows.Err()
+	out := make(map[int64][]CityMatch, len(callIDs))
+	for _, m := range matches {
+		out[m.CallID] = append(out[m.CallID], m)
+	}
+	return out, nil
 }
 
 // CityMatchProgrammes returns the programmes of the calls a city has

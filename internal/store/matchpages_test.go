@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -179,6 +181,7 @@ func TestCityMatchesSortsAndPages(t *testing.T) {
 						if total != len(want) {
 							t.Fatalf("total = %d, want %d", total, len(want))
 						}
+						checkCards(t, st, city, f, today, page)
 						for _, m := range page {
 							if m.City != "a" || len(m.Reasons.List()) != 1 || m.Explanation.NL != "n" {
 								t.Fatalf("row %+v", m)
@@ -198,6 +201,24 @@ func TestCityMatchesSortsAndPages(t *testing.T) {
 					}
 					if !slices.Equal(got, want) {
 						t.Fatalf("order:\n got %v\nwant %v", got, want)
+					}
+					// The first page in one, by score read row by row in
+					// the index's order up to its longest, in two steps
+					// past it.
+					for _, limit := range []int{store.DirectRows, store.DirectRows + 1} {
+						f.Offset, f.Limit = 0, limit
+						page, _, err := st.CityMatches(ctx, city, f, today)
+						if err != nil {
+							t.Fatal(err)
+						}
+						var ids []string
+						for _, m := range page {
+							ids = append(ids, m.CallIdentifier)
+						}
+						if !slices.Equal(ids, want) {
+							t.Fatalf("%d at once:\n got %v\nwant %v", limit, ids, want)
+						}
+						checkCards(t, st, city, f, today, page)
 					}
 				})
 			}
@@ -221,3 +242,33 @@ func TestCityMatchesSortsAndPages(t *testing.T) {
 }
 
 func exec(_ any, err error) error { return err }
+
+// checkCards requires the page read without the calls' cards, then given
+// the cards CallCards reads, to equal the page read with them.
+func checkCards(t *testing.T, st *store.Store, city int64, f store.MatchFilter, today time.Time, want []store.CityMatch) {
+	t.Helper()
+	got, _, err := st.CityMatchesWithoutCards(context.Background(), city, f, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, m := range got {
+		if m.CallIdentifier != "" || m.Title != "" {
+			t.Fatalf("a page without cards has %q %q", m.CallIdentifier, m.Title)
+		}
+		ids = append(ids, m.CallID)
+	}
+	cards, err := st.CallCards(context.Background(), append(ids, -1)) // -1: no such call
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cards) != len(ids) {
+		t.Fatalf("%d cards for %d calls", len(cards), len(ids))
+	}
+	for i := range got {
+		got[i].SetCall(cards[got[i].CallID])
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("without cards, then given them:\n%+v\nwith them:\n%+v", got, want)
+	}
+}

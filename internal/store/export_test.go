@@ -1,0 +1,4 @@
+package store
+
+// DirectRows is directRows, for the tests outside the package.
+const DirectRows = directRows
