@@ -219,7 +219,7 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request, u store.User
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		matches, total, err := s.cfg.Store.CityMatches(ctx, city.ID, f, today)
+		matches, total, err := s.cityMatches(ctx, city.ID, f, today)
 		<-s.matchReads
 		if err != nil {
 			return nil, err

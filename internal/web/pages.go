@@ -182,7 +182,7 @@ func (s *Server) cityPage(w http.ResponseWriter, r *http.Request, u store.User) 
 		return
 	}
 	f.Limit, f.Offset = perPage, (page-1)*perPage
-	matches, total, err := s.cfg.Store.CityMatches(r.Context(), city.ID, f, s.today())
+	matches, total, err := s.cityMatches(r.Context(), city.ID, f, s.today())
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -52,7 +52,7 @@ func (s *Server) Warm(ctx context.Context, conns int) error {
 				_, err = s.cfg.Store.CityBySlug(ctx, c.Slug)
 				for _, f := range filters {
 					if err == nil {
-						_, _, err = s.cfg.Store.CityMatches(ctx, c.ID, f, today)
+						_, _, err = s.cityMatches(ctx, c.ID, f, today)
 					}
 				}
 			}

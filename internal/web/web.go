@@ -96,10 +96,12 @@ type Server struct {
 	patterns   []string
 	handler    http.Handler
 	// What the database said, kept until it changes (see Changes): the
-	// busiest answers, the users of sessions and tokens, cities by slug.
+	// busiest answers, the users of sessions and tokens, cities by slug,
+	// what lists show of the calls.
 	answers *versionedCache[*answer]
 	grants  *versionedCache[store.Grant]
 	cities  *versionedCache[store.City]
+	cards   *versionedCache[*store.CallCard] // by call id
 	// matchReads admits the reads of a matches page that the cache could
 	// not answer a few at a time, in arrival order: fifty clients
 	// otherwise share two cores among fifty PostgreSQL backends, and the
@@ -116,6 +118,7 @@ func New(cfg Config) (*Server, error) {
 		answers:    newVersionedCache(64<<20, answerCost),
 		grants:     newVersionedCache(10_000, func(string, store.Grant) int { return 1 }),
 		cities:     newVersionedCache(10_000, func(string, store.City) int { return 1 }),
+		cards:      newVersionedCache(16<<20, cardCost),
 		matchReads: make(chan struct{}, 2*runtime.GOMAXPROCS(0))}
 	if s.cfg.Now == nil {
 		s.cfg.Now = time.Now
