@@ -2,7 +2,10 @@ package web
 
 import (
 	"fmt"
+	"slices"
 	"testing"
+
+	"github.com/fundmatch/fundmatch/internal/store"
 )
 
 func TestVersionedCacheKeepsTheNewestWithinItsBudget(t *testing.T) {
@@ -44,6 +47,55 @@ func TestVersionedCacheKeepsTheNewestWithinItsBudget(t *testing.T) {
 	}
 	if v, ok := c.get(6, "k499"); !ok || v != "0123456789" {
 		t.Fatal("the last value put is not kept")
+	}
+}
+
+func TestCallCardsKeepOneVersion(t *testing.T) {
+	var k callCards
+	card := func(title string) *store.CallCard { return &store.CallCard{Title: title} }
+	got := func(version uint64, ids ...int64) ([]string, []int64) {
+		cards := make([]*store.CallCard, len(ids))
+		missing := k.get(version, ids, cards)
+		var titles []string
+		for _, c := range cards {
+			if c == nil {
+				titles = append(titles, "")
+			} else {
+				titles = append(titles, c.Title)
+			}
+		}
+		return titles, missing
+	}
+	k.put(5, map[int64]*store.CallCard{1: card("one"), 2: card("two")})
+	k.put(5, map[int64]*store.CallCard{3: card("three")})
+	if titles, missing := got(5, 3, 1, 4); !slices.Equal(titles, []string{"three", "one", ""}) || !slices.Equal(missing, []int64{4}) {
+		t.Fatalf("at 5: %q, missing %v", titles, missing)
+	}
+	if titles, missing := got(6, 1, 2); !slices.Equal(titles, []string{"", ""}) || !slices.Equal(missing, []int64{1, 2}) {
+		t.Fatalf("cards of version 5 served at 6: %q, missing %v", titles, missing)
+	}
+	k.put(4, map[int64]*store.CallCard{1: card("old")}) // read before the change that made 5: dropped
+	if titles, _ := got(5, 1); titles[0] != "one" {
+		t.Fatalf("an older card replaced a newer one: %q", titles)
+	}
+	k.put(6, map[int64]*store.CallCard{2: card("renamed")}) // a newer version drops the rest
+	if titles, missing := got(6, 1, 2); !slices.Equal(titles, []string{"", "renamed"}) || !slices.Equal(missing, []int64{1}) {
+		t.Fatalf("at 6: %q, missing %v", titles, missing)
+	}
+	if titles, _ := got(5, 1, 2); !slices.Equal(titles, []string{"", ""}) {
+		t.Fatalf("cards served at an older version: %q", titles)
+	}
+	// Past the bound, what was kept goes and the new cards stay.
+	many := map[int64]*store.CallCard{}
+	for id := range int64(maxCards) {
+		many[100+id] = card("many")
+	}
+	k.put(6, many)
+	if len(k.cards) != maxCards {
+		t.Fatalf("%d cards kept, bound %d", len(k.cards), maxCards)
+	}
+	if titles, _ := got(6, 2, 100); !slices.Equal(titles, []string{"", "many"}) {
+		t.Fatalf("past the bound: %q", titles)
 	}
 }
 

@@ -2,7 +2,7 @@ package web
 
 import (
 	"context"
-	"strconv"
+	"sync"
 	"time"
 
 	"github.com/fundmatch/fundmatch/internal/store"
@@ -11,21 +11,56 @@ import (
 // cardTables are the tables the calls' cards are read from.
 var cardTables = []string{"calls"}
 
-// cardCost is what a kept card costs: its text, and some for the rest.
-func cardCost(key string, c *store.CallCard) int {
-	n := len(key) + len(c.Identifier) + len(c.Title) + len(c.Programme) + 128
-	for _, t := range c.TypesOfAction {
-		n += len(t) + 16
+// maxCards bounds how many cards are kept: past it they are dropped and
+// read again as pages need them.
+const maxCards = 100_000
+
+// callCards keeps what lists show of the calls (their cards, the same for
+// every city they match), by call id, for one version of the calls: a
+// newer version drops them all.
+type callCards struct {
+	mu      sync.RWMutex
+	version uint64
+	cards   map[int64]*store.CallCard
+}
+
+// get puts in cards[i] the card of ids[i] kept at version, and returns the
+// ids it has none for.
+func (k *callCards) get(version uint64, ids []int64, cards []*store.CallCard) (missing []int64) {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	for i, id := range ids {
+		if k.version == version {
+			cards[i] = k.cards[id]
+		}
+		if cards[i] == nil {
+			missing = append(missing, id)
+		}
 	}
-	return n
+	return missing
+}
+
+// put keeps cards read at version, the version read before them; it never
+// mixes them with those of another version, and keeps those of the newest.
+func (k *callCards) put(version uint64, cards map[int64]*store.CallCard) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if version < k.version {
+		return
+	}
+	if version > k.version || k.cards == nil || len(k.cards)+len(cards) > maxCards {
+		k.version, k.cards = version, make(map[int64]*store.CallCard, len(cards))
+	}
+	for id, c := range cards {
+		k.cards[id] = c
+	}
 }
 
 // cityMatches reads a page of a city's matches (see store.CityMatches).
-// What the page shows of its calls (their cards, the same for every city)
-// comes from what the server keeps, while the data behind it can be
-// versioned; a page then reads only the city's matches. The cards not kept
-// yet are read in one more query. In the matches API benchmark, looking up
-// the page's calls was a third of PostgreSQL's work.
+// What the page shows of its calls comes from what the server keeps, while
+// the calls can be versioned; a page then reads only the city's matches.
+// The cards not kept yet are read in one more query. In the matches API
+// benchmark, looking up the page's calls was a third of PostgreSQL's work.
 func (s *Server) cityMatches(ctx context.Context, cityID int64, f store.MatchFilter, today time.Time) ([]store.CityMatch, int, error) {
 	version, ok := s.dataVersion(cardTables)
 	if !ok {
@@ -35,24 +70,20 @@ func (s *Server) cityMatches(ctx context.Context, cityID int64, f store.MatchFil
 	if err != nil {
 		return nil, 0, err
 	}
-	cards := make([]*store.CallCard, len(matches))
-	var missing []int64
+	ids := make([]int64, len(matches))
 	for i, m := range matches {
-		if c, ok := s.cards.get(version, strconv.FormatInt(m.CallID, 10)); ok {
-			cards[i] = c
-		} else {
-			missing = append(missing, m.CallID)
-		}
+		ids[i] = m.CallID
 	}
-	if len(missing) > 0 {
+	cards := make([]*store.CallCard, len(matches))
+	if missing := s.cards.get(version, ids, cards); len(missing) > 0 {
 		read, err := s.cfg.Store.CallCards(ctx, missing)
 		if err != nil {
 			return nil, 0, err
 		}
-		for i, m := range matches {
-			if c, ok := read[m.CallID]; ok && cards[i] == nil {
-				cards[i] = c
-				s.cards.put(version, strconv.FormatInt(m.CallID, 10), c)
+		s.cards.put(version, read)
+		for i, id := range ids {
+			if cards[i] == nil {
+				cards[i] = read[id]
 			}
 		}
 	}

@@ -101,9 +101,10 @@ type Server struct {
 	answers *versionedCache[*answer]
 	grants  *versionedCache[store.Grant]
 	cities  *versionedCache[store.City]
-	cards   *versionedCache[*store.CallCard] // by call id
+	cards   callCards
 	// matchReads admits the reads of a matches page that the cache could
-	// not answer a few at a time, in arrival order: fifty clients
+	// not answer, with their encoding, a few at a time, in arrival
+	// order: fifty clients
 	// otherwise share two cores among fifty PostgreSQL backends, and the
 	// pool hands a freed connection to a random waiter, so the slowest
 	// requests wait longest.
@@ -118,7 +119,6 @@ func New(cfg Config) (*Server, error) {
 		answers:    newVersionedCache(64<<20, answerCost),
 		grants:     newVersionedCache(10_000, func(string, store.Grant) int { return 1 }),
 		cities:     newVersionedCache(10_000, func(string, store.City) int { return 1 }),
-		cards:      newVersionedCache(16<<20, cardCost),
 		matchReads: make(chan struct{}, 2*runtime.GOMAXPROCS(0))}
 	if s.cfg.Now == nil {
 		s.cfg.Now = time.Now
