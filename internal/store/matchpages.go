@@ -172,8 +172,8 @@ func cardDest(c *CallCard) []any {
 }
 
 // scanCityMatches reads rows of cityMatchColumns, then, with cards, of
-// cardColumns; into at most size matches without growing by copies (a match
-// is some 300 bytes).
+// cardColumns. It makes room for size matches at once: a page does not grow
+// by copies (a match is some 300 bytes).
 func scanCityMatches(rows *sql.Rows, cards bool, size int) ([]CityMatch, error) {
 	defer rows.Close()
 	out := make([]CityMatch, 0, size)
