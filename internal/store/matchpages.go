@@ -304,8 +304,7 @@ func (s *Store) cityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 	} else {
 		// The rows are found again by the whole key of
 		// matches_city_score_call, whose city's part is a few index pages
-		// already read for the keys; by the primary key (call, city) each
-		// would be a leaf page of its own, mostly not in shared buffers.
+		// already read for the keys.
 		keys := "m.call_id, m.score, m.relevance, next_deadline(m.deadlines, $1::date) AS next_deadline"
 		if f.Sort == "budget" {
 			keys += ", coalesce(c.budget_max, c.call_budget) AS budget"
@@ -367,7 +366,7 @@ func (s *Store) MatchesOfCalls(ctx context.Context, callIDs []int64, today time.
 	rows, err := s.db.QueryContext(ctx, selectCityMatch+`
 	FROM matches m JOIN calls c ON c.id = m.call_id JOIN cities ct ON ct.id = m.city_id
 	LEFT JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id
-	WHERE m.call_id = ANY($2) ORDER BY m.call_id, m.score DESC, ct.slug`,
+	WHERE `+byCall("ANY($2)")+` ORDER BY m.call_id, m.score DESC, ct.slug`,
 		today.Format(time.DateOnly), pq.Int64Array(callIDs))
 	if err != nil {
 		return nil, fmt.Errorf("cities matching %d calls: %w", len(callIDs), err)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -270,5 +271,87 @@ func checkCards(t *testing.T, st *store.Store, city int64, f store.MatchFilter, 
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("without cards, then given them:\n%+v\nwith them:\n%+v", got, want)
+	}
+}
+
+// TestMatchesAreFoundByCall covers what finds matches by call, although
+// they are keyed by city first: which calls have none, a call's cities, a
+// call's new deadlines copied to its matches, and a deleted call or city
+// taking its matches with it.
+func TestMatchesAreFoundByCall(t *testing.T) {
+	st, ctx := setup(t)
+	db := st.DB()
+	today := day("2026-11-23")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	cities := map[string]int64{}
+	for i, slug := range []string{"a", "b", "c"} {
+		var id int64
+		must(db.GetContext(ctx, &id, `INSERT INTO cities (slug, nis_code, name_nl, province, kind)
+			VALUES ($1, $2, $1, 'Antwerpen', 'municipality') RETURNING id`, slug, fmt.Sprint(91001+i)))
+		cities[slug] = id
+	}
+	calls := map[string]int64{}
+	for _, ident := range []string{"A", "B", "C"} {
+		var id int64
+		must(db.GetContext(ctx, &id, `INSERT INTO calls (source, identifier, kind, title, status, deadlines, content_hash)
+			VALUES ('ftportal', $1, 'topic', 'T', 'open', '{2026-12-01}', 'h') RETURNING id`, ident))
+		calls[ident] = id
+	}
+	for _, p := range []struct{ city, call string }{{"a", "A"}, {"b", "A"}, {"c", "A"}, {"b", "B"}} {
+		_, err := db.ExecContext(ctx, `INSERT INTO matches (call_id, city_id, score, eligibility, model_version, input_hash, deadlines)
+			VALUES ($1, $2, 70, 'eligible', 't', 'x', '{2026-12-01}')`, calls[p.call], cities[p.city])
+		must(err)
+	}
+	citiesOf := func(call string) []string {
+		t.Helper()
+		byCall, err := st.MatchesOfCalls(ctx, []int64{calls["A"], calls["B"], calls["C"]}, today)
+		must(err)
+		var slugs []string
+		for _, m := range byCall[calls[call]] {
+			slugs = append(slugs, m.City)
+		}
+		slices.Sort(slugs)
+		return slugs
+	}
+	if got := citiesOf("A"); !slices.Equal(got, []string{"a", "b", "c"}) {
+		t.Fatalf("cities of A: %v", got)
+	}
+	if got := citiesOf("C"); got != nil {
+		t.Fatalf("cities of C: %v", got)
+	}
+	without, err := st.CallsWithoutMatches(ctx, []int64{calls["A"], calls["B"], calls["C"]})
+	must(err)
+	if !maps.Equal(without, map[int64]bool{calls["C"]: true}) {
+		t.Fatalf("calls without matches: %v, want only C (%d)", without, calls["C"])
+	}
+	// A's new cut-off reaches every city's match of it.
+	_, err = db.ExecContext(ctx, `UPDATE calls SET deadlines = '{2027-02-01}' WHERE id = $1`, calls["A"])
+	must(err)
+	for _, slug := range []string{"a", "b", "c"} {
+		page, _, err := st.CityMatches(ctx, cities[slug], store.MatchFilter{Limit: 10}, today)
+		must(err)
+		for _, m := range page {
+			if m.CallIdentifier == "A" && (m.NextDeadline == nil || !m.NextDeadline.Equal(day("2027-02-01"))) {
+				t.Fatalf("%s: A's next deadline %v", slug, m.NextDeadline)
+			}
+		}
+	}
+	// A deleted call, then a deleted city, take their matches along.
+	_, err = db.ExecContext(ctx, `DELETE FROM calls WHERE id = $1`, calls["A"])
+	must(err)
+	_, err = db.ExecContext(ctx, `DELETE FROM cities WHERE id = $1`, cities["c"])
+	must(err)
+	var left []string
+	must(db.SelectContext(ctx, &left, `SELECT ct.slug || '/' || c.identifier FROM matches m
+		JOIN cities ct ON ct.id = m.city_id JOIN calls c ON c.id = m.call_id ORDER BY 1`))
+	var n int
+	must(db.GetContext(ctx, &n, `SELECT count(*) FROM matches`))
+	if !slices.Equal(left, []string{"b/B"}) || n != 1 {
+		t.Fatalf("matches left: %v (%d rows), want b/B", left, n)
 	}
 }

@@ -69,7 +69,7 @@ func (s *Store) PlanMatches(ctx context.Context, callIDs []int64, cities []strin
 	var out []PlanMatch
 	err := s.db.SelectContext(ctx, &out, `SELECT m.call_id, c.slug AS city, m.score, m.relevance, m.eligibility, m.explanation
 		FROM matches m JOIN cities c ON c.id = m.city_id
-		WHERE m.call_id = ANY($1) AND ($2::text[] IS NULL OR c.slug = ANY($2))
+		WHERE `+byCall("ANY($1)")+` AND ($2::text[] IS NULL OR c.slug = ANY($2))
 		ORDER BY m.call_id, m.score DESC, c.slug`, pq.Int64Array(callIDs), nullableArray(cities))
 	if err != nil {
 		return nil, fmt.Errorf("matches to plan: %w", err)
