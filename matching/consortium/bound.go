@@ -840,8 +840,10 @@ func (s *subgradient) lower(value float64, iterations int, theta float64, stop f
 }
 
 // evaluate bounds every call at the current prices with at most nodes nodes
-// of branch and bound, and returns the sum of the bounds, with the slots and
-// co-funding of the bids they rest on in used and spent. With branch and
+// of branch and bound, and returns the Lagrangian: the sum of the bounds
+// (each in tops) plus what the prices charge for the cities' slots and
+// co-funding, with the slots and co-funding of the bids the bounds rest on
+// in used and spent. With branch and
 // bound the calls are shared among as many goroutines as there are
 // processors; each call's bound depends on its own state and the prices
 // alone, and the sums are taken in call order, so the result is the same.
@@ -870,7 +872,12 @@ func (s *subgradient) evaluate(nodes int) float64 {
 			s.tops[c] = one(b)
 		}
 	}
+	clear(s.used)
+	clear(s.spent)
 	l := 0.0
+	for g := range s.lambda {
+		l += s.lambda[g]*float64(s.pm.slots[g]) + s.mu[g]*s.coFund[g]
+	}
 	for c, b := range s.bounds {
 		l += s.tops[c]
 		b.use(s.used, s.spent)
@@ -922,17 +929,11 @@ func (s *subgradient) descend(value float64, iterations, nodes int, theta float6
 	pm := s.pm
 	best, stale := math.Inf(1), 0
 	for range iterations {
-		clear(s.used)
-		clear(s.spent)
-		l := 0.0
-		for g := range s.lambda {
-			l += s.lambda[g]*float64(pm.slots[g]) + s.mu[g]*s.coFund[g]
-		}
 		n := nodes
 		if n > 0 && stop() {
 			n = 0 // out of time: the relaxation alone, which is fast
 		}
-		l += s.evaluate(n)
+		l := s.evaluate(n)
 		s.lowest = min(s.lowest, l)
 		if nodes > 0 && s.stepped != nil {
 			value = max(value, s.stepped())

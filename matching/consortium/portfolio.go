@@ -157,9 +157,6 @@ func pricedColumns(ctx context.Context, pm *portfolioModel, incumbent float64) (
 	copy(s.lambda, s.bestLambda)
 	copy(s.mu, s.bestMu)
 	l := s.evaluate(pricingNodes)
-	for g := range pm.slots {
-		l += s.lambda[g]*float64(pm.slots[g]) + s.mu[g]*s.coFund[g]
-	}
 	bounds := s.tops
 	slack := max(l-incumbent, 0)
 	cols = make([][]column, len(pm.calls))
