@@ -66,12 +66,8 @@ func TestForcingABidPaysOrChangesNothing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(16, 16))
 	paid, kept := 0, 0
 	for trial := range 40 {
-		p := randomPortfolio(rng, instanceSpec{cities: 12 + rng.IntN(20), calls: 4 + rng.IntN(8), concepts: 4, historyPairs: 40})
-		pm, err := newPortfolioModel(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := newHeuristic(pm, HeuristicOptions{Seed: uint64(trial)})
+		p, h := movesHeuristic(t, rng, trial, instanceSpec{cities: 12 + rng.IntN(20), calls: 4 + rng.IntN(8), concepts: 4, historyPairs: 40})
+		pm := h.pm
 		h.construct(context.Background(), 0)
 		for range 10 {
 			c := rng.IntN(len(pm.calls))
@@ -91,6 +87,18 @@ func TestForcingABidPaysOrChangesNothing(t *testing.T) {
 	if paid == 0 || kept == 0 {
 		t.Errorf("force paid %d times and was undone %d times; want both", paid, kept)
 	}
+}
+
+// movesHeuristic is a heuristic over a random portfolio of spec, seeded by
+// trial, for a test of its moves to start a plan in.
+func movesHeuristic(t *testing.T, rng *rand.Rand, trial int, spec instanceSpec) (Portfolio, *heuristic) {
+	t.Helper()
+	p := randomPortfolio(rng, spec)
+	pm, err := newPortfolioModel(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, newHeuristic(pm, HeuristicOptions{Seed: uint64(trial)})
 }
 
 // checkMove checks a move that reported paid on h, whose plan was before,

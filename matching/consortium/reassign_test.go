@@ -66,16 +66,11 @@ func TestReassigningPaysOrChangesNothing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 17))
 	paid, kept := 0, 0
 	for trial := range 40 {
-		p := randomPortfolio(rng, instanceSpec{cities: 12 + rng.IntN(30), calls: 4 + rng.IntN(10), concepts: 4, historyPairs: 40})
-		pm, err := newPortfolioModel(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := newHeuristic(pm, HeuristicOptions{Seed: uint64(trial)})
+		p, h := movesHeuristic(t, rng, trial, instanceSpec{cities: 12 + rng.IntN(30), calls: 4 + rng.IntN(10), concepts: 4, historyPairs: 40})
 		// A poor plan, from noisy greedy bids without local search, so that
 		// there is something to gain.
 		h.reset()
-		for c := range pm.calls {
+		for c := range h.pm.calls {
 			h.apply(c, h.greedyBid(c, 5))
 		}
 		for range 20 {
