@@ -36,10 +36,10 @@ func (h *heuristic) reassign(out []int) bool {
 		}
 		m := h.pm.calls[c]
 		bid := h.bids[c]
-		rest := slices.DeleteFunc(slices.Clone(bid), func(i int) bool { return i == o })
 		if o == addPlace && len(bid) >= m.rule.maxCities {
 			continue
 		}
+		rest := slices.DeleteFunc(slices.Clone(bid), func(i int) bool { return i == o })
 		base := math.Inf(-1)
 		switch {
 		case len(rest) == 0:
