@@ -302,16 +302,15 @@ func (s *Store) cityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 	LEFT JOIN call_interests ci ON ci.city_id = $2 AND ci.call_id = m.call_id
 	WHERE ` + cond + " ORDER BY " + orderBy(order, "") + limit
 	} else {
-		// The rows are found again by the whole key of
-		// matches_city_score_call, whose city's part is a few index pages
-		// already read for the keys.
+		// The rows are found again by their key (city, call): the city's
+		// part of matches_pkey is a few index pages.
 		keys := "m.call_id, m.score, m.relevance, next_deadline(m.deadlines, $1::date) AS next_deadline"
 		if f.Sort == "budget" {
 			keys += ", coalesce(c.budget_max, c.call_budget) AS budget"
 		}
 		q += ", page AS (SELECT " + keys + " FROM " + from + " WHERE " + cond + " ORDER BY " + orderBy(order, "") + limit + ")"
 		q += " SELECT " + columns + `
-	FROM page JOIN matches m ON m.city_id = $2 AND m.score = page.score AND m.relevance = page.relevance AND m.call_id = page.call_id`
+	FROM page JOIN matches m ON m.city_id = $2 AND m.call_id = page.call_id`
 		if cards {
 			q += " JOIN calls c ON c.id = page.call_id"
 		}
