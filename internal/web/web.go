@@ -103,11 +103,10 @@ type Server struct {
 	cities  *versionedCache[store.City]
 	cards   callCards
 	// matchReads admits the reads of a matches page that the cache could
-	// not answer, with their encoding, a few at a time, in arrival
-	// order: fifty clients
-	// otherwise share two cores among fifty PostgreSQL backends, and the
-	// pool hands a freed connection to a random waiter, so the slowest
-	// requests wait longest.
+	// not answer, with their encoding, a few at a time, in arrival order:
+	// fifty clients otherwise share two cores among fifty PostgreSQL
+	// backends, and the pool hands a freed connection to a random waiter,
+	// so the slowest requests wait longest.
 	matchReads  chan struct{}
 	localWrites atomic.Uint64 // requests that may have changed data
 	testsSent   sync.Map      // subscription ID → when its last test message went out
