@@ -198,6 +198,23 @@ func TestWarmRunsTheAPIReads(t *testing.T) {
 	if ran := s.statements.Count() - before; ran < int64(4+3*len(cities)) {
 		t.Errorf("warming ran %d statements; want a token on each of 4 connections, and each of the %d cities with its two first pages", ran, len(cities))
 	}
+	// A server that keeps nothing reads the calls with each page, no card
+	// queries besides: exactly those statements, so that a city left out
+	// cannot hide behind cards read for the others.
+	cfg := s.cfg
+	cfg.Changes = neverCache{}
+	srv, err := web.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before = s.statements.Count()
+	if err := srv.Warm(context.Background(), 4); err != nil {
+		t.Fatalf("warm without caches: %v", err)
+	}
+	if ran := s.statements.Count() - before; ran != int64(1+4+3*len(cities)) {
+		t.Errorf("warming without caches ran %d statements; want %d: the list of cities, a token on each of 4 connections, and each of the %d cities with its two first pages",
+			ran, 1+4+3*len(cities), len(cities))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := s.srv.Warm(ctx, 4); !errors.Is(err, context.Canceled) {
