@@ -874,15 +874,16 @@ func (s *subgradient) evaluate(nodes int) float64 {
 	}
 	clear(s.used)
 	clear(s.spent)
+	tops := 0.0
+	for c, b := range s.bounds {
+		tops += s.tops[c]
+		b.use(s.used, s.spent)
+	}
 	l := 0.0
 	for g := range s.lambda {
 		l += s.lambda[g]*float64(s.pm.slots[g]) + s.mu[g]*s.coFund[g]
 	}
-	for c, b := range s.bounds {
-		l += s.tops[c]
-		b.use(s.used, s.spent)
-	}
-	return l
+	return l + tops
 }
 
 // subgradient is the state of the steps on the prices.
