@@ -1,6 +1,8 @@
 package scoring_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"log/slog"
@@ -365,5 +367,47 @@ func BenchmarkScaleShards(b *testing.B) {
 			}
 			b.ReportMetric(float64(want), "shards")
 		})
+	}
+}
+
+// BenchmarkScaleExplainedSamples writes samples of what a full rescore
+// stores for the cities' best matches (reasons, texts and explanation, as
+// stored) to the file FUNDMATCH_WRITE_SAMPLES names, as gzipped JSON
+// (internal/web/testdata/explained_matches.json.gz): the web benchmarks
+// give their best matches these, so that a page weighs what a real one
+// does. It runs only when both variables are set.
+func BenchmarkScaleExplainedSamples(b *testing.B) {
+	path := os.Getenv("FUNDMATCH_WRITE_SAMPLES")
+	if path == "" {
+		b.Skip("set FUNDMATCH_WRITE_SAMPLES to the file to write")
+	}
+	st := scaleStore(b)
+	if _, err := scoring.New(st, benchLogger()).ScoreAll(context.Background(), nil); err != nil {
+		b.Fatal(err)
+	}
+	// An explained row per pair of a real profile and a call of the
+	// evaluation set (its variants share its texts), 64 of them picked
+	// by a hash, in a stable order.
+	var out []byte
+	err := st.DB().Get(&out, `
+		SELECT json_agg(s ORDER BY s.call, s.city) FROM (
+			SELECT * FROM (
+				SELECT DISTINCT ON (1, 2) regexp_replace(c.identifier, '-V[0-9]+$', '') AS call, ct.slug AS city,
+					m.reasons, m.explanation, m.text_nl, m.text_en, m.summary_nl, m.summary_en
+				FROM matches m JOIN calls c ON c.id = m.call_id JOIN cities ct ON ct.id = m.city_id
+				WHERE m.explanation::text <> '{}' AND ct.slug NOT LIKE '%-bis'
+				ORDER BY 1, 2, c.identifier) p
+			ORDER BY hashtext(call || city) LIMIT 64) s`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(append(out, '\n'))
+	if err := zw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(path, gz.Bytes(), 0o644); err != nil {
+		b.Fatal(err)
 	}
 }
