@@ -71,11 +71,18 @@ func (m *CityMatch) AppendJSON(b []byte) ([]byte, error) {
 	} else {
 		b = appendCompactJSON(b, m.Reasons)
 	}
-	b = append(b, `,"explanation":{"nl":`...)
-	b = appendJSONString(b, m.Explanation.NL)
-	b = append(b, `,"en":`...)
-	b = appendJSONString(b, m.Explanation.EN)
-	b = append(b, `,"summary_nl":`...)
+	b = append(b, `,"explanation":{`...)
+	if m.Explanation.NL != "" {
+		b = append(b, `"nl":`...)
+		b = appendJSONString(b, m.Explanation.NL)
+		b = append(b, ',')
+	}
+	if m.Explanation.EN != "" {
+		b = append(b, `"en":`...)
+		b = appendJSONString(b, m.Explanation.EN)
+		b = append(b, ',')
+	}
+	b = append(b, `"summary_nl":`...)
 	b = appendJSONString(b, m.Explanation.SummaryNL)
 	b = append(b, `,"summary_en":`...)
 	b = appendJSONString(b, m.Explanation.SummaryEN)
@@ -93,6 +100,20 @@ func (m *CityMatch) AppendJSON(b []byte) ([]byte, error) {
 
 const jsonHex = "0123456789abcdef"
 
+// jsonPlain marks the bytes a JSON string holds as they are, with HTML
+// escaping: printable ASCII but for ", \, <, > and &. A page of matches is
+// mostly such bytes (a best match's reasons and texts are 4 kB), so the
+// loops below skip runs of them one table lookup a byte.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = true
+	}
+	for _, c := range `"\<>&` {
+		t[c] = false
+	}
+	return t
+}()
+
 // appendJSONString appends s quoted and escaped as encoding/json does with
 // HTML escaping: <, > and & as \u escapes, invalid UTF-8 as U+FFFD, and
 // U+2028 and U+2029 escaped.
@@ -100,11 +121,13 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && jsonPlain[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '\\', '"':
@@ -181,35 +204,51 @@ func appendJSONTime(b []byte, t *time.Time) ([]byte, error) {
 	return append(b, '"'), nil
 }
 
-// appendCompactJSON appends the JSON text src (valid, as PostgreSQL writes
-// jsonb) without the spaces between its tokens and with HTML escaping in
-// its strings, as encoding/json passes on what a Marshaler returns.
-// PostgreSQL's escapes in strings are kept as they are.
+// appendCompactJSON appends the JSON text src (valid, as PostgreSQL's json
+// type holds it) without the spaces between its tokens and with HTML
+// escaping in its strings, as encoding/json passes on what a Marshaler
+// returns. PostgreSQL's escapes in strings are kept as they are.
 func appendCompactJSON(b, src []byte) []byte {
-	inString, escaped := false, false
 	start := 0
-	for i := 0; i < len(src); i++ {
+	for i := 0; i < len(src); {
 		c := src[i]
 		switch {
-		case inString && escaped:
-			escaped = false
-		case inString && c == '\\':
-			escaped = true
 		case c == '"':
-			inString = !inString
-		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			// A string, to its closing quote: runs of plain bytes and
+			// UTF-8 are skipped, escapes kept, <, >, &, U+2028 and
+			// U+2029 escaped.
+			for i++; i < len(src); {
+				for i < len(src) && (jsonPlain[src[i]] || src[i] >= utf8.RuneSelf && src[i] != 0xE2) {
+					i++
+				}
+				if i == len(src) {
+					break
+				}
+				c := src[i]
+				if c == '"' {
+					break
+				}
+				switch {
+				case c == '\\':
+					i += 2
+					continue
+				case c == '<' || c == '>' || c == '&':
+					b = append(b, src[start:i]...)
+					b = append(b, '\\', 'u', '0', '0', jsonHex[c>>4], jsonHex[c&0xF])
+					start = i + 1
+				case c == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && src[i+2]&^1 == 0xA8: // U+2028, U+2029
+					b = append(b, src[start:i]...)
+					b = append(b, '\\', 'u', '2', '0', '2', jsonHex[src[i+2]&0xF])
+					i += 2
+					start = i + 1
+				}
+				i++
+			}
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			b = append(b, src[start:i]...)
-			start = i + 1
-		case c == '<' || c == '>' || c == '&':
-			b = append(b, src[start:i]...)
-			b = append(b, '\\', 'u', '0', '0', jsonHex[c>>4], jsonHex[c&0xF])
-			start = i + 1
-		case c == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && src[i+2]&^1 == 0xA8: // U+2028, U+2029
-			b = append(b, src[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', jsonHex[src[i+2]&0xF])
-			i += 2
 			start = i + 1
 		}
+		i++
 	}
 	return append(b, src[start:]...)
 }

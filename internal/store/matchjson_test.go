@@ -43,6 +43,11 @@ func TestAppendJSONEncodesAsEncodingJSON(t *testing.T) {
 			m.Reasons = store.MatchReasons("[{\"nl\":\"a\u2028b\u2029\",\"en\":\"\\u003c\"}, 1.5e-9, [], {}]")
 			return m
 		}()},
+		{"summaries only, one text", func() store.CityMatch {
+			m := full
+			m.Explanation.NL = ""
+			return m
+		}()},
 		{"large and tiny figures", func() store.CityMatch {
 			m := full
 			m.Relevance, m.Experience, m.Feasibility, m.Score = 1e21, 1e-6, 123456789.125, -3
