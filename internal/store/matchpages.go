@@ -29,8 +29,8 @@ type MatchReason struct {
 // languages (the stored explanation holds more: concepts, keywords, the
 // project it resembles; `fundmatch explain` shows those).
 type MatchExplanation struct {
-	NL        string `json:"nl"`
-	EN        string `json:"en"`
+	NL        string `json:"nl,omitempty"` // left out of a page that asks for the summary only
+	EN        string `json:"en,omitempty"`
 	SummaryNL string `json:"summary_nl"` // one line, for lists and alerts
 	SummaryEN string `json:"summary_en"`
 }
@@ -121,7 +121,28 @@ type MatchFilter struct {
 	// the caller only needs to know whether there is a next page (ask for
 	// Limit+1 rows).
 	SkipCount bool
+	// Detail is how much of a match's explanation a page reads.
+	Detail Detail
 }
+
+// Detail is how much of a match's explanation a page of matches reads. A
+// city's best matches are explained, with some 2.5 kB of reasons and 2 kB
+// of texts each: read whole, they were four fifths of what a page of the
+// API cost PostgreSQL.
+type Detail int
+
+const (
+	// DetailFull reads the reasons and the texts.
+	DetailFull Detail = iota
+	// DetailReasons leaves the texts out of a match that has a summary,
+	// which is what a list shows. A match explained before summaries
+	// existed keeps its texts, whose first sentence stands in for one.
+	DetailReasons
+	// DetailSummary leaves the reasons out too where there is a summary,
+	// which names the themes covered, the past project and the
+	// eligibility: a match without one keeps its reasons (its eligibility).
+	DetailSummary
+)
 
 // MatchSorts are the orders MatchFilter.Sort accepts, over the columns of
 // a page's keys (see CityMatches).
@@ -142,11 +163,17 @@ func orderBy(keys []string, prefix string) string {
 // deadline from the match's copy of its call's cut-offs), then the call's
 // card. cityMatchDest scans them.
 const (
-	cityMatchColumns = `ct.id, ct.slug, ct.name_nl, m.call_id, next_deadline(m.deadlines, $1::date) AS next_deadline,
-	m.score, m.eligibility, m.relevance, m.experience, m.feasibility, m.reasons,
-	m.text_nl, m.text_en, m.summary_nl, m.summary_en, coalesce(ci.status, ''), m.scored_at`
-	cardColumns     = `c.identifier, c.title, c.programme, c.status, c.budget_min, c.budget_max, c.call_budget, c.types_of_action`
-	selectCityMatch = "SELECT " + cityMatchColumns + ", " + cardColumns
+	cityMatchColumns = matchColumnsHead + "m.reasons, m.text_nl, m.text_en" + matchColumnsTail
+	cardColumns      = `c.identifier, c.title, c.programme, c.status, c.budget_min, c.budget_max, c.call_budget, c.types_of_action`
+	selectCityMatch  = "SELECT " + cityMatchColumns + ", " + cardColumns
+	// The columns as DetailReasons and DetailSummary read them.
+	reasonsColumns   = matchColumnsHead + "m.reasons, " + textsIfNoSummary + matchColumnsTail
+	summaryColumns   = matchColumnsHead + `CASE WHEN ` + noSummary + ` THEN m.reasons END, ` + textsIfNoSummary + matchColumnsTail
+	noSummary        = `m.summary_nl = '' AND m.summary_en = ''`
+	textsIfNoSummary = `CASE WHEN ` + noSummary + ` THEN m.text_nl ELSE '' END, CASE WHEN ` + noSummary + ` THEN m.text_en ELSE '' END`
+	matchColumnsHead = `ct.id, ct.slug, ct.name_nl, m.call_id, next_deadline(m.deadlines, $1::date) AS next_deadline,
+	m.score, m.eligibility, m.relevance, m.experience, m.feasibility, `
+	matchColumnsTail = `, m.summary_nl, m.summary_en, coalesce(ci.status, ''), m.scored_at`
 )
 
 // cityMatchDest returns where cityMatchColumns go in m, then, with card, where
@@ -285,12 +312,21 @@ func (s *Store) cityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 		limit = fmt.Sprintf(" LIMIT %d OFFSET $%d", f.Limit, len(args))
 	}
 	columns := cityMatchColumns
+	switch f.Detail {
+	case DetailReasons:
+		columns = reasonsColumns
+	case DetailSummary:
+		columns = summaryColumns
+	}
 	if cards {
 		columns += ", " + cardColumns
 	}
-	// The city is read once (MATERIALIZED), not again for every row as a
-	// join would.
-	q := "WITH ct AS MATERIALIZED (SELECT id, slug, name_nl FROM cities WHERE id = $2)"
+	// The city and its marks are read once (MATERIALIZED), not again for
+	// every row as a join would: with few marks PostgreSQL scanned the
+	// whole table of marks for each row, and its size asked of the file
+	// system each time was a seventh of what a page cost it.
+	q := `WITH ct AS MATERIALIZED (SELECT id, slug, name_nl FROM cities WHERE id = $2),
+	marks AS MATERIALIZED (SELECT call_id, status FROM call_interests WHERE city_id = $2)`
 	if direct {
 		// The index's order is the page's but for the deadline, which
 		// breaks ties of score and relevance: PostgreSQL reads the rows in
@@ -299,7 +335,7 @@ func (s *Store) cityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 			from += " JOIN calls c ON c.id = m.call_id"
 		}
 		q += " SELECT " + columns + " FROM " + from + ` CROSS JOIN ct
-	LEFT JOIN call_interests ci ON ci.city_id = $2 AND ci.call_id = m.call_id
+	LEFT JOIN marks ci ON ci.call_id = m.call_id
 	WHERE ` + cond + " ORDER BY " + orderBy(order, "") + limit
 	} else {
 		// The rows are found again by their key (city, call): the city's
@@ -315,7 +351,7 @@ func (s *Store) cityMatches(ctx context.Context, cityID int64, f MatchFilter, to
 			q += " JOIN calls c ON c.id = page.call_id"
 		}
 		q += ` CROSS JOIN ct
-	LEFT JOIN call_interests ci ON ci.city_id = $2 AND ci.call_id = page.call_id
+	LEFT JOIN marks ci ON ci.call_id = page.call_id
 	ORDER BY ` + orderBy(order, "page.")
 	}
 	rows, err := s.stmts.query(ctx, q, args...)

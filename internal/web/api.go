@@ -194,6 +194,16 @@ func apiMatchQuery(q url.Values) (f store.MatchFilter, page, perPage int, err er
 	if page, perPage, err = paging(q); err != nil {
 		return f, 0, 0, err
 	}
+	// A match's summary stands in for its reasons and texts (4–5 kB for a
+	// city's best) unless the whole explanation is asked for.
+	switch q.Get("explanation") {
+	case "", "summary":
+		f.Detail = store.DetailSummary
+	case "full":
+		f.Detail = store.DetailFull
+	default:
+		return f, 0, 0, badInput{"explanation", "want summary or full"}
+	}
 	f.Limit, f.Offset, f.SkipCount = perPage+1, (page-1)*perPage, q.Get("count") != "true"
 	return f, page, perPage, nil
 }
@@ -231,6 +241,13 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request, u store.User
 		meta := pageMeta{Page: page, PerPage: perPage, HasNext: len(matches) > perPage}
 		if meta.HasNext {
 			matches = matches[:perPage]
+		}
+		if f.Detail == store.DetailSummary {
+			for i := range matches {
+				e := &matches[i].Explanation
+				e.SummaryNL, e.SummaryEN = summaryOf(*e)
+				e.NL, e.EN = "", ""
+			}
 		}
 		if count {
 			meta.Total = &total

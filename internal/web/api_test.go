@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -54,6 +55,12 @@ func TestOpenAPIDocumentMatchesTheRoutes(t *testing.T) {
 func TestAPIPaginationErrorsAndWrites(t *testing.T) {
 	s := newSite(t, web.Config{})
 	s.fixture(t)
+	// Gent's best match is explained as fundmatch score explains it, with
+	// a summary; its second is as a match explained before summaries.
+	s.db.MustExec(`UPDATE matches SET summary_nl = 'Sterke match: dekt klimaat.', summary_en = 'Strong match: covers climate.',
+		reasons = '[{"code":"theme","nl":"\"klimaat\" in het profiel ~ \"climate\" in de oproep","en":"\"klimaat\" in the profile ~ \"climate\" in the call","profile_words":["klimaat"],"call_words":["climate"],"strength":0.8}]',
+		text_nl = E'Score 82.\n- klimaat', text_en = E'Score 82.\n- climate'
+		WHERE city_id = (SELECT id FROM cities WHERE slug = 'gent') AND score = 82`)
 	officer := s.token(t, s.addUser(t, "o@gent.be", "officer", "gent"))
 	coordinator := s.token(t, s.addUser(t, "c@ovl.be", "coordinator", "gent"))
 	type errorBody struct {
@@ -85,8 +92,53 @@ func TestAPIPaginationErrorsAndWrites(t *testing.T) {
 			t.Fatalf("Link = %q", link)
 		}
 	})
+	t.Run("MatchesGiveTheSummaryUnlessAskedForTheWhole", func(t *testing.T) {
+		type match struct {
+			Call        string
+			Reasons     []map[string]any
+			Explanation map[string]string
+		}
+		page := func(query string) map[string]match {
+			code, _, body := do(t, "GET", s.URL+"/api/v1/cities/gent/matches"+query, nil, officer, nil)
+			var got struct{ Data []match }
+			if err := json.Unmarshal([]byte(body), &got); err != nil || code != 200 {
+				t.Fatalf("%s = %d %v", query, code, err)
+			}
+			out := map[string]match{}
+			for _, m := range got.Data {
+				out[m.Call] = m
+			}
+			return out
+		}
+		for _, query := range []string{"", "?explanation=summary"} {
+			got := page(query)
+			best, old := got["HORIZON-CL5-2027-D4-01"], got["DIGITAL-2027-EDIH-02"]
+			// The summary stands in for the reasons and texts it sums up.
+			if len(best.Reasons) != 0 || !maps.Equal(best.Explanation, map[string]string{
+				"summary_nl": "Sterke match: dekt klimaat.", "summary_en": "Strong match: covers climate."}) {
+				t.Errorf("%q: the summarised match = %+v", query, best)
+			}
+			// Without a summary the reasons stay, and the first sentence
+			// of the texts is the summary.
+			if len(old.Reasons) != 1 || old.Reasons[0]["code"] != "no-budget" || !maps.Equal(old.Explanation, map[string]string{
+				"summary_nl": "Digitale tweeling.", "summary_en": "Digital twin."}) {
+				t.Errorf("%q: the match without a summary = %+v", query, old)
+			}
+		}
+		got := page("?explanation=full")
+		best, old := got["HORIZON-CL5-2027-D4-01"], got["DIGITAL-2027-EDIH-02"]
+		if len(best.Reasons) != 1 || best.Reasons[0]["call_words"].([]any)[0] != "climate" || best.Explanation["nl"] != "Score 82.\n- klimaat" ||
+			best.Explanation["en"] != "Score 82.\n- climate" || best.Explanation["summary_en"] != "Strong match: covers climate." {
+			t.Errorf("the whole explained match = %+v", best)
+		}
+		if len(old.Reasons) != 1 || !maps.Equal(old.Explanation, map[string]string{
+			"nl": "Digitale tweeling.", "en": "Digital twin.", "summary_nl": "", "summary_en": ""}) {
+			t.Errorf("the whole match without a summary = %+v", old)
+		}
+	})
 	bad := []struct{ name, method, path, body, token, field string }{
 		{"BadMinScore", "GET", "/api/v1/cities/gent/matches?min_score=high", "", officer, "min_score"},
+		{"BadExplanation", "GET", "/api/v1/cities/gent/matches?explanation=long", "", officer, "explanation"},
 		{"BadPerPage", "GET", "/api/v1/calls?per_page=1000", "", officer, "per_page"},
 		{"WeightOutOfRange", "PUT", "/api/v1/cities/gent/profile", `{"domain_weights": {"economy": 3}}`, officer, "domain_weights.economy"},
 		{"UnknownField", "PUT", "/api/v1/cities/gent/profile", `{"domain_weight": {}}`, officer, "domain_weight"},

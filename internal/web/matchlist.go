@@ -50,12 +50,7 @@ func matchRows(matches []store.CityMatch, today time.Time) []matchRow {
 		default:
 			r.Band = "none"
 		}
-		// Matches scored before summaries existed show the first sentence
-		// of their explanation instead.
-		r.Why = Why{m.Explanation.SummaryNL, m.Explanation.SummaryEN}
-		if r.Why.NL == "" && r.Why.EN == "" {
-			r.Why = Why{firstSentence(m.Explanation.NL), firstSentence(m.Explanation.EN)}
-		}
+		r.Why.NL, r.Why.EN = summaryOf(m.Explanation)
 		for _, reason := range m.Reasons.List() {
 			if reason.Code != matching.ReasonTheme {
 				continue
@@ -77,6 +72,16 @@ func matchRows(matches []store.CityMatch, today time.Time) []matchRow {
 		rows = append(rows, r)
 	}
 	return rows
+}
+
+// summaryOf is the one line a list shows of an explanation: its summary,
+// or for a match explained before summaries existed, the first sentence of
+// its texts.
+func summaryOf(e store.MatchExplanation) (nl, en string) {
+	if e.SummaryNL == "" && e.SummaryEN == "" {
+		return firstSentence(e.NL), firstSentence(e.EN)
+	}
+	return e.SummaryNL, e.SummaryEN
 }
 
 // firstSentence is the text up to its first full stop or line break, at

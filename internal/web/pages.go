@@ -181,7 +181,8 @@ func (s *Server) cityPage(w http.ResponseWriter, r *http.Request, u store.User) 
 		s.badRequest(w, r, err)
 		return
 	}
-	f.Limit, f.Offset = perPage, (page-1)*perPage
+	// The list shows a summary and the themes of the reasons.
+	f.Limit, f.Offset, f.Detail = perPage, (page-1)*perPage, store.DetailReasons
 	matches, total, err := s.cityMatches(r.Context(), city.ID, f, s.today())
 	if err != nil {
 		s.serverError(w, r, err)
