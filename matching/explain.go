@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -454,10 +455,14 @@ func (e Explanation) render(ic *indexedCall) (nl, en string) {
 	return b[0].String(), b[1].String()
 }
 
+// quoteAll quotes each word as %q does, joined by commas.
 func quoteAll(ws []string) string {
-	q := make([]string, len(ws))
+	var b []byte
 	for i, w := range ws {
-		q[i] = fmt.Sprintf("%q", w)
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendQuote(b, w) // as %q quotes, without fmt's cost for every word
 	}
-	return strings.Join(q, ", ")
+	return string(b)
 }

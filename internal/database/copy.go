@@ -56,10 +56,18 @@ func CopyIn(ctx context.Context, conn *sqlx.Conn, query string, n int, line func
 }
 
 // AppendCopyText appends s as a field of COPY's text format: a backslash,
-// newline, carriage return or tab escaped with a backslash.
+// newline, carriage return or tab escaped with a backslash. Runs of other
+// bytes are appended whole: a full rescore copies 700 MB of explanations
+// through it, and byte by byte it was a tenth of the explaining's CPU.
 func AppendCopyText(b []byte, s string) []byte {
+	start := 0
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
+		c := s[i]
+		if !copyEscaped[c] {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
 		case '\\':
 			b = append(b, '\\', '\\')
 		case '\n':
@@ -68,9 +76,11 @@ func AppendCopyText(b []byte, s string) []byte {
 			b = append(b, '\\', 'r')
 		case '\t':
 			b = append(b, '\\', 't')
-		default:
-			b = append(b, c)
 		}
+		start = i + 1
 	}
-	return b
+	return append(b, s[start:]...)
 }
+
+// copyEscaped marks the bytes AppendCopyText escapes.
+var copyEscaped = [256]bool{'\\': true, '\n': true, '\r': true, '\t': true}

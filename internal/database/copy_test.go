@@ -70,3 +70,18 @@ func TestCopyInKeepsEveryCharacterAndReportsRefusals(t *testing.T) {
 		t.Fatalf("the pool after a refused copy: %d, %v", one, err)
 	}
 }
+
+// FuzzAppendCopyText holds AppendCopyText to COPY's text format: a
+// backslash, newline, carriage return and tab escaped, every other byte as
+// it is.
+func FuzzAppendCopyText(f *testing.F) {
+	escape := strings.NewReplacer(`\`, `\\`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
+	for _, s := range []string{"", "plain", `{"nl":"\"a\" b"}`, "line\nline\r\n\ttab\\", "é ✓ \x00 \xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(database.AppendCopyText([]byte("x"), s)), "x"+escape.Replace(s); got != want {
+			t.Fatalf("AppendCopyText(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
