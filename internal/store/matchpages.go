@@ -127,8 +127,9 @@ type MatchFilter struct {
 
 // Detail is how much of a match's explanation a page of matches reads. A
 // city's best matches are explained, with some 2.5 kB of reasons and 2 kB
-// of texts each: read whole, they were four fifths of what a page of the
-// API cost PostgreSQL.
+// of texts each: read whole, they made a page of the API four times as
+// costly to read from PostgreSQL (pgbench: 900–1,100 pages a second
+// against 3,700–4,300 without them).
 type Detail int
 
 const (
