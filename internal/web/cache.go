@@ -131,7 +131,7 @@ func answerCost(key string, a *answer) int { return len(key) + len(a.body) + len
 // newAnswer makes an answer of a JSON body, with a strong ETag of it: its
 // xxHash and length. A validator needs no cryptographic hash (a client
 // only ever sends back what it was sent), and SHA-256 of a page of
-// matches was 6 % of the server's CPU in the API benchmark.
+// matches was 6 % of the API benchmark process's CPU (server and clients).
 func newAnswer(body []byte, link string) *answer {
 	var sum [16]byte
 	binary.LittleEndian.PutUint64(sum[:8], xxhash.Sum64(body))
