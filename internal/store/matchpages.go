@@ -389,6 +389,26 @@ func (s *Store) CallCards(ctx context.Context, ids []int64) (map[int64]*CallCard
 	return out, nil
 }
 
+// CityMatchOfCall returns a city's stored match of one call, with the
+// whole explanation; ErrNotFound when the pair is not stored.
+func (s *Store) CityMatchOfCall(ctx context.Context, cityID, callID int64, today time.Time) (CityMatch, error) {
+	rows, err := s.db.QueryContext(ctx, selectCityMatch+`
+	FROM matches m JOIN calls c ON c.id = m.call_id JOIN cities ct ON ct.id = m.city_id
+	LEFT JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id
+	WHERE m.city_id = $2 AND m.call_id = $3`, today.Format(time.DateOnly), cityID, callID)
+	if err != nil {
+		return CityMatch{}, fmt.Errorf("match of call %d for city %d: %w", callID, cityID, err)
+	}
+	matches, err := scanCityMatches(rows, true, 1)
+	switch {
+	case err != nil:
+		return CityMatch{}, fmt.Errorf("match of call %d for city %d: %w", callID, cityID, err)
+	case len(matches) == 0:
+		return CityMatch{}, ErrNotFound
+	}
+	return matches[0], nil
+}
+
 // CallMatches returns the cities a call matches, best first.
 func (s *Store) CallMatches(ctx context.Context, callID int64, today time.Time) ([]CityMatch, error) {
 	byCall, err := s.MatchesOfCalls(ctx, []int64{callID}, today)

@@ -26,6 +26,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	s.handle(mux, "GET /api/v1/calls/{identifier}", s.require(s.apiCall))
 	s.handle(mux, "GET /api/v1/cities", s.require(s.apiCities))
 	s.handle(mux, "GET /api/v1/cities/{slug}/matches", s.require(s.apiMatches))
+	s.handle(mux, "GET /api/v1/cities/{slug}/matches/{identifier}", s.require(s.apiMatch))
 	s.handle(mux, "GET /api/v1/cities/{slug}/profile", s.require(s.apiProfile))
 	s.handle(mux, "PUT /api/v1/cities/{slug}/profile", s.require(s.apiPutProfile, store.RoleOfficer, store.RoleAdmin))
 	s.handle(mux, "GET /api/v1/plans", s.require(s.apiPlans))
@@ -264,6 +265,29 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request, u store.User
 		return
 	}
 	a.write(w, r, cacheStatus(cacheable, hit))
+}
+
+// apiMatch answers one of a city's matches with its whole explanation:
+// the list gives only the summary of an explained match.
+func (s *Server) apiMatch(w http.ResponseWriter, r *http.Request, u store.User) {
+	city, ok := s.cityFor(w, r, u, false)
+	if !ok {
+		return
+	}
+	call, ok := s.callFor(w, r)
+	if !ok {
+		return
+	}
+	m, err := s.cfg.Store.CityMatchOfCall(r.Context(), city.ID, call.ID, s.today())
+	if errors.Is(err, store.ErrNotFound) {
+		s.apiError(w, r, http.StatusNotFound, "not_found", "this call is not among the city's matches", nil)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": &m})
 }
 
 func (s *Server) apiProfile(w http.ResponseWriter, r *http.Request, u store.User) {

@@ -136,6 +136,39 @@ func TestAPIPaginationErrorsAndWrites(t *testing.T) {
 			t.Errorf("the whole match without a summary = %+v", old)
 		}
 	})
+	t.Run("OneMatchGivesTheWholeExplanation", func(t *testing.T) {
+		code, _, body := do(t, "GET", s.URL+"/api/v1/cities/gent/matches/HORIZON-CL5-2027-D4-01", nil, officer, nil)
+		var got struct {
+			Data struct {
+				City, Call  string
+				Score       int
+				Reasons     []map[string]any
+				Explanation map[string]string
+			}
+		}
+		if err := json.Unmarshal([]byte(body), &got); err != nil || code != 200 {
+			t.Fatalf("= %d %s", code, body)
+		}
+		if m := got.Data; m.City != "gent" || m.Call != "HORIZON-CL5-2027-D4-01" || m.Score != 82 || len(m.Reasons) != 1 ||
+			m.Explanation["nl"] != "Score 82.\n- klimaat" || m.Explanation["summary_nl"] != "Sterke match: dekt klimaat." {
+			t.Fatalf("match = %+v", m)
+		}
+		for path, want := range map[string]int{
+			"/api/v1/cities/aalst/matches/DIGITAL-2027-EDIH-02": 403, // not the officer's city
+			"/api/v1/cities/gent/matches/NO-SUCH-CALL":          404,
+			"/api/v1/cities/nowhere/matches/LIFE-2027-XSS":      404,
+		} {
+			if code, _, body := do(t, "GET", s.URL+path, nil, officer, nil); code != want {
+				t.Errorf("GET %s = %d %s, want %d", path, code, body, want)
+			}
+		}
+		// A call the city has no stored match of.
+		admin := s.token(t, s.addUser(t, "admin@vlaanderen.be", "admin"))
+		if code, _, body := do(t, "GET", s.URL+"/api/v1/cities/aalst/matches/DIGITAL-2027-EDIH-02", nil, admin, nil); code != 404 ||
+			!strings.Contains(body, "not among the city's matches") {
+			t.Errorf("an unmatched call = %d %s", code, body)
+		}
+	})
 	bad := []struct{ name, method, path, body, token, field string }{
 		{"BadMinScore", "GET", "/api/v1/cities/gent/matches?min_score=high", "", officer, "min_score"},
 		{"BadExplanation", "GET", "/api/v1/cities/gent/matches?explanation=long", "", officer, "explanation"},

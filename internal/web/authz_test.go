@@ -65,6 +65,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/api/v1/calls/NO-SUCH-CALL", "", [7]int{401, 404, 404, 404, 404, 404, 404}},
 		{"GET", "/api/v1/cities", "", [7]int{401, 200, 200, 200, 200, 200, 200}},
 		{"GET", "/api/v1/cities/gent/matches", "", [7]int{401, 200, 403, 200, 403, 200, 200}},
+		{"GET", "/api/v1/cities/gent/matches/HORIZON-CL5-2027-D4-01", "", [7]int{401, 200, 403, 200, 403, 200, 200}},
 		{"GET", "/api/v1/cities/atlantis/matches", "", [7]int{401, 404, 404, 404, 404, 404, 404}},
 		{"GET", "/api/v1/cities/gent/profile", "", [7]int{401, 200, 403, 200, 403, 200, 200}},
 		{"PUT", "/api/v1/cities/gent/profile", profile, [7]int{401, 200, 403, 403, 403, 403, 200}},
