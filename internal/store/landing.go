@@ -41,9 +41,7 @@ func (s *Store) NewMatches(ctx context.Context, cityIDs []int64, since time.Time
 		` AND $1::date IS NOT NULL`, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count new matches: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, selectCityMatch+`
-	FROM matches m JOIN calls c ON c.id = m.call_id JOIN cities ct ON ct.id = m.city_id
-	LEFT JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id`+where+`
+	rows, err := s.db.QueryContext(ctx, selectJoinedMatches+where+`
 	ORDER BY m.score DESC, m.relevance DESC, ct.slug, c.identifier LIMIT $5`, append(args, limit)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("new matches: %w", err)

@@ -167,6 +167,11 @@ const (
 	cityMatchColumns = matchColumnsHead + "m.reasons, m.text_nl, m.text_en" + matchColumnsTail
 	cardColumns      = `c.identifier, c.title, c.programme, c.status, c.budget_min, c.budget_max, c.call_budget, c.types_of_action`
 	selectCityMatch  = "SELECT " + cityMatchColumns + ", " + cardColumns
+	// selectJoinedMatches reads matches of any cities whole, with their
+	// cities, calls and marks joined: add the WHERE.
+	selectJoinedMatches = selectCityMatch + `
+	FROM matches m JOIN calls c ON c.id = m.call_id JOIN cities ct ON ct.id = m.city_id
+	LEFT JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id`
 	// The columns as DetailReasons and DetailSummary read them.
 	reasonsColumns   = matchColumnsHead + "m.reasons, " + textsIfNoSummary + matchColumnsTail
 	summaryColumns   = matchColumnsHead + `CASE WHEN ` + noSummary + ` THEN m.reasons END, ` + textsIfNoSummary + matchColumnsTail
@@ -389,20 +394,20 @@ func (s *Store) CallCards(ctx context.Context, ids []int64) (map[int64]*CallCard
 	return out, nil
 }
 
-// CityMatchOfCall returns a city's stored match of one call, with the
-// whole explanation; ErrNotFound when the pair is not stored.
-func (s *Store) CityMatchOfCall(ctx context.Context, cityID, callID int64, today time.Time) (CityMatch, error) {
-	rows, err := s.db.QueryContext(ctx, selectCityMatch+`
-	FROM matches m JOIN calls c ON c.id = m.call_id JOIN cities ct ON ct.id = m.city_id
-	LEFT JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id
-	WHERE m.city_id = $2 AND m.call_id = $3`, today.Format(time.DateOnly), cityID, callID)
+// CityMatchOfCall returns a city's stored match of the call with the
+// identifier (the one CallByIdentifier finds), with the whole explanation;
+// ErrNotFound when there is no such call or the pair is not stored.
+func (s *Store) CityMatchOfCall(ctx context.Context, cityID int64, identifier string, today time.Time) (CityMatch, error) {
+	rows, err := s.db.QueryContext(ctx, selectJoinedMatches+`
+	WHERE m.city_id = $2 AND m.call_id = (SELECT id FROM calls WHERE identifier = $3 ORDER BY source LIMIT 1)`,
+		today.Format(time.DateOnly), cityID, identifier)
 	if err != nil {
-		return CityMatch{}, fmt.Errorf("match of call %d for city %d: %w", callID, cityID, err)
+		return CityMatch{}, fmt.Errorf("match of call %s for city %d: %w", identifier, cityID, err)
 	}
 	matches, err := scanCityMatches(rows, true, 1)
 	switch {
 	case err != nil:
-		return CityMatch{}, fmt.Errorf("match of call %d for city %d: %w", callID, cityID, err)
+		return CityMatch{}, fmt.Errorf("match of call %s for city %d: %w", identifier, cityID, err)
 	case len(matches) == 0:
 		return CityMatch{}, ErrNotFound
 	}
@@ -419,9 +424,7 @@ func (s *Store) CallMatches(ctx context.Context, callID int64, today time.Time) 
 // by call id, in one query: a page that lists calls asks once, not once per
 // call. A call without matches is absent.
 func (s *Store) MatchesOfCalls(ctx context.Context, callIDs []int64, today time.Time) (map[int64][]CityMatch, error) {
-	rows, err := s.db.QueryContext(ctx, selectCityMatch+`
-	FROM matches m JOIN calls c ON c.id = m.call_id JOIN cities ct ON ct.id = m.city_id
-	LEFT JOIN call_interests ci ON ci.city_id = m.city_id AND ci.call_id = m.call_id
+	rows, err := s.db.QueryContext(ctx, selectJoinedMatches+`
 	WHERE `+byCall("ANY($2)")+` ORDER BY m.call_id, m.score DESC, ct.slug`,
 		today.Format(time.DateOnly), pq.Int64Array(callIDs))
 	if err != nil {

@@ -274,11 +274,7 @@ func (s *Server) apiMatch(w http.ResponseWriter, r *http.Request, u store.User) 
 	if !ok {
 		return
 	}
-	call, ok := s.callFor(w, r)
-	if !ok {
-		return
-	}
-	m, err := s.cfg.Store.CityMatchOfCall(r.Context(), city.ID, call.ID, s.today())
+	m, err := s.cfg.Store.CityMatchOfCall(r.Context(), city.ID, r.PathValue("identifier"), s.today())
 	if errors.Is(err, store.ErrNotFound) {
 		s.apiError(w, r, http.StatusNotFound, "not_found", "this call is not among the city's matches", nil)
 		return
