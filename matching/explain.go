@@ -455,14 +455,15 @@ func (e Explanation) render(ic *indexedCall) (nl, en string) {
 	return b[0].String(), b[1].String()
 }
 
-// quoteAll quotes each word as %q does, joined by commas.
+// quoteAll quotes each word as %q does (without fmt's cost for every
+// word), joined by commas.
 func quoteAll(ws []string) string {
 	var b []byte
 	for i, w := range ws {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = strconv.AppendQuote(b, w) // as %q quotes, without fmt's cost for every word
+		b = strconv.AppendQuote(b, w)
 	}
 	return string(b)
 }

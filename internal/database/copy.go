@@ -58,7 +58,7 @@ func CopyIn(ctx context.Context, conn *sqlx.Conn, query string, n int, line func
 // AppendCopyText appends s as a field of COPY's text format: a backslash,
 // newline, carriage return or tab escaped with a backslash. Runs of other
 // bytes are appended whole: a full rescore copies 700 MB of explanations
-// through it, and byte by byte it was a tenth of the explaining's CPU.
+// through it, and byte by byte it was a seventh of the explaining's CPU.
 func AppendCopyText(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {

@@ -843,10 +843,10 @@ func (s *subgradient) lower(value float64, iterations int, theta float64, stop f
 // of branch and bound, and returns the Lagrangian: the sum of the bounds
 // (each in tops) plus what the prices charge for the cities' slots and
 // co-funding, with the slots and co-funding of the bids the bounds rest on
-// in used and spent. With branch and
-// bound the calls are shared among as many goroutines as there are
-// processors; each call's bound depends on its own state and the prices
-// alone, and the sums are taken in call order, so the result is the same.
+// in used and spent. With branch and bound the calls are shared among as
+// many goroutines as there are processors; each call's bound depends on
+// its own state and the prices alone, and the sums are taken in call
+// order, so the result is the same.
 func (s *subgradient) evaluate(nodes int) float64 {
 	one := func(b *callBound) float64 {
 		b.nodes = nodes
