@@ -17,6 +17,7 @@ import (
 
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/funding"
+	"github.com/fundmatch/fundmatch/internal/cpuprobe"
 	"github.com/fundmatch/fundmatch/internal/memprobe"
 	"github.com/fundmatch/fundmatch/internal/scoring"
 	"github.com/fundmatch/fundmatch/internal/seed"
@@ -152,6 +153,7 @@ func BenchmarkScaleFullRescore(b *testing.B) {
 		b.Run(phase, func(b *testing.B) {
 			var res scoring.Result
 			var peak, peakSys float64
+			var goCPU, pgCPU time.Duration
 			for b.Loop() {
 				switch phase {
 				case "first":
@@ -172,13 +174,20 @@ func BenchmarkScaleFullRescore(b *testing.B) {
 				}
 				stop := make(chan struct{})
 				heap, sys := memprobe.Peak(stop)
+				cpu := cpuprobe.Take()
 				var err error
 				if res, err = scoring.New(st, benchLogger()).ScoreAll(ctx, nil); err != nil {
 					b.Fatal(err)
 				}
+				self, pg, _ := cpu.Since()
+				goCPU, pgCPU = goCPU+self, pgCPU+pg
 				peak, peakSys = max(peak, heap()), max(peakSys, sys())
 				close(stop)
 			}
+			// The CPU time it took, this process's and PostgreSQL's, a run:
+			// the wall time is bounded by their sum over the two cores.
+			b.ReportMetric(goCPU.Seconds()/float64(b.N), "go-cpu-s")
+			b.ReportMetric(pgCPU.Seconds()/float64(b.N), "pg-cpu-s")
 			b.ReportMetric(float64(res.Pairs), "pairs")
 			b.ReportMetric(float64(res.Written), "written")
 			b.ReportMetric(peak, "peak-heap-MB")

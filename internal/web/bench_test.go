@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fundmatch/fundmatch/internal/cpuprobe"
 	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/store"
 	"github.com/fundmatch/fundmatch/internal/web"
@@ -195,14 +196,15 @@ func markEvery(b *testing.B, s *site, officer store.User, period time.Duration) 
 // goroutines and reports throughput, p50 and p99.
 func driveMatches(b *testing.B, base string, slugs []string, clients, requests int, get func(string) error) {
 	var all, byScore, byDeadline []time.Duration
-	var elapsed time.Duration
+	var elapsed, goCPU, pgCPU time.Duration
+	cpuKnown := true
 	for b.Loop() {
 		latencies := make([]time.Duration, requests)
 		work := make(chan int)
 		var wg sync.WaitGroup
 		var errOnce sync.Once
 		var firstErr error
-		start := time.Now()
+		start, cpu := time.Now(), cpuprobe.Take()
 		for range clients {
 			wg.Go(func() {
 				for i := range work {
@@ -224,6 +226,8 @@ func driveMatches(b *testing.B, base string, slugs []string, clients, requests i
 		close(work)
 		wg.Wait()
 		elapsed += time.Since(start)
+		self, pg, ok := cpu.Since()
+		goCPU, pgCPU, cpuKnown = goCPU+self, pgCPU+pg, cpuKnown && ok
 		if firstErr != nil {
 			b.Fatal(firstErr)
 		}
@@ -244,9 +248,17 @@ func driveMatches(b *testing.B, base string, slugs []string, clients, requests i
 	b.ReportMetric(throughput, "req/s")
 	b.ReportMetric(pct(all, 0.50), "p50-ms")
 	b.ReportMetric(pct(all, 0.99), "p99-ms")
-	b.Logf("%d requests, %d clients: %.0f req/s, p50 %.1f ms, p99 %.1f ms; by score p50 %.1f p99 %.1f, by deadline p50 %.1f p99 %.1f ms",
+	// The CPU time of a request, the server's and the clients' (this
+	// process) and PostgreSQL's: steadier than the throughput on a shared
+	// machine, where neighbours take the cores by turns.
+	perReq := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(len(all)) }
+	b.ReportMetric(perReq(goCPU), "go-cpu-ms/req")
+	if cpuKnown {
+		b.ReportMetric(perReq(pgCPU), "pg-cpu-ms/req")
+	}
+	b.Logf("%d requests, %d clients: %.0f req/s, p50 %.1f ms, p99 %.1f ms; by score p50 %.1f p99 %.1f, by deadline p50 %.1f p99 %.1f ms; CPU a request: %.3f ms here, %.3f ms PostgreSQL",
 		len(all), clients, throughput, pct(all, 0.50), pct(all, 0.99),
-		pct(byScore, 0.50), pct(byScore, 0.99), pct(byDeadline, 0.50), pct(byDeadline, 0.99))
+		pct(byScore, 0.50), pct(byScore, 0.99), pct(byDeadline, 0.50), pct(byDeadline, 0.99), perReq(goCPU), perReq(pgCPU))
 }
 
 // fillBench adds municipalities up to benchCities, benchCalls calls and
