@@ -185,8 +185,10 @@ func (s *Service) scoreCities(ctx context.Context, m *matching.Model, refs map[s
 	)
 	for range savers {
 		wg.Go(func() {
+			var rows []store.MatchRow // the new rows of a city, reused by the next
 			for sc := range work {
-				r, want, err := s.save(ctx, refs, &apps[sc.app], sc.app, sc.ms, now)
+				r, want, err := s.save(ctx, refs, &apps[sc.app], sc.app, sc.ms, now, &rows)
+				matching.Recycle(sc.ms)
 				if err != nil {
 					cancel(err)
 					return
@@ -387,27 +389,30 @@ func best(ms []matching.Match, k int) (map[string]bool, *matching.Match) {
 // out of date, to be explained with the other cities that asked. Unchanged
 // pairs are skipped before any work; a stored pair that fell below the
 // floor is removed.
+// rows is room for the new rows, kept from one call to the next: a city's
+// are some 2 MB, written and then done with.
 func (s *Service) save(ctx context.Context, refs map[string]callRef, a *applicant, app int, ms []matching.Match,
-	now time.Time) (Result, []callAsk, error) {
+	now time.Time, rows *[]store.MatchRow) (Result, []callAsk, error) {
 	stored, err := s.store.StoredMatches(ctx, a.id)
 	if err != nil {
 		return Result{}, nil, err
 	}
 	explain, worst := best(ms, explainMax)
 	a.worst = worst
-	var w store.MatchWrite
-	if len(stored) == 0 {
-		w.New = make([]store.MatchRow, 0, len(ms)/2)
-	}
+	w := store.MatchWrite{New: (*rows)[:0]}
 	var asks []callAsk
 	for i := range ms {
 		mt := &ms[i]
+		kept := keep(mt)
+		if !kept && len(stored) == 0 {
+			continue // most pairs, and nothing of the city's to remove
+		}
 		ref, ok := refs[mt.Call]
 		if !ok {
 			continue
 		}
 		prev, had := stored[ref.id]
-		if !keep(mt) {
+		if !kept {
 			if had {
 				w.Drop = append(w.Drop, store.MatchKey{CallID: ref.id, CityID: a.id})
 			}
@@ -415,10 +420,11 @@ func (s *Service) save(ctx context.Context, refs map[string]callRef, a *applican
 		}
 		hash := strconv.FormatUint(mt.InputHash, 10)
 		unchanged := had && prev.InputHash == hash && prev.ModelVersion == matching.ModelVersion
-		if unchanged && (prev.HasExplanation || !explain[mt.Call]) {
+		explained := explain[mt.Call]
+		if unchanged && (prev.HasExplanation || !explained) {
 			continue
 		}
-		if explain[mt.Call] {
+		if explained {
 			asks = append(asks, callAsk{mt.Call, ask{app, had}})
 			continue
 		}
@@ -433,6 +439,7 @@ func (s *Service) save(ctx context.Context, refs map[string]callRef, a *applican
 		}
 	}
 	written, removed, err := s.store.SaveMatches(ctx, w)
+	*rows = w.New[:0]
 	return Result{Cities: 1, Pairs: len(ms), Written: written, Removed: removed}, asks, err
 }
 

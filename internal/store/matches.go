@@ -296,9 +296,9 @@ func appendMatchLine(b []byte, r *MatchRow, explained bool) []byte {
 		b = strconv.AppendFloat(append(b, '\t'), x, 'g', -1, 32)
 	}
 	b = database.AppendCopyText(append(b, '\t'), string(r.Eligibility))
-	b = database.AppendCopyText(append(b, '\t'), jsonOr(r.Reasons, "[]"))
+	b = appendCopyJSON(append(b, '\t'), r.Reasons, "[]")
 	if explained {
-		b = database.AppendCopyText(append(b, '\t'), jsonOr(r.Explanation, "{}"))
+		b = appendCopyJSON(append(b, '\t'), r.Explanation, "{}")
 		for _, t := range []string{r.Text.NL, r.Text.EN, r.Text.SummaryNL, r.Text.SummaryEN} {
 			b = database.AppendCopyText(append(b, '\t'), t)
 		}
@@ -306,6 +306,15 @@ func appendMatchLine(b []byte, r *MatchRow, explained bool) []byte {
 	b = database.AppendCopyText(append(b, '\t'), r.ModelVersion)
 	b = database.AppendCopyText(append(b, '\t'), r.InputHash)
 	return appendDates(append(b, '\t'), r.Deadlines)
+}
+
+// appendCopyJSON appends raw as a field of COPY text, or empty when raw
+// holds nothing (see jsonOr), without copying raw into a string first.
+func appendCopyJSON(b []byte, raw json.RawMessage, empty string) []byte {
+	if isEmptyJSON(raw) {
+		return database.AppendCopyText(b, empty)
+	}
+	return database.AppendCopyText(b, raw)
 }
 
 // appendDates appends ds as a PostgreSQL date array, {2027-01-15,2027-06-01}.

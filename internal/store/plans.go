@@ -281,11 +281,14 @@ func saveMembers(ctx context.Context, tx *sqlx.Tx, planID int64, members []PlanM
 }
 
 func jsonOr(raw json.RawMessage, empty string) string {
-	if len(raw) == 0 || string(raw) == "null" {
+	if isEmptyJSON(raw) {
 		return empty
 	}
 	return string(raw)
 }
+
+// isEmptyJSON tells whether raw holds no JSON value (or null).
+func isEmptyJSON(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
 
 const selectPlan = `SELECT cp.id, cp.plan_run_id, cp.call_id, c.identifier AS call, c.title AS call_title, c.programme,
 	cp.rank, cp.value, cp.components, cp.constraints_met, cp.constraints_missing, cp.foreign_partners, cp.status,
