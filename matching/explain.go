@@ -191,7 +191,7 @@ func (m *Model) matchedThemes(q *CityQuery, ic *indexedCall, callWords map[int][
 
 // reasons lists the explanation as reasons, best first.
 func (e Explanation) reasons(q *CityQuery) []Point {
-	rs := []Point{}
+	rs := make([]Point, 0, 1+len(e.Themes)+1+len(e.Match.Reasons)+len(e.Missing))
 	if q.domainOnly {
 		n := note("explain.no_keywords")
 		rs = append(rs, Point{Code: ReasonMissing, NL: n.NL, EN: n.EN})
@@ -200,8 +200,8 @@ func (e Explanation) reasons(q *CityQuery) []Point {
 		n := note("explain.theme", quoteAll(t.ProfileWords), quoteAll(t.CallWords))
 		r := Point{Code: ReasonTheme, ProfileWords: t.ProfileWords, CallWords: t.CallWords, Strength: t.Strength, NL: n.NL, EN: n.EN}
 		if t.Concept != "" {
-			r.NL += " (" + t.LabelNL + ")"
-			r.EN += " (" + t.LabelEN + ")"
+			r.NL = n.NL + " (" + t.LabelNL + ")"
+			r.EN = n.EN + " (" + t.LabelEN + ")"
 		}
 		rs = append(rs, r)
 	}
@@ -432,24 +432,38 @@ func (e Explanation) render(ic *indexedCall) (nl, en string) {
 	case funding.Ineligible:
 		status = "ineligible"
 	}
+	// Room for every reason and its line's frame at once: an explained
+	// match's text is some 1 kB, and growing it line by line was most of
+	// what a full rescore allocated to render them.
+	size := 160
+	for _, r := range e.Reasons {
+		size += max(len(r.NL), len(r.EN)) + 16
+	}
 	for i, lang := range i18n.Langs {
 		summary := e.SummaryNL
 		if lang == i18n.EN {
 			summary = e.SummaryEN
 		}
-		b[i].WriteString(i18n.T(lang, "explain.head", m.Score, i18n.T(lang, status), summary) + "\n")
+		w := &b[i]
+		w.Grow(size)
+		w.WriteString(i18n.T(lang, "explain.head", m.Score, i18n.T(lang, status), summary))
+		w.WriteByte('\n')
 		for _, r := range e.Reasons {
 			text := i18n.Text{NL: r.NL, EN: r.EN}.In(lang)
 			switch r.Code {
 			case ReasonTheme:
-				b[i].WriteString("- " + text + ".\n")
+				w.WriteString("- ")
+				w.WriteString(text)
+				w.WriteString(".\n")
+				continue
 			case ReasonProject:
-				b[i].WriteString(text + "\n")
+				w.WriteString(text)
 			case ReasonMissing:
-				b[i].WriteString(i18n.T(lang, "explain.missing", text) + "\n")
+				w.WriteString(i18n.T(lang, "explain.missing", text))
 			default:
-				b[i].WriteString(i18n.T(lang, "explain.condition", text) + "\n")
+				w.WriteString(i18n.T(lang, "explain.condition", text))
 			}
+			w.WriteByte('\n')
 		}
 	}
 	return b[0].String(), b[1].String()
