@@ -105,7 +105,11 @@ func NewModel(calls []Call, opts Options) (*Model, error) {
 	}
 	// The calls are analysed in parallel, each worker with its own
 	// analyser (a stemmer is not safe for concurrent use).
+	// So are the facts of each call that need no index (its eligibility
+	// rules above all): worked out in the serial loop below, they were a
+	// third of it.
 	analysed := make([][numFields]analysis, len(calls))
+	facts := make([]callFacts, len(calls))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(m.workers, max(1, len(calls)/64)) {
@@ -114,6 +118,7 @@ func NewModel(calls []Call, opts Options) (*Model, error) {
 			defer m.analysers.Put(an)
 			for i := int(next.Add(1) - 1); i < len(calls); i = int(next.Add(1) - 1) {
 				analysed[i] = analyseCall(an, &calls[i])
+				facts[i] = factsOf(&calls[i])
 			}
 		})
 	}
@@ -122,11 +127,28 @@ func NewModel(calls []Call, opts Options) (*Model, error) {
 		m.ix.count(lengths(analysed[i]), 1)
 	}
 	for i := range calls {
-		if err := m.insert(calls[i], analysed[i]); err != nil {
+		if err := m.insert(calls[i], analysed[i], facts[i]); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
+}
+
+// callFacts are what the model keeps of a call that depends on the call
+// alone, not on the index.
+type callFacts struct {
+	status         funding.Eligibility
+	reasons        []Reason
+	minPop, maxPop int
+	grant, rate    float64
+	hash           uint64
+}
+
+func factsOf(c *Call) callFacts {
+	f := callFacts{grant: grantSize(c), rate: fundingRate(c), hash: hashCall(c)}
+	f.status, f.reasons = callRules(c)
+	f.minPop, f.maxPop = populationLimits(c.EligibilityNotes)
+	return f
 }
 
 // Add analyses a new or changed call into the model, replacing the call with
@@ -163,12 +185,12 @@ func (m *Model) add(c Call) error {
 	}
 	fs := analyseCall(m.an, &c)
 	m.ix.count(lengths(fs), 1)
-	return m.insert(c, fs)
+	return m.insert(c, fs, factsOf(&c))
 }
 
 // insert indexes an analysed call whose lengths are counted, replacing the
 // call with the same identifier.
-func (m *Model) insert(c Call, fs [numFields]analysis) error {
+func (m *Model) insert(c Call, fs [numFields]analysis, f callFacts) error {
 	m.remove(c.Identifier)
 	if len(m.calls) >= maxDocs {
 		return fmt.Errorf("add call %s: the model holds at most %d calls", c.Identifier, maxDocs)
@@ -188,10 +210,14 @@ func (m *Model) insert(c Call, fs [numFields]analysis) error {
 		live:      true,
 		terms:     terms,
 		programme: prog,
-		grant:     grantSize(&c),
+		grant:     f.grant,
 		partners:  cmp.Or(typicalPartners[c.Programme], 4),
-		rate:      fundingRate(&c),
-		hash:      hashCall(&c),
+		rate:      f.rate,
+		hash:      f.hash,
+		status:    f.status,
+		reasons:   f.reasons,
+		minPop:    f.minPop,
+		maxPop:    f.maxPop,
 	}
 	ic.dlStart = int32(len(m.deadlines))
 	for _, d := range c.Deadlines {
@@ -199,8 +225,6 @@ func (m *Model) insert(c Call, fs [numFields]analysis) error {
 	}
 	ic.dlEnd = int32(len(m.deadlines))
 	slices.Sort(m.deadlinesOf(&ic)) // callers promise ascending order; do not rely on it
-	ic.status, ic.reasons = callRules(&c)
-	ic.minPop, ic.maxPop = populationLimits(c.EligibilityNotes)
 	m.calls = append(m.calls, ic)
 	m.byID[c.Identifier] = doc
 	m.live++

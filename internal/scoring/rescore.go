@@ -47,7 +47,7 @@ const frontRunnersScope = "front-runners"
 func cityScope(id int64) string { return "city:" + strconv.FormatInt(id, 10) }
 
 func (s *Service) rescore(ctx context.Context, slugs []string, progress func(Step, int, int), since *time.Time) (Result, error) {
-	start := s.now()
+	start, begin := s.now(), time.Now()
 	kept, err := s.store.ScoredInputs(ctx)
 	if err != nil {
 		return Result{}, err
@@ -115,12 +115,15 @@ func (s *Service) rescore(ctx context.Context, slugs []string, progress func(Ste
 		return res, nil
 	}
 	if m == nil {
+		read := time.Since(begin)
 		s.load.Lock()
 		m, apps, err = s.install(calls, refs, cities, start)
 		s.load.Unlock()
 		if err != nil {
 			return res, err
 		}
+		s.logger.Debug("model built", "calls", m.Len(), "cities", len(apps),
+			"read", read.Round(time.Millisecond), "built", (time.Since(begin) - read).Round(time.Millisecond))
 	}
 	scopes := slices.Collect(maps.Keys(prints))
 	if frontDue {
@@ -136,6 +139,7 @@ func (s *Service) rescore(ctx context.Context, slugs []string, progress func(Ste
 			return res, err
 		}
 	}
+	front0 := time.Now()
 	switch {
 	case frontDue:
 		res.FrontRunners, err = s.saveFrontRunners(ctx, m, refs, nil, nil)
@@ -146,6 +150,7 @@ func (s *Service) rescore(ctx context.Context, slugs []string, progress func(Ste
 	if err != nil {
 		return res, err
 	}
+	s.logger.Debug("front-runners saved", "changed", res.FrontRunners, "took", time.Since(front0).Round(time.Millisecond))
 	return res, s.store.SaveScoredInputs(ctx, prints, s.now())
 }
 
