@@ -16,7 +16,7 @@ import (
 
 // populationOf matches the end of a shipped row: its population, the year
 // of that count and the year of the lists.
-var populationOf = regexp.MustCompile(`,\d+,2020,2025$`)
+var populationOf = regexp.MustCompile(`,\d+,2026,2026$`)
 
 func shipped(t *testing.T) string {
 	t.Helper()
@@ -63,18 +63,18 @@ func TestImportMunicipalitiesRefusesAFileOfAnotherShapeOrYearAndChangesNothing(t
 	}{
 		{"the year column is missing", withoutYear, 1, "year", "required column is missing"},
 		{"the cities file's shape", "slug,nis_code,name_nl,province,kind\nieper,33011,Ieper,West-Vlaanderen,municipality\n", 1, "slug", "unknown column"},
-		{"a list from before the mergers", edit(good, "", func(l string) string { return strings.TrimSuffix(l, "2025") + "2024" }), 2, "year", "predates the municipal mergers"},
+		{"a list from before the mergers", edit(good, "", func(l string) string { return strings.TrimSuffix(l, "2026") + "2024" }), 2, "year", "predates the municipal mergers"},
 		{"a former municipality's code", edit(good, "46030,", func(string) string {
-			return "46003,Beveren,Beveren,Oost-Vlaanderen,Sint-Niklaas,BE236,,,,2025"
+			return "46003,Beveren,Beveren,Oost-Vlaanderen,Sint-Niklaas,BE236,,,,2026"
 		}), 248, "nis_code", "merged into 46030 Beveren-Kruibeke-Zwijndrecht"},
 		{"a province that is not the code's", edit(good, "11001,", func(l string) string { return strings.Replace(l, ",Antwerpen,Antwerpen,", ",Limburg,Antwerpen,", 1) }),
 			2, "province", "11001 is in Antwerpen"},
-		{"a population that is not a number on the last line", edit(good, "73111,", func(l string) string { return populationOf.ReplaceAllString(l, ",veel,2020,2025") }),
+		{"a population that is not a number on the last line", edit(good, "73111,", func(l string) string { return populationOf.ReplaceAllString(l, ",veel,2026,2026") }),
 			286, "population", "number of inhabitants"},
-		{"a population without the year of its count", edit(good, "11001,", func(l string) string { return populationOf.ReplaceAllString(l, ",14427,,2025") }),
+		{"a population without the year of its count", edit(good, "11001,", func(l string) string { return populationOf.ReplaceAllString(l, ",14427,,2026") }),
 			2, "population_year", "year (1 January) of the population count"},
-		{"a population counted after the lists", edit(good, "11001,", func(l string) string { return populationOf.ReplaceAllString(l, ",14427,2026,2025") }),
-			2, "population_year", "from 1990 to 2025"},
+		{"a population counted after the lists", edit(good, "11001,", func(l string) string { return populationOf.ReplaceAllString(l, ",14427,2027,2026") }),
+			2, "population_year", "from 1990 to 2026"},
 	}
 	st := seeded(t)
 	before := citiesRows(t, st)
@@ -104,7 +104,7 @@ func TestImportMunicipalitiesUpdatesByNISCode(t *testing.T) {
 	if err := st.DB().Get(&id, `UPDATE cities SET nis_code = '46003' WHERE slug = 'beveren-kruibeke-zwijndrecht' RETURNING id`); err != nil {
 		t.Fatal(err)
 	}
-	newer := edit(shipped(t), "11001,", func(l string) string { return populationOf.ReplaceAllString(l, ",14999,2025,2025") })
+	newer := edit(shipped(t), "11001,", func(l string) string { return populationOf.ReplaceAllString(l, ",14999,2026,2026") })
 	res, err := imports.Municipalities(ctx, st, "refnis-2026.csv", strings.NewReader(newer))
 	if err != nil || res.Rows != 285 || res.Changed != 2 {
 		t.Fatalf("import = %+v, %v; want 285 rows, Aartselaar updated and Beveren renumbered", res, err)

@@ -165,14 +165,14 @@ func TestSeedHoldsThe285MunicipalitiesOf2025UnderTheirOfficialCodes(t *testing.T
 		}
 	}
 	// The former municipalities are gone; the centre cities keep their data
-	// (Hasselt's population is the official count with Kortessem's, its postcodes
-	// bpost's with Kortessem's 3720-3724).
+	// (Hasselt's population is Statbel's count of 1 January 2026, Kortessem's
+	// included, its postcodes bpost's with Kortessem's 3720-3724).
 	for _, old := range []string{"46003", "46013", "11056", "11007", "71022", "73040", "23024", "44045"} {
 		if c, ok := byNIS[old]; ok {
 			t.Errorf("former municipality %s is still listed as %s", old, c.Slug)
 		}
 	}
-	if h := byNIS["71072"]; h.Population != 78714+8437 || len(h.Postcodes) != 10 || h.NameEN != "Hasselt" {
+	if h := byNIS["71072"]; h.Population != 90914 || len(h.Postcodes) != 10 || h.NameEN != "Hasselt" {
 		t.Errorf("Hasselt lost its data: %+v", h)
 	}
 }
