@@ -264,6 +264,11 @@ func driveMatches(b *testing.B, base string, slugs []string, clients, requests i
 // fillBench adds municipalities up to benchCities, benchCalls calls and
 // benchMatchesPerCity matches per city, in SQL, of the shape scoring stores:
 // calls the city may apply for (eligible or unknown) scoring 40 or more.
+// A match's relevance goes with its score and differs from every other's,
+// as a real match's does: with every relevance 0, as before, a city's
+// matches of one score (some 33) tied, and PostgreSQL read and sorted the
+// whole tie by deadline to fill a page, a third more rows than a real first
+// page.
 func fillBench(b *testing.B, s *site) {
 	b.Helper()
 	start := time.Now()
@@ -277,15 +282,16 @@ SELECT 'ftportal', 'BENCH-' || g, 'topic', (ARRAY['HORIZON', 'DIGITAL', 'LIFE', 
 	'Bench call ' || g, repeat('A call about cities and climate. ', 8), CASE WHEN g %% 10 = 0 THEN 'closed' ELSE 'open' END,
 	ARRAY[current_date + g %% 365, current_date + 30 + g %% 365]::date[], 100000 + g, md5(g::text)
 FROM generate_series(1, %[2]d) g;
-INSERT INTO matches (call_id, city_id, score, eligibility, reasons, text_nl, text_en, model_version, input_hash, deadlines)
-SELECT c.id, ct.id, 40 + (hashtext(c.id || '-' || ct.id) & 2147483647) %% 61,
+INSERT INTO matches (call_id, city_id, score, relevance, eligibility, reasons, text_nl, text_en, model_version, input_hash, deadlines)
+SELECT c.id, ct.id, s.score, (s.score + (hashtext(ct.id || '/' || c.id) & 1023) / 1024.0) / 100,
 	(ARRAY['eligible', 'unknown'])[1 + (c.id + ct.id) %% 2],
 	'[{"code": "deadline-too-close", "nl": "De deadline valt te vroeg.", "en": "The deadline is too close."}]',
 	'Past bij klimaat en mobiliteit; lijkt op een eerder project.', 'Fits climate and mobility; resembles a past project.',
 	'bench', 'x', c.deadlines
 FROM cities ct CROSS JOIN LATERAL (
 	SELECT id, deadlines FROM calls WHERE id %% 10 = ct.id %% 10 ORDER BY id LIMIT %[3]d) c
-ORDER BY ct.id, 3 DESC, c.id; -- each city's rows by score, as SaveMatches copies them
+CROSS JOIN LATERAL (SELECT 40 + (hashtext(c.id || '-' || ct.id) & 2147483647) %% 61 AS score) s
+ORDER BY ct.id, 3 DESC, 4 DESC, c.id; -- each city's rows by score and relevance, as SaveMatches copies them
 `, benchCities, benchCalls, benchMatchesPerCity))
 	if err != nil {
 		b.Fatalf("fill: %v", err)
@@ -309,7 +315,7 @@ WITH s AS (
 	SELECT row_number() OVER () - 1 AS k, x.*, count(*) OVER () AS n
 	FROM json_to_recordset($1::json) AS x(reasons json, explanation json, text_nl text, text_en text, summary_nl text, summary_en text)),
 best AS (
-	SELECT call_id, city_id, row_number() OVER (PARTITION BY city_id ORDER BY score DESC, call_id) AS r FROM matches)
+	SELECT call_id, city_id, row_number() OVER (PARTITION BY city_id ORDER BY score DESC, relevance DESC, call_id) AS r FROM matches)
 UPDATE matches m SET reasons = s.reasons, explanation = s.explanation, text_nl = s.text_nl, text_en = s.text_en,
 	summary_nl = s.summary_nl, summary_en = s.summary_en
 FROM best JOIN s ON s.k = (best.call_id + best.city_id) % s.n
