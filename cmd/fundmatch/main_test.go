@@ -111,8 +111,8 @@ func TestImportExamplesAndABadRowLoadsNothing(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "line 3, column kind") {
 		t.Fatalf("bad import exited %d: %s", code, stderr)
 	}
-	// Lier is seeded with its official population (36,646 in 2020): the
-	// good row would have set it to 36,900.
+	// Lier is seeded with its official population (38,747 on 1 January
+	// 2026): the good row would have set it to 36,900.
 	lierPopulation := func() int {
 		t.Helper()
 		_, stdout, _ := fundmatch(ctx, env, "cities", "--json")
@@ -131,7 +131,7 @@ func TestImportExamplesAndABadRowLoadsNothing(t *testing.T) {
 		t.Fatal("lier is not seeded")
 		return 0
 	}
-	if got := lierPopulation(); got != 36646 {
+	if got := lierPopulation(); got != 38747 {
 		t.Fatalf("Lier has %d inhabitants: the good row before the bad one was loaded", got)
 	}
 	for _, args := range [][]string{

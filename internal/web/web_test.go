@@ -103,10 +103,10 @@ func TestHomePageIsDutchFirstAndEnglishOnRequest(t *testing.T) {
 	tests := []struct {
 		name, url, acceptLanguage, want, population string
 	}{
-		{"DutchByDefault", "/", "", "Steden en gemeenten", "263.927"},
-		{"EnglishForAnEnglishBrowser", "/", "en-GB,en;q=0.9", "Cities and municipalities", "263,927"},
-		{"DutchForADutchBrowser", "/", "nl-BE,nl;q=0.9,en;q=0.8", "Steden en gemeenten", "263.927"},
-		{"EnglishOnRequest", "/?lang=en", "nl-BE", "Cities and municipalities", "263,927"},
+		{"DutchByDefault", "/", "", "Steden en gemeenten", "274.042"},
+		{"EnglishForAnEnglishBrowser", "/", "en-GB,en;q=0.9", "Cities and municipalities", "274,042"},
+		{"DutchForADutchBrowser", "/", "nl-BE,nl;q=0.9,en;q=0.8", "Steden en gemeenten", "274.042"},
+		{"EnglishOnRequest", "/?lang=en", "nl-BE", "Cities and municipalities", "274,042"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
