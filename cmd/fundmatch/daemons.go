@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -97,7 +98,7 @@ func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) er
 		return err
 	}
 	warmCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	if err := srv.Warm(warmCtx, database.MaxConns); err != nil {
+	if err := srv.Warm(warmCtx, cmp.Or(e.cfg.DatabaseConns, database.MaxConns)); err != nil {
 		e.logger.Warn("the web server starts without its database connections warmed", "err", err)
 	}
 	cancel()

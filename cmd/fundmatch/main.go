@@ -277,5 +277,6 @@ func (e *env) openStore(ctx context.Context) (*store.Store, *database.DB, error)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w; check DATABASE_URL", err)
 	}
+	database.Resize(db, e.cfg.DatabaseConns)
 	return store.New(db), db, nil
 }

@@ -23,11 +23,14 @@ import (
 // Config is the effective configuration of a fundmatch process.
 type Config struct {
 	DatabaseURL string // DATABASE_URL: PostgreSQL connection URL
-	RedisURL    string // REDIS_URL: Redis connection URL for asynq
-	HTTPAddr    string // HTTP_ADDR: address the web server listens on
-	BaseURL     string // BASE_URL: public address used in links (emails, Slack, feeds)
-	LogLevel    slog.Level
-	LogFormat   string // "text" or "json"
+	// DatabaseConns (DATABASE_CONNS) is how many connections a process
+	// keeps to PostgreSQL at most; 0 for database.MaxConns.
+	DatabaseConns int
+	RedisURL      string // REDIS_URL: Redis connection URL for asynq
+	HTTPAddr      string // HTTP_ADDR: address the web server listens on
+	BaseURL       string // BASE_URL: public address used in links (emails, Slack, feeds)
+	LogLevel      slog.Level
+	LogFormat     string // "text" or "json"
 
 	FTPortalSearchURL string        // FTPORTAL_SEARCH_URL: the Funding & Tenders Portal search API
 	FTPortalTopicURL  string        // FTPORTAL_TOPIC_URL: base of the topicDetails JSON documents
@@ -82,6 +85,19 @@ var variables = []variable{
 				return err
 			}
 			c.DatabaseURL = v
+			return nil
+		}},
+	{name: "DATABASE_CONNS", def: "", help: "most connections a process keeps to PostgreSQL (empty: twice the CPUs, at least 4; PostgreSQL does best with about two busy connections a core)",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				c.DatabaseConns = 0
+				return nil
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 1000 {
+				return fmt.Errorf("want a number of connections from 1 to 1000, got %q", v)
+			}
+			c.DatabaseConns = n
 			return nil
 		}},
 	{name: "REDIS_URL", def: "redis://127.0.0.1:6379/0", help: "Redis connection URL (queues)", secret: true,

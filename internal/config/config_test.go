@@ -17,20 +17,23 @@ func TestLoadDefaultsWorkOnADeveloperMachine(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.DatabaseURL != "postgres://postgres@127.0.0.1:5432/fundmatch?sslmode=disable" || c.RedisURL != "redis://127.0.0.1:6379/0" ||
-		c.HTTPAddr != ":8080" || c.ShutdownTimeout != 8*time.Second || c.WorkerConcurrency != 4 {
+		c.HTTPAddr != ":8080" || c.ShutdownTimeout != 8*time.Second || c.WorkerConcurrency != 4 || c.DatabaseConns != 0 {
 		t.Fatalf("defaults = %+v", c)
+	}
+	if c, err := Load(env(map[string]string{"DATABASE_CONNS": "6"})); err != nil || c.DatabaseConns != 6 {
+		t.Fatalf("DATABASE_CONNS=6 gives %d, %v", c.DatabaseConns, err)
 	}
 }
 
 func TestLoadNamesEveryInvalidVariable(t *testing.T) {
 	_, err := Load(env(map[string]string{
 		"DATABASE_URL": "mysql://root@db/x", "HTTP_ADDR": "8080", "LOG_FORMAT": "xml", "SHUTDOWN_TIMEOUT": "-1s",
-		"REDIS_URL": "redis://:topsecret@/0",
+		"REDIS_URL": "redis://:topsecret@/0", "DATABASE_CONNS": "0",
 	}))
 	if err == nil {
 		t.Fatal("no error for invalid values")
 	}
-	for _, want := range []string{"DATABASE_URL is invalid", "HTTP_ADDR is invalid", "LOG_FORMAT is invalid", "SHUTDOWN_TIMEOUT is invalid", "REDIS_URL is invalid"} {
+	for _, want := range []string{"DATABASE_URL is invalid", "HTTP_ADDR is invalid", "LOG_FORMAT is invalid", "SHUTDOWN_TIMEOUT is invalid", "REDIS_URL is invalid", "DATABASE_CONNS is invalid"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
