@@ -18,6 +18,7 @@ import (
 	"github.com/fundmatch/fundmatch/crawlers"
 	"github.com/fundmatch/fundmatch/funding"
 	"github.com/fundmatch/fundmatch/internal/cpuprobe"
+	"github.com/fundmatch/fundmatch/internal/database"
 	"github.com/fundmatch/fundmatch/internal/memprobe"
 	"github.com/fundmatch/fundmatch/internal/scoring"
 	"github.com/fundmatch/fundmatch/internal/seed"
@@ -331,6 +332,10 @@ func BenchmarkScaleShards(b *testing.B) {
 	ctx := context.Background()
 	for _, servers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("servers=%d", servers), func(b *testing.B) {
+			// Each server's process would have a pool of its own: the
+			// shared one holds as many connections as theirs would.
+			database.Resize(st.DB(), servers*database.MaxConns)
+			defer database.Resize(st.DB(), 0)
 			addr, db := testdb.Redis(b)
 			opt := asynq.RedisClientOpt{Addr: addr, DB: db}
 			client := asynq.NewClient(opt)
