@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"fmt"
@@ -165,6 +166,13 @@ func (s *Service) scoreCities(ctx context.Context, m *matching.Model, refs map[s
 	if len(slugs) > 0 && len(apps) == 0 {
 		return Result{}, fmt.Errorf("%v: %w", slugs, ErrNoCity)
 	}
+	// Cities go in the order of their ids, the order of the index that
+	// pages their matches (matches_city_score_call): into an empty table
+	// each city's rows then land at or near the end of the index, whose
+	// pages split full, not halfway as they do for rows between two
+	// cities already written (the index was 331 MB in slug order, 253 MB
+	// in id order, for 2.3 M rows).
+	slices.SortFunc(apps, func(a, b applicant) int { return cmp.Compare(a.id, b.id) })
 	if progress == nil {
 		progress = func(Step, int, int) {}
 	}
