@@ -106,8 +106,8 @@ func NewModel(calls []Call, opts Options) (*Model, error) {
 	// The calls are analysed in parallel, each worker with its own
 	// analyser (a stemmer is not safe for concurrent use).
 	// So are the facts of each call that need no index (its eligibility
-	// rules above all): worked out in the serial loop below, they were a
-	// third of it.
+	// rules above all): worked out in the serial loop below, they were
+	// about half of it.
 	analysed := make([][numFields]analysis, len(calls))
 	facts := make([]callFacts, len(calls))
 	var next atomic.Int64

@@ -151,7 +151,9 @@ func (s *Service) rescore(ctx context.Context, slugs []string, progress func(Ste
 	if err != nil {
 		return res, err
 	}
-	s.logger.Debug("front-runners saved", "changed", res.FrontRunners, "took", time.Since(front0).Round(time.Millisecond))
+	if frontDue || len(slugs) > 0 {
+		s.logger.Debug("front-runners saved", "changed", res.FrontRunners, "took", time.Since(front0).Round(time.Millisecond))
+	}
 	return res, s.store.SaveScoredInputs(ctx, prints, s.now())
 }
 
@@ -402,6 +404,7 @@ func best(ms []matching.Match, k int) (map[string]bool, *matching.Match) {
 // out of date, to be explained with the other cities that asked. Unchanged
 // pairs are skipped before any work; a stored pair that fell below the
 // floor is removed.
+//
 // rows is room for the new rows, kept from one call to the next: a city's
 // are some 2 MB, written and then done with.
 func (s *Service) save(ctx context.Context, refs map[string]callRef, a *applicant, app int, ms []matching.Match,

@@ -283,7 +283,7 @@ SELECT 'ftportal', 'BENCH-' || g, 'topic', (ARRAY['HORIZON', 'DIGITAL', 'LIFE', 
 	ARRAY[current_date + g %% 365, current_date + 30 + g %% 365]::date[], 100000 + g, md5(g::text)
 FROM generate_series(1, %[2]d) g;
 INSERT INTO matches (call_id, city_id, score, relevance, eligibility, reasons, text_nl, text_en, model_version, input_hash, deadlines)
-SELECT c.id, ct.id, s.score, (s.score + (hashtext(ct.id || '/' || c.id) & 1023) / 1024.0) / 100,
+SELECT c.id, ct.id, s.score, (s.score + (hashtext(ct.id || '/' || c.id) & 1023) / 1024.0) / 101,
 	(ARRAY['eligible', 'unknown'])[1 + (c.id + ct.id) %% 2],
 	'[{"code": "deadline-too-close", "nl": "De deadline valt te vroeg.", "en": "The deadline is too close."}]',
 	'Past bij klimaat en mobiliteit; lijkt op een eerder project.', 'Fits climate and mobility; resembles a past project.',
