@@ -32,7 +32,7 @@ func Take() Sample {
 }
 
 // Since returns the CPU time used since s: this process's and
-// PostgreSQL's (0, false when PostgreSQL's cannot be read, e.g. off Linux).
+// PostgreSQL's (0, false when PostgreSQL's processes cannot be seen).
 // A PostgreSQL process started since counts whole; one that exited since
 // takes what it used meanwhile with it, so the figure is for connections
 // that live through the measurement, as a pool's do.
@@ -48,7 +48,9 @@ func (s Sample) Since() (self, postgres time.Duration, ok bool) {
 // every Linux build that matters here).
 const clockTick = 10 * time.Millisecond
 
-// postgresCPU reads utime and stime of each process named postgres.
+// postgresCPU reads utime and stime of each process named postgres; nil
+// when there is none to see (no /proc, or PostgreSQL on another machine or
+// in a container of its own).
 func postgresCPU() map[int]time.Duration {
 	stats, err := filepath.Glob("/proc/[0-9]*/stat")
 	if err != nil || len(stats) == 0 {
@@ -80,5 +82,11 @@ func postgresCPU() map[int]time.Duration {
 		}
 		out[pid] = time.Duration(u+st) * clockTick
 	}
+	if len(out) == 0 {
+		return nil
+	}
 	return out
 }
+
+// Postgres tells whether s could see PostgreSQL's processes.
+func (s Sample) Postgres() bool { return s.postgres != nil }

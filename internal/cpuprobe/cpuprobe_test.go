@@ -32,6 +32,9 @@ func TestSinceCountsOwnAndPostgresWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := cpuprobe.Take()
+	if !before.Postgres() {
+		t.Skip("PostgreSQL's processes are not visible here (another machine or container)")
+	}
 	var n int64
 	if err := db.QueryRow(`SELECT count(*) FROM generate_series(1, 1000000) g WHERE md5(g::text) LIKE 'a%'`).Scan(&n); err != nil {
 		t.Fatal(err)
