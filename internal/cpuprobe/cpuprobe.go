@@ -17,7 +17,7 @@ import (
 // PostgreSQL process on the machine (user and system time both).
 type Sample struct {
 	self     time.Duration
-	postgres map[int]time.Duration // by process id; nil when /proc cannot be read
+	postgres map[int]time.Duration // by process id; nil when none can be seen
 }
 
 // Take reads the CPU time used so far.
