@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -98,7 +97,7 @@ func (e *env) runWeb(ctx context.Context, s *services, ready chan<- net.Addr) er
 		return err
 	}
 	warmCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	if err := srv.Warm(warmCtx, cmp.Or(e.cfg.DatabaseConns, database.MaxConns)); err != nil {
+	if err := srv.Warm(warmCtx, s.db.Stats().MaxOpenConnections); err != nil {
 		e.logger.Warn("the web server starts without its database connections warmed", "err", err)
 	}
 	cancel()

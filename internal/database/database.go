@@ -25,8 +25,8 @@ import (
 	"github.com/fundmatch/fundmatch/migrations"
 )
 
-// MaxConns is how many connections a pool that Open returns holds at most,
-// unless Resize changes it: twice the machine's CPUs, and at least 4.
+// MaxConns is how many connections a pool that Open returns holds at most
+// (Resize sets another size): twice the machine's CPUs, and at least 4.
 // PostgreSQL does its most with about two busy backends a core; more of
 // them contend for its locks and caches. In the matches API benchmark on
 // 2 cores, with PostgreSQL on the same machine, a pool of 4 answered 7-30 %
